@@ -1,0 +1,58 @@
+# The project's commands. README explains each; .ci/run calls `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install install-dev run test lint fmt check lock clean
+
+## install: create .venv with the runtime dependencies (re-runs only when they change)
+install: $(STAMP)
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -e .
+	touch $@
+
+install-dev: $(DEV_STAMP)
+$(DEV_STAMP): $(STAMP)
+	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+## run: zero-setup demo on SQLite with inline tasks, reference and demo data loaded
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: lint, checks and the whole test suite on the real PostgreSQL and Redis
+test: install-dev
+	./scripts/ensure_services.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## lock: re-pin every transitive dependency after changing pyproject.toml
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,149 @@
+"""The two Global Compacts and the reference data they define.
+
+Everything here is reference data shipped by `manage.py load_reference_data` and editable by the
+secretariat in the admin; no business logic depends on a particular title or number.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Country
+
+
+class Compact(models.Model):
+    """A Global Compact: the GCR (refugees) or the GCM (migration)."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    adoption_note = models.CharField(_("adoption"), max_length=300, blank=True)
+    url = models.URLField(_("official page"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("compact")
+        verbose_name_plural = _("compacts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[A-Z]{2,10}$"), name="compact_code_upper"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Objective(models.Model):
+    """A numbered objective of a compact (GCR 1–4, GCM 1–23) with its official title."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="objectives")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("official title"), max_length=300)
+    short_label = models.CharField(_("short label"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["compact__code", "number"]
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compact", "number"], name="objective_number_unique_per_compact"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="objective_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compact.code} {self.number}. {self.short_label}"
+
+
+class ObjectiveAction(models.Model):
+    """A lettered action under a GCM objective that a pledge may commit to, e.g. 23(a)."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="actions")
+    letter = models.CharField(_("letter"), max_length=2)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["objective__compact__code", "objective__number", "letter"]
+        verbose_name = _("objective action")
+        verbose_name_plural = _("objective actions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "letter"], name="action_letter_unique_per_objective"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(letter__regex=r"^[a-z]{1,2}$"), name="action_letter_lowercase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective.compact.code} {self.objective.number}({self.letter})"
+
+
+class GuidingPrinciple(models.Model):
+    """A guiding principle of a compact (the GCM has ten) that a pledge may name."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="principles")
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["compact__code", "number"]
+        verbose_name = _("guiding principle")
+        verbose_name_plural = _("guiding principles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compact", "number"], name="principle_number_unique_per_compact"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThematicArea(models.Model):
+    """A theme pledges are grouped under, e.g. GRF 2019's 'education' or GRF 2023's
+    multistakeholder pledge on 'resettlement'."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="thematic_areas")
+    slug = models.SlugField(_("code"), max_length=80)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["compact__code", "name"]
+        verbose_name = _("thematic area")
+        verbose_name_plural = _("thematic areas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compact", "slug"], name="thematic_area_slug_unique_per_compact"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupportPlatform(models.Model):
+    """A regional support platform under the GCR (SSAR, MIRPS, IGAD, CAR-SSP)."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="support_platforms")
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    launched_year = models.PositiveSmallIntegerField(_("launched"), null=True, blank=True)
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="support_platforms", verbose_name=_("countries")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("support platform")
+        verbose_name_plural = _("support platforms")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"

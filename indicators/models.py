@@ -1,0 +1,174 @@
+"""The GCR indicator framework, its values, exchange rates, and computed progress snapshots."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from compacts.models import Compact, Objective
+from core.models import Country, Currency
+
+
+class IndicatorUnit(models.TextChoices):
+    USD = "usd", _("USD")
+    PERCENT = "percent", _("Percent")
+    PERSONS = "persons", _("Persons")
+    COUNT = "count", _("Count")
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher", _("Higher is better")
+    LOWER_IS_BETTER = "lower", _("Lower is better")
+
+
+class Indicator(models.Model):
+    """A population-level statistic that measures progress on one objective, e.g. GCR 3.1.1
+    'refugees resettled to third countries'."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="indicators")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="indicators")
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit"), max_length=10, choices=IndicatorUnit.choices)
+    direction = models.CharField(
+        _("direction"),
+        max_length=10,
+        choices=Direction.choices,
+        default=Direction.HIGHER_IS_BETTER,
+    )
+    baseline_value = models.DecimalField(
+        _("baseline value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    target_value = models.DecimalField(
+        _("target value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    framework_version = models.CharField(_("framework"), max_length=10, default="2022")
+
+    class Meta:
+        ordering = ["compact__code", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compact", "code"], name="indicator_code_unique_per_compact"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(baseline_value__isnull=True)
+                | models.Q(baseline_year__isnull=False),
+                name="indicator_baseline_has_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class IndicatorValue(models.Model):
+    """An observed value of an indicator for one country (or globally, when country is empty) in
+    one year. Percentages keep numerator and denominator so that they aggregate correctly."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+        help_text=_("Empty for a global value."),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+    numerator = models.DecimalField(
+        _("numerator"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        ordering = ["indicator_id", "year", "country_id"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "country", "year"],
+                condition=models.Q(country__isnull=False),
+                name="indicator_value_unique_per_country_year",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                condition=models.Q(country__isnull=True),
+                name="indicator_value_unique_global_year",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1950, year__lte=2100),
+                name="indicator_value_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(denominator__isnull=True) | models.Q(denominator__gt=0),
+                name="indicator_value_denominator_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.country_id or "global"
+        return f"{self.indicator.code} {where} {self.year}: {self.value}"
+
+
+class ExchangeRate(models.Model):
+    """How many US dollars one unit of a currency was worth on a date."""
+
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="rates")
+    date = models.DateField(_("date"))
+    usd_per_unit = models.DecimalField(_("USD per unit"), max_digits=20, decimal_places=10)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["currency_id", "-date"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "date"], name="exchange_rate_unique"),
+            models.CheckConstraint(
+                condition=models.Q(usd_per_unit__gt=0), name="exchange_rate_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency_id} {self.date}: {self.usd_per_unit} USD"
+
+
+class SliceKind(models.TextChoices):
+    OVERALL = "overall", _("Overall")
+    FORUM = "forum", _("Forum")
+    REGION = "region", _("Region")
+    ENTITY_TYPE = "entity_type", _("Entity type")
+
+
+class ProgressSnapshot(models.Model):
+    """Computed progress of one objective for one slice on one day (filled by the progress
+    engine); one row per objective × slice × day, so history builds up for time series."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="snapshots")
+    slice_kind = models.CharField(_("slice"), max_length=20, choices=SliceKind.choices)
+    slice_key = models.CharField(_("slice value"), max_length=40, blank=True)
+    date = models.DateField(_("date"))
+    figures = models.JSONField(_("figures"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+    inputs_fingerprint = models.CharField(_("inputs fingerprint"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["objective_id", "slice_kind", "slice_key", "-date"]
+        verbose_name = _("progress snapshot")
+        verbose_name_plural = _("progress snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "slice_kind", "slice_key", "date"],
+                name="progress_snapshot_unique_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective} {self.slice_kind}:{self.slice_key} {self.date}"

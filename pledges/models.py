@@ -1,0 +1,515 @@
+"""Who pledges, what they pledge, and how they report on it.
+
+The two state machines (editorial review of a pledge, and the self-reported implementation status)
+are separate fields and are never merged. Transitions are made only by the pledge services.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from compacts.models import (
+    Compact,
+    GuidingPrinciple,
+    Objective,
+    ObjectiveAction,
+    SupportPlatform,
+    ThematicArea,
+)
+from core.models import Country, Currency, TimeStampedModel
+from forums.models import Forum
+
+REFERENCE_REGEX = r"^[A-Z0-9]{2,10}-[0-9]{5,}$"
+
+
+class EntityType(models.Model):
+    """A kind of pledging actor: State, UN agency, NGO, refugee-led organisation, company…"""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("entity type")
+        verbose_name_plural = _("entity types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Entity(TimeStampedModel):
+    """An organisation or State that makes pledges. The secretariat verifies it before any of its
+    pledges can be published, so nobody pledges in a State's name."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=255)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    entity_type = models.ForeignKey(
+        EntityType, on_delete=models.PROTECT, related_name="entities", verbose_name=_("type")
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entities",
+        verbose_name=_("country"),
+        help_text=_("Country of the State, or of the organisation's headquarters."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_verified = models.BooleanField(_("verified"), default=False)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("entity")
+        verbose_name_plural = _("entities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "entity_type"], name="entity_name_unique_per_type"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_verified=False) | models.Q(verified_at__isnull=False),
+                name="entity_verified_has_timestamp",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipRole(models.TextChoices):
+    EDITOR = "editor", _("Editor")
+    FOCAL_POINT = "focal_point", _("Focal point")
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    ACTIVE = "active", _("Active")
+    DECLINED = "declined", _("Declined")
+
+
+class Membership(TimeStampedModel):
+    """A user acting for an entity. Only active members of a verified entity may submit for it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(
+        _("role"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.EDITOR
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.PENDING,
+    )
+
+    class Meta:
+        ordering = ["entity__name", "user__email"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "entity"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.entity}"
+
+
+class SupportType(models.Model):
+    """A type of support a pledge offers: financial, material, technical, policy, places…"""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("support type")
+        verbose_name_plural = _("support types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewState(models.TextChoices):
+    """Editorial review of a pledge (who may move it where lives in the pledge services)."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    RESUBMITTED = "resubmitted", _("Resubmitted")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class ImplementationStatus(models.TextChoices):
+    """Self-reported in progress updates. 'Overdue' is derived, never stored."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    PLANNING = "planning", _("Planning stage")
+    IN_PROGRESS = "in_progress", _("In progress")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    DISCONTINUED = "discontinued", _("Discontinued")
+
+
+class GeographyScope(models.TextChoices):
+    GLOBAL = "global", _("Global")
+    REGIONAL = "regional", _("Regional")
+    NATIONAL = "national", _("National")
+    LOCAL = "local", _("Local")
+
+
+class Pledge(TimeStampedModel):
+    """A public commitment by an entity (alone or jointly), announced at a forum, serving one or
+    more objectives of one compact."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, help_text=_("e.g. GRF23-00042")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"))
+    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="pledges")
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="pledges")
+    entity = models.ForeignKey(
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="pledges",
+        verbose_name=_("submitting entity"),
+    )
+    objectives = models.ManyToManyField(Objective, related_name="pledges")
+    actions = models.ManyToManyField(ObjectiveAction, blank=True, related_name="pledges")
+    principles = models.ManyToManyField(GuidingPrinciple, blank=True, related_name="pledges")
+    thematic_areas = models.ManyToManyField(ThematicArea, blank=True, related_name="pledges")
+    support_types = models.ManyToManyField(SupportType, blank=True, related_name="pledges")
+    geography_scope = models.CharField(
+        _("geographic scope"),
+        max_length=10,
+        choices=GeographyScope.choices,
+        default=GeographyScope.NATIONAL,
+    )
+    beneficiary_countries = models.ManyToManyField(
+        Country, blank=True, related_name="pledges", verbose_name=_("beneficiary countries")
+    )
+    support_platform = models.ForeignKey(
+        SupportPlatform,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledges",
+    )
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    amount = models.DecimalField(
+        _("amount"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    currency = models.ForeignKey(
+        Currency, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
+    )
+    announced_on = models.DateField(
+        _("announced on"),
+        null=True,
+        blank=True,
+        help_text=_("Date the pledge was announced; its amount converts to USD at this date."),
+    )
+    review_state = models.CharField(
+        _("review state"),
+        max_length=20,
+        choices=ReviewState.choices,
+        default=ReviewState.DRAFT,
+        db_index=True,
+    )
+    implementation_status = models.CharField(
+        _("implementation status"),
+        max_length=20,
+        choices=ImplementationStatus.choices,
+        blank=True,
+        help_text=_("From the latest approved progress update; blank until the first one."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    last_update_at = models.DateTimeField(
+        _("last approved update"), null=True, blank=True, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pledges_created",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reference__regex=REFERENCE_REGEX), name="pledge_reference_format"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                name="pledge_amount_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True, currency__isnull=True)
+                | models.Q(amount__isnull=False, currency__isnull=False),
+                name="pledge_amount_has_currency",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="pledge_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_state__in=ReviewState.values),
+                name="pledge_review_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(implementation_status__in=[*ImplementationStatus.values, ""]),
+                name="pledge_implementation_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["compact", "review_state"], name="pledge_compact_state_idx"),
+            models.Index(fields=["forum", "review_state"], name="pledge_forum_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+
+class PledgeReferenceCounter(models.Model):
+    """The last reference number handed out per forum, so references are gap-tolerant,
+    never reused, and assigned without a race (the pledge service locks this row)."""
+
+    forum = models.OneToOneField(Forum, on_delete=models.CASCADE, primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pledge reference counter")
+        verbose_name_plural = _("pledge reference counters")
+
+    def __str__(self) -> str:
+        return f"{self.forum.code}: {self.last_number}"
+
+
+class ParticipantRole(models.TextChoices):
+    CO_PLEDGER = "co_pledger", _("Co-pledger")
+    IMPLEMENTING_PARTNER = "implementing_partner", _("Implementing partner")
+    FUNDER = "funder", _("Funder")
+
+
+class ParticipantStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class PledgeParticipant(TimeStampedModel):
+    """A co-pledging entity on a joint pledge; it accepts or declines the invitation."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="participants")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(
+        _("role"),
+        max_length=30,
+        choices=ParticipantRole.choices,
+        default=ParticipantRole.CO_PLEDGER,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ParticipantStatus.choices,
+        default=ParticipantStatus.INVITED,
+    )
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pledge_id", "entity__name"]
+        verbose_name = _("co-pledging entity")
+        verbose_name_plural = _("co-pledging entities")
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "entity"], name="participant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} on {self.pledge.reference}"
+
+
+class LinkKind(models.TextChoices):
+    MATCHES = "matches", _("Matches")
+    CONTRIBUTES_TO = "contributes_to", _("Contributes to")
+    SUPERSEDES = "supersedes", _("Supersedes")
+    DUPLICATE_OF = "duplicate_of", _("Duplicate of")
+
+
+class PledgeLink(TimeStampedModel):
+    """A typed relation from one pledge to another, e.g. a donor's support *matches* a host
+    State's policy pledge."""
+
+    source = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=20, choices=LinkKind.choices)
+
+    class Meta:
+        ordering = ["source_id", "kind"]
+        verbose_name = _("pledge link")
+        verbose_name_plural = _("pledge links")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="pledge_link_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="pledge_link_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.reference} {self.get_kind_display()} {self.target.reference}"
+
+
+class TargetUnit(models.TextChoices):
+    PERSONS = "persons", _("Persons")
+    PLACES = "places", _("Places")
+    USD = "usd", _("USD")
+    PERCENT = "percent", _("Percent")
+    COUNT = "count", _("Count")
+    OTHER = "other", _("Other")
+
+
+class PledgeTarget(models.Model):
+    """A quantified target of a pledge, e.g. 500 resettlement places by 2027."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="targets")
+    metric = models.CharField(_("metric"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=10, choices=TargetUnit.choices)
+    baseline = models.DecimalField(
+        _("baseline"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    target_value = models.DecimalField(_("target"), max_digits=18, decimal_places=2)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pledge_id", "id"]
+        verbose_name = _("pledge target")
+        verbose_name_plural = _("pledge targets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_value__gte=0), name="target_value_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(unit="percent") | models.Q(target_value__lte=100),
+                name="target_percent_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric}: {self.target_value} {self.get_unit_display()}"
+
+
+class UpdateReviewState(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+class PledgeUpdate(TimeStampedModel):
+    """A progress report on a pledge, submitted by one member of the submitting entity on behalf
+    of all joint pledgers. Only approved updates count in figures."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(
+        _("implementation status"), max_length=20, choices=ImplementationStatus.choices
+    )
+    narrative = models.TextField(_("narrative"))
+    challenges = models.TextField(_("challenges"), blank=True)
+    evidence_links = models.JSONField(_("evidence links"), default=list, blank=True)
+    disbursed_amount = models.DecimalField(
+        _("amount disbursed to date"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Cumulative, in the pledge's currency."),
+    )
+    reported_on = models.DateField(_("reported on"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pledge_updates_submitted",
+    )
+    review_state = models.CharField(
+        _("review state"),
+        max_length=20,
+        choices=UpdateReviewState.choices,
+        default=UpdateReviewState.PENDING,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pledge_updates_reviewed",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        ordering = ["-reported_on", "-id"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(disbursed_amount__isnull=True)
+                | models.Q(disbursed_amount__gte=0),
+                name="update_disbursed_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(review_state="returned") | ~models.Q(review_note=""),
+                name="update_returned_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["pledge", "review_state", "-reported_on"], name="update_pledge_latest_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pledge.reference} update of {self.reported_on}"
+
+
+class PledgeUpdateActual(models.Model):
+    """The achieved value of one pledge target as of one update (cumulative)."""
+
+    update = models.ForeignKey(PledgeUpdate, on_delete=models.CASCADE, related_name="actuals")
+    target = models.ForeignKey(PledgeTarget, on_delete=models.CASCADE, related_name="actuals")
+    value = models.DecimalField(_("achieved value"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        ordering = ["update_id", "target_id"]
+        verbose_name = _("actual value")
+        verbose_name_plural = _("actual values")
+        constraints = [
+            models.UniqueConstraint(fields=["update", "target"], name="actual_unique_per_target"),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="actual_value_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.metric}: {self.value}"

@@ -1,0 +1,48 @@
+"""Shared fixtures: a fixed cast of users (STYLE.md §8) and the shipped reference data."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
+
+from accounts.models import User
+
+from .factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def reference_data(db: None) -> None:
+    """The reference data that ships with the app (compacts, objectives, forums, …)."""
+    call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def anonymous() -> AnonymousUser:
+    return AnonymousUser()
+
+
+@pytest.fixture
+def member_a(db: None) -> User:
+    """An active member of verified entity A."""
+    return MembershipFactory(user=UserFactory(email="member-a@example.org")).user
+
+
+@pytest.fixture
+def member_b(db: None) -> User:
+    """An active member of another verified entity B."""
+    return MembershipFactory(user=UserFactory(email="member-b@example.org")).user
+
+
+@pytest.fixture
+def entity_a(member_a: User):
+    return member_a.memberships.get().entity
+
+
+@pytest.fixture
+def secretariat(db: None) -> User:
+    """A secretariat reviewer (staff)."""
+    return UserFactory(email="secretariat@example.org", is_staff=True)
+
+
+@pytest.fixture
+def site_admin(db: None) -> User:
+    return UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)

@@ -1,0 +1,238 @@
+"""factory_boy factories for every model. Reference rows use django_get_or_create so that tests
+can combine factories with the shipped reference data without unique-key clashes."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import User
+from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveAction, ThematicArea
+from core.models import Country, Currency, Region
+from forums.models import Forum, ForumKind
+from indicators.models import Direction, ExchangeRate, Indicator, IndicatorUnit, IndicatorValue
+from pledges.models import (
+    Entity,
+    EntityType,
+    Membership,
+    MembershipStatus,
+    Pledge,
+    PledgeTarget,
+    PledgeUpdate,
+    SupportType,
+    TargetUnit,
+    UpdateReviewState,
+)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    password = factory.django.Password("test-pass-2026")
+
+
+class CountryFactory(DjangoModelFactory):
+    class Meta:
+        model = Country
+        django_get_or_create = ("code",)
+
+    code = "KE"
+    iso3 = "KEN"
+    name = "Kenya"
+    region = Region.AFRICA
+    subregion = "Eastern Africa"
+
+
+class CurrencyFactory(DjangoModelFactory):
+    class Meta:
+        model = Currency
+        django_get_or_create = ("code",)
+
+    code = "USD"
+    name = "US Dollar"
+
+
+class CompactFactory(DjangoModelFactory):
+    class Meta:
+        model = Compact
+        django_get_or_create = ("code",)
+
+    code = "GCR"
+    name = "Global Compact on Refugees"
+
+
+class ObjectiveFactory(DjangoModelFactory):
+    class Meta:
+        model = Objective
+        django_get_or_create = ("compact", "number")
+
+    compact = factory.SubFactory(CompactFactory)
+    number = factory.Sequence(lambda n: n % 4 + 1)
+    title = factory.LazyAttribute(lambda o: f"Objective {o.number}")
+    short_label = factory.LazyAttribute(lambda o: f"Objective {o.number}")
+
+
+class ObjectiveActionFactory(DjangoModelFactory):
+    class Meta:
+        model = ObjectiveAction
+        django_get_or_create = ("objective", "letter")
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    letter = "a"
+    text = "Support other States."
+
+
+class GuidingPrincipleFactory(DjangoModelFactory):
+    class Meta:
+        model = GuidingPrinciple
+        django_get_or_create = ("compact", "number")
+
+    compact = factory.SubFactory(CompactFactory, code="GCM", name="Global Compact for Migration")
+    number = 1
+    name = "People-centred"
+
+
+class ThematicAreaFactory(DjangoModelFactory):
+    class Meta:
+        model = ThematicArea
+        django_get_or_create = ("compact", "slug")
+
+    compact = factory.SubFactory(CompactFactory)
+    slug = "education"
+    name = "Education"
+
+
+class ForumFactory(DjangoModelFactory):
+    class Meta:
+        model = Forum
+        django_get_or_create = ("code",)
+
+    compact = factory.SubFactory(CompactFactory)
+    kind = ForumKind.GRF
+    code = "GRF23"
+    name = "Global Refugee Forum 2023"
+    year = 2023
+    start_date = dt.date(2023, 12, 13)
+    end_date = dt.date(2023, 12, 15)
+    place = "Geneva"
+
+
+class EntityTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = EntityType
+        django_get_or_create = ("code",)
+
+    code = "ngo"
+    name = "NGO / civil society"
+
+
+class SupportTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = SupportType
+        django_get_or_create = ("code",)
+
+    code = "financial"
+    name = "Financial"
+
+
+class EntityFactory(DjangoModelFactory):
+    class Meta:
+        model = Entity
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    entity_type = factory.SubFactory(EntityTypeFactory)
+    country = factory.SubFactory(CountryFactory)
+    is_verified = True
+    verified_at = factory.Maybe(
+        "is_verified", yes_declaration=dt.datetime(2023, 1, 1, tzinfo=dt.UTC), no_declaration=None
+    )
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    entity = factory.SubFactory(EntityFactory)
+    status = MembershipStatus.ACTIVE
+
+
+class PledgeFactory(DjangoModelFactory):
+    class Meta:
+        model = Pledge
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"GRF23-{n + 1:05d}")
+    title = factory.Sequence(lambda n: f"Pledge {n}")
+    description = "Expand access to national schools for refugee children."
+    forum = factory.SubFactory(ForumFactory)
+    compact = factory.SelfAttribute("forum.compact")
+    entity = factory.SubFactory(EntityFactory)
+
+    @factory.post_generation
+    def objectives(self, create: bool, extracted: list[Objective] | None, **kwargs: object) -> None:
+        if not create:
+            return
+        if extracted is None:
+            extracted = [ObjectiveFactory(compact=self.compact, number=1)]
+        self.objectives.set(extracted)
+
+
+class PledgeTargetFactory(DjangoModelFactory):
+    class Meta:
+        model = PledgeTarget
+
+    pledge = factory.SubFactory(PledgeFactory)
+    metric = "Resettlement places"
+    unit = TargetUnit.PLACES
+    target_value = Decimal("100")
+
+
+class PledgeUpdateFactory(DjangoModelFactory):
+    class Meta:
+        model = PledgeUpdate
+
+    pledge = factory.SubFactory(PledgeFactory)
+    status = "in_progress"
+    narrative = "Work is under way."
+    reported_on = dt.date(2024, 6, 30)
+    review_state = UpdateReviewState.PENDING
+
+
+class IndicatorFactory(DjangoModelFactory):
+    class Meta:
+        model = Indicator
+        django_get_or_create = ("compact", "code")
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    compact = factory.SelfAttribute("objective.compact")
+    code = "3.1.1"
+    title = "Refugees resettled to third countries"
+    unit = IndicatorUnit.PERSONS
+    direction = Direction.HIGHER_IS_BETTER
+
+
+class IndicatorValueFactory(DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    country = None
+    year = 2023
+    value = Decimal("1000")
+    source = "UNHCR"
+
+
+class ExchangeRateFactory(DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+        django_get_or_create = ("currency", "date")
+
+    currency = factory.SubFactory(CurrencyFactory, code="EUR", name="Euro")
+    date = dt.date(2023, 12, 13)
+    usd_per_unit = Decimal("1.08")
