@@ -32,6 +32,7 @@ run: install
 
 ## test: lint, checks and the whole test suite on the real PostgreSQL and Redis
 test: install-dev
+	./scripts/ensure_system_packages.sh
 	./scripts/ensure_services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages the test suite drives from outside Python, when they are missing:
+# docker-compose (v1 client, validates docker-compose.yml without an engine). Needs root and apt;
+# elsewhere it says what is missing and the tests that need it are skipped with that reason.
+set -uo pipefail
+
+packages=()
+command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
+
+[ ${#packages[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "NOTE: missing system packages: ${packages[*]} (install them with apt-get as root);"
+  echo "      the tests that need them will be skipped."
+  exit 0
+fi
+
+echo "Installing system packages: ${packages[*]}…"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
