@@ -28,6 +28,11 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo --if-empty
+	@echo ""
+	@echo "Demo accounts (password demo-pass-2026):"
+	@echo "  secretariat@example.org  - secretariat reviewer"
+	@echo "  stakeholder@example.org  - editor for a demo entity"
+	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: lint, checks and the whole test suite on the real PostgreSQL and Redis
