@@ -1,0 +1,29 @@
+"""Admin for forums: the secretariat adds the next GRF, HLOM or IMRF here."""
+
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import Forum
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin):
+    # Partners paste bare domains; assume https, which Django 6 makes the default anyway.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("code", "name", "compact", "kind", "year", "start_date", "end_date", "place")
+    list_display_links = ("code", "name")
+    list_filter = ("compact", "kind", "year")
+    list_select_related = ("compact",)
+    search_fields = ("code", "name", "place")
+    ordering = ("compact__code", "year", "start_date", "code")
+    fieldsets = (
+        (None, {"fields": ("compact", "kind", "code", "name", "year")}),
+        (_("When and where"), {"fields": ("start_date", "end_date", "place")}),
+        (_("Pledging window"), {"fields": ("pledging_opens", "pledging_closes")}),
+        (
+            _("Participation"),
+            {"fields": ("participants", "online_participants", "countries_represented")},
+        ),
+        (_("About"), {"fields": ("description", "url")}),
+    )

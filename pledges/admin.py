@@ -1,0 +1,336 @@
+"""Admin for entities, pledges and progress updates.
+
+The pledge table is expected to reach a million rows, so the big changelists never count the
+whole table twice (`show_full_result_count = False`), never offer facet counts, sort by the primary
+key (the only index that serves an unfiltered "newest first" page), and join every column they
+show. Review transitions are not made here: a service layer will own them.
+"""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Entity,
+    EntityType,
+    Membership,
+    Pledge,
+    PledgeLink,
+    PledgeParticipant,
+    PledgeReferenceCounter,
+    PledgeTarget,
+    PledgeUpdate,
+    PledgeUpdateActual,
+    SupportType,
+)
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+class LargeTableAdmin(admin.ModelAdmin):
+    """Defaults for changelists over tables that grow with pledges (up to millions of rows)."""
+
+    # A second COUNT(*) over the unfiltered table on every page view is the first thing that
+    # gets slow; the filtered count is enough to paginate.
+    show_full_result_count = False
+    # Facets run one COUNT per filter option; on a million rows that is a page of seq scans.
+    show_facets = admin.ShowFacets.NEVER
+    # Newest first by primary key: created_at / reported_on have no index of their own.
+    ordering = ("-id",)
+    list_per_page = 50
+
+
+@admin.register(EntityType)
+class EntityTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "code")
+    ordering = ("position", "name")
+    prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(SupportType)
+class SupportTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "code")
+    ordering = ("position", "name")
+    prepopulated_fields = {"code": ("name",)}
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ("user", "role", "status")
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        return super().get_queryset(request).select_related("user", "entity")
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    # Partners paste bare domains; assume https, which Django 6 makes the default anyway.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("name", "acronym", "entity_type", "country", "is_verified", "verified_at")
+    list_filter = ("is_verified", "entity_type", "country__region")
+    list_select_related = ("entity_type", "country")
+    search_fields = ("name", "acronym")
+    ordering = ("name",)
+    autocomplete_fields = ("country",)
+    readonly_fields = ("public_id", *TIMESTAMPS)
+    fieldsets = (
+        (None, {"fields": ("name", "acronym", "entity_type", "country")}),
+        (_("About"), {"fields": ("website", "description")}),
+        (_("Verification"), {"fields": ("is_verified", "verified_at")}),
+        (_("Record"), {"fields": ("public_id", *TIMESTAMPS)}),
+    )
+    inlines = (MembershipInline,)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "entity", "role", "status", "created_at")
+    list_filter = ("status", "role")
+    list_select_related = ("user", "entity")
+    search_fields = ("user__email", "user__full_name", "entity__name", "entity__acronym")
+    ordering = ("entity__name", "user__email")
+    autocomplete_fields = ("user", "entity")
+    readonly_fields = TIMESTAMPS
+
+
+class PledgeTargetInline(admin.TabularInline):
+    model = PledgeTarget
+    extra = 0
+    fields = ("metric", "unit", "baseline", "target_value", "due_date")
+
+
+class PledgeParticipantInline(admin.TabularInline):
+    model = PledgeParticipant
+    extra = 0
+    fields = ("entity", "role", "status", "responded_at")
+    autocomplete_fields = ("entity",)
+    verbose_name = _("co-pledging entity")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PledgeParticipant]:
+        return super().get_queryset(request).select_related("pledge", "entity")
+
+
+class PledgeLinkInline(admin.TabularInline):
+    model = PledgeLink
+    fk_name = "source"
+    extra = 0
+    fields = ("kind", "target")
+    autocomplete_fields = ("target",)
+    verbose_name = _("link to another pledge")
+    verbose_name_plural = _("links to other pledges")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PledgeLink]:
+        return super().get_queryset(request).select_related("source", "target")
+
+
+@admin.register(Pledge)
+class PledgeAdmin(LargeTableAdmin):
+    list_display = (
+        "reference",
+        "title",
+        "entity",
+        "compact_code",
+        "forum_code",
+        "review_state",
+        "implementation_status",
+        "amount_display",
+        "last_update_at",
+    )
+    list_display_links = ("reference", "title")
+    list_filter = (
+        "compact",
+        "forum",
+        "review_state",
+        "implementation_status",
+        "entity__entity_type",
+    )
+    list_select_related = ("entity", "compact", "forum")
+    search_fields = ("reference", "title", "entity__name")
+    search_help_text = _("Search by reference (e.g. GRF23-00042), title or entity name.")
+    autocomplete_fields = (
+        "entity",
+        "objectives",
+        "actions",
+        "principles",
+        "thematic_areas",
+        "beneficiary_countries",
+        "support_platform",
+        "currency",
+        "created_by",
+    )
+    filter_horizontal = ("support_types",)
+    fieldsets = (
+        (None, {"fields": ("reference", "title", "description", "compact", "forum", "entity")}),
+        (
+            _("What it serves"),
+            {"fields": ("objectives", "actions", "principles", "thematic_areas", "support_types")},
+        ),
+        (
+            _("Geography"),
+            {"fields": ("geography_scope", "beneficiary_countries", "support_platform")},
+        ),
+        (
+            _("Time frame and money"),
+            {"fields": ("start_date", "end_date", "announced_on", "amount", "currency")},
+        ),
+        (_("Contact"), {"fields": ("contact_name", "contact_email")}),
+        (
+            _("Review and status"),
+            {
+                "fields": (
+                    "review_state",
+                    "implementation_status",
+                    "submitted_at",
+                    "published_at",
+                    "last_update_at",
+                    "created_by",
+                )
+            },
+        ),
+        (_("Record"), {"fields": ("public_id", *TIMESTAMPS)}),
+    )
+    inlines = (PledgeTargetInline, PledgeParticipantInline, PledgeLinkInline)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Pledge | None = None) -> tuple:
+        # A reference is quoted by partners and in reports once it exists, so it must be stable.
+        if obj is not None:
+            return ("reference", "public_id", *TIMESTAMPS)
+        return ("public_id", *TIMESTAMPS)
+
+    @admin.display(description=_("compact"), ordering="compact__code")
+    def compact_code(self, obj: Pledge) -> str:
+        return obj.compact.code
+
+    @admin.display(description=_("forum"), ordering="forum__code")
+    def forum_code(self, obj: Pledge) -> str:
+        return obj.forum.code
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj: Pledge) -> str | None:
+        if obj.amount is None:
+            return None
+        # currency_id is the ISO code itself, so no join is needed to show it.
+        return f"{obj.amount:,} {obj.currency_id}"
+
+
+@admin.register(PledgeReferenceCounter)
+class PledgeReferenceCounterAdmin(admin.ModelAdmin):
+    list_display = ("forum", "last_number")
+    list_select_related = ("forum",)
+    search_fields = ("forum__code", "forum__name")
+    ordering = ("forum__code",)
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: PledgeReferenceCounter | None = None
+    ) -> tuple:
+        # The forum is the primary key; changing it would create a second counter.
+        return ("forum",) if obj else ()
+
+
+@admin.register(PledgeParticipant)
+class PledgeParticipantAdmin(LargeTableAdmin):
+    list_display = ("pledge", "entity", "role", "status", "responded_at")
+    list_filter = ("role", "status")
+    list_select_related = ("pledge", "entity")
+    search_fields = ("pledge__reference", "entity__name")
+    autocomplete_fields = ("pledge", "entity")
+    readonly_fields = TIMESTAMPS
+
+
+@admin.register(PledgeLink)
+class PledgeLinkAdmin(LargeTableAdmin):
+    list_display = ("source", "kind", "target")
+    list_filter = ("kind",)
+    list_select_related = ("source", "target")
+    search_fields = ("source__reference", "target__reference")
+    autocomplete_fields = ("source", "target")
+    readonly_fields = TIMESTAMPS
+
+
+@admin.register(PledgeTarget)
+class PledgeTargetAdmin(LargeTableAdmin):
+    list_display = ("metric", "pledge", "unit", "baseline", "target_value", "due_date")
+    list_filter = ("unit",)
+    list_select_related = ("pledge",)
+    search_fields = ("pledge__reference", "metric")
+    autocomplete_fields = ("pledge",)
+
+
+class ActualsFormSet(BaseInlineFormSet):
+    """Offers only the targets of the update's own pledge: an actual for another pledge's
+    target would count in the wrong pledge's progress."""
+
+    def add_fields(self, form: ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        targets = PledgeTarget.objects.none()
+        if self.instance.pk is not None:
+            targets = PledgeTarget.objects.filter(pledge_id=self.instance.pledge_id)
+        form.fields["target"].queryset = targets
+
+
+class PledgeUpdateActualInline(admin.TabularInline):
+    model = PledgeUpdateActual
+    formset = ActualsFormSet
+    extra = 0
+    fields = ("target", "value")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PledgeUpdateActual]:
+        return super().get_queryset(request).select_related("target")
+
+
+@admin.register(PledgeUpdate)
+class PledgeUpdateAdmin(LargeTableAdmin):
+    list_display = (
+        "pledge_reference",
+        "reported_on",
+        "status",
+        "review_state",
+        "disbursed_amount",
+        "submitted_by",
+        "reviewed_at",
+    )
+    list_display_links = ("pledge_reference", "reported_on")
+    list_filter = ("review_state", "status", "pledge__compact")
+    list_select_related = ("pledge", "submitted_by")
+    search_fields = ("pledge__reference", "pledge__title")
+    search_help_text = _("Search by pledge reference or title.")
+    autocomplete_fields = ("pledge", "submitted_by", "reviewed_by")
+    readonly_fields = ("public_id", *TIMESTAMPS)
+    fieldsets = (
+        (None, {"fields": ("pledge", "reported_on", "status", "submitted_by")}),
+        (
+            _("Report"),
+            {"fields": ("narrative", "challenges", "disbursed_amount", "evidence_links")},
+        ),
+        (
+            _("Review"),
+            {"fields": ("review_state", "reviewed_by", "reviewed_at", "review_note")},
+        ),
+        (_("Record"), {"fields": ("public_id", *TIMESTAMPS)}),
+    )
+    inlines = (PledgeUpdateActualInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PledgeUpdate]:
+        # The label ("GRF23-00042 update of …") reads the pledge, also in autocomplete lists.
+        return super().get_queryset(request).select_related("pledge")
+
+    @admin.display(description=_("pledge"), ordering="pledge__reference")
+    def pledge_reference(self, obj: PledgeUpdate) -> str:
+        return obj.pledge.reference
+
+
+@admin.register(PledgeUpdateActual)
+class PledgeUpdateActualAdmin(LargeTableAdmin):
+    list_display = ("update", "target", "value")
+    list_select_related = ("update__pledge", "target")
+    search_fields = ("update__pledge__reference", "target__metric")
+    autocomplete_fields = ("update", "target")
