@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from pytest_django import DjangoAssertNumQueries
 
 from compacts.models import (
     Compact,
@@ -354,7 +355,7 @@ def test_load_prints_nothing_when_verbosity_is_zero() -> None:
 
 
 def test_load_is_fast_when_everything_is_already_loaded(
-    reference_data: None, django_assert_max_num_queries
+    reference_data: None, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     # A handful of queries per table, not one per row: `make run` reloads on every start.
     with django_assert_max_num_queries(40):
