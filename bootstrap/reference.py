@@ -39,6 +39,7 @@ from core.models import Country, Currency
 from forums.models import Forum
 from indicators.models import Indicator
 from pledges.models import EntityType, SupportType
+from pledges.roles import ensure_secretariat_group
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -99,7 +100,19 @@ def load_reference_data(*, update: bool = False) -> list[TableSummary]:
             load_entity_types(update=update),
             load_support_types(update=update),
             load_indicators(update=update),
+            load_roles(),
         ]
+
+
+def load_roles() -> TableSummary:
+    """The Secretariat group with its permissions (added to, never taken away)."""
+    summary = TableSummary(label=capfirst(gettext("roles")))
+    _group, changed = ensure_secretariat_group()
+    if changed:
+        summary.created = 1
+    else:
+        summary.unchanged = 1
+    return summary
 
 
 def load_countries(*, update: bool = False) -> TableSummary:

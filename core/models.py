@@ -5,6 +5,7 @@ unknown ISO 3166 or ISO 4217 code (a foreign key), and so that aggregations can 
 region in SQL.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,3 +72,41 @@ class Currency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+
+class AuditEntry(models.Model):
+    """Something a person (or a job) did to a record: a review decision, a membership approval…
+
+    Written explicitly by services through `core.audit.record_change`, never by signals, so that
+    commands and tasks leave the same trail as web requests. Field-level before/after values of
+    pledges are kept by django-simple-history; this log holds the actions and their reasons.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(max_length=64)
+    action = models.CharField(_("action"), max_length=100)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "-created_at"], name="audit_object_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.content_type_id}:{self.object_id}"

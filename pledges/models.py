@@ -5,10 +5,12 @@ are separate fields and are never merged. Transitions are made only by the pledg
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from compacts.models import (
     Compact,
@@ -168,6 +170,29 @@ class GeographyScope(models.TextChoices):
     LOCAL = "local", _("Local")
 
 
+class PledgeQuerySet(models.QuerySet["Pledge"]):
+    """Reads of pledges. `visible_to` is the one place that says who may see which pledge."""
+
+    def published(self) -> "PledgeQuerySet":
+        return self.filter(review_state=ReviewState.PUBLISHED)
+
+    def visible_to(self, user: Any) -> "PledgeQuerySet":
+        """Published pledges for everybody; also the pledges of the user's own entities (as
+        submitter or invited co-pledger); everything for the secretariat."""
+        if user is None or not user.is_authenticated:
+            return self.published()
+        if user.has_perm("pledges.review_pledge"):
+            return self.all()
+        own = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
+            "entity_id"
+        )
+        return self.filter(
+            models.Q(review_state=ReviewState.PUBLISHED)
+            | models.Q(entity_id__in=own)
+            | models.Q(participants__entity_id__in=own)
+        ).distinct()
+
+
 class Pledge(TimeStampedModel):
     """A public commitment by an entity (alone or jointly), announced at a forum, serving one or
     more objectives of one compact."""
@@ -249,11 +274,33 @@ class Pledge(TimeStampedModel):
         blank=True,
         related_name="pledges_created",
     )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Incremented by every change, so that a stale edit is refused."),
+    )
+
+    objects = PledgeQuerySet.as_manager()
+    # Who changed what and when, field by field (shown as the pledge's history). The services
+    # save once per change, with the M2M sets applied first, so each change is one version.
+    history = HistoricalRecords(
+        m2m_fields=[
+            objectives,
+            actions,
+            principles,
+            thematic_areas,
+            support_types,
+            beneficiary_countries,
+        ],
+        excluded_fields=["updated_at", "version"],
+        cascade_delete_history=True,
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
+        permissions = [("review_pledge", _("Can review pledges and progress updates"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(reference__regex=REFERENCE_REGEX), name="pledge_reference_format"

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
 from accounts.models import User
+from pledges.roles import ensure_secretariat_group
 
 from .factories import MembershipFactory, UserFactory
 
@@ -39,8 +40,11 @@ def entity_a(member_a: User):
 
 @pytest.fixture
 def secretariat(db: None) -> User:
-    """A secretariat reviewer (staff)."""
-    return UserFactory(email="secretariat@example.org", is_staff=True)
+    """A secretariat reviewer: staff, in the Secretariat group (review permission)."""
+    user = UserFactory(email="secretariat@example.org", is_staff=True)
+    group, _ = ensure_secretariat_group()
+    user.groups.add(group)
+    return user
 
 
 @pytest.fixture

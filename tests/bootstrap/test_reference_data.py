@@ -4,6 +4,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from pytest_django import DjangoAssertNumQueries
 
@@ -19,6 +20,7 @@ from core.models import Country, Currency, Region
 from forums.models import Forum, ForumKind
 from indicators.models import Direction, Indicator, IndicatorUnit
 from pledges.models import EntityType, SupportType
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -342,7 +344,20 @@ def test_first_load_reports_what_it_created_per_table_when_database_is_empty() -
     assert "Objectives: 27 created, 0 updated, 0 unchanged" in output
     assert "Forums: 10 created, 0 updated, 0 unchanged" in output
     assert "Entity types: 13 created, 0 updated, 0 unchanged" in output
-    assert len(output.strip().splitlines()) == len(ALL_MODELS)
+    assert "Roles: 1 created, 0 updated, 0 unchanged" in output
+    # One line per table, plus the roles.
+    assert len(output.strip().splitlines()) == len(ALL_MODELS) + 1
+
+
+def test_secretariat_group_can_review_pledges_when_reference_data_is_loaded() -> None:
+    load()
+
+    reviewer = UserFactory(email="reviewer@example.org", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="Secretariat"))
+
+    assert reviewer.has_perm("pledges.review_pledge")
+    assert reviewer.has_perm("indicators.change_indicatorvalue")
+    assert "Roles: 0 created, 0 updated, 1 unchanged" in load()
 
 
 def test_load_prints_nothing_when_verbosity_is_zero() -> None:

@@ -1,0 +1,35 @@
+"""The one way services record what happened (STYLE.md §3)."""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEntry
+
+
+def record_change(
+    obj: models.Model,
+    *,
+    action: str,
+    by: Any = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an audit entry for `obj`. Call inside the service's transaction so that the entry
+    and the change it describes commit or roll back together."""
+    return AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        action=action,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def entries_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
+    """The audit trail of one object, newest first."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    ).select_related("actor")

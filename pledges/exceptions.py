@@ -1,0 +1,26 @@
+"""Domain errors raised by the pledge services. Views map them to form errors or HTTP codes:
+ValidationError → 400 / form errors, PermissionDenied → 403, TransitionNotAllowed → 409,
+StaleVersion → 412 (API If-Match) or a "changed by someone else" message (web)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+
+class PledgeError(Exception):
+    """Base class for refusals that are neither a permission nor a validation problem."""
+
+
+class TransitionNotAllowed(PledgeError):
+    """The pledge or update is not in a state from which that action can be taken."""
+
+
+class StaleVersion(PledgeError):
+    """Somebody else changed the pledge since the editor loaded it."""
+
+
+__all__ = [
+    "PermissionDenied",
+    "PledgeError",
+    "StaleVersion",
+    "TransitionNotAllowed",
+    "ValidationError",
+]

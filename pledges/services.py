@@ -1,0 +1,799 @@
+"""Every write to pledges, entities and progress updates (STYLE.md §3).
+
+Web views, the admin, the API and tasks all call these functions, so each rule lives here once:
+what a valid pledge is, who may take which transition (via `workflow`), what gets audited and who
+is notified. Each function is keyword-only, typed and atomic; transitions lock the row so that two
+reviewers acting at once produce one transition and one audit entry.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compacts.models import (
+    Compact,
+    GuidingPrinciple,
+    Objective,
+    ObjectiveAction,
+    SupportPlatform,
+    ThematicArea,
+)
+from core.audit import record_change
+from core.models import Country, Currency
+from forums.models import Forum
+
+from . import notifications
+from .exceptions import StaleVersion, TransitionNotAllowed
+from .models import (
+    Entity,
+    EntityType,
+    GeographyScope,
+    ImplementationStatus,
+    LinkKind,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    ParticipantRole,
+    ParticipantStatus,
+    Pledge,
+    PledgeLink,
+    PledgeParticipant,
+    PledgeReferenceCounter,
+    PledgeTarget,
+    PledgeUpdate,
+    PledgeUpdateActual,
+    ReviewState,
+    SupportType,
+    TargetUnit,
+    UpdateReviewState,
+)
+from .workflow import (
+    EDITABLE_STATES,
+    PLEDGE_TRANSITIONS,
+    UPDATE_TRANSITIONS,
+    Actor,
+    actor_allowed,
+    can_edit,
+    is_active_member,
+    is_secretariat,
+)
+
+# The GCM pledge form requires a description of this length (DOMAIN.md §4).
+GCM_DESCRIPTION_LENGTH = (300, 3000)
+CLOSED_STATES = frozenset({ReviewState.WITHDRAWN, ReviewState.REJECTED, ReviewState.SUPERSEDED})
+
+
+# --------------------------------------------------------------------------------------------
+# Pledge content and its validation
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TargetInput:
+    """A quantified target as entered; `id` names an existing target to keep and update."""
+
+    metric: str
+    unit: str
+    target_value: Decimal
+    baseline: Decimal | None = None
+    due_date: dt.date | None = None
+    id: int | None = None
+
+
+@dataclass
+class PledgeInput:
+    """Everything a stakeholder enters about a pledge (DOMAIN.md §4)."""
+
+    title: str
+    description: str
+    compact: Compact
+    forum: Forum
+    entity: Entity
+    objectives: Sequence[Objective] = ()
+    actions: Sequence[ObjectiveAction] = ()
+    principles: Sequence[GuidingPrinciple] = ()
+    thematic_areas: Sequence[ThematicArea] = ()
+    support_types: Sequence[SupportType] = ()
+    geography_scope: str = GeographyScope.NATIONAL
+    beneficiary_countries: Sequence[Country] = ()
+    support_platform: SupportPlatform | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    amount: Decimal | None = None
+    currency: Currency | None = None
+    # None leaves the pledge's targets as they are; a list replaces them.
+    targets: Sequence[TargetInput] | None = None
+
+    @classmethod
+    def from_pledge(cls, pledge: Pledge) -> "PledgeInput":
+        """The pledge's current content, e.g. to validate it in full before submission."""
+        return cls(
+            title=pledge.title,
+            description=pledge.description,
+            compact=pledge.compact,
+            forum=pledge.forum,
+            entity=pledge.entity,
+            objectives=list(pledge.objectives.all()),
+            actions=list(pledge.actions.all()),
+            principles=list(pledge.principles.all()),
+            thematic_areas=list(pledge.thematic_areas.all()),
+            support_types=list(pledge.support_types.all()),
+            geography_scope=pledge.geography_scope,
+            beneficiary_countries=list(pledge.beneficiary_countries.all()),
+            support_platform=pledge.support_platform,
+            contact_name=pledge.contact_name,
+            contact_email=pledge.contact_email,
+            start_date=pledge.start_date,
+            end_date=pledge.end_date,
+            amount=pledge.amount,
+            currency=pledge.currency,
+            targets=[
+                TargetInput(
+                    id=t.pk,
+                    metric=t.metric,
+                    unit=t.unit,
+                    target_value=t.target_value,
+                    baseline=t.baseline,
+                    due_date=t.due_date,
+                )
+                for t in pledge.targets.all()
+            ],
+        )
+
+
+def validate_pledge(data: PledgeInput, *, complete: bool) -> None:
+    """Raise ValidationError with field-level messages if `data` is not a valid pledge.
+
+    Structural rules (objectives of the pledge's compact, amount with a currency, end ≥ start…)
+    always apply, so a draft never holds contradictions. Completeness rules (at least one
+    objective, the GCM description length, beneficiary countries) apply when `complete` is set:
+    on submission, and on any edit of a pledge that is already under review or published.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    compact = data.compact
+    if not data.title.strip():
+        add("title", _("Give the pledge a title."))
+    if data.forum.compact_id != compact.pk:
+        add(
+            "forum",
+            _("%(forum)s is not a forum of the %(compact)s.")
+            % {"forum": data.forum.name, "compact": compact.name},
+        )
+    foreign = [o for o in data.objectives if o.compact_id != compact.pk]
+    if foreign:
+        add(
+            "objectives",
+            _("Objectives must belong to the %(compact)s: %(objectives)s.")
+            % {"compact": compact.code, "objectives": ", ".join(str(o) for o in foreign)},
+        )
+    objective_ids = {o.pk for o in data.objectives}
+    stray = [a for a in data.actions if a.objective_id not in objective_ids]
+    if stray:
+        add(
+            "actions",
+            _("Actions must belong to one of the pledge's objectives: %(actions)s.")
+            % {"actions": ", ".join(str(a) for a in stray)},
+        )
+    if any(p.compact_id != compact.pk for p in data.principles):
+        add(
+            "principles",
+            _("Guiding principles must be those of the %(compact)s.") % {"compact": compact.code},
+        )
+    if any(t.compact_id != compact.pk for t in data.thematic_areas):
+        add(
+            "thematic_areas",
+            _("Thematic areas must be those of the %(compact)s.") % {"compact": compact.code},
+        )
+    if data.support_platform and data.support_platform.compact_id != compact.pk:
+        add("support_platform", _("This support platform belongs to another compact."))
+    if data.amount is not None and data.amount < 0:
+        add("amount", _("The amount cannot be negative."))
+    if data.amount is not None and data.currency is None:
+        add("currency", _("Choose the currency of the amount."))
+    if data.amount is None and data.currency is not None:
+        add(
+            "amount",
+            _("Enter the amount in %(currency)s, or clear the currency.")
+            % {"currency": data.currency.code},
+        )
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        add("end_date", _("The end date cannot be before the start date."))
+    if data.geography_scope not in GeographyScope.values:
+        add("geography_scope", _("Choose a valid geographic scope."))
+    for target in data.targets or ():
+        _validate_target(target, add)
+
+    if complete:
+        if not data.objectives:
+            add("objectives", _("Choose at least one objective."))
+        length = len(data.description.strip())
+        low, high = GCM_DESCRIPTION_LENGTH
+        if compact.code == "GCM" and not low <= length <= high:
+            add(
+                "description",
+                _(
+                    "A GCM pledge needs a description of %(low)s to %(high)s characters "
+                    "(this one has %(length)s)."
+                )
+                % {"low": low, "high": high, "length": length},
+            )
+        elif not length:
+            add("description", _("Describe the pledge."))
+        if data.geography_scope != GeographyScope.GLOBAL and not data.beneficiary_countries:
+            add(
+                "beneficiary_countries",
+                _("Name at least one beneficiary country, or set the scope to global."),
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_target(target: TargetInput, add: Any) -> None:
+    if not target.metric.strip():
+        add("targets", _("Each target needs a metric, e.g. “resettlement places”."))
+    if target.unit not in TargetUnit.values:
+        add("targets", _("“%(unit)s” is not a known unit.") % {"unit": target.unit})
+    if target.target_value is None or target.target_value < 0:
+        add("targets", _("Target values cannot be negative."))
+    elif target.unit == TargetUnit.PERCENT and target.target_value > 100:
+        add("targets", _("A percentage target cannot exceed 100."))
+
+
+def allocate_reference(forum: Forum) -> str:
+    """The next human reference for a pledge announced at `forum`, e.g. GRF23-00042.
+
+    The counter row is incremented with an UPDATE, which holds its lock until the caller's
+    transaction ends, so concurrent creations never receive the same number."""
+    PledgeReferenceCounter.objects.get_or_create(forum=forum)
+    PledgeReferenceCounter.objects.filter(forum=forum).update(last_number=F("last_number") + 1)
+    number = PledgeReferenceCounter.objects.values_list("last_number", flat=True).get(forum=forum)
+    return f"{forum.code}-{number:05d}"
+
+
+def _apply_content(pledge: Pledge, data: PledgeInput) -> None:
+    for name in (
+        "title",
+        "description",
+        "compact",
+        "forum",
+        "geography_scope",
+        "support_platform",
+        "contact_name",
+        "contact_email",
+        "start_date",
+        "end_date",
+        "amount",
+        "currency",
+    ):
+        setattr(pledge, name, getattr(data, name))
+    pledge.title = pledge.title.strip()
+
+
+def _apply_relations(pledge: Pledge, data: PledgeInput) -> None:
+    # The M2M writes must not each leave a history row: the caller's final save records one
+    # version with all of them.
+    pledge.skip_history_when_saving = True
+    try:
+        pledge.objectives.set(data.objectives)
+        pledge.actions.set(data.actions)
+        pledge.principles.set(data.principles)
+        pledge.thematic_areas.set(data.thematic_areas)
+        pledge.support_types.set(data.support_types)
+        pledge.beneficiary_countries.set(data.beneficiary_countries)
+    finally:
+        del pledge.skip_history_when_saving
+    if data.targets is not None:
+        _replace_targets(pledge, data.targets)
+
+
+def _replace_targets(pledge: Pledge, targets: Sequence[TargetInput]) -> None:
+    existing = {t.pk: t for t in pledge.targets.all()}
+    keep: set[int] = set()
+    for item in targets:
+        target = existing.get(item.id) if item.id else None
+        target = target or PledgeTarget(pledge=pledge)
+        target.metric = item.metric.strip()
+        target.unit = item.unit
+        target.target_value = item.target_value
+        target.baseline = item.baseline
+        target.due_date = item.due_date
+        target.save()
+        keep.add(target.pk)
+    pledge.targets.exclude(pk__in=keep).delete()
+
+
+def _save_with_history(pledge: Pledge, *, by: Any, reason: str) -> None:
+    pledge._history_user = by if getattr(by, "is_authenticated", False) else None
+    pledge._change_reason = reason
+    pledge.save()
+
+
+@transaction.atomic
+def create_pledge(*, data: PledgeInput, by: Any) -> Pledge:
+    """Create a draft pledge for `data.entity`, with a fresh reference."""
+    if not (is_active_member(by, data.entity) or is_secretariat(by)):
+        raise PermissionDenied(_("You can create pledges only for entities you act for."))
+    validate_pledge(data, complete=False)
+    pledge = Pledge(
+        entity=data.entity,
+        reference=allocate_reference(data.forum),
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+        announced_on=data.forum.start_date,
+    )
+    _apply_content(pledge, data)
+    pledge.skip_history_when_saving = True
+    pledge.save()
+    del pledge.skip_history_when_saving
+    _apply_relations(pledge, data)
+    _save_with_history(pledge, by=by, reason=_("Created"))
+    record_change(pledge, action="pledges.pledge.created", by=by)
+    return pledge
+
+
+@transaction.atomic
+def update_pledge(
+    *, pledge: Pledge, data: PledgeInput, by: Any, expected_version: int | None = None
+) -> Pledge:
+    """Save new content for a pledge. `expected_version` is the version the editor loaded:
+    if somebody saved in between, StaleVersion is raised and nothing changes."""
+    locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(
+            _(
+                "Somebody else changed this pledge while you were editing it. Reload it to see "
+                "their changes, then make yours again."
+            )
+        )
+    if not can_edit(locked, by):
+        raise PermissionDenied(_("You cannot edit this pledge now."))
+    if data.entity.pk != locked.entity_id:
+        raise ValidationError({"entity": [_("The submitting entity of a pledge cannot change.")]})
+    validate_pledge(data, complete=locked.review_state not in EDITABLE_STATES)
+    _apply_content(locked, data)
+    _apply_relations(locked, data)
+    locked.version += 1
+    _save_with_history(locked, by=by, reason=_("Edited"))
+    record_change(locked, action="pledges.pledge.updated", by=by)
+    return locked
+
+
+# --------------------------------------------------------------------------------------------
+# Review transitions
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transition_pledge(*, pledge: Pledge | int, action: str, by: Any, reason: str = "") -> Pledge:
+    """Move a pledge through the review machine (see `workflow.PLEDGE_TRANSITIONS`)."""
+    transition = PLEDGE_TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(_("Unknown action “%(action)s”.") % {"action": action})
+    pk = pledge if isinstance(pledge, int) else pledge.pk
+    locked = Pledge.objects.select_for_update().select_related("entity", "compact").get(pk=pk)
+    if not actor_allowed(by, transition.actor, locked.entity_id):
+        raise PermissionDenied(
+            _("You are not allowed to %(action)s this pledge.")
+            % {"action": str(transition.label).lower()}
+        )
+    if locked.review_state not in transition.sources:
+        raise TransitionNotAllowed(
+            _("Pledge %(reference)s is %(state)s: it cannot be %(action)s now.")
+            % {
+                "reference": locked.reference,
+                "state": locked.get_review_state_display().lower(),
+                "action": str(transition.label).lower(),
+            }
+        )
+    reason = reason.strip()
+    if transition.needs_reason and not reason:
+        raise ValidationError({"reason": [_("Give a reason: the submitter will see it.")]})
+    if action in {"submit", "resubmit", "publish"}:
+        if not locked.entity.is_verified:
+            raise ValidationError(
+                {
+                    "entity": [
+                        _(
+                            "%(entity)s has not been verified by the secretariat yet; its "
+                            "pledges can be submitted and published once it is."
+                        )
+                        % {"entity": locked.entity.name}
+                    ]
+                }
+            )
+        validate_pledge(PledgeInput.from_pledge(locked), complete=True)
+
+    previous = locked.review_state
+    now = timezone.now()
+    locked.review_state = transition.target
+    if action in {"submit", "resubmit"}:
+        locked.submitted_at = now
+    if action == "publish":
+        locked.published_at = now
+    locked.version += 1
+    label = str(transition.label)
+    _save_with_history(locked, by=by, reason=f"{label}: {reason}" if reason else label)
+    record_change(
+        locked,
+        action=f"pledges.pledge.{action}",
+        by=by,
+        reason=reason,
+        data={"from": previous, "to": transition.target},
+    )
+    if transition.actor is Actor.SECRETARIAT:
+        notifications.review_decision(locked, transition=transition, reason=reason)
+    elif action in {"submit", "resubmit"}:
+        notifications.new_submission(locked)
+    return locked
+
+
+@transaction.atomic
+def bulk_publish(*, pledges: Iterable[Pledge | int], by: Any) -> list[Pledge]:
+    """Publish several pledges at once; if any of them cannot be published, none is."""
+    return [transition_pledge(pledge=p, action="publish", by=by) for p in pledges]
+
+
+# --------------------------------------------------------------------------------------------
+# Joint pledges and links
+# --------------------------------------------------------------------------------------------
+
+
+def _require_pledge_editor(pledge: Pledge, by: Any) -> None:
+    if not (is_active_member(by, pledge.entity_id) or is_secretariat(by)):
+        raise PermissionDenied(_("Only the submitting entity can change this pledge."))
+    if pledge.review_state in CLOSED_STATES:
+        raise TransitionNotAllowed(_("This pledge is closed."))
+
+
+@transaction.atomic
+def invite_participant(
+    *, pledge: Pledge, entity: Entity, by: Any, role: str = ParticipantRole.CO_PLEDGER
+) -> PledgeParticipant:
+    """Invite another entity to co-pledge; its members accept or decline."""
+    _require_pledge_editor(pledge, by)
+    if entity.pk == pledge.entity_id:
+        raise ValidationError({"entity": [_("The submitting entity is already on the pledge.")]})
+    if role not in ParticipantRole.values:
+        raise ValidationError({"role": [_("Choose a valid role.")]})
+    try:
+        with transaction.atomic():
+            participant = PledgeParticipant.objects.create(pledge=pledge, entity=entity, role=role)
+    except IntegrityError:
+        raise ValidationError(
+            {"entity": [_("%(entity)s is already invited.") % {"entity": entity.name}]}
+        ) from None
+    record_change(
+        pledge,
+        action="pledges.participant.invited",
+        by=by,
+        data={"entity": entity.pk, "role": role},
+    )
+    notifications.invitation(participant)
+    return participant
+
+
+@transaction.atomic
+def respond_to_invitation(
+    *, participant: PledgeParticipant, accept: bool, by: Any
+) -> PledgeParticipant:
+    """The invited entity accepts or declines co-pledging."""
+    locked = PledgeParticipant.objects.select_for_update().get(pk=participant.pk)
+    if not is_active_member(by, locked.entity_id):
+        raise PermissionDenied(_("Only members of the invited entity can answer."))
+    if locked.status != ParticipantStatus.INVITED:
+        raise TransitionNotAllowed(_("This invitation has already been answered."))
+    locked.status = ParticipantStatus.ACCEPTED if accept else ParticipantStatus.DECLINED
+    locked.responded_at = timezone.now()
+    locked.save(update_fields=["status", "responded_at", "updated_at"])
+    record_change(
+        locked.pledge,
+        action=f"pledges.participant.{locked.status}",
+        by=by,
+        data={"entity": locked.entity_id},
+    )
+    return locked
+
+
+@transaction.atomic
+def remove_participant(*, participant: PledgeParticipant, by: Any) -> None:
+    _require_pledge_editor(participant.pledge, by)
+    record_change(
+        participant.pledge,
+        action="pledges.participant.removed",
+        by=by,
+        data={"entity": participant.entity_id},
+    )
+    participant.delete()
+
+
+@transaction.atomic
+def link_pledges(*, source: Pledge, target: Pledge, kind: str, by: Any) -> PledgeLink:
+    """Relate one pledge to another (matches, contributes to, supersedes, duplicate of)."""
+    _require_pledge_editor(source, by)
+    if kind not in LinkKind.values:
+        raise ValidationError({"kind": [_("Choose a valid kind of link.")]})
+    if source.pk == target.pk:
+        raise ValidationError({"target": [_("A pledge cannot be linked to itself.")]})
+    if not Pledge.objects.visible_to(by).filter(pk=target.pk).exists():
+        raise ValidationError({"target": [_("No pledge with that reference.")]})
+    try:
+        with transaction.atomic():
+            link = PledgeLink.objects.create(source=source, target=target, kind=kind)
+    except IntegrityError:
+        raise ValidationError({"target": [_("These pledges are already linked so.")]}) from None
+    record_change(
+        source,
+        action="pledges.link.created",
+        by=by,
+        data={"target": target.reference, "kind": kind},
+    )
+    return link
+
+
+@transaction.atomic
+def unlink_pledges(*, link: PledgeLink, by: Any) -> None:
+    _require_pledge_editor(link.source, by)
+    record_change(
+        link.source,
+        action="pledges.link.removed",
+        by=by,
+        data={"target": link.target.reference, "kind": link.kind},
+    )
+    link.delete()
+
+
+# --------------------------------------------------------------------------------------------
+# Progress updates
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class UpdateInput:
+    """A progress report as entered; `actuals` maps target ids to cumulative achieved values."""
+
+    status: str
+    narrative: str
+    reported_on: dt.date
+    challenges: str = ""
+    evidence_links: Sequence[str] = ()
+    disbursed_amount: Decimal | None = None
+    actuals: Mapping[int, Decimal] = field(default_factory=dict)
+
+
+def validate_update(pledge: Pledge, data: UpdateInput) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if data.status not in ImplementationStatus.values:
+        add("status", _("Choose the implementation status."))
+    if not data.narrative.strip():
+        add("narrative", _("Describe the progress made."))
+    if data.reported_on > timezone.localdate():
+        add("reported_on", _("The report date cannot be in the future."))
+    url = URLValidator(schemes=["http", "https"])
+    for link in data.evidence_links:
+        try:
+            url(link)
+        except ValidationError:
+            add("evidence_links", _("“%(link)s” is not a web address.") % {"link": link})
+    if data.disbursed_amount is not None:
+        if pledge.amount is None:
+            add("disbursed_amount", _("This pledge has no amount to disburse."))
+        elif data.disbursed_amount < 0:
+            add("disbursed_amount", _("The amount disbursed cannot be negative."))
+    targets = {t.pk: t for t in pledge.targets.all()}
+    for target_id, value in data.actuals.items():
+        target = targets.get(target_id)
+        if target is None:
+            add("actuals", _("That target does not belong to this pledge."))
+        elif value is None or value < 0:
+            add(
+                "actuals",
+                _("%(metric)s: achieved values cannot be negative.") % {"metric": target.metric},
+            )
+        elif target.unit == TargetUnit.PERCENT and value > 100:
+            add(
+                "actuals",
+                _("%(metric)s: a percentage cannot exceed 100.") % {"metric": target.metric},
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def submit_update(*, pledge: Pledge, data: UpdateInput, by: Any) -> PledgeUpdate:
+    """Report progress on a published pledge, on behalf of all its joint pledgers."""
+    if not is_active_member(by, pledge.entity_id):
+        raise PermissionDenied(_("Only members of the submitting entity can report progress."))
+    if pledge.review_state != ReviewState.PUBLISHED:
+        raise TransitionNotAllowed(_("Progress can be reported on published pledges only."))
+    validate_update(pledge, data)
+    update = PledgeUpdate.objects.create(
+        pledge=pledge,
+        status=data.status,
+        narrative=data.narrative.strip(),
+        challenges=data.challenges.strip(),
+        evidence_links=list(data.evidence_links),
+        disbursed_amount=data.disbursed_amount,
+        reported_on=data.reported_on,
+        submitted_by=by,
+    )
+    PledgeUpdateActual.objects.bulk_create(
+        PledgeUpdateActual(update=update, target_id=target_id, value=value)
+        for target_id, value in data.actuals.items()
+    )
+    record_change(
+        update,
+        action="pledges.update.submitted",
+        by=by,
+        data={"pledge": pledge.reference, "status": data.status},
+    )
+    notifications.new_update(update)
+    return update
+
+
+@transaction.atomic
+def review_update(
+    *, update: PledgeUpdate | int, action: str, by: Any, reason: str = ""
+) -> PledgeUpdate:
+    """Approve or return a progress update. Approval makes it count: the pledge's
+    implementation status becomes that of its latest approved update."""
+    transition = UPDATE_TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(_("Unknown action “%(action)s”.") % {"action": action})
+    if not is_secretariat(by):
+        raise PermissionDenied(_("Only the secretariat reviews progress updates."))
+    pk = update if isinstance(update, int) else update.pk
+    locked = PledgeUpdate.objects.select_for_update().get(pk=pk)
+    if locked.review_state not in transition.sources:
+        raise TransitionNotAllowed(_("This update has already been reviewed."))
+    reason = reason.strip()
+    if transition.needs_reason and not reason:
+        raise ValidationError({"reason": [_("Give a reason: the submitter will see it.")]})
+    locked.review_state = transition.target
+    locked.reviewed_by = by
+    locked.reviewed_at = timezone.now()
+    locked.review_note = reason
+    locked.save(
+        update_fields=["review_state", "reviewed_by", "reviewed_at", "review_note", "updated_at"]
+    )
+    if locked.review_state == UpdateReviewState.APPROVED:
+        refresh_implementation_status(locked.pledge_id)
+    record_change(
+        locked,
+        action=f"pledges.update.{action}",
+        by=by,
+        reason=reason,
+        data={"pledge_id": locked.pledge_id},
+    )
+    notifications.update_decision(locked, transition=transition, reason=reason)
+    return locked
+
+
+def refresh_implementation_status(pledge_id: int) -> None:
+    """Copy the latest approved update's status and date onto the pledge (a derived value kept
+    on the row so that lists and filters need no subquery)."""
+    latest = (
+        PledgeUpdate.objects.filter(pledge_id=pledge_id, review_state=UpdateReviewState.APPROVED)
+        .order_by("-reported_on", "-id")
+        .values("status", "reported_on")
+        .first()
+    )
+    Pledge.objects.filter(pk=pledge_id).update(
+        implementation_status=latest["status"] if latest else "",
+        last_update_on=latest["reported_on"] if latest else None,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Entities and memberships
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_entity(
+    *,
+    by: Any,
+    name: str,
+    entity_type: EntityType,
+    country: Country | None = None,
+    acronym: str = "",
+    website: str = "",
+    description: str = "",
+) -> Entity:
+    """Register a new entity. Its registrant acts for it at once (and may draft pledges);
+    nothing it submits can be published until the secretariat verifies it."""
+    name = name.strip()
+    if Entity.objects.filter(name__iexact=name, entity_type=entity_type).exists():
+        raise ValidationError(
+            {
+                "name": [
+                    _("%(name)s is already registered: ask to join it instead.") % {"name": name}
+                ]
+            }
+        )
+    entity = Entity.objects.create(
+        name=name,
+        entity_type=entity_type,
+        country=country,
+        acronym=acronym.strip(),
+        website=website,
+        description=description,
+    )
+    Membership.objects.create(
+        user=by, entity=entity, role=MembershipRole.FOCAL_POINT, status=MembershipStatus.ACTIVE
+    )
+    record_change(entity, action="pledges.entity.registered", by=by)
+    notifications.entity_registered(entity)
+    return entity
+
+
+@transaction.atomic
+def verify_entity(*, entity: Entity, by: Any) -> Entity:
+    if not is_secretariat(by):
+        raise PermissionDenied(_("Only the secretariat verifies entities."))
+    if entity.is_verified:
+        raise TransitionNotAllowed(_("%(entity)s is already verified.") % {"entity": entity.name})
+    entity.is_verified = True
+    entity.verified_at = timezone.now()
+    entity.save(update_fields=["is_verified", "verified_at", "updated_at"])
+    record_change(entity, action="pledges.entity.verified", by=by)
+    return entity
+
+
+@transaction.atomic
+def request_membership(*, user: Any, entity: Entity) -> Membership:
+    """Ask to act for an existing entity; the secretariat approves or declines."""
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        user=user, entity=entity
+    )
+    if not created:
+        if membership.status == MembershipStatus.ACTIVE:
+            raise ValidationError(
+                {"entity": [_("You already act for %(entity)s.") % {"entity": entity.name}]}
+            )
+        if membership.status == MembershipStatus.PENDING:
+            raise ValidationError(
+                {
+                    "entity": [
+                        _("Your request to join %(entity)s is pending.") % {"entity": entity.name}
+                    ]
+                }
+            )
+        membership.status = MembershipStatus.PENDING
+        membership.save(update_fields=["status", "updated_at"])
+    record_change(membership, action="pledges.membership.requested", by=user)
+    notifications.membership_requested(membership)
+    return membership
+
+
+@transaction.atomic
+def decide_membership(*, membership: Membership, approve: bool, by: Any) -> Membership:
+    if not is_secretariat(by):
+        raise PermissionDenied(_("Only the secretariat approves memberships."))
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.status != MembershipStatus.PENDING:
+        raise TransitionNotAllowed(_("This request has already been decided."))
+    locked.status = MembershipStatus.ACTIVE if approve else MembershipStatus.DECLINED
+    locked.save(update_fields=["status", "updated_at"])
+    record_change(locked, action=f"pledges.membership.{locked.status}", by=by)
+    notifications.membership_decision(locked)
+    return locked

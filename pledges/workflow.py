@@ -1,0 +1,148 @@
+"""The two state machines of DOMAIN.md, defined once, each transition with who may take it.
+
+Review (editorial) and progress-update review are separate machines; the implementation status
+is not a machine at all (it is whatever the latest approved update reports). Views show the
+buttons that `available_transitions` returns; services refuse anything else.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Entity, Membership, MembershipStatus, ReviewState, UpdateReviewState
+
+REVIEW_PERMISSION = "pledges.review_pledge"
+
+
+class Actor(StrEnum):
+    """Who may take a transition."""
+
+    MEMBER = "member"  # an active member of the pledge's submitting entity
+    SECRETARIAT = "secretariat"  # holds pledges.review_pledge
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Promise
+    sources: frozenset[str]
+    target: str
+    actor: Actor
+    needs_reason: bool = False
+
+
+S = ReviewState
+PLEDGE_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition(
+            "submit", _("Submit for review"), frozenset({S.DRAFT}), S.SUBMITTED, Actor.MEMBER
+        ),
+        Transition(
+            "resubmit",
+            _("Resubmit for review"),
+            frozenset({S.CHANGES_REQUESTED}),
+            S.RESUBMITTED,
+            Actor.MEMBER,
+        ),
+        Transition(
+            "withdraw",
+            _("Withdraw"),
+            frozenset({S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.RESUBMITTED, S.PUBLISHED}),
+            S.WITHDRAWN,
+            Actor.MEMBER,
+        ),
+        Transition(
+            "publish",
+            _("Publish"),
+            frozenset({S.SUBMITTED, S.RESUBMITTED}),
+            S.PUBLISHED,
+            Actor.SECRETARIAT,
+        ),
+        Transition(
+            "request_changes",
+            _("Request changes"),
+            frozenset({S.SUBMITTED, S.RESUBMITTED}),
+            S.CHANGES_REQUESTED,
+            Actor.SECRETARIAT,
+            needs_reason=True,
+        ),
+        Transition(
+            "reject",
+            _("Reject"),
+            frozenset({S.SUBMITTED, S.RESUBMITTED}),
+            S.REJECTED,
+            Actor.SECRETARIAT,
+            needs_reason=True,
+        ),
+        Transition(
+            "supersede",
+            _("Mark as superseded"),
+            frozenset({S.PUBLISHED}),
+            S.SUPERSEDED,
+            Actor.SECRETARIAT,
+            needs_reason=True,
+        ),
+    )
+}
+
+# States in which the submitting entity may still edit the pledge's content.
+EDITABLE_STATES = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
+# States the secretariat's review queue shows.
+AWAITING_REVIEW = frozenset({S.SUBMITTED, S.RESUBMITTED})
+
+U = UpdateReviewState
+UPDATE_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition("approve", _("Approve"), frozenset({U.PENDING}), U.APPROVED, Actor.SECRETARIAT),
+        Transition(
+            "return",
+            _("Return"),
+            frozenset({U.PENDING}),
+            U.RETURNED,
+            Actor.SECRETARIAT,
+            needs_reason=True,
+        ),
+    )
+}
+
+
+def is_secretariat(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
+
+
+def is_active_member(user: Any, entity: Entity | int) -> bool:
+    """Whether `user` acts for `entity` (an approved membership)."""
+    if not (user and user.is_authenticated):
+        return False
+    entity_id = entity.pk if isinstance(entity, Entity) else entity
+    return Membership.objects.filter(
+        user=user, entity_id=entity_id, status=MembershipStatus.ACTIVE
+    ).exists()
+
+
+def actor_allowed(user: Any, actor: Actor, entity_id: int) -> bool:
+    if actor is Actor.SECRETARIAT:
+        return is_secretariat(user)
+    return is_active_member(user, entity_id)
+
+
+def available_transitions(pledge: Any, user: Any) -> list[Transition]:
+    """The pledge transitions `user` may take now, in display order."""
+    return [
+        t
+        for t in PLEDGE_TRANSITIONS.values()
+        if pledge.review_state in t.sources and actor_allowed(user, t.actor, pledge.entity_id)
+    ]
+
+
+def can_edit(pledge: Any, user: Any) -> bool:
+    """Members edit while the pledge is a draft or returned to them; the secretariat may
+    correct any pledge that is not yet closed."""
+    if is_secretariat(user):
+        return pledge.review_state not in {S.WITHDRAWN, S.REJECTED, S.SUPERSEDED}
+    return pledge.review_state in EDITABLE_STATES and is_active_member(user, pledge.entity_id)
