@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Entity,
@@ -133,7 +134,9 @@ class PledgeLinkInline(admin.TabularInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(LargeTableAdmin):
+class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
+    # SimpleHistoryAdmin turns the History button into the field-by-field history of the pledge
+    # and records the admin user as the author of changes saved here.
     list_display = (
         "reference",
         "title",
@@ -143,7 +146,7 @@ class PledgeAdmin(LargeTableAdmin):
         "review_state",
         "implementation_status",
         "amount_display",
-        "last_update_at",
+        "last_update_on",
     )
     list_display_links = ("reference", "title")
     list_filter = (
@@ -191,7 +194,7 @@ class PledgeAdmin(LargeTableAdmin):
                     "implementation_status",
                     "submitted_at",
                     "published_at",
-                    "last_update_at",
+                    "last_update_on",
                     "created_by",
                 )
             },
@@ -300,7 +303,6 @@ class PledgeUpdateAdmin(LargeTableAdmin):
     )
     list_display_links = ("pledge_reference", "reported_on")
     list_filter = ("review_state", "status", "pledge__compact")
-    list_select_related = ("pledge", "submitted_by")
     search_fields = ("pledge__reference", "pledge__title")
     search_help_text = _("Search by pledge reference or title.")
     autocomplete_fields = ("pledge", "submitted_by", "reviewed_by")
@@ -321,7 +323,9 @@ class PledgeUpdateAdmin(LargeTableAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PledgeUpdate]:
         # The label ("GRF23-00042 update of …") reads the pledge, also in autocomplete lists.
-        return super().get_queryset(request).select_related("pledge")
+        # The changelist ignores list_select_related once the queryset joins anything, so the
+        # columns' joins are listed here too.
+        return super().get_queryset(request).select_related("pledge", "submitted_by")
 
     @admin.display(description=_("pledge"), ordering="pledge__reference")
     def pledge_reference(self, obj: PledgeUpdate) -> str:

@@ -264,8 +264,12 @@ class Pledge(TimeStampedModel):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    last_update_at = models.DateTimeField(
-        _("last approved update"), null=True, blank=True, db_index=True
+    last_update_on = models.DateField(
+        _("last approved update"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Report date of the latest approved progress update."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
