@@ -3,7 +3,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
     path("", include("compacts.urls")),
+    path("", include("pledges.urls")),
 ]
