@@ -36,14 +36,14 @@ class ObjectiveAdmin(admin.ModelAdmin):
     list_display = ("compact", "number", "short_label", "title")
     list_display_links = ("number", "short_label")
     list_filter = ("compact",)
-    list_select_related = ("compact",)
     search_fields = ("title", "short_label", "compact__code")
     ordering = ("compact__code", "number")
     inlines = (ObjectiveActionInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Objective]:
         # The label ("GCR 1. …") reads the compact; autocomplete widgets elsewhere list objectives
-        # through this queryset, so join it here rather than once per option.
+        # through this queryset, so join it here rather than once per option. (The changelist
+        # uses this join too: it skips list_select_related when the queryset already joins.)
         return super().get_queryset(request).select_related("compact")
 
 
@@ -51,7 +51,6 @@ class ObjectiveAdmin(admin.ModelAdmin):
 class ObjectiveActionAdmin(admin.ModelAdmin):
     list_display = ("__str__", "objective", "short_text")
     list_filter = ("objective__compact",)
-    list_select_related = ("objective__compact",)
     search_fields = ("text", "objective__short_label", "objective__title")
     ordering = ("objective__compact__code", "objective__number", "letter")
     autocomplete_fields = ("objective",)

@@ -54,7 +54,6 @@ class ProgressSnapshotAdmin(admin.ModelAdmin):
 
     list_display = ("objective", "slice_kind", "slice_key", "date", "computed_at")
     list_filter = ("slice_kind", "objective__compact")
-    list_select_related = ("objective__compact",)
     search_fields = ("slice_key", "objective__short_label")
     ordering = ("objective__compact__code", "objective__number", "slice_kind", "-date")
     date_hierarchy = "date"

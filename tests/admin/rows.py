@@ -1,0 +1,108 @@
+"""One row of every model we register in the admin, linked into one small pledge graph.
+
+`build_rows(n)` can be called again with another `n` to add a second, disjoint graph, which is
+how the changelist tests detect per-row queries.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+
+from compacts.models import SupportPlatform
+from core.models import AuditEntry
+from indicators.models import ProgressSnapshot, SliceKind
+from pledges.models import (
+    LinkKind,
+    PledgeLink,
+    PledgeParticipant,
+    PledgeReferenceCounter,
+    PledgeUpdateActual,
+)
+from tests.factories import (
+    CompactFactory,
+    CountryFactory,
+    CurrencyFactory,
+    EntityFactory,
+    EntityTypeFactory,
+    ExchangeRateFactory,
+    ForumFactory,
+    GuidingPrincipleFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    MembershipFactory,
+    ObjectiveActionFactory,
+    ObjectiveFactory,
+    PledgeFactory,
+    PledgeTargetFactory,
+    PledgeUpdateFactory,
+    SupportTypeFactory,
+    ThematicAreaFactory,
+    UserFactory,
+)
+
+
+def build_rows(n: int = 0) -> dict[type[Model], Model]:
+    """Create one row per model (rows of graph `n` do not share reference data with others)."""
+    letter = "ABCDEFGH"[n]
+    country = CountryFactory(code=f"X{letter}", iso3=f"XX{letter}", name=f"Testland {letter}")
+    currency = CurrencyFactory(code=f"XC{letter}", name=f"Test currency {letter}")
+    compact = CompactFactory(code=f"GC{letter}", name=f"Test compact {letter}")
+    objective = ObjectiveFactory(compact=compact, number=1)
+    action = ObjectiveActionFactory(objective=objective, letter="a")
+    principle = GuidingPrincipleFactory(compact=compact, number=1)
+    area = ThematicAreaFactory(compact=compact, slug="education")
+    platform = SupportPlatform.objects.create(
+        compact=compact, code=f"SP{letter}", name=f"Platform {letter}"
+    )
+    platform.countries.add(country)
+    forum = ForumFactory(compact=compact, code=f"TF{letter}", name=f"Test forum {letter}")
+    entity_type = EntityTypeFactory(code=f"type-{n}", name=f"Type {letter}")
+    support_type = SupportTypeFactory(code=f"support-{n}", name=f"Support {letter}")
+    user = UserFactory()
+    entity = EntityFactory(entity_type=entity_type, country=country)
+    membership = MembershipFactory(user=user, entity=entity)
+    pledge = PledgeFactory(
+        forum=forum,
+        entity=entity,
+        objectives=[objective],
+        amount=Decimal("1000"),
+        currency=currency,
+        support_platform=platform,
+        created_by=user,
+    )
+    pledge.actions.add(action)
+    pledge.principles.add(principle)
+    pledge.thematic_areas.add(area)
+    pledge.support_types.add(support_type)
+    pledge.beneficiary_countries.add(country)
+    matched = PledgeFactory(forum=forum, entity=EntityFactory(entity_type=entity_type))
+    participant = PledgeParticipant.objects.create(pledge=pledge, entity=matched.entity)
+    link = PledgeLink.objects.create(source=pledge, target=matched, kind=LinkKind.MATCHES)
+    target = PledgeTargetFactory(pledge=pledge)
+    update = PledgeUpdateFactory(pledge=pledge, submitted_by=user)
+    actual = PledgeUpdateActual.objects.create(update=update, target=target, value=Decimal("10"))
+    counter = PledgeReferenceCounter.objects.create(forum=forum, last_number=2)
+    indicator = IndicatorFactory(objective=objective, code="3.1.1")
+    value = IndicatorValueFactory(indicator=indicator, country=country, year=2023)
+    rate = ExchangeRateFactory(currency=currency, date=dt.date(2023, 12, 13))
+    snapshot = ProgressSnapshot.objects.create(
+        objective=objective,
+        slice_kind=SliceKind.OVERALL,
+        date=dt.date(2024, 1, 1),
+        computed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        figures={"pledges": 1},
+    )
+    audit = AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(pledge),
+        object_id=str(pledge.pk),
+        action="pledges.pledge.submitted",
+        actor=user,
+    )
+    rows = [
+        country, currency, compact, objective, action, principle, area, platform, forum,
+        entity_type, support_type, user, entity, membership, pledge, participant, link, target,
+        update, actual, counter, indicator, value, rate, snapshot, audit,
+    ]  # fmt: skip
+    return {type(row): row for row in rows}

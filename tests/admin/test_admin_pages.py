@@ -1,0 +1,145 @@
+"""Every admin page of our apps opens for a site admin, and only for staff."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.utils import quote
+from django.db.models import Model
+from django.test import Client
+from django.urls import reverse
+from simple_history.models import HistoricalChanges
+
+from core.models import AuditEntry
+from indicators.models import ProgressSnapshot
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"core", "accounts", "compacts", "forums", "pledges", "indicators"}
+OUR_MODELS = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in OUR_APPS),
+    key=lambda model: model._meta.label,
+)
+# Written only by code: snapshots by the progress engine, audit entries by services.
+READ_ONLY_MODELS = {AuditEntry, ProgressSnapshot}
+
+
+def admin_url(model: type[Model], view: str, *args: object) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_model_of_our_apps_is_registered_when_admin_loads() -> None:
+    # Historical copies (django-simple-history) are read through their model's History page.
+    ours = {
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in OUR_APPS and not issubclass(model, HistoricalChanges)
+    }
+
+    assert ours - set(OUR_MODELS) == set()
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model._meta.label)
+def test_changelist_lists_the_row_when_site_admin_opens_it(
+    admin_client: Client, rows: dict[type[Model], Model], model: type[Model]
+) -> None:
+    response = admin_client.get(admin_url(model, "changelist"))
+
+    assert response.status_code == 200
+    assert rows[model] in response.context["cl"].result_list
+
+
+@pytest.mark.parametrize(
+    "model",
+    [model for model in OUR_MODELS if model not in READ_ONLY_MODELS],
+    ids=lambda model: model._meta.label,
+)
+def test_add_form_answers_200_when_site_admin_opens_it(
+    admin_client: Client, model: type[Model]
+) -> None:
+    response = admin_client.get(admin_url(model, "add"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form is not None
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model._meta.label)
+def test_change_form_shows_the_row_when_site_admin_opens_it(
+    admin_client: Client, rows: dict[type[Model], Model], model: type[Model]
+) -> None:
+    row = rows[model]
+
+    response = admin_client.get(admin_url(model, "change", quote(row.pk)))
+
+    assert response.status_code == 200
+    assert response.context["original"] == row
+
+
+@pytest.mark.parametrize("model", sorted(READ_ONLY_MODELS, key=str), ids=lambda m: m.__name__)
+def test_add_form_is_refused_when_rows_are_written_only_by_code(
+    admin_client: Client, model: type[Model]
+) -> None:
+    assert admin_client.get(admin_url(model, "add")).status_code == 403
+
+
+@pytest.mark.parametrize("model", sorted(READ_ONLY_MODELS, key=str), ids=lambda m: m.__name__)
+def test_change_form_has_no_save_button_when_rows_are_written_only_by_code(
+    admin_client: Client, rows: dict[type[Model], Model], model: type[Model]
+) -> None:
+    row = rows[model]
+
+    response = admin_client.get(admin_url(model, "change", row.pk))
+
+    assert response.status_code == 200
+    assert b'name="_save"' not in response.content
+    assert response.context["has_delete_permission"] is (model is not AuditEntry)
+
+
+def autocomplete_fields() -> list[tuple[type[Model], str]]:
+    """(model holding the field, field name) for every autocomplete in our admins and inlines."""
+    found = []
+    for model in OUR_MODELS:
+        model_admin = admin.site._registry[model]
+        found += [(model, name) for name in model_admin.autocomplete_fields]
+        for inline in model_admin.inlines:
+            found += [(inline.model, name) for name in inline.autocomplete_fields]
+    return sorted(set(found), key=lambda pair: (pair[0]._meta.label, pair[1]))
+
+
+@pytest.mark.parametrize(
+    ("model", "field_name"),
+    autocomplete_fields(),
+    ids=lambda value: value if isinstance(value, str) else value._meta.label,
+)
+def test_autocomplete_offers_the_row_when_site_admin_types_nothing(
+    admin_client: Client, rows: dict[type[Model], Model], model: type[Model], field_name: str
+) -> None:
+    remote_model = model._meta.get_field(field_name).related_model
+
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": model._meta.app_label,
+            "model_name": model._meta.model_name,
+            "field_name": field_name,
+            "term": "",
+        },
+    )
+
+    assert response.status_code == 200
+    offered = {result["id"] for result in response.json()["results"]}
+    assert str(rows[remote_model].pk) in offered
+
+
+@pytest.mark.parametrize("user_fixture", ["member_a", "anonymous"])
+def test_redirected_to_login_when_user_is_not_staff(
+    client: Client, request: pytest.FixtureRequest, user_fixture: str
+) -> None:
+    user = request.getfixturevalue(user_fixture)
+    if user.is_authenticated:
+        client.force_login(user)
+    url = reverse("admin:pledges_pledge_changelist")
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('admin:login')}?next={url}"

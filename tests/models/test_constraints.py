@@ -1,0 +1,403 @@
+"""The database itself refuses rows that break the rules in each model's Meta.
+
+Each case builds a valid, unsaved row (saving any rows it depends on), then breaks one rule. The
+valid row must save, so a case cannot pass by building something that is refused for another
+reason; the broken row must be refused by the named constraint.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Model
+from django.db.utils import IntegrityError
+
+from accounts.models import User
+from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveAction, ThematicArea
+from core.models import Country, Currency
+from forums.models import Forum, ForumKind
+from indicators.models import ExchangeRate, Indicator, IndicatorValue, ProgressSnapshot, SliceKind
+from pledges.models import (
+    Entity,
+    LinkKind,
+    Membership,
+    Pledge,
+    PledgeLink,
+    PledgeParticipant,
+    PledgeTarget,
+    PledgeUpdate,
+    PledgeUpdateActual,
+    TargetUnit,
+)
+from tests.factories import (
+    CompactFactory,
+    CountryFactory,
+    CurrencyFactory,
+    EntityFactory,
+    EntityTypeFactory,
+    ExchangeRateFactory,
+    ForumFactory,
+    GuidingPrincipleFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    ObjectiveActionFactory,
+    ObjectiveFactory,
+    PledgeFactory,
+    PledgeTargetFactory,
+    PledgeUpdateFactory,
+    ThematicAreaFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"core", "accounts", "compacts", "forums", "pledges", "indicators"}
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    valid: Callable[[], Model]  # an unsaved row that the database accepts
+    breaks: Callable[[Model], None]  # changes that row so that one rule is broken
+    refused_by: str = ""  # text of the database error; the constraint name when empty
+
+    @property
+    def expected(self) -> str:
+        return self.refused_by or self.id
+
+
+def setter(**values: object) -> Callable[[Model], None]:
+    def apply(row: Model) -> None:
+        for name, value in values.items():
+            setattr(row, name, value)
+
+    return apply
+
+
+# --- builders of valid rows -------------------------------------------------------------------
+
+
+def country() -> Country:
+    return Country(code="FR", iso3="FRA", name="France")
+
+
+def currency() -> Currency:
+    return Currency(code="EUR", name="Euro")
+
+
+def compact() -> Compact:
+    return Compact(code="GCX", name="Test compact")
+
+
+def second_objective() -> Objective:
+    first = ObjectiveFactory(number=1)
+    return Objective(compact=first.compact, number=2, title="Second", short_label="Second")
+
+
+def second_action() -> ObjectiveAction:
+    first = ObjectiveActionFactory(letter="a")
+    return ObjectiveAction(objective=first.objective, letter="b", text="Second action")
+
+
+def second_principle() -> GuidingPrinciple:
+    first = GuidingPrincipleFactory(number=1)
+    return GuidingPrinciple(compact=first.compact, number=2, name="International cooperation")
+
+
+def second_area() -> ThematicArea:
+    first = ThematicAreaFactory(slug="education")
+    return ThematicArea(compact=first.compact, slug="energy", name="Energy")
+
+
+def forum() -> Forum:
+    return Forum(
+        compact=CompactFactory(),
+        kind=ForumKind.GRF,
+        code="GRF31",
+        name="Global Refugee Forum 2031",
+        year=2031,
+        start_date=dt.date(2031, 12, 13),
+        end_date=dt.date(2031, 12, 15),
+        pledging_opens=dt.date(2031, 6, 1),
+        pledging_closes=dt.date(2031, 12, 15),
+    )
+
+
+def second_entity() -> Entity:
+    first = EntityFactory(name="Kakuma Youth Network")
+    return Entity(name="Dadaab Youth Network", entity_type=first.entity_type)
+
+
+def verified_entity() -> Entity:
+    return Entity(
+        name="Norwegian Refugee Council",
+        entity_type=EntityTypeFactory(),
+        is_verified=True,
+        verified_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+    )
+
+
+def second_membership() -> Membership:
+    first = Membership.objects.create(user=UserFactory(), entity=EntityFactory())
+    return Membership(user=first.user, entity=EntityFactory())
+
+
+def pledge() -> Pledge:
+    return PledgeFactory.build(
+        reference="GRF23-00042",
+        forum=ForumFactory(),
+        entity=EntityFactory(),
+        amount=Decimal("1000000.00"),
+        currency=CurrencyFactory(),
+        start_date=dt.date(2024, 1, 1),
+        end_date=dt.date(2027, 12, 31),
+        review_state="published",
+        implementation_status="in_progress",
+    )
+
+
+def second_participant() -> PledgeParticipant:
+    first = PledgeParticipant.objects.create(pledge=PledgeFactory(), entity=EntityFactory())
+    return PledgeParticipant(pledge=first.pledge, entity=EntityFactory())
+
+
+def link() -> PledgeLink:
+    source, target = PledgeFactory(), PledgeFactory()
+    PledgeLink.objects.create(source=source, target=target, kind=LinkKind.MATCHES)
+    return PledgeLink(source=source, target=target, kind=LinkKind.CONTRIBUTES_TO)
+
+
+def percent_target() -> PledgeTarget:
+    return PledgeTarget(
+        pledge=PledgeFactory(),
+        metric="Refugee children enrolled",
+        unit=TargetUnit.PERCENT,
+        target_value=Decimal("100"),
+    )
+
+
+def returned_update() -> PledgeUpdate:
+    return PledgeUpdateFactory.build(
+        pledge=PledgeFactory(),
+        disbursed_amount=Decimal("0"),
+        review_state="returned",
+        review_note="Please give the number of places filled.",
+    )
+
+
+def second_actual() -> PledgeUpdateActual:
+    target = PledgeTargetFactory()
+    update = PledgeUpdateFactory(pledge=target.pledge)
+    PledgeUpdateActual.objects.create(
+        update=update, target=PledgeTargetFactory(pledge=target.pledge), value=Decimal("1")
+    )
+    return PledgeUpdateActual(update=update, target=target, value=Decimal("0"))
+
+
+def second_indicator() -> Indicator:
+    first = IndicatorFactory(code="3.1.1")
+    return Indicator(
+        compact=first.compact,
+        objective=first.objective,
+        code="3.2.1",
+        title="Refugees admitted through complementary pathways",
+        unit="persons",
+        baseline_value=Decimal("10"),
+        baseline_year=2019,
+    )
+
+
+def country_value_next_year() -> IndicatorValue:
+    first = IndicatorValueFactory(country=CountryFactory(), year=2023)
+    return IndicatorValue(
+        indicator=first.indicator, country=first.country, year=2024, value=1, source="UNHCR"
+    )
+
+
+def global_value_next_year() -> IndicatorValue:
+    first = IndicatorValueFactory(country=None, year=2023)
+    return IndicatorValue(
+        indicator=first.indicator,
+        country=None,
+        year=2024,
+        value=Decimal("40"),
+        numerator=Decimal("2"),
+        denominator=Decimal("5"),
+        source="UNHCR",
+    )
+
+
+def rate_next_day() -> ExchangeRate:
+    first = ExchangeRateFactory(date=dt.date(2023, 12, 13))
+    return ExchangeRate(
+        currency=first.currency, date=dt.date(2023, 12, 14), usd_per_unit=Decimal("1.09")
+    )
+
+
+def snapshot_next_day() -> ProgressSnapshot:
+    noon = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)
+    first = ProgressSnapshot.objects.create(
+        objective=ObjectiveFactory(),
+        slice_kind=SliceKind.OVERALL,
+        date=dt.date(2024, 1, 1),
+        computed_at=noon,
+    )
+    return ProgressSnapshot(
+        objective=first.objective,
+        slice_kind=SliceKind.OVERALL,
+        date=dt.date(2024, 1, 2),
+        computed_at=noon,
+    )
+
+
+def user() -> User:
+    UserFactory(email="amina@example.org")
+    return User(email="grace@example.org")
+
+
+# --- ways to break a uniqueness rule: copy the key of the row the builder saved first ---------
+
+
+def same_entity_as_first_membership(row: Membership) -> None:
+    row.entity_id = Membership.objects.get(user=row.user).entity_id
+
+
+def same_entity_as_first_participant(row: PledgeParticipant) -> None:
+    row.entity_id = PledgeParticipant.objects.get(pledge=row.pledge).entity_id
+
+
+def same_target_as_first_actual(row: PledgeUpdateActual) -> None:
+    row.target_id = PledgeUpdateActual.objects.get(update=row.update).target_id
+
+
+def reference_already_taken(row: Pledge) -> None:
+    PledgeFactory(reference=row.reference)
+
+
+def code_already_taken(row: Forum) -> None:
+    ForumFactory(code=row.code, compact=row.compact)
+
+
+CASES = [
+    # core
+    Case("country_code_iso_alpha2", country, setter(code="fr")),
+    Case("country_iso3_format", country, setter(iso3="FR1")),
+    Case("currency_code_iso4217", currency, setter(code="eur")),
+    # compacts
+    Case("compact_code_upper", compact, setter(code="gcx")),
+    Case("objective_number_unique_per_compact", second_objective, setter(number=1)),
+    Case("objective_number_positive", second_objective, setter(number=0)),
+    Case("action_letter_unique_per_objective", second_action, setter(letter="a")),
+    Case("action_letter_lowercase", second_action, setter(letter="B")),
+    Case("principle_number_unique_per_compact", second_principle, setter(number=1)),
+    Case("thematic_area_slug_unique_per_compact", second_area, setter(slug="education")),
+    # forums
+    Case("forum_code_format", forum, setter(code="grf-31")),
+    Case("forum_end_not_before_start", forum, setter(end_date=dt.date(2031, 12, 12))),
+    Case("forum_pledging_window_ordered", forum, setter(pledging_closes=dt.date(2031, 5, 31))),
+    Case("forum_year_plausible", forum, setter(year=2015)),
+    Case("forum_code_unique", forum, code_already_taken, refused_by="forums_forum_code"),
+    # pledges: entities and members
+    Case("entity_name_unique_per_type", second_entity, setter(name="Kakuma Youth Network")),
+    Case("entity_verified_has_timestamp", verified_entity, setter(verified_at=None)),
+    Case(
+        "entity_country_known",
+        verified_entity,
+        setter(country_id="ZZ"),
+        refused_by="Key (country_id)=(ZZ) is not present",
+    ),
+    Case("membership_unique", second_membership, same_entity_as_first_membership),
+    # pledges
+    Case("pledge_reference_format", pledge, setter(reference="GRF23-42")),
+    Case("pledge_amount_non_negative", pledge, setter(amount=Decimal("-0.01"))),
+    Case("pledge_amount_has_currency", pledge, setter(currency=None)),
+    Case(
+        "pledge_currency_has_amount",
+        pledge,
+        setter(amount=None),
+        refused_by="pledge_amount_has_currency",
+    ),
+    Case(
+        "pledge_currency_known",
+        pledge,
+        setter(currency_id="XXX"),
+        refused_by="Key (currency_id)=(XXX) is not present",
+    ),
+    Case("pledge_end_not_before_start", pledge, setter(end_date=dt.date(2023, 12, 31))),
+    Case("pledge_review_state_valid", pledge, setter(review_state="approved")),
+    # "Overdue" is derived from the update dates and must never be stored.
+    Case("pledge_implementation_status_valid", pledge, setter(implementation_status="overdue")),
+    Case("pledge_reference_unique", pledge, reference_already_taken, refused_by="reference"),
+    Case("participant_unique", second_participant, same_entity_as_first_participant),
+    Case("pledge_link_unique", link, setter(kind=LinkKind.MATCHES)),
+    Case("pledge_link_not_self", link, lambda row: setattr(row, "target", row.source)),
+    Case(
+        "target_value_non_negative",
+        percent_target,
+        setter(unit=TargetUnit.PLACES, target_value=Decimal("-1")),
+    ),
+    Case("target_percent_at_most_100", percent_target, setter(target_value=Decimal("100.01"))),
+    Case("update_disbursed_non_negative", returned_update, setter(disbursed_amount=Decimal("-1"))),
+    Case("update_returned_has_reason", returned_update, setter(review_note="")),
+    Case("actual_unique_per_target", second_actual, same_target_as_first_actual),
+    Case("actual_value_non_negative", second_actual, setter(value=Decimal("-1"))),
+    # indicators
+    Case("indicator_code_unique_per_compact", second_indicator, setter(code="3.1.1")),
+    Case("indicator_baseline_has_year", second_indicator, setter(baseline_year=None)),
+    Case("indicator_value_unique_per_country_year", country_value_next_year, setter(year=2023)),
+    Case("indicator_value_unique_global_year", global_value_next_year, setter(year=2023)),
+    Case("indicator_value_year_plausible", global_value_next_year, setter(year=1949)),
+    Case(
+        "indicator_value_denominator_positive",
+        global_value_next_year,
+        setter(denominator=Decimal("0")),
+    ),
+    Case("exchange_rate_unique", rate_next_day, setter(date=dt.date(2023, 12, 13))),
+    Case("exchange_rate_positive", rate_next_day, setter(usd_per_unit=Decimal("0"))),
+    Case("progress_snapshot_unique_per_day", snapshot_next_day, setter(date=dt.date(2024, 1, 1))),
+    # accounts
+    Case("user_email_unique", user, setter(email="amina@example.org"), refused_by="email"),
+]
+
+
+def save_now(row: Model) -> None:
+    """Save in a savepoint, checking foreign keys at once rather than at the (never reached)
+    commit of the test transaction, where PostgreSQL defers them."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        row.save()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_row_is_accepted_when_it_keeps_the_rule(case: Case) -> None:
+    row = case.valid()
+
+    save_now(row)
+
+    assert type(row).objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_row_is_refused_by_the_database_when_it_breaks_the_rule(case: Case) -> None:
+    row = case.valid()
+    case.breaks(row)
+
+    with pytest.raises(IntegrityError, match=re.escape(case.expected)):
+        save_now(row)
+
+
+def test_every_named_constraint_has_a_case_when_models_declare_it() -> None:
+    declared = {
+        constraint.name
+        for model in apps.get_models()
+        if model._meta.app_label in OUR_APPS
+        for constraint in model._meta.constraints
+    }
+
+    assert declared - {case.expected for case in CASES} == set()
