@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite drives from outside Python, when they are missing:
-# docker-compose (v1 client, validates docker-compose.yml without an engine). Needs root and apt;
-# elsewhere it says what is missing and the tests that need it are skipped with that reason.
+# chromium (the browser journeys, driven by Playwright: Playwright's own browser download cannot
+# work here) and docker-compose (v1 client, validates docker-compose.yml without an engine).
+# Needs root and apt; elsewhere it says what is missing, and the tests that need it are skipped.
 set -uo pipefail
 
 packages=()
 command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
+[ -x /usr/bin/chromium ] || packages+=(chromium fonts-liberation)
 
 [ ${#packages[@]} -eq 0 ] && exit 0
 
