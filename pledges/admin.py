@@ -3,7 +3,7 @@
 The pledge table is expected to reach a million rows, so the big changelists never count the
 whole table twice (`show_full_result_count = False`), never offer facet counts, sort by the primary
 key (the only index that serves an unfiltered "newest first" page), and join every column they
-show. Review transitions are not made here: a service layer will own them.
+show. Review transitions are not made here: the pledge services own them.
 """
 
 from django.contrib import admin
@@ -27,6 +27,7 @@ from .models import (
     PledgeUpdateActual,
     SupportType,
 )
+from .services import allocate_reference
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -204,10 +205,20 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     inlines = (PledgeTargetInline, PledgeParticipantInline, PledgeLinkInline)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Pledge | None = None) -> tuple:
-        # A reference is quoted by partners and in reports once it exists, so it must be stable.
-        if obj is not None:
-            return ("reference", "public_id", *TIMESTAMPS)
-        return ("public_id", *TIMESTAMPS)
+        # The reference comes from the forum's counter (see save_model) and, once given, is
+        # quoted by partners and in reports, so nobody types or changes it.
+        return ("reference", "public_id", *TIMESTAMPS)
+
+    def save_model(self, request: HttpRequest, obj: Pledge, form: ModelForm, change: bool) -> None:
+        if not change:
+            # The same counter as the pledge services: a number typed here would later be handed
+            # out again to a partner's pledge, whose creation would then fail.
+            obj.reference = allocate_reference(obj.forum)
+        else:
+            # The services refuse an edit made on a stale version; counting admin saves as a
+            # change keeps a partner's stale form from silently undoing this one.
+            obj.version += 1
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("compact"), ordering="compact__code")
     def compact_code(self, obj: Pledge) -> str:
@@ -232,11 +243,20 @@ class PledgeReferenceCounterAdmin(admin.ModelAdmin):
     search_fields = ("forum__code", "forum__name")
     ordering = ("forum__code",)
 
-    def get_readonly_fields(
+    # Only the pledge services move a counter: lowering or deleting one would hand out a
+    # reference again, and the pledge that receives it could not be saved.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
         self, request: HttpRequest, obj: PledgeReferenceCounter | None = None
-    ) -> tuple:
-        # The forum is the primary key; changing it would create a second counter.
-        return ("forum",) if obj else ()
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: PledgeReferenceCounter | None = None
+    ) -> bool:
+        return False
 
 
 @admin.register(PledgeParticipant)

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalChanges
 
 from core.models import AuditEntry
 from indicators.models import ProgressSnapshot
+from pledges.models import PledgeReferenceCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +20,10 @@ OUR_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in OUR_APPS),
     key=lambda model: model._meta.label,
 )
-# Written only by code: snapshots by the progress engine, audit entries by services.
-READ_ONLY_MODELS = {AuditEntry, ProgressSnapshot}
+# Written only by code: snapshots by the progress engine, the rest by the services.
+READ_ONLY_MODELS = {AuditEntry, PledgeReferenceCounter, ProgressSnapshot}
+# Deleting these would erase evidence or hand out pledge references a second time.
+UNDELETABLE_MODELS = {AuditEntry, PledgeReferenceCounter}
 
 
 def admin_url(model: type[Model], view: str, *args: object) -> str:
@@ -91,7 +94,18 @@ def test_change_form_has_no_save_button_when_rows_are_written_only_by_code(
 
     assert response.status_code == 200
     assert b'name="_save"' not in response.content
-    assert response.context["has_delete_permission"] is (model is not AuditEntry)
+
+
+@pytest.mark.parametrize("model", sorted(UNDELETABLE_MODELS, key=str), ids=lambda m: m.__name__)
+def test_delete_is_refused_when_rows_must_be_kept(
+    admin_client: Client, rows: dict[type[Model], Model], model: type[Model]
+) -> None:
+    row = rows[model]
+
+    response = admin_client.post(admin_url(model, "delete", quote(row.pk)), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert type(row).objects.filter(pk=row.pk).exists()
 
 
 def autocomplete_fields() -> list[tuple[type[Model], str]]:

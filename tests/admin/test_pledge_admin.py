@@ -9,11 +9,14 @@ from django.urls import reverse
 
 from accounts.models import User
 from forums.models import Forum
-from pledges.models import Pledge
+from pledges.exceptions import StaleVersion
+from pledges.models import Entity, Pledge, PledgeReferenceCounter
+from pledges.services import PledgeInput, allocate_reference, update_pledge
 from tests.factories import (
     CurrencyFactory,
     EntityFactory,
     ForumFactory,
+    ObjectiveFactory,
     PledgeFactory,
     PledgeTargetFactory,
     PledgeUpdateFactory,
@@ -94,10 +97,27 @@ def test_reference_cannot_be_edited_when_pledge_exists(admin_client: Client) -> 
     assert b"GRF23-00042" in response.content
 
 
-def test_reference_can_be_typed_when_adding_a_pledge(admin_client: Client) -> None:
-    response = admin_client.get(reverse("admin:pledges_pledge_add"))
+def test_reference_comes_from_the_forum_counter_when_pledge_is_added_in_admin(
+    admin_client: Client,
+) -> None:
+    forum = ForumFactory(code="GRF23")
+    PledgeReferenceCounter.objects.create(forum=forum, last_number=41)
+    objective = ObjectiveFactory(compact=forum.compact, number=2)
+    data = pledge_form_data(
+        title="Schools for refugee children",
+        description="Enrol refugee children in national schools.",
+        compact=forum.compact_id,
+        forum=forum.pk,
+        entity=EntityFactory().pk,
+        objectives=[objective.pk],
+    )
 
-    assert "reference" in response.context["adminform"].form.fields
+    response = admin_client.post(reverse("admin:pledges_pledge_add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    pledge = Pledge.objects.get(title="Schools for refugee children")
+    assert pledge.reference == "GRF23-00042"
+    assert allocate_reference(forum) == "GRF23-00043"  # the partner's next pledge
 
 
 def test_actual_offers_only_targets_of_its_pledge_when_editing_an_update(
@@ -164,9 +184,19 @@ def test_form_error_instead_of_crash_when_forum_ends_before_it_starts(
     assert not Forum.objects.filter(code="GRF31").exists()
 
 
+def pledge_form_data(**fields: object) -> dict[str, object]:
+    """What the admin pledge form posts, with no inline rows."""
+    data: dict[str, object] = {"geography_scope": "national", "review_state": "draft"}
+    for prefix in ("targets", "participants", "links_out"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    data.update(fields)
+    return data
+
+
 def pledge_change_data(pledge: Pledge, **changes: object) -> dict[str, object]:
-    """What the admin change form posts back for `pledge` with no inline rows."""
-    data: dict[str, object] = {
+    """What the admin change form posts back for `pledge`, with `changes` typed in."""
+    current = {
         "title": pledge.title,
         "description": pledge.description,
         "compact": pledge.compact_id,
@@ -176,11 +206,7 @@ def pledge_change_data(pledge: Pledge, **changes: object) -> dict[str, object]:
         "geography_scope": pledge.geography_scope,
         "review_state": pledge.review_state,
     }
-    for prefix in ("targets", "participants", "links_out"):
-        data[f"{prefix}-TOTAL_FORMS"] = "0"
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
-    data.update(changes)
-    return data
+    return pledge_form_data(**{**current, **changes})
 
 
 def test_history_names_the_admin_when_a_pledge_title_is_changed_in_admin(
@@ -198,3 +224,25 @@ def test_history_names_the_admin_when_a_pledge_title_is_changed_in_admin(
     assert history.status_code == 200
     assert str(site_admin) in history.content.decode()
     assert pledge.history.latest().history_user == site_admin
+
+
+def test_partners_stale_form_is_refused_when_admin_saved_the_pledge_meanwhile(
+    admin_client: Client, member_a: User, entity_a: Entity
+) -> None:
+    pledge = PledgeFactory(entity=entity_a, title="Old title")
+    version_the_partner_loaded = pledge.version
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    admin_client.post(url, pledge_change_data(pledge, title="Corrected by the secretariat"))
+    partners_edit = PledgeInput.from_pledge(pledge)
+    partners_edit.title = "Edited by the partner"
+
+    with pytest.raises(StaleVersion):
+        update_pledge(
+            pledge=pledge,
+            data=partners_edit,
+            by=member_a,
+            expected_version=version_the_partner_loaded,
+        )
+
+    pledge.refresh_from_db()
+    assert pledge.title == "Corrected by the secretariat"
