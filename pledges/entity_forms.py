@@ -1,0 +1,148 @@
+"""Forms of the entities area: register an entity, ask to join one, and the secretariat's
+decisions. They check the shape of the input only; the entity services decide what is allowed
+(duplicates, existing memberships, who may verify) and their errors are put back on these forms.
+"""
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Country
+
+from .models import Entity, EntityType
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: keyed messages on their field when the form
+    has it, everything else as a form-wide error (so nothing the service says is lost)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class EntityRegistrationForm(forms.Form):
+    """A new pledging entity, described by the person who registers it."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=255,
+        help_text=_("The full official name, e.g. “Norwegian Refugee Council”."),
+    )
+    acronym = forms.CharField(label=_("Acronym"), max_length=30, required=False)
+    entity_type = forms.ModelChoiceField(
+        label=_("Type"),
+        queryset=EntityType.objects.order_by("position", "name"),
+        to_field_name="code",
+        empty_label=_("Choose a type"),
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        queryset=Country.objects.order_by("name"),
+        required=False,
+        empty_label=_("None (international)"),
+        help_text=_("The State itself, or the country of the organisation's headquarters."),
+    )
+    website = forms.URLField(
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the entity does, so that the secretariat can verify it."),
+    )
+
+    def clean_name(self) -> str:
+        # Whitespace-only names pass `required`, so strip before the service sees them.
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(_("Enter the entity's name."), code="required")
+        return name
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The arguments `register_entity` takes, from the cleaned data."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "entity_type": data["entity_type"],
+            "country": data["country"],
+            "acronym": data["acronym"],
+            "website": data["website"],
+            "description": data["description"],
+        }
+
+
+class EntitySearchForm(forms.Form):
+    """The search box of the join page (GET)."""
+
+    q = forms.CharField(
+        label=_("Search by name or acronym"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+
+class EntityChoiceField(forms.ModelChoiceField):
+    """Entities as radio options that say enough to tell namesakes apart."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        # The view select_related()s type and country, so these labels cost no query each.
+        parts = [obj.name]
+        if obj.acronym:
+            parts[0] += f" ({obj.acronym})"
+        parts.append(str(obj.entity_type))
+        if obj.country_id:
+            parts.append(str(obj.country))
+        parts.append(str(_("verified") if obj.is_verified else _("awaiting verification")))
+        return " — ".join(parts)
+
+
+class JoinEntityForm(forms.Form):
+    """Ask to act for an existing entity. `entity` is its public id."""
+
+    entity = EntityChoiceField(
+        label=_("Choose the entity"),
+        queryset=Entity.objects.none(),
+        to_field_name="public_id",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the entities listed.")},
+    )
+
+    def __init__(self, *args: Any, choices: Any = None, **kwargs: Any) -> None:
+        """`choices` is the (possibly sliced) queryset to display; validation always looks the
+        chosen id up among all entities, since a sliced queryset cannot be filtered."""
+        super().__init__(*args, **kwargs)
+        field = cast(EntityChoiceField, self.fields["entity"])
+        field.queryset = Entity.objects.select_related("entity_type", "country")
+        if choices is not None:
+            field.choices = [(e.public_id, field.label_from_instance(e)) for e in choices]
+
+
+class EntityDecision(forms.Form):
+    """One decision of the secretariat's queue: verify an entity, approve or decline a request."""
+
+    VERIFY = "verify"
+    APPROVE = "approve"
+    DECLINE = "decline"
+
+    action = forms.ChoiceField(
+        choices=[(VERIFY, _("Verify")), (APPROVE, _("Approve")), (DECLINE, _("Decline"))]
+    )
+    entity = forms.UUIDField(required=False)
+    membership = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        action = data.get("action")
+        if action == self.VERIFY and not data.get("entity"):
+            raise ValidationError(_("Say which entity to verify."))
+        if action in {self.APPROVE, self.DECLINE} and not data.get("membership"):
+            raise ValidationError(_("Say which request to decide."))
+        return data

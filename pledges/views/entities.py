@@ -1,0 +1,238 @@
+"""Web pages of the entities area: register an entity, ask to join one, list one's own
+memberships, and the secretariat's queue of entities to verify and requests to decide.
+
+Views stay thin: the forms check the input's shape, the entity services in `pledges.services`
+make every change and decide who may make it; their refusals come back as form errors (invalid
+input), 403 (not allowed) or a message (already decided by someone else).
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import services
+from ..entity_forms import (
+    EntityDecision,
+    EntityRegistrationForm,
+    EntitySearchForm,
+    JoinEntityForm,
+    add_service_errors,
+)
+from ..exceptions import TransitionNotAllowed
+from ..models import Entity, Membership, MembershipRole, MembershipStatus
+from ..workflow import is_secretariat
+
+# Page sizes: small enough to scan, large enough that a normal day fits on one page.
+MY_ENTITIES_PAGE_SIZE = 20
+QUEUE_PAGE_SIZE = 20
+# The join page lists at most this many matches; people refine the search rather than page.
+JOIN_RESULTS_LIMIT = 25
+
+
+def _join_url(entity: Entity | None = None) -> str:
+    url = reverse("pledges:entity-join")
+    return f"{url}?{urlencode({'entity': entity.public_id})}" if entity else url
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entity_register(request: HttpRequest) -> HttpResponse:
+    """Register a new entity; the registrant acts for it at once, pending verification."""
+    form = EntityRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        try:
+            entity = services.register_entity(by=request.user, **kwargs)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            _link_duplicate_to_join(form, kwargs["name"], kwargs["entity_type"])
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(entity)s is registered and you act for it. The secretariat will verify "
+                    "it before any of its pledges can be published."
+                )
+                % {"entity": entity.name},
+            )
+            return redirect("pledges:my-entities")
+    return render(request, "pledges/entities/entity_register.html", {"form": form})
+
+
+def _link_duplicate_to_join(form: EntityRegistrationForm, name: str, entity_type: Any) -> None:
+    """When the service refused the name because the entity exists, point the person to the
+    join page for that very entity, next to the name field (the service's message stays)."""
+    if not form.errors.get("name"):
+        return
+    existing = (
+        Entity.objects.filter(name__iexact=name, entity_type=entity_type)
+        .only("public_id", "name")
+        .first()
+    )
+    if existing is None:
+        return
+    errors = form.errors["name"]
+    errors[-1] = format_html(
+        '{} <a href="{}">{}</a>',
+        errors[-1],
+        _join_url(existing),
+        _("Ask to join %(entity)s") % {"entity": existing.name},
+    )
+
+
+def _join_choices(query: str, preselected: str | None) -> list[Entity]:
+    """The entities the join page offers: matches of the search, or the one entity a link
+    pointed to (from the duplicate-name error or a declined membership)."""
+    entities = Entity.objects.select_related("entity_type", "country").order_by("name", "pk")
+    if query:
+        return list(
+            entities.filter(Q(name__icontains=query) | Q(acronym__iexact=query))[
+                :JOIN_RESULTS_LIMIT
+            ]
+        )
+    if preselected:
+        try:
+            return list(entities.filter(public_id=preselected))
+        except ValidationError:  # not a UUID: nothing to preselect
+            return []
+    return []
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entity_join(request: HttpRequest) -> HttpResponse:
+    """Search an existing entity and ask to act for it; the secretariat decides."""
+    search = EntitySearchForm(request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    preselected = request.GET.get("entity") or request.POST.get("entity")
+    choices = _join_choices(query, preselected)
+    if request.method == "POST":
+        form = JoinEntityForm(request.POST, choices=choices)
+        if form.is_valid():
+            entity = form.cleaned_data["entity"]
+            try:
+                services.request_membership(user=request.user, entity=entity)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your request to join %(entity)s is sent to the secretariat.")
+                    % {"entity": entity.name},
+                )
+                return redirect("pledges:my-entities")
+    else:
+        initial = {"entity": preselected} if preselected and len(choices) == 1 else {}
+        form = JoinEntityForm(initial=initial, choices=choices)
+    context = {
+        "search": search,
+        "query": query,
+        "form": form,
+        "choices": choices,
+        "results_capped": len(choices) >= JOIN_RESULTS_LIMIT,
+        "results_limit": JOIN_RESULTS_LIMIT,
+    }
+    return render(request, "pledges/entities/entity_join.html", context)
+
+
+@login_required
+@require_GET
+def my_entities(request: HttpRequest) -> HttpResponse:
+    """The entities the user acts for or asked to join, with what to do next."""
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("entity__entity_type", "entity__country")
+        .order_by("entity__name", "pk")
+    )
+    page = Paginator(memberships, MY_ENTITIES_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "memberships": page.object_list,
+        "statuses": MembershipStatus,
+    }
+    return render(request, "pledges/entities/membership_list.html", context)
+
+
+def _unverified_entities() -> QuerySet[Entity]:
+    """Entities awaiting verification, oldest first, with their registrant (the first focal
+    point) prefetched so that the queue costs the same number of queries for any length."""
+    focal_points = (
+        Membership.objects.filter(role=MembershipRole.FOCAL_POINT)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    return (
+        Entity.objects.filter(is_verified=False)
+        .select_related("entity_type", "country")
+        .prefetch_related(Prefetch("memberships", queryset=focal_points, to_attr="focal_points"))
+        .order_by("created_at", "pk")
+    )
+
+
+def _pending_requests() -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(status=MembershipStatus.PENDING)
+        .select_related("user", "entity__entity_type", "entity__country")
+        .order_by("created_at", "pk")
+    )
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any], param: str) -> Page:
+    return Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get(param))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entity_admin_queue(request: HttpRequest) -> HttpResponse:
+    """The secretariat's queue: verify new entities, approve or decline join requests."""
+    if not is_secretariat(request.user):
+        raise PermissionDenied(_("Only the secretariat verifies entities and decides requests."))
+    if request.method == "POST":
+        return _decide(request)
+    entities = _page(request, _unverified_entities(), "entities_page")
+    requests = _page(request, _pending_requests(), "requests_page")
+    context = {"entities": entities, "requests": requests}
+    return render(request, "pledges/entities/entity_admin_queue.html", context)
+
+
+def _decide(request: HttpRequest) -> HttpResponse:
+    """Apply one decision through its service, then return to the same page of the queue."""
+    form = EntityDecision(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("This decision could not be understood."))
+    action = form.cleaned_data["action"]
+    try:
+        if action == EntityDecision.VERIFY:
+            entity = get_object_or_404(Entity, public_id=form.cleaned_data["entity"])
+            services.verify_entity(entity=entity, by=request.user)
+            messages.success(request, _("%(entity)s is now verified.") % {"entity": entity.name})
+        else:
+            membership = get_object_or_404(
+                Membership.objects.select_related("user", "entity"),
+                pk=form.cleaned_data["membership"],
+            )
+            approve = action == EntityDecision.APPROVE
+            services.decide_membership(membership=membership, approve=approve, by=request.user)
+            names = {"user": membership.user, "entity": membership.entity.name}
+            if approve:
+                text = _("%(user)s now acts for %(entity)s.") % names
+            else:
+                text = _("The request of %(user)s to join %(entity)s is declined.") % names
+            messages.success(request, text)
+    except TransitionNotAllowed as refusal:
+        # Another reviewer was quicker: say so instead of failing.
+        messages.error(request, str(refusal))
+    # Only the query string (the pages shown) is carried over, so the redirect stays on the queue.
+    query = request.GET.urlencode()
+    return redirect(reverse("pledges:entity-admin-queue") + (f"?{query}" if query else ""))
