@@ -1,0 +1,690 @@
+"""Forms of the stakeholder workspace: the pledge editor, progress updates and the small forms of
+the pledge page.
+
+Forms only check the *shape* of the input (types, required fields, choices). What a valid pledge
+or update is lives in the services (`pledges.services`); their ValidationError is mapped back onto
+these forms, field by field, with `add_service_errors`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from compacts.models import (
+    Compact,
+    GuidingPrinciple,
+    Objective,
+    ObjectiveAction,
+    SupportPlatform,
+    ThematicArea,
+)
+from core.models import Country, Currency
+from forums.models import Forum
+
+from .models import (
+    Entity,
+    GeographyScope,
+    ImplementationStatus,
+    LinkKind,
+    Membership,
+    MembershipStatus,
+    ParticipantRole,
+    Pledge,
+    ReviewState,
+    SupportType,
+    TargetUnit,
+)
+from .services import PledgeInput, TargetInput, UpdateInput
+
+TARGETS_PREFIX = "targets"
+DATE_WIDGET_FORMAT = "%Y-%m-%d"
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT)
+
+
+def _amount_input() -> forms.NumberInput:
+    # The browser hint only; the service is the authority on negative amounts.
+    return forms.NumberInput(attrs={"min": "0", "step": "0.01"})
+
+
+# --------------------------------------------------------------------------------------------
+# Error mapping and the error summary, shared by every workspace form
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One line of the error summary at the top of a form; `href` jumps to the input."""
+
+    message: str
+    href: str = ""
+
+
+class ServiceErrorsForm(forms.Form):
+    """Maps a service ValidationError onto the form and lists every error for the summary.
+
+    Service keys that are form fields become field errors. Keys in `group_names` (e.g. "targets")
+    belong to a group of inputs rendered as one fieldset with the id `<name>-group`; anything
+    else becomes a non-field error, so no message is ever lost.
+    """
+
+    group_names: tuple[str, ...] = ()
+
+    @property
+    def group_errors(self) -> dict[str, list[str]]:
+        if not hasattr(self, "_group_errors"):
+            self._group_errors: dict[str, list[str]] = {name: [] for name in self.group_names}
+        return self._group_errors
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.add_error(None, message)
+            return
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                if name in self.group_names:
+                    self.group_errors[name].append(message)
+                elif name in self.fields and name != NON_FIELD_ERRORS:
+                    self.add_error(name, message)
+                else:
+                    self.add_error(None, message)
+
+    def has_group_errors(self) -> bool:
+        return any(self.group_errors.values())
+
+    def error_summary(self) -> list[SummaryItem]:
+        """Every error of the form, in page order, each linking to its input."""
+        items = [SummaryItem(str(message)) for message in self.non_field_errors()]
+        for name in self.fields:
+            for message in self.errors.get(name, ()):
+                bound = self[name]
+                items.append(SummaryItem(f"{bound.label}: {message}", f"#{bound.auto_id}"))
+        for name, messages in self.group_errors.items():
+            items.extend(SummaryItem(str(message), f"#{name}-group") for message in messages)
+        return items
+
+
+# --------------------------------------------------------------------------------------------
+# Widgets that let workspace.js narrow the choices to the chosen compact
+# --------------------------------------------------------------------------------------------
+
+
+class CompactTaggedMixin:
+    """Marks each option with `data-compact="GCR"` so that workspace.js can hide the options of
+    the compact the pledge is not under. The page works without it: the server validates."""
+
+    compact_of: dict[str, str]
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(  # type: ignore[misc]
+            name, value, label, selected, index, subindex=subindex, attrs=attrs
+        )
+        code = getattr(self, "compact_of", {}).get(str(value))
+        if code:
+            option["attrs"] = {**option["attrs"], "data-compact": code}
+        return option
+
+
+class CompactSelect(CompactTaggedMixin, forms.Select):
+    pass
+
+
+class CompactRadioSelect(CompactTaggedMixin, forms.RadioSelect):
+    pass
+
+
+class CompactCheckboxes(CompactTaggedMixin, forms.CheckboxSelectMultiple):
+    pass
+
+
+@dataclass
+class OptionGroup:
+    """The options of one compact within a checkbox field, rendered as one fieldset."""
+
+    code: str
+    name: str
+    options: list[Any]
+
+
+def _set_grouped_choices(
+    field: forms.ModelChoiceField,
+    items: Iterable[Model],
+    compact_of: Any,
+    label_of: Any = str,
+    blank: bool = False,
+) -> None:
+    """Give `field` choices grouped by compact (one query: `items` is evaluated once here) and
+    tag its widget's options with their compact's code."""
+    groups: dict[str, tuple[str, list[tuple[Any, str]]]] = {}
+    tags: dict[str, str] = {}
+    for item in items:
+        compact = compact_of(item)
+        groups.setdefault(compact.code, (compact.name, []))[1].append((item.pk, label_of(item)))
+        tags[str(item.pk)] = compact.code
+    choices: list[Any] = [("", "---------")] if blank else []
+    choices.extend((name, options) for name, options in groups.values())
+    field.choices = choices
+    field.widget.compact_of = tags  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------
+# The pledge editor
+# --------------------------------------------------------------------------------------------
+
+
+class TargetForm(forms.Form):
+    """One quantified target row of the pledge editor."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    metric = forms.CharField(
+        label=_("Metric"),
+        max_length=200,
+        help_text=_("e.g. resettlement places, children enrolled"),
+    )
+    unit = forms.ChoiceField(
+        label=_("Unit"),
+        # A blank first choice keeps an untouched extra row unchanged, so it is skipped.
+        choices=[("", "---------"), *TargetUnit.choices],
+    )
+    baseline = forms.DecimalField(
+        label=_("Baseline"),
+        required=False,
+        max_digits=18,
+        decimal_places=2,
+        widget=_amount_input(),
+    )
+    target_value = forms.DecimalField(
+        label=_("Target"), max_digits=18, decimal_places=2, widget=_amount_input()
+    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_input())
+
+    def to_input(self) -> TargetInput:
+        data = self.cleaned_data
+        return TargetInput(
+            id=data.get("id"),
+            metric=data["metric"],
+            unit=data["unit"],
+            target_value=data["target_value"],
+            baseline=data.get("baseline"),
+            due_date=data.get("due_date"),
+        )
+
+
+class BaseTargetFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this target")
+
+    def to_inputs(self) -> list[TargetInput]:
+        """The kept rows, in page order (blank extra rows and rows marked for removal are
+        dropped), which is also the order in which the service gives new rows their ids."""
+        return [
+            form.to_input()
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+
+TargetFormSet = forms.formset_factory(
+    TargetForm, formset=BaseTargetFormSet, extra=1, can_delete=True, max_num=50
+)
+
+
+class PledgeForm(ServiceErrorsForm):
+    """Every field of `PledgeInput`, plus the targets as an inline formset (`self.targets`).
+
+    Creating: the entity is chosen among the user's active entities. Editing: the entity is
+    shown but cannot change, and the pledge's `version` travels in a hidden field so that the
+    service can refuse a save made on top of somebody else's.
+    """
+
+    group_names = ("targets",)
+    checkbox_groups = ("objectives", "actions", "principles", "thematic_areas")
+
+    entity = forms.ModelChoiceField(
+        label=_("Submitting entity"), queryset=Entity.objects.none(), empty_label=None
+    )
+    compact = forms.ModelChoiceField(
+        label=_("Compact"), queryset=Compact.objects.none(), widget=CompactRadioSelect
+    )
+    forum = forms.ModelChoiceField(
+        label=_("Forum"),
+        queryset=Forum.objects.all(),
+        widget=CompactSelect,
+        help_text=_("Where the pledge was or will be announced."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "data-charcount": ""}),
+        help_text=_("GCM pledges need a description of 300 to 3,000 characters."),
+    )
+    objectives = forms.ModelMultipleChoiceField(
+        label=_("Objectives"),
+        queryset=Objective.objects.all(),
+        required=False,
+        widget=CompactCheckboxes,
+        help_text=_("At least one objective of the pledge's compact, before submission."),
+    )
+    actions = forms.ModelMultipleChoiceField(
+        label=_("GCM actions"),
+        queryset=ObjectiveAction.objects.all(),
+        required=False,
+        widget=CompactCheckboxes,
+        help_text=_("Optional: the specific actions of the chosen objectives."),
+    )
+    principles = forms.ModelMultipleChoiceField(
+        label=_("Guiding principles"),
+        queryset=GuidingPrinciple.objects.all(),
+        required=False,
+        widget=CompactCheckboxes,
+    )
+    thematic_areas = forms.ModelMultipleChoiceField(
+        label=_("Thematic areas"),
+        queryset=ThematicArea.objects.all(),
+        required=False,
+        widget=CompactCheckboxes,
+    )
+    support_types = forms.ModelMultipleChoiceField(
+        label=_("Types of support"),
+        queryset=SupportType.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    geography_scope = forms.ChoiceField(
+        label=_("Geographic scope"),
+        choices=GeographyScope.choices,
+        initial=GeographyScope.NATIONAL,
+        widget=forms.RadioSelect,
+    )
+    beneficiary_countries = forms.ModelMultipleChoiceField(
+        label=_("Beneficiary countries"),
+        queryset=Country.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_(
+            "Hold Ctrl (Cmd on a Mac) to choose several. Required unless the scope is global."
+        ),
+    )
+    support_platform = forms.ModelChoiceField(
+        label=_("Support platform"),
+        queryset=SupportPlatform.objects.all(),
+        required=False,
+        widget=CompactSelect,
+    )
+    contact_name = forms.CharField(label=_("Contact name"), max_length=200, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=_date_input())
+    end_date = forms.DateField(label=_("End date"), required=False, widget=_date_input())
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        required=False,
+        max_digits=18,
+        decimal_places=2,
+        widget=_amount_input(),
+    )
+    currency = forms.ModelChoiceField(
+        label=_("Currency"), queryset=Currency.objects.all(), required=False
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        user: Any,
+        pledge: Pledge | None = None,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        self.pledge = pledge
+        targets_initial: list[dict[str, Any]] = []
+        if pledge is not None and data is None:
+            content = PledgeInput.from_pledge(pledge)
+            initial = {
+                name: getattr(content, name)
+                for name in self.declared_fields
+                if hasattr(content, name)
+            }
+            initial["version"] = pledge.version
+            targets_initial = [vars(t) for t in content.targets or ()]
+        super().__init__(data, initial=initial)
+        self.targets = TargetFormSet(data, initial=targets_initial, prefix=TARGETS_PREFIX)
+        self._set_choices(user)
+
+    def _set_choices(self, user: Any) -> None:
+        if self.pledge is not None:
+            # The submitting entity of a pledge never changes (the service refuses it).
+            self.fields["entity"].queryset = Entity.objects.filter(pk=self.pledge.entity_id)
+            self.fields["entity"].disabled = True
+            self.fields["entity"].initial = self.pledge.entity_id
+        else:
+            own = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
+            self.fields["entity"].queryset = Entity.objects.filter(
+                pk__in=own.values("entity_id")
+            ).order_by("name")
+        compacts = list(Compact.objects.order_by("code"))
+        compact_field = self.fields["compact"]
+        compact_field.queryset = Compact.objects.order_by("code")
+        compact_field.choices = [(c.pk, c.name) for c in compacts]
+        compact_field.widget.compact_of = {str(c.pk): c.code for c in compacts}
+        _set_grouped_choices(
+            self.fields["forum"],
+            Forum.objects.select_related("compact"),
+            lambda f: f.compact,
+            blank=True,
+        )
+        _set_grouped_choices(
+            self.fields["objectives"],
+            Objective.objects.select_related("compact").order_by("compact__code", "number"),
+            lambda o: o.compact,
+            lambda o: f"{o.number}. {o.title}",
+        )
+        _set_grouped_choices(
+            self.fields["actions"],
+            ObjectiveAction.objects.select_related("objective__compact"),
+            lambda a: a.objective.compact,
+            lambda a: f"{a.objective.number}({a.letter}) {a.text}",
+        )
+        _set_grouped_choices(
+            self.fields["principles"],
+            GuidingPrinciple.objects.select_related("compact"),
+            lambda p: p.compact,
+        )
+        _set_grouped_choices(
+            self.fields["thematic_areas"],
+            ThematicArea.objects.select_related("compact"),
+            lambda t: t.compact,
+        )
+        _set_grouped_choices(
+            self.fields["support_platform"],
+            SupportPlatform.objects.select_related("compact"),
+            lambda p: p.compact,
+            blank=True,
+        )
+
+    @property
+    def is_edit(self) -> bool:
+        return self.pledge is not None
+
+    def option_groups(self) -> dict[str, list[OptionGroup]]:
+        """The checkbox fields' options split by compact, for one fieldset per compact."""
+        result: dict[str, list[OptionGroup]] = {}
+        names = {code: name for code, name in self._compact_names()}
+        for field_name in self.checkbox_groups:
+            groups: dict[str, OptionGroup] = {}
+            for option in self[field_name].subwidgets:
+                code = option.data["attrs"].get("data-compact", "")
+                if code not in groups:
+                    groups[code] = OptionGroup(code, names.get(code, code), [])
+                groups[code].options.append(option)
+            result[field_name] = list(groups.values())
+        return result
+
+    def _compact_names(self) -> list[tuple[str, str]]:
+        tags = self.fields["compact"].widget.compact_of  # type: ignore[attr-defined]
+        return [(tags[str(pk)], name) for pk, name in self.fields["compact"].choices]
+
+    def is_valid(self) -> bool:
+        # Evaluate both, so that errors in the targets show alongside the others.
+        form_valid = super().is_valid()
+        return self.targets.is_valid() and form_valid
+
+    def to_input(self) -> PledgeInput:
+        data = self.cleaned_data
+        return PledgeInput(
+            title=data["title"],
+            description=data["description"],
+            compact=data["compact"],
+            forum=data["forum"],
+            entity=data["entity"],
+            objectives=list(data["objectives"]),
+            actions=list(data["actions"]),
+            principles=list(data["principles"]),
+            thematic_areas=list(data["thematic_areas"]),
+            support_types=list(data["support_types"]),
+            geography_scope=data["geography_scope"],
+            beneficiary_countries=list(data["beneficiary_countries"]),
+            support_platform=data.get("support_platform"),
+            contact_name=data["contact_name"],
+            contact_email=data["contact_email"],
+            start_date=data.get("start_date"),
+            end_date=data.get("end_date"),
+            amount=data.get("amount"),
+            currency=data.get("currency"),
+            targets=self.targets.to_inputs(),
+        )
+
+    def error_summary(self) -> list[SummaryItem]:
+        items = super().error_summary()
+        for message in self.targets.non_form_errors():
+            items.append(SummaryItem(str(message), "#targets-group"))
+        for index, form in enumerate(self.targets.forms, start=1):
+            for name, messages in form.errors.items():
+                bound = form[name] if name in form.fields else None
+                for message in messages:
+                    label = _("Target %(number)s") % {"number": index}
+                    if bound is not None:
+                        label = f"{label}, {bound.label}"
+                    items.append(
+                        SummaryItem(f"{label}: {message}", f"#{bound.auto_id}" if bound else "")
+                    )
+        return items
+
+
+def data_after_save(data: QueryDict, pledge: Pledge) -> QueryDict:
+    """The submitted form data, brought up to date with what the service saved: the pledge's
+    new version, and the targets rows with the ids the service gave them (it keeps the order
+    of the kept rows), plus one blank row. Used when a save succeeded but the submission that
+    followed was refused, so the user corrects the saved pledge and not a stale copy."""
+    fresh = data.copy()
+    fresh["version"] = str(pledge.version)
+    for key in [k for k in fresh if k.startswith(f"{TARGETS_PREFIX}-")]:
+        del fresh[key]
+    targets = list(pledge.targets.order_by("id"))
+    fresh[f"{TARGETS_PREFIX}-TOTAL_FORMS"] = str(len(targets) + 1)
+    fresh[f"{TARGETS_PREFIX}-INITIAL_FORMS"] = str(len(targets))
+    fresh[f"{TARGETS_PREFIX}-MIN_NUM_FORMS"] = "0"
+    fresh[f"{TARGETS_PREFIX}-MAX_NUM_FORMS"] = "50"
+    for index, target in enumerate(targets):
+        row = f"{TARGETS_PREFIX}-{index}-"
+        fresh[f"{row}id"] = str(target.pk)
+        fresh[f"{row}metric"] = target.metric
+        fresh[f"{row}unit"] = target.unit
+        fresh[f"{row}baseline"] = "" if target.baseline is None else str(target.baseline)
+        fresh[f"{row}target_value"] = str(target.target_value)
+        fresh[f"{row}due_date"] = target.due_date.isoformat() if target.due_date else ""
+    return fresh
+
+
+# --------------------------------------------------------------------------------------------
+# Progress updates
+# --------------------------------------------------------------------------------------------
+
+
+class UpdateForm(ServiceErrorsForm):
+    """A progress report on a published pledge, with one achieved value per target."""
+
+    group_names = ("actuals",)
+
+    status = forms.ChoiceField(
+        label=_("Implementation status"),
+        choices=ImplementationStatus.choices,
+        widget=forms.RadioSelect,
+    )
+    reported_on = forms.DateField(label=_("Report date"), widget=_date_input())
+    narrative = forms.CharField(
+        label=_("Narrative"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What has been done since the last report."),
+    )
+    challenges = forms.CharField(
+        label=_("Challenges"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    evidence_links = forms.CharField(
+        label=_("Evidence links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Web addresses of reports or other evidence, one per line."),
+    )
+    disbursed_amount = forms.DecimalField(
+        label=_("Amount disbursed to date"),
+        required=False,
+        max_digits=18,
+        decimal_places=2,
+        widget=_amount_input(),
+    )
+
+    def __init__(self, data: QueryDict | None = None, *, pledge: Pledge) -> None:
+        super().__init__(data, initial={"reported_on": timezone.localdate()})
+        self.pledge = pledge
+        if pledge.amount is None:
+            del self.fields["disbursed_amount"]
+        else:
+            self.fields["disbursed_amount"].help_text = _(
+                "Cumulative, in %(currency)s, of the %(amount)s pledged."
+            ) % {"currency": pledge.currency_id, "amount": f"{pledge.amount:,}"}
+        self.target_fields: list[tuple[str, Any]] = []
+        for target in pledge.targets.all():
+            name = f"actual_{target.pk}"
+            self.fields[name] = forms.DecimalField(
+                label=target.metric,
+                required=False,
+                max_digits=18,
+                decimal_places=2,
+                widget=_amount_input(),
+                help_text=_("Target: %(value)s %(unit)s. Cumulative achieved value.")
+                % {"value": f"{target.target_value:,}", "unit": target.get_unit_display()},
+            )
+            self.target_fields.append((name, target))
+
+    def actual_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name, _target in self.target_fields]
+
+    def clean_evidence_links(self) -> list[str]:
+        text = self.cleaned_data["evidence_links"]
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def to_input(self) -> UpdateInput:
+        data = self.cleaned_data
+        actuals: dict[int, Decimal] = {
+            target.pk: data[name]
+            for name, target in self.target_fields
+            if data.get(name) is not None
+        }
+        return UpdateInput(
+            status=data["status"],
+            narrative=data["narrative"],
+            reported_on=data["reported_on"],
+            challenges=data["challenges"],
+            evidence_links=data["evidence_links"],
+            disbursed_amount=data.get("disbursed_amount"),
+            actuals=actuals,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Small forms of the pledge page
+# --------------------------------------------------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    """The optional reason of a review action (the service says when it is required)."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea)
+
+
+class InviteForm(ServiceErrorsForm):
+    """Invite another entity to co-pledge."""
+
+    entity = forms.ModelChoiceField(label=_("Entity"), queryset=Entity.objects.none())
+    role = forms.ChoiceField(
+        label=_("Role"), choices=ParticipantRole.choices, initial=ParticipantRole.CO_PLEDGER
+    )
+
+    def __init__(self, data: QueryDict | None = None, *, pledge: Pledge) -> None:
+        super().__init__(data, auto_id="invite-%s")
+        self.fields["entity"].queryset = Entity.objects.exclude(pk=pledge.entity_id).order_by(
+            "name"
+        )
+
+
+class RespondForm(forms.Form):
+    """An invited entity's answer."""
+
+    response = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+
+
+class LinkForm(ServiceErrorsForm):
+    """Relate the pledge to another one, named by its reference."""
+
+    reference = forms.CharField(
+        label=_("Reference of the other pledge"),
+        max_length=20,
+        help_text=_("e.g. GRF23-00042"),
+    )
+    kind = forms.ChoiceField(label=_("Kind of link"), choices=LinkKind.choices)
+
+    def __init__(self, data: QueryDict | None = None, *, user: Any) -> None:
+        super().__init__(data, auto_id="link-%s")
+        self.user = user
+
+    def clean_reference(self) -> Pledge:
+        reference = self.cleaned_data["reference"].strip().upper()
+        # Only pledges the user may see can be named, so a reference never reveals a draft.
+        target = Pledge.objects.visible_to(self.user).filter(reference=reference).first()
+        if target is None:
+            raise ValidationError(_("No pledge with that reference."), code="unknown")
+        return target
+
+
+# --------------------------------------------------------------------------------------------
+# My pledges: filter and sort
+# --------------------------------------------------------------------------------------------
+
+
+class MyPledgesFilterForm(forms.Form):
+    """Filter and sort of "My pledges"; both are allowlists, never raw ORM lookups."""
+
+    state = forms.ChoiceField(label=_("Review state"), required=False, choices=())
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=())
+
+    SORT_CHOICES: tuple[tuple[str, Any], ...] = (
+        ("updated", _("Recently changed")),
+        ("reference", _("Reference")),
+        ("title", _("Title")),
+        ("state", _("Review state")),
+        ("last_update", _("Last progress update")),
+    )
+
+    def __init__(self, data: QueryDict | None = None) -> None:
+        super().__init__(data, auto_id="filter-%s")
+        self.fields["state"].choices = [("", _("All states")), *ReviewState.choices]
+        self.fields["sort"].choices = list(self.SORT_CHOICES)
+
+    def state_value(self) -> str:
+        return self.cleaned_data.get("state", "") if self.is_valid() else ""
+
+    def sort_value(self) -> str:
+        return (self.cleaned_data.get("sort") if self.is_valid() else "") or "updated"
