@@ -1,0 +1,337 @@
+"""The secretariat's review queues: pledges awaiting an editorial decision, and progress updates
+awaiting review.
+
+Views stay thin: a form checks the shape of the request, a service decides and writes
+(`transition_pledge`, `bulk_publish`, `review_update`), and the view turns the service's answer
+into a page: ValidationError → form errors, TransitionNotAllowed → a message, PermissionDenied →
+403 (left to Django).
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from compacts.models import Objective
+
+from ..exceptions import TransitionNotAllowed
+from ..models import (
+    Pledge,
+    PledgeUpdate,
+    PledgeUpdateActual,
+    ReviewState,
+    UpdateReviewState,
+)
+from ..review_forms import (
+    BulkPublishForm,
+    PledgeDecisionForm,
+    PledgeQueueFilter,
+    UpdateDecisionForm,
+    UpdateQueueFilter,
+)
+from ..services import bulk_publish, review_update, transition_pledge
+from ..workflow import AWAITING_REVIEW, PLEDGE_TRANSITIONS, REVIEW_PERMISSION, UPDATE_TRANSITIONS
+
+PAGE_SIZE = 25
+
+
+def secretariat_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous visitors are sent to log in; a logged-in user without the review permission
+    gets 403 rather than a login page they could never get past."""
+    return login_required(permission_required(REVIEW_PERMISSION, raise_exception=True)(view))
+
+
+def _next_url(request: HttpRequest, candidate: str | None, default: str) -> str:
+    """Where to go after a decision: back to the queue page (with its filters) the reviewer
+    came from, but never to another site."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(default)
+
+
+def _paginate(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _error_text(error: ValidationError | TransitionNotAllowed) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+# --------------------------------------------------------------------------------------------
+# Pledges awaiting a decision
+# --------------------------------------------------------------------------------------------
+
+
+@secretariat_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Submitted and resubmitted pledges, the longest-waiting first."""
+    awaiting = Pledge.objects.visible_to(request.user).filter(review_state__in=AWAITING_REVIEW)
+    counts = awaiting.aggregate(
+        total=Count("id"),
+        submitted=Count("id", filter=Q(review_state=ReviewState.SUBMITTED)),
+        resubmitted=Count("id", filter=Q(review_state=ReviewState.RESUBMITTED)),
+    )
+    rows = (
+        awaiting.select_related("entity", "compact", "forum")
+        .prefetch_related(Prefetch("objectives", queryset=Objective.objects.order_by("number")))
+        .order_by(F("submitted_at").asc(nulls_last=True), "id")
+    )
+    queue_filter = PledgeQueueFilter(request.GET, queryset=rows)
+    context = {
+        "filter": queue_filter,
+        "page_obj": _paginate(request, queue_filter.qs),
+        "counts": counts,
+        "transitions": {name: PLEDGE_TRANSITIONS[name] for name in PledgeDecisionForm.actions},
+        "filtered": any(request.GET.get(name) for name in queue_filter.filters),
+    }
+    return render(request, "pledges/review/pledge_queue.html", context)
+
+
+DECISION_MESSAGES = {
+    "publish": lambda ref: _("%(reference)s is published.") % {"reference": ref},
+    "request_changes": lambda ref: (
+        _("Changes requested on %(reference)s; the submitter will see your reason.")
+        % {"reference": ref}
+    ),
+    "reject": lambda ref: (
+        _("%(reference)s is rejected; the submitter will see your reason.") % {"reference": ref}
+    ),
+}
+
+
+@secretariat_required
+@require_http_methods(["GET", "POST"])
+def review_decision(request: HttpRequest, reference: str) -> HttpResponse:
+    """Publish, request changes on or reject one pledge. The queue posts here from each row;
+    the page itself shows the decision form again when the reason was missing (and works as
+    a plain fallback for a single decision)."""
+    pledge = get_object_or_404(
+        Pledge.objects.visible_to(request.user).select_related(
+            "entity__entity_type", "compact", "forum"
+        ),
+        reference=reference,
+    )
+    default = "pledges:review-queue"
+    status = 200
+    if request.method == "POST":
+        form = PledgeDecisionForm(request.POST)
+        next_url = _next_url(request, request.POST.get("next"), default)
+        if form.is_valid():
+            action = form.cleaned_data["action"]
+            try:
+                transition_pledge(
+                    pledge=pledge,
+                    action=action,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.apply_service_error(error)
+            except TransitionNotAllowed as error:
+                # Someone else decided first, or the submitter withdrew it: say so, back to
+                # the queue, where the row is gone.
+                messages.error(request, str(error))
+                return redirect(next_url)
+            else:
+                messages.success(request, DECISION_MESSAGES[action](pledge.reference))
+                return redirect(next_url)
+        status = 400
+    else:
+        next_url = _next_url(request, request.GET.get("next"), default)
+        form = PledgeDecisionForm(initial={"next": next_url})
+    context = {
+        "pledge": pledge,
+        "form": form,
+        "next_url": next_url,
+        "awaiting": pledge.review_state in AWAITING_REVIEW,
+        "objectives": pledge.objectives.order_by("number"),
+        "transitions": {name: PLEDGE_TRANSITIONS[name] for name in PledgeDecisionForm.actions},
+    }
+    return render(request, "pledges/review/pledge_decision.html", context, status=status)
+
+
+def _handing_over(pledges: Sequence[Pledge], handed: list[Pledge]) -> Iterator[Pledge]:
+    """Yield the pledges one by one, noting each in `handed` as it is taken."""
+    for pledge in pledges:
+        handed.append(pledge)
+        yield pledge
+
+
+@secretariat_required
+@require_POST
+def review_bulk_publish(request: HttpRequest) -> HttpResponse:
+    """Publish the ticked pledges together: all of them, or none and say which one refused."""
+    form = BulkPublishForm(request.POST, user=request.user)
+    next_url = _next_url(request, request.POST.get("next"), "pledges:review-queue")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(next_url)
+    handed: list[Pledge] = []
+    try:
+        # bulk_publish stops at the first refusal and rolls everything back, so the last
+        # pledge it took from the iterator is the one that was refused.
+        published = bulk_publish(
+            pledges=_handing_over(list(form.cleaned_data["pledges"]), handed), by=request.user
+        )
+    except (ValidationError, TransitionNotAllowed) as error:
+        messages.error(
+            request,
+            _("Nothing was published: %(reference)s cannot be published. %(reason)s")
+            % {"reference": handed[-1].reference, "reason": _error_text(error)},
+        )
+    else:
+        messages.success(
+            request,
+            ngettext("%(count)d pledge published.", "%(count)d pledges published.", len(published))
+            % {"count": len(published)},
+        )
+    return redirect(next_url)
+
+
+# --------------------------------------------------------------------------------------------
+# Progress updates awaiting review
+# --------------------------------------------------------------------------------------------
+
+
+@secretariat_required
+def update_queue(request: HttpRequest) -> HttpResponse:
+    """Pending progress updates, the longest-waiting first."""
+    pending = PledgeUpdate.objects.filter(review_state=UpdateReviewState.PENDING)
+    rows = pending.select_related(
+        "pledge__entity", "pledge__compact", "pledge__forum", "submitted_by"
+    ).order_by("created_at", "id")
+    queue_filter = UpdateQueueFilter(request.GET, queryset=rows)
+    context = {
+        "filter": queue_filter,
+        "page_obj": _paginate(request, queue_filter.qs),
+        "total": pending.count(),
+        "filtered": any(request.GET.get(name) for name in queue_filter.filters),
+    }
+    return render(request, "pledges/review/update_queue.html", context)
+
+
+def _share(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """`part` as a percentage of `whole`; None (shown as missing) when either is unknown or the
+    whole is zero, never a made-up 0 %."""
+    if part is None or not whole:
+        return None
+    return part * 100 / whole
+
+
+def _target_rows(update: PledgeUpdate) -> list[dict[str, Any]]:
+    """Each target of the pledge with the value reported now and the last approved one.
+    Actuals are cumulative, so the latest approved value is the one to compare with."""
+    pledge = update.pledge
+    reported = {a.target_id: a.value for a in update.actuals.all()}
+    approved: dict[int, Decimal] = {}
+    for actual in (
+        PledgeUpdateActual.objects.filter(
+            update__pledge=pledge, update__review_state=UpdateReviewState.APPROVED
+        )
+        .exclude(update=update)
+        .order_by("update__reported_on", "update_id")
+    ):
+        approved[actual.target_id] = actual.value
+    return [
+        {
+            "target": target,
+            "reported": reported.get(target.pk),
+            "share": _share(reported.get(target.pk), target.target_value),
+            "approved": approved.get(target.pk),
+        }
+        for target in pledge.targets.all()
+    ]
+
+
+UPDATE_DECISION_MESSAGES = {
+    "approve": lambda ref: (
+        _("The update on %(reference)s is approved and now counts in the figures.")
+        % {"reference": ref}
+    ),
+    "return": lambda ref: (
+        _("The update on %(reference)s is returned; the submitter will see your reason.")
+        % {"reference": ref}
+    ),
+}
+
+
+@secretariat_required
+@require_http_methods(["GET", "POST"])
+def update_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """One progress update with everything needed to judge it, and the Approve / Return form."""
+    update = get_object_or_404(
+        PledgeUpdate.objects.select_related(
+            "pledge__entity",
+            "pledge__compact",
+            "pledge__forum",
+            "pledge__currency",
+            "submitted_by",
+            "reviewed_by",
+        ),
+        pk=pk,
+    )
+    pledge = update.pledge
+    default = "pledges:update-queue"
+    status = 200
+    if request.method == "POST":
+        form = UpdateDecisionForm(request.POST)
+        next_url = _next_url(request, request.POST.get("next"), default)
+        if form.is_valid():
+            action = form.cleaned_data["action"]
+            try:
+                review_update(
+                    update=update,
+                    action=action,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.apply_service_error(error)
+            except TransitionNotAllowed as error:
+                # Already approved or returned (perhaps by a colleague a moment ago): show the
+                # update again, which now says who decided what.
+                messages.error(request, str(error))
+                return redirect("pledges:update-review", pk=update.pk)
+            else:
+                messages.success(request, UPDATE_DECISION_MESSAGES[action](pledge.reference))
+                return redirect(next_url)
+        status = 400
+    else:
+        next_url = _next_url(request, request.GET.get("next"), default)
+        form = UpdateDecisionForm(initial={"next": next_url})
+    previous = (
+        pledge.updates.filter(review_state=UpdateReviewState.APPROVED)
+        .exclude(pk=update.pk)
+        .order_by("-reported_on", "-id")
+    )
+    context = {
+        "update": update,
+        "pledge": pledge,
+        "form": form,
+        "next_url": next_url,
+        "pending": update.review_state == UpdateReviewState.PENDING,
+        "targets": _target_rows(update),
+        "disbursed_share": _share(update.disbursed_amount, pledge.amount),
+        "objectives": pledge.objectives.order_by("number"),
+        "previous": previous,
+        "transitions": UPDATE_TRANSITIONS,
+    }
+    return render(request, "pledges/review/update_review.html", context, status=status)
