@@ -49,7 +49,7 @@ def _join_url(entity: Entity | None = None) -> str:
 @require_http_methods(["GET", "POST"])
 def entity_register(request: HttpRequest) -> HttpResponse:
     """Register a new entity; the registrant acts for it at once, pending verification."""
-    form = EntityRegistrationForm(request.POST or None)
+    form = EntityRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         try:
