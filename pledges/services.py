@@ -392,11 +392,11 @@ def transition_pledge(*, pledge: Pledge | int, action: str, by: Any, reason: str
         )
     if locked.review_state not in transition.sources:
         raise TransitionNotAllowed(
-            _("Pledge %(reference)s is %(state)s: it cannot be %(action)s now.")
+            _("Pledge %(reference)s is %(state)s, so “%(action)s” is not possible now.")
             % {
                 "reference": locked.reference,
                 "state": locked.get_review_state_display().lower(),
-                "action": str(transition.label).lower(),
+                "action": transition.label,
             }
         )
     reason = reason.strip()

@@ -2,12 +2,19 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.management import call_command
 
 from accounts.models import User
 from pledges.roles import ensure_secretariat_group
 
 from .factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> None:
+    """Every test starts with an empty cache (allauth keeps its rate limits there)."""
+    cache.clear()
 
 
 @pytest.fixture

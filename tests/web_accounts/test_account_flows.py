@@ -36,7 +36,7 @@ def _logged_in_user_id(client: Client) -> str | None:
 def _sign_up(client: Client, email: str = "new@example.org") -> Any:
     return client.post(
         reverse("account_signup"),
-        {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+        {"full_name": "New Person", "email": email, "password1": PASSWORD, "password2": PASSWORD},
     )
 
 
@@ -93,11 +93,7 @@ def test_signup_shows_errors_in_a_summary_when_passwords_differ(client: Client) 
     assert mail.outbox == []
 
 
-def test_signup_records_the_full_name_when_the_project_form_is_enabled(
-    client: Client, settings: Any
-) -> None:
-    settings.ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
-
+def test_signup_records_the_full_name(client: Client) -> None:
     page = client.get(reverse("account_signup"))
     response = client.post(
         reverse("account_signup"),

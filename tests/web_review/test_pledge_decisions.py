@@ -120,7 +120,7 @@ def test_reviewer_is_told_when_the_pledge_was_already_decided(
     assert pledge.review_state == ReviewState.PUBLISHED
     [message] = messages_of(response)
     assert pledge.reference in message
-    assert "cannot be" in message
+    assert "is published, so “Reject” is not possible now." in message
 
 
 def test_publication_is_refused_with_the_reason_when_the_entity_is_not_verified(
