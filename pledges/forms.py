@@ -568,11 +568,15 @@ class UpdateForm(ServiceErrorsForm):
         self.target_fields: list[tuple[str, Any]] = []
         for target in pledge.targets.all():
             name = f"actual_{target.pk}"
+            # Bounds here too, so that each value gets its error next to it even when other
+            # fields stop the form before the service sees it.
             self.fields[name] = forms.DecimalField(
                 label=target.metric,
                 required=False,
                 max_digits=18,
                 decimal_places=2,
+                min_value=0,
+                max_value=100 if target.unit == TargetUnit.PERCENT else None,
                 widget=_amount_input(),
                 help_text=_("Target: %(value)s %(unit)s. Cumulative achieved value.")
                 % {"value": f"{target.target_value:,}", "unit": target.get_unit_display()},
