@@ -3,10 +3,16 @@
 The pledge table is expected to reach a million rows, so the big changelists never count the
 whole table twice (`show_full_result_count = False`), never offer facet counts, sort by the primary
 key (the only index that serves an unfiltered "newest first" page), and join every column they
-show. Review transitions are not made here: the pledge services own them.
+show. States (review, verification, membership) are read-only here: they change only through
+the admin actions below, which call the same services as the web UI, so the rules, the audit trail
+and the notifications are the same whichever door a reviewer uses.
 """
 
-from django.contrib import admin
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
@@ -14,6 +20,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
+from .exceptions import PledgeError
 from .models import (
     Entity,
     EntityType,
@@ -30,6 +38,31 @@ from .models import (
 from .services import allocate_reference
 
 TIMESTAMPS = ("created_at", "updated_at")
+# Set by the review and progress services only.
+PLEDGE_DERIVED = (
+    "review_state",
+    "implementation_status",
+    "submitted_at",
+    "published_at",
+    "last_update_on",
+)
+
+
+def run_service(
+    request: HttpRequest, items: Iterable[Any], call: Callable[[Any], object], done: str
+) -> None:
+    """Apply a service to each selected row, reporting refusals instead of crashing."""
+    count = 0
+    for item in items:
+        try:
+            call(item)
+        except (ValidationError, PermissionDenied, PledgeError) as error:
+            text = "; ".join(getattr(error, "messages", None) or [str(error)])
+            messages.error(request, f"{item}: {text}")
+        else:
+            count += 1
+    if count:
+        messages.success(request, done % {"count": count})
 
 
 class LargeTableAdmin(admin.ModelAdmin):
@@ -83,7 +116,8 @@ class EntityAdmin(admin.ModelAdmin):
     search_fields = ("name", "acronym")
     ordering = ("name",)
     autocomplete_fields = ("country",)
-    readonly_fields = ("public_id", *TIMESTAMPS)
+    readonly_fields = ("public_id", "is_verified", "verified_at", *TIMESTAMPS)
+    actions = ("verify_selected",)
     fieldsets = (
         (None, {"fields": ("name", "acronym", "entity_type", "country")}),
         (_("About"), {"fields": ("website", "description")}),
@@ -91,6 +125,15 @@ class EntityAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ("public_id", *TIMESTAMPS)}),
     )
     inlines = (MembershipInline,)
+
+    @admin.action(description=_("Verify selected entities"), permissions=["change"])
+    def verify_selected(self, request: HttpRequest, queryset: QuerySet[Entity]) -> None:
+        run_service(
+            request,
+            queryset.filter(is_verified=False),
+            lambda e: services.verify_entity(entity=e, by=request.user),
+            _("%(count)d entities verified."),
+        )
 
 
 @admin.register(Membership)
@@ -101,7 +144,26 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__full_name", "entity__name", "entity__acronym")
     ordering = ("entity__name", "user__email")
     autocomplete_fields = ("user", "entity")
-    readonly_fields = TIMESTAMPS
+    readonly_fields = ("status", *TIMESTAMPS)
+    actions = ("approve_selected", "decline_selected")
+
+    @admin.action(description=_("Approve selected requests"), permissions=["change"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        run_service(
+            request,
+            queryset.select_related("user", "entity"),
+            lambda m: services.decide_membership(membership=m, approve=True, by=request.user),
+            _("%(count)d requests approved."),
+        )
+
+    @admin.action(description=_("Decline selected requests"), permissions=["change"])
+    def decline_selected(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        run_service(
+            request,
+            queryset.select_related("user", "entity"),
+            lambda m: services.decide_membership(membership=m, approve=False, by=request.user),
+            _("%(count)d requests declined."),
+        )
 
 
 class PledgeTargetInline(admin.TabularInline):
@@ -207,7 +269,18 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Pledge | None = None) -> tuple:
         # The reference comes from the forum's counter (see save_model) and, once given, is
         # quoted by partners and in reports, so nobody types or changes it.
-        return ("reference", "public_id", *TIMESTAMPS)
+        return ("reference", "public_id", *PLEDGE_DERIVED, *TIMESTAMPS)
+
+    actions = ("publish_selected",)
+
+    @admin.action(description=_("Publish selected pledges"), permissions=["change"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Pledge]) -> None:
+        run_service(
+            request,
+            queryset,
+            lambda p: services.transition_pledge(pledge=p, action="publish", by=request.user),
+            _("%(count)d pledges published."),
+        )
 
     def save_model(self, request: HttpRequest, obj: Pledge, form: ModelForm, change: bool) -> None:
         if not change:
@@ -326,7 +399,15 @@ class PledgeUpdateAdmin(LargeTableAdmin):
     search_fields = ("pledge__reference", "pledge__title")
     search_help_text = _("Search by pledge reference or title.")
     autocomplete_fields = ("pledge", "submitted_by", "reviewed_by")
-    readonly_fields = ("public_id", *TIMESTAMPS)
+    readonly_fields = (
+        "public_id",
+        "review_state",
+        "reviewed_by",
+        "reviewed_at",
+        "review_note",
+        *TIMESTAMPS,
+    )
+    actions = ("approve_selected",)
     fieldsets = (
         (None, {"fields": ("pledge", "reported_on", "status", "submitted_by")}),
         (
@@ -340,6 +421,15 @@ class PledgeUpdateAdmin(LargeTableAdmin):
         (_("Record"), {"fields": ("public_id", *TIMESTAMPS)}),
     )
     inlines = (PledgeUpdateActualInline,)
+
+    @admin.action(description=_("Approve selected updates"), permissions=["change"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[PledgeUpdate]) -> None:
+        run_service(
+            request,
+            queryset.select_related("pledge"),
+            lambda u: services.review_update(update=u, action="approve", by=request.user),
+            _("%(count)d updates approved."),
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PledgeUpdate]:
         # The label ("GRF23-00042 update of …") reads the pledge, also in autocomplete lists.
