@@ -1,0 +1,278 @@
+"""What each pledge filter means, defined once for the public browser, the REST API and exports.
+
+Every field is explicit (STYLE.md §5: never `'__all__'`, never raw ORM lookups from the query
+string). Values are the stable codes people see in URLs — `compact=GCM`, `forum=GRF23`,
+`objective=GCM-23`, `country=KE`, `region=002` — so that a filtered URL can be shared and stays
+readable. Several values of one filter are ORed, different filters are ANDed.
+
+Filters over many-to-many relations select `pk IN (subquery on the link table)` instead of
+joining, so that a pledge matching two chosen values is returned once without a costly DISTINCT.
+"""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import django_filters
+import django_filters.constants
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from compacts.models import Compact, Objective, ThematicArea
+from core.models import Country, Region
+from forums.models import Forum
+
+from . import search
+from .models import EntityType, ImplementationStatus, Pledge, SupportType
+
+# `implementation_status=none`: pledges without an approved progress update yet (stored as "").
+NO_UPDATE = "none"
+IMPLEMENTATION_CHOICES = [*ImplementationStatus.choices, (NO_UPDATE, _("No update yet"))]
+
+SORT_RELEVANCE = "relevance"
+SORT_CHOICES = [
+    (SORT_RELEVANCE, _("Best match")),
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("title", _("Title (A–Z)")),
+    ("reference", _("Reference")),
+]
+# Newest = most recently published; the id breaks ties so that pages never overlap.
+ORDERINGS: dict[str, list[Any]] = {
+    "newest": [F("published_at").desc(nulls_last=True), "-id"],
+    "oldest": [F("published_at").asc(nulls_last=True), "id"],
+    "title": ["title", "id"],
+    "reference": ["reference"],
+}
+OBJECTIVE_TOKEN = re.compile(r"^(?P<compact>[A-Z]{2,10})-(?P<number>[0-9]{1,3})$")
+
+
+def objective_token(objective: Objective, compact_code: str | None = None) -> str:
+    """The URL value of an objective, e.g. `GCM-23`."""
+    return f"{compact_code or objective.compact.code}-{objective.number}"
+
+
+class ObjectiveMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Objectives given as `GCM-23` (compact and number, as people cite them) or as ids
+    (convenient for API clients); anything else is reported as an invalid choice."""
+
+    def _check_values(self, value: Iterable[str]) -> list[Objective]:  # type: ignore[override]
+        condition = Q(pk__in=[])
+        wanted: list[tuple[str, Any]] = []
+        for raw in value:
+            token = str(raw).strip().upper()
+            match = OBJECTIVE_TOKEN.match(token)
+            if match:
+                key: Any = (match["compact"], int(match["number"]))
+                condition |= Q(compact__code=key[0], number=key[1])
+            elif token.isdigit() and len(token) <= 18:
+                key = int(token)
+                condition |= Q(pk=key)
+            else:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": raw},
+                )
+            wanted.append((str(raw), key))
+        found = list(self.queryset.filter(condition).select_related("compact"))
+        known = {o.pk for o in found} | {(o.compact.code, o.number) for o in found}
+        for raw, key in wanted:
+            if key not in known:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": raw},
+                )
+        # The rows already fetched (with their compact), so that labels and URL values of the
+        # chosen objectives cost no further query.
+        return found
+
+
+class ObjectiveFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = ObjectiveMultipleChoiceField
+
+
+def _pledges_linked(through: Any, column: str, values: Any) -> Q:
+    """`pk IN (pledges linked to any of values)` through an M2M link table."""
+    return Q(pk__in=through.objects.filter(**{f"{column}__in": values}).values("pledge_id"))
+
+
+def _is_empty(value: Any) -> bool:
+    """No value given. A model multiple-choice field cleans "nothing" to `queryset.none()`,
+    which django-filter would pass on to the method and so filter everything out."""
+    if isinstance(value, QuerySet):
+        return value.query.is_empty()
+    return value in django_filters.constants.EMPTY_VALUES
+
+
+class PledgeFilter(django_filters.FilterSet):
+    """Filters and sort order of pledge lists. Facet counts (selectors.pledge_facets) apply all
+    filters but one through `filter_excluding`, so each facet counts what ticking it would add."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        max_length=200,
+        help_text=_("Words in the reference, title, description or entity name."),
+    )
+    compact = django_filters.ModelMultipleChoiceFilter(
+        label=_("Compact"),
+        queryset=Compact.objects.all(),
+        to_field_name="code",
+        method="filter_compact",
+    )
+    objective = ObjectiveFilter(
+        label=_("Objective"),
+        queryset=Objective.objects.all(),
+        method="filter_objective",
+    )
+    forum = django_filters.ModelMultipleChoiceFilter(
+        label=_("Forum"),
+        queryset=Forum.objects.all(),
+        to_field_name="code",
+        method="filter_forum",
+    )
+    entity_type = django_filters.ModelMultipleChoiceFilter(
+        label=_("Entity type"),
+        queryset=EntityType.objects.all(),
+        to_field_name="code",
+        method="filter_entity_type",
+    )
+    implementation_status = django_filters.MultipleChoiceFilter(
+        label=_("Implementation status"),
+        choices=IMPLEMENTATION_CHOICES,
+        method="filter_implementation_status",
+    )
+    region = django_filters.MultipleChoiceFilter(
+        label=_("Region (beneficiary)"),
+        choices=Region.choices,
+        method="filter_region",
+    )
+    country = django_filters.ModelMultipleChoiceFilter(
+        label=_("Country (beneficiary)"),
+        queryset=Country.objects.all(),
+        method="filter_country",
+    )
+    thematic_area = django_filters.ModelMultipleChoiceFilter(
+        label=_("Thematic area"),
+        queryset=ThematicArea.objects.all(),
+        to_field_name="slug",
+        method="filter_thematic_area",
+    )
+    support_type = django_filters.ModelMultipleChoiceFilter(
+        label=_("Type of support"),
+        queryset=SupportType.objects.all(),
+        to_field_name="code",
+        method="filter_support_type",
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=SORT_CHOICES,
+        empty_label=None,
+        # Ordering is applied after every filter, in `filter_queryset`, because the default
+        # depends on whether there is a search.
+        method="keep_order_for_later",
+    )
+
+    class Meta:
+        model = Pledge
+        fields: list[str] = []  # every filter is declared above, explicitly
+
+    # --- filters -------------------------------------------------------------------------
+
+    def filter_text(self, queryset: QuerySet[Pledge], name: str, value: str) -> QuerySet[Pledge]:
+        # The facets filter ten querysets by the same text: look the entities up once.
+        if getattr(self, "_entity_search", (None,))[0] != value:
+            self._entity_search = (value, search.matching_entity_ids(value))
+        return search.filter_by_text(queryset, value, entity_ids=self._entity_search[1])
+
+    def filter_compact(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
+        return queryset.filter(compact__in=value)
+
+    def filter_objective(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
+        return queryset.filter(_pledges_linked(Pledge.objectives.through, "objective", value))
+
+    def filter_forum(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
+        return queryset.filter(forum__in=value)
+
+    def filter_entity_type(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
+        return queryset.filter(entity__entity_type__in=value)
+
+    def filter_implementation_status(
+        self, queryset: QuerySet[Pledge], name: str, value: list[str]
+    ) -> QuerySet[Pledge]:
+        stored = ["" if v == NO_UPDATE else v for v in value]
+        return queryset.filter(implementation_status__in=stored)
+
+    def filter_region(self, queryset: QuerySet[Pledge], name: str, value: list[str]) -> QuerySet:
+        through = Pledge.beneficiary_countries.through
+        return queryset.filter(
+            pk__in=through.objects.filter(country__region__in=value).values("pledge_id")
+        )
+
+    def filter_country(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
+        return queryset.filter(
+            _pledges_linked(Pledge.beneficiary_countries.through, "country", value)
+        )
+
+    def filter_thematic_area(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
+        return queryset.filter(
+            _pledges_linked(Pledge.thematic_areas.through, "thematicarea", value)
+        )
+
+    def filter_support_type(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
+        return queryset.filter(_pledges_linked(Pledge.support_types.through, "supporttype", value))
+
+    def keep_order_for_later(self, queryset: QuerySet[Pledge], name: str, value: str) -> QuerySet:
+        return queryset
+
+    # --- composition ---------------------------------------------------------------------
+
+    def filter_excluding(
+        self, queryset: QuerySet[Pledge], exclude: str | None = None
+    ) -> QuerySet[Pledge]:
+        """`queryset` with every valid filter applied except `exclude`, unordered. Invalid
+        values are left out (the form reports them) rather than emptying the list."""
+        for name, value in self.cleaned_data.items():
+            if name != exclude and not _is_empty(value):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
+        return self.order(self.filter_excluding(queryset))
+
+    @property
+    def cleaned_data(self) -> dict[str, Any]:
+        """The valid values (validating the form first); nothing when there is no data."""
+        if not self.is_bound:
+            return {}
+        self.form.errors  # noqa: B018 -- runs validation once, which fills cleaned_data
+        return self.form.cleaned_data
+
+    @property
+    def search_text(self) -> str:
+        return search.normalise(self.cleaned_data.get("q") or "")
+
+    @property
+    def sort_key(self) -> str:
+        """The sort in effect: the one asked for, else best match when searching, else newest.
+        Best match without a search means nothing, so it falls back to newest."""
+        asked = self.cleaned_data.get("sort")
+        if asked == SORT_RELEVANCE or not asked:
+            return SORT_RELEVANCE if self.search_text else "newest"
+        return asked
+
+    def order(self, queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
+        key = self.sort_key
+        if key == SORT_RELEVANCE:
+            return queryset.annotate(relevance=search.relevance(self.search_text)).order_by(
+                "-relevance", *ORDERINGS["newest"]
+            )
+        return queryset.order_by(*ORDERINGS[key])
+
+    def selected(self, name: str) -> list[Any]:
+        """The valid values chosen for filter `name` (model instances or codes)."""
+        return list(self.cleaned_data.get(name) or [])

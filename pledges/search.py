@@ -1,0 +1,107 @@
+"""Full-text search over pledges: PostgreSQL full-text search in production, a plain substring
+match on SQLite (the zero-setup demo).
+
+The pledge's own text (reference, title, description) is matched through one tsvector expression
+that migration 0005 indexes with GIN, so `PLEDGE_DOCUMENT_SQL` there and `pledge_document()` here
+must stay identical: if they drift, PostgreSQL silently stops using the index (a test EXPLAINs the
+query to catch that). The entity name lives in another table, which no index on pledges can
+cover, so matching entities are looked up first (a small table) and joined in by id.
+"""
+
+import re
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+)
+from django.db import connection
+from django.db.models import Case, Expression, FloatField, Q, QuerySet, Value, When
+
+from .models import Entity, Pledge
+
+SEARCH_CONFIG = "english"
+# Shaped like a pledge reference (GRF23-00042): looked up exactly, through the unique index.
+REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9]{2,10}-[0-9]{5,}$")
+
+
+def uses_full_text_search() -> bool:
+    """PostgreSQL has real full-text search; anything else gets the substring fallback."""
+    return connection.vendor == "postgresql"
+
+
+def pledge_document() -> SearchVector:
+    """The searchable text of a pledge, weighted so that reference and title rank above the
+    description. Keep in step with the index in migration 0005 (see the module docstring)."""
+    return SearchVector("reference", "title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "description", weight="B", config=SEARCH_CONFIG
+    )
+
+
+def search_query(text: str) -> SearchQuery:
+    """Web-search syntax: words are ANDed, "quoted phrases" and -exclusions work as people
+    expect from search engines, and malformed input never raises."""
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def matching_entity_ids(text: str) -> list[int]:
+    """Ids of entities whose name or acronym match `text` (PostgreSQL only).
+
+    Evaluated up front (one query on the small entity table) so that PostgreSQL can OR three
+    index scans together: the GIN index, the unique reference index and the entity FK index.
+    A subquery in the OR would force a scan of every pledge."""
+    text = normalise(text)
+    if not text or not uses_full_text_search():
+        return []
+    return list(
+        Entity.objects.annotate(document=SearchVector("name", "acronym", config=SEARCH_CONFIG))
+        .filter(document=search_query(text))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
+def filter_by_text(
+    queryset: QuerySet[Pledge], text: str, entity_ids: list[int] | None = None
+) -> QuerySet[Pledge]:
+    """Pledges whose reference, title, description or entity name match `text`.
+
+    `entity_ids` is `matching_entity_ids(text)`, passed in by callers that filter several
+    querysets by the same text (facets) so that the entity lookup runs once."""
+    text = normalise(text)
+    if not text:
+        return queryset
+    exact_reference = Q(reference=text.upper()) if REFERENCE_SHAPE.match(text) else Q(pk__in=[])
+    if not uses_full_text_search():
+        return queryset.filter(
+            exact_reference
+            | Q(reference__icontains=text)
+            | Q(title__icontains=text)
+            | Q(description__icontains=text)
+            | Q(entity__name__icontains=text)
+        )
+    if entity_ids is None:
+        entity_ids = matching_entity_ids(text)
+    # A lookup rather than an annotation, so that facet counts (GROUP BY on this queryset)
+    # do not drag the tsvector along.
+    matches = SearchVectorExact(pledge_document(), search_query(text))
+    return queryset.filter(Q(matches) | exact_reference | Q(entity_id__in=entity_ids))
+
+
+def relevance(text: str) -> Expression:
+    """How well a pledge matches `text`, for ordering: an exact reference first, then the
+    full-text rank. On SQLite there is no rank, so every match ties (callers add a tie-break)."""
+    text = normalise(text)
+    exact = Case(
+        When(reference=text.upper(), then=Value(1.0)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    if not uses_full_text_search():
+        return exact
+    return exact + SearchRank(pledge_document(), search_query(text))

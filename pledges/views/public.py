@@ -1,0 +1,238 @@
+"""Public pages, open without login: the home page, the pledge browser, and the pages of an
+entity, an objective and a forum. They show published pledges only, for every visitor.
+
+Views stay thin: what a filter means lives in `filters.PledgeFilter`, what is counted and how in
+`selectors`, and every list is paginated with a bounded number of queries.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
+
+from compacts.models import Compact, Objective
+from forums.models import Forum
+
+from ..filters import ORDERINGS, SORT_CHOICES, PledgeFilter, objective_token
+from ..models import Entity, ParticipantStatus, Pledge, PledgeParticipant
+from ..selectors import (
+    Facet,
+    objective_pledge_counts,
+    pledge_facets,
+    pledge_figures,
+    public_pledges,
+    with_listing_data,
+)
+
+PER_PAGE = 25
+# Deep OFFSET pages are slow and nobody reads them (PERFORMANCE.md): past this, people are
+# asked to narrow their search instead.
+MAX_PAGES = 400
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told how many items there are (already counted by a GROUP BY), capped at
+    MAX_PAGES, so that a page costs one LIMIT/OFFSET query and no COUNT."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.total = count
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.total, self.per_page * MAX_PAGES)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > self.count
+
+
+def _page(paginator: Paginator, request: HttpRequest) -> Page:
+    """The requested page (the first for nonsense, the last past the end), with the page
+    numbers to link to, elided in the middle of long ranges."""
+    page = paginator.get_page(request.GET.get("page"))
+    page.elided_range = list(  # type: ignore[attr-defined]
+        paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    )
+    return page
+
+
+def _paginate(request: HttpRequest, queryset: QuerySet[Pledge]) -> Page:
+    return _page(Paginator(queryset, PER_PAGE), request)
+
+
+# --------------------------------------------------------------------------------------------
+# Home
+# --------------------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """What the two compacts are, their objectives and forums, and the headline figures."""
+    compacts = list(
+        Compact.objects.prefetch_related(
+            Prefetch("objectives", queryset=Objective.objects.order_by("number")),
+            Prefetch("forums", queryset=Forum.objects.order_by("year", "start_date", "code")),
+        ).order_by("code")
+    )
+    counts = objective_pledge_counts()
+    for compact in compacts:
+        for objective in compact.objectives.all():
+            objective.published_count = counts.get(objective.pk, 0)
+    return render(
+        request,
+        "pledges/public/home.html",
+        {"compacts": compacts, "figures": pledge_figures(Pledge.objects.published())},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Pledge browser
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A filter in effect, shown with a link that removes just that one."""
+
+    legend: str
+    label: str
+    remove_url: str
+
+
+def _without(params: QueryDict, key: str, keep: list[str]) -> str:
+    """The query string with `key` set to `keep` (and back to page 1)."""
+    query = params.copy()
+    query.pop("page", None)
+    if keep:
+        query.setlist(key, keep)
+    else:
+        query.pop(key, None)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _active_filters(
+    params: QueryDict, facets: list[Facet], filterset: PledgeFilter
+) -> list[ActiveFilter]:
+    active: list[ActiveFilter] = []
+    if filterset.search_text:
+        active.append(
+            ActiveFilter(
+                legend=str(filterset.filters["q"].label),
+                label=f"“{filterset.search_text}”",
+                remove_url=_without(params, "q", []),
+            )
+        )
+    for facet in facets:
+        chosen = [o.value for o in facet.options if o.selected]
+        for option in facet.options:
+            if option.selected:
+                # The remaining values are written back canonically (e.g. an objective id
+                # becomes GCM-23), which also drops values the form refused.
+                keep = [value for value in chosen if value != option.value]
+                active.append(
+                    ActiveFilter(
+                        legend=str(facet.legend),
+                        label=option.label,
+                        remove_url=_without(params, facet.name, keep),
+                    )
+                )
+    return active
+
+
+def pledge_list(request: HttpRequest) -> HttpResponse:
+    """Search and facet published pledges; all state lives in the query string."""
+    queryset = public_pledges(request.user)
+    filterset = PledgeFilter(request.GET, queryset=queryset, request=request)
+    faceted = pledge_facets(filterset, queryset)
+    paginator = KnownCountPaginator(with_listing_data(filterset.qs), PER_PAGE, count=faceted.total)
+    page = _page(paginator, request)
+    form = filterset.form
+    errors = [
+        (name, str(filterset.filters[name].label), message)
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+    return render(
+        request,
+        "pledges/public/pledge_list.html",
+        {
+            "filterset": filterset,
+            "form": form,
+            "errors": errors,
+            "error_names": set(form.errors),
+            "sort_choices": SORT_CHOICES,
+            "facets": faceted.facets,
+            "total": faceted.total,
+            "page": page,
+            "paginator": paginator,
+            "active_filters": _active_filters(request.GET, faceted.facets, filterset),
+            "search_text": filterset.search_text,
+            "sort_key": filterset.sort_key,
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Entity, objective and forum pages
+# --------------------------------------------------------------------------------------------
+
+
+def entity_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """An entity and the published pledges it stands behind: those it submitted and those it
+    joined as a co-pledger."""
+    entity = get_object_or_404(
+        Entity.objects.select_related("entity_type", "country"), public_id=public_id
+    )
+    joined = PledgeParticipant.objects.filter(
+        entity=entity, status=ParticipantStatus.ACCEPTED
+    ).values("pledge_id")
+    pledges = public_pledges(request.user).filter(Q(entity=entity) | Q(pk__in=joined))
+    page = _paginate(request, with_listing_data(pledges.order_by(*ORDERINGS["newest"])))
+    return render(request, "pledges/public/entity_detail.html", {"entity": entity, "page": page})
+
+
+def objective_detail(request: HttpRequest, compact: str, number: int) -> HttpResponse:
+    """An objective's official text, its actions, figures and published pledges."""
+    objective = get_object_or_404(
+        Objective.objects.select_related("compact").prefetch_related("actions"),
+        compact__code=compact,
+        number=number,
+    )
+    linked = Pledge.objectives.through.objects.filter(objective=objective).values("pledge_id")
+    pledges = public_pledges(request.user).filter(pk__in=linked)
+    page = _paginate(request, with_listing_data(pledges.order_by(*ORDERINGS["newest"])))
+    return render(
+        request,
+        "pledges/public/objective_detail.html",
+        {
+            "objective": objective,
+            "page": page,
+            "figures": pledge_figures(Pledge.objects.published().filter(pk__in=linked)),
+            "browse_query": QueryDict.fromkeys(
+                ["objective"], objective_token(objective)
+            ).urlencode(),
+        },
+    )
+
+
+def forum_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A forum: when and where, its official figures, pledge figures and published pledges."""
+    forum = get_object_or_404(Forum.objects.select_related("compact"), code=code)
+    pledges = public_pledges(request.user).filter(forum=forum)
+    page = _paginate(request, with_listing_data(pledges.order_by(*ORDERINGS["newest"])))
+    return render(
+        request,
+        "pledges/public/forum_detail.html",
+        {
+            "forum": forum,
+            "page": page,
+            "figures": pledge_figures(Pledge.objects.published().filter(forum=forum)),
+            "browse_query": QueryDict.fromkeys(["forum"], forum.code).urlencode(),
+        },
+    )
