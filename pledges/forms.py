@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model
 from django.http import QueryDict
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,7 +71,16 @@ class SummaryItem:
     href: str = ""
 
 
-class ServiceErrorsForm(forms.Form):
+class WorkspaceForm(forms.Form):
+    """Base of the workspace forms: labels without a trailing colon (they also serve as
+    fieldset legends, where a colon reads oddly)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ServiceErrorsForm(WorkspaceForm):
     """Maps a service ValidationError onto the form and lists every error for the summary.
 
     Service keys that are form fields become field errors. Keys in `group_names` (e.g. "targets")
@@ -192,7 +202,7 @@ def _set_grouped_choices(
 # --------------------------------------------------------------------------------------------
 
 
-class TargetForm(forms.Form):
+class TargetForm(WorkspaceForm):
     """One quantified target row of the pledge editor."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -564,7 +574,7 @@ class UpdateForm(ServiceErrorsForm):
         else:
             self.fields["disbursed_amount"].help_text = _(
                 "Cumulative, in %(currency)s, of the %(amount)s pledged."
-            ) % {"currency": pledge.currency_id, "amount": f"{pledge.amount:,}"}
+            ) % {"currency": pledge.currency_id, "amount": floatformat(pledge.amount, "-2g")}
         self.target_fields: list[tuple[str, Any]] = []
         for target in pledge.targets.all():
             name = f"actual_{target.pk}"
@@ -579,7 +589,10 @@ class UpdateForm(ServiceErrorsForm):
                 max_value=100 if target.unit == TargetUnit.PERCENT else None,
                 widget=_amount_input(),
                 help_text=_("Target: %(value)s %(unit)s. Cumulative achieved value.")
-                % {"value": f"{target.target_value:,}", "unit": target.get_unit_display()},
+                % {
+                    "value": floatformat(target.target_value, "-2g"),
+                    "unit": target.get_unit_display(),
+                },
             )
             self.target_fields.append((name, target))
 
@@ -613,7 +626,7 @@ class UpdateForm(ServiceErrorsForm):
 # --------------------------------------------------------------------------------------------
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(WorkspaceForm):
     """The optional reason of a review action (the service says when it is required)."""
 
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea)
@@ -634,7 +647,7 @@ class InviteForm(ServiceErrorsForm):
         )
 
 
-class RespondForm(forms.Form):
+class RespondForm(WorkspaceForm):
     """An invited entity's answer."""
 
     response = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
@@ -668,7 +681,7 @@ class LinkForm(ServiceErrorsForm):
 # --------------------------------------------------------------------------------------------
 
 
-class MyPledgesFilterForm(forms.Form):
+class MyPledgesFilterForm(WorkspaceForm):
     """Filter and sort of "My pledges"; both are allowlists, never raw ORM lookups."""
 
     state = forms.ChoiceField(label=_("Review state"), required=False, choices=())

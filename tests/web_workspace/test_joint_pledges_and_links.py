@@ -7,7 +7,7 @@ from django.test import Client
 
 from pledges.models import ParticipantStatus, Pledge, PledgeLink, PledgeParticipant
 from pledges.services import invite_participant
-from tests.factories import PledgeFactory
+from tests.factories import MembershipFactory, PledgeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -129,17 +129,28 @@ def test_answering_twice_is_refused_with_a_message(
     assert "already been answered" in response.content.decode()
 
 
-def test_invitation_of_a_hidden_pledge_is_not_found(
-    logged_in: Any, b_draft: Pledge, member_b: Any, entity_a: Any, reference_data: None
+def test_invitation_of_a_hidden_pledge_is_not_found_when_outsider_answers(
+    logged_in: Any, b_draft: Pledge, member_b: Any, entity_a: Any
 ) -> None:
     participant = invite_participant(pledge=b_draft, entity=entity_a, by=member_b)
-    outsider = PledgeFactory(reference="GRF23-09000").entity  # entity with nobody in it
-    assert outsider
+    outsider = MembershipFactory(user=UserFactory(email="outsider@example.org")).user
 
-    assert logged_in(None).post(respond_url(participant), {"response": "accept"}).status_code == 302
-    anonymous_like = logged_in(member_b)
-    anonymous_like.logout()
-    assert anonymous_like.post(respond_url(participant)).status_code == 302
+    response = logged_in(outsider).post(respond_url(participant), {"response": "accept"})
+
+    participant.refresh_from_db()
+    assert response.status_code == 404
+    assert participant.status == ParticipantStatus.INVITED
+
+
+def test_answering_requires_login_when_anonymous(
+    client: Client, b_draft: Pledge, member_b: Any, entity_a: Any
+) -> None:
+    participant = invite_participant(pledge=b_draft, entity=entity_a, by=member_b)
+
+    response = client.post(respond_url(participant), {"response": "accept"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
 
 
 def test_member_links_a_pledge_by_reference(
