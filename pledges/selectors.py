@@ -25,7 +25,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 
 from compacts.models import Objective
@@ -81,7 +80,8 @@ class PledgeFigures:
 
 
 def pledge_figures(pledges: QuerySet[Pledge]) -> PledgeFigures:
-    """Figures over `pledges` (one row per pledge, already published-only) in three queries."""
+    """Figures over `pledges` in three queries. `pledges` must hold one row per pledge (no
+    join that repeats rows), and be published-only: money is summed once per pledge."""
     converted = pledges.order_by().annotate(rate=_usd_rate())
     totals = converted.aggregate(
         pledges=Count("pk"),
@@ -132,11 +132,14 @@ def _usd_rate() -> Any:
         .order_by("-rates__date")
         .values("rates__usd_per_unit")[:1]
     )
-    return Coalesce(
-        Subquery(latest),
+    rate = DecimalField(max_digits=20, decimal_places=10)
+    return Case(
+        # CASE short-circuits: pledges without an amount (most of them) skip the rate lookup.
+        When(amount__isnull=True, then=Value(None, output_field=rate)),
         # US dollars need no rate: a missing USD row must not leave them "not converted".
-        Case(When(currency_id=USD, then=Value(Decimal(1)))),
-        output_field=DecimalField(max_digits=20, decimal_places=10),
+        When(currency_id=USD, then=Value(Decimal(1), output_field=rate)),
+        default=Subquery(latest, output_field=rate),
+        output_field=rate,
     )
 
 
@@ -334,7 +337,8 @@ def _selected_values(filterset: PledgeFilter, name: str) -> list[tuple[str, str]
         case "country":
             return [(o.code, o.name) for o in chosen]
         case "thematic_area":
-            return [(o.slug, o.name) for o in chosen]
+            # A slug may exist under both compacts; the URL value (and so the chip) is one.
+            return list({o.slug: (o.slug, o.name) for o in chosen}.values())
         case "implementation_status":
             return [(v, str(STATUS_LABELS[v])) for v in chosen]
         case "region":
