@@ -14,6 +14,7 @@ from django.db import transaction
 from django.test import Client
 
 from accounts.models import User
+from bootstrap import demo
 from compacts.models import Compact, Objective
 from forums.models import Forum
 from indicators.models import ExchangeRate, Indicator, IndicatorValue
@@ -106,6 +107,34 @@ def test_same_data_when_seeded_twice_with_the_same_seed(reference_data: None, de
 
     assert len(first) == PLEDGES
     assert first == second
+
+
+def test_same_data_when_written_with_bulk_create_instead_of_copy(
+    reference_data: None, debug: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL gets COPY, in chunks written by a second thread; the SQLite demo gets
+    bulk_create. Both must give the same data, whatever the chunk size."""
+
+    def everything() -> list[Any]:
+        return [
+            fingerprint(),
+            sorted(Pledge.objects.values_list("reference", "objectives__number", "created_at")),
+            sorted(PledgeUpdate.objects.values_list("pledge__reference", "reported_on", "status")),
+            sorted(PledgeUpdateActual.objects.values_list("update__reported_on", "value")),
+            sorted(PledgeLink.objects.values_list("source__reference", "target__reference")),
+            sorted(Entity.objects.values_list("name", "is_verified", "created_at")),
+        ]
+
+    results = []
+    for use_copy, chunk in ((True, 25), (False, 5000)):
+        monkeypatch.setattr(demo, "CHUNK", chunk)
+        with transaction.atomic():
+            demo.seed_demo(pledges=120, seed=5, as_of=AS_OF, use_copy=use_copy)
+            results.append(everything())
+            transaction.set_rollback(True)
+
+    assert results[0][0]
+    assert results[0] == results[1]
 
 
 def test_different_data_when_the_seed_differs(reference_data: None, debug: None) -> None:
