@@ -145,3 +145,14 @@ def test_home_runs_a_fixed_number_of_queries_when_many_pledges_exist(
 
     with django_assert_max_num_queries(8):
         assert client.get("/").status_code == 200
+
+
+def test_usd_figure_says_no_amount_when_no_published_pledge_states_one(
+    make_pledge: Callable[..., object], client: Client
+) -> None:
+    make_pledge()
+
+    usd = figure(client.get("/").content.decode(), "Pledged in US dollars")
+
+    assert "No pledge states an amount yet." in usd
+    assert "USD" not in usd
