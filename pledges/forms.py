@@ -110,9 +110,6 @@ class ServiceErrorsForm(WorkspaceForm):
                 else:
                     self.add_error(None, message)
 
-    def has_group_errors(self) -> bool:
-        return any(self.group_errors.values())
-
     def error_summary(self) -> list[SummaryItem]:
         """Every error of the form, in page order, each linking to its input."""
         items = [SummaryItem(str(message)) for message in self.non_field_errors()]
@@ -256,8 +253,9 @@ class BaseTargetFormSet(forms.BaseFormSet):
         ]
 
 
+MAX_TARGETS = 50
 TargetFormSet = forms.formset_factory(
-    TargetForm, formset=BaseTargetFormSet, extra=1, can_delete=True, max_num=50
+    TargetForm, formset=BaseTargetFormSet, extra=1, can_delete=True, max_num=MAX_TARGETS
 )
 
 
@@ -389,6 +387,8 @@ class PledgeForm(ServiceErrorsForm):
             self.fields["entity"].queryset = Entity.objects.filter(pk=self.pledge.entity_id)
             self.fields["entity"].disabled = True
             self.fields["entity"].initial = self.pledge.entity_id
+            # Without it the service could not tell a stale save from a fresh one.
+            self.fields["version"].required = True
         else:
             own = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
             self.fields["entity"].queryset = Entity.objects.filter(
@@ -516,7 +516,7 @@ def data_after_save(data: QueryDict, pledge: Pledge) -> QueryDict:
     fresh[f"{TARGETS_PREFIX}-TOTAL_FORMS"] = str(len(targets) + 1)
     fresh[f"{TARGETS_PREFIX}-INITIAL_FORMS"] = str(len(targets))
     fresh[f"{TARGETS_PREFIX}-MIN_NUM_FORMS"] = "0"
-    fresh[f"{TARGETS_PREFIX}-MAX_NUM_FORMS"] = "50"
+    fresh[f"{TARGETS_PREFIX}-MAX_NUM_FORMS"] = str(MAX_TARGETS)
     for index, target in enumerate(targets):
         row = f"{TARGETS_PREFIX}-{index}-"
         fresh[f"{row}id"] = str(target.pk)

@@ -393,6 +393,19 @@ def test_stale_save_is_refused_with_input_kept_when_someone_saved_in_between(
     assert "Open the current version of the pledge" in page
 
 
+def test_save_without_the_loaded_version_is_refused(
+    logged_in: Any, draft: Pledge, member_a: Any, editor_data: EditorData
+) -> None:
+    data = editor_data(pledge=draft, title="Blind overwrite")
+    del data["version"]
+
+    response = logged_in(member_a).post(edit_url(draft), data)
+
+    draft.refresh_from_db()
+    assert response.status_code == 200
+    assert draft.title != "Blind overwrite"
+
+
 def test_changes_requested_pledge_is_resubmitted_when_member_saves_and_submits(
     logged_in: Any, submitted: Pledge, member_a: Any, secretariat: Any, editor_data: EditorData
 ) -> None:
