@@ -1515,6 +1515,8 @@ STATUS_PATH = (
 )
 
 
+# GCR pledges were first reported on in 2020, after the first Global Refugee Forum.
+REPORTING_OPENS = date(2020, 1, 1)
 FIRST_STATUS = _Picker.of({STATUS_PATH[0]: 10, STATUS_PATH[1]: 40, STATUS_PATH[2]: 50})
 # The latest update may still wait for review; earlier ones have all been reviewed.
 LAST_REVIEW = _Picker.of(
@@ -1542,17 +1544,23 @@ def _plan_updates(
     forced_status: str | None,
     forced_review: str | None,
 ) -> list[_UpdatePlan]:
-    """Progress reports roughly once per reporting cycle (6 to 13 months apart), with some
-    cycles skipped, a status that only moves forward, and cumulative progress."""
+    """Progress reports roughly once per reporting cycle (6 to 13 months apart), from 2020 on,
+    with some cycles skipped, a status that only moves forward, cumulative progress, and no
+    report after the pledge is fulfilled or discontinued."""
+    last_day = as_of - timedelta(days=1)
     dates = []
     day = published_on + timedelta(days=rng.randint(120, 400))
-    while day < as_of and len(dates) < 6:
+    if day < REPORTING_OPENS:
+        day = REPORTING_OPENS + timedelta(days=rng.randint(0, 200))
+    while day <= last_day and len(dates) < 6:
         if rng.random() < 0.7:
             dates.append(day)
         day += timedelta(days=rng.randint(180, 400))
-    if forced_status and not dates:
-        dates.append(_day_between(rng, published_on, as_of - timedelta(days=1)))
-    plans: list[_UpdatePlan] = []
+    earliest = max(published_on, REPORTING_OPENS)
+    if forced_status and not dates and earliest <= last_day:
+        dates.append(_day_between(rng, earliest, last_day))
+
+    steps: list[tuple[date, str, float]] = []
     status = FIRST_STATUS.pick(rng)
     progress = 0.0
     for k, day in enumerate(dates):
@@ -1570,16 +1578,21 @@ def _plan_updates(
             progress = min(progress + rng.uniform(0, 0.05), 0.95)
         elif status == ImplementationStatus.FULFILLED:
             progress = max(progress, rng.uniform(1.0, 1.15))
-        last = k == len(dates) - 1
-        if last and forced_review:
-            review = forced_review
-        elif last:
-            review = LAST_REVIEW.pick(rng)
-        else:
-            review = EARLIER_REVIEW.pick(rng)
-        plans.append(_UpdatePlan(day, status, review, progress))
+        steps.append((day, status, progress))
         if status in {ImplementationStatus.FULFILLED, ImplementationStatus.DISCONTINUED}:
             break  # nobody reports on a finished pledge
+
+    plans = []
+    for k, (day, status, progress) in enumerate(steps):
+        if k < len(steps) - 1:
+            review = EARLIER_REVIEW.pick(rng)
+        elif forced_review:
+            review = forced_review
+        elif day < as_of - timedelta(days=180):
+            review = EARLIER_REVIEW.pick(rng)  # the secretariat has long reviewed old reports
+        else:
+            review = LAST_REVIEW.pick(rng)
+        plans.append(_UpdatePlan(day, status, review, progress))
     return plans
 
 

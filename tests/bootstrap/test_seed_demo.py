@@ -110,7 +110,7 @@ def test_same_data_when_seeded_twice_with_the_same_seed(reference_data: None, de
 
 
 def test_same_data_when_written_with_bulk_create_instead_of_copy(
-    reference_data: None, debug: None, monkeypatch: pytest.MonkeyPatch
+    reference_data: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """PostgreSQL gets COPY, in chunks written by a second thread; the SQLite demo gets
     bulk_create. Both must give the same data, whatever the chunk size."""
@@ -235,7 +235,10 @@ def test_updates_exist_only_on_published_pledges_when_seeded(seeded: str) -> Non
     assert not PledgeUpdate.objects.filter(
         review_state=UpdateReviewState.RETURNED, review_note=""
     ).exists()
+    years = {day.year for day in PledgeUpdate.objects.values_list("reported_on", flat=True)}
+    assert min(years) >= 2020  # reporting began after the first Global Refugee Forum
     assert not PledgeUpdate.objects.filter(reported_on__gte=AS_OF).exists()
+    assert len(years) >= 5
 
 
 def test_implementation_status_is_that_of_the_latest_approved_update_when_seeded(
