@@ -35,6 +35,7 @@ from .models import Entity, ParticipantStatus, Pledge, PledgeParticipant, Review
 
 USD = "USD"
 MONEY = DecimalField(max_digits=30, decimal_places=2)
+RATE = DecimalField(max_digits=20, decimal_places=10)
 
 
 # --------------------------------------------------------------------------------------------
@@ -80,17 +81,26 @@ class PledgeFigures:
 
 
 def pledge_figures(pledges: QuerySet[Pledge]) -> PledgeFigures:
-    """Figures over `pledges` in three queries. `pledges` must hold one row per pledge (no
+    """Figures over `pledges` in four queries. `pledges` must hold one row per pledge (no
     join that repeats rows), and be published-only: money is summed once per pledge."""
-    converted = pledges.order_by().annotate(rate=_usd_rate())
-    totals = converted.aggregate(
-        pledges=Count("pk"),
+    counts = pledges.order_by().aggregate(
+        pledges=Count("pk"), with_amount=Count("pk", filter=Q(amount__isnull=False))
+    )
+    # Amounts are summed per (currency, announcement day) and the groups converted by the
+    # outer query. PostgreSQL still computes the rate once per pledge (it is part of the
+    # GROUP BY), but once only: a plain annotation would be repeated in every aggregate.
+    groups = (
+        pledges.filter(amount__isnull=False)
+        .order_by()
+        .values("currency_id", "announced_on")
+        .annotate(total=Sum("amount"), n=Count("pk"), rate=_usd_rate())
+    )
+    money = groups.aggregate(
         usd=Sum(
-            ExpressionWrapper(F("amount") * F("rate"), output_field=MONEY),
-            filter=Q(amount__isnull=False, rate__isnull=False),
+            ExpressionWrapper(F("total") * F("rate"), output_field=MONEY),
+            filter=Q(rate__isnull=False),
         ),
-        with_amount=Count("pk", filter=Q(amount__isnull=False)),
-        not_converted=Count("pk", filter=Q(amount__isnull=False, rate__isnull=True)),
+        not_converted=Sum("n", filter=Q(rate__isnull=True)),
     )
     ids = pledges.order_by().values("pk")
     # The submitting entity and the co-pledgers who accepted: both stand behind the pledge.
@@ -110,36 +120,36 @@ def pledge_figures(pledges: QuerySet[Pledge]) -> PledgeFigures:
         )
     ).count()
     return PledgeFigures(
-        pledges=totals["pledges"],
+        pledges=counts["pledges"],
         entities=entities,
         countries=countries,
-        usd=totals["usd"],
-        with_amount=totals["with_amount"],
-        not_converted=totals["not_converted"],
+        usd=money["usd"],
+        with_amount=counts["with_amount"],
+        not_converted=money["not_converted"] or 0,
     )
 
 
-def _usd_rate() -> Any:
+# Exchange rates belong to the indicators app, which pledges must not import (ARCHITECTURE.md:
+# arrows point down only). The model is reached through core.Currency's reverse relation.
+ExchangeRate = Currency._meta.get_field("rates").related_model
+
+
+def _usd_rate() -> Case:
     """The USD value of one unit of the pledge's currency: the latest rate dated on or before
-    the day the pledge was announced; exactly 1 for US dollars. NULL when there is none.
-
-    Rates (indicators.ExchangeRate) are reached through the reverse relation of core.Currency,
-    so that pledges does not import indicators (ARCHITECTURE.md: arrows point down only)."""
+    the announcement day; exactly 1 for US dollars; NULL when there is none (one probe of the
+    (currency, date) unique index)."""
     latest = (
-        Currency.objects.filter(
-            pk=OuterRef("currency_id"), rates__date__lte=OuterRef("announced_on")
+        ExchangeRate.objects.filter(
+            currency_id=OuterRef("currency_id"), date__lte=OuterRef("announced_on")
         )
-        .order_by("-rates__date")
-        .values("rates__usd_per_unit")[:1]
+        .order_by("-date")
+        .values("usd_per_unit")[:1]
     )
-    rate = DecimalField(max_digits=20, decimal_places=10)
     return Case(
-        # CASE short-circuits: pledges without an amount (most of them) skip the rate lookup.
-        When(amount__isnull=True, then=Value(None, output_field=rate)),
         # US dollars need no rate: a missing USD row must not leave them "not converted".
-        When(currency_id=USD, then=Value(Decimal(1), output_field=rate)),
-        default=Subquery(latest, output_field=rate),
-        output_field=rate,
+        When(currency_id=USD, then=Value(Decimal(1), output_field=RATE)),
+        default=Subquery(latest, output_field=RATE),
+        output_field=RATE,
     )
 
 

@@ -156,3 +156,15 @@ def test_usd_figure_says_no_amount_when_no_published_pledge_states_one(
 
     assert "No pledge states an amount yet." in usd
     assert "USD" not in usd
+
+
+def test_pledge_is_not_converted_when_its_currency_has_only_rates_dated_after_announcement(
+    world: World, make_pledge: Callable[..., object], client: Client
+) -> None:
+    # HLS 2019 was in October 2019; the first EUR rate is dated 1 December 2019.
+    make_pledge(forum="HLS19", amount=Decimal("800"), currency_id="EUR")
+
+    usd = figure(client.get("/").content.decode(), "Pledged in US dollars")
+
+    assert "USD 1,550" in usd
+    assert "2 pledges not converted (no exchange rate)" in usd
