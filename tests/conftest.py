@@ -1,4 +1,10 @@
-"""Shared fixtures: a fixed cast of users (STYLE.md §8) and the shipped reference data."""
+"""Shared fixtures: a fixed cast of users (STYLE.md §8), the shipped reference data, and the
+headless Chromium that browser tests drive through Playwright."""
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -9,6 +15,46 @@ from accounts.models import User
 from pledges.roles import ensure_secretariat_group
 
 from .factories import MembershipFactory, UserFactory
+
+# Debian's Chromium: Playwright's own browser download cannot work on these machines, and
+# `make test` installs this one. Tests that use the `page` fixture are skipped without it.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# The ORM and the (sync) Playwright page share the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(reason="Debian's chromium is not installed (make test installs it)")
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where browser tests save screenshots for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
 
 
 @pytest.fixture(autouse=True)

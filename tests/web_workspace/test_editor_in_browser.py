@@ -3,10 +3,7 @@ the chosen compact's options are shown and submitted, the description's characte
 target rows are added, and the error summary takes the focus. Skipped when Debian's chromium is
 not installed (`make test` installs it)."""
 
-import os
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,24 +12,10 @@ from django.test import Client
 
 from pledges.models import Pledge
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-    }
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
