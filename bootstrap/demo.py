@@ -866,26 +866,32 @@ class _Writer:
         return len(rows)
 
     @contextmanager
-    def checking_foreign_keys_at_the_end(
-        self, models_: Sequence[type[models.Model]]
+    def bulk_load(
+        self, models_: Sequence[type[models.Model]], *, rebuild_indexes: bool
     ) -> Iterator[None]:
-        """On PostgreSQL, drop the foreign keys of these tables for the load and add them back
-        afterwards, as the PostgreSQL manual advises for bulk loads ("Populating a Database").
+        """On PostgreSQL, load these tables the way the PostgreSQL manual advises for bulk
+        loads ("Populating a Database"): drop their foreign keys and, with `rebuild_indexes`,
+        their non-unique indexes, and create them again afterwards.
+
         Adding a key back checks all rows in one join (0.1 s for 180,000 updates), where a
         key left in place queues one check per row until commit (about 20 s for 100,000
-        pledges). The definitions are read from the catalogue, so the keys come back exactly as
-        the migrations made them; on error the transaction rolls the drop back anyway.
+        pledges). Building an index once is cheaper than updating it row by row, above all
+        the full-text index of pledges (measured at 100,000 pledges: 21 s of loading plus 9 s
+        of index builds, against 40 s with the indexes in place); but it rebuilds over every
+        row, so it only pays when most rows are new. Definitions are read from the catalogue,
+        so keys and indexes come back exactly as the migrations made them, and on error the
+        transaction rolls everything back.
 
-        Dropping a key locks its tables until commit, which is fine for a demo database being
-        seeded. A database user that does not own the tables cannot drop keys: then they
-        simply stay and are checked at commit, more slowly."""
+        The tables stay locked until commit, which is fine for a demo database being seeded.
+        A database user that does not own the tables cannot drop anything: then keys and
+        indexes simply stay, and the load is slower."""
         if not self.use_copy:
             yield
             return
         tables = [m._meta.db_table for m in models_]
         quote = self.connection.ops.quote_name
-        # conrelid::regclass prints the table name quoted as needed, ready for ALTER TABLE.
         with self.connection.cursor() as cursor:
+            # regclass prints table names quoted as needed, ready for ALTER TABLE.
             cursor.execute(
                 "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
                 "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
@@ -893,6 +899,14 @@ class _Writer:
                 [tables],
             )
             keys = cursor.fetchall()
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+                "FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) "
+                "AND NOT i.indisunique AND NOT i.indisexclusion AND NOT i.indisprimary "
+                "ORDER BY 1",
+                [tables],
+            )
+            indexes = cursor.fetchall() if rebuild_indexes else []
         try:
             with (
                 transaction.atomic(using=self.connection.alias),
@@ -901,10 +915,17 @@ class _Writer:
                 self._run_pending_checks(cursor)
                 for table, name, _ in keys:
                     cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+                for index, _ in indexes:
+                    cursor.execute(f"DROP INDEX {index}")
         except DatabaseError:
-            keys = []  # not the owner: keep the keys
+            keys, indexes = [], []  # not the owner: keep everything in place
         yield
         with self.connection.cursor() as cursor:
+            if indexes:
+                # Index builds sort in memory up to this limit (the default is 64 MB).
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _, definition in indexes:
+                cursor.execute(definition)
             self._run_pending_checks(cursor)
             for table, name, definition in keys:
                 cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
@@ -2366,6 +2387,16 @@ LOADED_MODELS = (
 )
 
 
+# Below this many new pledges, or when the database already holds more than that, updating
+# the indexes row by row is cheaper than rebuilding them over every row.
+REBUILD_INDEXES_FROM = 20_000
+
+
+def _mostly_new(pledges: int) -> bool:
+    """Whether this run adds most of the rows, so that rebuilding the indexes pays."""
+    return pledges >= REBUILD_INDEXES_FROM and Pledge.objects.count() < pledges
+
+
 @contextmanager
 def _without_garbage_collection() -> Iterator[None]:
     """The generator holds hundreds of thousands of objects without reference cycles; Python's
@@ -2402,7 +2433,7 @@ def seed_demo(
     with (
         transaction.atomic(),
         _without_garbage_collection(),
-        writer.checking_foreign_keys_at_the_end(LOADED_MODELS),
+        writer.bulk_load(LOADED_MODELS, rebuild_indexes=_mostly_new(pledges)),
     ):
         stage("Reading reference data…")
         ref = load_reference(as_of)
@@ -2456,7 +2487,7 @@ def seed_demo(
         )
         stage("Creating indicator values…")
         values = create_indicator_values(ref=ref, seed=seed, writer=writer)
-        stage("Checking foreign keys and committing…")
+        stage("Building indexes, checking foreign keys and committing…")
     return DemoSummary(
         entities=len(entities),
         pledges=counts.pledges,

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from accounts.models import User
@@ -126,6 +126,7 @@ def test_same_data_when_written_with_bulk_create_instead_of_copy(
         ]
 
     results = []
+    monkeypatch.setattr(demo, "REBUILD_INDEXES_FROM", 1)  # as for a large load
     for use_copy, chunk in ((True, 25), (False, 5000)):
         monkeypatch.setattr(demo, "CHUNK", chunk)
         with transaction.atomic():
@@ -135,6 +136,35 @@ def test_same_data_when_written_with_bulk_create_instead_of_copy(
 
     assert results[0][0]
     assert results[0] == results[1]
+
+
+def schema_of_loaded_tables() -> list[tuple[Any, ...]]:
+    tables = [m._meta.db_table for m in demo.LOADED_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferred "
+            "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [tables],
+        )
+        return indexes + cursor.fetchall()
+
+
+def test_indexes_and_keys_are_as_before_when_a_large_load_rebuilt_them(
+    reference_data: None, debug: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = schema_of_loaded_tables()
+    monkeypatch.setattr(demo, "REBUILD_INDEXES_FROM", 1)
+
+    seed_demo(pledges=50)
+
+    assert any("to_tsvector" in str(row) for row in before)  # the full-text index is covered
+    assert schema_of_loaded_tables() == before
 
 
 def test_different_data_when_the_seed_differs(reference_data: None, debug: None) -> None:
