@@ -6,6 +6,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
-    path("", include("compacts.urls")),
     path("", include("pledges.urls")),
 ]
