@@ -15,12 +15,14 @@ PORT ?= 8000
 install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -e .
+	$(PY) scripts/requirements.py > $(VENV)/requirements.txt
+	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -r $(VENV)/requirements.txt
 	touch $@
 
 install-dev: $(DEV_STAMP)
 $(DEV_STAMP): $(STAMP)
-	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PY) scripts/requirements.py --dev > $(VENV)/requirements-dev.txt
+	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -r $(VENV)/requirements-dev.txt
 	touch $@
 
 ## run: zero-setup demo on SQLite with inline tasks, reference and demo data loaded
@@ -56,8 +58,9 @@ fmt: install-dev
 ## lock: re-pin every transitive dependency after changing pyproject.toml
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	.lock-venv/bin/python scripts/requirements.py --dev > .lock-venv/requirements.txt
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check -r .lock-venv/requirements.txt
+	.lock-venv/bin/pip freeze > constraints.txt
 	rm -rf .lock-venv
 
 clean:

@@ -119,7 +119,8 @@ def test_pledge_goes_from_draft_to_published_with_an_approved_update(
     s.get_by_role("link", name="Report progress").click()
     s.check('input[name="status"][value="in_progress"]')
     s.get_by_label("Report date").fill("2026-06-30")
-    s.get_by_label("Narrative", exact=True).fill("2,500 refugee children enrolled in 40 schools this year.")
+    narrative = "2,500 refugee children enrolled in 40 schools this year."
+    s.get_by_label("Narrative", exact=True).fill(narrative)
     s.get_by_label("Refugee children enrolled").fill("2500")
     s.get_by_role("button", name="Submit update").click()
     expect(s.locator(".messages")).to_be_visible()
