@@ -30,6 +30,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
+from allauth.account.models import EmailAddress
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.models import Max
 from django.db.models.functions import Length
@@ -1291,6 +1292,11 @@ def ensure_demo_accounts(*, showcase_entity_id: int) -> DemoAccounts:
         entity_id=showcase_entity_id,
         defaults={"role": MembershipRole.EDITOR, "status": MembershipStatus.ACTIVE},
     )
+    for user in (secretariat, stakeholder):
+        # Log-in requires a confirmed address (ACCOUNT_EMAIL_VERIFICATION = "mandatory").
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
     return DemoAccounts(secretariat=secretariat, stakeholder=stakeholder)
 
 

@@ -369,9 +369,17 @@ def test_indicator_values_exist_for_every_indicator_when_seeded(seeded: str) -> 
 # --- demo accounts -------------------------------------------------------------------------
 
 
-def test_both_demo_accounts_can_log_in_when_seeded(seeded: str, client: Client) -> None:
-    assert client.login(email="secretariat@example.org", password=PASSWORD)
-    assert client.login(email="stakeholder@example.org", password=PASSWORD)
+@pytest.mark.parametrize(
+    ("email", "lands_on"),
+    [("secretariat@example.org", "/my/"), ("stakeholder@example.org", "/my/")],
+)
+def test_demo_accounts_log_in_through_the_login_form_when_seeded(
+    seeded: str, client: Client, email: str, lands_on: str
+) -> None:
+    response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response.url == lands_on
     assert "demo-pass-2026" in seeded  # the closing summary tells the user the password
 
 
