@@ -4,16 +4,18 @@ StaleVersion → 412 (API If-Match) or a "changed by someone else" message (web)
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.exceptions import DomainConflict, StalePrecondition
+
 
 class PledgeError(Exception):
     """Base class for refusals that are neither a permission nor a validation problem."""
 
 
-class TransitionNotAllowed(PledgeError):
+class TransitionNotAllowed(PledgeError, DomainConflict):
     """The pledge or update is not in a state from which that action can be taken."""
 
 
-class StaleVersion(PledgeError):
+class StaleVersion(PledgeError, StalePrecondition):
     """Somebody else changed the pledge since the editor loaded it."""
 
 

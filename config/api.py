@@ -1,0 +1,14 @@
+"""The partner API: one router registers every app's viewsets (`/api/v1/…`)."""
+
+from rest_framework.routers import DefaultRouter
+
+from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
+from forums.api.views import ForumViewSet
+
+router = DefaultRouter()
+router.register("compacts", CompactViewSet, basename="compact")
+router.register("objectives", ObjectiveViewSet, basename="objective")
+router.register("principles", PrincipleViewSet, basename="principle")
+router.register("forums", ForumViewSet, basename="forum")
+
+urlpatterns = router.urls

@@ -1,0 +1,98 @@
+"""Conditional requests for API views.
+
+GET answers carry an ETag (a hash of exactly what was sent) and, where the rows have an
+`updated_at`, a Last-Modified; `If-None-Match` / `If-Modified-Since` then answer 304 without a body.
+Writes honour `If-Match`: when the client's ETag is not that of the current representation, the
+write is refused with 412 before anything changes, so two editors never overwrite each other.
+"""
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpResponseNotModified
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext as _
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .errors import PreconditionFailed
+
+
+def etag_for(data: Any) -> str:
+    digest = hashlib.sha256(JSONRenderer().render(data)).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def _tags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+class ConditionalMixin:
+    """Add to a GenericAPIView/ViewSet (before the DRF base class)."""
+
+    _last_modified: datetime | None = None
+
+    # --- reads -----------------------------------------------------------------------------
+    def get_object(self) -> Any:
+        obj = super().get_object()  # type: ignore[misc]
+        self._last_modified = getattr(obj, "updated_at", None)
+        return obj
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)  # type: ignore[misc]
+        stamps = [getattr(o, "updated_at", None) for o in page or ()]
+        stamps = [s for s in stamps if s is not None]
+        self._last_modified = max(stamps) if stamps else None
+        return page
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if (
+            request.method in ("GET", "HEAD")
+            and isinstance(response, Response)
+            and response.status_code == 200
+            and response.data is not None
+        ):
+            etag = etag_for(response.data)
+            response["ETag"] = etag
+            if self._last_modified is not None:
+                response["Last-Modified"] = http_date(self._last_modified.timestamp())
+            if self._not_modified(request, etag):
+                not_modified = HttpResponseNotModified()
+                for header in ("ETag", "Last-Modified", "Vary", "Cache-Control"):
+                    if response.has_header(header):
+                        not_modified[header] = response[header]
+                return not_modified
+        return response
+
+    def _not_modified(self, request: Request, etag: str) -> bool:
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return if_none_match.strip() == "*" or etag in _tags(if_none_match)
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        if since is not None and self._last_modified is not None:
+            return int(self._last_modified.timestamp()) <= since
+        return False
+
+    # --- writes ----------------------------------------------------------------------------
+    def current_etag(self, obj: Any) -> str:
+        """The ETag a GET of `obj` would carry now."""
+        serializer_class = (
+            getattr(self, "detail_serializer_class", None) or self.get_serializer_class()
+        )  # type: ignore[attr-defined]
+        return etag_for(serializer_class(obj, context=self.get_serializer_context()).data)  # type: ignore[attr-defined]
+
+    def check_if_match(self, obj: Any) -> None:
+        """Refuse the write with 412 if the client's If-Match is not the current ETag."""
+        if_match = self.request.headers.get("If-Match")  # type: ignore[attr-defined]
+        if if_match is None or if_match.strip() == "*":
+            return
+        if self.current_etag(obj) not in _tags(if_match):
+            raise PreconditionFailed(
+                _(
+                    "This resource changed since you read it (If-Match failed). GET it again, "
+                    "re-apply your change and retry."
+                )
+            )

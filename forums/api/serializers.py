@@ -1,0 +1,43 @@
+"""Representations of forums for the partner API."""
+
+from rest_framework import serializers
+
+from compacts.api.serializers import CompactRefSerializer
+from forums.models import Forum
+
+
+class ForumRefSerializer(serializers.ModelSerializer):
+    """A forum as nested in other resources."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="forum-detail", lookup_field="code")
+
+    class Meta:
+        model = Forum
+        fields = ("code", "name", "url")
+
+
+class ForumSerializer(serializers.ModelSerializer):
+    compact = CompactRefSerializer(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="forum-detail", lookup_field="code")
+    official_url = serializers.URLField(source="url", read_only=True)
+
+    class Meta:
+        model = Forum
+        fields = (
+            "code",
+            "name",
+            "kind",
+            "compact",
+            "year",
+            "start_date",
+            "end_date",
+            "place",
+            "pledging_opens",
+            "pledging_closes",
+            "participants",
+            "online_participants",
+            "countries_represented",
+            "description",
+            "official_url",
+            "url",
+        )
