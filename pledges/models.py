@@ -42,6 +42,23 @@ class EntityType(models.Model):
         return self.name
 
 
+class EntityQuerySet(models.QuerySet["Entity"]):
+    """Reads of entities. `visible_to` says who may see which entity through the API."""
+
+    def visible_to(self, user: Any) -> "EntityQuerySet":
+        """Verified entities for everybody; also the user's own (possibly unverified) entities;
+        everything for the secretariat. An unverified entity is only a claim somebody typed in,
+        so it is not shown to the public until the secretariat has checked it."""
+        if user is None or not user.is_authenticated:
+            return self.filter(is_verified=True)
+        if user.has_perm("pledges.review_pledge"):
+            return self.all()
+        own = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
+            "entity_id"
+        )
+        return self.filter(models.Q(is_verified=True) | models.Q(pk__in=own))
+
+
 class Entity(TimeStampedModel):
     """An organisation or State that makes pledges. The secretariat verifies it before any of its
     pledges can be published, so nobody pledges in a State's name."""
@@ -65,6 +82,8 @@ class Entity(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     is_verified = models.BooleanField(_("verified"), default=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    objects = EntityQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -118,6 +137,13 @@ class Membership(TimeStampedModel):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "entity"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=MembershipStatus.values),
+                name="membership_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=MembershipRole.values), name="membership_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -335,6 +361,11 @@ class Pledge(TimeStampedModel):
                 condition=models.Q(implementation_status__in=[*ImplementationStatus.values, ""]),
                 name="pledge_implementation_status_valid",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(review_state=ReviewState.PUBLISHED)
+                | models.Q(published_at__isnull=False),
+                name="pledge_published_has_timestamp",
+            ),
         ]
         indexes = [
             models.Index(fields=["compact", "review_state"], name="pledge_compact_state_idx"),
@@ -427,6 +458,9 @@ class PledgeLink(TimeStampedModel):
             models.CheckConstraint(
                 condition=~models.Q(source=models.F("target")), name="pledge_link_not_self"
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=LinkKind.values), name="pledge_link_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -466,6 +500,9 @@ class PledgeTarget(models.Model):
                 condition=~models.Q(unit="percent") | models.Q(target_value__lte=100),
                 name="target_percent_at_most_100",
             ),
+            models.CheckConstraint(
+                condition=models.Q(unit__in=TargetUnit.values), name="target_unit_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -476,6 +513,27 @@ class UpdateReviewState(models.TextChoices):
     PENDING = "pending", _("Pending review")
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned")
+
+
+class PledgeUpdateQuerySet(models.QuerySet["PledgeUpdate"]):
+    """Reads of progress updates; `visible_to` is the one place that says who sees which."""
+
+    def visible_to(self, user: Any) -> "PledgeUpdateQuerySet":
+        """Approved updates of the pledges the user may see; every update (pending, returned)
+        of the user's own entities' pledges; everything for the secretariat. This is what the
+        pledge page shows: unapproved updates are between the entity and its reviewers."""
+        approved = models.Q(
+            review_state=UpdateReviewState.APPROVED,
+            pledge__in=Pledge.objects.visible_to(user).values("pk"),
+        )
+        if user is None or not user.is_authenticated:
+            return self.filter(approved)
+        if user.has_perm("pledges.review_pledge"):
+            return self.all()
+        own = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
+            "entity_id"
+        )
+        return self.filter(approved | models.Q(pledge__entity_id__in=own))
 
 
 class PledgeUpdate(TimeStampedModel):
@@ -522,6 +580,8 @@ class PledgeUpdate(TimeStampedModel):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
 
+    objects = PledgeUpdateQuerySet.as_manager()
+
     class Meta:
         ordering = ["-reported_on", "-id"]
         verbose_name = _("progress update")
@@ -535,6 +595,19 @@ class PledgeUpdate(TimeStampedModel):
             models.CheckConstraint(
                 condition=~models.Q(review_state="returned") | ~models.Q(review_note=""),
                 name="update_returned_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ImplementationStatus.values),
+                name="update_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_state__in=UpdateReviewState.values),
+                name="update_review_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_state=UpdateReviewState.PENDING)
+                | models.Q(reviewed_at__isnull=False),
+                name="update_reviewed_has_timestamp",
             ),
         ]
         indexes = [

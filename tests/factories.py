@@ -20,6 +20,7 @@ from pledges.models import (
     Pledge,
     PledgeTarget,
     PledgeUpdate,
+    ReviewState,
     SupportType,
     TargetUnit,
     UpdateReviewState,
@@ -173,6 +174,11 @@ class PledgeFactory(DjangoModelFactory):
     forum = factory.SubFactory(ForumFactory)
     compact = factory.SelfAttribute("forum.compact")
     entity = factory.SubFactory(EntityFactory)
+    review_state = ReviewState.DRAFT
+    # A published pledge always has a publication time (a database constraint).
+    published_at = factory.LazyAttribute(
+        lambda o: dt.datetime(2024, 1, 15, tzinfo=dt.UTC) if o.review_state == "published" else None
+    )
 
     @factory.post_generation
     def objectives(self, create: bool, extracted: list[Objective] | None, **kwargs: object) -> None:
@@ -202,6 +208,14 @@ class PledgeUpdateFactory(DjangoModelFactory):
     narrative = "Work is under way."
     reported_on = dt.date(2024, 6, 30)
     review_state = UpdateReviewState.PENDING
+    # A reviewed update always has a review time (a database constraint).
+    reviewed_at = factory.LazyAttribute(
+        lambda o: (
+            None
+            if o.review_state == UpdateReviewState.PENDING
+            else dt.datetime(2024, 7, 15, tzinfo=dt.UTC)
+        )
+    )
 
 
 class IndicatorFactory(DjangoModelFactory):

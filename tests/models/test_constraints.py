@@ -157,6 +157,7 @@ def pledge() -> Pledge:
         start_date=dt.date(2024, 1, 1),
         end_date=dt.date(2027, 12, 31),
         review_state="published",
+        published_at=dt.datetime(2024, 1, 15, tzinfo=dt.UTC),
         implementation_status="in_progress",
     )
 
@@ -187,6 +188,7 @@ def returned_update() -> PledgeUpdate:
         disbursed_amount=Decimal("0"),
         review_state="returned",
         review_note="Please give the number of places filled.",
+        reviewed_at=dt.datetime(2024, 7, 1, tzinfo=dt.UTC),
     )
 
 
@@ -312,6 +314,8 @@ CASES = [
         refused_by="Key (country_id)=(ZZ) is not present",
     ),
     Case("membership_unique", second_membership, same_entity_as_first_membership),
+    Case("membership_status_valid", second_membership, setter(status="approved")),
+    Case("membership_role_valid", second_membership, setter(role="owner")),
     # pledges
     Case("pledge_reference_format", pledge, setter(reference="GRF23-42")),
     Case("pledge_amount_non_negative", pledge, setter(amount=Decimal("-0.01"))),
@@ -336,14 +340,20 @@ CASES = [
     Case("participant_unique", second_participant, same_entity_as_first_participant),
     Case("pledge_link_unique", link, setter(kind=LinkKind.MATCHES)),
     Case("pledge_link_not_self", link, lambda row: setattr(row, "target", row.source)),
+    Case("pledge_link_kind_valid", link, setter(kind="likes")),
+    Case("pledge_published_has_timestamp", pledge, setter(published_at=None)),
     Case(
         "target_value_non_negative",
         percent_target,
         setter(unit=TargetUnit.PLACES, target_value=Decimal("-1")),
     ),
     Case("target_percent_at_most_100", percent_target, setter(target_value=Decimal("100.01"))),
+    Case("target_unit_valid", percent_target, setter(unit="kg")),
     Case("update_disbursed_non_negative", returned_update, setter(disbursed_amount=Decimal("-1"))),
     Case("update_returned_has_reason", returned_update, setter(review_note="")),
+    Case("update_status_valid", returned_update, setter(status="overdue")),
+    Case("update_review_state_valid", returned_update, setter(review_state="accepted")),
+    Case("update_reviewed_has_timestamp", returned_update, setter(reviewed_at=None)),
     Case("actual_unique_per_target", second_actual, same_target_as_first_actual),
     Case("actual_value_non_negative", second_actual, setter(value=Decimal("-1"))),
     # indicators

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from core.audit import entries_for
 from pledges.exceptions import TransitionNotAllowed
@@ -111,7 +112,7 @@ def test_decision_is_refused_when_no_reason_is_given(
 
 @pytest.mark.parametrize("state", [ReviewState.DRAFT, ReviewState.PUBLISHED, ReviewState.SUBMITTED])
 def test_member_withdraws_pledge(draft: Pledge, member_a: Any, state: str) -> None:
-    Pledge.objects.filter(pk=draft.pk).update(review_state=state)
+    Pledge.objects.filter(pk=draft.pk).update(review_state=state, published_at=timezone.now())
 
     pledge = transition_pledge(pledge=draft, action="withdraw", by=member_a)
 
@@ -134,7 +135,7 @@ def test_member_withdraws_pledge(draft: Pledge, member_a: Any, state: str) -> No
 def test_transition_is_refused_when_pledge_is_in_the_wrong_state(
     draft: Pledge, member_a: Any, secretariat: Any, state: str, action: str
 ) -> None:
-    Pledge.objects.filter(pk=draft.pk).update(review_state=state)
+    Pledge.objects.filter(pk=draft.pk).update(review_state=state, published_at=timezone.now())
     by = secretariat if action in {"publish", "reject"} else member_a
 
     with pytest.raises(TransitionNotAllowed):
