@@ -9,7 +9,7 @@ these forms, field by field, with `add_service_errors`.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -632,19 +632,74 @@ class TransitionForm(WorkspaceForm):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea)
 
 
-class InviteForm(ServiceErrorsForm):
-    """Invite another entity to co-pledge."""
+class InviteSearchForm(WorkspaceForm):
+    """The search box that finds entities to invite (GET, on the pledge page).
 
-    entity = forms.ModelChoiceField(label=_("Entity"), queryset=Entity.objects.none())
+    A dropdown of every entity is unusable with thousands of them, so the page offers only the
+    matches of a search. The parameter is prefixed so that it cannot clash with other query
+    parameters of the pledge page."""
+
+    invite_q = forms.CharField(
+        label=_("Find an entity by name or acronym"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def __init__(self, data: QueryDict | None = None) -> None:
+        super().__init__(data, auto_id="invite-search-%s")
+
+    def query(self) -> str:
+        """The search text with its whitespace collapsed; empty when there is none (or it is
+        too long to be a name, which is not worth an error message)."""
+        if not self.is_valid():
+            return ""
+        return " ".join(self.cleaned_data["invite_q"].split())
+
+
+class InviteEntityField(forms.ModelChoiceField):
+    """Entities as radio options that say enough to tell namesakes apart."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        # The page select_related()s type and country, so a label costs no query.
+        name = f"{obj.name} ({obj.acronym})" if obj.acronym else obj.name
+        parts = [name, str(obj.entity_type)]
+        if obj.country_id:
+            parts.append(str(obj.country))
+        if not obj.is_verified:
+            parts.append(str(_("awaiting verification")))
+        return " — ".join(parts)
+
+
+class InviteForm(ServiceErrorsForm):
+    """Invite another entity to co-pledge, chosen among the results of `InviteSearchForm`."""
+
+    entity = InviteEntityField(
+        label=_("Entity"),
+        queryset=Entity.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": _("Choose the entity to invite."),
+            "invalid_choice": _("That entity does not exist: search for it again."),
+        },
+    )
     role = forms.ChoiceField(
         label=_("Role"), choices=ParticipantRole.choices, initial=ParticipantRole.CO_PLEDGER
     )
 
-    def __init__(self, data: QueryDict | None = None, *, pledge: Pledge) -> None:
+    def __init__(self, data: QueryDict | None = None, *, choices: Iterable[Entity] = ()) -> None:
+        """`choices` are the entities offered (the search results). Validation looks the posted
+        id up among *all* entities: a sliced result list cannot be filtered, and whether an
+        entity may be invited is the service's decision, not the search's."""
         super().__init__(data, auto_id="invite-%s")
-        self.fields["entity"].queryset = Entity.objects.exclude(pk=pledge.entity_id).order_by(
-            "name"
-        )
+        cast(InviteEntityField, self.fields["entity"]).queryset = Entity.objects.all()
+        self.offer(choices)
+
+    def offer(self, choices: Iterable[Entity]) -> None:
+        """Show `choices` as the radio options (they do not limit what validates)."""
+        field = cast(InviteEntityField, self.fields["entity"])
+        field.choices = [(entity.pk, field.label_from_instance(entity)) for entity in choices]
 
 
 class RespondForm(WorkspaceForm):

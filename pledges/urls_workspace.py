@@ -26,6 +26,8 @@ urlpatterns: list[URLPattern] = [
         workspace.participant_respond,
         name="participant-respond",
     ),
+    path("participants/<int:pk>/remove/", workspace.participant_remove, name="participant-remove"),
     path("pledges/<str:reference>/links/", workspace.link_create, name="link-create"),
+    path("links/<int:pk>/remove/", workspace.link_remove, name="link-remove"),
     path("pledges/<str:reference>/updates/new/", workspace.update_create, name="update-create"),
 ]

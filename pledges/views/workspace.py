@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Model, Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Model, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,10 +41,12 @@ from .. import services
 from ..exceptions import StaleVersion, TransitionNotAllowed
 from ..forms import (
     InviteForm,
+    InviteSearchForm,
     LinkForm,
     MyPledgesFilterForm,
     PledgeForm,
     RespondForm,
+    SummaryItem,
     TransitionForm,
     UpdateForm,
     data_after_save,
@@ -57,6 +59,7 @@ from ..models import (
     MembershipStatus,
     ParticipantStatus,
     Pledge,
+    PledgeLink,
     PledgeParticipant,
     PledgeUpdateActual,
     ReviewState,
@@ -72,6 +75,8 @@ from ..workflow import (
 )
 
 PAGE_SIZE = 20
+# The invite search offers at most this many entities; people refine the search rather than page.
+INVITE_RESULTS_LIMIT = 25
 
 # Allowlisted orderings of "My pledges" (the filter form's `sort` choices).
 MY_PLEDGES_ORDERING: dict[str, Sequence[Any]] = {
@@ -371,11 +376,66 @@ def _latest_decision(pledge: Pledge) -> AuditEntry | None:
     return entries_for(pledge).filter(action__in=actions).exclude(reason="").first()
 
 
+def _invite_candidates(pledge: Pledge, query: str) -> tuple[list[Entity], bool]:
+    """The entities the invite search offers for `query`, best matches first, and whether there
+    are more than are shown.
+
+    The submitting entity and the entities already on the pledge (in any status: the service
+    refuses to invite an entity twice) are left out, since offering them only leads to an
+    error. `pledge.participants` is prefetched by the page, so excluding them costs no query."""
+    if not query:
+        return [], False
+    taken = {pledge.entity_id, *(p.entity_id for p in pledge.participants.all())}
+    exact = Q(name__iexact=query) | Q(acronym__iexact=query)
+    prefix = Q(name__istartswith=query) | Q(acronym__istartswith=query)
+    # With a cap on the results, alphabetical order alone would push "UNHCR" (searched by its
+    # acronym) below two dozen names that merely contain the letters.
+    rank = Case(
+        When(exact, then=Value(0)),
+        When(prefix, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    matches = list(
+        Entity.objects.filter(Q(name__icontains=query) | Q(acronym__istartswith=query))
+        .exclude(pk__in=taken)
+        .select_related("entity_type", "country")
+        .annotate(rank=rank)
+        .order_by("rank", "name", "pk")[: INVITE_RESULTS_LIMIT + 1]
+    )
+    return matches[:INVITE_RESULTS_LIMIT], len(matches) > INVITE_RESULTS_LIMIT
+
+
+def _invite_error_summary(form: InviteForm | None, candidates: list[Entity]) -> list[SummaryItem]:
+    """The invite form's errors for the summary at the top of the page. Without search results
+    the form's inputs are not on the page, so the items link to the search box instead."""
+    if form is None or not form.is_bound:
+        return []
+    items = form.error_summary()
+    if candidates:
+        return items
+    return [SummaryItem(item.message, "#invite") for item in items]
+
+
 @require_GET
 def pledge_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    """Everything about one pledge, and what the user may do with it."""
+    """Everything about one pledge, and what the user may do with it. `?invite_q=` searches
+    the entities to invite (editors only)."""
+    pledge = _visible_pledge(request, reference, _pledge_page_queryset(request.user))
+    return _render_pledge_page(request, pledge, invite_search=InviteSearchForm(request.GET))
+
+
+def _render_pledge_page(
+    request: HttpRequest,
+    pledge: Pledge,
+    *,
+    invite_search: InviteSearchForm,
+    invite_form: InviteForm | None = None,
+) -> HttpResponse:
+    """The pledge page; `invite_form` is a bound invite form to show again with its errors.
+
+    `pledge` must come from `_pledge_page_queryset`, whose prefetches the template relies on."""
     user = request.user
-    pledge = _visible_pledge(request, reference, _pledge_page_queryset(user))
     own = _own_entity_ids(user)
     secretariat = is_secretariat(user)
     member = pledge.entity_id in own
@@ -400,6 +460,14 @@ def pledge_detail(request: HttpRequest, reference: str) -> HttpResponse:
         for t in available_transitions(pledge, user)
     ]
     relations_editable = insider and pledge.review_state not in services.CLOSED_STATES
+    invite_query = invite_search.query() if relations_editable else ""
+    candidates, capped = _invite_candidates(pledge, invite_query)
+    if not relations_editable:
+        invite_form = None
+    elif invite_form is None:
+        invite_form = InviteForm(choices=candidates)
+    else:
+        invite_form.offer(candidates)
     context = {
         "pledge": pledge,
         "own_entity_ids": own,
@@ -412,7 +480,13 @@ def pledge_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "links_out": pledge.links_out.filter(target__in=visible).select_related("target"),
         "links_in": pledge.links_in.filter(source__in=visible).select_related("source"),
         "updates": updates,
-        "invite_form": InviteForm(pledge=pledge) if relations_editable else None,
+        "invite_search": invite_search if relations_editable else None,
+        "invite_query": invite_query,
+        "invite_candidates": candidates,
+        "invite_capped": capped,
+        "invite_limit": INVITE_RESULTS_LIMIT,
+        "invite_form": invite_form,
+        "error_summary": _invite_error_summary(invite_form, candidates),
         "link_form": LinkForm(user=user) if relations_editable else None,
     }
     return render(request, "pledges/workspace/pledge_detail.html", context)
@@ -447,9 +521,16 @@ def pledge_transition(request: HttpRequest, reference: str, action: str) -> Http
 @require_POST
 @login_required
 def participant_invite(request: HttpRequest, reference: str) -> HttpResponse:
-    """Invite another entity to co-pledge."""
+    """Invite another entity to co-pledge, chosen among the results of the page's search.
+
+    Invalid input shows the pledge page again with the errors next to the fields and the same
+    search results (the form posts the search text along), so nothing has to be typed twice."""
     pledge = _visible_pledge(request, reference)
-    form = InviteForm(request.POST, pledge=pledge)
+    if not (is_active_member(request.user, pledge.entity_id) or is_secretariat(request.user)):
+        # Checked before the input so that outsiders get 403 whatever they post (invalid input
+        # would otherwise show them the form); the service checks again.
+        raise PermissionDenied(_("Only the submitting entity can change this pledge."))
+    form = InviteForm(request.POST)
     if form.is_valid():
         entity: Entity = form.cleaned_data["entity"]
         try:
@@ -458,15 +539,42 @@ def participant_invite(request: HttpRequest, reference: str) -> HttpResponse:
             )
         except TransitionNotAllowed as error:
             messages.error(request, str(error))
+            return redirect(_detail_url(pledge, "participants"))
         except ValidationError as error:
-            _error_messages(request, error)
+            form.add_service_errors(error)
         else:
             messages.success(
                 request, _("%(entity)s has been invited to co-pledge.") % {"entity": entity.name}
             )
+            return redirect(_detail_url(pledge, "participants"))
+    # Reloaded with the page's prefetches only now, so that a successful invite skips them.
+    pledge = _visible_pledge(request, reference, _pledge_page_queryset(request.user))
+    return _render_pledge_page(
+        request, pledge, invite_search=InviteSearchForm(request.POST), invite_form=form
+    )
+
+
+@require_POST
+@login_required
+def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a co-pledging entity off the pledge (editors of the pledge: its submitting entity
+    and the secretariat). The entity's members lose sight of the pledge unless it is public."""
+    visible = Pledge.objects.visible_to(request.user).values("pk")
+    participant = get_object_or_404(
+        PledgeParticipant.objects.select_related("pledge", "entity").filter(pledge__in=visible),
+        pk=pk,
+    )
+    pledge = participant.pledge
+    try:
+        services.remove_participant(participant=participant, by=request.user)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
     else:
-        for item in form.error_summary():
-            messages.error(request, item.message)
+        messages.success(
+            request,
+            _("%(entity)s no longer co-pledges %(reference)s.")
+            % {"entity": participant.entity.name, "reference": pledge.reference},
+        )
     return redirect(_detail_url(pledge, "participants"))
 
 
@@ -531,6 +639,38 @@ def link_create(request: HttpRequest, reference: str) -> HttpResponse:
         for item in form.error_summary():
             messages.error(request, item.message)
     return redirect(_detail_url(pledge, "links"))
+
+
+@require_POST
+@login_required
+def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a link from a pledge to another one (editors of the source pledge).
+
+    Only links whose two ends the user may see are found, as on the pledge page: otherwise the
+    confirmation message would name a pledge that is hidden from them."""
+    visible = Pledge.objects.visible_to(request.user).values("pk")
+    link = get_object_or_404(
+        PledgeLink.objects.select_related("source", "target").filter(
+            source__in=visible, target__in=visible
+        ),
+        pk=pk,
+    )
+    source = link.source
+    try:
+        services.unlink_pledges(link=link, by=request.user)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Link removed: %(source)s %(kind)s %(target)s.")
+            % {
+                "source": source.reference,
+                "kind": link.get_kind_display().lower(),
+                "target": link.target.reference,
+            },
+        )
+    return redirect(_detail_url(source, "links"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -752,8 +892,10 @@ def pledge_history(request: HttpRequest, reference: str) -> HttpResponse:
 
 __all__ = [
     "link_create",
+    "link_remove",
     "my_pledges",
     "participant_invite",
+    "participant_remove",
     "participant_respond",
     "pledge_create",
     "pledge_detail",
