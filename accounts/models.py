@@ -1,10 +1,14 @@
-"""People who sign in. E-mail is the login; there is no separate username."""
+"""People who sign in (e-mail is the login; there is no separate username) and the API keys
+they issue to their programs."""
 
+import datetime as dt
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,3 +65,110 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class ApiKeyStatus(models.TextChoices):
+    """Whether a key still opens the API. Derived from the timestamps, never stored."""
+
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    """Reads of API keys. A person only ever sees their own keys outside the admin."""
+
+    def owned_by(self, user: Any) -> "ApiKeyQuerySet":
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def not_revoked(self) -> "ApiKeyQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+    def active(self, *, now: dt.datetime | None = None) -> "ApiKeyQuerySet":
+        now = now or timezone.now()
+        return self.not_revoked().filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+    def expired(self, *, now: dt.datetime | None = None) -> "ApiKeyQuerySet":
+        return self.not_revoked().filter(expires_at__lte=now or timezone.now())
+
+    def revoked(self) -> "ApiKeyQuerySet":
+        return self.filter(revoked_at__isnull=False)
+
+
+class ApiKey(models.Model):
+    """A credential a person issues to one of their programs (a partner's reporting system, a
+    script) so that it can call the REST API as them.
+
+    The full key (`cpt_<prefix>_<secret>`) is shown once, when it is created; only its SHA-256
+    digest is stored. A fast hash is enough because the secret is 32 random bytes: there is no
+    dictionary to attack, unlike a password. `prefix` is public: it finds the row in one indexed
+    lookup and lets people tell their keys apart in lists without revealing anything usable.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the key is for, e.g. “Reporting system”.")
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        constraints = [
+            # Also the index that `authenticate_api_key` looks keys up by.
+            models.UniqueConstraint(fields=["prefix"], name="api_key_prefix_unique"),
+            # A revoked key keeps its name in the list, so the name can be reused at once.
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="api_key_name_unique_per_user_while_not_revoked",
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="api_key_name_not_blank"),
+            models.CheckConstraint(
+                condition=models.Q(key_hash__regex=r"^[0-9a-f]{64}$"),
+                name="api_key_hash_is_sha256_hex",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True)
+                | models.Q(expires_at__gt=models.F("created_at")),
+                name="api_key_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True)
+                | models.Q(revoked_at__gte=models.F("created_at")),
+                name="api_key_revoked_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def status(self) -> ApiKeyStatus:
+        """Revocation wins over expiry: a key revoked before it expired reads as revoked."""
+        if self.revoked_at is not None:
+            return ApiKeyStatus.REVOKED
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return ApiKeyStatus.EXPIRED
+        return ApiKeyStatus.ACTIVE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ApiKeyStatus.ACTIVE

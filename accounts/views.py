@@ -1,0 +1,133 @@
+"""The "API keys" page: a signed-in person lists, creates and revokes the keys their programs
+use to call the REST API as them.
+
+Views stay thin: the form checks the input's shape, `accounts.services` validates, writes and
+audits. A person only ever reaches their own keys (`ApiKey.objects.owned_by`); anyone else's key
+id answers 404, so ids reveal nothing. A new key's plaintext is put in the session for exactly one
+display after the redirect, and the page that shows it is never cached.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .models import ApiKey, ApiKeyStatus
+
+PAGE_SIZE = 20
+# Where the plaintext of a key just created waits for its one display.
+NEW_KEY_SESSION_KEY = "accounts.new_api_key"
+# The documented example call; the API router lives in config, which accounts must not import.
+EXAMPLE_API_PATH = "/api/v1/pledges/"
+
+
+class ApiKeyForm(forms.Form):
+    """A new API key as a person describes it. The service checks uniqueness and the expiry."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=services.NAME_MAX_LENGTH,
+        help_text=gettext_lazy("What the key is for, e.g. “Reporting system”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    expires_at = forms.DateField(
+        label=gettext_lazy("Expiry date (optional)"),
+        required=False,
+        help_text=gettext_lazy(
+            "The key stops working at 00:00 UTC on this day. Leave it empty for a key that "
+            "works until you revoke it."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def expiry(self) -> dt.datetime | None:
+        day = self.cleaned_data.get("expires_at")
+        return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC) if day else None
+
+
+def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: keyed messages on their field when the form
+    has one, everything else form-wide, so that nothing the service says is lost."""
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_key_list(request: HttpRequest) -> HttpResponse:
+    """List the user's keys and create a new one (shown once, after the redirect)."""
+    form = ApiKeyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            key, raw = services.create_api_key(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_at=form.expiry(),
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            request.session[NEW_KEY_SESSION_KEY] = {"id": key.pk, "key": raw}
+            return redirect("accounts:api-keys")
+    new_key = _pop_new_key(request) if request.method == "GET" else None
+    keys = ApiKey.objects.owned_by(request.user).order_by("-created_at", "-pk")
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "keys": page.object_list,
+        "new_key": new_key,
+        "example_url": request.build_absolute_uri(EXAMPLE_API_PATH),
+        "statuses": ApiKeyStatus,
+    }
+    return render(request, "accounts/api_key_list.html", context)
+
+
+def _pop_new_key(request: HttpRequest) -> dict[str, Any] | None:
+    """The key created just before, once: taking it out of the session is what makes it gone."""
+    stored = request.session.pop(NEW_KEY_SESSION_KEY, None)
+    if not stored:
+        return None
+    key = ApiKey.objects.owned_by(request.user).filter(pk=stored.get("id")).first()
+    if key is None:
+        return None
+    return {"key": key, "raw": stored.get("key", "")}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for confirmation (GET), then revoke (POST): a plain form, so it works without JS."""
+    key = get_object_or_404(ApiKey.objects.owned_by(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            services.revoke_api_key(key=key, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The API key “%(name)s” is revoked. Programs using it can no longer connect.")
+                % {"name": key.name},
+            )
+        return redirect("accounts:api-keys")
+    if key.revoked_at is not None:
+        messages.info(request, _("The API key “%(name)s” is already revoked.") % {"name": key.name})
+        return redirect("accounts:api-keys")
+    return render(request, "accounts/api_key_revoke.html", {"key": key})
