@@ -177,7 +177,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # The partner API (/api/v1/). Reads of published data are open; everything else needs a signed-in
 # session or an API key. Rates are per API key / per signed-in user / per anonymous IP.
 REST_FRAMEWORK = {
+    # API keys first: DRF takes its 401 challenge (WWW-Authenticate: Bearer) from the first class.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
+from accounts.services import create_api_key
 from compacts.models import SupportPlatform
 from core.models import AuditEntry
 from indicators.models import ProgressSnapshot, SliceKind
@@ -63,6 +64,7 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
     user = UserFactory()
     entity = EntityFactory(entity_type=entity_type, country=country)
     membership = MembershipFactory(user=user, entity=entity)
+    api_key, _ = create_api_key(user=user, name=f"Reporting system {letter}")
     pledge = PledgeFactory(
         forum=forum,
         entity=entity,
@@ -103,6 +105,6 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
     rows = [
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
-        update, actual, counter, indicator, value, rate, snapshot, audit,
+        update, actual, counter, indicator, value, rate, snapshot, audit, api_key,
     ]  # fmt: skip
     return {type(row): row for row in rows}

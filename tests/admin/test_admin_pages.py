@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from simple_history.models import HistoricalChanges
 
+from accounts.models import ApiKey
 from core.models import AuditEntry
 from indicators.models import ProgressSnapshot
 from pledges.models import PledgeReferenceCounter
@@ -20,8 +21,9 @@ OUR_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in OUR_APPS),
     key=lambda model: model._meta.label,
 )
-# Written only by code: snapshots by the progress engine, the rest by the services.
-READ_ONLY_MODELS = {AuditEntry, PledgeReferenceCounter, ProgressSnapshot}
+# Written only by code: snapshots by the progress engine, the rest by the services (API keys by
+# the "API keys" page and `create_api_key`, since their secret must be shown once).
+READ_ONLY_MODELS = {ApiKey, AuditEntry, PledgeReferenceCounter, ProgressSnapshot}
 # Deleting these would erase evidence or hand out pledge references a second time.
 UNDELETABLE_MODELS = {AuditEntry, PledgeReferenceCounter}
 

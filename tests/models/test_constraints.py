@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.db.utils import IntegrityError
 
-from accounts.models import User
+from accounts.models import ApiKey, User
 from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveAction, ThematicArea
 from core.models import Country, Currency
 from forums.models import Forum, ForumKind
@@ -262,6 +262,39 @@ def user() -> User:
     return User(email="grace@example.org")
 
 
+KEY_CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def api_key() -> ApiKey:
+    return ApiKey(
+        user=UserFactory(),
+        name="Reporting",
+        prefix="0123456789",
+        key_hash="a" * 64,
+        created_at=KEY_CREATED,
+    )
+
+
+def second_api_key() -> ApiKey:
+    first = api_key()
+    first.save()
+    return ApiKey(
+        user=first.user,
+        name="Other",
+        prefix="abcdefabcd",
+        key_hash="b" * 64,
+        created_at=KEY_CREATED,
+    )
+
+
+def revoked_namesake_key() -> ApiKey:
+    """A second key with the first one's name: allowed because it is revoked."""
+    row = second_api_key()
+    row.name = "Reporting"
+    row.revoked_at = KEY_CREATED
+    return row
+
+
 # --- ways to break a uniqueness rule: copy the key of the row the builder saved first ---------
 
 
@@ -372,6 +405,20 @@ CASES = [
     Case("progress_snapshot_unique_per_day", snapshot_next_day, setter(date=dt.date(2024, 1, 1))),
     # accounts
     Case("user_email_unique", user, setter(email="amina@example.org"), refused_by="email"),
+    Case("api_key_prefix_unique", second_api_key, setter(prefix="0123456789")),
+    Case(
+        "api_key_name_unique_per_user_while_not_revoked",
+        revoked_namesake_key,
+        setter(revoked_at=None),
+    ),
+    Case("api_key_name_not_blank", api_key, setter(name="")),
+    Case("api_key_hash_is_sha256_hex", api_key, setter(key_hash="A" * 64)),
+    Case("api_key_expires_after_creation", api_key, setter(expires_at=KEY_CREATED)),
+    Case(
+        "api_key_revoked_after_creation",
+        api_key,
+        setter(revoked_at=KEY_CREATED - dt.timedelta(seconds=1)),
+    ),
 ]
 
 
