@@ -3,8 +3,9 @@ use to call the REST API as them.
 
 Views stay thin: the form checks the input's shape, `accounts.services` validates, writes and
 audits. A person only ever reaches their own keys (`ApiKey.objects.owned_by`); anyone else's key
-id answers 404, so ids reveal nothing. A new key's plaintext is put in the session for exactly one
-display after the redirect, and the page that shows it is never cached.
+id answers 404, so ids reveal nothing. A new key's plaintext is shown in the answer to the POST
+that created it and stored nowhere (not even briefly in the session); that page is never cached,
+and reloading it cannot show the key again.
 """
 
 import datetime as dt
@@ -27,7 +28,6 @@ from .models import ApiKey, ApiKeyStatus
 
 PAGE_SIZE = 20
 # Where the plaintext of a key just created waits for its one display.
-NEW_KEY_SESSION_KEY = "accounts.new_api_key"
 # The documented example call; the API router lives in config, which accounts must not import.
 EXAMPLE_API_PATH = "/api/v1/pledges/"
 
@@ -70,8 +70,9 @@ def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_key_list(request: HttpRequest) -> HttpResponse:
-    """List the user's keys and create a new one (shown once, after the redirect)."""
+    """List the user's keys and create a new one (shown once, in the answer to the POST)."""
     form = ApiKeyForm(request.POST if request.method == "POST" else None)
+    new_key: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
         try:
             key, raw = services.create_api_key(
@@ -83,9 +84,8 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            request.session[NEW_KEY_SESSION_KEY] = {"id": key.pk, "key": raw}
-            return redirect("accounts:api-keys")
-    new_key = _pop_new_key(request) if request.method == "GET" else None
+            new_key = {"key": key, "raw": raw}
+            form = ApiKeyForm()  # an empty form for the next key
     keys = ApiKey.objects.owned_by(request.user).order_by("-created_at", "-pk")
     page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
@@ -97,17 +97,6 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
         "statuses": ApiKeyStatus,
     }
     return render(request, "accounts/api_key_list.html", context)
-
-
-def _pop_new_key(request: HttpRequest) -> dict[str, Any] | None:
-    """The key created just before, once: taking it out of the session is what makes it gone."""
-    stored = request.session.pop(NEW_KEY_SESSION_KEY, None)
-    if not stored:
-        return None
-    key = ApiKey.objects.owned_by(request.user).filter(pk=stored.get("id")).first()
-    if key is None:
-        return None
-    return {"key": key, "raw": stored.get("key", "")}
 
 
 @login_required
