@@ -42,6 +42,11 @@ class Objective(models.Model):
     title = models.CharField(_("official title"), max_length=300)
     short_label = models.CharField(_("short label"), max_length=100)
     description = models.TextField(_("description"), blank=True)
+    # Set when something that feeds this objective's progress changed; cleared by the progress
+    # engine once a fresh snapshot is written (see compacts.progress_marks).
+    progress_stale_since = models.DateTimeField(
+        _("progress stale since"), null=True, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["compact__code", "number"]

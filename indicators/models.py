@@ -172,3 +172,77 @@ class ProgressSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.objective} {self.slice_kind}:{self.slice_key} {self.date}"
+
+
+class CompactProgressSnapshot(models.Model):
+    """Computed totals of a whole compact for one slice on one day. Each pledge counts once here,
+    even when it serves several objectives (its money is not summed twice)."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="snapshots")
+    slice_kind = models.CharField(_("slice"), max_length=20, choices=SliceKind.choices)
+    slice_key = models.CharField(_("slice value"), max_length=40, blank=True)
+    date = models.DateField(_("date"))
+    figures = models.JSONField(_("figures"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+    inputs_fingerprint = models.CharField(_("inputs fingerprint"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["compact_id", "slice_kind", "slice_key", "-date"]
+        verbose_name = _("compact progress snapshot")
+        verbose_name_plural = _("compact progress snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compact", "slice_kind", "slice_key", "date"],
+                name="compact_snapshot_unique_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compact.code} {self.slice_kind}:{self.slice_key} {self.date}"
+
+
+class RunKind(models.TextChoices):
+    INCREMENTAL = "incremental", _("Changed objectives")
+    FULL = "full", _("Full recompute")
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Nothing to do")
+
+
+class RecomputeRun(models.Model):
+    """One run of the progress engine, so that failures stay visible and can be re-run."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=RunKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    started_at = models.DateTimeField(_("started"), db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    objectives_done = models.PositiveIntegerField(_("objectives done"), default=0)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    triggered_by = models.CharField(_("triggered by"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("progress recompute run")
+        verbose_name_plural = _("progress recompute runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="running") | models.Q(finished_at__isnull=False),
+                name="recompute_run_finished_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="failed") | ~models.Q(error=""),
+                name="recompute_run_failure_has_error",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} {self.status}"

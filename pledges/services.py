@@ -27,6 +27,7 @@ from compacts.models import (
     SupportPlatform,
     ThematicArea,
 )
+from compacts.progress_marks import mark_objectives_stale
 from core.audit import record_change
 from core.models import Country, Currency
 from forums.models import Forum
@@ -364,8 +365,11 @@ def update_pledge(
     if data.entity.pk != locked.entity_id:
         raise ValidationError({"entity": [_("The submitting entity of a pledge cannot change.")]})
     validate_pledge(data, complete=locked.review_state not in EDITABLE_STATES)
+    counted_before = set(locked.objectives.values_list("pk", flat=True))
     _apply_content(locked, data)
     _apply_relations(locked, data)
+    if locked.review_state == ReviewState.PUBLISHED:
+        mark_objectives_stale(counted_before | {o.pk for o in data.objectives})
     locked.version += 1
     _save_with_history(locked, by=by, reason=_("Edited"))
     record_change(locked, action="pledges.pledge.updated", by=by)
@@ -425,6 +429,10 @@ def transition_pledge(*, pledge: Pledge | int, action: str, by: Any, reason: str
     if action == "publish":
         locked.published_at = now
     locked.version += 1
+    if ReviewState.PUBLISHED in (previous, transition.target):
+        # Only published pledges count in progress figures: entering or leaving that state
+        # changes them.
+        mark_objectives_stale(locked.objectives.values_list("pk", flat=True))
     label = str(transition.label)
     _save_with_history(locked, by=by, reason=f"{label}: {reason}" if reason else label)
     record_change(
@@ -675,6 +683,11 @@ def review_update(
     )
     if locked.review_state == UpdateReviewState.APPROVED:
         refresh_implementation_status(locked.pledge_id)
+        mark_objectives_stale(
+            Pledge.objectives.through.objects.filter(pledge_id=locked.pledge_id).values_list(
+                "objective_id", flat=True
+            )
+        )
     record_change(
         locked,
         action=f"pledges.update.{action}",

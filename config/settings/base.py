@@ -172,7 +172,26 @@ CELERY_TASK_TIME_LIMIT = 20 * 60
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # filled in below, once the progress settings exist
+
+# The progress engine (indicators). Weights: DOMAIN.md and docs/progress.md.
+PROGRESS_STATUS_WEIGHTS = {
+    "fulfilled": "1",
+    "in_progress": "0.5",
+    "planning": "0.1",
+    "not_started": "0",
+    "discontinued": "0",
+}
+PROGRESS_COMPONENT_WEIGHTS = {
+    "implementation": "0.4",
+    "money": "0.2",
+    "targets": "0.2",
+    "indicators": "0.2",
+}
+# A published pledge with no approved update for two reporting cycles is overdue.
+REPORTING_CYCLE_MONTHS = env.int("REPORTING_CYCLE_MONTHS", default=6)
+PROGRESS_RECOMPUTE_DELAY_SECONDS = env.int("PROGRESS_RECOMPUTE_DELAY_SECONDS", default=5)
+PROGRESS_NUDGE_ENABLED = True
 
 # The partner API (/api/v1/). Reads of published data are open; everything else needs a signed-in
 # session or an API key. Rates are per API key / per signed-in user / per anonymous IP.
@@ -221,6 +240,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets used under several field names (or sharing a field name with another set)
+    # get one stable component name each.
+    "ENUM_NAME_OVERRIDES": {
+        "TargetUnitEnum": "pledges.models.TargetUnit",
+        "IndicatorUnitEnum": "indicators.models.IndicatorUnit",
+        "ImplementationStatusEnum": "pledges.models.ImplementationStatus",
+    },
 }
 
 LOGGING = {

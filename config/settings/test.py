@@ -29,3 +29,7 @@ STORAGES = {
 # Serve static files from the finders; tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Tests that need the recompute nudge (the end-to-end worker tests) turn it on; elsewhere it would
+# only leave tasks in the shared Redis queue for a later worker to pick up.
+PROGRESS_NUDGE_ENABLED = False
