@@ -1,0 +1,49 @@
+"""Writes to indicator data that feeds progress figures. The admin calls these, so that every
+change marks the objectives whose progress it alters (docs/progress.md, "When it is computed")."""
+
+from django.db import transaction
+
+from compacts.progress_marks import mark_all_objectives_stale, mark_objectives_stale
+
+from .models import ExchangeRate, Indicator, IndicatorValue
+
+
+@transaction.atomic
+def save_indicator(*, indicator: Indicator, previous_objective_id: int | None = None) -> Indicator:
+    """Save an indicator (baseline, target, objective…) and mark the objectives it moves."""
+    indicator.full_clean()
+    indicator.save()
+    mark_objectives_stale({indicator.objective_id, previous_objective_id} - {None})
+    return indicator
+
+
+@transaction.atomic
+def save_indicator_value(*, value: IndicatorValue) -> IndicatorValue:
+    """Save an observed value and mark its indicator's objective."""
+    value.full_clean()
+    value.save()
+    mark_objectives_stale([value.indicator.objective_id])
+    return value
+
+
+@transaction.atomic
+def delete_indicator_value(*, value: IndicatorValue) -> None:
+    objective_id = value.indicator.objective_id
+    value.delete()
+    mark_objectives_stale([objective_id])
+
+
+@transaction.atomic
+def save_exchange_rate(*, rate: ExchangeRate) -> ExchangeRate:
+    """Save a rate. Any objective may hold a pledge in that currency, so all are marked; the
+    recompute is a few grouped queries, so this is cheap."""
+    rate.full_clean()
+    rate.save()
+    mark_all_objectives_stale()
+    return rate
+
+
+@transaction.atomic
+def delete_exchange_rate(*, rate: ExchangeRate) -> None:
+    rate.delete()
+    mark_all_objectives_stale()
