@@ -4,11 +4,15 @@ from rest_framework.routers import DefaultRouter
 
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
 from forums.api.views import ForumViewSet
+from pledges.api.views import EntityViewSet, PledgeUpdateViewSet, PledgeViewSet
 
 router = DefaultRouter()
 router.register("compacts", CompactViewSet, basename="compact")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("principles", PrincipleViewSet, basename="principle")
 router.register("forums", ForumViewSet, basename="forum")
+router.register("entities", EntityViewSet, basename="entity")
+router.register("pledges", PledgeViewSet, basename="pledge")
+router.register("pledge-updates", PledgeUpdateViewSet, basename="pledge-update")
 
 urlpatterns = router.urls

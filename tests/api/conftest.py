@@ -1,0 +1,217 @@
+"""The API's cast and a small, hand-countable world of pledges.
+
+Callers (STYLE.md §8): anonymous; a partner (a program with an API key whose user acts for no
+entity); a member of entity A; a member of entity B; the secretariat. Everyone but the anonymous
+caller sends a real API key (`Authorization: Bearer …`), as partners' programs do.
+
+ref           compact forum  entity objectives   countries  status       platform  updated
+GRF23-00001   GCR     GRF23  A      GCR 1, GCR 2 KE, UG     in_progress  —         2025-01-10
+GRF19-00001   GCR     GRF19  S      GCR 2        JO         (none)       —         2024-06-01
+IMRF26-00001  GCM     IMRF26 C      GCM 23       MX, KE     fulfilled    —         2025-03-01
+GRF23-00002   GCR     GRF23  B      GCR 3        GT         in_progress  MIRPS     2025-02-01
+GRF23-00003   draft of A: GCR 1, NR (Nauru, Oceania)                               2025-04-01
+
+A is an NGO, B a State, S a State, C a company. B co-pledges GRF23-00001 (accepted).
+"""
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.services import create_api_key
+from compacts.models import Objective, SupportPlatform, ThematicArea
+from core.models import Country
+from forums.models import Forum
+from pledges.models import (
+    Entity,
+    EntityType,
+    ParticipantStatus,
+    Pledge,
+    PledgeParticipant,
+    ReviewState,
+    SupportType,
+)
+from tests.factories import EntityFactory, PledgeFactory, UserFactory
+
+CAST = ["anonymous", "partner", "member_a", "member_b", "secretariat"]
+OUTSIDERS = ["anonymous", "partner", "member_b"]
+DRAFT_TITLE = "Confidential draft about Nauru resettlement"
+PUBLISHED = ["GRF23-00002", "IMRF26-00001", "GRF19-00001", "GRF23-00001"]  # newest first
+
+
+@pytest.fixture
+def partner(db: None) -> User:
+    """A partner's program: its user acts for no entity."""
+    return UserFactory(email="partner@example.org")
+
+
+@pytest.fixture
+def entity_b(member_b: User) -> Entity:
+    return member_b.memberships.get().entity
+
+
+@pytest.fixture
+def api_as(request: pytest.FixtureRequest) -> Callable[[str], APIClient]:
+    """A client for one of the cast; the signed-in ones send a real API key."""
+
+    keys: dict[str, str] = {}
+
+    def client_for(who: str) -> APIClient:
+        client = APIClient()
+        if who != "anonymous":
+            if who not in keys:
+                user = request.getfixturevalue(who)
+                _key, keys[who] = create_api_key(user=user, name=f"tests {who}")
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {keys[who]}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def make_pledge(reference_data: None) -> Callable[..., Pledge]:
+    """Build a pledge row directly (no workflow): published unless `state` says otherwise."""
+    numbers: dict[str, Iterable[int]] = {}
+
+    def build(
+        *,
+        forum: str = "GRF23",
+        objectives: Iterable[int] = (1,),
+        countries: Iterable[str] = ("KE",),
+        thematic_areas: Iterable[str] = (),
+        support_types: Iterable[str] = (),
+        entity: Entity | None = None,
+        entity_type: str = "ngo",
+        state: str = ReviewState.PUBLISHED,
+        status: str = "",
+        updated_at: dt.datetime | None = None,
+        **fields: Any,
+    ) -> Pledge:
+        forum_row = Forum.objects.select_related("compact").get(code=forum)
+        counter = numbers.setdefault(forum, itertools.count(1))
+        if entity is None:
+            entity = EntityFactory(entity_type=EntityType.objects.get(code=entity_type))
+        published = state == ReviewState.PUBLISHED
+        pledge = PledgeFactory(
+            reference=f"{forum}-{next(counter):05d}",  # type: ignore[call-overload]
+            forum=forum_row,
+            compact=forum_row.compact,
+            entity=entity,
+            review_state=state,
+            published_at=timezone.now() if published else None,
+            submitted_at=timezone.now() if published else None,
+            implementation_status=status,
+            announced_on=forum_row.start_date,
+            objectives=[
+                Objective.objects.get(compact=forum_row.compact, number=n) for n in objectives
+            ],
+            **fields,
+        )
+        pledge.beneficiary_countries.set(Country.objects.filter(code__in=list(countries)))
+        pledge.thematic_areas.set(ThematicArea.objects.filter(slug__in=list(thematic_areas)))
+        pledge.support_types.set(SupportType.objects.filter(code__in=list(support_types)))
+        if updated_at is not None:
+            Pledge.objects.filter(pk=pledge.pk).update(updated_at=updated_at)
+            pledge.refresh_from_db()
+        return pledge
+
+    return build
+
+
+def utc(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
+
+
+@dataclass
+class World:
+    p1: Pledge
+    p2: Pledge
+    p3: Pledge
+    p4: Pledge
+    draft: Pledge
+    entity_a: Entity
+    entity_b: Entity
+
+
+@pytest.fixture
+def world(
+    make_pledge: Callable[..., Pledge], entity_a: Entity, entity_b: Entity, db: None
+) -> World:
+    entity_b.entity_type = EntityType.objects.get(code="state")
+    entity_b.save(update_fields=["entity_type"])
+    p1 = make_pledge(
+        title="Include refugee children in national schools",
+        description="Enrol ten thousand refugee children in public schools by 2027.",
+        entity=entity_a,
+        objectives=(1, 2),
+        countries=("KE", "UG"),
+        thematic_areas=("education",),
+        support_types=("financial",),
+        status="in_progress",
+        amount=Decimal("1000"),
+        currency_id="USD",
+        contact_name="Amina Yusuf",
+        contact_email="amina@example.org",
+        updated_at=utc("2025-01-10T12:00:00"),
+    )
+    PledgeParticipant.objects.create(pledge=p1, entity=entity_b, status=ParticipantStatus.ACCEPTED)
+    p2 = make_pledge(
+        forum="GRF19",
+        title="Vocational training for refugee youth",
+        description="Apprenticeships with local employers in Amman and Irbid.",
+        entity_type="state",
+        objectives=(2,),
+        countries=("JO",),
+        thematic_areas=("jobs-and-livelihoods",),
+        support_types=("technical",),
+        updated_at=utc("2024-06-01T08:00:00"),
+    )
+    p3 = make_pledge(
+        forum="IMRF26",
+        title="Regular pathways for seasonal migrant workers",
+        description="A bilateral labour mobility scheme with fair recruitment.",
+        entity_type="private_sector",
+        objectives=(23,),
+        countries=("MX", "KE"),
+        support_types=("policy",),
+        status="fulfilled",
+        updated_at=utc("2025-03-01T08:00:00"),
+    )
+    p4 = make_pledge(
+        title="Resettlement places from Central America",
+        description="Two hundred resettlement places a year.",
+        entity=entity_b,
+        objectives=(3,),
+        countries=("GT",),
+        support_types=("places",),
+        status="in_progress",
+        support_platform=SupportPlatform.objects.get(code="MIRPS"),
+        updated_at=utc("2025-02-01T08:00:00"),
+    )
+    draft = make_pledge(
+        title=DRAFT_TITLE,
+        description="Nauru secret wording that only entity A may read.",
+        entity=entity_a,
+        objectives=(1,),
+        countries=("NR",),
+        thematic_areas=("solutions",),
+        support_types=("material",),
+        state=ReviewState.DRAFT,
+        status="",
+        updated_at=utc("2025-04-01T08:00:00"),
+    )
+    return World(p1=p1, p2=p2, p3=p3, p4=p4, draft=draft, entity_a=entity_a, entity_b=entity_b)
+
+
+def refs(response: Any) -> list[str]:
+    """The references on a page of pledges, in order."""
+    assert response.status_code == 200, response.content[:500]
+    return [row["reference"] for row in response.json()["results"]]
