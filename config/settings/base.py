@@ -8,6 +8,7 @@ zero-setup demo default and nothing else relies on it.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -192,6 +193,25 @@ PROGRESS_COMPONENT_WEIGHTS = {
 REPORTING_CYCLE_MONTHS = env.int("REPORTING_CYCLE_MONTHS", default=6)
 PROGRESS_RECOMPUTE_DELAY_SECONDS = env.int("PROGRESS_RECOMPUTE_DELAY_SECONDS", default=5)
 PROGRESS_NUDGE_ENABLED = True
+# Beat: a sweep for marks whose nudge was lost (Redis briefly down), and a nightly full recompute
+# so that date-driven figures (overdue pledges, the day's snapshot) move even on quiet days.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "sweep-stale-progress": {
+            "task": "indicators.recompute_stale_progress",
+            "schedule": 30.0,
+            "kwargs": {"triggered_by": "periodic sweep"},
+            # A sweep still queued when the next is due is dropped: a stopped worker must not
+            # come back to a backlog of identical sweeps.
+            "options": {"expires": 25},
+        },
+        "recompute-all-progress-nightly": {
+            "task": "indicators.recompute_all_progress",
+            "schedule": crontab(hour=2, minute=30),  # CELERY_TIMEZONE is UTC
+            "kwargs": {"triggered_by": "nightly schedule"},
+        },
+    }
+)
 
 # The partner API (/api/v1/). Reads of published data are open; everything else needs a signed-in
 # session or an API key. Rates are per API key / per signed-in user / per anonymous IP.

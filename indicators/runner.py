@@ -1,0 +1,442 @@
+"""Runs of the progress engine: which objectives to recompute, one Redis lock per objective, the
+conditional clearing of the stale marks, and one `RecomputeRun` row per run.
+
+Plain functions, so that the Celery tasks (`indicators.tasks`), the `recompute_progress` command
+and the tests share one implementation and none of them needs a broker to exercise it.
+
+How a run stays correct when changes and other runs interleave (see ARCHITECTURE.md, "Progress
+without a cycle"):
+
+1. For each objective the run takes the lock `progress:objective:<id>` without waiting. If
+   another run holds it, the objective is skipped: that run recomputes it, and any change made
+   after that run read the mark moves the mark again, so a later sweep picks it up.
+2. Under the lock the run reads the objective's mark *before* the engine reads any figures, then
+   recomputes. The marks are written in the same transaction as the change they stand for, so
+   either the engine sees the change or the mark it read is older than the change.
+3. After the compact totals are written, each mark is cleared only if it still holds the value
+   read in step 2; a change made during the run leaves a newer mark for the next run. Clearing
+   last means a run that dies half-way leaves every mark in place for the sweep to redo.
+"""
+
+import datetime as dt
+import logging
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
+from django.db.models import Count, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compacts.models import Compact, Objective
+from compacts.progress_marks import mark_objectives_stale
+
+from . import engine
+from .models import RecomputeRun, RunKind, RunStatus
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying: the database or Redis was briefly unreachable. Anything else (a bad
+# argument, a bug, a time limit) would fail the same way again.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+
+# A lock expires on its own if the worker holding it dies. Far longer than one objective takes,
+# so that a live run never loses its lock half-way.
+OBJECTIVE_LOCK_SECONDS = 10 * 60
+# Compact totals are shared by every objective of a compact, so a run waits for them rather
+# than skip them; after this long it gives up and re-marks its objectives (see below).
+COMPACT_LOCK_WAIT_SECONDS = 60
+# Set while a full recompute is queued or running, so that pressing "Recompute now" twice does
+# not queue two (STYLE.md §6: an item already queued is not queued again).
+FULL_REQUEST_KEY = "progress:full-requested"
+FULL_REQUEST_SECONDS = 10 * 60
+# Longest an error text kept on a run row; a traceback is plenty at this size.
+ERROR_MAX_CHARS = 4000
+
+
+class UnknownTargetError(LookupError):
+    """A run was asked for a compact or objective that does not exist. Never retried."""
+
+
+class Lock(Protocol):
+    def acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+class _NoLock:
+    """The zero-setup demo has no Redis and runs tasks inline, one at a time: nothing to lock."""
+
+    def acquire(self) -> bool:
+        return True
+
+    def release(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class ObjectiveStep:
+    """What happened to one objective of a run, reported to the `progress` callback."""
+
+    index: int  # 1-based position in the run
+    total: int
+    objective_id: int
+    label: str
+    snapshots: int
+    skipped: bool  # another run holds its lock
+
+
+ProgressCallback = Callable[[ObjectiveStep], None]
+
+
+@dataclass
+class RunOutcome:
+    """The result of one run. `run` is None for an incremental run that found nothing to do."""
+
+    run: RecomputeRun | None = None
+    objectives_done: list[int] = field(default_factory=list)
+    objectives_skipped: list[int] = field(default_factory=list)
+    compacts_done: list[int] = field(default_factory=list)
+    snapshots_written: int = 0
+    duration_ms: int = 0
+    # Objective id → the mark read under its lock, cleared at the end if it did not move.
+    seen_marks: dict[int, dt.datetime | None] = field(default_factory=dict, repr=False)
+
+
+def redis_client() -> redis.Redis | None:
+    """The Redis client that holds the locks, or None in the demo without Redis."""
+    if not settings.REDIS_URL:
+        return None
+    # Short timeouts: an unreachable Redis should fail fast and be retried, not hang a worker.
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=10)
+
+
+def make_lock(client: redis.Redis | None, key: str, *, wait: float = 0) -> Lock:
+    if client is None:
+        return _NoLock()
+    return client.lock(key, timeout=OBJECTIVE_LOCK_SECONDS, blocking_timeout=wait)
+
+
+@contextmanager
+def held(client: redis.Redis | None, key: str, *, wait: float = 0) -> Iterator[bool]:
+    """Hold the lock `key` for the block; yields whether it was acquired (within `wait` s)."""
+    lock = make_lock(client, key, wait=wait)
+    if not lock.acquire():
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        try:
+            lock.release()
+        except redis.exceptions.LockError:
+            # It expired and someone else may hold it now; theirs to release.
+            logger.warning("Progress lock %s expired before it was released.", key)
+
+
+def objective_lock_key(objective_id: int) -> str:
+    return f"progress:objective:{objective_id}"
+
+
+def compact_lock_key(compact_id: int) -> str:
+    return f"progress:compact:{compact_id}"
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------------------------
+
+
+def recompute_stale(
+    *,
+    task_id: str = "",
+    attempt: int = 1,
+    triggered_by: str = "",
+    on: dt.date | None = None,
+    progress: ProgressCallback | None = None,
+    before_clear: Callable[[], None] | None = None,
+) -> RunOutcome:
+    """Recompute every objective marked stale, then the totals of their compacts.
+
+    Records a run only once it has claimed an objective (or failed): the sweep runs every few
+    seconds and must not fill the Jobs page with runs that had nothing to do."""
+    run = _Run(
+        RunKind.INCREMENTAL,
+        task_id=task_id,
+        attempt=attempt,
+        triggered_by=triggered_by,
+        on=on,
+        progress=progress,
+        before_clear=before_clear,
+    )
+    return run.execute(_stale_objective_ids, only_stale=True)
+
+
+def recompute_all(
+    *,
+    compact_code: str | None = None,
+    objective_ids: Sequence[int] | None = None,
+    task_id: str = "",
+    attempt: int = 1,
+    triggered_by: str = "",
+    on: dt.date | None = None,
+    progress: ProgressCallback | None = None,
+    before_clear: Callable[[], None] | None = None,
+) -> RunOutcome:
+    """Recompute every objective (or those of one compact, or the given ones) and the totals of
+    their compacts, stale or not. Raises UnknownTargetError, recorded as a failed run, for a
+    compact code or an objective id that does not exist."""
+    run = _Run(
+        RunKind.FULL,
+        task_id=task_id,
+        attempt=attempt,
+        triggered_by=triggered_by,
+        on=on,
+        progress=progress,
+        before_clear=before_clear,
+    )
+    try:
+        return run.execute(
+            lambda: _selected_objective_ids(compact_code, objective_ids), only_stale=False
+        )
+    finally:
+        release_full_request()  # whatever happened, a new full recompute may be requested
+
+
+def claim_full_request() -> bool:
+    """True if no full recompute is already queued or running; claims the slot for one."""
+    return bool(cache.add(FULL_REQUEST_KEY, 1, timeout=FULL_REQUEST_SECONDS))
+
+
+def release_full_request() -> None:
+    """Free the slot: the full recompute finished, or could not be queued."""
+    cache.delete(FULL_REQUEST_KEY)
+
+
+def stale_summary() -> tuple[int, dt.datetime | None]:
+    """How many objectives wait for a recompute, and since when the oldest has waited."""
+    found = Objective.objects.filter(progress_stale_since__isnull=False).aggregate(
+        count=Count("pk"), oldest=Min("progress_stale_since")
+    )
+    return found["count"], found["oldest"]
+
+
+# --------------------------------------------------------------------------------------------
+# Choosing objectives
+# --------------------------------------------------------------------------------------------
+
+
+def _stale_objective_ids() -> list[int]:
+    return list(
+        Objective.objects.filter(progress_stale_since__isnull=False)
+        .order_by("progress_stale_since", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _selected_objective_ids(
+    compact_code: str | None, objective_ids: Sequence[int] | None
+) -> list[int]:
+    objectives = Objective.objects.order_by("compact__code", "number")
+    if compact_code:
+        if not Compact.objects.filter(code=compact_code).exists():
+            raise UnknownTargetError(_("No compact with code %(code)s.") % {"code": compact_code})
+        objectives = objectives.filter(compact__code=compact_code)
+    if objective_ids is not None:
+        wanted = {int(i) for i in objective_ids}
+        objectives = objectives.filter(pk__in=wanted)
+        missing = wanted - set(objectives.values_list("pk", flat=True))
+        if missing:
+            raise UnknownTargetError(
+                _("No objective with id %(ids)s in the chosen compacts.")
+                % {"ids": ", ".join(str(i) for i in sorted(missing))}
+            )
+    return list(objectives.values_list("pk", flat=True))
+
+
+# --------------------------------------------------------------------------------------------
+# The run itself
+# --------------------------------------------------------------------------------------------
+
+
+class _Run:
+    """One run: its row in RecomputeRun, its locks, and what it did."""
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        task_id: str,
+        attempt: int,
+        triggered_by: str,
+        on: dt.date | None,
+        progress: ProgressCallback | None,
+        before_clear: Callable[[], None] | None,
+    ) -> None:
+        self.kind = kind
+        self.task_id = task_id
+        self.attempt = attempt
+        self.triggered_by = triggered_by
+        self.on = on
+        self.progress = progress
+        self.before_clear = before_clear
+        self.started_at = timezone.now()
+        self.started = time.monotonic()
+        self.row: RecomputeRun | None = None
+        self.outcome = RunOutcome()
+
+    def execute(self, select: Callable[[], list[int]], *, only_stale: bool) -> RunOutcome:
+        if not only_stale:
+            self.record()  # an explicit request is always recorded, even one that fails at once
+        try:
+            ids = select()
+            client = redis_client()
+            compacts = self.recompute_objectives(client, ids, only_stale=only_stale)
+            if self.row is None:
+                return self.outcome  # nothing was stale, or other runs had just done it all
+            self.recompute_compacts(client, compacts)
+            if self.before_clear is not None:
+                self.before_clear()
+            self.clear_marks()
+        except BaseException as error:  # also Ctrl-C in the command: the row must not hang
+            self.record_failure(error)
+            raise
+        done, skipped = self.outcome.objectives_done, self.outcome.objectives_skipped
+        self.finish(RunStatus.SKIPPED if skipped and not done else RunStatus.SUCCEEDED)
+        return self.outcome
+
+    def record(self) -> RecomputeRun:
+        """Create the run row (once), dated from when the run really began."""
+        if self.row is None:
+            _close_abandoned_runs()
+            self.row = RecomputeRun.objects.create(
+                kind=self.kind,
+                status=RunStatus.RUNNING,
+                started_at=self.started_at,
+                attempt=max(1, self.attempt),
+                task_id=self.task_id[:64],
+                triggered_by=self.triggered_by[:200],
+            )
+            self.outcome.run = self.row
+        return self.row
+
+    def recompute_objectives(
+        self, client: redis.Redis | None, ids: list[int], *, only_stale: bool
+    ) -> set[int]:
+        """Recompute each objective under its lock; returns the compacts whose totals to redo."""
+        labels = {
+            o.pk: str(o) for o in Objective.objects.filter(pk__in=ids).select_related("compact")
+        }
+        compacts: set[int] = set()
+        if not only_stale:
+            # A full run refreshes the totals even of compacts whose objectives were skipped.
+            compacts.update(
+                Objective.objects.filter(pk__in=ids).values_list("compact_id", flat=True)
+            )
+        for index, objective_id in enumerate(ids, start=1):
+            written = 0
+            with held(client, objective_lock_key(objective_id)) as acquired:
+                if acquired:
+                    objective = Objective.objects.only(
+                        "pk", "compact_id", "progress_stale_since"
+                    ).get(pk=objective_id)
+                    if only_stale and objective.progress_stale_since is None:
+                        continue  # another run recomputed it since the stale ones were listed
+                    self.record()
+                    # Read before the engine reads any figures (see the module docstring).
+                    self.outcome.seen_marks[objective_id] = objective.progress_stale_since
+                    written = engine.recompute_objectives([objective_id], on=self.on)
+                    self.outcome.snapshots_written += written
+                    self.outcome.objectives_done.append(objective_id)
+                    compacts.add(objective.compact_id)
+                else:
+                    self.record()  # recorded as skipped: shows two runs met on one objective
+                    self.outcome.objectives_skipped.append(objective_id)
+                if self.progress is not None:  # still under the lock, on purpose: see tests
+                    self.progress(
+                        ObjectiveStep(
+                            index=index,
+                            total=len(ids),
+                            objective_id=objective_id,
+                            label=labels.get(objective_id, str(objective_id)),
+                            snapshots=written,
+                            skipped=not acquired,
+                        )
+                    )
+        return compacts
+
+    def recompute_compacts(self, client: redis.Redis | None, compact_ids: set[int]) -> None:
+        for compact_id in sorted(compact_ids):
+            key = compact_lock_key(compact_id)
+            with held(client, key, wait=COMPACT_LOCK_WAIT_SECONDS) as acquired:
+                if acquired:
+                    written = engine.recompute_compacts([compact_id], on=self.on)
+                    self.outcome.snapshots_written += written
+                    self.outcome.compacts_done.append(compact_id)
+                    continue
+            # Another run has held these totals for a minute and may have read the figures
+            # before our changes: leave our objectives marked so the next sweep redoes them.
+            logger.warning(
+                "Totals of compact %s are locked; its objectives stay marked.", compact_id
+            )
+            ours = set(
+                Objective.objects.filter(
+                    pk__in=self.outcome.objectives_done, compact_id=compact_id
+                ).values_list("pk", flat=True)
+            )
+            for objective_id in ours:
+                self.outcome.seen_marks.pop(objective_id, None)
+            mark_objectives_stale(ours)
+
+    def clear_marks(self) -> None:
+        for objective_id, seen in self.outcome.seen_marks.items():
+            if seen is None:
+                continue  # it was not marked: nothing to clear
+            # Only if nobody moved the mark since it was read: a newer change needs another run.
+            Objective.objects.filter(pk=objective_id, progress_stale_since=seen).update(
+                progress_stale_since=None
+            )
+
+    def finish(self, status: str, error: str = "") -> None:
+        row = self.record()
+        self.outcome.duration_ms = int((time.monotonic() - self.started) * 1000)
+        row.status = status
+        row.finished_at = timezone.now()
+        row.duration_ms = self.outcome.duration_ms
+        row.objectives_done = len(self.outcome.objectives_done)
+        row.error = error
+        row.save(update_fields=["status", "finished_at", "duration_ms", "objectives_done", "error"])
+
+    def record_failure(self, error: BaseException) -> None:
+        summary = f"{type(error).__name__}: {error}".strip()
+        detail = "".join(traceback.format_exception(error))
+        try:
+            self.finish(RunStatus.FAILED, f"{summary}\n\n{detail}"[:ERROR_MAX_CHARS])
+        except Exception:
+            # The database itself may be what failed; the original error matters more.
+            logger.exception("Could not record the failed progress run.")
+
+
+def _close_abandoned_runs() -> None:
+    """A run still "running" long after the hard time limit lost its worker (killed, crashed):
+    say so instead of showing it as running forever."""
+    limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    RecomputeRun.objects.filter(
+        status=RunStatus.RUNNING, started_at__lt=timezone.now() - limit
+    ).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error=_("Interrupted: the process running it stopped before it finished."),
+    )

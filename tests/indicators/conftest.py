@@ -1,0 +1,198 @@
+"""Fixtures for the progress engine's running machinery: pledges published through the service
+layer, a Celery queue of the test's own, and a real Celery worker process consuming it."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from compacts.models import Compact, Objective
+from config.celery import app as celery_app
+from core.models import Country
+from forums.models import Forum
+from indicators.models import ProgressSnapshot, SliceKind
+from pledges.models import Entity, Pledge
+from pledges.services import PledgeInput, create_pledge, transition_pledge
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = ROOT / ".venv" / "bin" / "celery"
+WORKER_READY_SECONDS = 30
+
+
+@pytest.fixture
+def objective(reference_data: None) -> Objective:
+    """GCR objective 2, the one the test pledges serve."""
+    return Objective.objects.select_related("compact").get(compact__code="GCR", number=2)
+
+
+@pytest.fixture
+def publish_pledge(
+    reference_data: None, entity_a: Entity, member_a: Any, secretariat: Any
+) -> Callable[..., Pledge]:
+    """Create, submit and publish a pledge of entity A through the services (which mark its
+    objectives stale, as in real life); `objective_number` picks the GCR objective."""
+
+    def publish(*, objective_number: int = 2, title: str = "Include refugee children") -> Pledge:
+        compact = Compact.objects.get(code="GCR")
+        pledge = create_pledge(
+            data=PledgeInput(
+                title=title,
+                description="We will enrol 10,000 refugee children in national schools.",
+                compact=compact,
+                forum=Forum.objects.get(code="GRF23"),
+                entity=entity_a,
+                objectives=[Objective.objects.get(compact=compact, number=objective_number)],
+                beneficiary_countries=[Country.objects.get(code="KE")],
+            ),
+            by=member_a,
+        )
+        transition_pledge(pledge=pledge, action="submit", by=member_a)
+        return transition_pledge(pledge=pledge, action="publish", by=secretariat)
+
+    return publish
+
+
+def overall_pledges(objective: Objective) -> int | None:
+    """How many pledges today's overall snapshot of the objective counts (None: no snapshot)."""
+    snapshot = (
+        ProgressSnapshot.objects.filter(
+            objective=objective, slice_kind=SliceKind.OVERALL, slice_key=""
+        )
+        .order_by("-date")
+        .first()
+    )
+    return None if snapshot is None else snapshot.figures["pledges"]
+
+
+@pytest.fixture
+def redis_client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+@pytest.fixture
+def task_queue(redis_client: redis.Redis) -> Iterator[str]:
+    """A queue of this test's own, which every task sent from this process goes to: the shared
+    default queue may hold other runs' messages, and their workers must not take ours."""
+    name = f"test-progress-{uuid.uuid4().hex[:12]}"
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = name
+    try:
+        yield name
+    finally:
+        celery_app.conf.task_default_queue = previous
+        redis_client.delete(name)
+
+
+def queued_task_names(redis_client: redis.Redis, queue: str) -> list[str]:
+    """The task names of the messages waiting in a queue (Redis keeps them in a list)."""
+    return [json.loads(raw)["headers"]["task"] for raw in redis_client.lrange(queue, 0, -1)]
+
+
+def processes_mentioning(marker: str) -> list[int]:
+    """PIDs of live processes whose command line contains `marker` (read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue  # it ended while we looked
+        if marker.encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _database_url() -> str:
+    """The test database pytest-django created, as the worker must see it."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or "5432"
+    return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def start_worker(task_queue: str, tmp_path: Path) -> Iterator[Callable[[], int]]:
+    """Start a real Celery worker (prefork, one child) on this test's queue; returns its PID.
+
+    Stopped at teardown by the PID of the celery process itself (no shell in between), and the
+    test fails if any process of it is still alive afterwards."""
+    started: list[subprocess.Popen[bytes]] = []
+    log_path = tmp_path / "worker.log"
+
+    def start() -> int:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+        }
+        command = [
+            str(CELERY),
+            "-A",
+            "config",
+            "worker",
+            "-l",
+            "info",
+            "--concurrency",
+            "1",
+            "-Q",
+            task_queue,
+            "-n",
+            f"{task_queue}@%h",
+            # No broadcast chatter with other workers: faster start, and theirs stay theirs.
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+        log = log_path.open("wb")
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        started.append(process)
+        deadline = time.monotonic() + WORKER_READY_SECONDS
+        while b" ready." not in log_path.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"The worker did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        return process.pid
+
+    yield start
+
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # warm shutdown: finish the task in hand
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()  # the same PID, never a broad kill
+                process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while processes_mentioning(task_queue) and time.monotonic() < deadline:
+        time.sleep(0.1)  # prefork children exit just after their parent
+    assert processes_mentioning(task_queue) == [], "a worker process is still running"
+
+
+@pytest.fixture
+def worker_log(tmp_path: Path) -> Callable[[], str]:
+    """The log of the worker started by `start_worker`, for failure messages."""
+    return lambda: (tmp_path / "worker.log").read_text(errors="replace")
+
+
+def wait_until(condition: Callable[[], bool], *, seconds: float, message: str) -> float:
+    """Poll until `condition()` holds; returns how long it took, fails after `seconds`."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > seconds:
+            raise AssertionError(message)
+        time.sleep(0.2)
+    return time.monotonic() - start
