@@ -40,6 +40,7 @@ from pledges.models import (
     SupportType,
 )
 from tests.factories import EntityFactory, PledgeFactory, UserFactory
+from tests.pledges.conftest import make_input  # noqa: F401 -- the service tests' builder
 
 CAST = ["anonymous", "partner", "member_a", "member_b", "secretariat"]
 OUTSIDERS = ["anonymous", "partner", "member_b"]
