@@ -6,12 +6,14 @@ from rest_framework.permissions import AllowAny
 
 from .conditional import ConditionalMixin
 from .exports import ExportMixin
+from .schema import ApiSchema
 
 
 class ReadOnlyResourceViewSet(ConditionalMixin, ExportMixin, viewsets.ReadOnlyModelViewSet):
     """Public reference data (compacts, forums, indicators…): anyone may read it."""
 
     permission_classes = (AllowAny,)
+    schema = ApiSchema()
 
 
 class ResourceViewSet(
@@ -22,3 +24,5 @@ class ResourceViewSet(
     viewsets.ReadOnlyModelViewSet,
 ):
     """A resource that can also be written; `perform_create`/`perform_update` call services."""
+
+    schema = ApiSchema()
