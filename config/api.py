@@ -4,6 +4,12 @@ from rest_framework.routers import DefaultRouter
 
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
 from forums.api.views import ForumViewSet
+from indicators.api.views import (
+    ExchangeRateViewSet,
+    IndicatorValueViewSet,
+    IndicatorViewSet,
+    ProgressViewSet,
+)
 from pledges.api.views import EntityViewSet, PledgeUpdateViewSet, PledgeViewSet
 
 router = DefaultRouter()
@@ -14,5 +20,9 @@ router.register("forums", ForumViewSet, basename="forum")
 router.register("entities", EntityViewSet, basename="entity")
 router.register("pledges", PledgeViewSet, basename="pledge")
 router.register("pledge-updates", PledgeUpdateViewSet, basename="pledge-update")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("indicator-values", IndicatorValueViewSet, basename="indicator-value")
+router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
+router.register("progress", ProgressViewSet, basename="progress")
 
 urlpatterns = router.urls

@@ -1,0 +1,183 @@
+"""Representations of the GCR indicator framework, its values, exchange rates and computed
+progress for the partner API.
+
+Decimals are sent as strings (DRF's default), so that no client rounds them through a float; each
+field's help text names its unit.
+"""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from compacts.api.serializers import CompactRefSerializer, ObjectiveRefSerializer
+from indicators.models import ExchangeRate, Indicator, IndicatorValue, ProgressSnapshot
+
+UNIT_HELP = (
+    "In the indicator's unit: `usd` US dollars, `percent` 0–100, `persons` or `count` a number "
+    "of people or of things. A decimal sent as a string."
+)
+
+
+class IndicatorRefSerializer(serializers.ModelSerializer):
+    """An indicator as nested in its values: enough to read a value without another request."""
+
+    compact = serializers.CharField(source="compact.code", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="indicator-detail")
+
+    class Meta:
+        model = Indicator
+        fields = ("id", "compact", "code", "title", "unit", "url")
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    compact = CompactRefSerializer(read_only=True)
+    objective = ObjectiveRefSerializer(read_only=True)
+    baseline_value = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text=f"Value in `baseline_year`. {UNIT_HELP}",
+    )
+    target_value = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text=f"Value aimed for by `target_year`, if one is set. {UNIT_HELP}",
+    )
+    values_url = serializers.SerializerMethodField(
+        help_text="The indicator's values, per country and year."
+    )
+    url = serializers.HyperlinkedIdentityField(view_name="indicator-detail")
+
+    class Meta:
+        model = Indicator
+        fields = (
+            "id",
+            "compact",
+            "objective",
+            "code",
+            "title",
+            "description",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_year",
+            "target_value",
+            "target_year",
+            "framework_version",
+            "values_url",
+            "url",
+        )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_values_url(self, indicator: Indicator) -> str:
+        path = f"{reverse('indicator-value-list')}?indicator_id={indicator.pk}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    indicator = IndicatorRefSerializer(read_only=True)
+    # Flat, not nested: a global value has no country, and a nested object that is sometimes
+    # null would give CSV/XLSX exports a different set of columns per row.
+    country = serializers.CharField(
+        source="country_id",
+        read_only=True,
+        allow_null=True,
+        help_text="ISO 3166-1 alpha-2 code; null for a global value.",
+    )
+    country_name = serializers.CharField(source="country.name", read_only=True, allow_null=True)
+    value = serializers.DecimalField(
+        max_digits=20, decimal_places=4, read_only=True, help_text=UNIT_HELP
+    )
+    numerator = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text="For percentages: the count the value is a share of. Aggregate percentages "
+        "as sum(numerator) / sum(denominator), never by averaging values.",
+    )
+    denominator = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text="For percentages: the population the value is a share of.",
+    )
+    url = serializers.HyperlinkedIdentityField(view_name="indicator-value-detail")
+
+    class Meta:
+        model = IndicatorValue
+        fields = (
+            "id",
+            "indicator",
+            "country",
+            "country_name",
+            "year",
+            "value",
+            "numerator",
+            "denominator",
+            "source",
+            "url",
+        )
+
+
+class ExchangeRateSerializer(serializers.ModelSerializer):
+    currency = serializers.CharField(
+        source="currency_id", read_only=True, help_text="ISO 4217 code."
+    )
+    currency_name = serializers.CharField(source="currency.name", read_only=True)
+    usd_per_unit = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=10,
+        read_only=True,
+        help_text="US dollars that one unit of the currency was worth on `date`. A decimal "
+        "sent as a string.",
+    )
+    url = serializers.HyperlinkedIdentityField(view_name="exchange-rate-detail")
+
+    class Meta:
+        model = ExchangeRate
+        fields = ("id", "currency", "currency_name", "date", "usd_per_unit", "source", "url")
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "The computed figures, by name (e.g. `pledges`, `usd_pledged`). Money is "
+        "in US dollars and decimals are strings; a figure that cannot be computed (a missing "
+        "exchange rate or value) is null, never zero. Nested objects become "
+        "`figures.<name>.<part>` columns in CSV and XLSX exports.",
+    }
+)
+class FiguresField(serializers.JSONField):
+    """The snapshot's figures as stored: a JSON object."""
+
+
+class ProgressSnapshotSerializer(serializers.ModelSerializer):
+    objective = ObjectiveRefSerializer(read_only=True)
+    slice_key = serializers.CharField(
+        read_only=True,
+        help_text="Which slice: empty for `overall`, else a forum code (GRF23), a UN M49 "
+        "region code (002) or an entity type code.",
+    )
+    figures = FiguresField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="progress-detail")
+
+    class Meta:
+        model = ProgressSnapshot
+        fields = (
+            "id",
+            "objective",
+            "slice_kind",
+            "slice_key",
+            "date",
+            "figures",
+            "computed_at",
+            "url",
+        )
