@@ -1,11 +1,31 @@
-"""Admin for the indicator framework, indicator values, exchange rates and progress snapshots."""
+"""Admin for the indicator framework, indicator values, exchange rates, progress snapshots and
+the runs of the progress engine."""
 
-from django.contrib import admin
+import logging
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from .models import ExchangeRate, Indicator, IndicatorValue, ProgressSnapshot
+from pledges.workflow import REVIEW_PERMISSION
+
+from .models import (
+    CompactProgressSnapshot,
+    ExchangeRate,
+    Indicator,
+    IndicatorValue,
+    ProgressSnapshot,
+    RecomputeRun,
+)
+from .tasks import request_full_recompute, tasks_run_inline
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(Indicator)
@@ -69,3 +89,100 @@ class ProgressSnapshotAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: ProgressSnapshot | None = None
     ) -> bool:
         return False
+
+
+@admin.register(CompactProgressSnapshot)
+class CompactProgressSnapshotAdmin(admin.ModelAdmin):
+    """Compact totals, computed by the progress engine: read-only for the same reason."""
+
+    list_display = ("compact", "slice_kind", "slice_key", "date", "computed_at")
+    list_filter = ("slice_kind", "compact")
+    search_fields = ("slice_key", "=compact__code")
+    ordering = ("compact__code", "slice_kind", "slice_key", "-date")
+    date_hierarchy = "date"
+    show_full_result_count = False
+    list_select_related = ("compact",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: CompactProgressSnapshot | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(RecomputeRun)
+class RecomputeRunAdmin(admin.ModelAdmin):
+    """The record of each run of the progress engine, read-only; the "Recompute now" button
+    above the list queues a full recompute, like the button on the secretariat's Jobs page."""
+
+    change_list_template = "indicators/admin/recomputerun_change_list.html"
+    list_display = (
+        "started_at",
+        "kind",
+        "status",
+        "duration_ms",
+        "objectives_done",
+        "attempt",
+        "triggered_by",
+        "error_summary",
+    )
+    list_filter = ("status", "kind")
+    search_fields = ("task_id", "triggered_by", "error")
+    date_hierarchy = "started_at"
+    ordering = ("-started_at", "-id")
+
+    @admin.display(description=_("error"))
+    def error_summary(self, run: RecomputeRun) -> str:
+        return run.error.partition("\n")[0]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: RecomputeRun | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: RecomputeRun | None = None) -> bool:
+        return False  # the record of what ran stays, like an audit log
+
+    def get_urls(self) -> list[URLPattern]:
+        recompute = path(
+            "recompute/",
+            self.admin_site.admin_view(require_POST(self.recompute_view)),
+            name="indicators_recomputerun_recompute",
+        )
+        return [recompute, *super().get_urls()]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = {
+            **(extra_context or {}),
+            "can_recompute": request.user.has_perm(REVIEW_PERMISSION),
+        }
+        return super().changelist_view(request, context)
+
+    def recompute_view(self, request: HttpRequest) -> HttpResponse:
+        """Queue a full recompute; only the secretariat (the review permission) may."""
+        if not request.user.has_perm(REVIEW_PERMISSION):
+            raise PermissionDenied
+        changelist = reverse("admin:indicators_recomputerun_changelist")
+        try:
+            queued = request_full_recompute(triggered_by=request.user.get_username())
+        except Exception:
+            logger.exception("A full progress recompute could not be queued or failed inline.")
+            self.message_user(
+                request,
+                gettext("The recompute failed or could not be queued; try again in a moment."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(changelist)
+        if not queued:
+            text = gettext("A full recompute is already queued or running.")
+        elif tasks_run_inline():
+            text = gettext("Progress was recomputed for every objective.")
+        else:
+            text = gettext("A full recompute is queued; reload this list to follow it.")
+        self.message_user(request, text, messages.SUCCESS if queued else messages.WARNING)
+        return HttpResponseRedirect(changelist)

@@ -80,17 +80,18 @@ def redis_client() -> redis.Redis:
 
 
 @pytest.fixture
-def task_queue(redis_client: redis.Redis) -> Iterator[str]:
+def task_queue(redis_client: redis.Redis, settings: Any) -> Iterator[str]:
     """A queue of this test's own, which every task sent from this process goes to: the shared
-    default queue may hold other runs' messages, and their workers must not take ours."""
+    default queue may hold other runs' messages, and their workers must not take ours. (Celery
+    reads its configuration through Django's settings, so the `settings` fixture reaches it.)"""
     name = f"test-progress-{uuid.uuid4().hex[:12]}"
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = name
+    settings.CELERY_TASK_DEFAULT_QUEUE = name
+    assert celery_app.conf.task_default_queue == name
     try:
         yield name
     finally:
-        celery_app.conf.task_default_queue = previous
-        redis_client.delete(name)
+        # The queue and the exchange kombu declared for it.
+        redis_client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
 
 
 def queued_task_names(redis_client: redis.Redis, queue: str) -> list[str]:

@@ -58,10 +58,12 @@ def test_the_full_task_takes_primitive_arguments(objective: Objective) -> None:
 
 
 @pytest.fixture
-def failures_as_results(monkeypatch: pytest.MonkeyPatch) -> None:
+def failures_as_results(settings: Any) -> None:
     """apply() runs a task and its retries here, one after another, without a broker; let it
-    return the final failure instead of raising the first retry."""
-    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    return the final failure instead of raising the first retry. (Celery reads its
+    configuration through Django's settings, so the `settings` fixture reaches it.)"""
+    settings.CELERY_TASK_EAGER_PROPAGATES = False
+    assert celery_app.conf.task_eager_propagates is False
 
 
 def test_a_transient_error_is_retried_with_each_attempt_recorded(

@@ -1,0 +1,13 @@
+"""Web routes of the indicators app (`indicators:`): the secretariat's Jobs page, under review/
+beside the other secretariat pages."""
+
+from django.urls import URLPattern, path
+
+from . import views
+
+app_name = "indicators"
+
+urlpatterns: list[URLPattern] = [
+    path("review/jobs/", views.jobs, name="jobs"),
+    path("review/jobs/recompute/", views.recompute_now, name="recompute-now"),
+]

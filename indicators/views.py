@@ -1,0 +1,85 @@
+"""The secretariat's Jobs page: recent runs of the progress engine, what is waiting to be
+recomputed, and a button to recompute everything now.
+
+Views stay thin: `indicators.runner` reads the stale marks, `indicators.tasks` queues the run.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pledges.views.review import secretariat_required
+
+from . import runner
+from .models import RecomputeRun, RunKind, RunStatus
+from .tasks import request_full_recompute, tasks_run_inline
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+ERROR_EXCERPT_CHARS = 160
+
+
+@secretariat_required
+def jobs(request: HttpRequest) -> HttpResponse:
+    """Runs newest first, how many objectives wait for a recompute, and the button."""
+    page_obj = Paginator(RecomputeRun.objects.all(), PAGE_SIZE).get_page(request.GET.get("page"))
+    runs = list(page_obj.object_list)
+    for run in runs:
+        # The first line says what went wrong; the traceback below it is for the admin.
+        run.error_summary = run.error.partition("\n")[0]
+        run.duration_seconds = None if run.duration_ms is None else run.duration_ms / 1000
+    stale_count, stale_since = runner.stale_summary()
+    context = {
+        "page_obj": page_obj,
+        "runs": runs,
+        "stale_count": stale_count,
+        "stale_since": stale_since,
+        "last_full": RecomputeRun.objects.filter(
+            kind=RunKind.FULL, status=RunStatus.SUCCEEDED
+        ).first(),
+        "error_excerpt_chars": ERROR_EXCERPT_CHARS,
+    }
+    return render(request, "indicators/jobs.html", context)
+
+
+@secretariat_required
+@require_POST
+def recompute_now(request: HttpRequest) -> HttpResponse:
+    """Queue a full recompute (in the demo without Redis it runs before the page comes back)."""
+    try:
+        queued = request_full_recompute(triggered_by=request.user.get_username())
+    except Exception:
+        logger.exception("A full progress recompute could not be queued or failed inline.")
+        if tasks_run_inline():  # it ran here and failed; its run row says why
+            messages.error(request, _("The recompute failed; the list below shows the error."))
+        else:
+            messages.error(
+                request,
+                _(
+                    "The recompute could not be queued: the task queue is unreachable. Nothing "
+                    "is lost; try again in a moment."
+                ),
+            )
+        return redirect("indicators:jobs")
+    if not queued:
+        messages.info(
+            request,
+            _("A full recompute is already queued or running; it covers every objective."),
+        )
+    elif tasks_run_inline():
+        messages.success(request, _("Progress was recomputed for every objective."))
+    else:
+        messages.success(
+            request,
+            _(
+                "A full recompute is queued. It appears in the list below when a worker starts "
+                "it; reload the page to follow it."
+            ),
+        )
+    return redirect("indicators:jobs")
