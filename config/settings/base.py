@@ -243,7 +243,8 @@ REST_FRAMEWORK = {
         "anon": env("API_RATE_ANON", default="500/hour"),
     },
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents the shared error answers (400/404/409/412/429…) on every operation.
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -5,8 +5,9 @@ chunks (a server-side cursor on PostgreSQL) and written out as they come."""
 import copy
 import csv
 import datetime as dt
+import itertools
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -79,6 +80,19 @@ def _filename(basename: str, extension: str) -> str:
     return f"{basename}-{timezone.localdate().isoformat()}.{extension}"
 
 
+def _with_header(
+    rows: Iterator[dict[str, Any]],
+) -> tuple[list[str], Iterator[dict[str, Any]]]:
+    """The columns of an export: the union of the keys of its first chunk of rows, in order of
+    appearance (a nested object that is null in the first row must not lose its columns), and
+    the rows again, the sampled ones first."""
+    sample = list(itertools.islice(rows, CHUNK))
+    header: dict[str, None] = {}
+    for row in sample:
+        header.update(dict.fromkeys(row))
+    return list(header), itertools.chain(sample, rows)
+
+
 def _without_format(request: Request) -> Request:
     """A copy of the request without `?format=`: DRF would otherwise carry it into every
     hyperlink of the export (…/forums/GRF23/?format=csv)."""
@@ -104,7 +118,11 @@ class ExportMixin:
     renderer_classes_extra = (CSVRenderer, XLSXRenderer)
 
     def get_renderers(self) -> list[Any]:
-        return [*super().get_renderers(), *(r() for r in self.renderer_classes_extra)]  # type: ignore[misc]
+        renderers = super().get_renderers()  # type: ignore[misc]
+        # Only lists export: `?format=xlsx` on a single object is not a spreadsheet (404).
+        if getattr(self, "action", None) == "list":
+            renderers += [r() for r in self.renderer_classes_extra]
+        return renderers
 
     def export_serializer_class(self) -> Any:
         return self.get_serializer_class()  # type: ignore[attr-defined]
@@ -121,20 +139,19 @@ class ExportMixin:
         if fmt not in ("csv", "xlsx"):
             return super().list(request, *args, **kwargs)  # type: ignore[misc]
         queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
-        rows = self.export_rows(queryset)
+        header, rows = _with_header(self.export_rows(queryset))
         if fmt == "csv":
-            return self._stream_csv(rows)
-        return self._xlsx(rows)
+            return self._stream_csv(header, rows)
+        return self._xlsx(header, rows)
 
-    def _stream_csv(self, rows: Iterable[dict[str, Any]]) -> StreamingHttpResponse:
+    # (`list` is the view action above: annotations here use Sequence.)
+    def _stream_csv(
+        self, header: Sequence[str], rows: Iterable[dict[str, Any]]
+    ) -> StreamingHttpResponse:
         def lines() -> Iterator[str]:
-            writer: Any = None
-            buffer: list[str] = []
-            echo = _Echo()
+            writer = csv.DictWriter(_Echo(), fieldnames=header, extrasaction="ignore")
+            buffer: list[str] = [writer.writeheader()]
             for row in rows:
-                if writer is None:
-                    writer = csv.DictWriter(echo, fieldnames=list(row), extrasaction="ignore")
-                    buffer.append(writer.writeheader())
                 buffer.append(writer.writerow(row))
                 if len(buffer) >= CHUNK:
                     yield "".join(buffer)
@@ -147,15 +164,12 @@ class ExportMixin:
         )
         return response
 
-    def _xlsx(self, rows: Iterable[dict[str, Any]]) -> FileResponse:
+    def _xlsx(self, header: Sequence[str], rows: Iterable[dict[str, Any]]) -> FileResponse:
         # Write-only workbooks keep one row in memory; the file goes to disk, then streams out.
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(self.export_basename[:31])
-        header: list[str] | None = None
+        sheet.append(list(header))
         for row in rows:
-            if header is None:
-                header = list(row)
-                sheet.append(header)
             sheet.append([_cell(row.get(h)) for h in header])
         handle = tempfile.TemporaryFile()
         workbook.save(handle)

@@ -144,3 +144,19 @@ def test_export_refuses_bad_filters_like_the_list(api: APIClient) -> None:
     response = api.get("/api/v1/forums/", {"format": "csv", "nope": "1"})
 
     assert response.status_code == 400
+
+
+def test_single_resource_is_not_exported_as_a_spreadsheet(api: APIClient) -> None:
+    assert api.get("/api/v1/forums/GRF23/", {"format": "xlsx"}).status_code == 404
+    assert api.get("/api/v1/forums/GRF23/", {"format": "csv"}).status_code == 404
+
+
+def test_export_columns_include_keys_the_first_row_lacks() -> None:
+    from core.api.exports import _with_header
+
+    rows = iter([{"code": "A", "entity": None}, {"code": "B", "entity.name": "X"}])
+
+    header, again = _with_header(rows)
+
+    assert header == ["code", "entity", "entity.name"]
+    assert [r["code"] for r in again] == ["A", "B"]
