@@ -66,9 +66,12 @@ class ObjectiveRefsField(forms.Field):
         bad = [t for t in tokens if not (OBJECTIVE_TOKEN.match(t) or BARE_NUMBER.match(t))]
         if bad:
             raise forms.ValidationError(
-                _("“%(value)s” is not an objective: write GCM-23, or 23 together with compact=GCM.")
-                % {"value": bad[0]},
+                _(
+                    "“%(value)s” is not an objective: write GCM-23, or 23 together with "
+                    "compact=GCM."
+                ),
                 code="invalid_choice",
+                params={"value": bad[0]},
             )
         return tokens
 
@@ -81,7 +84,11 @@ class ObjectiveRefsFilter(django_filters.Filter):
 
 
 class ApiFilterForm(forms.Form):
-    """Resolves `objective` once every field is clean: a bare number needs the chosen compact."""
+    """Resolves `objective` once every field is clean: a bare number needs the chosen compact.
+
+    Errors carry their values as `params`, never formatted in: django-filter formats messages
+    once more, and a value with a `%` in it would otherwise break that (a 500, found by the
+    contract test's fuzzing)."""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -92,6 +99,9 @@ class ApiFilterForm(forms.Form):
                 cleaned["objective"] = objectives
         return cleaned
 
+    def _refuse(self, message: str, **params: str) -> None:
+        self.add_error("objective", forms.ValidationError(message, params=params))
+
     def _resolve_objectives(self, tokens: list[str], compacts: Any) -> list[Objective] | None:
         chosen = [c.code for c in compacts] if compacts is not None else []
         wanted: list[tuple[str, str, int]] = []  # (as given, compact code, number)
@@ -100,13 +110,12 @@ class ApiFilterForm(forms.Form):
             if match:
                 wanted.append((token, match["compact"], int(match["number"])))
             elif not chosen:
-                self.add_error(
-                    "objective",
+                self._refuse(
                     _(
                         "Objective “%(value)s”: say which compact — "
                         "compact=GCM&objective=%(value)s — or write GCM-%(value)s."
-                    )
-                    % {"value": token},
+                    ),
+                    value=token,
                 )
                 return None
             else:
@@ -118,26 +127,21 @@ class ApiFilterForm(forms.Form):
         known = {(o.compact.code, o.number) for o in found}
         for token in tokens:
             if not any(given == token and (code, n) in known for given, code, n in wanted):
-                self.add_error(
-                    "objective",
-                    _("There is no objective “%(value)s”%(within)s.")
-                    % {
-                        "value": token,
-                        "within": (" " + _("in %(compacts)s") % {"compacts": ", ".join(chosen)})
-                        if chosen
-                        else "",
-                    },
-                )
+                if chosen:
+                    self._refuse(
+                        _("There is no objective “%(value)s” in %(compacts)s."),
+                        value=token,
+                        compacts=", ".join(chosen),
+                    )
+                else:
+                    self._refuse(_("There is no objective “%(value)s”."), value=token)
                 return None
         outside = [o for o in found if chosen and o.compact.code not in chosen]
         if outside:
-            self.add_error(
-                "objective",
-                _("%(objective)s is not an objective of the chosen compact (%(compacts)s).")
-                % {
-                    "objective": f"{outside[0].compact.code}-{outside[0].number}",
-                    "compacts": ", ".join(chosen),
-                },
+            self._refuse(
+                _("%(objective)s is not an objective of the chosen compact (%(compacts)s)."),
+                objective=f"{outside[0].compact.code}-{outside[0].number}",
+                compacts=", ".join(chosen),
             )
             return None
         return found
@@ -293,7 +297,9 @@ class PledgesThrough(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         for name, value in self.form.cleaned_data.items():
-            if name not in self.pledge_filters:
+            # `_is_empty`: an unused model multiple-choice filter cleans to `none()`, which
+            # django-filter would hand to the filter's method and so empty the list.
+            if name not in self.pledge_filters and not _is_empty(value):
                 queryset = self.filters[name].filter(queryset, value)
         pledges = self.pledges()
         if pledges is None:
@@ -387,7 +393,7 @@ class EntityFilter(PledgesThrough):
         label=gettext_lazy("Entity type"),
         queryset=EntityType.objects.all(),
         to_field_name="code",
-        field_name="entity_type",
+        method="filter_entity_type",
         help_text=gettext_lazy("Entity type code, e.g. state, ngo."),
     )
     country = django_filters.ModelMultipleChoiceFilter(
@@ -404,8 +410,11 @@ class EntityFilter(PledgesThrough):
         field_name="country__region",
         help_text=gettext_lazy("UN M49 code of the region of the entity's country, e.g. 002."),
     )
-    is_verified = django_filters.BooleanFilter(
+    # A choice rather than a BooleanFilter, which reads any other word as "not given".
+    is_verified = django_filters.ChoiceFilter(
         label=gettext_lazy("Verified"),
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_is_verified",
         help_text=gettext_lazy(
             "Verified by the secretariat. Only members (their own entities) and the secretariat "
             "see unverified entities."
@@ -422,6 +431,12 @@ class EntityFilter(PledgesThrough):
         model = Entity
         form = ApiFilterForm
         fields: list[str] = []
+
+    def filter_entity_type(self, queryset: QuerySet[Entity], name: str, value: Any) -> QuerySet:
+        return queryset.filter(entity_type__in=value)
+
+    def filter_is_verified(self, queryset: QuerySet[Entity], name: str, value: str) -> QuerySet:
+        return queryset.filter(is_verified=value == "true")
 
     def filter_search(self, queryset: QuerySet[Entity], name: str, value: str) -> QuerySet:
         words = value.split()

@@ -1018,17 +1018,3 @@ class PledgeUpdateWriteSerializer(serializers.Serializer):
             disbursed_amount=data["disbursed_amount"],
             actuals={a["target"]: a["value"] for a in data["actuals"]},
         )
-
-
-# --------------------------------------------------------------------------------------------
-# Errors (documentation of the one error shape, core.api.errors)
-# --------------------------------------------------------------------------------------------
-
-
-class ApiErrorSerializer(serializers.Serializer):
-    """Every error: its HTTP status, a code, a sentence, and messages per field."""
-
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -24,6 +25,7 @@ from rest_framework.response import Response
 from core.api.conditional import ConditionalMixin, etag_for
 from core.api.exports import ExportMixin
 from core.api.filters import StrictFilterBackend
+from core.api.schema import ApiSchema
 from core.api.viewsets import ResourceViewSet
 from pledges import services
 from pledges.models import Entity, Membership, MembershipStatus, Pledge, PledgeUpdate
@@ -33,7 +35,6 @@ from . import examples as ex
 from .filters import EntityFilter, PledgeApiFilter, PledgeUpdateFilter
 from .loading import LoadedInChunks, load_pledge_rows, load_update_rows
 from .serializers import (
-    ApiErrorSerializer,
     EntityExportSerializer,
     EntitySerializer,
     PledgeExportSerializer,
@@ -45,7 +46,14 @@ from .serializers import (
     TransitionSerializer,
 )
 
-ERRORS = {code: ApiErrorSerializer for code in (400, 403, 404, 409, 412)}
+# Review actions are POSTs that honour If-Match like PUT and PATCH (which the shared schema
+# documents by itself).
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you read: the action is refused with 412 if the resource changed since.",
+)
 CURSOR_NOTE = (
     "Cursor-paginated (`next`/`previous` links; `page_size` up to 500): pages stay stable "
     "while rows are added. No total is counted. `?format=csv` or `?format=xlsx` downloads "
@@ -109,7 +117,7 @@ def _own_entities(user: Any) -> list[Entity]:
     retrieve=extend_schema(
         summary="One entity, by its id",
         description="`pledges_url` lists the pledges it stands behind.",
-        responses={200: EntitySerializer, 404: ApiErrorSerializer},
+        responses={200: EntitySerializer},
         examples=[ex.example("An entity", ex.ENTITY, response_only=True)],
     ),
 )
@@ -118,6 +126,7 @@ class EntityViewSet(ConditionalMixin, ExportMixin, viewsets.ReadOnlyModelViewSet
     filterset_class = EntityFilter
     filter_backends = FILTERS
     permission_classes = (AllowAny,)
+    schema = ApiSchema()
     lookup_field = "public_id"
     ordering = ("name",)
     ordering_fields = ("name", "id", "created_at", "updated_at")
@@ -197,7 +206,8 @@ def _transition_schema(name: str) -> Any:
             "else, 412 if `If-Match` is stale." + reason
         ),
         request=TransitionSerializer,
-        responses={200: PledgeSerializer, **ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: PledgeSerializer},
         examples=[
             ex.example("Request", request_example, request_only=True),
             ex.example("The pledge after the decision", ex.PLEDGE, response_only=True),
@@ -242,7 +252,7 @@ def _transition_schema(name: str) -> Any:
         description="404 if it does not exist or you may not see it. Contact details are "
         "shown to the submitting entity and the secretariat only. The ETag changes with "
         "every change of the pledge; send it back in `If-Match` when you write.",
-        responses={200: PledgeSerializer, 404: ApiErrorSerializer},
+        responses={200: PledgeSerializer},
         examples=[
             ex.example("A published pledge", ex.PLEDGE, response_only=True),
             *ex.errors_for(404),
@@ -256,7 +266,7 @@ def _transition_schema(name: str) -> Any:
         "each problem is reported on its field. The reference is assigned from the forum. "
         "Submit it with `POST /pledges/{reference}/submit/`.",
         request=PledgeWriteSerializer,
-        responses={201: PledgeSerializer, **ERRORS},
+        responses={201: PledgeSerializer},
         examples=[
             ex.example("A new draft", ex.PLEDGE_WRITE, request_only=True),
             ex.example("The draft created", ex.DRAFT, response_only=True, status_codes=["201"]),
@@ -270,7 +280,7 @@ def _transition_schema(name: str) -> Any:
         "the ETag you read in `If-Match` (or the `version`): if the pledge changed since, the "
         "write is refused with 412 and nothing changes.",
         request=PledgeWriteSerializer,
-        responses={200: PledgeSerializer, **ERRORS},
+        responses={200: PledgeSerializer},
         examples=[
             ex.example("New content", ex.PLEDGE_WRITE, request_only=True),
             ex.example("The pledge saved", ex.DRAFT, response_only=True),
@@ -282,7 +292,7 @@ def _transition_schema(name: str) -> Any:
         description="As PUT, but fields left out keep their values; a list given replaces the "
         "pledge's list (e.g. `objectives`). Honours `If-Match` (412 when stale).",
         request=PledgeWriteSerializer,
-        responses={200: PledgeSerializer, **ERRORS},
+        responses={200: PledgeSerializer},
         examples=[
             ex.example(
                 "Change the amount",
@@ -442,7 +452,7 @@ class PledgeViewSet(LoadsRows, ResourceViewSet):
         "secretariat's review; only approved updates are public. List the pledge's updates at "
         "`updates_url`.",
         request=PledgeUpdateWriteSerializer,
-        responses={201: PledgeUpdateSerializer, **ERRORS},
+        responses={201: PledgeUpdateSerializer},
         examples=[
             ex.example(
                 "A progress report",
@@ -514,7 +524,8 @@ def _review_schema(name: str) -> Any:
             + " Honours `If-Match` (412 when stale)."
         ),
         request=TransitionSerializer,
-        responses={200: PledgeUpdateSerializer, **ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: PledgeUpdateSerializer},
         examples=[
             ex.example(
                 "Request",
@@ -547,7 +558,7 @@ def _review_schema(name: str) -> Any:
     retrieve=extend_schema(
         summary="One progress update, by its id",
         description="404 if it does not exist or you may not see it.",
-        responses={200: PledgeUpdateSerializer, 404: ApiErrorSerializer},
+        responses={200: PledgeUpdateSerializer},
         examples=[ex.example("An update", ex.UPDATE, response_only=True)],
     ),
     create=extend_schema(
@@ -557,7 +568,7 @@ def _review_schema(name: str) -> Any:
         "value achieved per target (the target `id`s of the pledge). The update waits for "
         "the secretariat's review.",
         request=PledgeUpdateWriteSerializer,
-        responses={201: PledgeUpdateSerializer, **ERRORS},
+        responses={201: PledgeUpdateSerializer},
         examples=[
             ex.example("A progress report", ex.UPDATE_WRITE, request_only=True),
             ex.example("The update created", ex.UPDATE, response_only=True, status_codes=["201"]),
@@ -578,6 +589,7 @@ class PledgeUpdateViewSet(
     filterset_class = PledgeUpdateFilter
     filter_backends = FILTERS
     permission_classes = (IsAuthenticatedOrReadOnly,)
+    schema = ApiSchema()
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     ordering = ("-id",)

@@ -553,3 +553,25 @@ def test_detail_runs_a_fixed_number_of_queries_when_read(
 ) -> None:
     with django_assert_max_num_queries(9):
         assert api_as("anonymous").get(f"{URL}GRF23-00001/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"objective": "%s"},
+        {"objective": "100%"},
+        {"objective": "23%d"},
+        {"compact": "GCR", "objective": "%(value)s"},
+        {"country": "%s"},
+        {"search": "100% %s"},
+        {"entity": "%(x)s"},
+    ],
+)
+def test_values_with_percent_signs_answer_400_or_200_never_500(
+    world: World, api_as: Callable[[str], APIClient], query: dict[str, str]
+) -> None:
+    # Found by the contract test's fuzzing: a refused value with `%` in it broke the message.
+    response = api_as("anonymous").get(URL, query)
+
+    assert response.status_code in (200, 400)
+    assert response.json()["status" if response.status_code == 400 else "results"] is not None
