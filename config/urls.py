@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
     path("", include("accounts.urls")),
+    path("", include("indicators.urls")),
     path("", include("pledges.urls")),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pledges.workflow import REVIEW_PERMISSION
 
+from . import services
 from .models import (
     CompactProgressSnapshot,
     ExchangeRate,
@@ -37,6 +38,12 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ("code", "title")
     ordering = ("compact__code", "code")
     autocomplete_fields = ("objective",)
+
+    def save_model(self, request: Any, obj: Indicator, form: Any, change: bool) -> None:
+        # Through the service, so that the objectives whose progress it moves are marked.
+        previous = form.initial.get("objective") if change else None
+        services.save_indicator(indicator=obj, previous_objective_id=previous)
+
     fieldsets = (
         (None, {"fields": ("compact", "objective", "code", "title", "description")}),
         (_("Measure"), {"fields": ("unit", "direction", "framework_version")}),
@@ -56,6 +63,16 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     ordering = ("indicator__code", "-year", "country__name")
     autocomplete_fields = ("indicator", "country")
 
+    def save_model(self, request: Any, obj: IndicatorValue, form: Any, change: bool) -> None:
+        services.save_indicator_value(value=obj)
+
+    def delete_model(self, request: Any, obj: IndicatorValue) -> None:
+        services.delete_indicator_value(value=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for value in queryset.select_related("indicator"):
+            services.delete_indicator_value(value=value)
+
 
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(admin.ModelAdmin):
@@ -65,6 +82,16 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     ordering = ("currency__code", "-date")
     date_hierarchy = "date"
     autocomplete_fields = ("currency",)
+
+    def save_model(self, request: Any, obj: ExchangeRate, form: Any, change: bool) -> None:
+        services.save_exchange_rate(rate=obj)
+
+    def delete_model(self, request: Any, obj: ExchangeRate) -> None:
+        services.delete_exchange_rate(rate=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for rate in queryset:
+            services.delete_exchange_rate(rate=rate)
 
 
 @admin.register(ProgressSnapshot)

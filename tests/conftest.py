@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.management import call_command
@@ -59,8 +61,15 @@ def artifacts() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache() -> None:
-    """Every test starts with an empty cache (allauth keeps its rate limits there)."""
-    cache.clear()
+    """Every test starts with an empty cache (rate limits and nudge debounces live there).
+
+    Only this run's keys are deleted: `cache.clear()` would empty the whole Redis database,
+    including the keys of another test run working on the same server."""
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 @pytest.fixture

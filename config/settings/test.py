@@ -10,11 +10,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+# The cache gets a Redis database of its own: tests clear it between tests, which must not
+# empty the Celery queues and the progress locks that live on REDIS_URL.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "test",
+        "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/14"),
+        # One prefix per test database, so that test runs side by side (several checkouts on
+        # one machine) never clear each other's keys: see tests/conftest.py.
+        "KEY_PREFIX": f"test-{DATABASES['default']['NAME']}",
     }
 }
 CELERY_BROKER_URL = REDIS_URL

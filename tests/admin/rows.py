@@ -13,7 +13,14 @@ from django.db.models import Model
 from accounts.services import create_api_key
 from compacts.models import SupportPlatform
 from core.models import AuditEntry
-from indicators.models import ProgressSnapshot, SliceKind
+from indicators.models import (
+    CompactProgressSnapshot,
+    ProgressSnapshot,
+    RecomputeRun,
+    RunKind,
+    RunStatus,
+    SliceKind,
+)
 from pledges.models import (
     LinkKind,
     PledgeLink,
@@ -96,6 +103,21 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
         computed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
         figures={"pledges": 1},
     )
+    compact_snapshot = CompactProgressSnapshot.objects.create(
+        compact=compact,
+        slice_kind=SliceKind.OVERALL,
+        date=dt.date(2024, 1, 1),
+        computed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        figures={"pledges": 1},
+    )
+    run = RecomputeRun.objects.create(
+        kind=RunKind.FULL,
+        status=RunStatus.SUCCEEDED,
+        started_at=dt.datetime(2024, 1, 1, 2, 30, tzinfo=dt.UTC),
+        finished_at=dt.datetime(2024, 1, 1, 2, 31, tzinfo=dt.UTC),
+        duration_ms=60000,
+        objectives_done=27,
+    )
     audit = AuditEntry.objects.create(
         content_type=ContentType.objects.get_for_model(pledge),
         object_id=str(pledge.pk),
@@ -105,6 +127,7 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
     rows = [
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
-        update, actual, counter, indicator, value, rate, snapshot, audit, api_key,
+        update, actual, counter, indicator, value, rate, snapshot, compact_snapshot, run, audit,
+        api_key,
     ]  # fmt: skip
     return {type(row): row for row in rows}

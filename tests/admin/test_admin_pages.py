@@ -11,7 +11,7 @@ from simple_history.models import HistoricalChanges
 
 from accounts.models import ApiKey
 from core.models import AuditEntry
-from indicators.models import ProgressSnapshot
+from indicators.models import CompactProgressSnapshot, ProgressSnapshot, RecomputeRun
 from pledges.models import PledgeReferenceCounter
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,16 @@ OUR_MODELS = sorted(
 )
 # Written only by code: snapshots by the progress engine, the rest by the services (API keys by
 # the "API keys" page and `create_api_key`, since their secret must be shown once).
-READ_ONLY_MODELS = {ApiKey, AuditEntry, PledgeReferenceCounter, ProgressSnapshot}
+READ_ONLY_MODELS = {
+    ApiKey,
+    AuditEntry,
+    PledgeReferenceCounter,
+    ProgressSnapshot,
+    CompactProgressSnapshot,
+    RecomputeRun,
+}
 # Deleting these would erase evidence or hand out pledge references a second time.
-UNDELETABLE_MODELS = {AuditEntry, PledgeReferenceCounter}
+UNDELETABLE_MODELS = {AuditEntry, PledgeReferenceCounter, RecomputeRun}
 
 
 def admin_url(model: type[Model], view: str, *args: object) -> str:

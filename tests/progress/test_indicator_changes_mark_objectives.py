@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from compacts.models import Objective
 from core.models import Currency
@@ -68,3 +69,19 @@ def test_invalid_value_is_refused_and_marks_nothing(reference_data: None) -> Non
         )
 
     assert stale() == set()
+
+
+def test_value_added_in_the_admin_marks_its_objective(
+    reference_data: None, client: Client, site_admin: object
+) -> None:
+    indicator = Indicator.objects.get(compact__code="GCR", code="3.1.1")
+    client.force_login(site_admin)
+
+    response = client.post(
+        "/admin/indicators/indicatorvalue/add/",
+        {"indicator": indicator.pk, "year": 2025, "value": "1200", "source": "UNHCR"},
+    )
+
+    assert response.status_code == 302
+    assert IndicatorValue.objects.filter(indicator=indicator, year=2025).exists()
+    assert stale() == {("GCR", 3)}
