@@ -76,6 +76,23 @@ class ObjectiveRefsField(forms.Field):
         return tokens
 
 
+class RepeatableTextInput(forms.TextInput):
+    """A text box for a filter over a big table (entities, pledges): it reads repeated
+    parameters like a multiple select, but the browsable API's filter form shows it without
+    listing every row of the table as an option."""
+
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        getlist = getattr(data, "getlist", None)
+        return getlist(name) if getlist is not None else data.get(name)
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value) or None
+        return super().format_value(value)
+
+
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class ObjectiveRefsFilter(django_filters.Filter):
     """`objective=GCM-23` or `compact=GCM&objective=23` (several values are ORed)."""
@@ -183,6 +200,7 @@ class PledgeApiFilter(PledgeFilter):
         queryset=Entity.objects.all(),
         to_field_name="public_id",
         method="filter_entity",
+        widget=RepeatableTextInput,
         help_text=gettext_lazy(
             "An entity's `id`: the pledges it stands behind, as submitter or as a co-pledger "
             "that accepted (as on its public page)."
@@ -328,6 +346,7 @@ class PledgeUpdateFilter(PledgesThrough):
         queryset=Pledge.objects.all(),
         to_field_name="reference",
         method="filter_pledge",
+        widget=RepeatableTextInput,
         help_text=gettext_lazy("A pledge's reference, e.g. GRF23-00042."),
     )
     status = django_filters.MultipleChoiceFilter(

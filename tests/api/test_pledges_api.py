@@ -575,3 +575,24 @@ def test_values_with_percent_signs_answer_400_or_200_never_500(
 
     assert response.status_code in (200, 400)
     assert response.json()["status" if response.status_code == 400 else "results"] is not None
+
+
+@pytest.mark.parametrize("url", [URL, "/api/v1/pledge-updates/", "/api/v1/entities/"])
+def test_browsable_filter_form_never_lists_every_entity_or_pledge_when_rendered(
+    world: World,
+    api_as: Callable[[str], APIClient],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+    url: str,
+) -> None:
+    EntityFactory.create_batch(30)
+    client = api_as("anonymous")
+
+    # The HTML page also renders the write forms; its query count does not grow with the data.
+    with django_assert_max_num_queries(60) as captured:
+        response = client.get(url, HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    # The form's option lists read small reference tables only, never entities or pledges.
+    listed = [q["sql"] for q in captured.captured_queries if "CURSOR FOR SELECT" in q["sql"]]
+    assert not [sql for sql in listed if 'FROM "pledges_entity"' in sql], listed
+    assert not [sql for sql in listed if 'FROM "pledges_pledge"' in sql], listed
