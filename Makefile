@@ -30,6 +30,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py recompute_progress --verbosity 0
 	@echo ""
 	@echo "Demo accounts (password demo-pass-2026):"
 	@echo "  secretariat@example.org  - secretariat reviewer"
