@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
-from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -26,7 +26,7 @@ from core.api.conditional import ConditionalMixin, etag_for
 from core.api.exports import ExportMixin
 from core.api.filters import StrictFilterBackend
 from core.api.schema import ApiSchema
-from core.api.viewsets import ResourceViewSet
+from core.api.viewsets import ReadOnlyResourceViewSet, ResourceViewSet
 from pledges import services
 from pledges.models import Entity, Membership, MembershipStatus, Pledge, PledgeUpdate
 from pledges.workflow import PLEDGE_TRANSITIONS, can_edit, is_secretariat
@@ -121,12 +121,12 @@ def _own_entities(user: Any) -> list[Entity]:
         examples=[ex.example("An entity", ex.ENTITY, response_only=True)],
     ),
 )
-class EntityViewSet(ConditionalMixin, ExportMixin, viewsets.ReadOnlyModelViewSet):
+class EntityViewSet(ReadOnlyResourceViewSet):
+    """Entities, read-only: they are registered and verified on the web."""
+
     serializer_class = EntitySerializer
     filterset_class = EntityFilter
     filter_backends = FILTERS
-    permission_classes = (AllowAny,)
-    schema = ApiSchema()
     lookup_field = "public_id"
     ordering = ("name",)
     ordering_fields = ("name", "id", "created_at", "updated_at")
@@ -182,10 +182,11 @@ class LoadsRows:
 def _transition_schema(name: str) -> Any:
     """The schema of one review action (summary, description, examples, errors)."""
     transition = PLEDGE_TRANSITIONS[name]
+    # Schema text is English, like the rest of the OpenAPI document.
     who = (
-        _("the secretariat")
+        "the secretariat"
         if transition.actor == "secretariat"
-        else _("a member of the submitting entity")
+        else "a member of the submitting entity"
     )
     sources = ", ".join(sorted(transition.sources))
     reason = (
@@ -305,6 +306,9 @@ def _transition_schema(name: str) -> Any:
     ),
 )
 class PledgeViewSet(LoadsRows, ResourceViewSet):
+    """Pledges: read what you may see; create and edit drafts and take review actions through
+    the pledge services."""
+
     queryset = Pledge.objects.none()  # for the schema; requests use get_queryset
     serializer_class = PledgeSerializer
     detail_serializer_class = PledgeSerializer
@@ -583,6 +587,8 @@ class PledgeUpdateViewSet(
     mixins.CreateModelMixin,
     viewsets.ReadOnlyModelViewSet,
 ):
+    """Progress updates: read what you may see, report progress, and (secretariat) review."""
+
     queryset = PledgeUpdate.objects.none()  # for the schema; requests use get_queryset
     serializer_class = PledgeUpdateSerializer
     detail_serializer_class = PledgeUpdateSerializer
