@@ -21,7 +21,17 @@ from accounts.models import ApiKey, User
 from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveAction, ThematicArea
 from core.models import Country, Currency
 from forums.models import Forum, ForumKind
-from indicators.models import ExchangeRate, Indicator, IndicatorValue, ProgressSnapshot, SliceKind
+from indicators.models import (
+    CompactProgressSnapshot,
+    ExchangeRate,
+    Indicator,
+    IndicatorValue,
+    ProgressSnapshot,
+    RecomputeRun,
+    RunKind,
+    RunStatus,
+    SliceKind,
+)
 from pledges.models import (
     Entity,
     LinkKind,
@@ -257,6 +267,32 @@ def snapshot_next_day() -> ProgressSnapshot:
     )
 
 
+def compact_snapshot_next_day() -> CompactProgressSnapshot:
+    noon = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)
+    first = CompactProgressSnapshot.objects.create(
+        compact=CompactFactory(),
+        slice_kind=SliceKind.OVERALL,
+        date=dt.date(2024, 1, 1),
+        computed_at=noon,
+    )
+    return CompactProgressSnapshot(
+        compact=first.compact,
+        slice_kind=SliceKind.OVERALL,
+        date=dt.date(2024, 1, 2),
+        computed_at=noon,
+    )
+
+
+def failed_run() -> RecomputeRun:
+    return RecomputeRun(
+        kind=RunKind.FULL,
+        status=RunStatus.FAILED,
+        started_at=dt.datetime(2024, 1, 1, 2, 30, tzinfo=dt.UTC),
+        finished_at=dt.datetime(2024, 1, 1, 2, 31, tzinfo=dt.UTC),
+        error="OperationalError: the database went away",
+    )
+
+
 def user() -> User:
     UserFactory(email="amina@example.org")
     return User(email="grace@example.org")
@@ -403,6 +439,13 @@ CASES = [
     Case("exchange_rate_unique", rate_next_day, setter(date=dt.date(2023, 12, 13))),
     Case("exchange_rate_positive", rate_next_day, setter(usd_per_unit=Decimal("0"))),
     Case("progress_snapshot_unique_per_day", snapshot_next_day, setter(date=dt.date(2024, 1, 1))),
+    Case(
+        "compact_snapshot_unique_per_day",
+        compact_snapshot_next_day,
+        setter(date=dt.date(2024, 1, 1)),
+    ),
+    Case("recompute_run_finished_has_time", failed_run, setter(finished_at=None)),
+    Case("recompute_run_failure_has_error", failed_run, setter(error="")),
     # accounts
     Case("user_email_unique", user, setter(email="amina@example.org"), refused_by="email"),
     Case("api_key_prefix_unique", second_api_key, setter(prefix="0123456789")),
