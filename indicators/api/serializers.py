@@ -5,12 +5,15 @@ Decimals are sent as strings (DRF's default), so that no client rounds them thro
 field's help text names its unit.
 """
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from compacts.api.serializers import CompactRefSerializer, ObjectiveRefSerializer
+from indicators import drilldown
 from indicators.models import ExchangeRate, Indicator, IndicatorValue, ProgressSnapshot
 
 UNIT_HELP = (
@@ -159,8 +162,24 @@ class FiguresField(serializers.JSONField):
     """The snapshot's figures as stored: a JSON object."""
 
 
+class ProgressLinksSerializer(serializers.Serializer):
+    """Where the pledges behind a snapshot's figures are listed."""
+
+    pledges = serializers.URLField(help_text="The pledge browser, filtered to this slice.")
+    pledges_api = serializers.URLField(help_text="The same pledges through the API.")
+    by_status = serializers.DictField(
+        child=serializers.URLField(),
+        help_text="The browser filtered to this slice and one implementation status, per key "
+        "of `figures.status`.",
+    )
+
+
 class ProgressSnapshotSerializer(serializers.ModelSerializer):
     objective = ObjectiveRefSerializer(read_only=True)
+    links = serializers.SerializerMethodField(
+        help_text="Drill-down: the pledges behind the figures (null for the `global` region "
+        "slice, which no filter selects)."
+    )
     slice_key = serializers.CharField(
         read_only=True,
         help_text="Which slice: empty for `overall`, else a forum code (GRF23), a UN M49 "
@@ -179,5 +198,31 @@ class ProgressSnapshotSerializer(serializers.ModelSerializer):
             "date",
             "figures",
             "computed_at",
+            "links",
             "url",
         )
+
+    @extend_schema_field(ProgressLinksSerializer(allow_null=True))
+    def get_links(self, snapshot: ProgressSnapshot) -> dict[str, Any] | None:
+        params = drilldown.slice_params(
+            compact=snapshot.objective.compact.code,
+            objective_number=snapshot.objective.number,
+            slice_kind=snapshot.slice_kind,
+            slice_key=snapshot.slice_key,
+        )
+        if params is None:
+            return None
+        request = self.context.get("request")
+
+        def absolute(path: str) -> str:
+            return request.build_absolute_uri(path) if request else path
+
+        browser = reverse("pledges:pledge-list")
+        return {
+            "pledges": absolute(browser + drilldown.query(params)),
+            "pledges_api": absolute(reverse("pledge-list") + drilldown.query(params)),
+            "by_status": {
+                key: absolute(browser + drilldown.query(params, implementation_status=value))
+                for key, value in drilldown.status_values().items()
+            },
+        }

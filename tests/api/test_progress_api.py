@@ -18,6 +18,8 @@ from compacts.models import Objective
 from indicators.api.filters import latest_per_slice
 from indicators.models import ProgressSnapshot, SliceKind
 
+STATUS_KEYS = ["not_started", "planning", "in_progress", "fulfilled", "discontinued", "no_update"]
+
 pytestmark = pytest.mark.django_db
 
 JAN = dt.date(2025, 1, 1)
@@ -293,6 +295,10 @@ def test_csv_has_a_column_per_figure_and_leaves_missing_figures_empty(
         "figures.usd.pledged",
         "figures.usd_pledged",
         "computed_at",
+        # Drill-down links to the pledges behind the figures, per slice and per status.
+        "links.pledges",
+        "links.pledges_api",
+        *(f"links.by_status.{status}" for status in STATUS_KEYS),
         "url",
     ]
     by_id = {int(r["id"]): r for r in rows}
