@@ -147,17 +147,26 @@ class SliceKind(models.TextChoices):
     ENTITY_TYPE = "entity_type", _("Entity type")
 
 
-class ProgressSnapshot(models.Model):
-    """Computed progress of one objective for one slice on one day (filled by the progress
-    engine); one row per objective × slice × day, so history builds up for time series."""
+class SnapshotFields(models.Model):
+    """What every progress snapshot holds: one slice, one day, its figures and when and from
+    what inputs they were computed."""
 
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="snapshots")
     slice_kind = models.CharField(_("slice"), max_length=20, choices=SliceKind.choices)
     slice_key = models.CharField(_("slice value"), max_length=40, blank=True)
     date = models.DateField(_("date"))
     figures = models.JSONField(_("figures"), default=dict)
     computed_at = models.DateTimeField(_("computed at"))
     inputs_fingerprint = models.CharField(_("inputs fingerprint"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ProgressSnapshot(SnapshotFields):
+    """Computed progress of one objective for one slice on one day (filled by the progress
+    engine); one row per objective × slice × day, so history builds up for time series."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="snapshots")
 
     class Meta:
         ordering = ["objective_id", "slice_kind", "slice_key", "-date"]
@@ -174,17 +183,11 @@ class ProgressSnapshot(models.Model):
         return f"{self.objective} {self.slice_kind}:{self.slice_key} {self.date}"
 
 
-class CompactProgressSnapshot(models.Model):
+class CompactProgressSnapshot(SnapshotFields):
     """Computed totals of a whole compact for one slice on one day. Each pledge counts once here,
     even when it serves several objectives (its money is not summed twice)."""
 
     compact = models.ForeignKey(Compact, on_delete=models.CASCADE, related_name="snapshots")
-    slice_kind = models.CharField(_("slice"), max_length=20, choices=SliceKind.choices)
-    slice_key = models.CharField(_("slice value"), max_length=40, blank=True)
-    date = models.DateField(_("date"))
-    figures = models.JSONField(_("figures"), default=dict)
-    computed_at = models.DateTimeField(_("computed at"))
-    inputs_fingerprint = models.CharField(_("inputs fingerprint"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["compact_id", "slice_kind", "slice_key", "-date"]
