@@ -10,6 +10,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db.models import CharField, F, Func, Max, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
@@ -195,7 +196,12 @@ def latest_per_slice(queryset: QuerySet[ProgressSnapshot]) -> QuerySet[ProgressS
     zero-setup demo) runs the same SQL.
     """
     newest = queryset.order_by().values(*SLICE).annotate(newest=Max("date"))
-    sql, params = newest.query.get_compiler(queryset.db).as_sql()
+    try:
+        sql, params = newest.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        # Another filter can never match (e.g. an objective number beyond any integer column):
+        # Django proves it while compiling, and there is simply nothing to return.
+        return queryset.none()
     # The ORM has no row-value IN; the row is built from columns (so that table aliases stay
     # right if this queryset is nested) and the grouped query is the ORM's own, with every
     # filter value as a parameter.
