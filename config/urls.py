@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("accounts.urls")),
     path("", include("indicators.urls")),
+    path("", include("dashboards.urls")),
+    path("", include("reports.urls")),
     path("", include("pledges.urls")),
 ]

@@ -50,7 +50,7 @@ from pledges.models import (
     UpdateReviewState,
 )
 
-from . import progress
+from . import progress, snapshot_version
 from .models import (
     CompactProgressSnapshot,
     ExchangeRate,
@@ -163,14 +163,17 @@ def _target_aggregates(queryset: QuerySet) -> tuple[QuerySet, dict[str, Any]]:
 
 
 def _slices(
-    queryset: QuerySet, *, owner: str, pledge_path: str
+    queryset: QuerySet, *, owner: str, pledge_path: str, by_country: bool
 ) -> Iterable[tuple[str, QuerySet, Any]]:
     """(slice kind, queryset, slice key expression or None) for every slice; regions are
-    filtered one by one so that a pledge with several countries of one region counts once."""
+    filtered one by one so that a pledge with several countries of one region counts once.
+    A pledge counts under each of its beneficiary countries (once per country)."""
     p = pledge_path
     yield SliceKind.OVERALL, queryset, None
     yield SliceKind.FORUM, queryset, F(f"{p}forum__code")
     yield SliceKind.ENTITY_TYPE, queryset, F(f"{p}entity__entity_type__code")
+    if by_country:
+        yield SliceKind.COUNTRY, queryset, F(f"{p}beneficiary_countries__code")
     pledge_ref = f"{p}pk" if p else "pk"
     for region in Region.values:
         in_region = Pledge.beneficiary_countries.through.objects.filter(
@@ -192,14 +195,23 @@ def _grouped(
     owner: str,
     pledge_path: str,
     extra: Sequence[str] = (),
+    by_country: bool = False,
 ) -> dict[Group, list[dict[str, Any]]]:
     """Run each slice's grouped query (GROUP BY owner, slice key and `extra`); rows keyed by
     (owner id, slice kind, slice key)."""
     queryset, aggregates = source
     out: dict[Group, list[dict[str, Any]]] = defaultdict(list)
-    for kind, sliced, key_expr in _slices(queryset, owner=owner, pledge_path=pledge_path):
+    slices = _slices(queryset, owner=owner, pledge_path=pledge_path, by_country=by_country)
+    for kind, sliced, key_expr in slices:
         slice_kind, _, fixed_key = kind.partition(":")
-        if key_expr is not None:
+        if slice_kind == SliceKind.COUNTRY:
+            # Pledges without beneficiary countries (global scope) have no country slice.
+            grouped = (
+                sliced.annotate(slice_key=key_expr)
+                .filter(slice_key__isnull=False)
+                .values(owner, "slice_key", *extra)
+            )
+        elif key_expr is not None:
             grouped = sliced.annotate(slice_key=key_expr).values(owner, "slice_key", *extra)
         else:
             grouped = sliced.values(owner, *extra)
@@ -384,6 +396,7 @@ def compute_compacts(compact_ids: Sequence[int], *, on: dt.date) -> dict[Group, 
         ),
         owner="compact_id",
         pledge_path="",
+        by_country=True,
     )
     targets = _grouped(
         _target_aggregates(
@@ -394,6 +407,7 @@ def compute_compacts(compact_ids: Sequence[int], *, on: dt.date) -> dict[Group, 
         owner="compact_id",
         pledge_path="pledge__",
         extra=("unit",),
+        by_country=True,
     )
     indicators = _indicators_by("compact_id", ids)
     groups = set(pledges) | set(targets) | {(i, SliceKind.OVERALL, "") for i in ids}
@@ -439,6 +453,7 @@ def _write(model: type, owner: str, results: dict[Group, dict], *, on: dt.date) 
             update_fields=["figures", "computed_at", "inputs_fingerprint"],
             batch_size=500,
         )
+        snapshot_version.bump_on_commit()
     return len(rows)
 
 

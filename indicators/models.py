@@ -145,6 +145,8 @@ class SliceKind(models.TextChoices):
     FORUM = "forum", _("Forum")
     REGION = "region", _("Region")
     ENTITY_TYPE = "entity_type", _("Entity type")
+    # Compact totals only: the beneficiary countries' ranking on the dashboard.
+    COUNTRY = "country", _("Beneficiary country")
 
 
 class SnapshotFields(models.Model):

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_htmx",
     # Project apps, lowest layer first (see README, "Architecture").
     "core",
     "accounts",
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "forums",
     "pledges",
     "indicators",
+    "dashboards",
+    "reports",
     "bootstrap",
 ]
 
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

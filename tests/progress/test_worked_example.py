@@ -266,6 +266,22 @@ def test_compact_total_counts_a_pledge_under_two_objectives_once(example: Any) -
     assert total["money"]["pledged_usd"] == "1300000.00"  # P1's money once, not twice
 
 
+def test_compact_totals_rank_beneficiary_countries_counting_each_pledge_once_per_country(
+    example: Any,
+) -> None:
+    countries = {
+        s.slice_key: s.figures
+        for s in CompactProgressSnapshot.objects.filter(
+            compact__code="GCR", slice_kind="country", date=ON
+        )
+    }
+
+    # P1 and P5 in Kenya, P5 also in Uganda, P3 in Jordan; P2 (global) has no country.
+    assert {code: f["pledges"] for code, f in countries.items()} == {"KE": 2, "UG": 1, "JO": 1}
+    assert countries["KE"]["money"]["pledged_usd"] == "1100000.00"  # P1 only: P5 has no amount
+    assert not ProgressSnapshot.objects.filter(slice_kind="country").exists()  # compacts only
+
+
 def test_recomputing_is_idempotent_and_drops_slices_that_emptied(example: Any) -> None:
     before = ProgressSnapshot.objects.filter(date=ON).count()
     Pledge.objects.filter(reference="GRF19-00001").update(review_state=ReviewState.WITHDRAWN)
