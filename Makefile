@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint fmt check lock clean
+.PHONY: install install-dev run test lint fmt check lock clean bench audit backup restore
 
 ## install: create .venv with the runtime dependencies (re-runs only when they change)
 install: $(STAMP)
@@ -47,6 +47,22 @@ test: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+## bench: benchmark suite on PostgreSQL and Redis (BENCH_PLEDGES=100000 by default); prints a table
+bench: install-dev
+	./scripts/ensure_services.sh
+	$(PY) scripts/bench/run.py
+
+## audit: known vulnerabilities in the pinned dependencies (pip-audit)
+audit: install-dev
+	./scripts/audit.sh
+
+## backup / restore: pg_dump of DATABASE_URL into BACKUP (default backups/<timestamp>.dump), and back
+backup: install
+	./scripts/backup.sh
+
+restore: install
+	./scripts/restore.sh
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
