@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
+from rest_framework.serializers import BaseSerializer, ListSerializer
 
 CHUNK = 2000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,14 +81,27 @@ def _filename(basename: str, extension: str) -> str:
     return f"{basename}-{timezone.localdate().isoformat()}.{extension}"
 
 
+def declared_columns(serializer: BaseSerializer, prefix: str = "") -> list[str]:
+    """The columns `flatten` gives a fully filled row of this serializer: nested objects become
+    `parent.child`, lists stay one column."""
+    columns: list[str] = []
+    for name, field in serializer.fields.items():
+        if isinstance(field, BaseSerializer) and not isinstance(field, ListSerializer):
+            columns += declared_columns(field, f"{prefix}{name}.")
+        else:
+            columns.append(f"{prefix}{name}")
+    return columns
+
+
 def _with_header(
-    rows: Iterator[dict[str, Any]],
+    rows: Iterator[dict[str, Any]], declared: Sequence[str]
 ) -> tuple[list[str], Iterator[dict[str, Any]]]:
     """The columns of an export: the union of the keys of its first chunk of rows, in order of
-    appearance (a nested object that is null in the first row must not lose its columns), and
-    the rows again, the sampled ones first."""
+    appearance (a nested object that is null in the first row must not lose its columns), or
+    the serializer's declared columns when there is no row (an empty export still says what it
+    would hold); and the rows again, the sampled ones first."""
     sample = list(itertools.islice(rows, CHUNK))
-    header: dict[str, None] = {}
+    header: dict[str, None] = {} if sample else dict.fromkeys(declared)
     for row in sample:
         header.update(dict.fromkeys(row))
     return list(header), itertools.chain(sample, rows)
@@ -127,13 +141,14 @@ class ExportMixin:
     def export_serializer_class(self) -> Any:
         return self.get_serializer_class()  # type: ignore[attr-defined]
 
-    def export_rows(self, queryset: Any) -> Iterator[dict[str, Any]]:
-        serializer_class = self.export_serializer_class()
+    def export_serializer(self) -> BaseSerializer:
         context = self.get_serializer_context()  # type: ignore[attr-defined]
         context["request"] = _without_format(context["request"])
+        return self.export_serializer_class()(context=context)
+
+    def export_rows(self, queryset: Any, serializer: BaseSerializer) -> Iterator[dict[str, Any]]:
         # One serializer for every row, as DRF's ListSerializer does: building one per row
         # re-copies all its fields each time, which more than doubled the cost of an export.
-        serializer = serializer_class(context=context)
         for obj in queryset.iterator(chunk_size=CHUNK):
             yield flatten(serializer.to_representation(obj))
 
@@ -142,7 +157,10 @@ class ExportMixin:
         if fmt not in ("csv", "xlsx"):
             return super().list(request, *args, **kwargs)  # type: ignore[misc]
         queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
-        header, rows = _with_header(self.export_rows(queryset))
+        serializer = self.export_serializer()
+        header, rows = _with_header(
+            self.export_rows(queryset, serializer), declared_columns(serializer)
+        )
         if fmt == "csv":
             return self._stream_csv(header, rows)
         return self._xlsx(header, rows)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework.serializers import BaseSerializer
 
 from core.api.exports import flatten
 from core.api.viewsets import ReadOnlyResourceViewSet
@@ -205,7 +206,9 @@ class ProgressViewSet(ReadOnlyResourceViewSet):
     def get_queryset(self) -> QuerySet[ProgressSnapshot]:
         return ProgressSnapshot.objects.select_related("objective__compact")
 
-    def export_rows(self, queryset: QuerySet[ProgressSnapshot]) -> Iterator[dict[str, Any]]:
+    def export_rows(
+        self, queryset: QuerySet[ProgressSnapshot], serializer: BaseSerializer
+    ) -> Iterator[dict[str, Any]]:
         """Every row with the same columns: snapshots of different objectives and slices may
         hold different figures, and a spreadsheet takes its columns from the first row. A first
         pass over the figures alone collects every `figures.…` column; a figure a row lacks is
@@ -214,7 +217,7 @@ class ProgressViewSet(ReadOnlyResourceViewSet):
         for figures in queryset.values_list("figures", flat=True).iterator(chunk_size=2000):
             columns.update(dict.fromkeys(flatten(figures, "figures.")))
         figure_columns = sorted(columns)
-        for row in super().export_rows(queryset):
+        for row in super().export_rows(queryset, serializer):
             base = {key: value for key, value in row.items() if not key.startswith("figures")}
             figures = {column: row.get(column) for column in figure_columns}
             yield _with_figures(base, figures)

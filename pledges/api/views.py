@@ -175,8 +175,10 @@ class LoadsRows:
         self.load_rows([obj])
         return obj
 
-    def export_rows(self, queryset: Any) -> Any:
-        return super().export_rows(LoadedInChunks(queryset, self.load_rows))  # type: ignore[misc]
+    def export_rows(self, queryset: Any, serializer: Any) -> Any:
+        return super().export_rows(  # type: ignore[misc]
+            LoadedInChunks(queryset, self.load_rows), serializer
+        )
 
 
 def _transition_schema(name: str) -> Any:

@@ -450,6 +450,18 @@ def test_xlsx_export_has_a_header_and_numbers_as_numbers(
     assert by_ref["IMRF26-00001"]["objectives"] == "GCM-23"
 
 
+def test_an_export_without_rows_still_has_its_header_line(
+    world: World, api_as: Callable[[str], APIClient]
+) -> None:
+    client = api_as("anonymous")
+    full = b"".join(client.get(URL, {"format": "csv"}).streaming_content).decode()
+
+    response = client.get(URL, {"format": "csv", "country": "AF"})  # valid, but no pledge
+
+    empty = b"".join(response.streaming_content).decode()
+    assert empty.splitlines() == full.splitlines()[:1]  # the same columns, no rows
+
+
 def test_export_refuses_bad_filters_like_the_list(
     world: World, api_as: Callable[[str], APIClient]
 ) -> None:

@@ -156,7 +156,7 @@ def test_export_columns_include_keys_the_first_row_lacks() -> None:
 
     rows = iter([{"code": "A", "entity": None}, {"code": "B", "entity.name": "X"}])
 
-    header, again = _with_header(rows)
+    header, again = _with_header(rows, declared=["code", "entity.name"])
 
     assert header == ["code", "entity", "entity.name"]
     assert [r["code"] for r in again] == ["A", "B"]
