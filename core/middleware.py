@@ -1,15 +1,91 @@
 """Cross-cutting request handling."""
 
+import logging
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+# Errors that mean "the database cannot be reached right now", not "the code is wrong": a refused
+# or dropped connection, a server shutting down, a failover. IntegrityError, ProgrammingError and
+# the like stay real 500s, because retrying would not help.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+_FLAG = "_cpt_database_unavailable"
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """The 503 answer: the API's one error shape under /api/, a plain page elsewhere.
+
+    Neither touches the database (no session, no user, no context processors), since it is the
+    thing that is down."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {
+                "status": 503,
+                "code": "service_unavailable",
+                "detail": _(
+                    "The database is unavailable for a moment; nothing was changed. "
+                    "Try again shortly."
+                ),
+                "errors": {},
+            },
+            status=503,
+        )
+    else:
+        html = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _flag_unavailable_database(
+    sender: Any, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """Django turns an exception in any inner middleware into a 500 before it reaches us; this
+    receiver (called with the exception being handled) marks the request so that `__call__`
+    can swap that 500 for a 503."""
+    import sys
+
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, UNAVAILABLE_ERRORS):
+        setattr(request, _FLAG, True)
+
+
+got_request_exception.connect(_flag_unavailable_database, dispatch_uid="cpt-database-unavailable")
 
 
 class DatabaseUnavailableMiddleware:
-    """Turns a database outage into a clear 503 page or JSON answer (issue 8; being built)."""
+    """Turns a database outage into a clear 503 page or JSON answer with `Retry-After`, never a
+    stack trace: a load balancer retries, a person reads that it is temporary, a partner's
+    program backs off."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        try:
+            response = self.get_response(request)
+        except UNAVAILABLE_ERRORS:  # only if the exception escaped every inner layer
+            return self._unavailable(request)
+        if getattr(request, _FLAG, False):
+            return self._unavailable(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Views (DRF included: its handler leaves database errors to Django) end up here."""
+        if isinstance(exception, UNAVAILABLE_ERRORS):
+            return self._unavailable(request)
+        return None
+
+    @staticmethod
+    def _unavailable(request: HttpRequest) -> HttpResponse:
+        logger.warning("Database unavailable while serving %s %s", request.method, request.path)
+        return database_unavailable_response(request)
