@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
+    "csp",
     # Project apps, lowest layer first (see README, "Architecture").
     "core",
     "accounts",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,9 +98,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Accounts can publish pledges in a State's name: 12 characters at least (NIST SP 800-63B's
+# advice is length over composition rules), not one of the 20,000 most common, not all digits,
+# not close to the person's e-mail or name. See docs/security.md, "Login protection".
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -119,6 +127,17 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Compact Pledge Tracker] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# Password guessing (docs/security.md): after 5 wrong passwords for one account in 15 minutes
+# that account's log-in is refused, even with the right password, until the window passes (no
+# permanent lock-out an attacker could use to shut a reviewer out for good); one IP address may
+# fail 20 times an hour whichever accounts it tries, which stops spraying one common password
+# over many accounts. Counters live in the cache (Redis), so they hold across workers.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env("LOGIN_FAILED_RATE", default="20/h/ip,5/15m/key"),
+    "login": "30/m/ip",
+    "signup": "20/h/ip",
+    "reset_password": "20/h/ip,5/h/key",
+}
 
 # Internationalisation: the six official UN languages. English is complete; the others fall back
 # to English until their translations land.
@@ -272,6 +291,25 @@ SPECTACULAR_SETTINGS = {
         "TargetUnitEnum": "pledges.models.TargetUnit",
         "IndicatorUnitEnum": "indicators.models.IndicatorUnit",
         "ImplementationStatusEnum": "pledges.models.ImplementationStatus",
+    },
+}
+
+# Content-Security-Policy (django-csp 4): only our own scripts, styles and images; no inline
+# script or style, no eval, no framing, forms post only to us. Pages load every script and style
+# from /static/ (templates have no inline <script>, style= or on* attributes: the browser test in
+# tests/security/ records every violation). docs/security.md explains each directive.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
     },
 }
 
