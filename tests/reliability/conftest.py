@@ -5,10 +5,22 @@ listens, which is what a stopped or unreachable server looks like to Django, psy
 """
 
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, connections
+
+from accounts.models import User
+from compacts.models import Compact, Objective
+from core.models import AuditEntry, Country
+from forums.models import Forum
+from pledges.models import Entity, Pledge
+from pledges.roles import ensure_secretariat_group
+from pledges.services import PledgeInput, create_pledge, transition_pledge
+from tests.factories import UserFactory
 
 
 def dead_port() -> int:
@@ -56,3 +68,81 @@ def database_down(outage: DatabaseOutage) -> DatabaseOutage:
 @pytest.fixture
 def dead_redis_url() -> str:
     return f"redis://127.0.0.1:{dead_port()}/0"
+
+
+def run_at_once(*calls: Callable[[], Any], timeout: float = 30) -> list[Any]:
+    """Run each call in its own thread (so on its own database connection), released together
+    by a barrier; returns each call's result or the exception it raised, in order."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[Any] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=timeout)
+            outcomes[index] = call()
+        except Exception as error:  # the outcome under test
+            outcomes[index] = error
+        finally:
+            connections.close_all()  # this thread's connections, not the test's
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+        assert not thread.is_alive(), "a concurrent call never finished (deadlock?)"
+    return outcomes
+
+
+@pytest.fixture
+def second_secretariat(db: None) -> User:
+    """Another secretariat reviewer, to race the first."""
+    user = UserFactory(email="secretariat-2@example.org", is_staff=True)
+    group, _ = ensure_secretariat_group()
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def make_pledge_input(reference_data: None, entity_a: Entity) -> Callable[..., PledgeInput]:
+    """A complete, valid GCR pledge of entity A at GRF 2023; keyword arguments override."""
+
+    def build(**overrides: Any) -> PledgeInput:
+        compact = Compact.objects.get(code="GCR")
+        values: dict[str, Any] = {
+            "title": "Include refugee children in national schools",
+            "description": "We will enrol 10,000 refugee children in national schools by 2027.",
+            "compact": compact,
+            "forum": Forum.objects.get(code="GRF23"),
+            "entity": entity_a,
+            "objectives": [Objective.objects.get(compact=compact, number=2)],
+            "beneficiary_countries": [Country.objects.get(code="KE")],
+        }
+        values.update(overrides)
+        return PledgeInput(**values)
+
+    return build
+
+
+@pytest.fixture
+def submitted_pledge(
+    make_pledge_input: Callable[..., PledgeInput], member_a: User
+) -> Callable[..., Pledge]:
+    """Create and submit a pledge of entity A through the services."""
+
+    def build(**overrides: Any) -> Pledge:
+        pledge = create_pledge(data=make_pledge_input(**overrides), by=member_a)
+        return transition_pledge(pledge=pledge, action="submit", by=member_a)
+
+    return build
+
+
+def audit_actions(pledge: Pledge) -> list[str]:
+    """The audit trail of a pledge, oldest first."""
+    return list(
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Pledge), object_id=str(pledge.pk)
+        )
+        .order_by("created_at", "id")
+        .values_list("action", flat=True)
+    )
