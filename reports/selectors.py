@@ -1,0 +1,317 @@
+"""What the secretariat reports count, read live from the pledge tables.
+
+Every figure is aggregated in the database (one grouped query per table of the report), so a
+report costs the same handful of queries at 100 pledges as at 100,000. The overdue rule is
+written once here, `overdue_pledges`, and mirrors the progress engine's (`indicators.engine`):
+the tests hold the two to the same count.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from compacts.models import Compact, ThematicArea
+from forums.models import Forum
+from pledges.models import (
+    ImplementationStatus,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    Pledge,
+    PledgeUpdate,
+    UpdateReviewState,
+)
+
+# Pledges that no longer owe anybody a progress report.
+CLOSED_STATUSES = (ImplementationStatus.FULFILLED, ImplementationStatus.DISCONTINUED)
+# The pledge browser's value for "no approved update yet" (`pledges.filters.NO_UPDATE`).
+NO_UPDATE = "none"
+TOP_THEMATIC_AREAS = 10
+PREVIEW_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which pledges a report covers: one compact, optionally one of its forums."""
+
+    compact: Compact
+    forum: Forum | None = None
+
+    def pledges(self) -> QuerySet[Pledge]:
+        """The published pledges in scope (what every section counts)."""
+        pledges = Pledge.objects.published().filter(compact=self.compact)
+        if self.forum is not None:
+            pledges = pledges.filter(forum=self.forum)
+        return pledges
+
+    def browser_query(self) -> dict[str, str]:
+        """The same scope as filters of the pledge browser (`pledges.filters.PledgeFilter`)."""
+        query = {"compact": self.compact.code}
+        if self.forum is not None:
+            query["forum"] = self.forum.code
+        return query
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting cycles and the overdue rule
+# --------------------------------------------------------------------------------------------
+
+
+def cycle_start(on: dt.date, cycles_back: int = 0) -> dt.date:
+    """The first day of the reporting cycle containing `on` (cycles are counted in whole
+    months from 1 January), or of the cycle `cycles_back` before it."""
+    months = settings.REPORTING_CYCLE_MONTHS
+    index = on.year * 12 + on.month - 1
+    start = index - index % months - cycles_back * months
+    return dt.date(start // 12, start % 12 + 1, 1)
+
+
+def overdue_cutoff(on: dt.date) -> dt.date:
+    """A pledge whose last report is older than this is overdue on `on` (two cycles)."""
+    return on - relativedelta(months=2 * settings.REPORTING_CYCLE_MONTHS)
+
+
+def last_report_expression() -> Any:
+    """The date a pledge last reported: its latest approved update, else its publication."""
+    return Coalesce(F("last_update_on"), TruncDate("published_at"))
+
+
+def overdue_pledges(scope: Scope, *, on: dt.date) -> QuerySet[Pledge]:
+    """Published pledges, neither fulfilled nor discontinued, with no approved update in the
+    last two reporting cycles, counting from publication when they never had one (the rule of
+    `docs/progress.md`). Annotated with `last_report` (a date) for ordering and display."""
+    return (
+        scope.pledges()
+        .exclude(implementation_status__in=CLOSED_STATUSES)
+        .annotate(last_report=last_report_expression())
+        .filter(last_report__lt=overdue_cutoff(on))
+    )
+
+
+def days_overdue(last_report: dt.date, *, on: dt.date) -> int:
+    """Days since the report became due (two cycles after the last one)."""
+    due = last_report + relativedelta(months=2 * settings.REPORTING_CYCLE_MONTHS)
+    return (on - due).days
+
+
+def _entity_contact(column: str) -> Subquery:
+    """The entity's contact: its focal point, else its longest-standing active member."""
+    members = (
+        Membership.objects.filter(entity_id=OuterRef("entity_id"), status=MembershipStatus.ACTIVE)
+        .annotate(
+            rank=Case(
+                When(role=MembershipRole.FOCAL_POINT, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "created_at", "pk")
+    )
+    return Subquery(members.values(column)[:1])
+
+
+def with_reminder_contact(pledges: QuerySet[Pledge]) -> QuerySet[Pledge]:
+    """Add what a reminder needs: `entity_contact_name` / `entity_contact_email` (used when the
+    pledge names no contact e-mail), with entity, compact and forum joined; no per-row query."""
+    return pledges.select_related("entity", "compact", "forum").annotate(
+        entity_contact_name=_entity_contact("user__full_name"),
+        entity_contact_email=_entity_contact("user__email"),
+    )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who to remind about a pledge, and whether it came from the pledge or its entity."""
+
+    name: str
+    email: str
+    from_entity: bool
+
+
+def reminder_contact(pledge: Pledge) -> Contact:
+    """The pledge's own contact when it has an e-mail address, else the entity's (see
+    `with_reminder_contact`); an empty e-mail when nobody can be reached."""
+    if pledge.contact_email:
+        return Contact(pledge.contact_name, pledge.contact_email, from_entity=False)
+    email = getattr(pledge, "entity_contact_email", None) or ""
+    name = getattr(pledge, "entity_contact_name", None) or ""
+    return Contact(name, email, from_entity=bool(email))
+
+
+# --------------------------------------------------------------------------------------------
+# Report sections
+# --------------------------------------------------------------------------------------------
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """`part` as a percentage of `whole`, one decimal; None when there is nothing to share."""
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class StatusShare:
+    """Published pledges in one implementation status ("" = no approved update yet)."""
+
+    status: str
+    label: str
+    count: int
+    percent: Decimal | None
+
+    @property
+    def filter_value(self) -> str:
+        return self.status or NO_UPDATE
+
+
+@dataclass(frozen=True)
+class ThematicShare:
+    area: ThematicArea
+    count: int
+    percent: Decimal | None
+
+
+@dataclass
+class Report:
+    """Every figure of one report (what the page and the XLSX export show)."""
+
+    scope: Scope
+    since: dt.date
+    on: dt.date
+    published: int = 0
+    statuses: list[StatusShare] = field(default_factory=list)
+    new_count: int = 0
+    new_preview: list[Pledge] = field(default_factory=list)
+    updates_approved: int = 0
+    updates_pledges: int = 0
+    updates_by_status: list[tuple[str, int]] = field(default_factory=list)
+    updates_pending: int = 0
+    overdue_count: int = 0
+    overdue_preview: list[Pledge] = field(default_factory=list)
+    thematic_areas: list[ThematicShare] = field(default_factory=list)
+
+    @property
+    def cutoff(self) -> dt.date:
+        return overdue_cutoff(self.on)
+
+
+def _since_start(since: dt.date) -> dt.datetime:
+    """The first instant of `since` in the site's time zone (timestamps are compared)."""
+    return timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+
+
+def new_pledges(scope: Scope, since: dt.date) -> QuerySet[Pledge]:
+    """Pledges of the scope published on or after `since`, newest first."""
+    return (
+        scope.pledges()
+        .filter(published_at__gte=_since_start(since))
+        .select_related("entity", "forum")
+        .order_by("-published_at", "-id")
+    )
+
+
+def approved_updates(scope: Scope, since: dt.date) -> QuerySet[PledgeUpdate]:
+    """Updates on the scope's pledges approved on or after `since`, latest approval first."""
+    return (
+        PledgeUpdate.objects.filter(
+            pledge__in=scope.pledges().values("pk"),
+            review_state=UpdateReviewState.APPROVED,
+            reviewed_at__gte=_since_start(since),
+        )
+        .select_related("pledge", "pledge__entity")
+        .order_by("-reviewed_at", "-id")
+    )
+
+
+def overdue_rows(scope: Scope, *, on: dt.date) -> QuerySet[Pledge]:
+    """The overdue pledges as listed: longest overdue first, with their reminder contact."""
+    return with_reminder_contact(overdue_pledges(scope, on=on)).order_by(
+        F("last_report").asc(), "reference"
+    )
+
+
+def thematic_area_counts(scope: Scope, limit: int | None = TOP_THEMATIC_AREAS) -> list[Any]:
+    """Thematic areas by number of published pledges in scope, most first."""
+    rows = (
+        ThematicArea.objects.filter(pledges__in=scope.pledges().values("pk"))
+        .annotate(pledge_count=Count("pledges"))
+        .order_by("-pledge_count", "name")
+    )
+    return list(rows[:limit] if limit else rows)
+
+
+def build_report(scope: Scope, *, since: dt.date, on: dt.date) -> Report:
+    """Every section of the report, in six queries whatever the number of pledges."""
+    report = Report(scope=scope, since=since, on=on)
+    statuses = [*ImplementationStatus.values, ""]
+    counts = scope.pledges().aggregate(
+        published=Count("id"),
+        new=Count("id", filter=Q(published_at__gte=_since_start(since))),
+        **{
+            f"status_{s or NO_UPDATE}": Count("id", filter=Q(implementation_status=s))
+            for s in statuses
+        },
+    )
+    report.published = counts["published"]
+    report.new_count = counts["new"]
+    labels = dict(ImplementationStatus.choices)
+    report.statuses = [
+        StatusShare(
+            status=s,
+            label=str(labels.get(s, "")) if s else _no_update_label(),
+            count=counts[f"status_{s or NO_UPDATE}"],
+            percent=share(counts[f"status_{s or NO_UPDATE}"], report.published),
+        )
+        for s in statuses
+    ]
+    report.new_preview = list(new_pledges(scope, since)[:PREVIEW_ROWS])
+
+    approved = Q(review_state=UpdateReviewState.APPROVED, reviewed_at__gte=_since_start(since))
+    updates = PledgeUpdate.objects.filter(pledge__in=scope.pledges().values("pk")).aggregate(
+        approved=Count("id", filter=approved),
+        pledges=Count("pledge_id", filter=approved, distinct=True),
+        pending=Count("id", filter=Q(review_state=UpdateReviewState.PENDING)),
+        **{
+            f"status_{s}": Count("id", filter=approved & Q(status=s))
+            for s in ImplementationStatus.values
+        },
+    )
+    report.updates_approved = updates["approved"]
+    report.updates_pledges = updates["pledges"]
+    report.updates_pending = updates["pending"]
+    report.updates_by_status = [
+        (str(label), updates[f"status_{value}"]) for value, label in ImplementationStatus.choices
+    ]
+
+    overdue = overdue_rows(scope, on=on)
+    report.overdue_count = overdue.count()
+    report.overdue_preview = list(overdue[:PREVIEW_ROWS])
+
+    report.thematic_areas = [
+        ThematicShare(area=a, count=a.pledge_count, percent=share(a.pledge_count, report.published))
+        for a in thematic_area_counts(scope)
+    ]
+    return report
+
+
+def _no_update_label() -> str:
+    return gettext("No update yet")
