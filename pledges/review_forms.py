@@ -156,10 +156,39 @@ class UpdateDecisionForm(DecisionForm):
         return UPDATE_TRANSITIONS[name].label
 
 
+class EveryChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice that names every unknown value, not only the first (Django stops
+    there), so that a bulk action lists all the bad rows at once."""
+
+    def _check_values(self, value: Any) -> QuerySet:
+        key = self.to_field_name or "pk"
+        values = sorted({str(v) for v in value}) if isinstance(value, list | tuple) else value
+        try:
+            return super()._check_values(values)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+        found = {
+            str(v)
+            for v in self.queryset.filter(**{f"{key}__in": values}).values_list(key, flat=True)
+        }
+        raise ValidationError(
+            [
+                ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": v},
+                )
+                for v in values
+                if v not in found
+            ]
+        )
+
+
 class BulkPublishForm(forms.Form):
     """The ticked rows of the review queue, by reference."""
 
-    pledges = forms.ModelMultipleChoiceField(
+    pledges = EveryChoiceField(
         queryset=Pledge.objects.none(),
         to_field_name="reference",
         label=_("Pledges to publish"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -33,7 +33,7 @@ from core.models import Country, Currency
 from forums.models import Forum
 
 from . import notifications
-from .exceptions import StaleVersion, TransitionNotAllowed
+from .exceptions import PledgeError, StaleVersion, TransitionNotAllowed
 from .models import (
     Entity,
     EntityType,
@@ -449,10 +449,85 @@ def transition_pledge(*, pledge: Pledge | int, action: str, by: Any, reason: str
     return locked
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One row of a bulk action that cannot be applied, and why."""
+
+    reference: str
+    reason: str
+
+
+class BulkActionRefused(TransitionNotAllowed):
+    """Some rows of a bulk action were refused, so none was applied; `refusals` names each."""
+
+    def __init__(self, refusals: Sequence[Refusal]) -> None:
+        self.refusals = list(refusals)
+        super().__init__(" ".join(f"{r.reference}: {r.reason}" for r in self.refusals))
+
+
+def _refusal_reason(error: Exception) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def _all_or_none(items: Iterable[Any], apply: Any, reference: Any) -> list[Any]:
+    """Apply `apply` to every item, each in a savepoint, collecting every refusal; if there is
+    any, raise BulkActionRefused so that the caller's transaction rolls all of them back.
+
+    Every row is tried (not just up to the first refusal) so that the person gets the whole
+    list of what to fix at once. PermissionDenied is not a row's problem: it propagates."""
+    done: list[Any] = []
+    refusals: list[Refusal] = []
+    for item in items:
+        try:
+            with transaction.atomic():
+                done.append(apply(item))
+        except (ValidationError, PledgeError, ObjectDoesNotExist) as error:
+            refusals.append(Refusal(reference=reference(item), reason=_refusal_reason(error)))
+    if refusals:
+        raise BulkActionRefused(refusals)
+    return done
+
+
+def _pledge_reference(pledge: Pledge | int) -> str:
+    if isinstance(pledge, Pledge):
+        return pledge.reference
+    return Pledge.objects.filter(pk=pledge).values_list("reference", flat=True).first() or str(
+        pledge
+    )
+
+
 @transaction.atomic
 def bulk_publish(*, pledges: Iterable[Pledge | int], by: Any) -> list[Pledge]:
-    """Publish several pledges at once; if any of them cannot be published, none is."""
-    return [transition_pledge(pledge=p, action="publish", by=by) for p in pledges]
+    """Publish several pledges at once; if any of them cannot be published, none is, and
+    BulkActionRefused names every one that refused with its reason.
+
+    Callers should pass the pledges in a stable order (the queue's, oldest first): row locks are
+    then always taken in the same order, so two overlapping bulk publishes wait for each other
+    instead of deadlocking."""
+    return _all_or_none(
+        pledges,
+        lambda p: transition_pledge(pledge=p, action="publish", by=by),
+        _pledge_reference,
+    )
+
+
+@transaction.atomic
+def bulk_review_updates(
+    *, updates: Iterable[PledgeUpdate | int], action: str, by: Any, reason: str = ""
+) -> list[PledgeUpdate]:
+    """Approve (or return) several progress updates at once: all of them, or none and
+    BulkActionRefused names each refusal (by its pledge's reference and the update's id)."""
+
+    def reference(update: PledgeUpdate | int) -> str:
+        pk = update if isinstance(update, int) else update.pk
+        ref = PledgeUpdate.objects.filter(pk=pk).values_list("pledge__reference", flat=True)
+        return f"{ref.first() or '?'} (update {pk})"
+
+    return _all_or_none(
+        updates,
+        lambda u: review_update(update=u, action=action, by=by, reason=reason),
+        reference,
+    )
 
 
 # --------------------------------------------------------------------------------------------

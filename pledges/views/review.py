@@ -7,7 +7,7 @@ into a page: ValidationError → form errors, TransitionNotAllowed → a message
 403 (left to Django).
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -41,7 +41,7 @@ from ..review_forms import (
     UpdateDecisionForm,
     UpdateQueueFilter,
 )
-from ..services import bulk_publish, review_update, transition_pledge
+from ..services import BulkActionRefused, bulk_publish, review_update, transition_pledge
 from ..workflow import AWAITING_REVIEW, PLEDGE_TRANSITIONS, REVIEW_PERMISSION, UPDATE_TRANSITIONS
 
 PAGE_SIZE = 25
@@ -65,12 +65,6 @@ def _next_url(request: HttpRequest, candidate: str | None, default: str) -> str:
 
 def _paginate(request: HttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _error_text(error: ValidationError | TransitionNotAllowed) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,17 +160,11 @@ def review_decision(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "pledges/review/pledge_decision.html", context, status=status)
 
 
-def _handing_over(pledges: Sequence[Pledge], handed: list[Pledge]) -> Iterator[Pledge]:
-    """Yield the pledges one by one, noting each in `handed` as it is taken."""
-    for pledge in pledges:
-        handed.append(pledge)
-        yield pledge
-
-
 @secretariat_required
 @require_POST
 def review_bulk_publish(request: HttpRequest) -> HttpResponse:
-    """Publish the ticked pledges together: all of them, or none and say which one refused."""
+    """Publish the ticked pledges together: all of them, or none and say which ones refused
+    and why (every one of them, so that the reviewer can fix them all in one go)."""
     form = BulkPublishForm(request.POST, user=request.user)
     next_url = _next_url(request, request.POST.get("next"), "pledges:review-queue")
     if not form.is_valid():
@@ -184,19 +172,15 @@ def review_bulk_publish(request: HttpRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect(next_url)
-    handed: list[Pledge] = []
     try:
-        # bulk_publish stops at the first refusal and rolls everything back, so the last
-        # pledge it took from the iterator is the one that was refused.
-        published = bulk_publish(
-            pledges=_handing_over(list(form.cleaned_data["pledges"]), handed), by=request.user
-        )
-    except (ValidationError, TransitionNotAllowed) as error:
-        messages.error(
-            request,
-            _("Nothing was published: %(reference)s cannot be published. %(reason)s")
-            % {"reference": handed[-1].reference, "reason": _error_text(error)},
-        )
+        published = bulk_publish(pledges=list(form.cleaned_data["pledges"]), by=request.user)
+    except BulkActionRefused as refused:
+        for refusal in refused.refusals:
+            messages.error(
+                request,
+                _("Nothing was published: %(reference)s cannot be published. %(reason)s")
+                % {"reference": refusal.reference, "reason": refusal.reason},
+            )
     else:
         messages.success(
             request,
