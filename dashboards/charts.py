@@ -1,0 +1,540 @@
+"""Each chart of the dashboard defined once: its data table (what people read, with a link to the
+pledges behind every number), its CSV (the same rows, raw values) and its Chart.js data.
+
+The template renders `Chart.rows`, the CSV view writes `Chart.rows`: the download cannot drift
+from the table.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from indicators import drilldown
+from indicators.models import SliceKind
+from pledges.models import ImplementationStatus
+
+from .forms import Filters
+from .selectors import Dashboard, ObjectiveProgress
+
+STATUS_ORDER = [*ImplementationStatus.values, "no_update"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: `value` goes to the CSV, `text` to the page, `url` to the pledges."""
+
+    value: Any
+    text: str
+    url: str | None = None
+
+
+@dataclass
+class Row:
+    cells: list[Cell]
+    selected: bool = False  # the slice chosen in the filters, highlighted
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    caption: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+    spec: dict[str, Any] = field(default_factory=dict)  # Chart.js data, see static/js/dashboard.js
+    note: str = ""
+    header: int = 0  # the column whose cell heads each row (th scope="row")
+
+    @property
+    def dom_id(self) -> str:
+        return "chart-" + "".join(c if c.isalnum() else "-" for c in self.key)
+
+    @property
+    def data_id(self) -> str:
+        return f"{self.dom_id}-data"
+
+    def csv_rows(self) -> list[list[Any]]:
+        return [self.columns] + [[c.value for c in row.cells] for row in self.rows]
+
+
+# --- formatting ----------------------------------------------------------------------------
+
+
+def count(value: int | None) -> str:
+    return "—" if value is None else number_format(value, force_grouping=True)
+
+
+def usd(value: str | None) -> str:
+    return "—" if value is None else number_format(Decimal(value), 0, force_grouping=True)
+
+
+def percent(value: str | None) -> str:
+    if value is None:
+        return "—"
+    return f"{number_format(Decimal(value) * 100, 1)} %"
+
+
+def as_float(value: str | None, scale: int = 1) -> float | None:
+    return None if value is None else float(Decimal(value) * scale)
+
+
+def day(value: dt.date) -> str:
+    return date_format(value, "j M Y")
+
+
+# --- links to the pledges behind a number ----------------------------------------------------
+
+
+def pledges_url(
+    compact: str,
+    slice_kind: str = SliceKind.OVERALL,
+    slice_key: str = "",
+    *,
+    objective: int | None = None,
+    status: str | None = None,
+) -> str | None:
+    """The pledge browser on exactly the pledges a snapshot counted (as they are today), or None
+    where no browser filter can select them (the `global` region: scope is not a filter)."""
+    if objective is not None:
+        params = drilldown.slice_params(
+            compact=compact, objective_number=objective, slice_kind=slice_kind, slice_key=slice_key
+        )
+        if params is None:
+            return None
+    else:
+        params = {"compact": compact}
+        if slice_kind == SliceKind.COUNTRY:
+            params["country"] = slice_key
+        elif slice_kind != SliceKind.OVERALL:
+            region_only = drilldown.slice_params(
+                compact=compact, objective_number=0, slice_kind=slice_kind, slice_key=slice_key
+            )
+            if region_only is None:
+                return None
+            region_only.pop("objective")
+            params.update(region_only)
+    if status is not None:
+        params["implementation_status"] = drilldown.status_values()[status]
+    return reverse("pledges:pledge-list") + "?" + urlencode(params)
+
+
+def status_labels() -> dict[str, str]:
+    return {**dict(ImplementationStatus.choices), "no_update": _("No update yet")}
+
+
+# --- the dashboard's charts ------------------------------------------------------------------
+
+
+def dashboard_charts(data: Dashboard, labels: dict[str, dict[str, str]]) -> dict[str, Chart]:
+    """Every chart of `/dashboard/`, keyed by the name used in its CSV address."""
+    if data.as_of is None:
+        return {}
+    charts = [
+        _status_chart(data),
+        _money_chart(data),
+        *(_breakdown_chart(data, kind, labels[kind]) for kind in labels),
+        _objectives_chart(data),
+        _countries_chart(data),
+    ]
+    return {chart.key: chart for chart in charts}
+
+
+def _slice_name(filters: Filters, labels: dict[str, dict[str, str]] | None = None) -> str:
+    if filters.slice_kind == SliceKind.OVERALL:
+        return _("all pledges of the compact")
+    name = (labels or {}).get(filters.slice_kind, {}).get(filters.slice_key, filters.slice_key)
+    return name
+
+
+def _status_chart(data: Dashboard) -> Chart:
+    f = data.filters
+    status = (data.headline or {}).get("status", {})
+    total = sum(status.values())
+    names = status_labels()
+    chart = Chart(
+        key="status",
+        title=_("Implementation status"),
+        caption=_("Pledges by the status of their latest approved update, as of %(date)s")
+        % {"date": day(data.as_of)},
+        columns=[_("Status"), _("Pledges"), _("Share")],
+    )
+    for key in STATUS_ORDER:
+        n = status.get(key, 0)
+        share = None if not total else str(Decimal(n) / total)
+        url = pledges_url(f.compact, f.slice_kind, f.slice_key, status=key)
+        chart.rows.append(
+            Row(
+                [
+                    Cell(names[key], names[key]),
+                    Cell(n, count(n), url),
+                    Cell(None if share is None else round(float(share), 4), percent(share), url),
+                ]
+            )
+        )
+    chart.spec = {
+        "type": "doughnut",
+        "labels": [names[k] for k in STATUS_ORDER],
+        "datasets": [{"label": _("Pledges"), "data": [status.get(k, 0) for k in STATUS_ORDER]}],
+        "format": "count",
+    }
+    return chart
+
+
+def _money_chart(data: Dashboard) -> Chart:
+    f = data.filters
+    url = pledges_url(f.compact, f.slice_kind, f.slice_key)
+    chart = Chart(
+        key="money",
+        title=_("Money pledged and disbursed over time"),
+        caption=_("US dollars pledged and disbursed, one row per daily snapshot up to %(date)s")
+        % {"date": day(data.as_of)},
+        columns=[
+            _("Date"),
+            _("Pledges"),
+            _("Pledged (USD)"),
+            _("Disbursed (USD)"),
+            _("Delivery"),
+        ],
+    )
+    for date, pledges, pledged, disbursed, delivery in data.money_history:
+        chart.rows.append(
+            Row(
+                [
+                    Cell(date.isoformat(), day(date)),
+                    Cell(pledges, count(pledges), url),
+                    Cell(pledged, usd(pledged), url),
+                    Cell(disbursed, usd(disbursed), url),
+                    Cell(delivery, percent(delivery), url),
+                ]
+            )
+        )
+    chart.spec = {
+        "type": "line",
+        "labels": [d.isoformat() for d in data.history_dates],
+        "datasets": [
+            {"label": _("Pledged (USD)"), "data": [as_float(r[2]) for r in data.money_history]},
+            {"label": _("Disbursed (USD)"), "data": [as_float(r[3]) for r in data.money_history]},
+        ],
+        "format": "usd",
+    }
+    return chart
+
+
+BREAKDOWN_TITLES = {
+    SliceKind.FORUM: (_("Pledges per forum"), _("Forum")),
+    SliceKind.REGION: (_("Pledges per region"), _("Region (beneficiary)")),
+    SliceKind.ENTITY_TYPE: (_("Pledges per entity type"), _("Entity type")),
+}
+
+
+def _breakdown_chart(data: Dashboard, kind: str, names: dict[str, str]) -> Chart:
+    f = data.filters
+    title, heading = BREAKDOWN_TITLES[kind]
+    chart = Chart(
+        key=kind,
+        title=str(title),
+        caption=_(
+            "The whole compact broken down by %(what)s, as of %(date)s (whatever slice is "
+            "selected; the selected one is highlighted)"
+        )
+        % {"what": str(heading).lower(), "date": day(data.as_of)},
+        columns=[str(heading), _("Code"), _("Pledges"), _("Pledged (USD)"), _("Disbursed (USD)")],
+    )
+    rows = data.breakdowns.get(kind, [])
+    for key, figures in rows:
+        url = pledges_url(f.compact, kind, key)
+        money = figures["money"]
+        chart.rows.append(
+            Row(
+                [
+                    Cell(names.get(key, key), names.get(key, key)),
+                    Cell(key, key),
+                    Cell(figures["pledges"], count(figures["pledges"]), url),
+                    Cell(money["pledged_usd"], usd(money["pledged_usd"]), url),
+                    Cell(money["disbursed_usd"], usd(money["disbursed_usd"]), url),
+                ],
+                selected=(kind == f.slice_kind and key == f.slice_key),
+            )
+        )
+    if kind == SliceKind.REGION and any(key == "global" for key, _f in rows):
+        chart.note = _(
+            "Pledges of global scope have no region; the pledge browser cannot select them by "
+            "scope, so their numbers are not links."
+        )
+    chart.spec = {
+        "type": "bar",
+        "labels": [names.get(key, key) for key, _f in rows],
+        "datasets": [{"label": _("Pledges"), "data": [fig["pledges"] for _k, fig in rows]}],
+        "highlight": [row.selected for row in chart.rows],
+        "format": "count",
+    }
+    return chart
+
+
+def _objectives_chart(data: Dashboard) -> Chart:
+    f = data.filters
+    dates = sorted({d for history in data.score_history.values() for d in history})
+    cards = data.objectives
+    chart = Chart(
+        key="objectives",
+        title=_("Progress over time per objective"),
+        caption=_("Composite score of each objective, one row per daily snapshot up to %(date)s")
+        % {"date": day(data.as_of)},
+        columns=[_("Date")] + [f"{c.number}. {c.short_label}" for c in cards],
+    )
+    urls = {
+        c.number: pledges_url(f.compact, f.slice_kind, f.slice_key, objective=c.number)
+        for c in cards
+    }
+    for date in dates:
+        cells = [Cell(date.isoformat(), day(date))]
+        for card in cards:
+            score = data.score_history.get(card.number, {}).get(date)
+            cells.append(Cell(score, percent(score), urls[card.number]))
+        chart.rows.append(Row(cells))
+    chart.spec = {
+        "type": "line",
+        "labels": [d.isoformat() for d in dates],
+        "datasets": [
+            {
+                "label": f"{c.number}. {c.short_label}",
+                "data": [as_float(data.score_history.get(c.number, {}).get(d), 100) for d in dates],
+            }
+            for c in cards
+        ],
+        "format": "percent",
+    }
+    return chart
+
+
+def _countries_chart(data: Dashboard) -> Chart:
+    f = data.filters
+    chart = Chart(
+        key="countries",
+        header=1,
+        title=_("Beneficiary countries"),
+        caption=_(
+            "The %(top)s countries with the most pledges of the whole compact, as of %(date)s "
+            "(of %(total)s countries); a pledge counts once under each of its countries"
+        )
+        % {"top": len(data.countries), "date": day(data.as_of), "total": data.countries_total},
+        columns=[
+            _("Rank"),
+            _("Country"),
+            _("Code"),
+            _("Pledges"),
+            _("Pledged (USD)"),
+            _("Disbursed (USD)"),
+        ],
+    )
+    for rank, (code, name, figures) in enumerate(data.countries, start=1):
+        url = pledges_url(f.compact, SliceKind.COUNTRY, code)
+        money = figures["money"]
+        chart.rows.append(
+            Row(
+                [
+                    Cell(rank, str(rank)),
+                    Cell(name, name),
+                    Cell(code, code),
+                    Cell(figures["pledges"], count(figures["pledges"]), url),
+                    Cell(money["pledged_usd"], usd(money["pledged_usd"]), url),
+                    Cell(money["disbursed_usd"], usd(money["disbursed_usd"]), url),
+                ]
+            )
+        )
+    chart.spec = {
+        "type": "bar",
+        "horizontal": True,
+        "labels": [name for _c, name, _f in data.countries],
+        "datasets": [
+            {"label": _("Pledges"), "data": [fig["pledges"] for *_x, fig in data.countries]}
+        ],
+        "format": "count",
+    }
+    return chart
+
+
+# --- the objective page's charts ---------------------------------------------------------------
+
+
+COMPONENT_LABELS = {
+    "implementation": _("Implementation"),
+    "money": _("Money (delivery)"),
+    "targets": _("Targets"),
+    "indicators": _("Indicators"),
+}
+
+
+def objective_charts(data: ObjectiveProgress) -> dict[str, Chart]:
+    """The objective page's charts: composite score and components over time, and each
+    indicator's global values by year."""
+    objective = data.objective
+    compact = objective.compact.code
+    url = pledges_url(compact, objective=objective.number)
+    score = Chart(
+        key="score",
+        title=_("Composite score and components over time"),
+        caption=_("Overall figures of the objective, one row per daily snapshot"),
+        columns=[_("Date"), _("Composite score"), *(str(v) for v in COMPONENT_LABELS.values())],
+    )
+    for date, *values in data.history:
+        score.rows.append(
+            Row([Cell(date.isoformat(), day(date))] + [Cell(v, percent(v), url) for v in values])
+        )
+    score.spec = {
+        "type": "line",
+        "labels": [row[0].isoformat() for row in data.history],
+        "datasets": [
+            {"label": label, "data": [as_float(row[i], 100) for row in data.history]}
+            for i, label in enumerate(
+                [_("Composite score"), *(str(v) for v in COMPONENT_LABELS.values())], start=1
+            )
+        ],
+        "format": "percent",
+    }
+    charts = {score.key: score}
+    for indicator in data.indicators:
+        chart = Chart(
+            key=f"indicator-{indicator.code}",
+            title=f"{indicator.code} {indicator.title}",
+            caption=_("Global values of indicator %(code)s by year (%(unit)s)")
+            % {"code": indicator.code, "unit": indicator.get_unit_display()},
+            columns=[_("Year"), _("Value"), _("Source")],
+        )
+        for value in indicator.global_values:
+            chart.rows.append(
+                Row(
+                    [
+                        Cell(value.year, str(value.year)),
+                        Cell(
+                            str(value.value.normalize()),
+                            number_format(value.value.normalize(), force_grouping=True),
+                        ),
+                        Cell(value.source, value.source),
+                    ]
+                )
+            )
+        chart.spec = {
+            "type": "line",
+            "labels": [str(v.year) for v in indicator.global_values],
+            "datasets": [
+                {"label": indicator.code, "data": [float(v.value) for v in indicator.global_values]}
+            ],
+            "format": "number",
+        }
+        charts[chart.key] = chart
+    return charts
+
+
+# --- headline figures and objective cards ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline number: what it is, its value as shown, and the pledges behind it."""
+
+    label: str
+    text: str
+    url: str | None
+    note: str = ""
+
+
+def headline(data: Dashboard) -> list[Figure]:
+    """The compact's (or the selected slice's) headline numbers as of the date."""
+    figures = data.headline
+    if figures is None:
+        return []
+    f = data.filters
+    url = pledges_url(f.compact, f.slice_kind, f.slice_key)
+    money = figures["money"]
+    unconverted = money.get("unconverted_pledges") or 0
+    items = [
+        Figure(_("Published pledges"), count(figures["pledges"]), url),
+        Figure(
+            _("Pledged (USD)"),
+            usd(money["pledged_usd"]),
+            url,
+            _("%(n)s pledges not converted (no exchange rate)") % {"n": count(unconverted)}
+            if unconverted
+            else "",
+        ),
+        Figure(_("Disbursed (USD)"), usd(money["disbursed_usd"]), url),
+        Figure(
+            _("Delivery (disbursed ÷ pledged)"),
+            percent(money["delivery_ratio"]),
+            url,
+            "" if money["delivery_ratio"] else _("No pledge reports a disbursement yet."),
+        ),
+        Figure(
+            _("Overdue"),
+            count(figures["overdue"]),
+            url,
+            _("Among these pledges: no approved update in the last two reporting cycles."),
+        ),
+    ]
+    score = (figures.get("composite") or {}).get("score")
+    if score is not None:
+        items.append(Figure(_("Composite score"), percent(score), url))
+    return items
+
+
+@dataclass(frozen=True)
+class Card:
+    number: int
+    short_label: str
+    title: str
+    date: dt.date | None
+    score: str | None
+    score_text: str
+    pledges: str
+    pledges_url: str | None
+    status: list[tuple[str, str, str | None]]
+    pledged: str
+    disbursed: str
+    delivery: str
+    overdue: str
+
+
+def objective_cards(data: Dashboard) -> list[Card]:
+    f = data.filters
+    names = status_labels()
+    cards = []
+    for obj in data.objectives:
+        figures = obj.figures or {}
+        money = figures.get("money") or {}
+        status = figures.get("status") or {}
+        score = (figures.get("composite") or {}).get("score")
+        cards.append(
+            Card(
+                number=obj.number,
+                short_label=obj.short_label,
+                title=obj.title,
+                date=obj.date,
+                score=score,
+                score_text=percent(score),
+                pledges=count(figures.get("pledges", 0)),
+                pledges_url=pledges_url(f.compact, f.slice_kind, f.slice_key, objective=obj.number),
+                status=[
+                    (
+                        names[key],
+                        count(status.get(key, 0)),
+                        pledges_url(
+                            f.compact, f.slice_kind, f.slice_key, objective=obj.number, status=key
+                        ),
+                    )
+                    for key in STATUS_ORDER
+                    if status.get(key)
+                ],
+                pledged=usd(money.get("pledged_usd")),
+                disbursed=usd(money.get("disbursed_usd")),
+                delivery=percent(money.get("delivery_ratio")),
+                overdue=count(figures.get("overdue", 0)),
+            )
+        )
+    return cards

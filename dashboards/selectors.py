@@ -1,0 +1,214 @@
+"""What the public dashboard shows, read from progress snapshots only (never from pledges).
+
+Every read here is a fixed number of queries whatever the number of pledges or snapshots: the
+snapshots are already aggregated, and the history is read as a narrow projection of the JSON
+figures (`KT(...)`), one query per series rather than one per objective or per day.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Max, Prefetch, Q
+from django.db.models.fields.json import KT
+
+from compacts.models import Objective
+from core.models import Country
+from indicators.models import (
+    CompactProgressSnapshot,
+    Indicator,
+    IndicatorValue,
+    ProgressSnapshot,
+    SliceKind,
+)
+
+from .forms import Filters
+
+# Time series show the year up to the as-of date; the page says how many dates that holds.
+HISTORY_DAYS = 366
+TOP_COUNTRIES = 20
+BREAKDOWN_KINDS = (SliceKind.FORUM, SliceKind.REGION, SliceKind.ENTITY_TYPE)
+
+
+@dataclass
+class ObjectiveCard:
+    """One objective on the dashboard: its latest figures on or before the as-of date."""
+
+    number: int
+    short_label: str
+    title: str
+    figures: dict[str, Any] | None = None
+    date: dt.date | None = None
+
+
+@dataclass
+class Dashboard:
+    """Everything `/dashboard/` shows for one set of filters (cached as a whole)."""
+
+    filters: Filters
+    as_of: dt.date | None = None
+    headline: dict[str, Any] | None = None
+    # (date, pledges, pledged USD, disbursed USD, delivery ratio) of the selected slice
+    money_history: list[tuple[dt.date, int, str | None, str | None, str | None]] = field(
+        default_factory=list
+    )
+    history_first: dt.date | None = None
+    breakdowns: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    countries: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    countries_total: int = 0
+    objectives: list[ObjectiveCard] = field(default_factory=list)
+    # objective number → date → composite score (selected slice)
+    score_history: dict[int, dict[dt.date, str | None]] = field(default_factory=dict)
+
+    @property
+    def history_dates(self) -> list[dt.date]:
+        return [row[0] for row in self.money_history]
+
+
+def _slice_q(filters: Filters) -> Q:
+    return Q(slice_kind=filters.slice_kind, slice_key=filters.slice_key)
+
+
+def dashboard(filters: Filters) -> Dashboard:
+    """The dashboard of one compact as of the filters' date, in at most seven queries."""
+    data = Dashboard(filters=filters)
+    objectives = list(
+        Objective.objects.filter(compact__code=filters.compact)
+        .order_by("number")
+        .values_list("number", "short_label", "title")
+    )
+    data.objectives = [ObjectiveCard(n, label, title) for n, label, title in objectives]
+
+    compact_rows = CompactProgressSnapshot.objects.filter(compact__code=filters.compact)
+    dated = compact_rows.filter(slice_kind=SliceKind.OVERALL)
+    if filters.as_of_limit:
+        dated = dated.filter(date__lte=filters.as_of_limit)
+    data.as_of = dated.aggregate(latest=Max("date"))["latest"]
+    if data.as_of is None:
+        return data
+    since = data.as_of - dt.timedelta(days=HISTORY_DAYS - 1)
+
+    history = (
+        compact_rows.filter(_slice_q(filters), date__range=(since, data.as_of))
+        .order_by("date")
+        .values_list(
+            "date",
+            KT("figures__pledges"),
+            KT("figures__money__pledged_usd"),
+            KT("figures__money__disbursed_usd"),
+            KT("figures__money__delivery_ratio"),
+        )
+    )
+    data.money_history = [(d, int(p or 0), pl, di, de) for d, p, pl, di, de in history]
+    data.history_first = data.money_history[0][0] if data.money_history else None
+
+    countries: list[tuple[str, dict[str, Any]]] = []
+    for kind, key, figures in compact_rows.filter(date=data.as_of).values_list(
+        "slice_kind", "slice_key", "figures"
+    ):
+        if kind == filters.slice_kind and key == filters.slice_key:
+            data.headline = figures
+        if kind == SliceKind.COUNTRY:
+            countries.append((key, figures))
+        elif kind in BREAKDOWN_KINDS:
+            data.breakdowns.setdefault(kind, []).append((key, figures))
+    for rows in data.breakdowns.values():
+        rows.sort(key=lambda row: (-row[1]["pledges"], row[0]))
+    data.countries_total = len(countries)
+    countries.sort(key=lambda row: (-row[1]["pledges"], -_number(row[1]), row[0]))
+    top = countries[:TOP_COUNTRIES]
+    names = dict(Country.objects.filter(code__in=[c for c, _f in top]).values_list("code", "name"))
+    data.countries = [(code, names.get(code, code), figures) for code, figures in top]
+
+    _objective_figures(data, since)
+    return data
+
+
+def _number(figures: dict[str, Any]) -> float:
+    return float(figures["money"]["pledged_usd"] or 0)
+
+
+def _objective_figures(data: Dashboard, since: dt.date) -> None:
+    """Score history of every objective (one query), then the figures of each objective's latest
+    snapshot (one query): objectives are recomputed one by one during the day, so their latest
+    snapshots need not share a date with the compact's."""
+    filters = data.filters
+    rows = (
+        ProgressSnapshot.objects.filter(
+            _slice_q(filters),
+            objective__compact__code=filters.compact,
+            date__range=(since, data.as_of),
+        )
+        .order_by("date")
+        .values_list("objective__number", "objective_id", "date", KT("figures__composite__score"))
+    )
+    latest: dict[int, tuple[int, dt.date]] = {}
+    history: dict[int, dict[dt.date, str | None]] = defaultdict(dict)
+    for number, objective_id, date, score in rows:
+        history[number][date] = score
+        latest[number] = (objective_id, date)
+    data.score_history = dict(history)
+    if not latest:
+        return
+    wanted = reduce(or_, (Q(objective_id=o, date=d) for o, d in latest.values()))
+    figures = dict(
+        ProgressSnapshot.objects.filter(wanted, _slice_q(filters)).values_list(
+            "objective__number", "figures"
+        )
+    )
+    for card in data.objectives:
+        if card.number in latest:
+            card.figures = figures.get(card.number)
+            card.date = latest[card.number][1]
+
+
+@dataclass
+class ObjectiveProgress:
+    """The objective page: its snapshots' history and its indicators' values over time."""
+
+    objective: Objective
+    latest: dict[str, Any] | None = None
+    latest_date: dt.date | None = None
+    # (date, score, implementation, money, targets, indicators)
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+
+
+COMPONENTS = ("implementation", "money", "targets", "indicators")
+
+
+def objective_progress(objective: Objective) -> ObjectiveProgress:
+    """Overall figures of one objective (indicators are population statistics: overall only)."""
+    data = ObjectiveProgress(objective=objective)
+    overall = ProgressSnapshot.objects.filter(objective=objective, slice_kind=SliceKind.OVERALL)
+    latest = overall.order_by("-date").values_list("date", "figures").first()
+    if latest:
+        data.latest_date, data.latest = latest
+        since = data.latest_date - dt.timedelta(days=HISTORY_DAYS - 1)
+        data.history = list(
+            overall.filter(date__gte=since)
+            .order_by("date")
+            .values_list(
+                "date",
+                KT("figures__composite__score"),
+                *(KT(f"figures__composite__components__{name}") for name in COMPONENTS),
+            )
+        )
+    data.indicators = list(
+        Indicator.objects.filter(objective=objective).prefetch_related(
+            # Global values only: the progress figures use those (docs/progress.md).
+            _global_values()
+        )
+    )
+    return data
+
+
+def _global_values() -> Prefetch:
+    return Prefetch(
+        "values",
+        queryset=IndicatorValue.objects.filter(country__isnull=True).order_by("year"),
+        to_attr="global_values",
+    )

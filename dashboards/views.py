@@ -1,0 +1,229 @@
+"""The public dashboard (no login): `/dashboard/` per compact with its filters, each chart's CSV,
+an objective's progress page and the method page rendered from docs/progress.md.
+
+Views stay thin: the filters are `forms.DashboardFilterForm`, the reads `selectors`, the tables
+and chart data `charts`. What the dashboard reads is cached briefly under the snapshot version
+token, so that a recompute makes the next request read fresh figures.
+"""
+
+import csv
+import logging
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import markdown
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_htmx.http import push_url
+
+from compacts.models import Objective
+from indicators import snapshot_version
+
+from . import charts, selectors
+from .forms import Choices, DashboardFilterForm, Filters
+
+logger = logging.getLogger(__name__)
+
+CACHE_SECONDS = 60
+METHOD_FILE = Path(settings.BASE_DIR) / "docs" / "progress.md"
+T = TypeVar("T")
+# One line per component of the composite score; docs/progress.md has the full definition.
+COMPONENT_METHOD = {
+    "implementation": _(
+        "Mean over the pledges of a status weight: fulfilled 1, in progress 0.5, planning 0.1, "
+        "others and no update 0."
+    ),
+    "money": _("Disbursed US dollars ÷ pledged US dollars (latest reported disbursement)."),
+    "targets": _(
+        "Per unit, achieved ÷ target over the targets with a reported value (capped at each "
+        "target), then the mean of the units."
+    ),
+    "indicators": _(
+        "Mean over the indicators of (latest − baseline) ÷ (target − baseline), clamped to 0–100 %."
+    ),
+}
+
+
+def cached(name: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """`build()`, kept for CACHE_SECONDS under the snapshot version token: a recompute gives a
+    new token, so nothing stale is served after it. No token (cache down) → no caching."""
+    token = snapshot_version.current()
+    if token is None:
+        return build()
+    key = ":".join(["dashboards", name, token, get_language() or "", *map(str, parts)])
+    try:
+        hit = cache.get(key)
+    except Exception:
+        logger.warning("Cache unreachable: dashboard served uncached", exc_info=True)
+        return build()
+    if hit is not None:
+        return hit
+    value = build()
+    try:
+        cache.set(key, value, CACHE_SECONDS)
+    except Exception:
+        logger.warning("Cache unreachable: dashboard not cached", exc_info=True)
+    return value
+
+
+def _filter_form(request: HttpRequest) -> tuple[DashboardFilterForm, Filters, Choices]:
+    choices = Choices.load()
+    form = DashboardFilterForm(request.GET, choices=choices)
+    return form, form.filters(), choices
+
+
+def _dashboard_data(filters: Filters, choices: Choices) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
+        data = selectors.dashboard(filters)
+        return {
+            "data": data,
+            "charts": charts.dashboard_charts(data, choices.labels()),
+            "headline": charts.headline(data),
+            "cards": charts.objective_cards(data),
+        }
+
+    parts = (filters.compact, filters.slice_kind, filters.slice_key, filters.year)
+    return cached("dashboard", parts, build)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The dashboard of one compact; an htmx request gets the body only (the filters update it in
+    place), any other request the whole page."""
+    form, filters, choices = _filter_form(request)
+    bundle = _dashboard_data(filters, choices)
+    labels = choices.labels()
+    context = {
+        **bundle,
+        "form": form,
+        "filters": filters,
+        "compacts": choices.compacts,
+        "forums": form.forums_of(filters.compact),
+        "regions": list(labels["region"].items()),
+        "entity_types": choices.entity_types,
+        "years": form.fields["year"].choices,
+        "query": urlencode(filters.params()),
+        "slice_label": labels.get(filters.slice_kind, {}).get(filters.slice_key, ""),
+        "chart_list": list(bundle["charts"].values()),
+        "compact_name": dict(choices.compacts).get(filters.compact, filters.compact),
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "dashboards/_dashboard.html" if partial else "dashboards/dashboard.html"
+    response = render(request, template, context)
+    if partial:
+        # The address bar shows the filters without the empty "any" selects of the form.
+        push_url(response, f"{request.path}?{form.data.urlencode()}")
+    # The same URL answers a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
+    """Exactly the rows of one chart's data table, for the same filters."""
+    form, filters, choices = _filter_form(request)
+    if form.errors:
+        messages = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        return HttpResponseBadRequest("\n".join(messages), content_type="text/plain")
+    bundle = _dashboard_data(filters, choices)
+    found = bundle["charts"].get(chart)
+    if found is None:
+        raise Http404("No such chart.")
+    as_of = bundle["data"].as_of
+    name = "-".join(str(p) for p in ["dashboard", *filters.params().values(), chart, as_of] if p)
+    return _csv(found, name)
+
+
+def _csv(chart: charts.Chart, name: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerows(chart.csv_rows())
+    return response
+
+
+def _objective(compact: str, number: int) -> Objective:
+    return get_object_or_404(
+        Objective.objects.select_related("compact"), compact__code=compact, number=number
+    )
+
+
+def _objective_data(objective: Objective) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
+        data = selectors.objective_progress(objective)
+        return {"progress": data, "charts": charts.objective_charts(data)}
+
+    return cached("objective", (objective.pk,), build)
+
+
+def objective_progress(request: HttpRequest, compact: str, number: int) -> HttpResponse:
+    """One objective: official text, components of its composite score and how they were
+    computed, its indicators' values over time."""
+    objective = _objective(compact, number)
+    bundle = _objective_data(objective)
+    progress = bundle["progress"]
+    latest = progress.latest or {}
+    composite = latest.get("composite") or {}
+    pledges_url = charts.pledges_url(objective.compact.code, objective=objective.number)
+    values = composite.get("components") or {}
+    weights = composite.get("weights") or {}
+    components = [
+        {
+            "label": label,
+            "value": values.get(key),
+            "text": charts.percent(values.get(key)),
+            # Indicators are population statistics, not pledges: nothing to link to.
+            "url": pledges_url if key != "indicators" else None,
+            "weight": weights.get(key),
+            "how": COMPONENT_METHOD[key],
+        }
+        for key, label in charts.COMPONENT_LABELS.items()
+    ]
+    context = {
+        **bundle,
+        "objective": objective,
+        "latest": latest,
+        "composite": composite,
+        "components": components,
+        "chart_list": list(bundle["charts"].values()),
+        "pledges_url": pledges_url,
+        "score_text": charts.percent(composite.get("score")),
+        "indicators": [
+            (indicator, bundle["charts"][f"indicator-{indicator.code}"])
+            for indicator in progress.indicators
+        ],
+    }
+    return render(request, "dashboards/objective_progress.html", context)
+
+
+def objective_csv(request: HttpRequest, compact: str, number: int, chart: str) -> HttpResponse:
+    objective = _objective(compact, number)
+    found = _objective_data(objective)["charts"].get(chart)
+    if found is None:
+        raise Http404("No such chart.")
+    return _csv(found, f"objective-{compact}-{number}-{chart}")
+
+
+@lru_cache(maxsize=4)
+def _method_html(mtime: float) -> SafeString:
+    """docs/progress.md as HTML, rendered once per version of the file."""
+    text = METHOD_FILE.read_text(encoding="utf-8")
+    html = markdown.markdown(text, extensions=["tables", "toc"], output_format="html")
+    # The file is ours (in the repository and the image), not user input.
+    return mark_safe(html)  # noqa: S308
+
+
+def method(request: HttpRequest) -> HttpResponse:
+    """How progress is computed: docs/progress.md, the definition the engine's tests check."""
+    return render(
+        request,
+        "dashboards/method.html",
+        {"method_html": _method_html(METHOD_FILE.stat().st_mtime)},
+    )
