@@ -15,6 +15,7 @@ from django.db import connection, connections
 
 from accounts.models import User
 from compacts.models import Compact, Objective
+from config.celery import app as celery_app
 from core.models import AuditEntry, Country
 from forums.models import Forum
 from pledges.models import Entity, Pledge
@@ -146,3 +147,48 @@ def audit_actions(pledge: Pledge) -> list[str]:
         .order_by("created_at", "id")
         .values_list("action", flat=True)
     )
+
+
+class RedisOutage:
+    """Redis unreachable for everything the web process uses it for: the cache (throttles,
+    nudge debounce, dashboard cache), the Celery broker (the recompute nudge) and the progress
+    locks. `end()` brings it back."""
+
+    def __init__(self, settings: Any, dead_url: str) -> None:
+        self.settings = settings
+        self.dead_url = dead_url
+        self.live = {
+            "CACHES": settings.CACHES,
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        }
+
+    def start(self) -> None:
+        self.settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": self.dead_url,
+            }
+        }
+        self.settings.REDIS_URL = self.dead_url
+        self.settings.CELERY_BROKER_URL = self.dead_url
+        celery_app._pool = None  # the producer pool was made for the live broker
+
+    def end(self) -> None:
+        for name, value in self.live.items():
+            setattr(self.settings, name, value)
+        celery_app._pool = None
+
+
+@pytest.fixture
+def redis_down(settings: Any, dead_redis_url: str) -> Iterator[RedisOutage]:
+    """Redis is down from the start of the test. The after-commit nudge is on, as in
+    production, so its failure path really runs."""
+    settings.PROGRESS_NUDGE_ENABLED = True
+    settings.PROGRESS_RECOMPUTE_DELAY_SECONDS = 1
+    outage = RedisOutage(settings, dead_redis_url)
+    outage.start()
+    try:
+        yield outage
+    finally:
+        outage.end()
