@@ -493,6 +493,7 @@ class Card:
     score: str | None
     score_text: str
     pledges: str
+    pledge_count: int
     pledges_url: str | None
     status: list[tuple[str, str, str | None]]
     pledged: str
@@ -519,6 +520,7 @@ def objective_cards(data: Dashboard) -> list[Card]:
                 score=score,
                 score_text=percent(score),
                 pledges=count(figures.get("pledges", 0)),
+                pledge_count=figures.get("pledges", 0),
                 pledges_url=pledges_url(f.compact, f.slice_kind, f.slice_key, objective=obj.number),
                 status=[
                     (
