@@ -56,6 +56,10 @@ def _filename(basename: str, extension: str, form: ScopeForm) -> str:
     return f"{'-'.join(parts)}-{timezone.localdate().isoformat()}.{extension}".lower()
 
 
+def _who(user: Any) -> str:
+    return f"{user.full_name} <{user.email}>" if user.full_name else user.email
+
+
 def _bad_filters(request: HttpRequest, form: ScopeForm) -> HttpResponse:
     """400 with the form's messages: a download link with wrong filters must not give a file
     that looks like a report of something else."""
@@ -104,7 +108,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     handle = exports.report_workbook(
         report_data,
         filters=form.describe(),
-        by=request.user.get_full_name() + f" <{request.user.email}>",
+        by=_who(request.user),
         overdue=overdue_rows(form.scope, on=today),
     )
     return FileResponse(
