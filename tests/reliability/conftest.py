@@ -4,12 +4,18 @@ Nothing of the project is mocked: the real connection is pointed at a port where
 listens, which is what a stopped or unreachable server looks like to Django, psycopg and redis-py.
 """
 
+import os
+import signal
 import socket
+import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 
@@ -22,6 +28,14 @@ from pledges.models import Entity, Pledge
 from pledges.roles import ensure_secretariat_group
 from pledges.services import PledgeInput, create_pledge, transition_pledge
 from tests.factories import UserFactory
+from tests.indicators.conftest import (  # noqa: F401 (fixtures re-exported for these tests)
+    CELERY,
+    ROOT,
+    processes_mentioning,
+    redis_client,
+    task_queue,
+)
+from tests.indicators.conftest import _database_url as worker_database_url
 
 
 def dead_port() -> int:
@@ -192,3 +206,61 @@ def redis_down(settings: Any, dead_redis_url: str) -> Iterator[RedisOutage]:
         yield outage
     finally:
         outage.end()
+
+
+@pytest.fixture
+def start_crash_worker(task_queue: str, tmp_path: Path) -> Iterator[Callable[[str], int]]:  # noqa: F811
+    """Start a real Celery worker (`tests.reliability.crash_worker`, solo pool so that the task
+    runs in the process whose PID is returned) on this test's queue; `name` tells the logs
+    apart. Stopped at teardown by PID; the test fails if a process of it survives."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str) -> int:
+        log_path = tmp_path / f"{name}.log"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": worker_database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+        }
+        command = [
+            str(CELERY),
+            "-A",
+            "tests.reliability.crash_worker",
+            "worker",
+            "-l",
+            "info",
+            "--pool",
+            "solo",
+            "-Q",
+            task_queue,
+            "-n",
+            f"{name}-{task_queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+        log = log_path.open("wb")
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        started.append(process)
+        deadline = time.monotonic() + 30
+        while b" ready." not in log_path.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"The worker did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        return process.pid
+
+    yield start
+
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()  # this PID only
+                process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while processes_mentioning(task_queue) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_mentioning(task_queue) == [], "a worker process is still running"
