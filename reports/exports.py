@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from pledges.models import Pledge
+from pledges.models import ImplementationStatus, Pledge
 
 from .selectors import Report, approved_updates, days_overdue, new_pledges, reminder_contact
 
@@ -122,12 +122,12 @@ def report_workbook(
         workbook,
         sheets[1],
         [_("Reference"), _("Title"), _("Entity"), _("Forum"), _("Published at")],
-        (
-            (p.reference, p.title, p.entity.name, p.forum.code, p.published_at)
-            for p in new_pledges(report.scope, report.since).iterator(chunk_size=CHUNK)
-        ),
+        new_pledges(report.scope, report.since)
+        .values_list("reference", "title", "entity__name", "forum__code", "published_at")
+        .iterator(chunk_size=CHUNK),
     )
     since = report.since.isoformat()
+    statuses = {value: str(label) for value, label in ImplementationStatus.choices}
     _sheet(
         workbook,
         sheets[2],
@@ -157,15 +157,19 @@ def report_workbook(
             _("Approved at"),
         ],
         (
-            (
-                u.pledge.reference,
-                u.pledge.title,
-                u.pledge.entity.name,
-                u.get_status_display(),
-                u.reported_on,
-                u.reviewed_at,
+            (reference, title, entity, statuses.get(status, status), reported, approved)
+            for reference, title, entity, status, reported, approved in approved_updates(
+                report.scope, report.since
             )
-            for u in approved_updates(report.scope, report.since).iterator(chunk_size=CHUNK)
+            .values_list(
+                "pledge__reference",
+                "pledge__title",
+                "pledge__entity__name",
+                "status",
+                "reported_on",
+                "reviewed_at",
+            )
+            .iterator(chunk_size=CHUNK)
         ),
     )
     _sheet(

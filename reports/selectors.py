@@ -38,6 +38,7 @@ from pledges.models import (
     MembershipStatus,
     Pledge,
     PledgeUpdate,
+    ReviewState,
     UpdateReviewState,
 )
 
@@ -56,12 +57,19 @@ class Scope:
     compact: Compact
     forum: Forum | None = None
 
+    def condition(self, path: str = "") -> Q:
+        """Published and in scope, for the pledge at `path` (e.g. `pledge__` from an update):
+        a join the planner can use, rather than `IN (subquery)`."""
+        condition = Q(
+            **{f"{path}review_state": ReviewState.PUBLISHED, f"{path}compact": self.compact}
+        )
+        if self.forum is not None:
+            condition &= Q(**{f"{path}forum": self.forum})
+        return condition
+
     def pledges(self) -> QuerySet[Pledge]:
         """The published pledges in scope (what every section counts)."""
-        pledges = Pledge.objects.published().filter(compact=self.compact)
-        if self.forum is not None:
-            pledges = pledges.filter(forum=self.forum)
-        return pledges
+        return Pledge.objects.filter(self.condition())
 
     def browser_query(self) -> dict[str, str]:
         """The same scope as filters of the pledge browser (`pledges.filters.PledgeFilter`)."""
@@ -233,7 +241,7 @@ def approved_updates(scope: Scope, since: dt.date) -> QuerySet[PledgeUpdate]:
     """Updates on the scope's pledges approved on or after `since`, latest approval first."""
     return (
         PledgeUpdate.objects.filter(
-            pledge__in=scope.pledges().values("pk"),
+            scope.condition("pledge__"),
             review_state=UpdateReviewState.APPROVED,
             reviewed_at__gte=_since_start(since),
         )
@@ -252,7 +260,7 @@ def overdue_rows(scope: Scope, *, on: dt.date) -> QuerySet[Pledge]:
 def thematic_area_counts(scope: Scope, limit: int | None = TOP_THEMATIC_AREAS) -> list[Any]:
     """Thematic areas by number of published pledges in scope, most first."""
     rows = (
-        ThematicArea.objects.filter(pledges__in=scope.pledges().values("pk"))
+        ThematicArea.objects.filter(scope.condition("pledges__"))
         .annotate(pledge_count=Count("pledges"))
         .order_by("-pledge_count", "name")
     )
@@ -286,7 +294,7 @@ def build_report(scope: Scope, *, since: dt.date, on: dt.date) -> Report:
     report.new_preview = list(new_pledges(scope, since)[:PREVIEW_ROWS])
 
     approved = Q(review_state=UpdateReviewState.APPROVED, reviewed_at__gte=_since_start(since))
-    updates = PledgeUpdate.objects.filter(pledge__in=scope.pledges().values("pk")).aggregate(
+    updates = PledgeUpdate.objects.filter(scope.condition("pledge__")).aggregate(
         approved=Count("id", filter=approved),
         pledges=Count("pledge_id", filter=approved, distinct=True),
         pending=Count("id", filter=Q(review_state=UpdateReviewState.PENDING)),
