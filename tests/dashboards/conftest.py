@@ -162,7 +162,8 @@ def tables(html: str) -> dict[str, Table]:
 
 
 def chart_table(response: Any, key: str) -> Table:
-    return tables(response.content.decode())[f"chart-{key.replace('_', '-')}-caption"]
+    dom_id = "".join(c if c.isalnum() else "-" for c in key)
+    return tables(response.content.decode())[f"chart-{dom_id}-caption"]
 
 
 def as_of_today() -> dt.date:

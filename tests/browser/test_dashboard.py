@@ -1,0 +1,75 @@
+"""The public dashboard in a real headless Chromium, on demo data: every chart is drawn by
+Chart.js with data points, and a filter updates the page body in place (htmx) and the address.
+A screenshot of each state lands in test-artifacts/dashboard-*.png."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHARTS = [
+    "chart-status",
+    "chart-money",
+    "chart-forum",
+    "chart-region",
+    "chart-entity-type",
+    "chart-objectives",
+    "chart-countries",
+]
+POINTS = """ids => ids.map(id => {
+  const chart = Chart.getChart(document.getElementById(id));
+  return chart ? chart.data.datasets[0].data.length : 0;
+})"""
+
+
+def test_dashboard_draws_every_chart_and_filters_in_place(
+    live_server: Any, reference_data: None, page: Page, artifacts: Path
+) -> None:
+    call_command("seed_demo", pledges=300, force=True, verbosity=0)
+    call_command("recompute_progress", verbosity=0)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(live_server.url + "/dashboard/")
+
+    expect(page.get_by_role("heading", level=1, name="Dashboard")).to_be_visible()
+    expect(page.locator("canvas[data-chart]")).to_have_count(len(CHARTS))
+    points = page.evaluate(POINTS, CHARTS)
+    assert all(n > 0 for n in points), dict(zip(CHARTS, points, strict=True))
+    page.screenshot(path=str(artifacts / "dashboard-gcr.png"), full_page=True)
+
+    # Choosing a forum swaps the body in place: the page is not reloaded, the URL changes.
+    page.evaluate("window.__sameDocument = true")
+    before = page.locator("#headline-heading").inner_text()
+    # (the forum with the most pledges: the first row of the per-forum table)
+    first_row = page.locator("#chart-forum-caption ~ tbody tr").first
+    forum_name = first_row.locator("th").inner_text()
+    forum_code = first_row.locator("td").first.inner_text()
+    page.select_option("#id_forum", forum_code)
+
+    expect(page).to_have_url(re.compile(rf"/dashboard/\?compact=GCR&forum={forum_code}$"))
+    expect(page.locator("#headline-heading")).to_contain_text(forum_name)
+    assert page.locator("#headline-heading").inner_text() != before
+    assert page.evaluate("window.__sameDocument") is True
+    expect(page.locator("#chart-forum-caption ~ tbody tr.is-selected")).to_have_count(1)
+    assert all(n > 0 for n in page.evaluate(POINTS, CHARTS))
+
+    # A second slice is refused, on the field, without losing the page.
+    page.select_option("#id_region", "002")
+    expect(page.locator("#id_region_error")).to_contain_text("Choose only one of forum, region")
+    expect(page.locator("#id_forum_error")).to_be_visible()
+    page.screenshot(path=str(artifacts / "dashboard-error.png"), full_page=True)
+
+    # The other compact, through its tab.
+    page.get_by_role("link", name=re.compile("Global Compact for Safe")).click()
+    expect(page).to_have_url(re.compile(r"compact=GCM"))
+    expect(page.locator("li.objective-card")).to_have_count(23)
+    assert all(n > 0 for n in page.evaluate(POINTS, CHARTS))
+    assert page.evaluate("window.__sameDocument") is True
+    page.screenshot(path=str(artifacts / "dashboard-gcm.png"), full_page=True)
+    assert errors == []
