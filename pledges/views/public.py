@@ -186,8 +186,11 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 def entity_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """An entity and the published pledges it stands behind: those it submitted and those it
     joined as a co-pledger."""
+    # An unverified entity is only a claim somebody typed in: like the API, show it only to
+    # its own members and the secretariat (404 for everyone else, even with the UUID).
     entity = get_object_or_404(
-        Entity.objects.select_related("entity_type", "country"), public_id=public_id
+        Entity.objects.visible_to(request.user).select_related("entity_type", "country"),
+        public_id=public_id,
     )
     joined = PledgeParticipant.objects.filter(
         entity=entity, status=ParticipantStatus.ACCEPTED

@@ -49,17 +49,6 @@ def test_public_pages_raise_no_csp_violation_in_chromium(
     assert {path: v for path, v in found.items() if v} == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "drf-spectacular's SpectacularSwaggerView inlines its start-up <script> and a <style> "
-        "block, which the policy blocks (the page stays blank). Fix in config/urls.py (not owned "
-        "by the security work): serve /api/docs/ with SpectacularSwaggerSplitView, which loads "
-        "that script from the same URL with ?script, wrapped in csp.decorators.csp_update("
-        "{'style-src': [\"'self'\", \"'unsafe-inline'\"]}) for Swagger UI's inline styles only. "
-        "See docs/security.md, 'Content-Security-Policy'."
-    ),
-)
 def test_api_docs_raise_no_csp_violation_in_chromium(live_server, world: World, page: Page) -> None:
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))

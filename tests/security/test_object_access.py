@@ -101,17 +101,6 @@ def test_api_key_of_member_a_cannot_be_revoked_when_member_b_posts_its_id(world:
     assert still_works.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known hole (docs/security.md, 'Open points'): pledges.views.public.entity_detail reads "
-        "Entity.objects, not Entity.objects.visible_to(user), so an unverified entity — only a "
-        "claim anyone can register — has a page on the tracker for whoever has its UUID. The API "
-        "already answers 404. Fix: use visible_to in the view and update "
-        "tests/web_public/test_detail_pages.py (anonymous → 404; its own members and the "
-        "secretariat still see it). Remove this mark then."
-    ),
-)
 def test_unverified_entity_page_is_404_when_a_stranger_opens_it_by_uuid(world: World) -> None:
     url = reverse(
         "pledges:entity-detail",

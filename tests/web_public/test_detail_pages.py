@@ -9,7 +9,7 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
 from pledges.models import Entity, ParticipantStatus, Pledge, PledgeParticipant
-from tests.factories import EntityFactory
+from tests.factories import EntityFactory, MembershipFactory
 
 from .conftest import CAST, DRAFT_TITLE, World
 from .pages import references, text
@@ -54,15 +54,19 @@ def test_entity_page_shows_type_country_website_and_verified_badge_when_verified
     assert "Verified by the secretariat" in page
 
 
-def test_entity_page_says_not_verified_when_the_secretariat_has_not_verified_it(
-    client: Client, reference_data: None
+def test_unverified_entity_page_is_shown_to_its_members_and_the_secretariat_only(
+    client: Client, reference_data: None, member_a: object, secretariat: object
 ) -> None:
     entity = EntityFactory(is_verified=False)
+    MembershipFactory(entity=entity, user=member_a)
+    url = f"/entities/{entity.public_id}/"
 
-    page = text(client.get(f"/entities/{entity.public_id}/"))
-
-    assert "Not yet verified by the secretariat" in page
-    assert "This entity has no published pledges yet." in page
+    assert client.get(url).status_code == 404  # a stranger with the UUID learns nothing
+    for who in (member_a, secretariat):
+        client.force_login(who)
+        page = text(client.get(url))
+        assert "Not yet verified by the secretariat" in page
+        assert "This entity has no published pledges yet." in page
 
 
 def test_entity_page_lists_joint_pledges_when_the_entity_accepted_as_co_pledger(
