@@ -19,6 +19,7 @@ from indicators import drilldown
 from indicators.models import SliceKind
 from pledges.models import ImplementationStatus
 
+from . import selectors
 from .forms import Filters
 from .selectors import Dashboard, ObjectiveProgress
 
@@ -186,14 +187,20 @@ def _status_chart(data: Dashboard) -> Chart:
     return chart
 
 
+def _step(data: Dashboard) -> str:
+    if data.history_weekly:
+        return _("one row per week (the last snapshot of each week)")
+    return _("one row per snapshot date")
+
+
 def _money_chart(data: Dashboard) -> Chart:
     f = data.filters
     url = pledges_url(f.compact, f.slice_kind, f.slice_key)
     chart = Chart(
         key="money",
         title=_("Money pledged and disbursed over time"),
-        caption=_("US dollars pledged and disbursed, one row per daily snapshot up to %(date)s")
-        % {"date": day(data.as_of)},
+        caption=_("US dollars pledged and disbursed, %(step)s up to %(date)s")
+        % {"step": _step(data), "date": day(data.as_of)},
         columns=[
             _("Date"),
             _("Pledges"),
@@ -284,8 +291,8 @@ def _objectives_chart(data: Dashboard) -> Chart:
     chart = Chart(
         key="objectives",
         title=_("Progress over time per objective"),
-        caption=_("Composite score of each objective, one row per daily snapshot up to %(date)s")
-        % {"date": day(data.as_of)},
+        caption=_("Composite score of each objective, %(step)s up to %(date)s")
+        % {"step": _step(data), "date": day(data.as_of)},
         columns=[_("Date")] + [f"{c.number}. {c.short_label}" for c in cards],
     )
     urls = {
@@ -380,7 +387,11 @@ def objective_charts(data: ObjectiveProgress) -> dict[str, Chart]:
     score = Chart(
         key="score",
         title=_("Composite score and components over time"),
-        caption=_("Overall figures of the objective, one row per daily snapshot"),
+        caption=_(
+            "Overall figures of the objective over the last twelve months, one row per snapshot "
+            "date (per week, its last snapshot, when there are more than %(max)s)"
+        )
+        % {"max": selectors.MAX_POINTS},
         columns=[_("Date"), _("Composite score"), *(str(v) for v in COMPONENT_LABELS.values())],
     )
     for date, *values in data.history:

@@ -29,6 +29,9 @@ from .forms import Filters
 
 # Time series show the year up to the as-of date; the page says how many dates that holds.
 HISTORY_DAYS = 366
+# Past this many dates a series shows one point per week (its last snapshot), so that a year of
+# daily history stays a readable chart and table (and a page of reasonable size).
+MAX_POINTS = 60
 TOP_COUNTRIES = 20
 BREAKDOWN_KINDS = (SliceKind.FORUM, SliceKind.REGION, SliceKind.ENTITY_TYPE)
 
@@ -56,6 +59,8 @@ class Dashboard:
         default_factory=list
     )
     history_first: dt.date | None = None
+    history_count: int = 0  # dates of history in the window, before thinning to weeks
+    history_weekly: bool = False
     breakdowns: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     countries: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     countries_total: int = 0
@@ -103,8 +108,12 @@ def dashboard(filters: Filters) -> Dashboard:
             KT("figures__money__delivery_ratio"),
         )
     )
-    data.money_history = [(d, int(p or 0), pl, di, de) for d, p, pl, di, de in history]
-    data.history_first = data.money_history[0][0] if data.money_history else None
+    rows = [(d, int(p or 0), pl, di, de) for d, p, pl, di, de in history]
+    data.history_count = len(rows)
+    data.history_first = rows[0][0] if rows else None
+    shown = thin([row[0] for row in rows])
+    data.history_weekly = len(shown) < len(rows)
+    data.money_history = [row for row in rows if row[0] in shown]
 
     countries: list[tuple[str, str, dict[str, Any]]] = []
     # Country names come with the rows (a subquery on the primary key), not in a query of
@@ -131,6 +140,17 @@ def dashboard(filters: Filters) -> Dashboard:
     return data
 
 
+def thin(dates: list[dt.date]) -> set[dt.date]:
+    """The dates a time series shows: all of them up to MAX_POINTS, else the last of each ISO
+    week (the as-of date is always the last of its week)."""
+    if len(dates) <= MAX_POINTS:
+        return set(dates)
+    last_of_week: dict[tuple[int, int], dt.date] = {}
+    for date in sorted(dates):
+        last_of_week[date.isocalendar()[:2]] = date
+    return set(last_of_week.values())
+
+
 def _number(figures: dict[str, Any]) -> float:
     return float(figures["money"]["pledged_usd"] or 0)
 
@@ -154,7 +174,11 @@ def _objective_figures(data: Dashboard, since: dt.date) -> None:
     for number, objective_id, date, score in rows:
         history[number][date] = score
         latest[number] = (objective_id, date)
-    data.score_history = dict(history)
+    shown = thin(sorted({d for dates in history.values() for d in dates}))
+    data.score_history = {
+        number: {d: score for d, score in dates.items() if d in shown}
+        for number, dates in history.items()
+    }
     if not latest:
         return
     wanted = reduce(or_, (Q(objective_id=o, date=d) for o, d in latest.values()))
@@ -192,7 +216,7 @@ def objective_progress(objective: Objective) -> ObjectiveProgress:
     if latest:
         data.latest_date, data.latest = latest
         since = data.latest_date - dt.timedelta(days=HISTORY_DAYS - 1)
-        data.history = list(
+        history = list(
             overall.filter(date__gte=since)
             .order_by("date")
             .values_list(
@@ -201,6 +225,8 @@ def objective_progress(objective: Objective) -> ObjectiveProgress:
                 *(KT(f"figures__composite__components__{name}") for name in COMPONENTS),
             )
         )
+        shown = thin([row[0] for row in history])
+        data.history = [row for row in history if row[0] in shown]
     data.indicators = list(
         Indicator.objects.filter(objective=objective).prefetch_related(
             # Global values only: the progress figures use those (docs/progress.md).
