@@ -924,8 +924,9 @@ class _Writer:
         yield
         with self.connection.cursor() as cursor:
             if indexes:
-                # Index builds sort in memory up to this limit (the default is 64 MB).
-                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                # Index builds sort in memory up to this limit (the default is 64 MB); at
+                # 1,000,000 pledges the full-text (GIN) index alone needs most of 1 GB.
+                cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
             for _, definition in indexes:
                 cursor.execute(definition)
             self._run_pending_checks(cursor)
@@ -1624,6 +1625,31 @@ def _plan_updates(
     return plans
 
 
+def _plan_fixed_updates(
+    rng: random.Random, *, published_on: date, as_of: date, count: int
+) -> list[_UpdatePlan]:
+    """Exactly `count` reports spread between publication and yesterday (the benchmark's data
+    shape: a known number of updates per pledge). The status only moves forward, the last report
+    may still wait for review, earlier ones are approved."""
+    first = max(published_on, REPORTING_OPENS) + timedelta(days=30)
+    last_day = as_of - timedelta(days=1)
+    span = max((last_day - first).days, 0)
+    status = FIRST_STATUS.pick(rng)
+    progress = 0.0
+    plans = []
+    for k in range(count):
+        day = min(first + timedelta(days=span * (k + 1) // count), last_day)
+        if k and status in STATUS_PATH[:-1] and rng.random() < 0.5:
+            status = STATUS_PATH[STATUS_PATH.index(status) + 1]
+        if status == ImplementationStatus.IN_PROGRESS:
+            progress = min(0.95, progress + rng.uniform(0.1, 0.4))
+        elif status == ImplementationStatus.FULFILLED:
+            progress = max(progress, rng.uniform(1.0, 1.15))
+        review = LAST_REVIEW.pick(rng) if k == count - 1 else UpdateReviewState.APPROVED
+        plans.append(_UpdatePlan(day, status, review, progress))
+    return plans
+
+
 def _actual(target: _TargetPlan, progress: float) -> Decimal:
     base = float(target.baseline or 0)
     value = base + (float(target.value) - base) * progress
@@ -1695,9 +1721,11 @@ class _PledgeBuilder:
         accounts: DemoAccounts,
         showcase: EntityRef,
         seed: int,
+        updates_per_pledge: int | None = None,
     ) -> None:
         self.ref = ref
         self.rng = _stream(seed, "pledges")
+        self.updates_per_pledge = updates_per_pledge
         self.entities = entities
         self.accounts = accounts
         self.showcase = showcase
@@ -1798,7 +1826,14 @@ class _PledgeBuilder:
             contact_email = f"{self._mailbox(first, last)}@{self._domain(entity)}"
 
         updates: list[_UpdatePlan] = []
-        if state == ReviewState.PUBLISHED and published_at:
+        if state == ReviewState.PUBLISHED and published_at and self.updates_per_pledge:
+            updates = _plan_fixed_updates(
+                rng,
+                published_on=published_at.date(),
+                as_of=self.as_of,
+                count=self.updates_per_pledge,
+            )
+        elif state == ReviewState.PUBLISHED and published_at:
             forced_status = self.pending_statuses[0] if self.pending_statuses else None
             # The pledge that shows a status must show it as approved, so that it also appears
             # as the pledge's implementation status.
@@ -2425,12 +2460,15 @@ def seed_demo(
     as_of: date,
     log: Logger = lambda line: None,
     use_copy: bool | None = None,
+    updates_per_pledge: int | None = None,
 ) -> DemoSummary:
     """Create a realistic demo data set of `pledges` pledges, identical for the same seed and
     `as_of` day on a fresh database. All or nothing: one transaction.
 
     `use_copy` chooses how rows are written (default: COPY on PostgreSQL, bulk_create
-    elsewhere); the data are the same either way."""
+    elsewhere); the data are the same either way. `updates_per_pledge` gives every published
+    pledge exactly that many progress reports instead of a realistic, varying number (the
+    benchmark's data shape, `scripts/bench`)."""
     started = clock.monotonic()
 
     def stage(text: str) -> None:
@@ -2456,7 +2494,12 @@ def seed_demo(
         )
         highest = _number_references(skeletons, ref)
         builder = _PledgeBuilder(
-            ref=ref, entities=entities, accounts=accounts, showcase=showcase, seed=seed
+            ref=ref,
+            entities=entities,
+            accounts=accounts,
+            showcase=showcase,
+            seed=seed,
+            updates_per_pledge=updates_per_pledge,
         )
         write_rng = _stream(seed, "updates")
         counts = _Counts()

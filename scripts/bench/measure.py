@@ -1,0 +1,528 @@
+# ruff: noqa: S603, S607 — runs wrk and psql from PATH with arguments built here, no user input.
+"""The benchmark's measurements. Each returns a `Result`: the figure, the baseline measured in the
+same run on the same data, their ratio and whether the target is met.
+
+Django is set up on `config.settings.bench` before anything here runs; the HTTP measurements talk
+to a gunicorn started by `run.py` on the same settings.
+"""
+
+import base64
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+HERE = Path(__file__).resolve().parent
+# The list the partner API is benchmarked on: two filters, 100 rows (README's example shape).
+API_FILTERS = {"compact": "GCM", "implementation_status": "in_progress"}
+DEEP_ROWS = 100_000  # page 1,000 of 100 rows
+
+
+@dataclass
+class Result:
+    name: str
+    figure: str
+    baseline: str
+    ratio: float | None
+    target: str
+    passed: bool | None  # None: no target (reported only)
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _get(port: int, path: str, *, read: bool = True) -> tuple[int, bytes, float]:
+    """One GET; (status, body, seconds)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+    started = time.perf_counter()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read() if read else b""
+    seconds = time.perf_counter() - started
+    conn.close()
+    return response.status, body, seconds
+
+
+def _median_ms(port: int, path: str, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        status, _, seconds = _get(port, path)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+        times.append(seconds * 1000)
+    return statistics.median(times)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip()).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def wrk(url: str, *, seconds: int, threads: int = 2, connections: int = 8) -> dict[str, float]:
+    """Requests/s and p50/p99 latency (ms) from `wrk --latency`, bounded in time."""
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]
+    for pct in ("50", "99"):
+        figures[f"p{pct}"] = _ms(re.search(rf"\s{pct}(?:\.000)?%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    figures["errors"] = float(bad.group(1)) if bad else 0.0
+    errors = re.search(r"Socket errors:.*timeout (\d+)", out)
+    figures["timeouts"] = float(errors.group(1)) if errors else 0.0
+    return figures
+
+
+def _worker_pids(master_pid: int) -> list[int]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def _status_kb(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _fmt_ms(value: float) -> str:
+    return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
+
+
+# --------------------------------------------------------------------------------------------
+# 1. API list under load vs the bare baseline view
+# --------------------------------------------------------------------------------------------
+
+
+def api_list(port: int, seconds: int) -> Result:
+    query = urlencode({**API_FILTERS, "page_size": 100})
+    api = f"/api/v1/pledges/?{query}"
+    bare = f"/bench/baseline/pledges/?{urlencode(API_FILTERS)}"
+    status, body, _ = _get(port, api)
+    rows = len(json.loads(body)["results"]) if status == 200 else 0
+    _, bare_body, _ = _get(port, bare)
+    same = [r["reference"] for r in json.loads(body)["results"]] == [
+        r["reference"] for r in json.loads(bare_body)["results"]
+    ]
+    for path in (api, bare):  # warm both workers up
+        _median_ms(port, path, 6)
+    base = f"http://127.0.0.1:{port}"
+    measured = wrk(base + api, seconds=seconds)
+    baseline = wrk(base + bare, seconds=seconds)
+    ratio = measured["rps"] / baseline["rps"]
+    notes = [f"{rows} rows per page; same rows as the baseline: {'yes' if same else 'NO'}"]
+    for label, fig in (("API", measured), ("baseline", baseline)):
+        if fig["errors"] or fig["timeouts"]:
+            notes.append(f"{label}: {fig['errors']:.0f} non-2xx, {fig['timeouts']:.0f} timeouts")
+    return Result(
+        "1. API list, 2 filters, 100 rows (wrk -t2 -c8)",
+        f"{measured['rps']:.0f} req/s, p50 {_fmt_ms(measured['p50'])}, "
+        f"p99 {_fmt_ms(measured['p99'])}",
+        f"{baseline['rps']:.0f} req/s, p50 {_fmt_ms(baseline['p50'])}, "
+        f"p99 {_fmt_ms(baseline['p99'])}",
+        ratio,
+        "≥ 0.5× throughput",
+        ratio >= 0.5 and rows == 100 and same and not measured["errors"],
+        notes,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Deep pagination
+# --------------------------------------------------------------------------------------------
+
+
+def _cursor(position: int) -> str:
+    """DRF's cursor for "rows after id `position`" (what its `next` link holds): base64 of the
+    query string `p=<position>`."""
+    return base64.b64encode(urlencode({"p": position}).encode()).decode()
+
+
+def deep_pagination(port: int) -> Result:
+    from pledges.models import Pledge, ReviewState
+
+    published = Pledge.objects.filter(review_state=ReviewState.PUBLISHED).order_by("-id")
+    total = published.count()
+    depth = min(DEEP_ROWS, max(total - 100, 100))
+    page_number = depth // 100 + 1
+    position = published.values_list("id", flat=True)[depth - 1]
+    first = "/api/v1/pledges/?page_size=100"
+    deep = f"/api/v1/pledges/?page_size=100&cursor={_cursor(position)}"
+    # The cursor we build must be the one the API hands out: compare with page 1's `next`.
+    _, body, _ = _get(port, first)
+    next_link = json.loads(body)["next"]
+    handed = parse_qs(urlsplit(next_link).query)["cursor"][0]
+    page1_last = json.loads(body)["results"][-1]["reference"]
+    expected = published.values_list("reference", flat=True)[99]
+    same_encoding = handed == _cursor(published.values_list("id", flat=True)[99])
+    status, body, _ = _get(port, deep)
+    rows = len(json.loads(body)["results"]) if status == 200 else 0
+    for _ in range(3):
+        _get(port, first), _get(port, deep)
+    page1_ms = _median_ms(port, first, 25)
+    deep_ms = _median_ms(port, deep, 25)
+    ratio = deep_ms / page1_ms
+    return Result(
+        f"2. Deep pagination: page {page_number:,} vs page 1 (100 rows)",
+        f"page {page_number:,}: {_fmt_ms(deep_ms)} (median of 25)",
+        f"page 1: {_fmt_ms(page1_ms)}",
+        ratio,
+        "≤ 1.5×",
+        ratio <= 1.5 and rows == 100 and same_encoding and page1_last == expected,
+        [
+            f"cursor at row {depth:,} of {total:,} published pledges; {rows} rows returned; "
+            f"cursor encoding matches the API's next link: {'yes' if same_encoding else 'NO'}"
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Full progress recompute vs one hand-written SQL aggregate through psql
+# --------------------------------------------------------------------------------------------
+
+
+def _psql(sql_file: Path) -> float:
+    from django.db import connection
+
+    s = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": s.get("PASSWORD") or ""}
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            "psql",
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            s["HOST"] or "127.0.0.1",
+            "-p",
+            str(s["PORT"] or 5432),
+            "-U",
+            s["USER"] or "postgres",
+            "-d",
+            s["NAME"],
+            "-o",
+            "/dev/null",
+            "-f",
+            str(sql_file),
+        ],
+        check=True,
+        env=env,
+    )
+    return time.perf_counter() - started
+
+
+def full_recompute() -> Result:
+    from indicators import runner
+    from indicators.models import ProgressSnapshot
+
+    sql_file = HERE / "progress_baseline.sql"
+    _psql(sql_file)  # warm the cache as the engine run below will have it warm
+    baseline = min(_psql(sql_file) for _ in range(2))
+    started = time.perf_counter()
+    outcome = runner.recompute_all(triggered_by="make bench")
+    seconds = time.perf_counter() - started
+    ratio = seconds / baseline
+    return Result(
+        "3. Full progress recompute (every objective, compact and slice)",
+        f"{seconds:.2f} s, {outcome.snapshots_written:,} snapshots "
+        f"({ProgressSnapshot.objects.count():,} rows in the table)",
+        f"{baseline:.2f} s (hand-written SQL via psql)",
+        ratio,
+        "≤ 3×",
+        ratio <= 3,
+        [f"{len(outcome.objectives_done)} objectives, {len(outcome.compacts_done)} compacts"],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Incremental recompute after one pledge changes
+# --------------------------------------------------------------------------------------------
+
+
+class _DbTimer:
+    """Sums the time spent inside database calls (connection.execute_wrapper)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
+
+
+def incremental_recompute() -> Result:
+    from django.db import connection, transaction
+
+    from compacts.progress_marks import mark_objectives_stale
+    from indicators import runner
+    from pledges.models import ImplementationStatus, Pledge, ReviewState
+
+    # The smallest objective's pledge: the cheapest case an incremental run can meet. And the
+    # busiest objective's pledge: the dearest.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT o.objective_id, count(*) FROM pledges_pledge_objectives o "
+            "JOIN pledges_pledge p ON p.id = o.pledge_id AND p.review_state = 'published' "
+            "GROUP BY 1 ORDER BY 2"
+        )
+        by_size = cursor.fetchall()
+    figures = []
+    for objective_id, links in (by_size[0], by_size[-1]):
+        pledge = (
+            Pledge.objects.filter(review_state=ReviewState.PUBLISHED, objectives=objective_id)
+            .exclude(implementation_status=ImplementationStatus.FULFILLED)
+            .order_by("id")
+            .first()
+        )
+        with transaction.atomic():
+            Pledge.objects.filter(pk=pledge.pk).update(
+                implementation_status=ImplementationStatus.FULFILLED
+            )
+            mark_objectives_stale(list(pledge.objectives.values_list("pk", flat=True)))
+        timer = _DbTimer()
+        started = time.perf_counter()
+        with connection.execute_wrapper(timer):
+            outcome = runner.recompute_stale(triggered_by="make bench")
+        wall = time.perf_counter() - started
+        figures.append((objective_id, links, timer.seconds * 1000, wall * 1000, outcome))
+    smallest, largest = figures
+    return Result(
+        "4. Incremental recompute after one pledge changes",
+        f"DB {_fmt_ms(smallest[2])} (objective of {smallest[1]:,} pledges) … "
+        f"{_fmt_ms(largest[2])} (objective of {largest[1]:,})",
+        "—",
+        None,
+        "< 100 ms DB time",
+        largest[2] < 100,
+        [
+            f"wall {_fmt_ms(smallest[3])} … {_fmt_ms(largest[3])}; each run recomputes the "
+            f"pledge's objectives ({len(largest[4].objectives_done)}) and its compact's totals "
+            f"({len(largest[4].compacts_done)}), {largest[4].snapshots_written} snapshots"
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 5. CSV export of every pledge: streamed, peak RSS of the server process
+# --------------------------------------------------------------------------------------------
+
+
+def csv_export(port: int, master_pid: int) -> Result:
+    from pledges.models import Pledge, ReviewState
+
+    rows = Pledge.objects.filter(review_state=ReviewState.PUBLISHED).count()
+    workers = _worker_pids(master_pid)
+    before = {pid: _status_kb(pid, "VmRSS") for pid in workers}
+    peak: dict[int, int] = dict.fromkeys(workers, 0)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            for pid in workers:
+                try:
+                    peak[pid] = max(peak[pid], _status_kb(pid, "VmRSS"))
+                except FileNotFoundError:
+                    pass
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1800)
+    started = time.perf_counter()
+    conn.request("GET", "/api/v1/pledges/?format=csv")
+    response = conn.getresponse()
+    first_byte = None
+    size = lines = 0
+    while chunk := response.read1(1 << 16):
+        if first_byte is None:
+            first_byte = time.perf_counter() - started
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    streamed = response.getheader("Content-Length") is None
+    peak_mb = max(peak.values()) / 1024
+    hwm_mb = max(_status_kb(pid, "VmHWM") for pid in workers) / 1024
+
+    sql_file = Path(tempfile.gettempdir()) / f"bench-copy-{os.getpid()}.sql"
+    sql_file.write_text(
+        "\\copy (SELECT p.*, f.code AS forum, e.name AS entity FROM pledges_pledge p "
+        "JOIN forums_forum f ON f.id = p.forum_id JOIN pledges_entity e ON e.id = p.entity_id "
+        "WHERE p.review_state = 'published' ORDER BY p.id DESC) TO '/dev/null' CSV HEADER\n"
+    )
+    floor = _psql(sql_file)
+    sql_file.unlink()
+    return Result(
+        "5. CSV export of every published pledge",
+        f"peak RSS {peak_mb:.0f} MB (worker high-water mark {hwm_mb:.0f} MB); "
+        f"{seconds:.1f} s, {size / 1e6:.0f} MB, first byte after {first_byte or 0:.2f} s",
+        f"psql \\copy of the same rows: {floor:.1f} s",
+        seconds / floor,
+        "< 300 MB RSS, streamed",
+        peak_mb < 300 and streamed and response.status == 200,
+        [
+            f"HTTP {response.status}; "
+            f"{'streamed (no Content-Length)' if streamed else 'NOT streamed'}; "
+            f"{lines - 1:,} data lines for {rows:,} published pledges; RSS before: "
+            + ", ".join(f"{kb / 1024:.0f} MB" for kb in before.values())
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Dashboard
+# --------------------------------------------------------------------------------------------
+
+
+def dashboard(port: int) -> Result:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        path = reverse("dashboards:dashboard")
+    except NoReverseMatch:
+        return Result("6. Dashboard", "not built", "—", None, "report", None)
+    from django.core.cache import cache
+
+    cache.clear()
+    status, _, cold = _get(port, path)
+    warm = _median_ms(port, path, 20)
+    with CaptureQueriesContext(connection) as queries:
+        Client().get(path)
+    bare = _median_ms(port, f"/bench/baseline/pledges/?{urlencode(API_FILTERS)}", 20)
+    return Result(
+        "6. Dashboard page /dashboard/",
+        f"p50 {_fmt_ms(warm)} (first request after a cache clear {_fmt_ms(cold * 1000)}), "
+        f"{len(queries.captured_queries)} SQL queries",
+        f"bare 100-row view: p50 {_fmt_ms(bare)}",
+        warm / bare,
+        "report (no target)",
+        None if status == 200 else False,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 7. Loader
+# --------------------------------------------------------------------------------------------
+
+
+def loader(seconds: float | None, pledges: int, rows: dict[str, int]) -> Result:
+    detail = ", ".join(f"{v:,} {k}" for k, v in rows.items())
+    if seconds is None:
+        return Result("7. Loader (COPY)", "reused an existing database", "—", None, "< 300 s", None)
+    return Result(
+        f"7. Loader: {pledges:,} pledges with related rows (COPY)",
+        f"{seconds:.0f} s",
+        "—",
+        None,
+        "< 300 s at 1,000,000",
+        seconds < 300,
+        [detail],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Hot-path plans (EXPLAIN ANALYZE), written to a file for docs/performance.md
+# --------------------------------------------------------------------------------------------
+
+
+def hot_path_plans(out: Path, big_tables: set[str]) -> Result:
+    """Run the hot pages in-process, EXPLAIN ANALYZE each SELECT they send, and flag sequential
+    scans on large tables."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from pledges.models import Pledge, ReviewState
+
+    reference = (
+        Pledge.objects.filter(review_state=ReviewState.PUBLISHED)
+        .order_by("-id")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    pages = {
+        "API list with 2 filters": "/api/v1/pledges/?"
+        + urlencode({**API_FILTERS, "page_size": 100}),
+        "API detail": f"/api/v1/pledges/{reference}/",
+        "web list with 2 filters": "/pledges/?compact=GCM&implementation_status=in_progress",
+        "web detail": f"/pledges/{reference}/",
+        "progress latest": "/api/v1/progress/?compact=GCR&slice_kind=overall&latest=true",
+        "dashboard": "/dashboard/",
+    }
+    seq_scans: list[str] = []
+    lines: list[str] = []
+    client = Client()
+    for label, path in pages.items():
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(path).status_code
+        lines.append(f"## {label}: GET {path} -> {status}, {len(captured)} queries\n")
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + sql)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            lines.append(sql[:2000] + "\n" + plan + "\n")
+            for table in re.findall(r"Seq Scan on (\w+)", plan):
+                if table in big_tables:
+                    seq_scans.append(f"{label}: {table}")
+    out.write_text("\n".join(lines))
+    return Result(
+        "Hot paths: sequential scans on large tables",
+        f"{len(seq_scans)} " + (f"({'; '.join(sorted(set(seq_scans)))})" if seq_scans else ""),
+        "—",
+        None,
+        "0",
+        not seq_scans,
+        [f"plans in {out}"],
+    )
+
+
+def iter_results(*steps: Callable[[], Result]) -> Iterator[Result]:
+    for step in steps:
+        try:
+            yield step()
+        except Exception as error:  # one broken measurement must not hide the others
+            yield Result(
+                step.__name__, f"FAILED: {type(error).__name__}: {error}", "—", None, "—", False
+            )

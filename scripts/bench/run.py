@@ -1,0 +1,175 @@
+#!/usr/bin/env python
+"""`make bench`: load BENCH_PLEDGES pledges into a database of the benchmark's own, measure, and
+print a table (docs/performance.md explains the method and keeps the figures).
+
+Environment:
+  BENCH_PLEDGES        scale (default 100000; 1000000 is the target scale)
+  BENCH_DATABASE_URL   the benchmark database, dropped and re-created (default
+                       postgres://postgres@127.0.0.1:5432/cpt_benchdata; its name must start
+                       with cpt_bench)
+  BENCH_REDIS_URL / BENCH_CACHE_URL   Redis for Celery / the cache (default DB 6 / DB 7)
+  BENCH_REUSE=1        keep the database if it already holds BENCH_PLEDGES pledges (no load)
+  BENCH_DURATION       seconds of load per wrk run (default 15)
+  BENCH_JSON           also write the results to this file as JSON
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
+os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cpt_benchdata")
+
+from scripts.bench import load, measure  # noqa: E402
+
+PLEDGES = int(os.environ.get("BENCH_PLEDGES", "100000"))
+DURATION = int(os.environ.get("BENCH_DURATION", "15"))
+URL = os.environ["BENCH_DATABASE_URL"]
+# Tables above this many rows must never be scanned sequentially on a hot path.
+BIG_TABLE_ROWS = 10_000
+
+
+def log(line: str) -> None:
+    print(line, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    """2 sync workers (the best setting on 2 cores, PERFORMANCE.md), long timeout so that the
+    full CSV export at 1,000,000 pledges is not killed half-way."""
+    process = subprocess.Popen(  # noqa: S603 — our own venv's gunicorn, fixed arguments
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "1800",
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench"},
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                pass
+            if len(measure._worker_pids(process.pid)) >= 2:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def big_tables() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples > %s",
+            [BIG_TABLE_ROWS],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def print_table(results: list[measure.Result]) -> None:
+    headers = ("measurement", "figure", "baseline (same run)", "ratio", "target", "result")
+    rows = [
+        (
+            r.name,
+            r.figure,
+            r.baseline,
+            "—" if r.ratio is None else f"{r.ratio:.2f}×",
+            r.target,
+            {True: "PASS", False: "FAIL", None: "—"}[r.passed],
+        )
+        for r in results
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+    line = "+".join("-" * (w + 2) for w in widths)
+    print("\n" + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    print(line)
+    for row in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print()
+    for r in results:
+        for note in r.notes:
+            print(f"  {r.name.split(' ')[0]} {note}")
+
+
+def main() -> int:
+    log(f"Benchmark at {PLEDGES:,} pledges on {URL.rsplit('/', 1)[-1]}")
+    reuse = os.environ.get("BENCH_REUSE") == "1" and load.database_pledges(URL) == PLEDGES
+    if not reuse:
+        log("Creating the database and loading (PostgreSQL COPY)…")
+        load.recreate_database(URL)
+
+    import django
+
+    django.setup()
+    if reuse:
+        log("Reusing the existing database (BENCH_REUSE=1).")
+        loaded = load.LoadResult(PLEDGES, None, load.row_counts())
+    else:
+        loaded = load.load(PLEDGES, log)
+        log(f"Loaded in {loaded.seconds:.0f} s: {loaded.rows}")
+
+    results = [measure.loader(loaded.seconds, PLEDGES, loaded.rows)]
+    log("Full progress recompute…")
+    results += measure.iter_results(measure.full_recompute, measure.incremental_recompute)
+
+    port = free_port()
+    log(f"Starting gunicorn (2 sync workers) on port {port}…")
+    server = start_gunicorn(port)
+    try:
+        log(f"API list vs baseline under load ({DURATION} s each)…")
+        results += measure.iter_results(
+            lambda: measure.api_list(port, DURATION),
+            lambda: measure.deep_pagination(port),
+            lambda: measure.dashboard(port),
+        )
+        log("CSV export of every published pledge…")
+        results += measure.iter_results(lambda: measure.csv_export(port, server.pid))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    log("EXPLAIN ANALYZE of the hot paths…")
+    plans = Path(tempfile.gettempdir()) / f"bench-plans-{PLEDGES}.txt"
+    results += measure.iter_results(lambda: measure.hot_path_plans(plans, big_tables()))
+
+    order = {r.name.split(".")[0]: i for i, r in enumerate(results)}
+    results.sort(key=lambda r: order[r.name.split(".")[0]] if r.name[0].isdigit() else 99)
+    results.sort(key=lambda r: r.name if r.name[0].isdigit() else "9")
+    log(
+        f"\nResults at {PLEDGES:,} pledges ({os.cpu_count()} cores; other processes may share "
+        "the machine, so figures are noisy: compare ratios, not absolutes)"
+    )
+    print_table(results)
+    if os.environ.get("BENCH_JSON"):
+        Path(os.environ["BENCH_JSON"]).write_text(
+            json.dumps({"pledges": PLEDGES, "results": [asdict(r) for r in results]}, indent=2)
+        )
+    return 0 if all(r.passed is not False for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
