@@ -7,14 +7,14 @@ reviewers acting at once produce one transition and one audit entry.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.core.validators import ProhibitNullCharactersValidator, URLValidator
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,6 +71,32 @@ from .workflow import (
 # The GCM pledge form requires a description of this length (DOMAIN.md §4).
 GCM_DESCRIPTION_LENGTH = (300, 3000)
 CLOSED_STATES = frozenset({ReviewState.WITHDRAWN, ReviewState.REJECTED, ReviewState.SUPERSEDED})
+_NO_NUL = ProhibitNullCharactersValidator()
+
+
+def _check_storable(
+    model: type[models.Model],
+    values: Mapping[str, Any],
+    add: Callable[[str, str], None],
+    *,
+    report_as: str | None = None,
+) -> None:
+    """Refuse, as field errors, what the database would refuse with an error (a 500): text
+    longer than its column, numbers with more digits or decimals than the column holds, and NUL
+    characters, which PostgreSQL text cannot store. Amounts are never rounded silently.
+
+    The model field's own validators are the rule, so it cannot drift from the schema."""
+    for name, value in values.items():
+        if value is None or value == "":
+            continue
+        field = model._meta.get_field(name)
+        try:
+            if isinstance(value, str):
+                _NO_NUL(value)
+            field.run_validators(field.to_python(value))  # e.g. an int given for a Decimal
+        except ValidationError as error:
+            for message in error.messages:
+                add(report_as or name, message)
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,6 +242,14 @@ def validate_pledge(data: PledgeInput, *, complete: bool) -> None:
         add("end_date", _("The end date cannot be before the start date."))
     if data.geography_scope not in GeographyScope.values:
         add("geography_scope", _("Choose a valid geographic scope."))
+    _check_storable(
+        Pledge,
+        {
+            name: getattr(data, name)
+            for name in ("title", "description", "contact_name", "contact_email", "amount")
+        },
+        add,
+    )
     for target in data.targets or ():
         _validate_target(target, add)
 
@@ -253,6 +287,12 @@ def _validate_target(target: TargetInput, add: Any) -> None:
         add("targets", _("Target values cannot be negative."))
     elif target.unit == TargetUnit.PERCENT and target.target_value > 100:
         add("targets", _("A percentage target cannot exceed 100."))
+    _check_storable(
+        PledgeTarget,
+        {"metric": target.metric, "target_value": target.target_value, "baseline": target.baseline},
+        add,
+        report_as="targets",
+    )
 
 
 def allocate_reference(forum: Forum) -> str:
@@ -680,6 +720,18 @@ def validate_update(pledge: Pledge, data: UpdateInput) -> None:
             add("disbursed_amount", _("This pledge has no amount to disburse."))
         elif data.disbursed_amount < 0:
             add("disbursed_amount", _("The amount disbursed cannot be negative."))
+    _check_storable(
+        PledgeUpdate,
+        {
+            "status": data.status,
+            "narrative": data.narrative,
+            "challenges": data.challenges,
+            "disbursed_amount": data.disbursed_amount,
+        },
+        add,
+    )
+    for value in data.actuals.values():
+        _check_storable(PledgeUpdateActual, {"value": value}, add, report_as="actuals")
     targets = {t.pk: t for t in pledge.targets.all()}
     for target_id, value in data.actuals.items():
         target = targets.get(target_id)
