@@ -1,0 +1,112 @@
+"""Pledges with every kind of related row, for the query-count guards: a page or a detail must
+cost the same number of queries whatever the number of pledges or of rows hanging off them."""
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from compacts.models import Compact, Objective, ThematicArea
+from core.models import Country
+from forums.models import Forum
+from indicators import engine
+from pledges.models import (
+    EntityType,
+    ParticipantRole,
+    ParticipantStatus,
+    Pledge,
+    PledgeParticipant,
+    ReviewState,
+    SupportType,
+    UpdateReviewState,
+)
+from tests.factories import (
+    EntityFactory,
+    PledgeFactory,
+    PledgeTargetFactory,
+    PledgeUpdateFactory,
+)
+
+COUNTRIES = ("KE", "UG", "ET", "SD", "TZ", "RW", "CD", "SO")
+
+
+@pytest.fixture
+def add_pledges(reference_data: None) -> Callable[..., list[Pledge]]:
+    """`add_pledges(n, related=k)`: n published GCR pledges in progress, each with k targets, k
+    approved updates, k accepted co-pledgers, and several objectives, countries, thematic areas
+    and support types."""
+    numbers = itertools.count(1)
+    forum = Forum.objects.select_related("compact").get(code="GRF23")
+    objectives = list(Objective.objects.filter(compact=forum.compact).order_by("number")[:3])
+    countries = list(Country.objects.filter(code__in=COUNTRIES))
+    areas = list(ThematicArea.objects.all()[:2])
+    support = list(SupportType.objects.all()[:2])
+    ngo = EntityType.objects.get(code="ngo")
+
+    def build(count: int, *, related: int = 2) -> list[Pledge]:
+        pledges = []
+        for _ in range(count):
+            pledge = PledgeFactory(
+                reference=f"GRF23-{next(numbers):05d}",  # type: ignore[call-overload]
+                forum=forum,
+                compact=forum.compact,
+                entity=EntityFactory(entity_type=ngo),
+                review_state=ReviewState.PUBLISHED,
+                published_at=timezone.now(),
+                submitted_at=timezone.now(),
+                implementation_status="in_progress",
+                announced_on=forum.start_date,
+                amount=Decimal("1000"),
+                currency_id="USD",
+                objectives=objectives,
+            )
+            pledge.beneficiary_countries.set(countries)
+            pledge.thematic_areas.set(areas)
+            pledge.support_types.set(support)
+            for k in range(related):
+                PledgeTargetFactory(pledge=pledge, metric=f"Places {k}")
+                PledgeUpdateFactory(
+                    pledge=pledge,
+                    review_state=UpdateReviewState.APPROVED,
+                    reported_on=dt.date(2024, 1, 1) + dt.timedelta(days=30 * k),
+                )
+                PledgeParticipant.objects.create(
+                    pledge=pledge,
+                    entity=EntityFactory(entity_type=ngo),
+                    role=ParticipantRole.CO_PLEDGER,
+                    status=ParticipantStatus.ACCEPTED,
+                    responded_at=timezone.now(),
+                )
+            pledges.append(pledge)
+        return pledges
+
+    return build
+
+
+@pytest.fixture
+def recompute_progress() -> Callable[[], None]:
+    """Today's progress snapshots of every objective and compact (what the dashboard reads)."""
+
+    def run() -> None:
+        engine.recompute_objectives(list(Objective.objects.values_list("pk", flat=True)))
+        engine.recompute_compacts(list(Compact.objects.values_list("pk", flat=True)))
+
+    return run
+
+
+def count_queries(client: Any, url: str, *, clear_cache: bool = False) -> tuple[int, Any]:
+    """Queries of one GET, after a warm-up GET (sessions and content types loaded); with
+    `clear_cache`, as the first visitor after the cache was emptied."""
+    client.get(url)
+    if clear_cache:
+        cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return len(queries), response
