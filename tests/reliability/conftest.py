@@ -163,6 +163,15 @@ def audit_actions(pledge: Pledge) -> list[str]:
     )
 
 
+def forget_broker_connections() -> None:
+    """Make the Celery app connect afresh to whatever broker URL the settings now name, as it
+    does after a fork: its connection and producer pools were made for the previous one."""
+    celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
 class RedisOutage:
     """Redis unreachable for everything the web process uses it for: the cache (throttles,
     nudge debounce, dashboard cache), the Celery broker (the recompute nudge) and the progress
@@ -186,12 +195,12 @@ class RedisOutage:
         }
         self.settings.REDIS_URL = self.dead_url
         self.settings.CELERY_BROKER_URL = self.dead_url
-        celery_app._pool = None  # the producer pool was made for the live broker
+        forget_broker_connections()
 
     def end(self) -> None:
         for name, value in self.live.items():
             setattr(self.settings, name, value)
-        celery_app._pool = None
+        forget_broker_connections()
 
 
 @pytest.fixture
