@@ -163,3 +163,18 @@ def test_a_broker_outage_alone_costs_a_write_under_two_seconds_and_loses_nothing
     assert stale_objectives() == {"GCR-2"}
     assert took < 2, f"publishing took {took:.1f} s with the broker down"
     assert "could not nudge" in caplog.text.lower()
+
+
+def test_the_jobs_page_and_its_recompute_button_answer_clearly_with_redis_down(
+    reference_data: None, secretariat: User, redis_down: RedisOutage
+) -> None:
+    client = Client()
+    client.force_login(secretariat)
+
+    page = client.get("/review/jobs/")
+    pressed = client.post("/review/jobs/recompute/", follow=True)
+
+    assert page.status_code == 200
+    assert pressed.status_code == 200
+    assert "The recompute could not be queued" in pressed.content.decode()
+    assert not RecomputeRun.objects.exists()
