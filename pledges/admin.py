@@ -8,7 +8,7 @@ the admin actions below, which call the same services as the web UI, so the rule
 and the notifications are the same whichever door a reviewer uses.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -48,21 +48,19 @@ PLEDGE_DERIVED = (
 )
 
 
-def run_service(
-    request: HttpRequest, items: Iterable[Any], call: Callable[[Any], object], done: str
-) -> None:
-    """Apply a service to each selected row, reporting refusals instead of crashing."""
-    count = 0
-    for item in items:
-        try:
-            call(item)
-        except (ValidationError, PermissionDenied, PledgeError) as error:
-            text = "; ".join(getattr(error, "messages", None) or [str(error)])
-            messages.error(request, f"{item}: {text}")
-        else:
-            count += 1
-    if count:
-        messages.success(request, done % {"count": count})
+def run_service(request: HttpRequest, apply: Callable[[], list[Any]], done: str) -> None:
+    """Run an all-or-none bulk service over the selected rows (an admin action is a bulk
+    action): a success message, or one message per refused row with its reason."""
+    try:
+        applied = apply()
+    except services.BulkActionRefused as error:
+        for refusal in error.refusals:
+            messages.error(request, f"{refusal.reference}: {refusal.reason}")
+        messages.error(request, _("Nothing was changed: fix or unselect the rows above."))
+    except (ValidationError, PermissionDenied, PledgeError) as error:
+        messages.error(request, "; ".join(getattr(error, "messages", None) or [str(error)]))
+    else:
+        messages.success(request, done % {"count": len(applied)})
 
 
 class LargeTableAdmin(admin.ModelAdmin):
@@ -130,8 +128,10 @@ class EntityAdmin(admin.ModelAdmin):
     def verify_selected(self, request: HttpRequest, queryset: QuerySet[Entity]) -> None:
         run_service(
             request,
-            queryset.filter(is_verified=False),
-            lambda e: services.verify_entity(entity=e, by=request.user),
+            lambda: services.all_or_none(
+                queryset.filter(is_verified=False),
+                lambda e: services.verify_entity(entity=e, by=request.user),
+            ),
             _("%(count)d entities verified."),
         )
 
@@ -151,8 +151,10 @@ class MembershipAdmin(admin.ModelAdmin):
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         run_service(
             request,
-            queryset.select_related("user", "entity"),
-            lambda m: services.decide_membership(membership=m, approve=True, by=request.user),
+            lambda: services.all_or_none(
+                queryset.select_related("user", "entity"),
+                lambda m: services.decide_membership(membership=m, approve=True, by=request.user),
+            ),
             _("%(count)d requests approved."),
         )
 
@@ -160,8 +162,10 @@ class MembershipAdmin(admin.ModelAdmin):
     def decline_selected(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         run_service(
             request,
-            queryset.select_related("user", "entity"),
-            lambda m: services.decide_membership(membership=m, approve=False, by=request.user),
+            lambda: services.all_or_none(
+                queryset.select_related("user", "entity"),
+                lambda m: services.decide_membership(membership=m, approve=False, by=request.user),
+            ),
             _("%(count)d requests declined."),
         )
 
@@ -275,10 +279,15 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
 
     @admin.action(description=_("Publish selected pledges"), permissions=["change"])
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[Pledge]) -> None:
+        # Oldest submission first: the queue's order, so overlapping bulk actions lock rows in
+        # the same order.
         run_service(
             request,
-            queryset,
-            lambda p: services.transition_pledge(pledge=p, action="publish", by=request.user),
+            # Oldest submission first, like the queue: overlapping bulk actions then lock rows
+            # in the same order.
+            lambda: services.bulk_publish(
+                pledges=queryset.order_by("submitted_at", "id"), by=request.user
+            ),
             _("%(count)d pledges published."),
         )
 
@@ -426,8 +435,11 @@ class PledgeUpdateAdmin(LargeTableAdmin):
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[PledgeUpdate]) -> None:
         run_service(
             request,
-            queryset.select_related("pledge"),
-            lambda u: services.review_update(update=u, action="approve", by=request.user),
+            lambda: services.bulk_review_updates(
+                updates=queryset.select_related("pledge").order_by("created_at", "id"),
+                action="approve",
+                by=request.user,
+            ),
             _("%(count)d updates approved."),
         )
 

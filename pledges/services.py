@@ -509,9 +509,10 @@ def _refusal_reason(error: Exception) -> str:
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
-def _all_or_none(items: Iterable[Any], apply: Any, reference: Any) -> list[Any]:
+@transaction.atomic
+def all_or_none(items: Iterable[Any], apply: Any, reference: Any = str) -> list[Any]:
     """Apply `apply` to every item, each in a savepoint, collecting every refusal; if there is
-    any, raise BulkActionRefused so that the caller's transaction rolls all of them back.
+    any, raise BulkActionRefused and roll all of them back (the bulk actions' one rule).
 
     Every row is tried (not just up to the first refusal) so that the person gets the whole
     list of what to fix at once. PermissionDenied is not a row's problem: it propagates."""
@@ -544,7 +545,7 @@ def bulk_publish(*, pledges: Iterable[Pledge | int], by: Any) -> list[Pledge]:
     Callers should pass the pledges in a stable order (the queue's, oldest first): row locks are
     then always taken in the same order, so two overlapping bulk publishes wait for each other
     instead of deadlocking."""
-    return _all_or_none(
+    return all_or_none(
         pledges,
         lambda p: transition_pledge(pledge=p, action="publish", by=by),
         _pledge_reference,
@@ -563,7 +564,7 @@ def bulk_review_updates(
         ref = PledgeUpdate.objects.filter(pk=pk).values_list("pledge__reference", flat=True)
         return f"{ref.first() or '?'} (update {pk})"
 
-    return _all_or_none(
+    return all_or_none(
         updates,
         lambda u: review_update(update=u, action=action, by=by, reason=reason),
         reference,

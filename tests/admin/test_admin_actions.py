@@ -32,7 +32,7 @@ def run_action(client: Client, model: str, action: str, pks: list[int]) -> list[
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def test_publish_action_publishes_submitted_pledges_and_reports_refused_ones(
+def test_publish_action_publishes_all_selected_pledges_or_none_naming_each_refusal(
     reviewer: Client,
 ) -> None:
     ready = PledgeFactory(
@@ -44,11 +44,32 @@ def test_publish_action_publishes_submitted_pledges_and_reports_refused_ones(
 
     ready.refresh_from_db()
     draft.refresh_from_db()
+    assert (ready.review_state, draft.review_state) == (ReviewState.SUBMITTED, ReviewState.DRAFT)
+    assert entries_for(ready).first() is None
+    assert any("GRF23-00011" in m and "not possible" in m for m in messages)
+    assert any("Nothing was changed" in m for m in messages)
+
+    messages = run_action(reviewer, "pledge", "publish_selected", [ready.pk])
+
+    ready.refresh_from_db()
     assert ready.review_state == ReviewState.PUBLISHED
     assert entries_for(ready).first().action == "pledges.pledge.publish"
-    assert draft.review_state == ReviewState.DRAFT
-    assert any("GRF23-00011" in m and "not possible" in m for m in messages)
     assert "1 pledges published." in messages
+
+
+def test_approve_updates_action_approves_all_selected_or_none(reviewer: Client) -> None:
+    pledge = PledgeFactory(review_state=ReviewState.PUBLISHED, reference="GRF23-00015")
+    pending = PledgeUpdateFactory(pledge=pledge, status="in_progress")
+    approved = PledgeUpdateFactory(
+        pledge=pledge, status="planning", review_state=UpdateReviewState.APPROVED
+    )
+
+    messages = run_action(reviewer, "pledgeupdate", "approve_selected", [pending.pk, approved.pk])
+
+    pending.refresh_from_db()
+    assert pending.review_state == UpdateReviewState.PENDING
+    assert any("GRF23-00015" in m for m in messages)
+    assert any("Nothing was changed" in m for m in messages)
 
 
 def test_review_state_typed_into_the_change_form_is_ignored(reviewer: Client) -> None:
