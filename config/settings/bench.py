@@ -5,6 +5,8 @@ above what the load generator sends, so that throttling never shapes the measure
 a bench-only URL configuration that adds the bare baseline views next to the real ones.
 """
 
+import warnings
+
 from .base import *  # noqa: F403
 from .base import DATABASES, REST_FRAMEWORK, env
 
@@ -56,3 +58,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# No collectstatic for a benchmark: the files come from the finders, so WhiteNoise's warning about
+# the missing STATIC_ROOT is noise in the output.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
