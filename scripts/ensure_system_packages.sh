@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite drives from outside Python, when they are missing:
 # chromium (the browser journeys, driven by Playwright: Playwright's own browser download cannot
-# work here) and docker-compose (v1 client, validates docker-compose.yml without an engine).
+# work here), docker-compose (v1 client, validates docker-compose.yml without an engine) and wrk
+# (the HTTP load generator of `make bench`; without it the benchmark falls back to a slower Python
+# load generator).
 # Needs root and apt; elsewhere it says what is missing, and the tests that need it are skipped.
 set -uo pipefail
 
 packages=()
 command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
 [ -x /usr/bin/chromium ] || packages+=(chromium fonts-liberation)
+command -v wrk >/dev/null 2>&1 || packages+=(wrk)
 
 [ ${#packages[@]} -eq 0 ] && exit 0
 

@@ -60,4 +60,4 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # No collectstatic for a benchmark: the files come from the finders, so WhiteNoise's warning about
 # the missing STATIC_ROOT is noise in the output.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
