@@ -52,6 +52,7 @@ test: install-dev
 
 ## bench: benchmark suite on PostgreSQL and Redis (BENCH_PLEDGES=100000 by default); prints a table
 bench: install-dev
+	./scripts/ensure_system_packages.sh
 	./scripts/ensure_services.sh
 	$(PY) scripts/bench/run.py
 
