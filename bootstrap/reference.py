@@ -19,11 +19,13 @@ M49 region.
 import csv
 import json
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 
@@ -45,6 +47,24 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]
+WHERE = "__where__"  # each row remembers its file and line, for error messages
+
+
+class ReferenceDataError(Exception):
+    """Rows of the shipped files that cannot be loaded; nothing was loaded. `problems` holds
+    one line per bad value: "objectives.json item 12: number: …"."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+# The problems found by the current load: every file is checked before anything is kept.
+_problems: ContextVar[list[str]] = ContextVar("reference_data_problems")
+
+
+def _report(problem: str) -> None:
+    _problems.get().append(problem)
 
 
 @dataclass
@@ -86,8 +106,17 @@ def load_reference_data(*, update: bool = False) -> list[TableSummary]:
 
     Returns one summary per table, in loading order (parents before children).
     """
+    problems: list[str] = []
+    token = _problems.set(problems)
+    try:
+        return _load_all(update=update, problems=problems)
+    finally:
+        _problems.reset(token)
+
+
+def _load_all(*, update: bool, problems: list[str]) -> list[TableSummary]:
     with transaction.atomic():
-        return [
+        summaries = [
             load_countries(update=update),
             load_currencies(update=update),
             load_compacts(update=update),
@@ -102,6 +131,10 @@ def load_reference_data(*, update: bool = False) -> list[TableSummary]:
             load_indicators(update=update),
             load_roles(),
         ]
+        if problems:
+            # Raising inside the transaction rolls back the tables already written.
+            raise ReferenceDataError(list(dict.fromkeys(problems)))
+        return summaries
 
 
 def load_roles() -> TableSummary:
@@ -161,6 +194,10 @@ def load_support_platforms(*, update: bool = False) -> TableSummary:
     removed from an existing platform stays removed on a default re-run.
     """
     rows = _with_compact_ids(_read_json("support_platforms.json"))
+    known = set(Country.objects.values_list("code", flat=True))
+    for row in rows:
+        for code in sorted(set(row.get("countries", [])) - known):
+            _report(f"{row[WHERE]}: countries: no country {code!r}")
     shipped_countries = {row["code"]: set(row.pop("countries", [])) for row in rows}
     summary = sync_rows(SupportPlatform, rows, key=("code",), update=update)
 
@@ -169,13 +206,17 @@ def load_support_platforms(*, update: bool = False) -> TableSummary:
     linked = set(through.objects.values_list("supportplatform_id", "country_id"))
     links = []
     for code, countries in shipped_countries.items():
-        platform_id = platform_ids[code]
+        platform_id = platform_ids.get(code)
+        if platform_id is None:  # a bad row, already reported
+            continue
         missing = sorted(c for c in countries if (platform_id, c) not in linked)
         if not missing:
             continue
         row_key = (code,)
         if row_key in summary.created_keys or update:
-            links += [through(supportplatform_id=platform_id, country_id=c) for c in missing]
+            links += [
+                through(supportplatform_id=platform_id, country_id=c) for c in missing if c in known
+            ]
         # An existing platform whose row matched still differs by its countries.
         if row_key in summary.created_keys | summary.updated_keys | summary.kept_keys:
             continue
@@ -231,9 +272,17 @@ def sync_rows(
     to_create: list[models.Model] = []
     to_update: list[models.Model] = []
     changed_fields: set[str] = set()
+    seen: dict[Key, str] = {}
     for row in rows:
-        values = {name: opts.get_field(name).to_python(value) for name, value in row.items()}
+        where = row.pop(WHERE, opts.model_name)
+        values = _clean(model, row, where)
+        if values is None:
+            continue
         row_key = tuple(values[name] for name in key)
+        if row_key in seen:
+            _report(f"{where}: {', '.join(key)}: the same as {seen[row_key]}")
+            continue
+        seen[row_key] = where
         obj = existing.get(row_key)
         if obj is None:
             to_create.append(model(**values))
@@ -252,31 +301,76 @@ def sync_rows(
             summary.unchanged += 1
             summary.kept += 1
             summary.kept_keys.add(row_key)
-    model.objects.bulk_create(to_create)
-    if to_update:
-        model.objects.bulk_update(to_update, sorted(changed_fields))
+    # Written even after a problem (the load rolls everything back at the end), so that later
+    # files are checked against these rows instead of reporting every child of a bad parent.
+    if to_create or to_update:
+        try:
+            with transaction.atomic():
+                model.objects.bulk_create(to_create)
+                if to_update:
+                    model.objects.bulk_update(to_update, sorted(changed_fields))
+        except IntegrityError as error:
+            _report(f"{summary.label}: {error}".strip())
     summary.created = len(to_create)
     summary.updated = len(to_update)
     return summary
 
 
+def _clean(model: type[models.Model], row: Row, where: str) -> Row | None:
+    """The row's values as Python values, or None after recording every bad value with its
+    place. Checks each field as the model declares it (type, length, choices, digits) without
+    a query: foreign keys come from lookups that report their own misses."""
+    opts = model._meta
+    values: Row = {}
+    errors: dict[str, list[str]] = {}
+    for name, value in row.items():
+        try:
+            values[name] = opts.get_field(name).to_python(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+        except FieldDoesNotExist:
+            errors[name] = ["not a column of this table"]
+    if not errors:
+        foreign = [f.name for f in opts.concrete_fields if f.is_relation]
+        try:
+            model(**values).clean_fields(exclude=foreign)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    for name, messages in errors.items():
+        for message in messages:
+            _report(f"{where}: {name}: {message}")
+    return None if errors else values
+
+
 def _read_json(name: str) -> list[Row]:
     with (DATA_DIR / name).open(encoding="utf-8") as f:
-        return json.load(f)
+        rows = json.load(f)
+    for number, row in enumerate(rows, start=1):
+        row[WHERE] = f"{name} item {number}"
+    return rows
 
 
 def _read_csv(name: str) -> list[Row]:
     with (DATA_DIR / name).open(encoding="utf-8", newline="") as f:
         # An empty cell means "not shipped" (e.g. Antarctica's region), like a key left out of JSON.
-        return [{k: v for k, v in row.items() if v != ""} for row in csv.DictReader(f)]
+        return [
+            {**{k: v for k, v in row.items() if v != ""}, WHERE: f"{name} line {number}"}
+            for number, row in enumerate(csv.DictReader(f), start=2)
+        ]
 
 
 def _with_compact_ids(rows: list[Row]) -> list[Row]:
     """Replace each row's compact code by the compact's id."""
     compact_ids = dict(Compact.objects.values_list("code", "id"))
+    kept = []
     for row in rows:
-        row["compact_id"] = compact_ids[row.pop("compact")]
-    return rows
+        code = row.pop("compact", None)
+        if code not in compact_ids:
+            _report(f"{row.get(WHERE)}: compact: no compact {code!r}")
+            continue
+        row["compact_id"] = compact_ids[code]
+        kept.append(row)
+    return kept
 
 
 def _with_objective_ids(rows: list[Row], *, keep_compact: bool = False) -> list[Row]:
@@ -288,8 +382,14 @@ def _with_objective_ids(rows: list[Row], *, keep_compact: bool = False) -> list[
             "compact__code", "number", "compact_id", "id"
         )
     }
+    kept = []
     for row in rows:
-        compact_id, row["objective_id"] = objective_ids[(row.pop("compact"), row.pop("objective"))]
+        wanted = (row.pop("compact", None), row.pop("objective", None))
+        if wanted not in objective_ids:
+            _report(f"{row.get(WHERE)}: objective: no objective {wanted[0]}-{wanted[1]}")
+            continue
+        compact_id, row["objective_id"] = objective_ids[wanted]
         if keep_compact:
             row["compact_id"] = compact_id
-    return rows
+        kept.append(row)
+    return kept

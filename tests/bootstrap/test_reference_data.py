@@ -1,13 +1,17 @@
 """`manage.py load_reference_data` ships the compacts' reference data and is safe to re-run."""
 
 import datetime as dt
+import json
+import shutil
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from pytest_django import DjangoAssertNumQueries
 
+from bootstrap import reference
 from compacts.models import (
     Compact,
     GuidingPrinciple,
@@ -375,3 +379,36 @@ def test_load_is_fast_when_everything_is_already_loaded(
     # A handful of queries per table, not one per row: `make run` reloads on every start.
     with django_assert_max_num_queries(40):
         load()
+
+
+def test_bad_rows_are_all_reported_with_file_and_line_and_nothing_is_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A copy of the shipped files with four mistakes a maintainer could make.
+    data = tmp_path / "data"
+    shutil.copytree(reference.DATA_DIR, data)
+    countries = (data / "countries.csv").read_text().splitlines()
+    countries[2] = countries[2].replace(",142,", ",999,")  # line 3: not an M49 region
+    (data / "countries.csv").write_text("\n".join(countries) + "\n")
+    objectives = json.loads((data / "objectives.json").read_text())
+    objectives[1]["number"] = "two"  # item 2
+    objectives[2]["number"] = objectives[0]["number"]  # item 3: a duplicate of item 1
+    (data / "objectives.json").write_text(json.dumps(objectives))
+    forums = json.loads((data / "forums.json").read_text())
+    forums[0]["compact"] = "GCX"  # item 1: no such compact
+    (data / "forums.json").write_text(json.dumps(forums))
+    monkeypatch.setattr(reference, "DATA_DIR", data)
+
+    with pytest.raises(CommandError) as refused:
+        load()
+
+    message = str(refused.value)
+    assert "Nothing was loaded" in message
+    assert "countries.csv line 3: region: " in message
+    assert "objectives.json item 2: number: " in message
+    assert "objectives.json item 3: compact_id, number: the same as objectives.json item 1" in (
+        message
+    )
+    assert "forums.json item 1: compact: no compact 'GCX'" in message
+    assert not Country.objects.exists()  # the valid tables before them were rolled back too
+    assert not Objective.objects.exists()

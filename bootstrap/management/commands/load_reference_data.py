@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bootstrap.reference import load_reference_data
+from bootstrap.reference import ReferenceDataError, load_reference_data
 
 
 class Command(BaseCommand):
@@ -28,7 +28,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, update: bool, verbosity: int, **options: Any) -> None:
-        summaries = load_reference_data(update=update)
+        try:
+            summaries = load_reference_data(update=update)
+        except ReferenceDataError as error:
+            raise CommandError(
+                "Nothing was loaded: fix these rows of bootstrap/data/ first.\n  "
+                + "\n  ".join(error.problems)
+            ) from error
         if verbosity >= 1:
             for summary in summaries:
                 self.stdout.write(summary.describe())
