@@ -34,6 +34,7 @@ from pledges.workflow import PLEDGE_TRANSITIONS, can_edit, is_secretariat
 from . import examples as ex
 from .filters import EntityFilter, PledgeApiFilter, PledgeUpdateFilter
 from .loading import LoadedInChunks, load_pledge_rows, load_update_rows
+from .reading import PledgeReader, pledge_values
 from .serializers import (
     EntityExportSerializer,
     EntitySerializer,
@@ -338,6 +339,24 @@ class PledgeViewSet(LoadsRows, ResourceViewSet):
 
     def export_serializer_class(self) -> Any:
         return PledgeExportSerializer
+
+    # --- reads -------------------------------------------------------------------------------
+    # The same JSON as PledgeSerializer, built from rows (reading.py): the serializer's per-row,
+    # per-field work was most of a list request's time. Filters, ordering, the cursor,
+    # permissions, ETags and exports stay DRF's.
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if getattr(request.accepted_renderer, "format", None) in ("csv", "xlsx"):
+            return super().list(request, *args, **kwargs)
+        queryset = pledge_values(self.filter_queryset(self.get_queryset()))
+        page = self.paginator.paginate_queryset(queryset, request, view=self)
+        self._last_modified = max((row["updated_at"] for row in page), default=None)
+        reader = PledgeReader(self.get_serializer_context())
+        return self.get_paginated_response(reader.represent(page))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        pledge = self.get_object()
+        return Response(PledgeReader(self.get_serializer_context()).represent_instance(pledge))
 
     # --- answers -----------------------------------------------------------------------------
 
