@@ -11,6 +11,8 @@ Environment:
   BENCH_REUSE=1        keep the database if it already holds BENCH_PLEDGES pledges (no load)
   BENCH_DURATION       seconds of load per wrk run (default 15)
   BENCH_JSON           also write the results to this file as JSON
+  BENCH_ONLY           run only these measurements (comma-separated): loader, recompute,
+                       api_list, deep_pagination, dashboard, csv_export, plans
 """
 
 import json
@@ -35,6 +37,7 @@ from scripts.bench import load, measure  # noqa: E402
 PLEDGES = int(os.environ.get("BENCH_PLEDGES", "100000"))
 DURATION = int(os.environ.get("BENCH_DURATION", "15"))
 URL = os.environ["BENCH_DATABASE_URL"]
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 # Tables above this many rows must never be scanned sequentially on a hot path.
 BIG_TABLE_ROWS = 10_000
 
@@ -116,6 +119,10 @@ def print_table(results: list[measure.Result]) -> None:
             print(f"  {r.name.split(' ')[0]} {note}")
 
 
+def wanted(name: str) -> bool:
+    return not ONLY or name in ONLY
+
+
 def main() -> int:
     log(f"Benchmark at {PLEDGES:,} pledges on {URL.rsplit('/', 1)[-1]}")
     reuse = os.environ.get("BENCH_REUSE") == "1" and load.database_pledges(URL) == PLEDGES
@@ -133,28 +140,32 @@ def main() -> int:
         loaded = load.load(PLEDGES, log)
         log(f"Loaded in {loaded.seconds:.0f} s: {loaded.rows}")
 
-    results = [measure.loader(loaded.seconds, PLEDGES, loaded.rows)]
-    log("Full progress recompute…")
-    results += measure.iter_results(measure.full_recompute, measure.incremental_recompute)
+    results = [measure.loader(loaded.seconds, PLEDGES, loaded.rows)] if wanted("loader") else []
+    if wanted("recompute"):
+        log("Full progress recompute…")
+        results += measure.iter_results(measure.full_recompute, measure.incremental_recompute)
 
     port = free_port()
     log(f"Starting gunicorn (2 sync workers) on port {port}…")
     server = start_gunicorn(port)
     try:
-        log(f"API list vs baseline under load ({DURATION} s each)…")
-        results += measure.iter_results(
-            lambda: measure.api_list(port, DURATION),
-            lambda: measure.deep_pagination(port),
-            lambda: measure.dashboard(port),
-        )
-        log("CSV export of every published pledge…")
-        results += measure.iter_results(lambda: measure.csv_export(port, server.pid))
+        if wanted("api_list"):
+            log(f"API list vs baseline under load ({DURATION} s each)…")
+            results += measure.iter_results(lambda: measure.api_list(port, DURATION))
+        if wanted("deep_pagination"):
+            results += measure.iter_results(lambda: measure.deep_pagination(port))
+        if wanted("dashboard"):
+            results += measure.iter_results(lambda: measure.dashboard(port))
+        if wanted("csv_export"):
+            log("CSV export of every published pledge…")
+            results += measure.iter_results(lambda: measure.csv_export(port, server.pid))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    log("EXPLAIN ANALYZE of the hot paths…")
-    plans = Path(tempfile.gettempdir()) / f"bench-plans-{PLEDGES}.txt"
-    results += measure.iter_results(lambda: measure.hot_path_plans(plans, big_tables()))
+    if wanted("plans"):
+        log("EXPLAIN ANALYZE of the hot paths…")
+        plans = Path(tempfile.gettempdir()) / f"bench-plans-{PLEDGES}.txt"
+        results += measure.iter_results(lambda: measure.hot_path_plans(plans, big_tables()))
 
     order = {r.name.split(".")[0]: i for i, r in enumerate(results)}
     results.sort(key=lambda r: order[r.name.split(".")[0]] if r.name[0].isdigit() else 99)
