@@ -99,6 +99,7 @@ def pledges_url(
     *,
     objective: int | None = None,
     status: str | None = None,
+    overdue: bool = False,
 ) -> str | None:
     """The pledge browser on exactly the pledges a snapshot counted (as they are today), or None
     where no browser filter can select them (the `global` region: scope is not a filter)."""
@@ -122,6 +123,8 @@ def pledges_url(
             params.update(region_only)
     if status is not None:
         params["implementation_status"] = drilldown.status_values()[status]
+    if overdue:
+        params["overdue"] = "true"
     return reverse("pledges:pledge-list") + "?" + urlencode(params)
 
 
@@ -485,8 +488,8 @@ def headline(data: Dashboard) -> list[Figure]:
         Figure(
             _("Overdue"),
             count(figures["overdue"]),
-            url,
-            _("Among these pledges: no approved update in the last two reporting cycles."),
+            pledges_url(f.compact, f.slice_kind, f.slice_key, overdue=True),
+            _("No approved progress update in the last two reporting cycles."),
         ),
     ]
     score = (figures.get("composite") or {}).get("score")
@@ -511,6 +514,7 @@ class Card:
     disbursed: str
     delivery: str
     overdue: str
+    overdue_url: str | None
 
 
 def objective_cards(data: Dashboard) -> list[Card]:
@@ -548,6 +552,9 @@ def objective_cards(data: Dashboard) -> list[Card]:
                 disbursed=usd(money.get("disbursed_usd")),
                 delivery=percent(money.get("delivery_ratio")),
                 overdue=count(figures.get("overdue", 0)),
+                overdue_url=pledges_url(
+                    f.compact, f.slice_kind, f.slice_key, objective=obj.number, overdue=True
+                ),
             )
         )
     return cards

@@ -18,6 +18,7 @@ import django_filters.constants
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import Compact, Objective, ThematicArea
@@ -168,6 +169,14 @@ class PledgeFilter(django_filters.FilterSet):
         to_field_name="code",
         method="filter_support_type",
     )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue"),
+        method="filter_overdue",
+        help_text=_(
+            "true: published pledges with no approved progress update in the last two reporting "
+            "cycles (neither fulfilled nor discontinued); false: all others."
+        ),
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=SORT_CHOICES,
@@ -225,6 +234,10 @@ class PledgeFilter(django_filters.FilterSet):
 
     def filter_support_type(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
         return queryset.filter(_pledges_linked(Pledge.support_types.through, "supporttype", value))
+
+    def filter_overdue(self, queryset: QuerySet[Pledge], name: str, value: bool) -> QuerySet:
+        late = Pledge.objects.overdue(on=timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=late) if value else queryset.exclude(pk__in=late)
 
     def keep_order_for_later(self, queryset: QuerySet[Pledge], name: str, value: str) -> QuerySet:
         return queryset

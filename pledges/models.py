@@ -4,11 +4,14 @@ The two state machines (editorial review of a pledge, and the self-reported impl
 are separate fields and are never merged. Transitions are made only by the pledge services.
 """
 
+import datetime as dt
 import uuid
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -196,11 +199,40 @@ class GeographyScope(models.TextChoices):
     LOCAL = "local", _("Local")
 
 
+# A pledge that is fulfilled or discontinued owes no more progress reports.
+CLOSED_STATUSES = (ImplementationStatus.FULFILLED, ImplementationStatus.DISCONTINUED)
+
+
+def overdue_cutoff(on: dt.date) -> dt.date:
+    """A pledge whose last report is older than this is overdue on `on` (two reporting cycles)."""
+    return on - relativedelta(months=2 * settings.REPORTING_CYCLE_MONTHS)
+
+
 class PledgeQuerySet(models.QuerySet["Pledge"]):
-    """Reads of pledges. `visible_to` is the one place that says who may see which pledge."""
+    """Reads of pledges. `visible_to` is the one place that says who may see which pledge;
+    `overdue` the one place that says which pledge is late with its progress report."""
 
     def published(self) -> "PledgeQuerySet":
         return self.filter(review_state=ReviewState.PUBLISHED)
+
+    def with_last_report(self) -> "PledgeQuerySet":
+        """Annotate `last_report`: the report date of the latest approved update, else the day
+        of publication."""
+        return self.annotate(
+            last_report=Coalesce(models.F("last_update_on"), TruncDate("published_at"))
+        )
+
+    def overdue(self, *, on: dt.date) -> "PledgeQuerySet":
+        """Published pledges, neither fulfilled nor discontinued, with no approved update in the
+        last two reporting cycles, counting from publication when they never had one
+        (`docs/progress.md`; the progress engine computes the same figure in SQL, and a test
+        keeps the two equal). Annotated with `last_report`."""
+        return (
+            self.published()
+            .exclude(implementation_status__in=CLOSED_STATUSES)
+            .with_last_report()
+            .filter(last_report__lt=overdue_cutoff(on))
+        )
 
     def visible_to(self, user: Any) -> "PledgeQuerySet":
         """Published pledges for everybody; also the pledges of the user's own entities (as

@@ -25,7 +25,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -40,10 +39,9 @@ from pledges.models import (
     PledgeUpdate,
     ReviewState,
     UpdateReviewState,
+    overdue_cutoff,
 )
 
-# Pledges that no longer owe anybody a progress report.
-CLOSED_STATUSES = (ImplementationStatus.FULFILLED, ImplementationStatus.DISCONTINUED)
 # The pledge browser's value for "no approved update yet" (`pledges.filters.NO_UPDATE`).
 NO_UPDATE = "none"
 TOP_THEMATIC_AREAS = 10
@@ -93,26 +91,10 @@ def cycle_start(on: dt.date, cycles_back: int = 0) -> dt.date:
     return dt.date(start // 12, start % 12 + 1, 1)
 
 
-def overdue_cutoff(on: dt.date) -> dt.date:
-    """A pledge whose last report is older than this is overdue on `on` (two cycles)."""
-    return on - relativedelta(months=2 * settings.REPORTING_CYCLE_MONTHS)
-
-
-def last_report_expression() -> Any:
-    """The date a pledge last reported: its latest approved update, else its publication."""
-    return Coalesce(F("last_update_on"), TruncDate("published_at"))
-
-
 def overdue_pledges(scope: Scope, *, on: dt.date) -> QuerySet[Pledge]:
-    """Published pledges, neither fulfilled nor discontinued, with no approved update in the
-    last two reporting cycles, counting from publication when they never had one (the rule of
-    `docs/progress.md`). Annotated with `last_report` (a date) for ordering and display."""
-    return (
-        scope.pledges()
-        .exclude(implementation_status__in=CLOSED_STATUSES)
-        .annotate(last_report=last_report_expression())
-        .filter(last_report__lt=overdue_cutoff(on))
-    )
+    """The scope's overdue pledges (the rule is `Pledge.objects.overdue`), annotated with
+    `last_report` (a date) for ordering and display."""
+    return scope.pledges().overdue(on=on)
 
 
 def days_overdue(last_report: dt.date, *, on: dt.date) -> int:

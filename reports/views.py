@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from pledges.models import Pledge
+from pledges.models import Pledge, overdue_cutoff
 from pledges.views.review import secretariat_required
 
 from . import exports
@@ -31,7 +31,6 @@ from .forms import ReportForm, ScopeForm
 from .selectors import (
     build_report,
     days_overdue,
-    overdue_cutoff,
     overdue_pledges,
     overdue_rows,
     reminder_contact,

@@ -12,7 +12,7 @@ from django.test import Client
 
 from tests.web_public.pages import total
 
-from .conftest import FIRST, chart_table
+from .conftest import FIRST, as_of_today, chart_table
 
 pytestmark = pytest.mark.django_db
 
@@ -287,3 +287,22 @@ def test_nav_link_is_current_on_the_dashboard(client: Client, world: None) -> No
     response = client.get("/dashboard/")
 
     assert '<a href="/dashboard/" aria-current="page">Dashboard</a>' in response.text
+
+
+def test_overdue_figures_link_to_exactly_the_overdue_pledges(
+    client: Client, world: None, recompute: Callable
+) -> None:
+    # As of today the in-progress pledge (last update May 2024) and the one never updated
+    # (published January 2024) are overdue; the fulfilled one is not.
+    recompute(as_of_today())
+    page = client.get("/dashboard/").text
+
+    headline = re.search(r'<dd><a href="([^"]*overdue=true[^"]*)">(\d+)</a>', page)
+    card = re.search(r'<a href="([^"]*objective=GCR-1[^"]*overdue=true)">(\d+) overdue</a>', page)
+
+    assert headline is not None
+    assert headline.group(2) == "2"
+    assert total(client.get(headline.group(1).replace("&amp;", "&"))) == 2
+    assert card is not None
+    assert card.group(2) == "1"
+    assert total(client.get(card.group(1).replace("&amp;", "&"))) == 1

@@ -1,6 +1,7 @@
 """The public pledge browser at /pledges/: published pledges only, facets with counts that
 follow the other filters, several values per facet, sorting, pagination and errors."""
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -8,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from compacts.models import Objective
@@ -342,3 +344,29 @@ def test_newest_first_page_can_be_read_from_an_index_when_not_filtered(world: Wo
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "pledge_published_newest_idx" in plan
+
+
+def test_overdue_filter_lists_published_pledges_late_with_their_report(
+    world: World, client: Client
+) -> None:
+    three_years_ago = timezone.now() - dt.timedelta(days=3 * 365)
+    # p1: never reported, published three years ago → overdue. p2: just as old but fulfilled
+    # → owes nothing. p3: old, but reported last month → not overdue.
+    Pledge.objects.filter(pk=world.p1.pk).update(published_at=three_years_ago)
+    Pledge.objects.filter(pk=world.p2.pk).update(
+        published_at=three_years_ago, implementation_status="fulfilled"
+    )
+    Pledge.objects.filter(pk=world.p3.pk).update(
+        published_at=three_years_ago,
+        implementation_status="in_progress",
+        last_update_on=timezone.localdate() - dt.timedelta(days=30),
+    )
+
+    late = client.get("/pledges/?overdue=true")
+    on_time = client.get("/pledges/?overdue=false")
+    api = client.get("/api/v1/pledges/?overdue=true", HTTP_ACCEPT="application/json")
+
+    assert references(late) == [world.p1.reference]
+    assert world.p1.reference not in references(on_time)
+    assert len(references(on_time)) == total(client.get("/pledges/")) - 1
+    assert [p["reference"] for p in api.json()["results"]] == [world.p1.reference]
