@@ -2,9 +2,6 @@
 layer, a Celery queue of the test's own, and a real Celery worker process consuming it."""
 
 import json
-import os
-import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,7 +11,6 @@ from typing import Any
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from compacts.models import Compact, Objective
 from config.celery import app as celery_app
@@ -23,10 +19,7 @@ from forums.models import Forum
 from indicators.models import ProgressSnapshot, SliceKind
 from pledges.models import Entity, Pledge
 from pledges.services import PledgeInput, create_pledge, transition_pledge
-
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = ROOT / ".venv" / "bin" / "celery"
-WORKER_READY_SECONDS = 30
+from tests.workers import Workers
 
 
 @pytest.fixture
@@ -99,88 +92,13 @@ def queued_task_names(redis_client: redis.Redis, queue: str) -> list[str]:
     return [json.loads(raw)["headers"]["task"] for raw in redis_client.lrange(queue, 0, -1)]
 
 
-def processes_mentioning(marker: str) -> list[int]:
-    """PIDs of live processes whose command line contains `marker` (read from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue  # it ended while we looked
-        if marker.encode() in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
-def _database_url() -> str:
-    """The test database pytest-django created, as the worker must see it."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or "5432"
-    return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
-
-
 @pytest.fixture
 def start_worker(task_queue: str, tmp_path: Path) -> Iterator[Callable[[], int]]:
     """Start a real Celery worker (prefork, one child) on this test's queue; returns its PID.
-
-    Stopped at teardown by the PID of the celery process itself (no shell in between), and the
-    test fails if any process of it is still alive afterwards."""
-    started: list[subprocess.Popen[bytes]] = []
-    log_path = tmp_path / "worker.log"
-
-    def start() -> int:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-        }
-        command = [
-            str(CELERY),
-            "-A",
-            "config",
-            "worker",
-            "-l",
-            "info",
-            "--concurrency",
-            "1",
-            "-Q",
-            task_queue,
-            "-n",
-            f"{task_queue}@%h",
-            # No broadcast chatter with other workers: faster start, and theirs stay theirs.
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ]
-        log = log_path.open("wb")
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-        started.append(process)
-        deadline = time.monotonic() + WORKER_READY_SECONDS
-        while b" ready." not in log_path.read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"The worker did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        return process.pid
-
-    yield start
-
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # warm shutdown: finish the task in hand
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()  # the same PID, never a broad kill
-                process.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while processes_mentioning(task_queue) and time.monotonic() < deadline:
-        time.sleep(0.1)  # prefork children exit just after their parent
-    assert processes_mentioning(task_queue) == [], "a worker process is still running"
+    Stopped at teardown; the test fails if any process of it is still alive afterwards."""
+    workers = Workers(task_queue, tmp_path)
+    yield workers.start
+    workers.stop_all()
 
 
 @pytest.fixture

@@ -4,38 +4,30 @@ Nothing of the project is mocked: the real connection is pointed at a port where
 listens, which is what a stopped or unreachable server looks like to Django, psycopg and redis-py.
 """
 
-import os
-import signal
 import socket
-import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 
 from accounts.models import User
 from compacts.models import Compact, Objective
 from config.celery import app as celery_app
-from core.models import AuditEntry, Country
+from core.audit import entries_for
+from core.models import Country
 from forums.models import Forum
 from pledges.models import Entity, Pledge
 from pledges.roles import ensure_secretariat_group
 from pledges.services import PledgeInput, create_pledge, transition_pledge
 from tests.factories import UserFactory
 from tests.indicators.conftest import (  # noqa: F401 (fixtures re-exported for these tests)
-    CELERY,
-    ROOT,
-    processes_mentioning,
     redis_client,
     task_queue,
 )
-from tests.indicators.conftest import _database_url as worker_database_url
+from tests.workers import Workers
 
 
 def dead_port() -> int:
@@ -154,13 +146,7 @@ def submitted_pledge(
 
 def audit_actions(pledge: Pledge) -> list[str]:
     """The audit trail of a pledge, oldest first."""
-    return list(
-        AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Pledge), object_id=str(pledge.pk)
-        )
-        .order_by("created_at", "id")
-        .values_list("action", flat=True)
-    )
+    return list(entries_for(pledge).order_by("created_at", "id").values_list("action", flat=True))
 
 
 def forget_broker_connections() -> None:
@@ -222,54 +208,8 @@ def start_crash_worker(task_queue: str, tmp_path: Path) -> Iterator[Callable[[st
     """Start a real Celery worker (`tests.reliability.crash_worker`, solo pool so that the task
     runs in the process whose PID is returned) on this test's queue; `name` tells the logs
     apart. Stopped at teardown by PID; the test fails if a process of it survives."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str) -> int:
-        log_path = tmp_path / f"{name}.log"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": worker_database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-        }
-        command = [
-            str(CELERY),
-            "-A",
-            "tests.reliability.crash_worker",
-            "worker",
-            "-l",
-            "info",
-            "--pool",
-            "solo",
-            "-Q",
-            task_queue,
-            "-n",
-            f"{name}-{task_queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ]
-        log = log_path.open("wb")
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-        started.append(process)
-        deadline = time.monotonic() + 30
-        while b" ready." not in log_path.read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"The worker did not start:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        return process.pid
-
-    yield start
-
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()  # this PID only
-                process.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while processes_mentioning(task_queue) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert processes_mentioning(task_queue) == [], "a worker process is still running"
+    workers = Workers(task_queue, tmp_path)
+    yield lambda name: workers.start(
+        app="tests.reliability.crash_worker", pool=("--pool", "solo"), name=name
+    )
+    workers.stop_all()

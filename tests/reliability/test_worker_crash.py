@@ -26,8 +26,7 @@ from indicators.tasks import recompute_stale_progress_task
 from pledges.models import Pledge
 from pledges.services import transition_pledge
 from tests.indicators.conftest import overall_pledges, wait_until
-
-from .conftest import worker_database_url
+from tests.workers import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,7 +61,7 @@ def test_a_recompute_killed_mid_way_is_redelivered_and_ends_correct(
     transition_pledge(pledge=submitted_pledge(), action="publish", by=secretariat)
     assert Objective.objects.get(pk=objective.pk).progress_stale_since is not None
 
-    blocker = psycopg.connect(worker_database_url())  # a transaction held open by the test
+    blocker = psycopg.connect(database_url())  # a transaction held open by the test
     blocker.execute(
         sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(
             sql.Identifier(ProgressSnapshot._meta.db_table)
