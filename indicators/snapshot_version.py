@@ -19,8 +19,11 @@ KEY = "progress:snapshot-version"
 def current() -> str | None:
     """The current token (created on first use), or None when the cache is down."""
     try:
-        cache.add(KEY, uuid.uuid4().hex, timeout=None)
-        return cache.get(KEY)
+        token = cache.get(KEY)
+        if token is None:  # first use, or the cache was emptied: any new token will do
+            cache.add(KEY, uuid.uuid4().hex, timeout=None)
+            token = cache.get(KEY)
+        return token
     except Exception:
         logger.warning("Cache unreachable: snapshot pages are served uncached", exc_info=True)
         return None
