@@ -25,6 +25,15 @@ POINTS = """ids => ids.map(id => {
   const chart = Chart.getChart(document.getElementById(id));
   return chart ? chart.data.datasets[0].data.length : 0;
 })"""
+# htmx fires htmx:load (which draws the charts) only after its settle delay, so a swapped-in
+# body is visible a moment before its charts exist: wait until every canvas holds a chart.
+DRAWN = "ids => ids.every(id => Chart.getChart(document.getElementById(id)) !== undefined)"
+
+
+def drawn_points(page: Page) -> dict[str, int]:
+    """Data points of each chart, once every chart on the page has been drawn."""
+    page.wait_for_function(DRAWN, arg=CHARTS)
+    return dict(zip(CHARTS, page.evaluate(POINTS, CHARTS), strict=True))
 
 
 def test_dashboard_draws_every_chart_and_filters_in_place(
@@ -39,8 +48,8 @@ def test_dashboard_draws_every_chart_and_filters_in_place(
 
     expect(page.get_by_role("heading", level=1, name="Dashboard")).to_be_visible()
     expect(page.locator("canvas[data-chart]")).to_have_count(len(CHARTS))
-    points = page.evaluate(POINTS, CHARTS)
-    assert all(n > 0 for n in points), dict(zip(CHARTS, points, strict=True))
+    points = drawn_points(page)
+    assert all(points.values()), points
     page.screenshot(path=str(artifacts / "dashboard-gcr.png"), full_page=True)
 
     # Choosing a forum swaps the body in place: the page is not reloaded, the URL changes.
@@ -57,7 +66,8 @@ def test_dashboard_draws_every_chart_and_filters_in_place(
     assert page.locator("#headline-heading").inner_text() != before
     assert page.evaluate("window.__sameDocument") is True
     expect(page.locator("#chart-forum-caption ~ tbody tr.is-selected")).to_have_count(1)
-    assert all(n > 0 for n in page.evaluate(POINTS, CHARTS))
+    points = drawn_points(page)
+    assert all(points.values()), points
 
     # A second slice is refused, on the field, without losing the page.
     page.select_option("#id_region", "002")
@@ -69,7 +79,8 @@ def test_dashboard_draws_every_chart_and_filters_in_place(
     page.get_by_role("link", name=re.compile("Global Compact for Safe")).click()
     expect(page).to_have_url(re.compile(r"compact=GCM"))
     expect(page.locator("li.objective-card")).to_have_count(23)
-    assert all(n > 0 for n in page.evaluate(POINTS, CHARTS))
+    points = drawn_points(page)
+    assert all(points.values()), points
     assert page.evaluate("window.__sameDocument") is True
     page.screenshot(path=str(artifacts / "dashboard-gcm.png"), full_page=True)
     assert errors == []
