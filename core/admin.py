@@ -1,5 +1,7 @@
 """Admin for the ISO reference tables (countries, currencies) and the audit log."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -51,4 +53,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False
+
+
+class ComputedRowAdmin(admin.ModelAdmin):
+    """Rows that only code writes and that other rows depend on (the progress engine's stored
+    facts and sums, the pledges' progress marks): shown to look into, never edited or deleted
+    by hand — a changed row would make every later figure wrong."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.admin import ComputedRowAdmin
 from pledges.workflow import REVIEW_PERMISSION
 
 from . import services
@@ -21,7 +22,10 @@ from .models import (
     ExchangeRate,
     Indicator,
     IndicatorValue,
+    PledgeFact,
+    ProgressBase,
     ProgressSnapshot,
+    ProgressSum,
     RecomputeRun,
 )
 from .tasks import request_full_recompute, tasks_run_inline
@@ -213,3 +217,21 @@ class RecomputeRunAdmin(admin.ModelAdmin):
             text = gettext("A full recompute is queued; reload this list to follow it.")
         self.message_user(request, text, messages.SUCCESS if queued else messages.WARNING)
         return HttpResponseRedirect(changelist)
+
+
+@admin.register(ProgressBase)
+class ProgressBaseAdmin(ComputedRowAdmin):
+    list_display = ("built_on", "built_at")
+
+
+@admin.register(ProgressSum)
+class ProgressSumAdmin(ComputedRowAdmin):
+    list_display = ("owner_kind", "owner_id", "slice_kind", "slice_key", "unit")
+    list_filter = ("owner_kind", "slice_kind")
+    search_fields = ("slice_key",)
+
+
+@admin.register(PledgeFact)
+class PledgeFactAdmin(ComputedRowAdmin):
+    list_display = ("pledge_id", "compact_id", "forum_code", "implementation_status", "last")
+    search_fields = ("=pledge_id",)

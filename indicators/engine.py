@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -246,8 +246,10 @@ TEMP_TABLES = (
     "progress_chosen",
     "progress_facts",
     "progress_targets",
-    "progress_owned",
+    "progress_owned_objective",
+    "progress_owned_compact",
     "progress_regions",
+    "progress_countries",
 )
 DROP_TEMP_TABLES = "DROP TABLE IF EXISTS " + ", ".join(f"pg_temp.{t}" for t in TEMP_TABLES)
 
@@ -307,8 +309,11 @@ def _pledge_aggregates_sql() -> str:
         "count(f.id) FILTER (WHERE f.amount IS NOT NULL) AS with_amount",
         "count(f.id) FILTER (WHERE f.amount IS NOT NULL AND f.rate IS NULL) AS unconverted",
         "sum(f.amount * f.rate) AS pledged_usd",
+        # How many terms each sum has: a sum over none is NULL, not 0 (stored sums need this).
+        "count(f.amount * f.rate) AS pledged_n",
         "count(f.id) FILTER (WHERE f.disbursed IS NOT NULL) AS disbursing",
         "sum(f.disbursed * f.rate) AS disbursed_usd",
+        "count(f.disbursed * f.rate) AS disbursed_n",
     ]
     for status in STATUSES:
         parts.append(
@@ -426,37 +431,123 @@ def _run_grouped(
         collect(
             f"""SELECT {owner_col} AS owner, bc.country_id{unit}, {aggregates}
                 FROM {source}
-                JOIN {_t(Pledge.beneficiary_countries.through)} bc ON bc.pledge_id = f.id
+                JOIN progress_countries bc ON bc.pledge_id = f.id
                 GROUP BY {owner_col}, bc.country_id{unit}""",
             lambda row: (SliceKind.COUNTRY, row.pop("country_id")),
         )
     return out
 
 
-def _aggregate(
-    *, owner: str, ids: Sequence[int], on: dt.date
-) -> tuple[dict[Group, list[dict[str, Any]]], dict[Group, list[dict[str, Any]]]]:
+def _countries_sql() -> str:
+    """Each pledge's beneficiary countries, read once: the country slices and the stored facts
+    must see the same links."""
+    return f"""
+    CREATE TEMPORARY TABLE progress_countries ON COMMIT DROP AS
+    SELECT bc.pledge_id, bc.country_id
+    FROM {_t(Pledge.beneficiary_countries.through)} bc
+    JOIN progress_chosen ch ON ch.id = bc.pledge_id
+    """
+
+
+def _owned_sql(owner: str) -> str:
+    """One row per owner and pledge of the run (an objective: each of its links)."""
+    if owner == "objective":
+        return (
+            f"SELECT o.objective_id AS owner, f.* FROM progress_facts f "
+            f"JOIN {_t(Pledge.objectives.through)} o "
+            "ON o.pledge_id = f.id AND o.objective_id = ANY(%(objective_ids)s)"
+        )
+    return (
+        "SELECT f.compact_id AS owner, f.* FROM progress_facts f "
+        "WHERE f.compact_id = ANY(%(compact_ids)s)"
+    )
+
+
+# The stored facts of every pledge of the run (see indicators/delta.py), from the same temporary
+# tables the grouped queries read: what is stored is exactly what was counted.
+FACTS_SELECT = """
+    WITH obj AS (
+        SELECT id AS pledge_id, jsonb_agg(owner ORDER BY owner) AS ids
+        FROM progress_owned_objective GROUP BY id
+    ), reg AS (
+        SELECT pledge_id, jsonb_agg(region ORDER BY region) AS regions
+        FROM progress_regions GROUP BY pledge_id
+    ), cty AS (
+        SELECT pledge_id, jsonb_agg(country_id ORDER BY country_id) AS countries
+        FROM progress_countries GROUP BY pledge_id
+    ), tgt AS (
+        SELECT pledge_id,
+               jsonb_agg(jsonb_build_array(unit, target_value::text, latest::text) ORDER BY id)
+               AS targets
+        FROM progress_targets GROUP BY pledge_id
+    )
+    SELECT f.id, f.compact_id, COALESCE(obj.ids, '[]'::jsonb), f.forum_code,
+           f.entity_type_code, f.geography_scope, COALESCE(reg.regions, '[]'::jsonb),
+           COALESCE(cty.countries, '[]'::jsonb), f.amount, f.rate, f.disbursed, f.last,
+           f.implementation_status, COALESCE(tgt.targets, '[]'::jsonb)
+    FROM progress_facts f
+    LEFT JOIN obj ON obj.pledge_id = f.id
+    LEFT JOIN reg ON reg.pledge_id = f.id
+    LEFT JOIN cty ON cty.pledge_id = f.id
+    LEFT JOIN tgt ON tgt.pledge_id = f.id
+"""
+FACT_COLUMNS = (
+    "pledge_id",
+    "compact_id",
+    "objective_ids",
+    "forum_code",
+    "entity_type_code",
+    "geography_scope",
+    "regions",
+    "countries",
+    "amount",
+    "rate",
+    "disbursed",
+    "last",
+    "implementation_status",
+    "targets",
+)
+
+Rows = dict[Group, list[dict[str, Any]]]
+
+
+def _aggregate(*, owner: str, ids: Sequence[int], on: dt.date) -> tuple[Rows, Rows]:
     """(pledge rows, target rows) for these objectives (`owner="objective"`) or compacts."""
+    ids = list(ids)
     if owner == "objective":
         scope = (
             f"EXISTS (SELECT 1 FROM {_t(Pledge.objectives.through)} o "
-            "WHERE o.pledge_id = p.id AND o.objective_id = ANY(%(ids)s))"
+            "WHERE o.pledge_id = p.id AND o.objective_id = ANY(%(objective_ids)s))"
         )
-        owned = (
-            f"SELECT o.objective_id AS owner, f.* FROM progress_facts f "
-            f"JOIN {_t(Pledge.objectives.through)} o "
-            "ON o.pledge_id = f.id AND o.objective_id = ANY(%(ids)s)"
-        )
+        owners = {"objective": ids}
     else:
-        scope = "p.compact_id = ANY(%(ids)s)"
-        owned = "SELECT f.compact_id AS owner, f.* FROM progress_facts f"
+        scope = "p.compact_id = ANY(%(compact_ids)s)"
+        owners = {"compact": ids}
+    return aggregate_many(scope, owners, on=on)[owner]
+
+
+def aggregate_many(
+    scope: str,
+    owners: dict[str, list[int]],
+    *,
+    on: dt.date,
+    pledge_ids: Sequence[int] = (),
+    grouped: bool = True,
+    read: Callable[[Any], None] | None = None,
+) -> dict[str, tuple[Rows, Rows]]:
+    """Build the per-pledge tables once for the published pledges in `scope` (SQL over `p`),
+    then aggregate them for each owner kind (unless not `grouped`). `read(cursor)`, if given,
+    runs while the tables exist (to read or store the facts)."""
     params = {
-        "ids": list(ids),
+        "objective_ids": owners.get("objective", []),
+        "compact_ids": owners.get("compact", []),
+        "pledge_ids": list(pledge_ids),
         "approved": UpdateReviewState.APPROVED,
         "published": ReviewState.PUBLISHED,
-        "cutoff": _cutoff(on),
+        "cutoff": overdue_cutoff(on),
         "regions": list(Region.values),
     }
+    out: dict[str, tuple[Rows, Rows]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         # JIT compilation costs more than it saves on these one-off aggregates (PERFORMANCE.md).
         cursor.execute("SET LOCAL jit = off")
@@ -471,18 +562,33 @@ def _aggregate(
         cursor.execute("ANALYZE progress_facts")
         cursor.execute(_targets_sql(), params)
         cursor.execute("ANALYZE progress_targets")
-        # One row per owner and pledge, and the (pledge, region) pairs, built once and read by
-        # every grouped query below.
-        cursor.execute(f"CREATE TEMPORARY TABLE progress_owned ON COMMIT DROP AS {owned}", params)
-        cursor.execute("ANALYZE progress_owned")
+        # The (pledge, region) and (pledge, country) pairs and one row per owner and pledge,
+        # built once and read by every grouped query below.
         cursor.execute(_regions_sql(), params)
         cursor.execute("ANALYZE progress_regions")
-        common = {"owner_from": "progress_owned f", "owner_col": "f.owner", "params": params}
-        by_country = owner == "compact"
-        pledges = _run_grouped(cursor, with_targets=False, by_country=by_country, **common)
-        targets = _run_grouped(cursor, with_targets=True, by_country=by_country, **common)
+        cursor.execute(_countries_sql(), params)
+        cursor.execute("ANALYZE progress_countries")
+        for owner in owners:
+            table = f"progress_owned_{owner}"
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS {_owned_sql(owner)}", params
+            )
+            cursor.execute(f"ANALYZE {table}")
+        for owner in owners if grouped else ():
+            common = {
+                "owner_from": f"progress_owned_{owner} f",
+                "owner_col": "f.owner",
+                "params": params,
+            }
+            by_country = owner == "compact"
+            out[owner] = (
+                _run_grouped(cursor, with_targets=False, by_country=by_country, **common),
+                _run_grouped(cursor, with_targets=True, by_country=by_country, **common),
+            )
+        if read is not None:
+            read(cursor)
         cursor.execute(DROP_TEMP_TABLES)
-    return pledges, targets
+    return out
 
 
 def _orm_aggregate_objectives(
@@ -492,7 +598,7 @@ def _orm_aggregate_objectives(
         objective_id__in=ids, pledge__review_state=ReviewState.PUBLISHED
     )
     pledges = _grouped(
-        _pledge_aggregates(through, "pledge__", "pledge_id", _cutoff(on)),
+        _pledge_aggregates(through, "pledge__", "pledge_id", overdue_cutoff(on)),
         owner="objective_id",
         pledge_path="pledge__",
     )
@@ -517,7 +623,7 @@ def _orm_aggregate_compacts(
             Pledge.objects.filter(compact_id__in=ids, review_state=ReviewState.PUBLISHED),
             "",
             "id",
-            _cutoff(on),
+            overdue_cutoff(on),
         ),
         owner="compact_id",
         pledge_path="",
@@ -610,7 +716,7 @@ def _figures(
     }
 
 
-def _indicators_by(owner: str, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+def indicators_by(owner: str, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     latest = IndicatorValue.objects.filter(
         indicator_id=OuterRef("pk"), country__isnull=True
     ).order_by("-year")
@@ -657,7 +763,7 @@ def _fingerprint(figures: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
 
 
-def _cutoff(on: dt.date) -> dt.date:
+def overdue_cutoff(on: dt.date) -> dt.date:
     return on - relativedelta(months=2 * settings.REPORTING_CYCLE_MONTHS)
 
 
@@ -666,7 +772,7 @@ def _cutoff(on: dt.date) -> dt.date:
 # --------------------------------------------------------------------------------------------
 
 
-def _results(
+def results_for(
     pledges: dict[Group, list[dict[str, Any]]],
     targets: dict[Group, list[dict[str, Any]]],
     indicators: dict[int, list[dict[str, Any]]],
@@ -690,7 +796,7 @@ def compute_objectives(objective_ids: Sequence[int], *, on: dt.date) -> dict[Gro
         pledges, targets = _aggregate(owner="objective", ids=ids, on=on)
     else:
         pledges, targets = _orm_aggregate_objectives(ids, on)
-    return _results(pledges, targets, _indicators_by("objective_id", ids), ids)
+    return results_for(pledges, targets, indicators_by("objective_id", ids), ids)
 
 
 def compute_compacts(compact_ids: Sequence[int], *, on: dt.date) -> dict[Group, dict]:
@@ -700,34 +806,49 @@ def compute_compacts(compact_ids: Sequence[int], *, on: dt.date) -> dict[Group, 
         pledges, targets = _aggregate(owner="compact", ids=ids, on=on)
     else:
         pledges, targets = _orm_aggregate_compacts(ids, on)
-    return _results(pledges, targets, _indicators_by("compact_id", ids), ids)
+    return results_for(pledges, targets, indicators_by("compact_id", ids), ids)
 
 
-def _write(model: type, owner: str, results: dict[Group, dict], *, on: dt.date) -> int:
+def write_snapshots(
+    model: type,
+    owner: str,
+    results: dict[Group, dict],
+    *,
+    on: dt.date,
+    changed_only: bool = False,
+) -> dict[int, int]:
+    """Upsert the day's snapshots of `results` and delete the day's snapshots of their owners'
+    groups that are no longer in `results` (the last pledge of a slice withdrawn). With
+    `changed_only`, rows whose figures did not change are left alone. Returns the rows written
+    per owner."""
     now = timezone.now()
-    rows = [
-        model(
-            **{f"{owner}_id": owner_id},
-            slice_kind=kind,
-            slice_key=key,
-            date=on,
-            figures=figures,
-            computed_at=now,
-            inputs_fingerprint=_fingerprint(figures),
-        )
-        for (owner_id, kind, key), figures in results.items()
-    ]
     owners = {owner_id for owner_id, _, _ in results}
+    fingerprints = {group: _fingerprint(figures) for group, figures in results.items()}
     with transaction.atomic():
-        # A slice that no longer has pledges (the last one withdrawn) must not keep today's
-        # old figures.
-        keep = {(o, k, s) for o, k, s in results}
+        existing = {}
         for snapshot in model.objects.filter(**{f"{owner}_id__in": owners}, date=on).values(
-            "pk", f"{owner}_id", "slice_kind", "slice_key"
+            "pk", f"{owner}_id", "slice_kind", "slice_key", "inputs_fingerprint"
         ):
             group = (snapshot[f"{owner}_id"], snapshot["slice_kind"], snapshot["slice_key"])
-            if group not in keep:
-                model.objects.filter(pk=snapshot["pk"]).delete()
+            existing[group] = (snapshot["pk"], snapshot["inputs_fingerprint"])
+        gone = [pk for group, (pk, _) in existing.items() if group not in results]
+        if gone:
+            model.objects.filter(pk__in=gone).delete()
+        rows = [
+            model(
+                **{f"{owner}_id": owner_id},
+                slice_kind=kind,
+                slice_key=key,
+                date=on,
+                figures=figures,
+                computed_at=now,
+                inputs_fingerprint=fingerprints[(owner_id, kind, key)],
+            )
+            for (owner_id, kind, key), figures in results.items()
+            if not changed_only
+            or existing.get((owner_id, kind, key), (None, ""))[1]
+            != fingerprints[(owner_id, kind, key)]
+        ]
         model.objects.bulk_create(
             rows,
             update_conflicts=True,
@@ -735,8 +856,12 @@ def _write(model: type, owner: str, results: dict[Group, dict], *, on: dt.date) 
             update_fields=["figures", "computed_at", "inputs_fingerprint"],
             batch_size=500,
         )
-        snapshot_version.bump_on_commit()
-    return len(rows)
+        if rows or gone:
+            snapshot_version.bump_on_commit()
+    written = dict.fromkeys(owners, 0)
+    for row in rows:
+        written[getattr(row, f"{owner}_id")] += 1
+    return written
 
 
 def recompute_objectives_each(
@@ -749,7 +874,7 @@ def recompute_objectives_each(
     if not ids:
         return {}
     results = compute_objectives(ids, on=on)
-    _write(ProgressSnapshot, "objective", results, on=on)
+    write_snapshots(ProgressSnapshot, "objective", results, on=on)
     counts = dict.fromkeys(ids, 0)
     for owner_id, _, _ in results:
         counts[owner_id] += 1
@@ -768,4 +893,5 @@ def recompute_compacts(compact_ids: Sequence[int], *, on: dt.date | None = None)
     ids = list(Compact.objects.filter(pk__in=compact_ids).values_list("pk", flat=True))
     if not ids:
         return 0
-    return _write(CompactProgressSnapshot, "compact", compute_compacts(ids, on=on), on=on)
+    results = compute_compacts(ids, on=on)
+    return sum(write_snapshots(CompactProgressSnapshot, "compact", results, on=on).values())

@@ -251,3 +251,84 @@ class RecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+# --------------------------------------------------------------------------------------------
+# Stored sums for incremental runs (PostgreSQL only; see indicators/delta.py)
+# --------------------------------------------------------------------------------------------
+
+
+class ProgressBase(models.Model):
+    """Whether the stored facts and sums below are complete for a day. A full run builds them;
+    incremental runs of the same day then apply each changed pledge's difference to the sums
+    instead of re-aggregating. One row (pk 1); removed when something that touches every pledge
+    changes (an exchange rate), so that the next full run starts afresh."""
+
+    built_on = models.DateField(_("built for"))
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("progress base")
+        verbose_name_plural = _("progress bases")
+
+    def __str__(self) -> str:
+        return f"progress sums for {self.built_on}"
+
+
+class PledgeFact(models.Model):
+    """What one published pledge contributed to the stored sums when the engine last read it:
+    the inputs of every figure, so that its old contribution can be taken out when it changes."""
+
+    pledge_id = models.BigIntegerField(_("pledge id"), primary_key=True)
+    compact_id = models.BigIntegerField(_("compact id"))
+    objective_ids = models.JSONField(_("objective ids"), default=list)
+    forum_code = models.CharField(_("forum"), max_length=40)
+    entity_type_code = models.CharField(_("entity type"), max_length=40)
+    geography_scope = models.CharField(_("geography scope"), max_length=20)
+    regions = models.JSONField(_("regions"), default=list)
+    countries = models.JSONField(_("countries"), default=list)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, null=True)
+    rate = models.DecimalField(_("USD rate"), max_digits=20, decimal_places=10, null=True)
+    disbursed = models.DecimalField(_("disbursed"), max_digits=18, decimal_places=2, null=True)
+    last = models.DateField(_("last news"), null=True)
+    implementation_status = models.CharField(_("implementation status"), max_length=20)
+    # [[unit, target value, latest approved value or null], …] as strings.
+    targets = models.JSONField(_("targets"), default=list)
+
+    class Meta:
+        verbose_name = _("pledge progress fact")
+        verbose_name_plural = _("pledge progress facts")
+
+    def __str__(self) -> str:
+        return f"facts of pledge {self.pledge_id}"
+
+
+class OwnerKind(models.TextChoices):
+    OBJECTIVE = "objective", _("Objective")
+    COMPACT = "compact", _("Compact")
+
+
+class ProgressSum(models.Model):
+    """The additive counters of one objective or compact × slice (× target unit): what the
+    grouped aggregation returns, before it is turned into figures. Decimal sums are kept as
+    exact strings; `unit` is empty for the pledge counters."""
+
+    owner_kind = models.CharField(_("owner"), max_length=10, choices=OwnerKind.choices)
+    owner_id = models.BigIntegerField(_("owner id"))
+    slice_kind = models.CharField(_("slice"), max_length=20, choices=SliceKind.choices)
+    slice_key = models.CharField(_("slice value"), max_length=40, blank=True)
+    unit = models.CharField(_("target unit"), max_length=20, blank=True)
+    counters = models.JSONField(_("counters"), default=dict)
+
+    class Meta:
+        verbose_name = _("progress sum")
+        verbose_name_plural = _("progress sums")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_kind", "owner_id", "slice_kind", "slice_key", "unit"],
+                name="progress_sum_unique_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_kind} {self.owner_id} {self.slice_kind}:{self.slice_key} {self.unit}"

@@ -38,8 +38,8 @@ from django.utils.translation import gettext as _
 from compacts.models import Compact, Objective
 from compacts.progress_marks import mark_objectives_stale
 
-from . import engine
-from .models import RecomputeRun, RunKind, RunStatus
+from . import delta, engine
+from .models import OwnerKind, RecomputeRun, RunKind, RunStatus
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +207,8 @@ def recompute_all(
         progress=progress,
         before_clear=before_clear,
     )
+    # Only a run over everything can store the sums that incremental runs adjust.
+    run.rebuild = compact_code is None and objective_ids is None and delta.supported()
     try:
         return run.execute(
             lambda: _selected_objective_ids(compact_code, objective_ids), only_stale=False
@@ -286,10 +288,13 @@ class _Run:
         before_clear: Callable[[], None] | None,
     ) -> None:
         self.kind = kind
+        self.rebuild = False
+        # Compacts whose totals the objectives' pass already wrote (a rebuild does both).
+        self.compacts_written: dict[int, int] = {}
         self.task_id = task_id
         self.attempt = attempt
         self.triggered_by = triggered_by
-        self.on = on
+        self.on = on or timezone.localdate()
         self.progress = progress
         self.before_clear = before_clear
         self.started_at = timezone.now()
@@ -368,7 +373,7 @@ class _Run:
                 compacts.add(objective.compact_id)
                 steps.append((index, objective_id, True))
             mine = [objective_id for _, objective_id, acquired in steps if acquired]
-            written = engine.recompute_objectives_each(mine, on=self.on) if mine else {}
+            written = self.compute(locks, client, mine, skipped=len(mine) < len(steps))
             for index, objective_id, acquired in steps:
                 if acquired:
                     self.outcome.snapshots_written += written.get(objective_id, 0)
@@ -386,12 +391,49 @@ class _Run:
                     )
         return compacts
 
+    def compute(
+        self, locks: ExitStack, client: redis.Redis | None, mine: list[int], *, skipped: bool
+    ) -> dict[int, int]:
+        """Snapshots written per objective: from the stored sums when they hold for the day
+        (applying the marked pledges' differences first), in one pass that also writes the
+        compact totals and stores new sums for a full run over everything, else re-aggregated
+        from scratch."""
+        if not mine:
+            return {}
+        if self.kind == RunKind.INCREMENTAL and delta.base_ready(self.on):
+            delta.apply_marked(on=self.on)
+            return delta.write_from_sums(OwnerKind.OBJECTIVE, mine, on=self.on)
+        # Every objective stale (an exchange rate changed): as costly as a full run, so store
+        # the sums too, and the next changes are cheap again.
+        everything = set(mine) == set(Objective.objects.values_list("pk", flat=True))
+        if (self.rebuild or (everything and delta.supported())) and not skipped:
+            compacts = sorted(Compact.objects.values_list("pk", flat=True))
+            if all(
+                locks.enter_context(
+                    held(client, compact_lock_key(c), wait=COMPACT_LOCK_WAIT_SECONDS)
+                )
+                for c in compacts
+            ):
+                written, self.compacts_written = delta.rebuild(on=self.on)
+                return written
+        return engine.recompute_objectives_each(mine, on=self.on)
+
     def recompute_compacts(self, client: redis.Redis | None, compact_ids: set[int]) -> None:
+        from_sums = self.kind == RunKind.INCREMENTAL and delta.base_ready(self.on)
         for compact_id in sorted(compact_ids):
+            if compact_id in self.compacts_written:
+                self.outcome.snapshots_written += self.compacts_written[compact_id]
+                self.outcome.compacts_done.append(compact_id)
+                continue
             key = compact_lock_key(compact_id)
             with held(client, key, wait=COMPACT_LOCK_WAIT_SECONDS) as acquired:
                 if acquired:
-                    written = engine.recompute_compacts([compact_id], on=self.on)
+                    if from_sums:
+                        written = delta.write_from_sums(
+                            OwnerKind.COMPACT, [compact_id], on=self.on
+                        ).get(compact_id, 0)
+                    else:
+                        written = engine.recompute_compacts([compact_id], on=self.on)
                     self.outcome.snapshots_written += written
                     self.outcome.compacts_done.append(compact_id)
                     continue

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from compacts.progress_marks import mark_all_objectives_stale, mark_objectives_stale
 
+from . import delta
 from .models import ExchangeRate, Indicator, IndicatorValue
 
 
@@ -39,6 +40,7 @@ def save_exchange_rate(*, rate: ExchangeRate) -> ExchangeRate:
     recompute is a few grouped queries, so this is cheap."""
     rate.full_clean()
     rate.save()
+    delta.discard()  # every pledge's USD rate may move: stored sums no longer hold
     mark_all_objectives_stale()
     return rate
 
@@ -46,4 +48,5 @@ def save_exchange_rate(*, rate: ExchangeRate) -> ExchangeRate:
 @transaction.atomic
 def delete_exchange_rate(*, rate: ExchangeRate) -> None:
     rate.delete()
+    delta.discard()
     mark_all_objectives_stale()

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pledges.views.review import secretariat_required
 
-from . import runner
+from . import delta, runner
 from .models import RecomputeRun, RunKind, RunStatus
 from .tasks import request_full_recompute, tasks_run_inline
 
@@ -44,6 +45,8 @@ def jobs(request: HttpRequest) -> HttpResponse:
             kind=RunKind.FULL, status=RunStatus.SUCCEEDED
         ).first(),
         "error_excerpt_chars": ERROR_EXCERPT_CHARS,
+        "delta_supported": delta.supported(),
+        "sums_ready": delta.base_ready(timezone.localdate()),
     }
     return render(request, "indicators/jobs.html", context)
 

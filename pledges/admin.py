@@ -20,6 +20,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ComputedRowAdmin
+
 from . import services
 from .exceptions import PledgeError
 from .models import (
@@ -29,6 +31,7 @@ from .models import (
     Pledge,
     PledgeLink,
     PledgeParticipant,
+    PledgeProgressMark,
     PledgeReferenceCounter,
     PledgeTarget,
     PledgeUpdate,
@@ -460,3 +463,11 @@ class PledgeUpdateActualAdmin(LargeTableAdmin):
     list_select_related = ("update__pledge", "target")
     search_fields = ("update__pledge__reference", "target__metric")
     autocomplete_fields = ("update", "target")
+
+
+@admin.register(PledgeProgressMark)
+class PledgeProgressMarkAdmin(ComputedRowAdmin):
+    """Pledges whose change the progress engine has not applied yet (normally for seconds)."""
+
+    list_display = ("pledge_id", "marked_at")
+    ordering = ("marked_at",)

@@ -416,6 +416,24 @@ class Pledge(TimeStampedModel):
         return f"{self.reference} — {self.title}"
 
 
+class PledgeProgressMark(models.Model):
+    """A pledge changed in a way that may move the progress figures since the engine last read
+    it. Written in the same transaction as the change (with the objectives' stale marks), so
+    the progress engine can apply just this pledge's difference to its stored sums instead of
+    re-aggregating whole objectives. A plain id, not a foreign key: the mark of a deleted pledge
+    must survive it, so that its old contribution is taken out."""
+
+    pledge_id = models.BigIntegerField(_("pledge id"), primary_key=True)
+    marked_at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        verbose_name = _("pledge progress mark")
+        verbose_name_plural = _("pledge progress marks")
+
+    def __str__(self) -> str:
+        return f"pledge {self.pledge_id} changed at {self.marked_at:%Y-%m-%d %H:%M:%S}"
+
+
 class PledgeReferenceCounter(models.Model):
     """The last reference number handed out per forum, so references are gap-tolerant,
     never reused, and assigned without a race (the pledge service locks this row)."""

@@ -27,7 +27,6 @@ from compacts.models import (
     SupportPlatform,
     ThematicArea,
 )
-from compacts.progress_marks import mark_objectives_stale
 from core.audit import record_change
 from core.models import Country, Currency
 from forums.models import Forum
@@ -57,6 +56,7 @@ from .models import (
     TargetUnit,
     UpdateReviewState,
 )
+from .progress_marks import progress_changed
 from .workflow import (
     EDITABLE_STATES,
     PLEDGE_TRANSITIONS,
@@ -409,7 +409,7 @@ def update_pledge(
     _apply_content(locked, data)
     _apply_relations(locked, data)
     if locked.review_state == ReviewState.PUBLISHED:
-        mark_objectives_stale(counted_before | {o.pk for o in data.objectives})
+        progress_changed([locked.pk], counted_before | {o.pk for o in data.objectives})
     locked.version += 1
     _save_with_history(locked, by=by, reason=_("Edited"))
     record_change(locked, action="pledges.pledge.updated", by=by)
@@ -472,7 +472,7 @@ def transition_pledge(*, pledge: Pledge | int, action: str, by: Any, reason: str
     if ReviewState.PUBLISHED in (previous, transition.target):
         # Only published pledges count in progress figures: entering or leaving that state
         # changes them.
-        mark_objectives_stale(locked.objectives.values_list("pk", flat=True))
+        progress_changed([locked.pk], locked.objectives.values_list("pk", flat=True))
     label = str(transition.label)
     _save_with_history(locked, by=by, reason=f"{label}: {reason}" if reason else label)
     record_change(
@@ -811,10 +811,11 @@ def review_update(
     )
     if locked.review_state == UpdateReviewState.APPROVED:
         refresh_implementation_status(locked.pledge_id)
-        mark_objectives_stale(
+        progress_changed(
+            [locked.pledge_id],
             Pledge.objectives.through.objects.filter(pledge_id=locked.pledge_id).values_list(
                 "objective_id", flat=True
-            )
+            ),
         )
     record_change(
         locked,

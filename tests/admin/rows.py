@@ -15,7 +15,11 @@ from compacts.models import SupportPlatform
 from core.models import AuditEntry
 from indicators.models import (
     CompactProgressSnapshot,
+    OwnerKind,
+    PledgeFact,
+    ProgressBase,
     ProgressSnapshot,
+    ProgressSum,
     RecomputeRun,
     RunKind,
     RunStatus,
@@ -25,6 +29,7 @@ from pledges.models import (
     LinkKind,
     PledgeLink,
     PledgeParticipant,
+    PledgeProgressMark,
     PledgeReferenceCounter,
     PledgeUpdateActual,
 )
@@ -124,10 +129,28 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
         action="pledges.pledge.submitted",
         actor=user,
     )
+    # What a full progress run stores and the services mark (indicators/delta.py).
+    base = ProgressBase.objects.create(built_on=dt.date(2024, 1, 1), built_at=run.started_at)
+    fact = PledgeFact.objects.create(
+        pledge_id=pledge.pk,
+        compact_id=compact.pk,
+        objective_ids=[objective.pk],
+        forum_code=forum.code,
+        entity_type_code=entity_type.code,
+        geography_scope=pledge.geography_scope,
+        implementation_status="",
+    )
+    progress_sum = ProgressSum.objects.create(
+        owner_kind=OwnerKind.OBJECTIVE,
+        owner_id=objective.pk,
+        slice_kind=SliceKind.OVERALL,
+        counters={"pledges": 1},
+    )
+    mark = PledgeProgressMark.objects.create(pledge_id=pledge.pk, marked_at=run.started_at)
     rows = [
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
         update, actual, counter, indicator, value, rate, snapshot, compact_snapshot, run, audit,
-        api_key,
+        api_key, base, fact, progress_sum, mark,
     ]  # fmt: skip
     return {type(row): row for row in rows}

@@ -11,8 +11,15 @@ from simple_history.models import HistoricalChanges
 
 from accounts.models import ApiKey
 from core.models import AuditEntry
-from indicators.models import CompactProgressSnapshot, ProgressSnapshot, RecomputeRun
-from pledges.models import PledgeReferenceCounter
+from indicators.models import (
+    CompactProgressSnapshot,
+    PledgeFact,
+    ProgressBase,
+    ProgressSnapshot,
+    ProgressSum,
+    RecomputeRun,
+)
+from pledges.models import PledgeProgressMark, PledgeReferenceCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +30,8 @@ OUR_MODELS = sorted(
 )
 # Written only by code: snapshots by the progress engine, the rest by the services (API keys by
 # the "API keys" page and `create_api_key`, since their secret must be shown once).
+# The progress engine's stored facts and sums, and the pledges' progress marks, which they adjust.
+COMPUTED_ROWS = {PledgeFact, ProgressBase, ProgressSum, PledgeProgressMark}
 READ_ONLY_MODELS = {
     ApiKey,
     AuditEntry,
@@ -30,9 +39,11 @@ READ_ONLY_MODELS = {
     ProgressSnapshot,
     CompactProgressSnapshot,
     RecomputeRun,
+    *COMPUTED_ROWS,
 }
-# Deleting these would erase evidence or hand out pledge references a second time.
-UNDELETABLE_MODELS = {AuditEntry, PledgeReferenceCounter, RecomputeRun}
+# Deleting these would erase evidence, hand out pledge references a second time, or make every
+# later progress figure wrong.
+UNDELETABLE_MODELS = {AuditEntry, PledgeReferenceCounter, RecomputeRun, *COMPUTED_ROWS}
 
 
 def admin_url(model: type[Model], view: str, *args: object) -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from compacts.models import Objective
 from compacts.progress_marks import mark_objectives_stale
 from config.celery import app as celery_app
+from indicators import runner
 from indicators.models import RecomputeRun, RunKind, RunStatus
 
 from .conftest import queued_task_names
@@ -117,6 +118,18 @@ def test_the_page_says_how_many_objectives_wait_and_since_when(
     assert response.context["stale_count"] == 3
     assert response.context["stale_since"] is not None
     assert "3 objectives have changes waiting to be recomputed" in response.content.decode()
+
+
+def test_the_page_says_whether_todays_changes_use_the_stored_sums(
+    secretariat_client: Client, reference_data: None
+) -> None:
+    before = secretariat_client.get(reverse("indicators:jobs")).content.decode()
+    assert "No full recompute has stored today's sums yet" in before
+
+    runner.recompute_all(triggered_by="test")
+
+    after = secretariat_client.get(reverse("indicators:jobs")).content.decode()
+    assert "applied to the sums stored by today's full recompute" in after
 
 
 def test_runs_are_paginated(secretariat_client: Client, reference_data: None) -> None:

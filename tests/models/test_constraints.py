@@ -26,7 +26,9 @@ from indicators.models import (
     ExchangeRate,
     Indicator,
     IndicatorValue,
+    OwnerKind,
     ProgressSnapshot,
+    ProgressSum,
     RecomputeRun,
     RunKind,
     RunStatus,
@@ -267,6 +269,15 @@ def snapshot_next_day() -> ProgressSnapshot:
     )
 
 
+def progress_sum_next_slice() -> ProgressSum:
+    first = ProgressSum.objects.create(
+        owner_kind=OwnerKind.OBJECTIVE, owner_id=1, slice_kind=SliceKind.OVERALL
+    )
+    return ProgressSum(
+        owner_kind=first.owner_kind, owner_id=1, slice_kind=SliceKind.FORUM, slice_key="GRF23"
+    )
+
+
 def compact_snapshot_next_day() -> CompactProgressSnapshot:
     noon = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)
     first = CompactProgressSnapshot.objects.create(
@@ -439,6 +450,11 @@ CASES = [
     Case("exchange_rate_unique", rate_next_day, setter(date=dt.date(2023, 12, 13))),
     Case("exchange_rate_positive", rate_next_day, setter(usd_per_unit=Decimal("0"))),
     Case("progress_snapshot_unique_per_day", snapshot_next_day, setter(date=dt.date(2024, 1, 1))),
+    Case(
+        "progress_sum_unique_group",
+        progress_sum_next_slice,
+        setter(slice_kind=SliceKind.OVERALL, slice_key=""),
+    ),
     Case(
         "compact_snapshot_unique_per_day",
         compact_snapshot_next_day,

@@ -20,7 +20,7 @@ def demo(reference_data: None) -> None:
 
 
 def _figures(pledges: dict, targets: dict, owner: str, ids: list[int]) -> dict:
-    return engine._results(pledges, targets, engine._indicators_by(f"{owner}_id", ids), ids)
+    return engine.results_for(pledges, targets, engine.indicators_by(f"{owner}_id", ids), ids)
 
 
 @pytest.mark.django_db
