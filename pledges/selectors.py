@@ -5,17 +5,22 @@ queries, whatever the number of pledges (PERFORMANCE.md). Figures count publishe
 they are public facts and identical for every visitor.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.db import connection, connections
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -27,11 +32,20 @@ from django.db.models import (
 )
 from django.utils.functional import Promise
 
-from compacts.models import Objective
+from compacts.models import Compact, Objective, ThematicArea
 from core.models import Country, Currency, Region
+from forums.models import Forum
 
 from .filters import IMPLEMENTATION_CHOICES, NO_UPDATE, PledgeFilter, objective_token
-from .models import Entity, ParticipantStatus, Pledge, PledgeParticipant, ReviewState
+from .models import (
+    Entity,
+    EntityType,
+    ParticipantStatus,
+    Pledge,
+    PledgeParticipant,
+    ReviewState,
+    SupportType,
+)
 
 USD = "USD"
 MONEY = DecimalField(max_digits=30, decimal_places=2)
@@ -57,6 +71,34 @@ def with_listing_data(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
         Prefetch("objectives", queryset=Objective.objects.select_related("compact")),
         Prefetch("beneficiary_countries", queryset=Country.objects.only("code", "name")),
     )
+
+
+def ids_up_to(querysets: Sequence[QuerySet[Pledge]], *, limit: int) -> list[list[int] | None]:
+    """For each queryset, the ids of its pledges when it holds at most `limit`, else None.
+
+    One query for all of them, `SELECT (SELECT … FROM (… LIMIT limit + 1)), …`: each read stops
+    as soon as it passes the limit, so it costs at most limit + 1 rows however many match (a
+    plain COUNT reads them all), and a set within the limit is read once, whatever number of
+    facets then count over it."""
+    if not querysets:
+        return []
+    postgres = connections[querysets[0].db].vendor == "postgresql"
+    gather = "COALESCE(array_agg(id), '{}')" if postgres else "COALESCE(group_concat(id), '')"
+    parts: list[str] = []
+    params: list[Any] = []
+    for number, queryset in enumerate(querysets):
+        sql, query_params = queryset.order_by().values("id")[: limit + 1].query.sql_with_params()
+        # Only SQL that Django compiled from the queryset; every value stays a parameter.
+        parts.append(
+            f"(SELECT CASE WHEN COUNT(*) <= %s THEN {gather} END FROM ({sql}) AS capped_{number})"  # noqa: S608
+        )
+        params.extend([limit, *query_params])
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        found = cursor.fetchone()
+    if postgres:
+        return list(found)
+    return [None if ids is None else [int(i) for i in ids.split(",") if i] for ids in found]
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,18 +215,23 @@ def objective_pledge_counts() -> dict[int, int]:
 class FacetOption:
     value: str
     label: str
-    count: int
+    # None: not counted (more pledges than the limit match the other filters).
+    count: int | None
     selected: bool
 
 
 @dataclass
 class Facet:
     """One filter of the browser with, per value, how many pledges match it given the other
-    filters (standard faceting: ticking a value shows that many more)."""
+    filters (standard faceting: ticking a value shows that many more).
+
+    When more than `PLEDGE_FACET_COUNT_LIMIT` pledges match the other filters, the facet is not
+    counted (`counted` is False): its options are the filter's possible values, without counts."""
 
     name: str
     legend: str | Promise
     options: list[FacetOption] = field(default_factory=list)
+    counted: bool = True
 
     # Long lists show their first values and fold the rest (a <details>, usable without JS);
     # folding away just two or three values would only cost a click.
@@ -208,37 +255,64 @@ class Facet:
 
 
 Row = tuple[str, str, int]
+Choice = tuple[str, str]
+PledgeIds = list[int]
 
 
-def _count(queryset: QuerySet[Pledge]) -> Count:
-    # visible_to() joins co-pledgers and adds DISTINCT for signed-in members; counting then
-    # needs COUNT(DISTINCT id). Anonymous visitors (the hot path) keep the cheaper COUNT(*).
-    return Count("pk", distinct=queryset.query.distinct)
+class _IsAnyOf(Func):
+    """`column = ANY(ids)`, with the ids handed over as an array whose length the planner cannot
+    see (a scalar subquery). Seeing 10,000 ids it would rather merge- or hash-join the whole of a
+    large table (300,000 entities, 1.6 million country links at 1,000,000 pledges); guessing a
+    few, it looks each id up through the index, so the work follows the ids, not the tables."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: list[int]) -> None:
+        super().__init__(F(column))
+        self.ids = ids
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        column_sql, column_params = compiler.compile(self.get_source_expressions()[0])
+        return (
+            f"{column_sql} = ANY((SELECT %s::bigint[])::bigint[])",
+            (*column_params, self.ids),
+        )
 
 
-def _through_rows(through: Any, queryset: QuerySet[Pledge], *columns: str) -> QuerySet:
+def _one_of(column: str, ids: list[int]) -> Q | _IsAnyOf:
+    """`column` is one of the pledge ids `ids` (at most the facet count limit)."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{column}__in": ids})
+    return _IsAnyOf(column, ids)
+
+
+def _pledges(ids: PledgeIds) -> QuerySet[Pledge]:
+    return Pledge.objects.filter(_one_of("pk", ids)).order_by()
+
+
+def _through_rows(through: Any, ids: PledgeIds, *columns: str) -> QuerySet:
     return (
-        through.objects.filter(pledge_id__in=queryset.order_by().values("pk"))
+        through.objects.filter(_one_of("pledge_id", ids))
         .values(*columns)
         .annotate(n=Count("pledge_id", distinct=True))
         .order_by()
     )
 
 
-def _compact_rows(queryset: QuerySet[Pledge]) -> list[Row]:
+def _compact_rows(ids: PledgeIds) -> list[Row]:
     rows = (
-        queryset.order_by()
+        _pledges(ids)
         .values("compact__code", "compact__name")
-        .annotate(n=_count(queryset))
+        .annotate(n=Count("pk"))
         .order_by("compact__code")
     )
     return [(r["compact__code"], r["compact__name"], r["n"]) for r in rows]
 
 
-def _objective_rows(queryset: QuerySet[Pledge]) -> list[Row]:
+def _objective_rows(ids: PledgeIds) -> list[Row]:
     rows = _through_rows(
         Pledge.objectives.through,
-        queryset,
+        ids,
         "objective__compact__code",
         "objective__number",
         "objective__short_label",
@@ -254,25 +328,25 @@ def _objective_rows(queryset: QuerySet[Pledge]) -> list[Row]:
     ]
 
 
-def _forum_rows(queryset: QuerySet[Pledge]) -> list[Row]:
+def _forum_rows(ids: PledgeIds) -> list[Row]:
     rows = (
-        queryset.order_by()
+        _pledges(ids)
         .values("forum__code", "forum__name", "forum__year")
-        .annotate(n=_count(queryset))
+        .annotate(n=Count("pk"))
         .order_by("-forum__year", "forum__code")
     )
     return [(r["forum__code"], r["forum__name"], r["n"]) for r in rows]
 
 
-def _entity_type_rows(queryset: QuerySet[Pledge]) -> list[Row]:
+def _entity_type_rows(ids: PledgeIds) -> list[Row]:
     rows = (
-        queryset.order_by()
+        _pledges(ids)
         .values(
             "entity__entity_type__code",
             "entity__entity_type__name",
             "entity__entity_type__position",
         )
-        .annotate(n=_count(queryset))
+        .annotate(n=Count("pk"))
         .order_by("entity__entity_type__position", "entity__entity_type__name")
     )
     return [(r["entity__entity_type__code"], r["entity__entity_type__name"], r["n"]) for r in rows]
@@ -281,13 +355,10 @@ def _entity_type_rows(queryset: QuerySet[Pledge]) -> list[Row]:
 STATUS_LABELS = dict(IMPLEMENTATION_CHOICES)
 
 
-def _status_rows(queryset: QuerySet[Pledge]) -> list[Row]:
+def _status_rows(ids: PledgeIds) -> list[Row]:
     counts = {
         (r["implementation_status"] or NO_UPDATE): r["n"]
-        for r in queryset.order_by()
-        .values("implementation_status")
-        .annotate(n=_count(queryset))
-        .order_by()
+        for r in _pledges(ids).values("implementation_status").annotate(n=Count("pk"))
     }
     return [
         (value, str(label), counts[value])
@@ -299,8 +370,8 @@ def _status_rows(queryset: QuerySet[Pledge]) -> list[Row]:
 REGION_LABELS = dict(Region.choices)
 
 
-def _region_rows(queryset: QuerySet[Pledge]) -> list[Row]:
-    rows = _through_rows(Pledge.beneficiary_countries.through, queryset, "country__region")
+def _region_rows(ids: PledgeIds) -> list[Row]:
+    rows = _through_rows(Pledge.beneficiary_countries.through, ids, "country__region")
     found = [
         (r["country__region"], str(REGION_LABELS[r["country__region"]]), r["n"])
         for r in rows
@@ -309,29 +380,91 @@ def _region_rows(queryset: QuerySet[Pledge]) -> list[Row]:
     return sorted(found, key=lambda row: row[1])
 
 
-def _country_rows(queryset: QuerySet[Pledge]) -> list[Row]:
+def _country_rows(ids: PledgeIds) -> list[Row]:
     rows = _through_rows(
-        Pledge.beneficiary_countries.through, queryset, "country_id", "country__name"
+        Pledge.beneficiary_countries.through, ids, "country_id", "country__name"
     ).order_by("-n", "country__name")
     return [(r["country_id"], r["country__name"], r["n"]) for r in rows]
 
 
-def _thematic_area_rows(queryset: QuerySet[Pledge]) -> list[Row]:
+def _thematic_area_rows(ids: PledgeIds) -> list[Row]:
     rows = _through_rows(
-        Pledge.thematic_areas.through, queryset, "thematicarea__slug", "thematicarea__name"
+        Pledge.thematic_areas.through, ids, "thematicarea__slug", "thematicarea__name"
     ).order_by("-n", "thematicarea__name")
     return [(r["thematicarea__slug"], r["thematicarea__name"], r["n"]) for r in rows]
 
 
-def _support_type_rows(queryset: QuerySet[Pledge]) -> list[Row]:
+def _support_type_rows(ids: PledgeIds) -> list[Row]:
     rows = _through_rows(
         Pledge.support_types.through,
-        queryset,
+        ids,
         "supporttype__code",
         "supporttype__name",
         "supporttype__position",
     ).order_by("supporttype__position", "supporttype__name")
     return [(r["supporttype__code"], r["supporttype__name"], r["n"]) for r in rows]
+
+
+# The possible values of a facet that is not counted: read from its small reference table (one
+# query at most, like the count it replaces), in the order the counted facet uses when counts
+# tie. Values that belong to a compact are narrowed to the chosen compacts: the others match
+# nothing under the compact filter.
+
+
+def _in_chosen_compacts(queryset: QuerySet, filterset: PledgeFilter) -> QuerySet:
+    compacts = filterset.selected("compact")
+    return queryset.filter(compact__in=compacts) if compacts else queryset
+
+
+def _compact_choices(filterset: PledgeFilter) -> list[Choice]:
+    return list(Compact.objects.order_by("code").values_list("code", "name"))
+
+
+def _objective_choices(filterset: PledgeFilter) -> list[Choice]:
+    rows = (
+        _in_chosen_compacts(Objective.objects.all(), filterset)
+        .order_by("compact__code", "number")
+        .values_list("compact__code", "number", "short_label")
+    )
+    return [(f"{code}-{number}", f"{code} {number}. {label}") for code, number, label in rows]
+
+
+def _forum_choices(filterset: PledgeFilter) -> list[Choice]:
+    forums = _in_chosen_compacts(Forum.objects.all(), filterset)
+    return list(forums.order_by("-year", "code").values_list("code", "name"))
+
+
+def _entity_type_choices(filterset: PledgeFilter) -> list[Choice]:
+    return list(EntityType.objects.order_by("position", "name").values_list("code", "name"))
+
+
+def _status_choices(filterset: PledgeFilter) -> list[Choice]:
+    return [(value, str(label)) for value, label in IMPLEMENTATION_CHOICES]
+
+
+def _region_choices(filterset: PledgeFilter) -> list[Choice]:
+    return sorted(((value, str(label)) for value, label in REGION_LABELS.items()), key=_label)
+
+
+def _country_choices(filterset: PledgeFilter) -> list[Choice]:
+    return list(Country.objects.order_by("name").values_list("code", "name"))
+
+
+def _thematic_area_choices(filterset: PledgeFilter) -> list[Choice]:
+    areas = _in_chosen_compacts(ThematicArea.objects.all(), filterset)
+    # A slug may exist under both compacts; the URL value (and so the option) is one.
+    unique: dict[str, str] = {}
+    for slug, name in areas.order_by("name", "slug").values_list("slug", "name"):
+        unique.setdefault(slug, name)
+    return list(unique.items())
+
+
+def _support_type_choices(filterset: PledgeFilter) -> list[Choice]:
+    return list(SupportType.objects.order_by("position", "name").values_list("code", "name"))
+
+
+def _label(choice: Choice) -> str:
+    return choice[1]
 
 
 def _selected_values(filterset: PledgeFilter, name: str) -> list[tuple[str, str]]:
@@ -356,51 +489,92 @@ def _selected_values(filterset: PledgeFilter, name: str) -> list[tuple[str, str]
     return []
 
 
-FACETS: list[tuple[str, Any]] = [
-    ("compact", _compact_rows),
-    ("objective", _objective_rows),
-    ("forum", _forum_rows),
-    ("entity_type", _entity_type_rows),
-    ("implementation_status", _status_rows),
-    ("region", _region_rows),
-    ("country", _country_rows),
-    ("thematic_area", _thematic_area_rows),
-    ("support_type", _support_type_rows),
+@dataclass(frozen=True)
+class FacetKind:
+    name: str
+    rows: Callable[[PledgeIds], list[Row]]
+    choices: Callable[[PledgeFilter], list[Choice]]
+
+
+FACETS: list[FacetKind] = [
+    FacetKind("compact", _compact_rows, _compact_choices),
+    FacetKind("objective", _objective_rows, _objective_choices),
+    FacetKind("forum", _forum_rows, _forum_choices),
+    FacetKind("entity_type", _entity_type_rows, _entity_type_choices),
+    FacetKind("implementation_status", _status_rows, _status_choices),
+    FacetKind("region", _region_rows, _region_choices),
+    FacetKind("country", _country_rows, _country_choices),
+    FacetKind("thematic_area", _thematic_area_rows, _thematic_area_choices),
+    FacetKind("support_type", _support_type_rows, _support_type_choices),
 ]
 
 
 @dataclass
 class FacetedResult:
     facets: list[Facet]
+    # How many pledges match, counted no further than limit + 1: exact when `total_exact`.
     total: int
+    total_exact: bool
+    limit: int
+
+    @property
+    def uncounted(self) -> list[Facet]:
+        return [facet for facet in self.facets if not facet.counted]
 
 
 def pledge_facets(filterset: PledgeFilter, queryset: QuerySet[Pledge]) -> FacetedResult:
-    """Every facet of the browser (one GROUP BY query each) and the number of matching pledges.
+    """Every facet of the browser and the number of matching pledges, at a cost bounded by
+    `settings.PLEDGE_FACET_COUNT_LIMIT` whatever the number of pledges (issue #7).
 
-    The total comes for free from the compact facet: every pledge has exactly one compact, so
-    the matches are the counts of the chosen compacts (or of all of them). That saves a COUNT
-    over the filtered table on every page (PERFORMANCE.md: never count the whole table per page).
-    """
+    A facet counts over the pledges that match every filter but its own: the same set for all
+    the facets not in use, one more set per facet in use. One query reads each set up to the
+    limit + 1 (a LIMIT, never a full count) and returns the ids of the sets within the limit.
+    A facet over such a set is counted exactly, through those ids only (one GROUP BY, none for
+    an empty set); above the limit, counting would read every matching pledge, so the facet
+    lists its possible values without counts. The number of matches is the first set's size."""
+    limit: int = settings.PLEDGE_FACET_COUNT_LIMIT
+    sets: dict[str | None, QuerySet[Pledge]] = {None: filterset.filter_excluding(queryset)}
+    for kind in FACETS:
+        if filterset.selected(kind.name):
+            sets[kind.name] = filterset.filter_excluding(queryset, exclude=kind.name)
+    found = dict(zip(sets, ids_up_to(list(sets.values()), limit=limit), strict=True))
+
     facets: list[Facet] = []
-    total = 0
-    for name, rows_of in FACETS:
-        rows: list[Row] = rows_of(filterset.filter_excluding(queryset, exclude=name))
-        chosen = _selected_values(filterset, name)
+    for kind in FACETS:
+        ids = found[kind.name if kind.name in sets else None]
+        counted = ids is not None
+        chosen = _selected_values(filterset, kind.name)
         chosen_values = {value for value, _label in chosen}
-        options = [
-            FacetOption(value=value, label=label, count=n, selected=value in chosen_values)
-            for value, label, n in rows
-        ]
+        if ids is not None:
+            options = [
+                FacetOption(value=value, label=label, count=n, selected=value in chosen_values)
+                for value, label, n in (kind.rows(ids) if ids else [])
+            ]
+        else:
+            options = [
+                FacetOption(value=value, label=label, count=None, selected=value in chosen_values)
+                for value, label in kind.choices(filterset)
+            ]
         # A chosen value that matches nothing under the other filters stays listed (with 0),
         # so that it can still be unticked.
         listed = {o.value for o in options}
         options[:0] = [
-            FacetOption(value=value, label=label, count=0, selected=True)
+            FacetOption(value=value, label=label, count=0 if counted else None, selected=True)
             for value, label in chosen
             if value not in listed
         ]
-        if name == "compact":
-            total = sum(o.count for o in options if o.selected or not chosen_values)
-        facets.append(Facet(name=name, legend=filterset.filters[name].label, options=options))
-    return FacetedResult(facets=facets, total=total)
+        facets.append(
+            Facet(
+                name=kind.name,
+                legend=filterset.filters[kind.name].label,
+                options=options,
+                counted=counted,
+            )
+        )
+    matches = found[None]
+    return FacetedResult(
+        facets=facets,
+        total=limit + 1 if matches is None else len(matches),
+        total_exact=matches is not None,
+        limit=limit,
+    )

@@ -247,6 +247,11 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# The public pledge browser counts a facet's options only when at most this many pledges match the
+# other filters (checked with a count that stops at the limit); above it the options are shown
+# without counts, so a page never counts hundreds of thousands of pledges (issue #7).
+PLEDGE_FACET_COUNT_LIMIT = env.int("PLEDGE_FACET_COUNT_LIMIT", default=10_000)
+
 # The partner API (/api/v1/). Reads of published data are open; everything else needs a signed-in
 # session or an API key. Rates are per API key / per signed-in user / per anonymous IP.
 REST_FRAMEWORK = {

@@ -6,10 +6,11 @@ Views stay thin: what a filter means lives in `filters.PledgeFilter`, what is co
 """
 
 from dataclasses import dataclass
+from math import ceil
 from typing import Any
 from uuid import UUID
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -35,21 +36,73 @@ PER_PAGE = 25
 MAX_PAGES = 400
 
 
-class KnownCountPaginator(Paginator):
-    """A paginator told how many items there are (already counted by a GROUP BY), capped at
-    MAX_PAGES, so that a page costs one LIMIT/OFFSET query and no COUNT."""
+class CappedCountPaginator(Paginator):
+    """A paginator told how many items there are, counted no further than a cap (selectors.
+    ids_up_to), so that a page costs one LIMIT/OFFSET query and never a COUNT.
 
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+    With an exact count it numbers every page (at most MAX_PAGES). Above the cap it knows only
+    that there are more than `count` items: the pages those fill are numbered, and a page past
+    them reads one item more than it shows, to learn whether a next page exists."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int, exact: bool) -> None:
         super().__init__(object_list, per_page)
-        self.total = count
+        self.counted = count
+        self.exact = exact
+        self.listed_at_most = per_page * MAX_PAGES
+        self._more_after_last = False
 
     @cached_property
     def count(self) -> int:
-        return min(self.total, self.per_page * MAX_PAGES)
+        return min(self.counted, self.listed_at_most)
+
+    @cached_property
+    def num_pages(self) -> int:
+        # Without an exact count, the upper bound until a page has been read.
+        return super().num_pages if self.exact else MAX_PAGES
+
+    @property
+    def known_pages(self) -> int:
+        """Pages certainly filled by the items counted."""
+        return min(MAX_PAGES, ceil(max(1, self.count) / self.per_page))
 
     @property
     def truncated(self) -> bool:
-        return self.total > self.count
+        """More items exist than MAX_PAGES pages list."""
+        return self.counted > self.listed_at_most or self._more_after_last
+
+    def get_page(self, number: Any) -> Page:
+        if self.exact:
+            return super().get_page(number)
+        try:
+            number = self.validate_number(number)
+        except PageNotAnInteger:
+            number = 1
+        except EmptyPage:
+            number = self.known_pages
+        try:
+            return self.page(number)
+        except EmptyPage:
+            # Past the end, which was not counted: the last page known to exist (the first,
+            # should pledges have been withdrawn since they were counted).
+            try:
+                return self.page(self.known_pages)
+            except EmptyPage:
+                return self.page(1)
+
+    def page(self, number: Any) -> Page:
+        if self.exact:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        more = len(rows) > self.per_page
+        if number >= MAX_PAGES:
+            self._more_after_last = more
+        # Now known: the pages counted, and this one and the next if it has one.
+        self.__dict__["num_pages"] = min(MAX_PAGES, max(self.known_pages, number + more))
+        return self._get_page(rows[: self.per_page], number, self)
 
 
 def _page(paginator: Paginator, request: HttpRequest) -> Page:
@@ -150,7 +203,12 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     queryset = public_pledges(request.user)
     filterset = PledgeFilter(request.GET, queryset=queryset, request=request)
     faceted = pledge_facets(filterset, queryset)
-    paginator = KnownCountPaginator(with_listing_data(filterset.qs), PER_PAGE, count=faceted.total)
+    paginator = CappedCountPaginator(
+        with_listing_data(filterset.qs),
+        PER_PAGE,
+        count=faceted.total,
+        exact=faceted.total_exact,
+    )
     page = _page(paginator, request)
     form = filterset.form
     errors = [
@@ -169,6 +227,10 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "sort_choices": SORT_CHOICES,
             "facets": faceted.facets,
             "total": faceted.total,
+            "total_exact": faceted.total_exact,
+            "count_limit": faceted.limit,
+            "uncounted": faceted.uncounted,
+            "uncounted_names": ", ".join(str(facet.legend) for facet in faceted.uncounted),
             "page": page,
             "paginator": paginator,
             "active_filters": _active_filters(request.GET, faceted.facets, filterset),

@@ -19,7 +19,8 @@ def facet_counts(response: HttpResponse, name: str) -> dict[str, int]:
     page = text(response)
     found = re.findall(
         rf'<input type="checkbox" id="([^"]+)" name="{name}" value="([^"]+)"[^>]*>\s*'
-        r'<label for="([^"]+)">.*?<span class="count">(\d+)<',
+        # The label's text holds no tag: an option without a count never borrows the next one's.
+        r'<label for="([^"]+)">[^<]*<span class="count">(\d+)<',
         page,
         flags=re.S,
     )
@@ -47,3 +48,25 @@ def remove_links(response: HttpResponse) -> dict[str, str]:
         text(response),
     )
     return {label.replace("&amp;", "&"): href.replace("&amp;", "&") for href, label in chips}
+
+
+def options(response: HttpResponse, name: str) -> list[str]:
+    """Values of the checkboxes of facet `name`, in page order, counted or not."""
+    return re.findall(
+        rf'<input type="checkbox" id="[^"]+" name="{name}" value="([^"]+)"', text(response)
+    )
+
+
+def more_than(response: HttpResponse) -> int | None:
+    """N when the results heading reads "More than N pledges" (the matches were not counted)."""
+    heading = re.search(
+        r'<h2 id="results-heading"[^>]*>More than ([\d,]+) pledges</h2>', text(response)
+    )
+    return int(heading.group(1).replace(",", "")) if heading else None
+
+
+def fieldset(response: HttpResponse, name: str) -> str:
+    """The opening tag of facet `name`'s fieldset."""
+    found = re.search(rf'<fieldset id="facet-{name}"[^>]*>', text(response))
+    assert found, f"facet {name} missing"
+    return found.group(0)
