@@ -1,8 +1,10 @@
 """Filtering that refuses what it does not understand: an unknown query parameter or a bad value
 answers 400 with a message per parameter, never a silently unfiltered list or a 500."""
 
+import copy
 from typing import Any
 
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
@@ -45,3 +47,53 @@ def _params(name: str, filter_: Any) -> set[str]:
     if suffixes:
         return {f"{name}_{suffix}" if suffix else name for suffix in suffixes}
     return {name}
+
+
+class LeanFilterSet:
+    """Put before a django-filter FilterSet whose filters take fixed querysets (never a callable
+    of the request): the same filtering and validation, at a fraction of the per-request cost.
+
+    django-filter deep-copies every filter of the class for each request (with their querysets
+    and lazily translated labels: ~950 `deepcopy` calls for the pledge filters) and builds a new
+    form class from new form fields each time; on the pledge list that was ~1.5 ms of ~13. Here
+    each filter is copied shallowly (a request only sets its `model` and `parent`), and the form
+    class is built once per FilterSet class (its fields are still deep-copied into each form,
+    as Django always does).
+    """
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: Any = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+    ) -> None:
+        # django-filter's BaseFilterSet.__init__, with shallow copies of the filters.
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()  # type: ignore[attr-defined]
+        model = queryset.model
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {
+            name: copy.copy(filter_)
+            for name, filter_ in self.base_filters.items()  # type: ignore[attr-defined]
+        }
+        for filter_ in self.filters.values():
+            filter_.model = model
+            filter_.parent = self
+            if filter_.method is not None:
+                # Rebinds the copy's FilterMethod to the copy (it resolves `method` on the
+                # parent); the shallow copy still held the class's filter.
+                filter_.method = filter_.method
+
+    def get_form_class(self) -> Any:
+        cls = type(self)
+        form_class = cls.__dict__.get("_lean_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()  # type: ignore[misc]
+            cls._lean_form_class = form_class  # type: ignore[attr-defined]
+        return form_class

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 
 from compacts.models import Objective, SupportPlatform
+from core.api.filters import LeanFilterSet
 from core.models import Country, Region
 from pledges.filters import OBJECTIVE_TOKEN, PledgeFilter, _is_empty
 from pledges.models import (
@@ -169,7 +170,7 @@ class ApiFilterForm(forms.Form):
 # --------------------------------------------------------------------------------------------
 
 
-class PledgeApiFilter(PledgeFilter):
+class PledgeApiFilter(LeanFilterSet, PledgeFilter):
     """The pledge filters of the API (module docstring). Sorting is left to `ordering`."""
 
     objective = ObjectiveRefsFilter(
@@ -279,7 +280,7 @@ PLEDGE_FILTERS = (
 )
 
 
-class PledgesThrough(django_filters.FilterSet):
+class PledgesThrough(LeanFilterSet, django_filters.FilterSet):
     """A FilterSet of another resource that also selects its rows through pledges, with the
     pledge filters named in `pledge_filters`: same names, same meaning, same validation."""
 

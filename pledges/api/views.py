@@ -348,10 +348,10 @@ class PledgeViewSet(LoadsRows, ResourceViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if getattr(request.accepted_renderer, "format", None) in ("csv", "xlsx"):
             return super().list(request, *args, **kwargs)
-        queryset = pledge_values(self.filter_queryset(self.get_queryset()))
+        reader = PledgeReader(self.get_serializer_context())
+        queryset = pledge_values(self.filter_queryset(self.get_queryset()), reader)
         page = self.paginator.paginate_queryset(queryset, request, view=self)
         self._last_modified = max((row["updated_at"] for row in page), default=None)
-        reader = PledgeReader(self.get_serializer_context())
         return self.get_paginated_response(reader.represent(page))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -7,15 +7,22 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
 from compacts.models import GuidingPrinciple, ObjectiveAction, SupportPlatform, ThematicArea
+from core.api.prepared import inline_constants
+from core.api.renderers import encode
 from pledges.api.loading import load_pledge_rows
+from pledges.api.reading import PledgeReader, pledge_values
 from pledges.api.serializers import PledgeSerializer
 from pledges.api.views import with_api_data
 from pledges.models import (
@@ -159,3 +166,74 @@ def test_the_rich_pledge_shows_every_kind_of_related_row(
     assert bare["amount"] is None
     assert bare["objectives"] == []
     assert bare["entity"]["acronym"] == ""
+
+
+def test_the_list_is_the_serializer_s_when_another_time_zone_is_active(
+    rich_world: World, api_as: Callable[[str], APIClient], member_a: Any
+) -> None:
+    """The database writes datetimes in UTC; in another time zone the rows are represented in
+    Python, still byte for byte."""
+    with timezone.override(ZoneInfo("America/Mexico_City")):
+        response = api_as("member_a").get(LIST, {"page_size": 50})
+        expected = serializer_page(member_a, f"{LIST}?page_size=50")
+    assert response.status_code == 200
+    assert b"-06:00" in response.content or b"-05:00" in response.content
+    assert response.content == expected
+
+
+def test_a_page_with_a_key_needing_escapes_is_represented_in_python_the_same(
+    rich_world: World, member_a: Any
+) -> None:
+    """The database leaves links to Python when a key is not made of URL-safe characters."""
+    request = Request(APIRequestFactory().get(LIST))
+    request.user = member_a
+    reader = PledgeReader({"request": request})
+    queryset = with_api_data(Pledge.objects.visible_to(member_a)).order_by("-id")
+    rows = list(pledge_values(queryset, reader))
+    assert rows
+    assert all(row["plain"] for row in rows)
+    from_sql = encode(reader.represent(rows))
+    for row in rows:
+        row["plain"] = False
+    assert encode(reader.represent(rows)) == from_sql
+
+
+def test_the_page_query_is_prepared_once_and_logged_with_its_values(
+    rich_world: World, api_as: Callable[[str], APIClient]
+) -> None:
+    client = api_as("anonymous")
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(3):
+            assert client.get(LIST, {"page_size": 50, "compact": "GCM"}).status_code == 200
+    pages = [q["sql"] for q in captured.captured_queries if "AS body" in q["sql"]]
+    assert len(pages) == 3
+    assert "'published'" in pages[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%AS body%"],
+        )
+        assert cursor.fetchone()[0] == 1
+
+
+def test_the_list_is_the_same_when_prepared_statements_are_turned_off(
+    rich_world: World, api_as: Callable[[str], APIClient], settings: Any
+) -> None:
+    client = api_as("member_a")
+    prepared = client.get(LIST, {"page_size": 50}).content
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert client.get(LIST, {"page_size": 50}).content == prepared
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_only_choices_written_in_code_are_inlined_when_a_statement_is_prepared() -> None:
+    sql, params = inline_constants(
+        "SELECT 1 WHERE a = %s AND b = %s AND c LIKE '%%x' AND d = %s",
+        [ReviewState.PUBLISHED, "published", 7],
+    )
+    assert sql == "SELECT 1 WHERE a = 'published' AND b = %s AND c LIKE '%%x' AND d = %s"
+    assert params == ("published", 7)
