@@ -7,9 +7,9 @@ column of the pledge row (`description` included, foreign keys as their `_id` co
 `JsonResponse`: no serializer, no nested lists, no links, no pagination, no ETag, no
 authentication or throttling — the floor that a Django view can reach for those rows.
 
-`/bench/baseline/pledges/short/` is the baseline measured before 2026-11-24: the same rows with
-12 short hand-picked columns (~20 KB, where every column is ~290 KB). It stays so that figures
-measured against either can be compared.
+`/bench/baseline/pledges/short/` is the baseline that measurement 1 used until session 3
+(docs/performance.md): the same rows with 12 short hand-picked columns (~20 KB, where every
+column is ~290 KB). It stays so that figures measured against either can be compared.
 """
 
 from typing import Any
@@ -51,7 +51,7 @@ def baseline_pledges(request: HttpRequest) -> JsonResponse:
 
 
 def baseline_pledges_short(request: HttpRequest) -> JsonResponse:
-    """The page's rows with 12 short columns (the baseline before 2026-11-24)."""
+    """The page's rows with 12 short columns (the baseline until session 3)."""
     return JsonResponse({"results": list(_page(request).values(*SHORT_FIELDS)[:100])})
 
 

@@ -134,7 +134,10 @@ def main() -> int:
 
     django.setup()
     if reuse:
-        log("Reusing the existing database (BENCH_REUSE=1).")
+        from django.core.management import call_command
+
+        log("Reusing the existing database (BENCH_REUSE=1); bringing its schema up to date.")
+        call_command("migrate", verbosity=0, interactive=False)
         loaded = load.LoadResult(PLEDGES, None, load.row_counts())
     else:
         loaded = load.load(PLEDGES, log)
