@@ -410,6 +410,13 @@ class Pledge(TimeStampedModel):
                 condition=models.Q(review_state="published"),
                 name="pledge_published_status_idx",
             ),
+            # The browser's capped facet read for "this status, any compact" (the compact facet
+            # of a compact + status page): without it, a scan that stops after the limit.
+            models.Index(
+                fields=["implementation_status"],
+                condition=models.Q(review_state="published"),
+                name="pledge_published_by_status_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -558,7 +558,9 @@ def hot_path_plans(out: Path, big_tables: set[str]) -> Result:
         lines.append(f"## {label}: GET {path} -> {status}, {len(captured)} queries\n")
         for query in captured.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
+            # Reads only (the API page is one `WITH … SELECT`); writes such as session saves
+            # are not explained, since EXPLAIN ANALYZE would run them.
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + sql)

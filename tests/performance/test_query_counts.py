@@ -123,3 +123,19 @@ def test_the_hot_list_filter_can_be_read_from_an_index() -> None:
 
     assert "pledge_published_status_idx" in plan
     assert "Sort" not in plan
+
+
+def test_the_browser_capped_facet_read_of_one_status_can_be_read_from_an_index() -> None:
+    """The compact facet of `/pledges/?compact=…&implementation_status=…` reads the published
+    pledges of that status in any compact, up to the facet count limit: an index serves it
+    (docs/performance.md, "Web browser facets")."""
+    capped = Pledge.objects.filter(
+        review_state="published", implementation_status="in_progress"
+    ).values("pk")[:10_001]
+    sql, params = capped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "pledge_published_by_status_idx" in plan
