@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
@@ -38,6 +38,7 @@ from .models import (
     PledgeUpdateActual,
     SupportType,
 )
+from .progress_marks import progress_changed
 from .services import allocate_reference
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -203,6 +204,14 @@ class PledgeLinkInline(admin.TabularInline):
         return super().get_queryset(request).select_related("source", "target")
 
 
+def _objective_ids(pledge_ids: list[int]) -> set[int]:
+    return set(
+        Pledge.objectives.through.objects.filter(pledge_id__in=pledge_ids).values_list(
+            "objective_id", flat=True
+        )
+    )
+
+
 @admin.register(Pledge)
 class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     # SimpleHistoryAdmin turns the History button into the field-by-field history of the pledge
@@ -303,7 +312,32 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
             # The services refuse an edit made on a stale version; counting admin saves as a
             # change keeps a partner's stale form from silently undoing this one.
             obj.version += 1
+            # The objectives it counted in before this save: the form saves the new ones later.
+            obj._objectives_before = _objective_ids([obj.pk])
         super().save_model(request, obj, form, change)
+
+    # An admin edit or deletion bypasses the pledge services, which tell the progress engine what
+    # changed; without the same marks, the day's incremental runs would keep the old figures.
+    # (The admin's add, change and delete views run in one transaction, so do the marks.)
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        pledge = form.instance
+        before = getattr(pledge, "_objectives_before", set())
+        progress_changed([pledge.pk], before | _objective_ids([pledge.pk]))
+
+    def delete_model(self, request: HttpRequest, obj: Pledge) -> None:
+        pledge_id, objective_ids = obj.pk, _objective_ids([obj.pk])
+        super().delete_model(request, obj)
+        progress_changed([pledge_id], objective_ids)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Pledge]) -> None:
+        with transaction.atomic():
+            pledge_ids = list(queryset.values_list("pk", flat=True))
+            objective_ids = _objective_ids(pledge_ids)
+            super().delete_queryset(request, queryset)
+            progress_changed(pledge_ids, objective_ids)
 
     @admin.display(description=_("compact"), ordering="compact__code")
     def compact_code(self, obj: Pledge) -> str:

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from accounts.models import User
 from bootstrap.demo import seed_demo
@@ -41,6 +43,7 @@ from pledges.services import (
     transition_pledge,
     update_pledge,
 )
+from tests.admin.test_pledge_admin import pledge_change_data
 from tests.factories import MembershipFactory
 
 ON = dt.date(2026, 11, 23)
@@ -215,3 +218,38 @@ def test_sums_of_an_earlier_day_are_not_used(secretariat: User, today: object) -
     transition_pledge(pledge=published(), action="supersede", by=secretariat, reason="Test")
     outcome = runner.recompute_stale(triggered_by="test")
     assert outcome.objectives_done, "recomputed from scratch instead"
+
+
+def test_admin_edits_and_deletions_leave_the_same_snapshots_as_a_fresh_aggregation(
+    admin_client: Client,
+) -> None:
+    runner.recompute_all(triggered_by="test")
+    before = stored()
+
+    # Edited in the admin: moved to other objectives of its compact.
+    edited = published(compact__code="GCM")
+    others = Objective.objects.filter(compact=edited.compact).exclude(
+        pk__in=edited.objectives.values("pk")
+    )
+    response = admin_client.post(
+        reverse("admin:pledges_pledge_change", args=[edited.pk]),
+        pledge_change_data(edited, objectives=[others.first().pk]),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert_incremental_equals_fresh()
+    assert stored() != before
+
+    # Deleted in the admin, one from its page and two with the bulk action.
+    one, *two = Pledge.objects.filter(review_state=ReviewState.PUBLISHED).order_by("-id")[:3]
+    response = admin_client.post(
+        reverse("admin:pledges_pledge_delete", args=[one.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert_incremental_equals_fresh()
+    response = admin_client.post(
+        reverse("admin:pledges_pledge_changelist"),
+        {"action": "delete_selected", "_selected_action": [p.pk for p in two], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Pledge.objects.filter(pk__in=[one.pk, *(p.pk for p in two)]).exists()
+    assert_incremental_equals_fresh()
