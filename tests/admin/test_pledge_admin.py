@@ -12,6 +12,7 @@ from forums.models import Forum
 from pledges.exceptions import StaleVersion
 from pledges.models import Entity, Pledge, PledgeReferenceCounter
 from pledges.services import PledgeInput, allocate_reference, update_pledge
+from tests.admin.pledge_forms import pledge_change_data, pledge_form_data
 from tests.factories import (
     CurrencyFactory,
     EntityFactory,
@@ -182,31 +183,6 @@ def test_form_error_instead_of_crash_when_forum_ends_before_it_starts(
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
     assert not Forum.objects.filter(code="GRF31").exists()
-
-
-def pledge_form_data(**fields: object) -> dict[str, object]:
-    """What the admin pledge form posts, with no inline rows."""
-    data: dict[str, object] = {"geography_scope": "national", "review_state": "draft"}
-    for prefix in ("targets", "participants", "links_out"):
-        data[f"{prefix}-TOTAL_FORMS"] = "0"
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
-    data.update(fields)
-    return data
-
-
-def pledge_change_data(pledge: Pledge, **changes: object) -> dict[str, object]:
-    """What the admin change form posts back for `pledge`, with `changes` typed in."""
-    current = {
-        "title": pledge.title,
-        "description": pledge.description,
-        "compact": pledge.compact_id,
-        "forum": pledge.forum_id,
-        "entity": pledge.entity_id,
-        "objectives": [objective.pk for objective in pledge.objectives.all()],
-        "geography_scope": pledge.geography_scope,
-        "review_state": pledge.review_state,
-    }
-    return pledge_form_data(**{**current, **changes})
 
 
 def test_history_names_the_admin_when_a_pledge_title_is_changed_in_admin(

@@ -43,7 +43,7 @@ from pledges.services import (
     transition_pledge,
     update_pledge,
 )
-from tests.admin.test_pledge_admin import pledge_change_data
+from tests.admin.pledge_forms import pledge_change_data
 from tests.factories import MembershipFactory
 
 ON = dt.date(2026, 11, 23)
