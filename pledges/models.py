@@ -410,13 +410,8 @@ class Pledge(TimeStampedModel):
                 condition=models.Q(review_state="published"),
                 name="pledge_published_status_idx",
             ),
-            # The browser's capped facet read for "this status, any compact" (the compact facet
-            # of a compact + status page): without it, a scan that stops after the limit.
-            models.Index(
-                fields=["implementation_status"],
-                condition=models.Q(review_state="published"),
-                name="pledge_published_by_status_idx",
-            ),
+            # The browser's capped facet read for "this status, any compact" has a covering
+            # index of its own, PostgreSQL only: pledges migration 0010.
         ]
 
     def __str__(self) -> str:

@@ -141,9 +141,13 @@ def main() -> int:
         loaded = load.LoadResult(PLEDGES, None, load.row_counts())
     else:
         loaded = load.load(PLEDGES, log)
-        log(f"Loaded in {loaded.seconds:.0f} s: {loaded.rows}")
+        log(f"Loaded in {loaded.seconds:.0f} s, vacuumed in {loaded.vacuum_seconds:.0f} s")
 
-    results = [measure.loader(loaded.seconds, PLEDGES, loaded.rows)] if wanted("loader") else []
+    results = (
+        [measure.loader(loaded.seconds, PLEDGES, loaded.rows, loaded.vacuum_seconds)]
+        if wanted("loader")
+        else []
+    )
     if wanted("recompute"):
         log("Full progress recompute…")
         results += measure.iter_results(measure.full_recompute, measure.incremental_recompute)
