@@ -5,7 +5,8 @@ The pledge's own text (reference, title, description) is matched through one tsv
 that migration 0005 indexes with GIN, so `PLEDGE_DOCUMENT_SQL` there and `pledge_document()` here
 must stay identical: if they drift, PostgreSQL silently stops using the index (a test EXPLAINs the
 query to catch that). The entity name lives in another table, which no index on pledges can
-cover, so matching entities are looked up first (a small table) and joined in by id.
+cover, so matching entities are looked up first, through their own GIN index (migration 0011,
+`entity_document()`, kept in step the same way), and joined in by id.
 """
 
 import re
@@ -39,6 +40,11 @@ def pledge_document() -> SearchVector:
     )
 
 
+def entity_document() -> SearchVector:
+    """The searchable text of an entity. Keep in step with the index in migration 0011."""
+    return SearchVector("name", "acronym", config=SEARCH_CONFIG)
+
+
 def search_query(text: str) -> SearchQuery:
     """Web-search syntax: words are ANDed, "quoted phrases" and -exclusions work as people
     expect from search engines, and malformed input never raises."""
@@ -52,18 +58,20 @@ def normalise(text: str) -> str:
 def matching_entity_ids(text: str) -> list[int]:
     """Ids of entities whose name or acronym match `text` (PostgreSQL only).
 
-    Evaluated up front (one query on the small entity table) so that PostgreSQL can OR three
+    Evaluated up front (one query, through the entity GIN index) so that PostgreSQL can OR three
     index scans together: the GIN index, the unique reference index and the entity FK index.
     A subquery in the OR would force a scan of every pledge."""
     text = normalise(text)
     if not text or not uses_full_text_search():
         return []
-    return list(
-        Entity.objects.annotate(document=SearchVector("name", "acronym", config=SEARCH_CONFIG))
-        .filter(document=search_query(text))
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    return list(entities_matching(text).values_list("pk", flat=True))
+
+
+def entities_matching(text: str) -> QuerySet[Entity]:
+    """Entities whose name or acronym match `text`, by full-text search (PostgreSQL only)."""
+    return Entity.objects.filter(
+        SearchVectorExact(entity_document(), search_query(text))
+    ).order_by()
 
 
 def filter_by_text(

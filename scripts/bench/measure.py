@@ -549,6 +549,8 @@ def hot_path_plans(out: Path, big_tables: set[str]) -> Result:
         + urlencode({**API_FILTERS, "page_size": 100}),
         "API detail": f"/api/v1/pledges/{reference}/",
         "web list with 2 filters": "/pledges/?compact=GCM&implementation_status=in_progress",
+        # Words of one GCM objective's titles; the entity side of the search runs too.
+        "web search": "/pledges/?q=social+security",
         "web detail": f"/pledges/{reference}/",
         "progress latest": "/api/v1/progress/?compact=GCR&slice_kind=overall&latest=true",
         "dashboard": "/dashboard/",
