@@ -88,9 +88,7 @@ def load(pledges: int, log: Callable[[str], None]) -> LoadResult:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     seconds = time.perf_counter() - started
-    return LoadResult(
-        pledges=pledges, seconds=seconds, rows=row_counts(), vacuum_seconds=vacuum()
-    )
+    return LoadResult(pledges=pledges, seconds=seconds, rows=row_counts(), vacuum_seconds=vacuum())
 
 
 def vacuum() -> float:
