@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from pledges.models import Pledge
+from tests.plans import planned
 
 from .conftest import count_queries
 
@@ -113,27 +113,10 @@ def test_the_hot_list_filter_can_be_read_from_an_index() -> None:
         .order_by("-id")
         .values("pk")[:100]
     )
-    sql, params = page.query.sql_with_params()
-    with connection.cursor() as cursor:
-        # On a tiny table a scan is cheaper; forbid it to learn whether the index *can* serve.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = planned(page, forbid=("seqscan", "sort"))
 
     assert "pledge_published_status_idx" in plan
     assert "Sort" not in plan
-
-
-def _plan(queryset: Any) -> str:
-    """The plan PostgreSQL would choose for `queryset` if scanning the table were not cheaper (it
-    is, on the test's tiny tables): whether an index *can* serve the read."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def test_the_browser_capped_facet_read_of_one_status_is_an_index_only_scan() -> None:
@@ -143,7 +126,7 @@ def test_the_browser_capped_facet_read_of_one_status_is_an_index_only_scan() -> 
     pledges, a scan of the table read 37k rows for it (docs/performance.md, "Web browser
     facets"; pledges migration 0010)."""
     capped = Pledge.objects.filter(review_state="published", implementation_status="in_progress")
-    plan = _plan(capped.order_by().values("pk")[:10_001])
+    plan = planned(capped.order_by().values("pk")[:10_001], forbid=("seqscan", "bitmapscan"))
 
     assert "Index Only Scan using pledge_published_by_status_idx " in plan
     assert "Index Cond: (implementation_status = 'in_progress'::text)" in plan

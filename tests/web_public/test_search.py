@@ -3,11 +3,11 @@
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from pledges import search
 from pledges.models import Pledge
+from tests.plans import planned
 
 from .conftest import World
 from .pages import facet_counts, references, text, total
@@ -115,14 +115,8 @@ def test_substring_fallback_finds_words_when_the_database_has_no_full_text_searc
 def test_postgresql_uses_the_gin_index_when_searching_text(world: World) -> None:
     # Without the review-state filter, whose own index the planner may prefer on a tiny table.
     queryset = search.filter_by_text(Pledge.objects.order_by(), "refugee schools")
-    sql, params = queryset.values("pk").query.sql_with_params()
-
-    with connection.cursor() as cursor:
-        # On four rows a sequential scan is cheaper; forbid it to learn whether the index
-        # *can* serve the query (it cannot if search.py and migration 0005 drift apart).
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # It cannot if search.py and migration 0005 drift apart.
+    plan = planned(queryset.values("pk"))
 
     assert "pledge_search_idx" in plan
 
@@ -130,11 +124,6 @@ def test_postgresql_uses_the_gin_index_when_searching_text(world: World) -> None
 def test_postgresql_uses_the_gin_index_when_matching_entity_names(world: World) -> None:
     """The entity side of a search looks entities up through their own index (migration 0011):
     at 1M pledges a scan computed the document of 300,000 entities per search."""
-    sql, params = search.entities_matching("ministry").values("pk").query.sql_with_params()
-
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = planned(search.entities_matching("ministry").values("pk"))
 
     assert "entity_search_idx" in plan
