@@ -99,6 +99,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # them once per connection. Turn off behind a pooler that cannot keep prepared statements.
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A review reason (up to the forms' REASON_MAX_LENGTH) is the history entry's change reason: keep it
+# whole instead of simple-history's default 100-character column.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 AUTH_USER_MODEL = "accounts.User"
 # Accounts can publish pledges in a State's name: 12 characters at least (NIST SP 800-63B's
