@@ -101,6 +101,19 @@ class UpdateQueueFilter(django_filters.FilterSet):
         model = PledgeUpdate
         fields: list[str] = []
 
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)
+        # The selected entity stays a valid choice once its last update is decided: the reviewer
+        # lands back on the filtered queue and sees that nothing of it waits, not an error.
+        try:
+            selected = int((data or {}).get("entity") or 0)
+        except (TypeError, ValueError):
+            selected = 0
+        if 0 < selected < 2**63:  # a bigint: a larger number is simply an invalid choice
+            self.filters["entity"].queryset = Entity.objects.filter(
+                Q(pledges__updates__review_state=UpdateReviewState.PENDING) | Q(pk=selected)
+            ).distinct()
+
 
 class DecisionForm(forms.Form):
     """A review decision: which action, and the reason the submitter will read."""
