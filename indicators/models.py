@@ -1,6 +1,11 @@
 """The GCR indicator framework, its values, exchange rates, and computed progress snapshots."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import Compact, Objective
@@ -216,6 +221,23 @@ class RunStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Nothing to do")
+    # Its worker stopped beating (killed, crashed, lost its host) before the run finished.
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+def abandoned_before() -> dt.datetime:
+    """A running run with no heartbeat since this moment lost its worker: its locks, renewed
+    with each heartbeat, have expired too, so another run may already redo its objectives."""
+    return timezone.now() - dt.timedelta(seconds=settings.PROGRESS_LOCK_SECONDS)
+
+
+class RecomputeRunQuerySet(models.QuerySet["RecomputeRun"]):
+    def abandoned(self) -> "RecomputeRunQuerySet":
+        """Runs recorded as running whose worker stopped beating (see `abandoned_before`)."""
+        return self.filter(status=RunStatus.RUNNING).filter(
+            Q(heartbeat_at__lt=abandoned_before())
+            | Q(heartbeat_at__isnull=True, started_at__lt=abandoned_before())
+        )
 
 
 class RecomputeRun(models.Model):
@@ -233,6 +255,11 @@ class RecomputeRun(models.Model):
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     triggered_by = models.CharField(_("triggered by"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Moved every few seconds while the run is alive, together with its Redis locks; a run
+    # still "running" whose heartbeat is older than the lock timeout lost its worker.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+
+    objects = RecomputeRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -251,6 +278,19 @@ class RecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def shown_status(self) -> str:
+        """The status to show: a run still recorded as running whose worker stopped beating is
+        abandoned even before the next run stores it so."""
+        if self.status == RunStatus.RUNNING:
+            last_sign = self.heartbeat_at or self.started_at
+            if last_sign < abandoned_before():
+                return RunStatus.ABANDONED
+        return self.status
+
+    def get_shown_status_display(self) -> str:
+        return str(RunStatus(self.shown_status).label)
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,10 +16,16 @@ without a cycle"):
 3. After the compact totals are written, each mark is cleared only if it still holds the value
    read in step 2; a change made during the run leaves a newer mark for the next run. Clearing
    last means a run that dies half-way leaves every mark in place for the sweep to redo.
+4. The locks are short (`PROGRESS_LOCK_SECONDS`, a minute) and a heartbeat thread renews them,
+   and stamps the run row, every third of that while the run is alive, even during one long
+   SQL statement. A killed worker stops beating: its locks lapse within a minute, the next
+   sweep redoes its objectives, and the run is shown (then stored) as abandoned. Nothing waits
+   for the broker to redeliver the dead task (its visibility timeout is 25 minutes).
 """
 
 import datetime as dt
 import logging
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -30,8 +36,9 @@ from typing import Protocol
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.db.models import Count, Min
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,9 +59,6 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     redis.exceptions.TimeoutError,
 )
 
-# A lock expires on its own if the worker holding it dies. Far longer than one objective takes,
-# so that a live run never loses its lock half-way.
-OBJECTIVE_LOCK_SECONDS = 10 * 60
 # Compact totals are shared by every objective of a compact, so a run waits for them rather
 # than skip them; after this long it gives up and re-marks its objectives (see below).
 COMPACT_LOCK_WAIT_SECONDS = 60
@@ -75,6 +79,8 @@ class Lock(Protocol):
 
     def release(self) -> None: ...
 
+    def reacquire(self) -> bool: ...
+
 
 class _NoLock:
     """The zero-setup demo has no Redis and runs tasks inline, one at a time: nothing to lock."""
@@ -84,6 +90,9 @@ class _NoLock:
 
     def release(self) -> None:
         return None
+
+    def reacquire(self) -> bool:
+        return True
 
 
 @dataclass(frozen=True)
@@ -123,27 +132,98 @@ def redis_client() -> redis.Redis | None:
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=10)
 
 
+def lock_seconds() -> float:
+    """How long a lock outlives its holder's last heartbeat."""
+    return float(settings.PROGRESS_LOCK_SECONDS)
+
+
 def make_lock(client: redis.Redis | None, key: str, *, wait: float = 0) -> Lock:
     if client is None:
         return _NoLock()
-    return client.lock(key, timeout=OBJECTIVE_LOCK_SECONDS, blocking_timeout=wait)
+    # Not thread-local: the heartbeat thread renews the locks the run's thread took.
+    return client.lock(key, timeout=lock_seconds(), blocking_timeout=wait, thread_local=False)
 
 
 @contextmanager
-def held(client: redis.Redis | None, key: str, *, wait: float = 0) -> Iterator[bool]:
-    """Hold the lock `key` for the block; yields whether it was acquired (within `wait` s)."""
+def held(
+    client: redis.Redis | None, key: str, *, wait: float = 0, heart: "Heartbeat | None" = None
+) -> Iterator[bool]:
+    """Hold the lock `key` for the block, renewed by `heart` if given; yields whether it was
+    acquired (within `wait` s)."""
     lock = make_lock(client, key, wait=wait)
     if not lock.acquire():
         yield False
         return
+    if heart is not None:
+        heart.keep(key, lock)
     try:
         yield True
     finally:
+        if heart is not None:
+            heart.drop(key)
         try:
             lock.release()
         except redis.exceptions.LockError:
             # It expired and someone else may hold it now; theirs to release.
             logger.warning("Progress lock %s expired before it was released.", key)
+
+
+class Heartbeat:
+    """A run's sign of life. Every third of the lock timeout a thread of its own renews the
+    run's locks and stamps its row, so that a live run keeps its locks through one long SQL
+    statement, while a killed one loses them a lock timeout after its last beat."""
+
+    def __init__(self) -> None:
+        self.locks: dict[str, Lock] = {}
+        self.row_id: int | None = None
+        # Held while renewing, so that a lock is never renewed after its run released it.
+        self.guard = threading.Lock()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="progress-heartbeat", daemon=True)
+
+    def keep(self, key: str, lock: Lock) -> None:
+        with self.guard:
+            self.locks[key] = lock
+
+    def drop(self, key: str) -> None:
+        with self.guard:
+            self.locks.pop(key, None)
+
+    def __enter__(self) -> "Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(lock_seconds() / 3):
+                self.beat()
+        finally:
+            connections.close_all()  # this thread's own connection, not the run's
+
+    def beat(self) -> None:
+        with self.guard:
+            for key, lock in list(self.locks.items()):
+                try:
+                    lock.reacquire()
+                except redis.exceptions.LockNotOwnedError:
+                    # This process stalled longer than the timeout and another run may hold it
+                    # now; the marks keep the figures right (see the module docstring).
+                    logger.warning("Progress lock %s lapsed while its run was alive.", key)
+                    del self.locks[key]
+                except redis.exceptions.RedisError:
+                    logger.warning("Could not renew progress lock %s.", key, exc_info=True)
+        if self.row_id is None:
+            return
+        try:
+            RecomputeRun.objects.filter(pk=self.row_id, status=RunStatus.RUNNING).update(
+                heartbeat_at=timezone.now()
+            )
+        except DatabaseError:
+            logger.warning("Could not stamp the heartbeat of progress run %s.", self.row_id)
 
 
 def objective_lock_key(objective_id: int) -> str:
@@ -301,11 +381,18 @@ class _Run:
         self.started = time.monotonic()
         self.row: RecomputeRun | None = None
         self.outcome = RunOutcome()
+        self.heart = Heartbeat()
 
     def execute(self, select: Callable[[], list[int]], *, only_stale: bool) -> RunOutcome:
+        with self.heart:
+            return self._execute(select, only_stale=only_stale)
+
+    def _execute(self, select: Callable[[], list[int]], *, only_stale: bool) -> RunOutcome:
         if not only_stale:
             self.record()  # an explicit request is always recorded, even one that fails at once
         try:
+            # Every sweep (30 s) stores the runs whose worker died; their locks have lapsed.
+            _close_abandoned_runs()
             ids = select()
             client = redis_client()
             compacts = self.recompute_objectives(client, ids, only_stale=only_stale)
@@ -325,16 +412,17 @@ class _Run:
     def record(self) -> RecomputeRun:
         """Create the run row (once), dated from when the run really began."""
         if self.row is None:
-            _close_abandoned_runs()
             self.row = RecomputeRun.objects.create(
                 kind=self.kind,
                 status=RunStatus.RUNNING,
                 started_at=self.started_at,
+                heartbeat_at=timezone.now(),
                 attempt=max(1, self.attempt),
                 task_id=self.task_id[:64],
                 triggered_by=self.triggered_by[:200],
             )
             self.outcome.run = self.row
+            self.heart.row_id = self.row.pk
         return self.row
 
     def recompute_objectives(
@@ -356,7 +444,9 @@ class _Run:
         with ExitStack() as locks:
             steps: list[tuple[int, int, bool]] = []  # (index, objective id, acquired)
             for index, objective_id in enumerate(ids, start=1):
-                acquired = locks.enter_context(held(client, objective_lock_key(objective_id)))
+                acquired = locks.enter_context(
+                    held(client, objective_lock_key(objective_id), heart=self.heart)
+                )
                 if not acquired:
                     self.record()  # recorded as skipped: shows two runs met on one objective
                     self.outcome.objectives_skipped.append(objective_id)
@@ -410,7 +500,12 @@ class _Run:
             compacts = sorted(Compact.objects.values_list("pk", flat=True))
             if all(
                 locks.enter_context(
-                    held(client, compact_lock_key(c), wait=COMPACT_LOCK_WAIT_SECONDS)
+                    held(
+                        client,
+                        compact_lock_key(c),
+                        wait=COMPACT_LOCK_WAIT_SECONDS,
+                        heart=self.heart,
+                    )
                 )
                 for c in compacts
             ):
@@ -426,7 +521,7 @@ class _Run:
                 self.outcome.compacts_done.append(compact_id)
                 continue
             key = compact_lock_key(compact_id)
-            with held(client, key, wait=COMPACT_LOCK_WAIT_SECONDS) as acquired:
+            with held(client, key, wait=COMPACT_LOCK_WAIT_SECONDS, heart=self.heart) as acquired:
                 if acquired:
                     if from_sums:
                         written = delta.write_from_sums(
@@ -481,13 +576,14 @@ class _Run:
 
 
 def _close_abandoned_runs() -> None:
-    """A run still "running" long after the hard time limit lost its worker (killed, crashed):
-    say so instead of showing it as running forever."""
-    limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    RecomputeRun.objects.filter(
-        status=RunStatus.RUNNING, started_at__lt=timezone.now() - limit
-    ).update(
-        status=RunStatus.FAILED,
-        finished_at=timezone.now(),
-        error=_("Interrupted: the process running it stopped before it finished."),
+    """Store as abandoned the runs whose worker stopped beating (killed, crashed), dated from
+    their last beat, instead of showing them as running forever. Their locks have lapsed and
+    their marks are still set, so this run or the next redoes their objectives."""
+    RecomputeRun.objects.abandoned().update(
+        status=RunStatus.ABANDONED,
+        finished_at=Coalesce("heartbeat_at", "started_at"),
+        error=_(
+            "Abandoned: the worker running it stopped (killed or crashed) before it finished. "
+            "Its objectives stayed marked and are recomputed by the next run."
+        ),
     )

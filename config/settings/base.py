@@ -233,6 +233,10 @@ PROGRESS_COMPONENT_WEIGHTS = {
 REPORTING_CYCLE_MONTHS = env.int("REPORTING_CYCLE_MONTHS", default=6)
 PROGRESS_RECOMPUTE_DELAY_SECONDS = env.int("PROGRESS_RECOMPUTE_DELAY_SECONDS", default=5)
 PROGRESS_NUDGE_ENABLED = True
+# A run's Redis locks expire this long after its last heartbeat (it renews them every third of
+# it): how long a killed worker keeps its objectives from the 30 s sweep, and how soon the Jobs
+# page calls its run abandoned. Independent of the visibility timeout above: no redelivery needed.
+PROGRESS_LOCK_SECONDS = env.int("PROGRESS_LOCK_SECONDS", default=60)
 # Beat: a sweep for marks whose nudge was lost (Redis briefly down), and a nightly full recompute
 # so that date-driven figures (overdue pledges, the day's snapshot) move even on quiet days.
 CELERY_BEAT_SCHEDULE.update(

@@ -80,7 +80,14 @@ def test_the_page_lists_runs_newest_first_with_their_details(
         attempt=3,
         error="OperationalError: the database went away\n\nTraceback (most recent call last): …",
     )
-    add_run(1, status=RunStatus.RUNNING, finished_at=None, duration_ms=None, objectives_done=0)
+    add_run(
+        1,
+        status=RunStatus.RUNNING,
+        finished_at=None,
+        duration_ms=None,
+        objectives_done=0,
+        heartbeat_at=timezone.now(),  # alive: its worker beats every 20 s
+    )
 
     response = secretariat_client.get(reverse("indicators:jobs"))
 

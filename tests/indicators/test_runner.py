@@ -239,8 +239,8 @@ def test_a_run_left_running_by_a_dead_worker_is_closed(objective: Objective) -> 
     runner.recompute_all(objective_ids=[objective.pk])
 
     abandoned.refresh_from_db()
-    assert abandoned.status == RunStatus.FAILED
-    assert abandoned.error.startswith("Interrupted")
+    assert abandoned.status == RunStatus.ABANDONED
+    assert abandoned.error.startswith("Abandoned")
 
 
 def test_a_full_request_is_claimed_once_until_the_run_ends(objective: Objective) -> None:
