@@ -137,10 +137,15 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="ht
 # that account's log-in is refused, even with the right password, until the window passes (no
 # permanent lock-out an attacker could use to shut a reviewer out for good); one IP address may
 # fail 20 times an hour whichever accounts it tries, which stops spraying one common password
-# over many accounts. Counters live in the cache (Redis), so they hold across workers.
+# over many accounts, except from a browser that has logged in as the account typed
+# (accounts/adapter.py: an office behind one address is not shut out by one guesser). No limit
+# on log-ins as such: it would refuse right passwords from a busy shared address. Counters live
+# in the cache (Redis), so they hold across workers.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env("LOGIN_FAILED_RATE", default="20/h/ip,5/15m/key"),
-    "login": "30/m/ip",
+    "login_failed": env("LOGIN_FAILED_RATE", default="5/15m/key"),
+    "login_failed_ip": env("LOGIN_FAILED_IP_RATE", default="20/h/ip"),
+    "login": "",
     "signup": "20/h/ip",
     "reset_password": "20/h/ip,5/h/key",
 }
