@@ -44,5 +44,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # them the client could forge. 0 when the app is reached directly.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
-REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": TRUSTED_PROXY_COUNT}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    # JSON for programs, /api/docs/ for people: no browsable API (its HTML forms and the
+    # templates behind them are more surface than a partner API needs). The CSV and XLSX
+    # exports add their renderers per view (core/api/exports.py).
+    "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.JSONRenderer"],
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
