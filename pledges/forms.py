@@ -43,7 +43,7 @@ from .models import (
     SupportType,
     TargetUnit,
 )
-from .services import PledgeInput, TargetInput, UpdateInput
+from .services import MAX_TARGETS, PledgeInput, TargetInput, UpdateInput
 
 TARGETS_PREFIX = "targets"
 DATE_WIDGET_FORMAT = "%Y-%m-%d"
@@ -253,7 +253,6 @@ class BaseTargetFormSet(forms.BaseFormSet):
         ]
 
 
-MAX_TARGETS = 50
 TargetFormSet = forms.formset_factory(
     TargetForm, formset=BaseTargetFormSet, extra=1, can_delete=True, max_num=MAX_TARGETS
 )

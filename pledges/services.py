@@ -70,6 +70,13 @@ from .workflow import (
 
 # The GCM pledge form requires a description of this length (DOMAIN.md §4).
 GCM_DESCRIPTION_LENGTH = (300, 3000)
+# Bounds that are facts about any pledge, so they hold for drafts too (a draft may be
+# incomplete, never impossible): GCR publishes no maximum length, so its descriptions are
+# bounded like progress narratives; the editor offers this many target rows; forums run from
+# 2016 (the New York Declaration) and a pledge may build on earlier work or run for decades.
+DESCRIPTION_MAX_LENGTH = 20_000
+MAX_TARGETS = 50
+PLEDGE_DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 CLOSED_STATES = frozenset({ReviewState.WITHDRAWN, ReviewState.REJECTED, ReviewState.SUPERSEDED})
 _NO_NUL = ProhibitNullCharactersValidator()
 
@@ -242,6 +249,7 @@ def validate_pledge(data: PledgeInput, *, complete: bool) -> None:
         add("end_date", _("The end date cannot be before the start date."))
     if data.geography_scope not in GeographyScope.values:
         add("geography_scope", _("Choose a valid geographic scope."))
+    _check_bounds(data, add, complete=complete)
     _check_storable(
         Pledge,
         {
@@ -278,6 +286,45 @@ def validate_pledge(data: PledgeInput, *, complete: bool) -> None:
         raise ValidationError(errors)
 
 
+def _check_date(name: str, value: dt.date | None, add: Any) -> None:
+    low, high = PLEDGE_DATE_RANGE
+    if value is not None and not low <= value <= high:
+        add(
+            name,
+            _("Enter a date between %(low)s and %(high)s.")
+            % {"low": low.isoformat(), "high": high.isoformat()},
+        )
+
+
+def _check_bounds(data: PledgeInput, add: Any, *, complete: bool) -> None:
+    """The bounds every save respects, draft or not (see DESCRIPTION_MAX_LENGTH)."""
+    high = GCM_DESCRIPTION_LENGTH[1] if data.compact.code == "GCM" else DESCRIPTION_MAX_LENGTH
+    length = len(data.description.strip())
+    # A complete GCM pledge gets the 300–3,000 message instead (see validate_pledge).
+    if length > high and not (complete and data.compact.code == "GCM"):
+        add(
+            "description",
+            _("A description can be at most %(high)s characters (this one has %(length)s).")
+            % {"high": f"{high:,}", "length": f"{length:,}"},
+        )
+    if data.targets is not None and len(data.targets) > MAX_TARGETS:
+        add(
+            "targets",
+            _("A pledge can have at most %(max)s targets (this one has %(count)s).")
+            % {"max": MAX_TARGETS, "count": f"{len(data.targets):,}"},
+        )
+    _check_date("start_date", data.start_date, add)
+    _check_date("end_date", data.end_date, add)
+    if data.currency is not None and not (
+        Currency.objects.filter(code=data.currency.code).exists()
+    ):
+        add(
+            "currency",
+            _("“%(value)s” is not an ISO 4217 currency code we know.")
+            % {"value": data.currency.code},
+        )
+
+
 def _validate_target(target: TargetInput, add: Any) -> None:
     if not target.metric.strip():
         add("targets", _("Each target needs a metric, e.g. “resettlement places”."))
@@ -287,6 +334,7 @@ def _validate_target(target: TargetInput, add: Any) -> None:
         add("targets", _("Target values cannot be negative."))
     elif target.unit == TargetUnit.PERCENT and target.target_value > 100:
         add("targets", _("A percentage target cannot exceed 100."))
+    _check_date("targets", target.due_date, add)
     _check_storable(
         PledgeTarget,
         {"metric": target.metric, "target_value": target.target_value, "baseline": target.baseline},
