@@ -125,24 +125,58 @@ class JoinEntityForm(forms.Form):
             field.choices = [(e.public_id, field.label_from_instance(e)) for e in choices]
 
 
+class EntityQueueFilter(forms.Form):
+    """The search box and the order of the secretariat's entity queue (GET, kept in the URL)."""
+
+    OLDEST = "oldest"
+    NEWEST = "newest"
+
+    q = forms.CharField(
+        label=_("Search by name or acronym"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        choices=[(OLDEST, _("Oldest first")), (NEWEST, _("Newest first"))],
+        required=False,
+    )
+
+    def query(self) -> str:
+        return " ".join(self.cleaned_data["q"].split()) if self.is_valid() else ""
+
+    def newest_first(self) -> bool:
+        return self.is_valid() and self.cleaned_data["order"] == self.NEWEST
+
+
 class EntityDecision(forms.Form):
-    """One decision of the secretariat's queue: verify an entity, approve or decline a request."""
+    """One decision of the secretariat's queue: verify or decline an entity, approve or decline
+    a request to join one."""
 
     VERIFY = "verify"
+    DECLINE_ENTITY = "decline_entity"
     APPROVE = "approve"
     DECLINE = "decline"
 
     action = forms.ChoiceField(
-        choices=[(VERIFY, _("Verify")), (APPROVE, _("Approve")), (DECLINE, _("Decline"))]
+        choices=[
+            (VERIFY, _("Verify")),
+            (DECLINE_ENTITY, _("Decline")),
+            (APPROVE, _("Approve")),
+            (DECLINE, _("Decline")),
+        ]
     )
     entity = forms.UUIDField(required=False)
     membership = forms.IntegerField(required=False, min_value=1)
+    # Checked by decline_entity (required, length), so that its message reaches the reviewer.
+    reason = forms.CharField(required=False, strip=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         action = data.get("action")
-        if action == self.VERIFY and not data.get("entity"):
-            raise ValidationError(_("Say which entity to verify."))
+        if action in {self.VERIFY, self.DECLINE_ENTITY} and not data.get("entity"):
+            raise ValidationError(_("Say which entity to decide."))
         if action in {self.APPROVE, self.DECLINE} and not data.get("membership"):
             raise ValidationError(_("Say which request to decide."))
         return data

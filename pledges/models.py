@@ -26,6 +26,8 @@ from compacts.models import (
 from core.models import Country, Currency, TimeStampedModel
 from forums.models import Forum
 
+from .names import cased_name_skeleton, name_skeleton
+
 REFERENCE_REGEX = r"^[A-Z0-9]{2,10}-[0-9]{5,}$"
 
 
@@ -61,6 +63,18 @@ class EntityQuerySet(models.QuerySet["Entity"]):
         )
         return self.filter(models.Q(is_verified=True) | models.Q(pk__in=own))
 
+    def awaiting_verification(self) -> "EntityQuerySet":
+        """The secretariat's queue: neither verified nor declined."""
+        return self.filter(is_verified=False, declined_at__isnull=True)
+
+    def looking_like(self, name: str) -> "EntityQuerySet":
+        """Live (not declined) entities whose name looks like `name`: one query through the
+        two partial unique indexes on the look-alike keys."""
+        same = models.Q(name_skeleton=name_skeleton(name)) | models.Q(
+            cased_name_skeleton=cased_name_skeleton(name)
+        )
+        return self.filter(same, declined_at__isnull=True)
+
 
 class Entity(TimeStampedModel):
     """An organisation or State that makes pledges. The secretariat verifies it before any of its
@@ -85,6 +99,19 @@ class Entity(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     is_verified = models.BooleanField(_("verified"), default=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # A declined registration leaves the queue and frees its name (an impostor's claim must not
+    # block the real entity), but stays so that its registrant can read why.
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # The two look-alike keys of `pledges.names`: look-alike names share one of them. Set by the
+    # entity services and by clean() (admin). NULL (which a unique index lets repeat, unlike "")
+    # only for a pre-existing look-alike that migration 0014 found.
+    name_skeleton = models.TextField(  # noqa: DJ001
+        _("name skeleton"), null=True, blank=True, editable=False
+    )
+    cased_name_skeleton = models.TextField(  # noqa: DJ001
+        _("name skeleton (case kept)"), null=True, blank=True, editable=False
+    )
 
     objects = EntityQuerySet.as_manager()
 
@@ -93,17 +120,40 @@ class Entity(TimeStampedModel):
         verbose_name = _("entity")
         verbose_name_plural = _("entities")
         constraints = [
+            # One live entity per look-alike name, across all types (TR 39 skeletons).
             models.UniqueConstraint(
-                fields=["name", "entity_type"], name="entity_name_unique_per_type"
+                fields=["name_skeleton"],
+                condition=models.Q(declined_at__isnull=True),
+                name="entity_name_skeleton_unique",
+                violation_error_message=_("An entity with a name that looks the same exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["cased_name_skeleton"],
+                condition=models.Q(declined_at__isnull=True),
+                name="entity_cased_name_skeleton_unique",
+                violation_error_message=_("An entity with a name that looks the same exists."),
             ),
             models.CheckConstraint(
                 condition=models.Q(is_verified=False) | models.Q(verified_at__isnull=False),
                 name="entity_verified_has_timestamp",
             ),
+            models.CheckConstraint(
+                condition=models.Q(is_verified=False) | models.Q(declined_at__isnull=True),
+                name="entity_not_both_verified_and_declined",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Keeps the look-alike keys in step when a ModelForm (the admin) edits the name.
+        self.name_skeleton = name_skeleton(self.name)
+        self.cased_name_skeleton = cased_name_skeleton(self.name)
+
+    @property
+    def is_declined(self) -> bool:
+        return self.declined_at is not None
 
 
 class MembershipRole(models.TextChoices):

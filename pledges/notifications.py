@@ -109,6 +109,22 @@ def entity_registered(entity: Entity) -> None:
     _send(_secretariat_emails(), subject, subject)
 
 
+def entity_verified(entity: Entity) -> None:
+    subject = _("%(name)s is verified") % {"name": entity.name}
+    body = _(
+        "The secretariat has verified %(name)s. Its pledges can now be submitted for review, "
+        "and are published once the secretariat approves them."
+    ) % {"name": entity.name}
+    _send(_member_emails(entity.pk), subject, body)
+
+
+def entity_declined(entity: Entity) -> None:
+    subject = _("%(name)s was not verified") % {"name": entity.name}
+    body = _("The secretariat declined the registration of %(name)s.") % {"name": entity.name}
+    body += "\n\n" + _("Reason given by the secretariat:") + "\n" + entity.decline_reason
+    _send(_member_emails(entity.pk), subject, body)
+
+
 def membership_requested(membership: Membership) -> None:
     subject = _("%(user)s asks to join %(entity)s") % {
         "user": membership.user.email,

@@ -10,6 +10,7 @@ cover, so matching entities are looked up first, through their own GIN index (mi
 """
 
 import re
+from collections.abc import Sequence
 
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -21,6 +22,7 @@ from django.db import connection
 from django.db.models import Case, Expression, FloatField, Q, QuerySet, Value, When
 
 from .models import Entity, Pledge
+from .names import cased_name_skeleton, name_skeleton
 
 SEARCH_CONFIG = "english"
 # Shaped like a pledge reference (GRF23-00042): looked up exactly, through the unique index.
@@ -113,3 +115,55 @@ def relevance(text: str) -> Expression:
     if not uses_full_text_search():
         return exact
     return exact + SearchRank(pledge_document(), search_query(text))
+
+
+# The text of an entity as migration 0011 indexes it, so that the look-alike lookup below can use
+# the GIN index (keep in step with `entity_document()`).
+_ENTITY_DOCUMENT_SQL = (
+    "to_tsvector('english'::regconfig, COALESCE(c.name, '') || ' ' || COALESCE(c.acronym, ''))"
+)
+# Any word of the queued entity's name or acronym (plainto_tsquery ANDs them; OR is wanted).
+_ANY_WORD_SQL = (
+    "replace(plainto_tsquery('english'::regconfig, q.name || ' ' || q.acronym)::text, "
+    "' & ', ' | ')::tsquery"
+)
+# Built from the constants above only; every value is a parameter.
+_SIMILAR_SQL = f"""
+SELECT k.id, s.id
+FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS k(id, skeleton, cased)
+JOIN pledges_entity q ON q.id = k.id
+CROSS JOIN LATERAL (
+    SELECT c.id
+    FROM pledges_entity c
+    WHERE c.id <> q.id
+      AND c.declined_at IS NULL
+      AND (c.name_skeleton = k.skeleton OR c.cased_name_skeleton = k.cased
+           OR {_ENTITY_DOCUMENT_SQL} @@ {_ANY_WORD_SQL})
+    ORDER BY (c.name_skeleton = k.skeleton OR c.cased_name_skeleton = k.cased) DESC NULLS LAST,
+             ts_rank({_ENTITY_DOCUMENT_SQL}, {_ANY_WORD_SQL}) DESC,
+             c.is_verified DESC, c.name, c.id
+    LIMIT %s
+) AS s
+"""  # noqa: S608
+
+
+def similar_entities(entities: Sequence[Entity], *, limit: int = 3) -> dict[int, list[Entity]]:
+    """For the secretariat's queue: up to `limit` live entities whose name looks like each of
+    `entities` (a `pledges.names` key in common, listed first), or shares a word of its name or
+    acronym (full-text, ranked). Two queries for any number of entities (PostgreSQL only;
+    pg_trgm is not assumed, the embedded demo database lacks it)."""
+    if not entities or not uses_full_text_search():
+        return {}
+    ids = [entity.pk for entity in entities]
+    # Computed here rather than read, so that a look-alike left without a key by migration 0014
+    # still finds its twin.
+    skeletons = [name_skeleton(entity.name) for entity in entities]
+    cased = [cased_name_skeleton(entity.name) for entity in entities]
+    with connection.cursor() as cursor:
+        cursor.execute(_SIMILAR_SQL, [ids, skeletons, cased, limit])
+        pairs = cursor.fetchall()
+    found = Entity.objects.select_related("entity_type").in_bulk({pk for _, pk in pairs})
+    similar: dict[int, list[Entity]] = {pk: [] for pk in ids}
+    for queued, pk in pairs:
+        similar[queued].append(found[pk])
+    return similar

@@ -25,6 +25,7 @@ from pledges.models import (
     TargetUnit,
     UpdateReviewState,
 )
+from pledges.names import cased_name_skeleton, name_skeleton
 
 
 class UserFactory(DjangoModelFactory):
@@ -146,6 +147,9 @@ class EntityFactory(DjangoModelFactory):
         model = Entity
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
+    # As register_entity stores it, so that factory-made entities take part in the look-alike check.
+    name_skeleton = factory.LazyAttribute(lambda entity: name_skeleton(entity.name))
+    cased_name_skeleton = factory.LazyAttribute(lambda entity: cased_name_skeleton(entity.name))
     entity_type = factory.SubFactory(EntityTypeFactory)
     country = factory.SubFactory(CountryFactory)
     is_verified = True

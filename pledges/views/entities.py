@@ -24,13 +24,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import services
 from ..entity_forms import (
     EntityDecision,
+    EntityQueueFilter,
     EntityRegistrationForm,
     EntitySearchForm,
     JoinEntityForm,
     add_service_errors,
 )
-from ..exceptions import TransitionNotAllowed
+from ..exceptions import LookalikeName, TransitionNotAllowed
 from ..models import Entity, Membership, MembershipRole, MembershipStatus
+from ..search import similar_entities
 from ..workflow import is_secretariat
 
 # Page sizes: small enough to scan, large enough that a normal day fits on one page.
@@ -56,13 +58,15 @@ def entity_register(request: HttpRequest) -> HttpResponse:
             entity = services.register_entity(by=request.user, **kwargs)
         except ValidationError as error:
             add_service_errors(form, error)
-            _link_duplicate_to_join(form, kwargs["name"], kwargs["entity_type"])
+            if isinstance(error, LookalikeName):
+                _link_lookalike(form, error.existing, own=error.own)
         else:
             messages.success(
                 request,
                 _(
-                    "%(entity)s is registered and you act for it. The secretariat will verify "
-                    "it before any of its pledges can be published."
+                    "%(entity)s is registered and you act for it. You can prepare pledges "
+                    "now; they can be submitted for review once the secretariat has verified "
+                    "the entity."
                 )
                 % {"entity": entity.name},
             )
@@ -70,25 +74,27 @@ def entity_register(request: HttpRequest) -> HttpResponse:
     return render(request, "pledges/entities/entity_register.html", {"form": form})
 
 
-def _link_duplicate_to_join(form: EntityRegistrationForm, name: str, entity_type: Any) -> None:
-    """When the service refused the name because the entity exists, point the person to the
-    join page for that very entity, next to the name field (the service's message stays)."""
-    if not form.errors.get("name"):
-        return
-    existing = (
-        Entity.objects.filter(name__iexact=name, entity_type=entity_type)
-        .only("public_id", "name")
-        .first()
-    )
-    if existing is None:
-        return
+def _link_lookalike(form: EntityRegistrationForm, existing: Entity, *, own: bool) -> None:
+    """Next to the service's message, link to the entity whose name looks the same: its public
+    page and the join page when it is verified, the user's own entities when they registered it.
+    An unverified entity of somebody else is not linked: its page is not public."""
     errors = form.errors["name"]
-    errors[-1] = format_html(
-        '{} <a href="{}">{}</a>',
-        errors[-1],
-        _join_url(existing),
-        _("Ask to join %(entity)s") % {"entity": existing.name},
-    )
+    if existing.is_verified:
+        errors[-1] = format_html(
+            '{} <a href="{}">{}</a> · <a href="{}">{}</a>',
+            errors[-1],
+            reverse("pledges:entity-detail", args=[existing.public_id]),
+            _("See %(entity)s") % {"entity": existing.name},
+            _join_url(existing),
+            _("Ask to join %(entity)s") % {"entity": existing.name},
+        )
+    elif own:
+        errors[-1] = format_html(
+            '{} <a href="{}">{}</a>',
+            errors[-1],
+            reverse("pledges:my-entities"),
+            _("See your entities"),
+        )
 
 
 def _join_choices(query: str, preselected: str | None) -> list[Entity]:
@@ -164,19 +170,23 @@ def my_entities(request: HttpRequest) -> HttpResponse:
     return render(request, "pledges/entities/membership_list.html", context)
 
 
-def _unverified_entities() -> QuerySet[Entity]:
-    """Entities awaiting verification, oldest first, with their registrant (the first focal
-    point) prefetched so that the queue costs the same number of queries for any length."""
+def _unverified_entities(query: str, *, newest_first: bool) -> QuerySet[Entity]:
+    """Entities awaiting verification (neither verified nor declined), matching the search,
+    with their registrant (the first focal point) prefetched so that the queue costs the same
+    number of queries for any length."""
     focal_points = (
         Membership.objects.filter(role=MembershipRole.FOCAL_POINT)
         .select_related("user")
         .order_by("created_at", "pk")
     )
+    entities = Entity.objects.awaiting_verification()
+    if query:
+        entities = entities.filter(Q(name__icontains=query) | Q(acronym__icontains=query))
+    order = ("-created_at", "-pk") if newest_first else ("created_at", "pk")
     return (
-        Entity.objects.filter(is_verified=False)
-        .select_related("entity_type", "country")
+        entities.select_related("entity_type", "country")
         .prefetch_related(Prefetch("memberships", queryset=focal_points, to_attr="focal_points"))
-        .order_by("created_at", "pk")
+        .order_by(*order)
     )
 
 
@@ -200,9 +210,37 @@ def entity_admin_queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only the secretariat verifies entities and decides requests."))
     if request.method == "POST":
         return _decide(request)
-    entities = _page(request, _unverified_entities(), "entities_page")
+    return _render_queue(request)
+
+
+def _render_queue(
+    request: HttpRequest, *, declining: Any = None, decline_errors: Any = None
+) -> HttpResponse:
+    """The queue page; `declining` is the entity whose Decline was refused (no reason, too
+    long), shown again with `decline_errors` and the reason typed so far."""
+    search = EntityQueueFilter(request.GET)
+    query = search.query()
+    entities = _page(
+        request,
+        _unverified_entities(query, newest_first=search.newest_first()),
+        "entities_page",
+    )
+    entities.object_list = list(entities.object_list)
+    similar = similar_entities(entities.object_list)
+    for entity in entities.object_list:
+        entity.similar = similar.get(entity.pk, [])
     requests = _page(request, _pending_requests(), "requests_page")
-    context = {"entities": entities, "requests": requests}
+    context = {
+        "search": search,
+        "query": query,
+        "newest_first": search.newest_first(),
+        "entities": entities,
+        "requests": requests,
+        "declining": declining,
+        "decline_errors": decline_errors or [],
+        "decline_reason": request.POST.get("reason", "") if declining else "",
+        "reason_max_length": services.DECLINE_REASON_MAX_LENGTH,
+    }
     return render(request, "pledges/entities/entity_admin_queue.html", context)
 
 
@@ -217,6 +255,17 @@ def _decide(request: HttpRequest) -> HttpResponse:
             entity = get_object_or_404(Entity, public_id=form.cleaned_data["entity"])
             services.verify_entity(entity=entity, by=request.user)
             messages.success(request, _("%(entity)s is now verified.") % {"entity": entity.name})
+        elif action == EntityDecision.DECLINE_ENTITY:
+            entity = get_object_or_404(Entity, public_id=form.cleaned_data["entity"])
+            try:
+                services.decline_entity(
+                    entity=entity, reason=form.cleaned_data["reason"], by=request.user
+                )
+            except ValidationError as error:
+                return _render_queue(
+                    request, declining=entity.public_id, decline_errors=error.messages
+                )
+            messages.success(request, _("%(entity)s is declined.") % {"entity": entity.name})
         else:
             membership = get_object_or_404(
                 Membership.objects.select_related("user", "entity"),

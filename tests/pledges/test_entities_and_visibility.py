@@ -30,7 +30,7 @@ def test_duplicate_entity_is_refused_with_a_hint_to_join(reference_data: None) -
     ngo = EntityType.objects.get(code="ngo")
     register_entity(by=UserFactory(), name="Open Doors", entity_type=ngo)
 
-    with pytest.raises(ValidationError, match="ask to join it instead"):
+    with pytest.raises(ValidationError, match="looks the same"):
         register_entity(by=UserFactory(), name="open doors", entity_type=ngo)
 
 

@@ -70,7 +70,7 @@ def test_unverified_entity_shows_what_is_known_oldest_first_when_listed(
 
     text = response.text
     assert text.index("Older Org") < text.index("Newer Org")
-    card = text.split("Older Org", 1)[1].split("</li>", 1)[0]
+    card = text.split("Older Org", 1)[1].split('<li class="card"', 1)[0]
     for fact in (
         "NGO / civil society",
         "Kenya",

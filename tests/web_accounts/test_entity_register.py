@@ -115,26 +115,16 @@ def test_duplicate_name_shows_the_services_error_with_a_join_link_when_already_r
     existing = register_entity(
         by=UserFactory(), name="Refugee Voices", entity_type=EntityType.objects.get(code="ngo")
     )
+    Entity.objects.filter(pk=existing.pk).update(is_verified=True, verified_at=existing.created_at)
 
     response = client.post(URL, _valid(name="refugee voices", entity_type="ngo"))
 
     assert response.status_code == 200
     errors = response.context["form"].errors["name"]
-    assert "is already registered: ask to join it instead." in errors[0]
+    assert "is already registered, and this name looks the same." in errors[0]
     join_link = f"{reverse('pledges:entity-join')}?entity={existing.public_id}"
     assert f'href="{join_link}"' in response.text
     assert Entity.objects.count() == 1
-
-
-def test_same_name_is_accepted_when_the_type_differs(client: Client, applicant: Any) -> None:
-    register_entity(
-        by=UserFactory(), name="Refugee Voices", entity_type=EntityType.objects.get(code="ngo")
-    )
-
-    response = client.post(URL, _valid())
-
-    assert response.status_code == 302
-    assert Entity.objects.filter(name="Refugee Voices").count() == 2
 
 
 def test_page_is_refused_when_the_method_is_not_get_or_post(client: Client, applicant: Any) -> None:

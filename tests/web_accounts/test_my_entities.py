@@ -79,7 +79,9 @@ def test_unverified_entity_explains_publication_waits_when_the_member_is_active(
 
     response = client.get(URL)
 
-    assert "published only once the secretariat has verified the entity" in response.text
+    assert "submitted for review (and then published) once the secretariat has verified" in (
+        response.text
+    )
 
 
 def test_list_is_paginated_with_a_query_cap_when_long(
