@@ -5,6 +5,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production
+# Run on its own, the image trusts no X-Forwarded-For (a client could forge it to dodge the
+# per-IP limits); docker-compose.yml sets 1 for its nginx.
+ENV TRUSTED_PROXY_COUNT=0
 
 WORKDIR /app
 RUN useradd --system --create-home --uid 1000 app

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite drives from outside Python, when they are missing:
 # chromium (the browser journeys, driven by Playwright: Playwright's own browser download cannot
-# work here), docker-compose (v1 client, validates docker-compose.yml without an engine) and wrk
-# (the HTTP load generator of `make bench`; without it the benchmark falls back to a slower Python
-# load generator).
+# work here), docker-compose (v1 client, validates docker-compose.yml without an engine), nginx
+# (the reverse proxy of the docker-compose stack: a test runs deploy/nginx.conf for real in front
+# of the test server; Debian's service is left stopped) and wrk (the HTTP load generator of
+# `make bench`; without it the benchmark falls back to a slower Python load generator).
 # Needs root and apt; elsewhere it says what is missing, and the tests that need it are skipped.
 set -uo pipefail
 
@@ -11,6 +12,7 @@ packages=()
 command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
 [ -x /usr/bin/chromium ] || packages+=(chromium fonts-liberation)
 command -v wrk >/dev/null 2>&1 || packages+=(wrk)
+[ -x /usr/sbin/nginx ] || packages+=(nginx)
 
 [ ${#packages[@]} -eq 0 ] && exit 0
 
@@ -24,3 +26,7 @@ echo "Installing system packages: ${packages[*]}…"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+if [[ " ${packages[*]} " == *" nginx "* ]]; then
+  # Only the binary is wanted: the tests start their own nginx on a loopback port.
+  { systemctl disable --now nginx || service nginx stop; } >/dev/null 2>&1 || true
+fi

@@ -104,7 +104,7 @@ def test_docker_compose_file_validates_with_the_production_services() -> None:
     )
 
     assert check.returncode == 0, check.stderr
-    assert set(services.stdout.split()) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services.stdout.split()) == {"db", "redis", "web", "proxy", "worker", "beat"}
     assert volumes.stdout.split() == ["pgdata"]
 
 
