@@ -72,6 +72,7 @@ from pledges.models import (
     TargetUnit,
     UpdateReviewState,
 )
+from pledges.names import cased_name_skeleton, name_skeleton
 from pledges.roles import ensure_secretariat_group
 
 Logger = Callable[[str], None]
@@ -1158,6 +1159,8 @@ ENTITY_COLUMNS = (
     "verified_at",
     "created_at",
     "updated_at",
+    "name_skeleton",
+    "cased_name_skeleton",
 )
 
 
@@ -1175,6 +1178,19 @@ def create_entities(
             "pk", "name", "entity_type_id", "is_verified"
         )
     }
+    # The look-alike keys register_entity stores; a generated name that looks like an earlier
+    # one keeps NULL, as migration 0014 does for real data (the unique indexes allow that).
+    keys_taken: dict[str, set[str]] = {
+        field: set(Entity.objects.exclude(**{field: None}).values_list(field, flat=True))
+        for field in ("name_skeleton", "cased_name_skeleton")
+    }
+
+    def free_key(field: str, value: str) -> str | None:
+        if value in keys_taken[field]:
+            return None
+        keys_taken[field].add(value)
+        return value
+
     last_day = ref.as_of - timedelta(days=1)
     first_day = min(date(2018, 6, 1), last_day)
     specs: list[tuple[str, str, str | None]] = []  # name, type code, country code
@@ -1247,6 +1263,8 @@ def create_entities(
                     verified_at,
                     registered_at,
                     verified_at or registered_at,
+                    free_key("name_skeleton", name_skeleton(name)),
+                    free_key("cased_name_skeleton", cased_name_skeleton(name)),
                 ]
             )
             positions.append(len(refs))
