@@ -8,7 +8,7 @@ import datetime as dt
 import itertools
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import IO, Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -17,7 +17,12 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer, ListSerializer
 
+from core.spreadsheets import safe_row, xlsx_cell, xlsx_row
+
+from .renderers import JSONRenderer
+
 CHUNK = 2000
+EXPORTS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -43,38 +48,67 @@ def _label(item: Any) -> str:
     return str(item)
 
 
-class _ExportRenderer(BaseRenderer):
-    """Makes `?format=` negotiable; lists stream their own response. Anything else rendered in
-    this format (an error, say) comes out as a simple two-column table."""
+def _table(data: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    rows = [flatten(row) for row in (data if isinstance(data, list) else [data])]
+    return list(dict.fromkeys(key for row in rows for key in row)), rows
 
+
+class CSVRenderer(BaseRenderer):
+    """Makes `?format=csv` negotiable: lists stream their own response, and errors answer JSON
+    (`ExportMixin.handle_exception`); any other data comes out as a table."""
+
+    media_type = "text/csv"
+    format = "csv"
     charset = "utf-8"
 
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
-        rows = data if isinstance(data, list) else [data]
-        flat = [flatten(row) for row in rows]
-        headers = sorted({key for row in flat for key in row})
-        lines = [",".join(headers)] + [
-            ",".join(str(row.get(h, "")) for h in headers) for row in flat
-        ]
-        return ("\n".join(lines) + "\n").encode()
+        return b"" if data is None else "".join(csv_lines(*_table(data))).encode()
 
 
-class CSVRenderer(_ExportRenderer):
-    media_type = "text/csv"
-    format = "csv"
+class XLSXRenderer(BaseRenderer):
+    """`?format=xlsx`, as `CSVRenderer`: whatever it renders is a real workbook."""
 
-
-class XLSXRenderer(_ExportRenderer):
     media_type = XLSX_TYPE
     format = "xlsx"
     charset = None
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return b"" if data is None else workbook_file("export", *_table(data)).read()
 
 
 class _Echo:
     def write(self, value: str) -> str:
         return value
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The CSV text of the rows, in chunks; formula-like text is neutralised (spreadsheets.py)."""
+    writer = csv.writer(_Echo())
+    buffer: list[str] = [writer.writerow(safe_row(header))]
+    for row in rows:
+        buffer.append(writer.writerow(safe_row([row.get(h) for h in header])))
+        if len(buffer) >= CHUNK:
+            yield "".join(buffer)
+            buffer = []
+    yield "".join(buffer)
+
+
+def workbook_file(title: str, header: Sequence[str], rows: Iterable[dict[str, Any]]) -> IO[bytes]:
+    """The rows as an .xlsx file, rewound; text as text cells (spreadsheets.py). Write-only
+    workbooks keep one row in memory; the file goes to disk."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(xlsx_row(sheet, header))
+    for row in rows:
+        sheet.append([xlsx_cell(sheet, _cell(row.get(h))) for h in header])
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
 
 
 def _filename(basename: str, extension: str) -> str:
@@ -131,6 +165,14 @@ class ExportMixin:
     export_basename = "export"
     renderer_classes_extra = (CSVRenderer, XLSXRenderer)
 
+    def handle_exception(self, exc: Exception) -> Any:
+        # An error is no spreadsheet: it answers the API's JSON error, not a download of it.
+        request = getattr(self, "request", None)
+        if getattr(getattr(request, "accepted_renderer", None), "format", None) in EXPORTS:
+            request.accepted_renderer = JSONRenderer()  # type: ignore[union-attr]
+            request.accepted_media_type = JSONRenderer.media_type  # type: ignore[union-attr]
+        return super().handle_exception(exc)  # type: ignore[misc]
+
     def get_renderers(self) -> list[Any]:
         renderers = super().get_renderers()  # type: ignore[misc]
         # Only lists export: `?format=xlsx` on a single object is not a spreadsheet (404).
@@ -154,7 +196,7 @@ class ExportMixin:
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         fmt = getattr(request.accepted_renderer, "format", None)
-        if fmt not in ("csv", "xlsx"):
+        if fmt not in EXPORTS:
             return super().list(request, *args, **kwargs)  # type: ignore[misc]
         queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         serializer = self.export_serializer()
@@ -169,34 +211,17 @@ class ExportMixin:
     def _stream_csv(
         self, header: Sequence[str], rows: Iterable[dict[str, Any]]
     ) -> StreamingHttpResponse:
-        def lines() -> Iterator[str]:
-            writer = csv.DictWriter(_Echo(), fieldnames=header, extrasaction="ignore")
-            buffer: list[str] = [writer.writeheader()]
-            for row in rows:
-                buffer.append(writer.writerow(row))
-                if len(buffer) >= CHUNK:
-                    yield "".join(buffer)
-                    buffer = []
-            yield "".join(buffer)
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="{_filename(self.export_basename, "csv")}"'
         )
         return response
 
     def _xlsx(self, header: Sequence[str], rows: Iterable[dict[str, Any]]) -> FileResponse:
-        # Write-only workbooks keep one row in memory; the file goes to disk, then streams out.
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(self.export_basename[:31])
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append([_cell(row.get(h)) for h in header])
-        handle = tempfile.TemporaryFile()
-        workbook.save(handle)
-        handle.seek(0)
         return FileResponse(
-            handle,
+            workbook_file(self.export_basename, header, rows),
             as_attachment=True,
             filename=_filename(self.export_basename, "xlsx"),
             content_type=XLSX_TYPE,
