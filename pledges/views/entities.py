@@ -248,6 +248,13 @@ def _decide(request: HttpRequest) -> HttpResponse:
     """Apply one decision through its service, then return to the same page of the queue."""
     form = EntityDecision(request.POST)
     if not form.is_valid():
+        if set(form.errors) == {"reason"} and form.cleaned_data.get("entity"):
+            # e.g. a NUL character pasted into the reason: a message on the field, not a 400.
+            return _render_queue(
+                request,
+                declining=form.cleaned_data["entity"],
+                decline_errors=form.errors["reason"],
+            )
         return HttpResponseBadRequest(_("This decision could not be understood."))
     action = form.cleaned_data["action"]
     try:
