@@ -23,3 +23,9 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("pledges.urls")),
 ]
+
+# Under /api/ these answer the API's JSON error shape; elsewhere Django's pages.
+handler400 = "core.api.errors.bad_request"
+handler403 = "core.api.errors.permission_denied"
+handler404 = "core.api.errors.page_not_found"
+handler500 = "core.api.errors.server_error"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -89,3 +89,17 @@ class DatabaseUnavailableMiddleware:
     def _unavailable(request: HttpRequest) -> HttpResponse:
         logger.warning("Database unavailable while serving %s %s", request.method, request.path)
         return database_unavailable_response(request)
+
+
+class NulBytePathMiddleware:
+    """A path with a NUL byte (`%00`) names nothing: no reference, code or id contains one, and
+    PostgreSQL refuses it in a text parameter (a 500 when a view looked it up). Such a path is
+    answered 404 — a page on the site, the API's JSON error under /api/ (core.api.errors)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            raise Http404(_("No page has this address."))
+        return self.get_response(request)

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.NulBytePathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -298,6 +299,12 @@ REST_FRAMEWORK = {
         "anon": env("API_RATE_ANON", default="500/hour"),
     },
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    # Bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (413) and answering 400 to over-deep JSON.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "core.api.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Documents the shared error answers (400/404/409/412/429…) on every operation.
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

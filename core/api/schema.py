@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
@@ -20,6 +20,21 @@ from rest_framework.schemas.inspectors import ViewInspector
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 VERSION_SEGMENT = re.compile(r"^v[0-9]+$")
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "oneOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object", "additionalProperties": True},
+            ]
+        },
+    }
+)
+class ErrorsField(serializers.DictField):
+    """Messages per field: a list of strings, or the same structure again for nested data."""
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -31,9 +46,10 @@ class ErrorSerializer(serializers.Serializer):
         "`permission_denied`, `conflict`, `precondition_failed`…"
     )
     detail = serializers.CharField(help_text="A human-readable explanation.")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages per field or query parameter; empty unless the request was invalid.",
+    errors = ErrorsField(
+        help_text="Messages per field or query parameter; empty unless the request was invalid. "
+        "A nested object's or list's errors nest the same way, list items by index: "
+        '`{"targets": {"0": {"unit": ["…"]}}}`.',
     )
 
 

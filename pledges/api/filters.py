@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 
 from compacts.models import Objective, SupportPlatform
-from core.api.filters import LeanFilterSet
+from core.api.filters import IsoDateTimeFilter, LeanFilterSet
 from core.models import Country, Region
 from pledges.filters import OBJECTIVE_TOKEN, PledgeFilter, _is_empty
 from pledges.models import (
@@ -223,7 +223,7 @@ class PledgeApiFilter(LeanFilterSet, PledgeFilter):
         method="filter_support_platform",
         help_text=gettext_lazy("Code of a regional support platform, e.g. MIRPS."),
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         label=gettext_lazy("Updated since"),
         field_name="updated_at",
         lookup_expr="gte",
@@ -369,7 +369,7 @@ class PledgeUpdateFilter(PledgesThrough):
         lookup_expr="gte",
         help_text=gettext_lazy("Updates reported on or after this date (YYYY-MM-DD)."),
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         label=gettext_lazy("Updated since"),
         field_name="updated_at",
         lookup_expr="gte",
@@ -440,7 +440,7 @@ class EntityFilter(PledgesThrough):
             "see unverified entities."
         ),
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         label=gettext_lazy("Updated since"),
         field_name="updated_at",
         lookup_expr="gte",

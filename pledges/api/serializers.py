@@ -31,6 +31,7 @@ from compacts.models import (
     SupportPlatform,
     ThematicArea,
 )
+from core.api.serializers import StrictSerializer
 from core.models import Country, Currency
 from forums.models import Forum
 from pledges.api.loading import load_pledge_rows, load_update_rows
@@ -472,8 +473,10 @@ class PledgeExportSerializer(serializers.ModelSerializer):
 # --------------------------------------------------------------------------------------------
 
 
-class TargetInputSerializer(serializers.Serializer):
+class TargetInputSerializer(StrictSerializer):
     """A quantified target; give `id` to keep and change an existing target."""
+
+    read_back_from = TargetSerializer
 
     id = serializers.IntegerField(required=False, allow_null=True)
     metric = serializers.CharField(max_length=200)
@@ -490,11 +493,13 @@ def _unknown(
     return serializers.ValidationError({field: [message % {"value": v, **params} for v in values]})
 
 
-class PledgeWriteSerializer(serializers.Serializer):
+class PledgeWriteSerializer(StrictSerializer):
     """What a partner sends to create or change a pledge, by code.
 
     On a partial update (PATCH) the fields left out keep their values; on PUT and POST they
     take their defaults (empty). Lists replace what the pledge had."""
+
+    read_back_from = PledgeSerializer
 
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(allow_blank=True, required=False, default="")
@@ -786,7 +791,7 @@ def _thematic_areas(slugs: list[str], compact: Compact) -> list[ThematicArea]:
     )
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(StrictSerializer):
     """The reason of a review decision (required to request changes, reject or supersede; the
     submitter sees it)."""
 
@@ -952,17 +957,21 @@ class PledgeUpdateExportSerializer(serializers.ModelSerializer):
         return " ".join(update.evidence_links or [])
 
 
-class ActualInputSerializer(serializers.Serializer):
+class ActualInputSerializer(StrictSerializer):
+    read_back_from = ActualSerializer
+
     target = serializers.IntegerField(help_text="The `id` of one of the pledge's targets.")
     value = serializers.DecimalField(**MONEY, help_text="Achieved so far (cumulative).")
 
 
-class PledgeUpdateWriteSerializer(serializers.Serializer):
+class PledgeUpdateWriteSerializer(StrictSerializer):
     """A progress report as a partner sends it. `pledge` is needed on /pledge-updates/ and
     implied on /pledges/{reference}/updates/."""
 
     pledge = serializers.CharField(
         required=False, max_length=20, help_text="The pledge's reference, e.g. GRF23-00042."
+    read_back_from = PledgeUpdateSerializer
+
     )
     status = serializers.ChoiceField(choices=ImplementationStatus.choices)
     narrative = serializers.CharField(max_length=20000)
