@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django_htmx.http import push_url
 
 from compacts.models import Objective
+from core.spreadsheets import safe_row
 from indicators import snapshot_version
 
 from . import charts, selectors
@@ -145,7 +146,7 @@ def _csv(chart: charts.Chart, name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
-    writer.writerows(chart.csv_rows())
+    writer.writerows(safe_row(row) for row in chart.csv_rows())
     return response
 
 
