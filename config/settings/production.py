@@ -1,7 +1,8 @@
 """Production: refuses to start without a real secret key; passes `check --deploy` cleanly.
 
-Runs behind a TLS-terminating reverse proxy (docs/security.md, "Headers"): the proxy sets
-`X-Forwarded-Proto` and appends the client address to `X-Forwarded-For`.
+Runs behind a reverse proxy (docs/security.md, "Headers"): the proxy sets `X-Forwarded-Proto`
+and puts the client address last in `X-Forwarded-For` (the docker-compose stack's nginx,
+deploy/nginx.conf, replaces the header outright). TRUSTED_PROXY_COUNT must match the proxies.
 """
 
 from django.core.exceptions import ImproperlyConfigured
