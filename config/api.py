@@ -1,8 +1,7 @@
 """The partner API: one router registers every app's viewsets (`/api/v1/…`)."""
 
-from rest_framework.routers import DefaultRouter
-
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
+from core.api.root import ApiRouter
 from forums.api.views import ForumViewSet
 from indicators.api.views import (
     ExchangeRateViewSet,
@@ -12,7 +11,7 @@ from indicators.api.views import (
 )
 from pledges.api.views import EntityViewSet, PledgeUpdateViewSet, PledgeViewSet
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("compacts", CompactViewSet, basename="compact")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("principles", PrincipleViewSet, basename="principle")

@@ -6,7 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 # Swagger UI styles itself inline; its start-up script is a file (the split view), so scripts
 # stay 'self' and only this page's styles are relaxed.
 api_docs = csp_update({"style-src": ["'self'", "'unsafe-inline'"]})(
-    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+    # Our template adds a link back to the site above Swagger UI.
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/docs.html")
 )
 
 urlpatterns = [
