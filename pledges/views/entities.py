@@ -205,7 +205,9 @@ def _page(request: HttpRequest, queryset: QuerySet[Any], param: str) -> Page:
 @login_required
 @require_http_methods(["GET", "POST"])
 def entity_admin_queue(request: HttpRequest) -> HttpResponse:
-    """The secretariat's queue: verify new entities, approve or decline join requests."""
+    """The secretariat's queue: verify or decline new entities (searched by name or acronym,
+    `?order=newest|oldest`, each shown with similar existing names), approve or decline join
+    requests."""
     if not is_secretariat(request.user):
         raise PermissionDenied(_("Only the secretariat verifies entities and decides requests."))
     if request.method == "POST":

@@ -200,3 +200,15 @@ def test_existing_rows_get_their_skeleton_and_later_look_alikes_none_when_migrat
     assert cased[other.pk] == cased_name_skeleton("Caritas")
     # Only case differs: the case-kept key of the twin is still its own.
     assert cased[twin.pk] == cased_name_skeleton("Terre des hommes")
+
+
+@pytest.mark.django_db
+def test_admin_rename_to_a_look_alike_is_a_field_error_when_validated() -> None:
+    EntityFactory(name="Government of France")
+    other = EntityFactory(name="Open Doors")
+    other.name = "GOVERNMENT OF FRANCE"
+
+    with pytest.raises(ValidationError) as refused:
+        other.full_clean()
+
+    assert "name" in refused.value.message_dict
