@@ -10,6 +10,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
@@ -147,9 +148,16 @@ class Entity(TimeStampedModel):
         return self.name
 
     def clean(self) -> None:
-        # Keeps the look-alike keys in step when a ModelForm (the admin) edits the name.
+        # Keeps the look-alike keys in step when a ModelForm (the admin) edits the name, and
+        # says so on the field: the form skips the unique constraints on fields it lacks.
         self.name_skeleton = name_skeleton(self.name)
         self.cased_name_skeleton = cased_name_skeleton(self.name)
+        if self.declined_at is None and (
+            Entity.objects.looking_like(self.name).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError(
+                {"name": _("An entity with a name that looks the same is already registered.")}
+            )
 
     @property
     def is_declined(self) -> bool:
