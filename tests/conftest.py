@@ -1,6 +1,12 @@
-"""Shared fixtures: a fixed cast of users (STYLE.md §8), the shipped reference data, and the
-headless Chromium that browser tests drive through Playwright."""
+"""Shared fixtures: a fixed cast of users (STYLE.md §8), the shipped reference data, the
+headless Chromium that browser tests drive through Playwright, and a frozen clock.
 
+No test may depend on today's date: a test that reads the clock (directly, or through a page
+or a service that calls `timezone.now()`) freezes it with `frozen_now`. To check that none is
+left, run the in-process tests on another day: `TESTS_TODAY=2028-02-29 pytest tests/...`
+(workers and live servers run in other processes and keep the real clock)."""
+
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -24,6 +30,30 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 # The ORM and the (sync) Playwright page share the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# A Thursday in the middle of a 30-day month, far from any month's or reporting cycle's edge.
+FROZEN_NOW = dt.datetime(2026, 11, 19, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def frozen_now(time_machine: Any) -> dt.datetime:
+    """Stop the clock at FROZEN_NOW (in this process) for the test."""
+    time_machine.move_to(FROZEN_NOW, tick=False)
+    return FROZEN_NOW
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`TESTS_TODAY=YYYY-MM-DD`: run the whole session on that day (at noon UTC, ticking)."""
+    today = os.environ.get("TESTS_TODAY")
+    if today:
+        import time_machine
+
+        travel = time_machine.travel(
+            dt.datetime.combine(dt.date.fromisoformat(today), dt.time(12), tzinfo=dt.UTC)
+        )
+        travel.start()
+        config.add_cleanup(travel.stop)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

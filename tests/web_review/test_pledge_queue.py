@@ -1,5 +1,6 @@
 """The review queue: what it lists, in which order, and how the secretariat narrows it."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -33,7 +34,7 @@ def member_of_a_state(reference_data: None) -> Any:
 
 
 def test_queue_lists_the_longest_waiting_first_when_pledges_were_submitted_on_different_days(
-    secretariat_client: Client, make_pledge: Callable[..., Pledge]
+    frozen_now: dt.datetime, secretariat_client: Client, make_pledge: Callable[..., Pledge]
 ) -> None:
     recent = make_pledge(submitted_at=days_ago(1))
     oldest = make_pledge(submitted_at=days_ago(30))
@@ -45,7 +46,9 @@ def test_queue_lists_the_longest_waiting_first_when_pledges_were_submitted_on_di
     page = response.text
     positions = [page.index(p.reference) for p in (oldest, middle, recent)]
     assert positions == sorted(positions)
-    assert "4\xa0weeks" in page  # how long the oldest has been waiting
+    # How long the oldest has waited: "4 weeks, 2 days" on the frozen day (on a real 5 December,
+    # 30 days are "1 month": hence the frozen clock).
+    assert "4\xa0weeks" in page
 
 
 def test_queue_shows_only_pledges_awaiting_review_when_other_states_exist(
