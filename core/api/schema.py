@@ -171,15 +171,19 @@ class ApiAutoSchema(AutoSchema):
         self, field: Any, direction: Any, bypass_extensions: bool = False
     ) -> dict[str, Any]:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        # A read-only URL copied from a model field that may be blank is sent as "" when empty;
-        # say so (as drf-spectacular does for allow_blank fields) instead of promising a URI.
-        if (
+        # A formatted string that may be empty (an e-mail field with allow_blank, a read-only URL
+        # copied from a model field that may be blank) is "" or a value of its format: say so
+        # instead of promising an e-mail or URI, which also makes a default of "" valid.
+        may_be_blank = getattr(field, "allow_blank", False) or (
             isinstance(field, serializers.URLField)
             and field.read_only
-            and "format" in schema
             and _model_field_allows_blank(field)
-        ):
-            outer = {"readOnly", "writeOnly", "nullable", "deprecated", "description", "title"}
+        )
+        if "format" in schema and may_be_blank:
+            outer = {
+                *("readOnly", "writeOnly", "nullable", "deprecated", "description", "title"),
+                "default",
+            }
             inner = {key: schema.pop(key) for key in list(schema) if key not in outer}
             schema["oneOf"] = [inner, {"type": "string", "maxLength": 0}]
         return schema
