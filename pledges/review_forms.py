@@ -17,13 +17,12 @@ from compacts.models import Compact
 from forums.models import Forum
 
 from .models import Entity, EntityType, Pledge, PledgeUpdate, ReviewState, UpdateReviewState
-from .workflow import PLEDGE_TRANSITIONS, UPDATE_TRANSITIONS
+from .workflow import PLEDGE_TRANSITIONS, REASON_MAX_LENGTH, UPDATE_TRANSITIONS
 
 # The decisions the secretariat takes from its queue, in the order the buttons appear.
 QUEUE_DECISIONS = ("publish", "request_changes", "reject")
 # The queue shows exactly the states of `workflow.AWAITING_REVIEW`, listed in a stable order.
 QUEUE_STATES = (ReviewState.SUBMITTED, ReviewState.RESUBMITTED)
-REASON_MAX_LENGTH = 2000
 
 
 class PledgeQueueFilter(django_filters.FilterSet):

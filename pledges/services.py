@@ -61,6 +61,7 @@ from .progress_marks import progress_changed
 from .workflow import (
     EDITABLE_STATES,
     PLEDGE_TRANSITIONS,
+    REASON_MAX_LENGTH,
     UPDATE_TRANSITIONS,
     Actor,
     actor_allowed,
@@ -407,6 +408,24 @@ def _replace_targets(pledge: Pledge, targets: Sequence[TargetInput]) -> None:
     pledge.targets.exclude(pk__in=keep).delete()
 
 
+def _checked_reason(reason: str, *, needed: bool) -> str:
+    """A review reason, stripped; refused when missing but needed, or longer than every form
+    allows (it is kept whole in the audit trail and the history)."""
+    reason = reason.strip()
+    if needed and not reason:
+        raise ValidationError({"reason": [_("Give a reason: the submitter will see it.")]})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("A reason can be at most %(max)s characters (this one has %(length)s).")
+                    % {"max": f"{REASON_MAX_LENGTH:,}", "length": f"{len(reason):,}"}
+                ]
+            }
+        )
+    return reason
+
+
 def _save_with_history(pledge: Pledge, *, by: Any, reason: str) -> None:
     pledge._history_user = by if getattr(by, "is_authenticated", False) else None
     pledge._change_reason = reason
@@ -492,9 +511,7 @@ def transition_pledge(*, pledge: Pledge | int, action: str, by: Any, reason: str
                 "action": transition.label,
             }
         )
-    reason = reason.strip()
-    if transition.needs_reason and not reason:
-        raise ValidationError({"reason": [_("Give a reason: the submitter will see it.")]})
+    reason = _checked_reason(reason, needed=transition.needs_reason)
     if action in {"submit", "resubmit", "publish"}:
         if not locked.entity.is_verified:
             raise ValidationError(
@@ -848,9 +865,7 @@ def review_update(
     locked = PledgeUpdate.objects.select_for_update().get(pk=pk)
     if locked.review_state not in transition.sources:
         raise TransitionNotAllowed(_("This update has already been reviewed."))
-    reason = reason.strip()
-    if transition.needs_reason and not reason:
-        raise ValidationError({"reason": [_("Give a reason: the submitter will see it.")]})
+    reason = _checked_reason(reason, needed=transition.needs_reason)
     locked.review_state = transition.target
     locked.reviewed_by = by
     locked.reviewed_at = timezone.now()

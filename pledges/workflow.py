@@ -89,6 +89,10 @@ PLEDGE_TRANSITIONS: dict[str, Transition] = {
     )
 }
 
+# The longest review reason (request changes, reject, supersede, withdraw, return an update):
+# kept whole in the audit trail and the history, so it is bounded once, here, for every door.
+REASON_MAX_LENGTH = 2000
+
 # States in which the submitting entity may still edit the pledge's content.
 EDITABLE_STATES = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
 # States the secretariat's review queue shows.

@@ -48,7 +48,7 @@ from pledges.models import (
     TargetUnit,
 )
 from pledges.services import PledgeInput, TargetInput, UpdateInput
-from pledges.workflow import is_secretariat
+from pledges.workflow import REASON_MAX_LENGTH, is_secretariat
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 OBJECTIVE_REF = re.compile(r"^(?:(?P<compact>[A-Za-z]{2,10})-)?(?P<number>[0-9]{1,3})$")
@@ -795,7 +795,9 @@ class TransitionSerializer(StrictSerializer):
     """The reason of a review decision (required to request changes, reject or supersede; the
     submitter sees it)."""
 
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=REASON_MAX_LENGTH, default=""
+    )
 
 
 # --------------------------------------------------------------------------------------------
