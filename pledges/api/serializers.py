@@ -970,10 +970,10 @@ class PledgeUpdateWriteSerializer(StrictSerializer):
     """A progress report as a partner sends it. `pledge` is needed on /pledge-updates/ and
     implied on /pledges/{reference}/updates/."""
 
-    pledge = serializers.CharField(
-        required=False, max_length=20, help_text="The pledge's reference, e.g. GRF23-00042."
     read_back_from = PledgeUpdateSerializer
 
+    pledge = serializers.CharField(
+        required=False, max_length=20, help_text="The pledge's reference, e.g. GRF23-00042."
     )
     status = serializers.ChoiceField(choices=ImplementationStatus.choices)
     narrative = serializers.CharField(max_length=20000)
