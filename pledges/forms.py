@@ -687,12 +687,16 @@ class InviteForm(ServiceErrorsForm):
         label=_("Role"), choices=ParticipantRole.choices, initial=ParticipantRole.CO_PLEDGER
     )
 
-    def __init__(self, data: QueryDict | None = None, *, choices: Iterable[Entity] = ()) -> None:
+    def __init__(
+        self, data: QueryDict | None = None, *, user: Any, choices: Iterable[Entity] = ()
+    ) -> None:
         """`choices` are the entities offered (the search results). Validation looks the posted
-        id up among *all* entities: a sliced result list cannot be filtered, and whether an
-        entity may be invited is the service's decision, not the search's."""
+        id up among all the entities `user` may see (a sliced result list cannot be filtered,
+        and whether an entity may be invited is the service's decision, not the search's): the
+        id of an unverified entity of somebody else answers like an unknown id."""
         super().__init__(data, auto_id="invite-%s")
-        cast(InviteEntityField, self.fields["entity"]).queryset = Entity.objects.all()
+        field = cast(InviteEntityField, self.fields["entity"])
+        field.queryset = Entity.objects.visible_to(user)
         self.offer(choices)
 
     def offer(self, choices: Iterable[Entity]) -> None:

@@ -521,8 +521,38 @@ class ParticipantStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+_PUBLIC_PARTICIPANT = models.Q(status=ParticipantStatus.ACCEPTED, entity__is_verified=True)
+
+
+class PledgeParticipantQuerySet(models.QuerySet["PledgeParticipant"]):
+    """Reads of co-pledging entities. `public` and `visible_to` are the one place that says who
+    may see which co-pledger: every page, API list and export reads them through these."""
+
+    def public(self) -> "PledgeParticipantQuerySet":
+        """Co-pledgers that accepted and whose entity the secretariat verified. Without the
+        consent nobody is named on a pledge; without the verification anybody could register
+        a State's name and put it on their own pledge."""
+        return self.filter(_PUBLIC_PARTICIPANT)
+
+    def visible_to(self, user: Any) -> "PledgeParticipantQuerySet":
+        """The public co-pledgers for everybody; also every invitation (pending, declined, or
+        of an unverified entity) to the members of the pledge's entity and of the invited
+        entity; everything for the secretariat."""
+        if user is None or not user.is_authenticated:
+            return self.public()
+        if user.has_perm("pledges.review_pledge"):
+            return self.all()
+        own = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
+            "entity_id"
+        )
+        return self.filter(
+            _PUBLIC_PARTICIPANT | models.Q(entity_id__in=own) | models.Q(pledge__entity_id__in=own)
+        )
+
+
 class PledgeParticipant(TimeStampedModel):
-    """A co-pledging entity on a joint pledge; it accepts or declines the invitation."""
+    """A co-pledging entity on a joint pledge; it accepts or declines the invitation. It is
+    public only once accepted and its entity verified (`PledgeParticipantQuerySet.public`)."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="participants")
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="participations")
@@ -539,6 +569,8 @@ class PledgeParticipant(TimeStampedModel):
         default=ParticipantStatus.INVITED,
     )
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+
+    objects = PledgeParticipantQuerySet.as_manager()
 
     class Meta:
         ordering = ["pledge_id", "entity__name"]

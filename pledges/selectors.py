@@ -40,7 +40,6 @@ from .filters import IMPLEMENTATION_CHOICES, NO_UPDATE, PledgeFilter, objective_
 from .models import (
     Entity,
     EntityType,
-    ParticipantStatus,
     Pledge,
     PledgeParticipant,
     ReviewState,
@@ -145,13 +144,11 @@ def pledge_figures(pledges: QuerySet[Pledge]) -> PledgeFigures:
         not_converted=Sum("n", filter=Q(rate__isnull=True)),
     )
     ids = pledges.order_by().values("pk")
-    # The submitting entity and the co-pledgers who accepted: both stand behind the pledge.
+    # The submitting entity and the public co-pledgers: both stand behind the pledge.
     entities = Entity.objects.filter(
         Exists(pledges.order_by().filter(entity_id=OuterRef("pk")))
         | Exists(
-            PledgeParticipant.objects.filter(
-                entity_id=OuterRef("pk"), status=ParticipantStatus.ACCEPTED, pledge_id__in=ids
-            )
+            PledgeParticipant.objects.public().filter(entity_id=OuterRef("pk"), pledge_id__in=ids)
         )
     ).count()
     countries = Country.objects.filter(

@@ -649,14 +649,35 @@ def _require_pledge_editor(pledge: Pledge, by: Any) -> None:
         raise TransitionNotAllowed(_("This pledge is closed."))
 
 
+def _touch(pledge_id: int) -> None:
+    """Mark the pledge as changed (`updated_at`, `version`): its co-pledgers and links are part
+    of what it shows, so incremental sync (`updated_since`), ETags and stale-edit checks must
+    see them change. An UPDATE rather than a save: no history version for an unchanged field."""
+    Pledge.objects.filter(pk=pledge_id).update(updated_at=timezone.now(), version=F("version") + 1)
+
+
 @transaction.atomic
 def invite_participant(
     *, pledge: Pledge, entity: Entity, by: Any, role: str = ParticipantRole.CO_PLEDGER
 ) -> PledgeParticipant:
-    """Invite another entity to co-pledge; its members accept or decline."""
+    """Invite another entity to co-pledge; its members accept or decline. Only verified
+    entities can be invited: an unverified one is only a claim somebody typed in, and
+    accepting would put that claim on the pledge."""
     _require_pledge_editor(pledge, by)
     if entity.pk == pledge.entity_id:
         raise ValidationError({"entity": [_("The submitting entity is already on the pledge.")]})
+    if not entity.is_verified:
+        raise ValidationError(
+            {
+                "entity": [
+                    _(
+                        "%(entity)s has not been verified by the secretariat yet; it can be "
+                        "invited once it is."
+                    )
+                    % {"entity": entity.name}
+                ]
+            }
+        )
     if role not in ParticipantRole.values:
         raise ValidationError({"role": [_("Choose a valid role.")]})
     try:
@@ -672,6 +693,7 @@ def invite_participant(
         by=by,
         data={"entity": entity.pk, "role": role},
     )
+    _touch(pledge.pk)
     notifications.invitation(participant)
     return participant
 
@@ -695,11 +717,13 @@ def respond_to_invitation(
         by=by,
         data={"entity": locked.entity_id},
     )
+    _touch(locked.pledge_id)
     return locked
 
 
 @transaction.atomic
 def remove_participant(*, participant: PledgeParticipant, by: Any) -> None:
+    """Take a co-pledging entity (or its invitation) off the pledge."""
     _require_pledge_editor(participant.pledge, by)
     record_change(
         participant.pledge,
@@ -708,6 +732,7 @@ def remove_participant(*, participant: PledgeParticipant, by: Any) -> None:
         data={"entity": participant.entity_id},
     )
     participant.delete()
+    _touch(participant.pledge_id)
 
 
 @transaction.atomic
@@ -731,11 +756,13 @@ def link_pledges(*, source: Pledge, target: Pledge, kind: str, by: Any) -> Pledg
         by=by,
         data={"target": target.reference, "kind": kind},
     )
+    _touch(source.pk)
     return link
 
 
 @transaction.atomic
 def unlink_pledges(*, link: PledgeLink, by: Any) -> None:
+    """Remove a link from the source pledge (its page and sync show the change)."""
     _require_pledge_editor(link.source, by)
     record_change(
         link.source,
@@ -744,6 +771,7 @@ def unlink_pledges(*, link: PledgeLink, by: Any) -> None:
         data={"target": link.target.reference, "kind": link.kind},
     )
     link.delete()
+    _touch(link.source_id)
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,7 +37,6 @@ from pledges.models import (
     Entity,
     EntityType,
     ImplementationStatus,
-    ParticipantStatus,
     Pledge,
     PledgeParticipant,
     PledgeUpdate,
@@ -198,13 +197,15 @@ class PledgeApiFilter(LeanFilterSet, PledgeFilter):
     )
     entity = django_filters.ModelMultipleChoiceFilter(
         label=gettext_lazy("Entity"),
-        queryset=Entity.objects.all(),
+        # Only the entities the caller may see: an unverified entity's id answers like an
+        # unknown one, so the filter does not confirm that it exists.
+        queryset=lambda request: Entity.objects.visible_to(getattr(request, "user", None)),
         to_field_name="public_id",
         method="filter_entity",
         widget=RepeatableTextInput,
         help_text=gettext_lazy(
             "An entity's `id`: the pledges it stands behind, as submitter or as a co-pledger "
-            "that accepted (as on its public page)."
+            "that accepted, once verified (as on its public page)."
         ),
     )
     review_state = django_filters.MultipleChoiceFilter(
@@ -239,9 +240,7 @@ class PledgeApiFilter(LeanFilterSet, PledgeFilter):
         fields: list[str] = []
 
     def filter_entity(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
-        joined = PledgeParticipant.objects.filter(
-            entity__in=value, status=ParticipantStatus.ACCEPTED
-        ).values("pledge_id")
+        joined = PledgeParticipant.objects.public().filter(entity__in=value).values("pledge_id")
         return queryset.filter(Q(entity__in=value) | Q(pk__in=joined))
 
     def filter_review_state(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:

@@ -17,7 +17,6 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from pledges.models import (
-    ParticipantStatus,
     Pledge,
     PledgeParticipant,
     PledgeTarget,
@@ -121,8 +120,9 @@ def _pledge_list_queries() -> dict[str, tuple[QuerySet[Any], Callable[..., dict[
                 "due_date": _date(due),
             },
         ),
+        # The public co-pledgers, whoever asks: the API names nobody else (see `public`).
         "co_pledgers": (
-            PledgeParticipant.objects.filter(status=ParticipantStatus.ACCEPTED)
+            PledgeParticipant.objects.public()
             .order_by("entity__name")
             .values_list("pledge_id", "entity__public_id", "entity__name", "role"),
             lambda public_id, name, role: {"id": str(public_id), "name": name, "role": role},
@@ -132,7 +132,7 @@ def _pledge_list_queries() -> dict[str, tuple[QuerySet[Any], Callable[..., dict[
 
 def pledge_lists(ids: Sequence[int]) -> dict[str, Rows]:
     """The nested lists of the pledges `ids`, by list name then pledge id: objectives, actions,
-    principles, thematic areas, support types, beneficiary countries, targets and accepted
+    principles, thematic areas, support types, beneficiary countries, targets and public
     co-pledgers (8 queries; none when `ids` is empty)."""
     if not ids:
         return {name: {} for name in PLEDGE_LISTS}

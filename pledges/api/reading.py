@@ -142,8 +142,9 @@ NESTED_JSON_SQL = {
         """ || ',"role":' || to_json(l.role)::text || ',"url":' || """
         + _link("e.public_id::text", "entity")
         + " || '}'",
+        # PledgeParticipant.objects.public(): accepted, of a verified entity.
         "FROM pledges_pledgeparticipant l JOIN pledges_entity e ON e.id = l.entity_id"
-        " WHERE l.status = 'accepted'",
+        " WHERE l.status = 'accepted' AND e.is_verified",
         "e.name",
     ),
     "objectives": _list(

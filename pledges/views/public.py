@@ -20,7 +20,7 @@ from compacts.models import Compact, Objective
 from forums.models import Forum
 
 from ..filters import ORDERINGS, SORT_CHOICES, PledgeFilter, objective_token
-from ..models import Entity, ParticipantStatus, Pledge, PledgeParticipant
+from ..models import Entity, Pledge, PledgeParticipant
 from ..selectors import (
     Facet,
     objective_pledge_counts,
@@ -254,9 +254,7 @@ def entity_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         Entity.objects.visible_to(request.user).select_related("entity_type", "country"),
         public_id=public_id,
     )
-    joined = PledgeParticipant.objects.filter(
-        entity=entity, status=ParticipantStatus.ACCEPTED
-    ).values("pledge_id")
+    joined = PledgeParticipant.objects.public().filter(entity=entity).values("pledge_id")
     pledges = public_pledges(request.user).filter(Q(entity=entity) | Q(pk__in=joined))
     page = _paginate(request, with_listing_data(pledges.order_by(*ORDERINGS["newest"])))
     return render(request, "pledges/public/entity_detail.html", {"entity": entity, "page": page})

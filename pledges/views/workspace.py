@@ -342,11 +342,13 @@ def _pledge_page_queryset(user: Any) -> QuerySet[Pledge]:
             "support_types",
             "beneficiary_countries",
             "targets",
+            # Pending and declined invitations, and entities not verified yet, only for
+            # the two sides and the secretariat.
             Prefetch(
                 "participants",
-                queryset=PledgeParticipant.objects.select_related("entity").order_by(
-                    "entity__name"
-                ),
+                queryset=PledgeParticipant.objects.visible_to(user)
+                .select_related("entity")
+                .order_by("entity__name"),
             ),
         )
     )
@@ -376,13 +378,14 @@ def _latest_decision(pledge: Pledge) -> AuditEntry | None:
     return entries_for(pledge).filter(action__in=actions).exclude(reason="").first()
 
 
-def _invite_candidates(pledge: Pledge, query: str) -> tuple[list[Entity], bool]:
+def _invite_candidates(pledge: Pledge, query: str, user: Any) -> tuple[list[Entity], bool]:
     """The entities the invite search offers for `query`, best matches first, and whether there
     are more than are shown.
 
-    The submitting entity and the entities already on the pledge (in any status: the service
-    refuses to invite an entity twice) are left out, since offering them only leads to an
-    error. `pledge.participants` is prefetched by the page, so excluding them costs no query."""
+    Unverified entities, the submitting entity and the entities already on the pledge (in any
+    status: the service refuses to invite an entity twice) are left out, since offering them
+    only leads to an error. Only insiders search, and they see every participant, so the
+    prefetched `pledge.participants` holds them all and excluding them costs no query."""
     if not query:
         return [], False
     taken = {pledge.entity_id, *(p.entity_id for p in pledge.participants.all())}
@@ -397,7 +400,9 @@ def _invite_candidates(pledge: Pledge, query: str) -> tuple[list[Entity], bool]:
         output_field=IntegerField(),
     )
     matches = list(
-        Entity.objects.filter(Q(name__icontains=query) | Q(acronym__istartswith=query))
+        Entity.objects.visible_to(user)
+        .filter(is_verified=True)
+        .filter(Q(name__icontains=query) | Q(acronym__istartswith=query))
         .exclude(pk__in=taken)
         .select_related("entity_type", "country")
         .annotate(rank=rank)
@@ -461,11 +466,11 @@ def _render_pledge_page(
     ]
     relations_editable = insider and pledge.review_state not in services.CLOSED_STATES
     invite_query = invite_search.query() if relations_editable else ""
-    candidates, capped = _invite_candidates(pledge, invite_query)
+    candidates, capped = _invite_candidates(pledge, invite_query, user)
     if not relations_editable:
         invite_form = None
     elif invite_form is None:
-        invite_form = InviteForm(choices=candidates)
+        invite_form = InviteForm(user=user, choices=candidates)
     else:
         invite_form.offer(candidates)
     context = {
@@ -530,7 +535,7 @@ def participant_invite(request: HttpRequest, reference: str) -> HttpResponse:
         # Checked before the input so that outsiders get 403 whatever they post (invalid input
         # would otherwise show them the form); the service checks again.
         raise PermissionDenied(_("Only the submitting entity can change this pledge."))
-    form = InviteForm(request.POST)
+    form = InviteForm(request.POST, user=request.user)
     if form.is_valid():
         entity: Entity = form.cleaned_data["entity"]
         try:
@@ -561,7 +566,9 @@ def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
     and the secretariat). The entity's members lose sight of the pledge unless it is public."""
     visible = Pledge.objects.visible_to(request.user).values("pk")
     participant = get_object_or_404(
-        PledgeParticipant.objects.select_related("pledge", "entity").filter(pledge__in=visible),
+        PledgeParticipant.objects.visible_to(request.user)
+        .select_related("pledge", "entity")
+        .filter(pledge__in=visible),
         pk=pk,
     )
     pledge = participant.pledge
@@ -584,7 +591,9 @@ def participant_respond(request: HttpRequest, pk: int) -> HttpResponse:
     """An invited entity accepts or declines to co-pledge."""
     visible = Pledge.objects.visible_to(request.user).values("pk")
     participant = get_object_or_404(
-        PledgeParticipant.objects.select_related("pledge", "entity").filter(pledge__in=visible),
+        PledgeParticipant.objects.visible_to(request.user)
+        .select_related("pledge", "entity")
+        .filter(pledge__in=visible),
         pk=pk,
     )
     pledge = participant.pledge
@@ -862,6 +871,28 @@ def _versions(records: Sequence[Any]) -> list[Version]:
     return versions
 
 
+def _public_audit(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
+    """The audit entries (newest first) that everybody may see. Co-pledging is public on the
+    same terms as the co-pledgers themselves (`PledgeParticipant.objects.public`): an entity's
+    acceptance once it is verified, and a later removal of it; never an invitation that is
+    pending or was declined, nor what an unverified entity did."""
+    about = [e for e in entries if e.action.startswith("pledges.participant.")]
+    ids = {e.data.get("entity") for e in about} - {None}
+    verified = set(Entity.objects.filter(pk__in=ids, is_verified=True).values_list("pk", flat=True))
+    shown: list[AuditEntry] = []
+    public: set[Any] = set()  # entities publicly on the pledge, oldest entry first
+    for entry in reversed(entries):
+        entity = entry.data.get("entity")
+        if entry.action == "pledges.participant.accepted" and entity in verified:
+            public.add(entity)
+        elif entry.action == "pledges.participant.removed" and entity in public:
+            public.discard(entity)
+        elif entry.action.startswith("pledges.participant."):
+            continue
+        shown.append(entry)
+    return shown[::-1]
+
+
 @require_GET
 def pledge_history(request: HttpRequest, reference: str) -> HttpResponse:
     """Every version of the pledge with its field changes, and the review decisions.
@@ -881,7 +912,7 @@ def pledge_history(request: HttpRequest, reference: str) -> HttpResponse:
         public = [v for v in versions if v.record.review_state == ReviewState.PUBLISHED]
         since = public[-1].record.history_date if public else timezone.now()
         versions = public
-        entries = entries.filter(created_at__gte=since)
+        entries = _public_audit(list(entries.filter(created_at__gte=since)))
     audit = [(entry, AUDIT_LABELS.get(entry.action, entry.action)) for entry in entries]
     return render(
         request,
