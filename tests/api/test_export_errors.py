@@ -1,14 +1,17 @@
 """An error while exporting (`?format=csv|xlsx`) answers the API's JSON error, never the error's
 text served as a spreadsheet download."""
 
+import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from core.api.exports import ExportMixin
+from pledges.models import Pledge
 
 from .conftest import World
 
@@ -75,3 +78,16 @@ def test_a_server_error_while_writing_the_workbook_sends_no_workbook(
     assert response.status_code == 500
     assert "spreadsheetml" not in response["Content-Type"]
     assert not response.has_header("Content-Disposition")
+
+
+def test_a_control_character_in_a_title_does_not_break_the_workbook(
+    world: World, api_as: Callable[[str], APIClient]
+) -> None:
+    Pledge.objects.filter(pk=world.p1.pk).update(title="Schools\x0b for all")
+
+    response = api_as("partner").get(URL, {"format": "xlsx"})
+
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    titles = [row[2] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert "Schools for all" in titles

@@ -1,0 +1,87 @@
+"""The one rule for spreadsheet cells (core/spreadsheets.py): formula-like text is neutralised,
+numbers (negative ones too), plain numeric text and dates are left as they are."""
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+
+from core.spreadsheets import safe_cell, safe_row, xlsx_row
+
+FORMULA_LIKE = ['=HYPERLINK("http://evil","x")', "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "-"]
+LEFT_AS_THEY_ARE = [
+    -5,
+    Decimal("-2.50"),
+    -0.25,
+    dt.date(2024, 1, 2),
+    None,
+    "-5",
+    "-12.50",
+    "-1E+1",
+    "Plain text",
+    "",
+    "a=b",
+    "#1 priority",
+]
+
+
+@pytest.mark.parametrize("text", FORMULA_LIKE)
+def test_formula_like_text_gets_a_leading_apostrophe_in_csv(text: str) -> None:
+    assert safe_cell(text) == "'" + text
+    assert safe_row([text, 1]) == ["'" + text, 1]
+
+
+@pytest.mark.parametrize("value", LEFT_AS_THEY_ARE)
+def test_numbers_dates_and_harmless_text_are_left_as_they_are(value: object) -> None:
+    assert safe_cell(value) == value
+    assert safe_row([value]) == [value]
+
+
+def test_a_lazy_translation_is_checked_as_its_text() -> None:
+    assert safe_row([gettext_lazy("-1+1")]) == ["'-1+1"]
+
+
+def _written(values: list[object]) -> list[object]:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("cells")
+    sheet.append(xlsx_row(sheet, values))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return list(next(load_workbook(io.BytesIO(buffer.getvalue()))["cells"].iter_rows()))
+
+
+def test_xlsx_text_is_text_numbers_numbers_and_dates_dates() -> None:
+    cells = _written(
+        [*FORMULA_LIKE, "-5", "#N/A", -5, Decimal("-2.50"), dt.date(2024, 1, 2), "plain"]
+    )
+
+    *formulas, numeric_text, error_like, integer, decimal, date, plain = cells
+    for cell, text in zip(formulas, FORMULA_LIKE, strict=True):
+        assert (cell.data_type, cell.value, cell.quotePrefix) == (
+            "s",
+            text.replace("\r", "\n"),  # XML reads a carriage return back as a line feed
+            True,
+        )
+    assert (numeric_text.data_type, numeric_text.value) == ("s", "-5")
+    assert (error_like.data_type, error_like.value) == ("s", "#N/A")
+    assert (integer.data_type, integer.value) == ("n", -5)
+    assert (decimal.data_type, decimal.value) == ("n", -2.5)
+    assert (date.data_type, date.value) == ("d", dt.datetime(2024, 1, 2))  # noqa: DTZ001
+    assert (plain.data_type, plain.value, plain.quotePrefix) == ("s", "plain", False)
+
+
+def test_xlsx_drops_control_characters_xml_cannot_hold() -> None:
+    (cell,) = _written(["Line\x0bbreak\x00"])
+
+    assert cell.value == "Linebreak"
+
+
+def test_a_csv_reader_reads_the_neutralised_text_back() -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(safe_row(["\r=1", "-5", -5]))
+
+    assert next(csv.reader(io.StringIO(buffer.getvalue(), newline=""))) == ["'\r=1", "-5", "-5"]
