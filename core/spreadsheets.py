@@ -26,6 +26,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # The first characters that make a spreadsheet evaluate a cell.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_STARTS = frozenset(FORMULA_STARTS)
 PLAIN_NUMBER = re.compile(r"-\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 # XLSX only: openpyxl also reads "#N/A", "#REF!"… as error values rather than text.
 _XLSX_SPECIAL = (*FORMULA_STARTS, "#")
@@ -53,7 +54,7 @@ def safe_row(values: Iterable[Any]) -> list[Any]:
     """`safe_cell` of each value, with the common case inlined: it runs for every cell of a
     million-row export."""
     return [
-        (_quoted(v) if v.startswith(FORMULA_STARTS) else v)
+        (_quoted(v) if v[:1] in _STARTS else v)
         if isinstance(v, str)
         else safe_cell(v)
         if isinstance(v, Promise)

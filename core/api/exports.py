@@ -90,7 +90,7 @@ def csv_lines(header: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterator
     writer = csv.writer(_Echo())
     buffer: list[str] = [writer.writerow(safe_row(header))]
     for row in rows:
-        buffer.append(writer.writerow(safe_row([row.get(h) for h in header])))
+        buffer.append(writer.writerow(safe_row(map(row.get, header))))
         if len(buffer) >= CHUNK:
             yield "".join(buffer)
             buffer = []
