@@ -90,11 +90,12 @@ def test_cursor_pages_walk_every_row_once(api: APIClient) -> None:
     assert len(set(seen)) == 27
 
 
-def test_page_size_is_capped_at_500(api: APIClient) -> None:
+def test_page_size_above_500_is_refused_not_silently_capped(api: APIClient) -> None:
     response = api.get("/api/v1/objectives/", {"page_size": 100000})
 
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 27  # served, capped, not refused
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["page_size"]
+    assert len(api.get("/api/v1/objectives/", {"page_size": 500}).json()["results"]) == 27
 
 
 def test_unchanged_resource_answers_304_to_its_etag(api: APIClient) -> None:
