@@ -22,14 +22,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
+from pytest_django.live_server_helper import LiveServer
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
 from accounts.services import create_api_key
 from compacts.models import Objective, SupportPlatform, ThematicArea
 from core.models import Country
 from forums.models import Forum
+from indicators.models import ProgressSnapshot, SliceKind
 from pledges.models import (
     Entity,
     EntityType,
@@ -216,3 +220,62 @@ def refs(response: Any) -> list[str]:
     """The references on a page of pledges, in order."""
     assert response.status_code == 200, response.content[:500]
     return [row["reference"] for row in response.json()["results"]]
+
+
+# --------------------------------------------------------------------------------------------
+# A live server with demo data, for schemathesis (test_contract.py, test_contract_full.py)
+# --------------------------------------------------------------------------------------------
+
+
+def _seed_snapshots() -> None:
+    """A few progress snapshots (the progress engine that writes them comes later), so that the
+    progress resource answers rows with figures rather than only empty pages."""
+    computed = timezone.now()
+    rows = []
+    for objective in Objective.objects.filter(compact__code="GCR"):
+        for day in (dt.date(2025, 1, 1), dt.date(2025, 6, 30)):
+            rows.append(
+                ProgressSnapshot(
+                    objective=objective,
+                    slice_kind=SliceKind.OVERALL,
+                    slice_key="",
+                    date=day,
+                    figures={"pledges": 10 * objective.number, "usd_pledged": "1500000.00"},
+                    computed_at=computed,
+                )
+            )
+            rows.append(
+                ProgressSnapshot(
+                    objective=objective,
+                    slice_kind=SliceKind.FORUM,
+                    slice_key="GRF23",
+                    date=day,
+                    figures={"pledges": objective.number, "usd": {"pledged": None}},
+                    computed_at=computed,
+                )
+            )
+    ProgressSnapshot.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def unthrottled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lift the anonymous rate limit for the run: at 500 requests an hour, schemathesis' ~1,500
+    requests would mostly be answered 429 (documented, and tested in test_indicators_api), and
+    the operations behind the throttle would go untested (the same for a key's or user's rate in
+    the full run). DRF reads the rates into
+    `SimpleRateThrottle.THROTTLE_RATES` at import, so overriding the REST_FRAMEWORK setting would
+    not reach it; the live server runs in this process, so patching the class does."""
+    rates = {
+        **SimpleRateThrottle.THROTTLE_RATES,
+        **dict.fromkeys(("anon", "api_key", "user"), "100000/hour"),
+    }
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+
+
+@pytest.fixture
+def demo_api(live_server: LiveServer, unthrottled: None) -> str:
+    """The app on a live server with the reference data, a small demo data set and snapshots."""
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", "--pledges", "60", "--force", verbosity=0)
+    _seed_snapshots()
+    return live_server.url
