@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from compacts.api.views import CompactViewSet
 from tests.api.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -111,9 +112,10 @@ def test_an_unknown_field_on_a_progress_update_or_transition_answers_400(
         "reported_on": "2025-05-01",
         "mood": "good",
     }
-    assert "mood" in _error(writer.post("/api/v1/pledge-updates/", update, format="json"), 400)[
-        "errors"
-    ]
+    assert (
+        "mood"
+        in _error(writer.post("/api/v1/pledge-updates/", update, format="json"), 400)["errors"]
+    )
     transition = f"{PLEDGES}{world.draft.reference}/submit/"
     body = {"reason": "", "urgent": True}
     assert "urgent" in _error(writer.post(transition, body, format="json"), 400)["errors"]
@@ -191,9 +193,7 @@ def test_updated_since_with_an_impossible_utc_offset_answers_400(
     assert list(_error(response, 400)["errors"]) == ["updated_since"]
 
 
-def test_updated_since_with_a_real_utc_offset_is_accepted(
-    world: World, raw_client: Client
-) -> None:
+def test_updated_since_with_a_real_utc_offset_is_accepted(world: World, raw_client: Client) -> None:
     response = raw_client.get("/api/v1/entities/", {"updated_since": "2025-01-01T00:00:00+14:00"})
 
     assert response.status_code == 200
@@ -210,3 +210,14 @@ def test_a_page_size_outside_1_to_500_answers_400(
 
 def test_a_page_size_of_500_is_honoured(world: World, raw_client: Client) -> None:
     assert raw_client.get("/api/v1/entities/", {"page_size": "500"}).status_code == 200
+
+
+def test_a_server_error_under_api_answers_json_500(
+    raw_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(CompactViewSet, "list", broken)
+
+    assert _error(raw_client.get("/api/v1/compacts/"), 500)["code"] == "server_error"
