@@ -846,14 +846,43 @@ def validate_update(pledge: Pledge, data: UpdateInput) -> None:
         raise ValidationError(errors)
 
 
+def _pending_duplicate(pledge: Pledge, data: UpdateInput, by: Any) -> PledgeUpdate | None:
+    """A pending update of `by` on `pledge` with exactly this content, if there is one."""
+    candidates = PledgeUpdate.objects.filter(
+        pledge=pledge,
+        submitted_by=by,
+        review_state=UpdateReviewState.PENDING,
+        status=data.status,
+        narrative=data.narrative.strip(),
+        challenges=data.challenges.strip(),
+        disbursed_amount=data.disbursed_amount,
+        reported_on=data.reported_on,
+    ).prefetch_related("actuals")
+    for candidate in candidates.order_by("id"):
+        actuals = {a.target_id: a.value for a in candidate.actuals.all()}
+        if candidate.evidence_links == list(data.evidence_links) and actuals == dict(data.actuals):
+            return candidate
+    return None
+
+
 @transaction.atomic
 def submit_update(*, pledge: Pledge, data: UpdateInput, by: Any) -> PledgeUpdate:
     """Report progress on a published pledge, on behalf of all its joint pledgers."""
     if not is_active_member(by, pledge.entity_id):
         raise PermissionDenied(_("Only members of the submitting entity can report progress."))
-    if pledge.review_state != ReviewState.PUBLISHED:
+    # The pledge's row lock queues a double click or a client's retry behind the first
+    # submission, which then finds it: the same report is created once (issue 14, item 13).
+    state = (
+        Pledge.objects.select_for_update(no_key=True)
+        .values_list("review_state", flat=True)
+        .get(pk=pledge.pk)
+    )
+    if state != ReviewState.PUBLISHED:
         raise TransitionNotAllowed(_("Progress can be reported on published pledges only."))
     validate_update(pledge, data)
+    same = _pending_duplicate(pledge, data, by)
+    if same is not None:
+        return same
     update = PledgeUpdate.objects.create(
         pledge=pledge,
         status=data.status,

@@ -2,6 +2,7 @@
 the way the secretariat finds them in real life."""
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -91,10 +92,13 @@ def published_pledge(make_pledge: Callable[..., Pledge]) -> Pledge:
 def make_update(member_a: Any) -> Callable[..., PledgeUpdate]:
     """Submit a progress update on a published pledge of entity A; `created_at` back-dates it."""
 
+    reports = itertools.count(1)
+
     def build(pledge: Pledge, *, created_at: dt.datetime | None = None, **overrides: Any):
+        # Each report differs: the same report submitted again is the same update.
         values: dict[str, Any] = {
             "status": "in_progress",
-            "narrative": "Enrolment started in three counties.",
+            "narrative": f"Enrolment started in three counties (report {next(reports)}).",
             "reported_on": dt.date(2024, 6, 30),
         }
         values.update(overrides)
