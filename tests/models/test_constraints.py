@@ -46,6 +46,7 @@ from pledges.models import (
     PledgeUpdateActual,
     TargetUnit,
 )
+from pledges.names import cased_name_skeleton, name_skeleton
 from tests.factories import (
     CompactFactory,
     CountryFactory,
@@ -142,7 +143,12 @@ def forum() -> Forum:
 
 def second_entity() -> Entity:
     first = EntityFactory(name="Kakuma Youth Network")
-    return Entity(name="Dadaab Youth Network", entity_type=first.entity_type)
+    return Entity(
+        name="Dadaab Youth Network",
+        name_skeleton=name_skeleton("Dadaab Youth Network"),
+        cased_name_skeleton=cased_name_skeleton("Dadaab Youth Network"),
+        entity_type=first.entity_type,
+    )
 
 
 def verified_entity() -> Entity:
@@ -385,7 +391,22 @@ CASES = [
     Case("forum_year_plausible", forum, setter(year=2015)),
     Case("forum_code_unique", forum, code_already_taken, refused_by="forums_forum_code"),
     # pledges: entities and members
-    Case("entity_name_unique_per_type", second_entity, setter(name="Kakuma Youth Network")),
+    # Look-alike keys (pledges.names) of a live entity, whatever the type.
+    Case(
+        "entity_name_skeleton_unique",
+        second_entity,
+        setter(name_skeleton=name_skeleton("Kakuma Youth Network")),
+    ),
+    Case(
+        "entity_cased_name_skeleton_unique",
+        second_entity,
+        setter(cased_name_skeleton=cased_name_skeleton("Kakuma Youth Network"), name_skeleton=None),
+    ),
+    Case(
+        "entity_not_both_verified_and_declined",
+        verified_entity,
+        setter(declined_at=dt.datetime(2024, 2, 1, tzinfo=dt.UTC)),
+    ),
     Case("entity_verified_has_timestamp", verified_entity, setter(verified_at=None)),
     Case(
         "entity_country_known",
