@@ -115,12 +115,13 @@ class JoinEntityForm(forms.Form):
         error_messages={"invalid_choice": _("Choose one of the entities listed.")},
     )
 
-    def __init__(self, *args: Any, choices: Any = None, **kwargs: Any) -> None:
-        """`choices` is the (possibly sliced) queryset to display; validation always looks the
-        chosen id up among all entities, since a sliced queryset cannot be filtered."""
+    def __init__(self, *args: Any, user: Any, choices: Any = None, **kwargs: Any) -> None:
+        """`choices` is the (possibly sliced) queryset to display; validation looks the chosen
+        id up among all the entities `user` may see (a sliced queryset cannot be filtered), so
+        the id of somebody else's unverified entity answers like an unknown id."""
         super().__init__(*args, **kwargs)
         field = cast(EntityChoiceField, self.fields["entity"])
-        field.queryset = Entity.objects.select_related("entity_type", "country")
+        field.queryset = Entity.objects.visible_to(user).select_related("entity_type", "country")
         if choices is not None:
             field.choices = [(e.public_id, field.label_from_instance(e)) for e in choices]
 

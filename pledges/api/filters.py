@@ -197,9 +197,8 @@ class PledgeApiFilter(LeanFilterSet, PledgeFilter):
     )
     entity = django_filters.ModelMultipleChoiceFilter(
         label=gettext_lazy("Entity"),
-        # Only the entities the caller may see: an unverified entity's id answers like an
-        # unknown one, so the filter does not confirm that it exists.
-        queryset=lambda request: Entity.objects.visible_to(getattr(request, "user", None)),
+        # Narrowed per request in `form` (the form class is shared by every caller).
+        queryset=Entity.objects.all(),
         to_field_name="public_id",
         method="filter_entity",
         widget=RepeatableTextInput,
@@ -238,6 +237,17 @@ class PledgeApiFilter(LeanFilterSet, PledgeFilter):
         model = Pledge
         form = ApiFilterForm
         fields: list[str] = []
+
+    @property
+    def form(self) -> Any:
+        """The filter form, resolving `entity` among the entities the caller may see: an
+        unverified entity's id answers like an unknown one, so the filter does not confirm that
+        it exists. Set on the form instance: LeanFilterSet builds the form class once for every
+        caller, so a queryset depending on the request cannot live on the filter."""
+        form = super().form
+        user = getattr(self.request, "user", None)
+        form.fields["entity"].queryset = Entity.objects.visible_to(user)
+        return form
 
     def filter_entity(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
         joined = PledgeParticipant.objects.public().filter(entity__in=value).values("pledge_id")

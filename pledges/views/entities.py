@@ -97,10 +97,15 @@ def _link_lookalike(form: EntityRegistrationForm, existing: Entity, *, own: bool
         )
 
 
-def _join_choices(query: str, preselected: str | None) -> list[Entity]:
+def _join_choices(query: str, preselected: str | None, user: Any) -> list[Entity]:
     """The entities the join page offers: matches of the search, or the one entity a link
-    pointed to (from the duplicate-name error or a declined membership)."""
-    entities = Entity.objects.select_related("entity_type", "country").order_by("name", "pk")
+    pointed to (from the duplicate-name error or a declined membership). Only those `user`
+    may see: an unverified entity is found by its own members only."""
+    entities = (
+        Entity.objects.visible_to(user)
+        .select_related("entity_type", "country")
+        .order_by("name", "pk")
+    )
     if query:
         return list(
             entities.filter(Q(name__icontains=query) | Q(acronym__iexact=query))[
@@ -122,9 +127,9 @@ def entity_join(request: HttpRequest) -> HttpResponse:
     search = EntitySearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     preselected = request.GET.get("entity") or request.POST.get("entity")
-    choices = _join_choices(query, preselected)
+    choices = _join_choices(query, preselected, request.user)
     if request.method == "POST":
-        form = JoinEntityForm(request.POST, choices=choices)
+        form = JoinEntityForm(request.POST, user=request.user, choices=choices)
         if form.is_valid():
             entity = form.cleaned_data["entity"]
             try:
@@ -140,7 +145,7 @@ def entity_join(request: HttpRequest) -> HttpResponse:
                 return redirect("pledges:my-entities")
     else:
         initial = {"entity": preselected} if preselected and len(choices) == 1 else {}
-        form = JoinEntityForm(initial=initial, choices=choices)
+        form = JoinEntityForm(initial=initial, user=request.user, choices=choices)
     context = {
         "search": search,
         "query": query,
