@@ -28,6 +28,7 @@ from .models import (
     Entity,
     EntityType,
     Membership,
+    MembershipStatus,
     Pledge,
     PledgeLink,
     PledgeParticipant,
@@ -39,7 +40,8 @@ from .models import (
     SupportType,
 )
 from .progress_marks import progress_changed
-from .services import allocate_reference
+from .services import PledgeInput, TargetInput, allocate_reference
+from .workflow import EDITABLE_STATES
 
 TIMESTAMPS = ("created_at", "updated_at")
 # Set by the review and progress services only.
@@ -98,8 +100,26 @@ class SupportTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"code": ("name",)}
 
 
+class MembershipDecisionFormSet(BaseInlineFormSet):
+    """A request's status changes only by a decision of the membership service (its rules,
+    audit entry and e-mail): from pending to active or declined. See EntityAdmin.save_formset."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if form.instance.pk is None or "status" not in form.changed_data:
+                continue
+            decided = form.cleaned_data.get("status")
+            if form.initial.get("status") != MembershipStatus.PENDING or decided not in {
+                MembershipStatus.ACTIVE,
+                MembershipStatus.DECLINED,
+            }:
+                form.add_error("status", _("Only a pending request can be approved or declined."))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipDecisionFormSet
     extra = 0
     fields = ("user", "role", "status")
     autocomplete_fields = ("user",)
@@ -127,6 +147,30 @@ class EntityAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ("public_id", *TIMESTAMPS)}),
     )
     inlines = (MembershipInline,)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
+    ) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        # Approving or declining a request here is the membership service's decision (the
+        # formset's clean allowed only those); the row itself keeps its old status until then.
+        decisions = []
+        for row in formset.forms:
+            if row.instance.pk and "status" in row.changed_data:
+                decisions.append((row.instance, row.cleaned_data["status"]))
+                row.instance.status = row.initial["status"]
+        super().save_formset(request, form, formset, change)
+        for membership, status in decisions:
+            try:
+                services.decide_membership(
+                    membership=membership,
+                    approve=status == MembershipStatus.ACTIVE,
+                    by=request.user,
+                )
+            except (ValidationError, PledgeError) as error:  # decided meanwhile by someone else
+                messages.error(request, f"{membership.user}: {error}")
 
     @admin.action(description=_("Verify selected entities"), permissions=["change"])
     def verify_selected(self, request: HttpRequest, queryset: QuerySet[Entity]) -> None:
@@ -174,8 +218,38 @@ class MembershipAdmin(admin.ModelAdmin):
         )
 
 
+def _target_inputs(formset: BaseInlineFormSet) -> list[TargetInput]:
+    """The target rows the admin keeps (existing or filled in, not marked for deletion)."""
+    return [
+        TargetInput(
+            id=row.instance.pk,
+            metric=row.cleaned_data["metric"],
+            unit=row.cleaned_data["unit"],
+            target_value=row.cleaned_data["target_value"],
+            baseline=row.cleaned_data.get("baseline"),
+            due_date=row.cleaned_data.get("due_date"),
+        )
+        for row in formset.forms
+        if (row.instance.pk or row.has_changed()) and not formset._should_delete_form(row)
+    ]
+
+
+class PledgeTargetsFormSet(BaseInlineFormSet):
+    """The targets' rules of the pledge services (validate_targets), as errors of the inline."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        try:
+            services.validate_targets(_target_inputs(self))
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["targets"]) from None
+
+
 class PledgeTargetInline(admin.TabularInline):
     model = PledgeTarget
+    formset = PledgeTargetsFormSet
     extra = 0
     fields = ("metric", "unit", "baseline", "target_value", "due_date")
 
@@ -210,6 +284,44 @@ def _objective_ids(pledge_ids: list[int]) -> set[int]:
             "objective_id", flat=True
         )
     )
+
+
+# Kept by the admin beside the content: bookkeeping the services do not edit.
+PLEDGE_BOOKKEEPING = ("announced_on", "created_by")
+
+
+def _content_input(cleaned: dict[str, Any]) -> PledgeInput:
+    names = [name for name in PledgeInput.__dataclass_fields__ if name != "targets"]
+    values = {name: cleaned[name] for name in names}
+    for name, value in values.items():
+        if isinstance(value, QuerySet):
+            values[name] = list(value)
+    return PledgeInput(**values, targets=None)
+
+
+class PledgeAdminForm(ModelForm):
+    """Checks the content with the pledge services' own rules (validate_pledge): drafts within
+    the bounds, and a pledge under review or published complete, as on the web and the API."""
+
+    class Meta:
+        model = Pledge
+        fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets choose the fields
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self._errors:
+            return cleaned  # a field has no value to check yet
+        pledge = self.instance
+        if pledge.pk is not None and "entity" in self.changed_data:
+            self.add_error("entity", _("The submitting entity of a pledge cannot change."))
+            return cleaned
+        complete = pledge.pk is not None and pledge.review_state not in EDITABLE_STATES
+        try:
+            services.validate_pledge(_content_input(cleaned), complete=complete)
+        except ValidationError as error:
+            for name, field_messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, field_messages)
+        return cleaned
 
 
 @admin.register(Pledge)
@@ -281,6 +393,7 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
         (_("Record"), {"fields": ("public_id", *TIMESTAMPS)}),
     )
     inlines = (PledgeTargetInline, PledgeParticipantInline, PledgeLinkInline)
+    form = PledgeAdminForm
 
     def get_readonly_fields(self, request: HttpRequest, obj: Pledge | None = None) -> tuple:
         # The reference comes from the forum's counter (see save_model) and, once given, is
@@ -304,28 +417,39 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
         )
 
     def save_model(self, request: HttpRequest, obj: Pledge, form: ModelForm, change: bool) -> None:
-        if not change:
-            # The same counter as the pledge services: a number typed here would later be handed
-            # out again to a partner's pledge, whose creation would then fail.
-            obj.reference = allocate_reference(obj.forum)
-        else:
-            # The services refuse an edit made on a stale version; counting admin saves as a
-            # change keeps a partner's stale form from silently undoing this one.
-            obj.version += 1
-            # The objectives it counted in before this save: the form saves the new ones later.
-            obj._objectives_before = _objective_ids([obj.pk])
+        if change:
+            return  # update_pledge saves the content with the targets: see save_related
+        # The same counter as the pledge services: a number typed here would later be handed
+        # out again to a partner's pledge, whose creation would then fail.
+        obj.reference = allocate_reference(obj.forum)
         super().save_model(request, obj, form, change)
 
-    # An admin edit or deletion bypasses the pledge services, which tell the progress engine what
-    # changed; without the same marks, the day's incremental runs would keep the old figures.
-    # (The admin's add, change and delete views run in one transaction, so do the marks.)
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
     ) -> None:
-        super().save_related(request, form, formsets, change)
         pledge = form.instance
-        before = getattr(pledge, "_objectives_before", set())
-        progress_changed([pledge.pk], before | _objective_ids([pledge.pk]))
+        if not change:
+            super().save_related(request, form, formsets, change)
+            progress_changed([pledge.pk], _objective_ids([pledge.pk]))
+            return
+        # An edit is the pledge service's, as on the web and the API: its validation, version,
+        # history reason, audit entry and progress marks. (The change view is one transaction.)
+        targets = next((f for f in formsets if f.model is PledgeTarget), None)
+        data = _content_input(form.cleaned_data)
+        data.targets = _target_inputs(targets) if targets is not None else None
+        services.update_pledge(pledge=pledge, data=data, by=request.user)
+        if targets is not None:  # saved by the service; the change message reads these
+            targets.new_objects, targets.changed_objects, targets.deleted_objects = [], [], []
+        bookkeeping = {
+            name: form.cleaned_data[name]
+            for name in PLEDGE_BOOKKEEPING
+            if name in form.changed_data
+        }
+        if bookkeeping:
+            Pledge.objects.filter(pk=pledge.pk).update(**bookkeeping)
+        for formset in formsets:
+            if formset is not targets:
+                self.save_formset(request, form, formset, change)
 
     def delete_model(self, request: HttpRequest, obj: Pledge) -> None:
         pledge_id, objective_ids = obj.pk, _objective_ids([obj.pk])

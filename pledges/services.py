@@ -327,6 +327,26 @@ def _check_bounds(data: PledgeInput, add: Any, *, complete: bool) -> None:
         )
 
 
+def validate_targets(targets: Sequence[TargetInput]) -> None:
+    """The targets' own rules (each target, and how many), for a form that edits them apart
+    from the rest of the pledge (the admin's inline); ValidationError under "targets"."""
+    messages: list[str] = []
+
+    def add(name: str, message: str) -> None:
+        messages.append(message)
+
+    if len(targets) > MAX_TARGETS:
+        add(
+            "targets",
+            _("A pledge can have at most %(max)s targets (this one has %(count)s).")
+            % {"max": MAX_TARGETS, "count": f"{len(targets):,}"},
+        )
+    for target in targets:
+        _validate_target(target, add)
+    if messages:
+        raise ValidationError({"targets": messages})
+
+
 def _validate_target(target: TargetInput, add: Any) -> None:
     if not target.metric.strip():
         add("targets", _("Each target needs a metric, e.g. “resettlement places”."))

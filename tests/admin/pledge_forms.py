@@ -23,7 +23,21 @@ def pledge_change_data(pledge: Pledge, **changes: object) -> dict[str, object]:
         "forum": pledge.forum_id,
         "entity": pledge.entity_id,
         "objectives": [objective.pk for objective in pledge.objectives.all()],
+        "actions": [action.pk for action in pledge.actions.all()],
+        "principles": [principle.pk for principle in pledge.principles.all()],
+        "thematic_areas": [area.pk for area in pledge.thematic_areas.all()],
+        "support_types": [support.pk for support in pledge.support_types.all()],
         "geography_scope": pledge.geography_scope,
+        "beneficiary_countries": [c.pk for c in pledge.beneficiary_countries.all()],
         "review_state": pledge.review_state,
     }
+    # The optional fields it has: a form posted without them would clear them.
+    for name in ("support_platform", "currency", "created_by"):
+        if getattr(pledge, f"{name}_id") is not None:
+            current[name] = getattr(pledge, f"{name}_id")
+    for name in ("contact_name", "contact_email", "start_date", "end_date", "amount"):
+        if getattr(pledge, name) not in (None, ""):
+            current[name] = getattr(pledge, name)
+    if pledge.announced_on is not None:
+        current["announced_on"] = pledge.announced_on
     return pledge_form_data(**{**current, **changes})
