@@ -1,7 +1,11 @@
 """Conditional requests for API views.
 
-GET answers carry an ETag (a hash of exactly what was sent) and, where the rows have an
-`updated_at`, a Last-Modified; `If-None-Match` / `If-Modified-Since` then answer 304 without a body.
+GET answers carry an ETag (a hash of exactly what was sent); `If-None-Match` then answers 304
+without a body. A single resource with an `updated_at` also carries a Last-Modified, and
+`If-Modified-Since` answers 304 when it is not older. Lists carry no Last-Modified and never
+answer 304 to `If-Modified-Since`: the newest `updated_at` of the rows in a list cannot show a
+row that left it (withdrawn, unpublished, deleted), so a date cannot prove the list unchanged;
+their ETag, the hash of the page itself, can.
 Writes honour `If-Match`: when the client's ETag is not that of the current representation, the
 write is refused with 412 before anything changes, so two editors never overwrite each other.
 
@@ -59,13 +63,6 @@ class ConditionalMixin:
         obj = super().get_object()  # type: ignore[misc]
         self._last_modified = getattr(obj, "updated_at", None)
         return obj
-
-    def paginate_queryset(self, queryset: Any) -> Any:
-        page = super().paginate_queryset(queryset)  # type: ignore[misc]
-        stamps = [getattr(o, "updated_at", None) for o in page or ()]
-        stamps = [s for s in stamps if s is not None]
-        self._last_modified = max(stamps) if stamps else None
-        return page
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]

@@ -118,8 +118,8 @@ class ApiAutoSchema(AutoSchema):
                 )
         if self.method.upper() == "GET" and "304" not in responses:
             responses["304"] = {
-                "description": "Not modified: `If-None-Match` names the current ETag (or "
-                "`If-Modified-Since` is not older than the data); no body."
+                "description": "Not modified: `If-None-Match` names the current ETag (or, for "
+                "a single resource, `If-Modified-Since` is not older than it); no body."
             }
         return dict(sorted(responses.items()))
 

@@ -58,8 +58,9 @@ IF_MATCH = OpenApiParameter(
 CURSOR_NOTE = (
     "Cursor-paginated (`next`/`previous` links; `page_size` up to 500): pages stay stable "
     "while rows are added. No total is counted. `?format=csv` or `?format=xlsx` downloads "
-    "every row the same filters select, streamed. Answers carry an ETag and Last-Modified; "
-    "send `If-None-Match` to get 304 when nothing changed."
+    "every row the same filters select, streamed. Answers carry an ETag; send "
+    "`If-None-Match` to get 304 when nothing changed (`If-Modified-Since` is not honoured on "
+    "lists: a date cannot show a row that left the list)."
 )
 
 
@@ -351,7 +352,6 @@ class PledgeViewSet(LoadsRows, ResourceViewSet):
         reader = PledgeReader(self.get_serializer_context())
         queryset = pledge_values(self.filter_queryset(self.get_queryset()), reader)
         page = self.paginator.paginate_queryset(queryset, request, view=self)
-        self._last_modified = max((row["updated_at"] for row in page), default=None)
         return self.get_paginated_response(reader.represent(page))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
