@@ -50,16 +50,19 @@ def nudge_recompute() -> None:
     if not settings.PROGRESS_NUDGE_ENABLED:
         return
     try:
-        delay = settings.PROGRESS_RECOMPUTE_DELAY_SECONDS
-        if not cache.add(NUDGE_KEY, 1, timeout=delay):
-            return  # a recompute is already on its way and will see this change
         task = current_app.tasks.get(RECOMPUTE_TASK)
         if task is None:
             return
         if settings.CELERY_TASK_ALWAYS_EAGER:
+            # Inline tasks (the zero-setup demo) have no later run to coalesce into and no beat
+            # sweep to catch up: debouncing here would leave the figures stale until an
+            # unrelated change.
             task.apply()
-        else:
-            task.apply_async(countdown=delay)
+            return
+        delay = settings.PROGRESS_RECOMPUTE_DELAY_SECONDS
+        if not cache.add(NUDGE_KEY, 1, timeout=delay):
+            return  # a recompute is already on its way and will see this change
+        task.apply_async(countdown=delay)
     except Exception:  # the mark stays; the sweep recomputes later
         logger.warning(
             "Could not nudge the progress recompute; the sweep will catch up.", exc_info=True

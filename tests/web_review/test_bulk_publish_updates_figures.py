@@ -113,3 +113,25 @@ def test_publishing_together_marks_and_recomputes_exactly_like_one_by_one(
     assert counted(three_submitted) == [1, 1, 1]
     # (The pledge marks wait for a run with stored sums, as after single publications.)
     assert figures_state()[0] == set()
+
+
+def test_in_the_inline_demo_a_bulk_publish_right_after_a_publish_is_recomputed_too(
+    three_submitted: list[Pledge],
+    secretariat: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """`make run` runs tasks inline and has no beat sweep to catch up later: a publication
+    within the debounce delay of the previous one must not wait for an unrelated change."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.PROGRESS_NUDGE_ENABLED = True
+    cache.delete(NUDGE_KEY)
+    first, *rest = three_submitted
+
+    with django_capture_on_commit_callbacks(execute=True):
+        transition_pledge(pledge=first, action="publish", by=secretariat)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_from_the_queue(rest, secretariat=secretariat)
+
+    assert figures_state()[0] == set()
+    assert counted(three_submitted) == [1, 1, 1]
