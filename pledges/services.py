@@ -1091,6 +1091,12 @@ def verify_entity(*, entity: Entity, by: Any) -> Entity:
     locked.is_verified = True
     locked.verified_at = timezone.now()
     locked.save(update_fields=["is_verified", "verified_at", "updated_at"])
+    # Its accepted co-pledgings become public (only verified co-pledgers are shown): each of
+    # those pledges now shows one more co-pledger, which incremental sync must see.
+    for pledge_id in locked.participations.filter(status=ParticipantStatus.ACCEPTED).values_list(
+        "pledge_id", flat=True
+    ):
+        _touch(pledge_id)
     record_change(locked, action="pledges.entity.verified", by=by)
     notifications.entity_verified(locked)
     return locked
