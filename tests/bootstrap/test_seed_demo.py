@@ -15,6 +15,7 @@ from django.test import Client
 
 from accounts.models import User
 from bootstrap import demo
+from bootstrap.demo import run as demo_run
 from compacts.models import Compact, Objective
 from forums.models import Forum
 from indicators.models import ExchangeRate, Indicator, IndicatorValue
@@ -126,9 +127,9 @@ def test_same_data_when_written_with_bulk_create_instead_of_copy(
         ]
 
     results = []
-    monkeypatch.setattr(demo, "REBUILD_INDEXES_FROM", 1)  # as for a large load
+    monkeypatch.setattr(demo_run, "REBUILD_INDEXES_FROM", 1)  # as for a large load
     for use_copy, chunk in ((True, 25), (False, 5000)):
-        monkeypatch.setattr(demo, "CHUNK", chunk)
+        monkeypatch.setattr(demo_run, "CHUNK", chunk)
         with transaction.atomic():
             demo.seed_demo(pledges=120, seed=5, as_of=AS_OF, use_copy=use_copy)
             results.append(everything())
@@ -159,7 +160,7 @@ def test_indexes_and_keys_are_as_before_when_a_large_load_rebuilt_them(
     reference_data: None, debug: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = schema_of_loaded_tables()
-    monkeypatch.setattr(demo, "REBUILD_INDEXES_FROM", 1)
+    monkeypatch.setattr(demo_run, "REBUILD_INDEXES_FROM", 1)
 
     seed_demo(pledges=50)
 

@@ -1,0 +1,200 @@
+"""Writes one chunk of built pledges and everything hanging off them: many-to-many rows,
+co-pledgers, targets, progress reports and their actual values."""
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pledges.models import (
+    Pledge,
+    PledgeParticipant,
+    PledgeTarget,
+    PledgeUpdate,
+    PledgeUpdateActual,
+    UpdateReviewState,
+)
+
+from .accounts import DemoAccounts
+from .draws import at
+from .entities import EntityRef
+from .plans import actual_value
+from .pledges import PLEDGE_COLUMNS, PledgeBundle
+from .words import CHALLENGES, NARRATIVES, RETURN_NOTES
+from .writer import Writer, through_columns
+
+
+@dataclass(slots=True)
+class IndexRow:
+    """What link generation needs to remember about a written pledge."""
+
+    id: int
+    entity_id: int
+    entity_type: str
+    forum_id: int
+    compact_code: str
+    state: str
+    announced_on: date
+    has_amount: bool
+
+
+@dataclass
+class Counts:
+    pledges: int = 0
+    participants: int = 0
+    links: int = 0
+    targets: int = 0
+    updates: int = 0
+    actuals: int = 0
+    currencies_used: set[str] = field(default_factory=set)
+
+
+M2M_FIELDS = (
+    (Pledge.objectives, "objectives"),
+    (Pledge.actions, "actions"),
+    (Pledge.principles, "principles"),
+    (Pledge.thematic_areas, "thematic_areas"),
+    (Pledge.support_types, "support_types"),
+    (Pledge.beneficiary_countries, "countries"),
+)
+PARTICIPANT_COLUMNS = (
+    "pledge_id",
+    "entity_id",
+    "role",
+    "status",
+    "responded_at",
+    "created_at",
+    "updated_at",
+)
+TARGET_COLUMNS = ("id", "pledge_id", "metric", "unit", "baseline", "target_value", "due_date")
+UPDATE_COLUMNS = (
+    "id",
+    "pledge_id",
+    "status",
+    "narrative",
+    "challenges",
+    "evidence_links",
+    "disbursed_amount",
+    "reported_on",
+    "submitted_by_id",
+    "review_state",
+    "reviewed_by_id",
+    "reviewed_at",
+    "review_note",
+    "created_at",
+    "updated_at",
+)
+ACTUAL_COLUMNS = ("update_id", "target_id", "value")
+
+
+def write_bundles(
+    bundles: Sequence[PledgeBundle],
+    *,
+    writer: Writer,
+    accounts: DemoAccounts,
+    showcase: EntityRef,
+    as_of: date,
+    rng: random.Random,
+    counts: Counts,
+) -> list[IndexRow]:
+    """Insert one chunk of pledges and everything that hangs off them."""
+    writer.insert(Pledge, PLEDGE_COLUMNS, [b.row for b in bundles])
+    for descriptor, attr in M2M_FIELDS:
+        writer.insert(
+            descriptor.through,
+            through_columns(descriptor),
+            [(b.id, value) for b in bundles for value in getattr(b, attr)],
+        )
+    participants = [
+        (b.id, entity_id, role, status, responded, b.row[-2], responded or b.row[-2])
+        for b in bundles
+        for entity_id, role, status, responded in b.participants
+    ]
+    writer.insert(PledgeParticipant, PARTICIPANT_COLUMNS, participants)
+
+    target_ids = iter(writer.reserve_ids(PledgeTarget, sum(len(b.targets) for b in bundles)))
+    update_ids = iter(writer.reserve_ids(PledgeUpdate, sum(len(b.updates) for b in bundles)))
+    targets: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
+    actuals: list[tuple[int, int, Decimal]] = []
+    last_day = as_of - timedelta(days=1)
+    for bundle in bundles:
+        pledge_targets = []
+        for metric, plan in bundle.targets:
+            target_id = next(target_ids)
+            pledge_targets.append((target_id, plan))
+            targets.append(
+                (
+                    target_id,
+                    bundle.id,
+                    metric,
+                    plan.unit,
+                    plan.baseline,
+                    plan.value,
+                    bundle.end_date,
+                )
+            )
+        submitter = accounts.stakeholder.pk if bundle.skeleton.entity.id == showcase.id else None
+        for plan in bundle.updates:
+            update_id = next(update_ids)
+            reviewed = plan.review_state != UpdateReviewState.PENDING
+            reviewed_on = min(plan.reported_on + timedelta(days=rng.randint(2, 40)), last_day)
+            reviewed_at = at(reviewed_on, rng.randint(13, 17)) if reviewed else None
+            reported_at = at(plan.reported_on, 10)
+            disbursed = None
+            if bundle.amount is not None:
+                share = Decimal(f"{min(plan.progress, 1.0):.4f}")
+                disbursed = (bundle.amount * share).quantize(Decimal("0.01"))
+            reference = bundle.row[1].lower()
+            updates.append(
+                (
+                    update_id,
+                    bundle.id,
+                    plan.status,
+                    rng.choice(NARRATIVES[plan.status]),
+                    rng.choice(CHALLENGES) if rng.random() < 0.5 else "",
+                    [f"https://example.org/reports/{reference}.pdf"] if rng.random() < 0.3 else [],
+                    disbursed,
+                    plan.reported_on,
+                    submitter,
+                    plan.review_state,
+                    accounts.secretariat.pk if reviewed else None,
+                    reviewed_at,
+                    (
+                        rng.choice(RETURN_NOTES)
+                        if plan.review_state == UpdateReviewState.RETURNED
+                        else ""
+                    ),
+                    reported_at,
+                    reviewed_at or reported_at,
+                )
+            )
+            actuals.extend(
+                (update_id, target_id, actual_value(target, plan.progress))
+                for target_id, target in pledge_targets
+            )
+    writer.insert(PledgeTarget, TARGET_COLUMNS, targets)
+    writer.insert(PledgeUpdate, UPDATE_COLUMNS, updates)
+    writer.insert(PledgeUpdateActual, ACTUAL_COLUMNS, actuals)
+
+    counts.pledges += len(bundles)
+    counts.participants += len(participants)
+    counts.targets += len(targets)
+    counts.updates += len(updates)
+    counts.actuals += len(actuals)
+    counts.currencies_used.update(b.currency for b in bundles if b.currency)
+    return [
+        IndexRow(
+            id=b.id,
+            entity_id=b.skeleton.entity.id,
+            entity_type=b.skeleton.entity.type_code,
+            forum_id=b.skeleton.forum.id,
+            compact_code=b.skeleton.forum.compact_code,
+            state=b.skeleton.state,
+            announced_on=b.skeleton.announced_on,
+            has_amount=b.amount is not None,
+        )
+        for b in bundles
+    ]

@@ -1,0 +1,290 @@
+"""The pledging entities: a State for every UN member State and organisations of every type, with
+fictitious but plausible names. Entities are matched by name and type, so a re-run reuses them."""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils.text import slugify
+
+from pledges.models import Entity
+from pledges.names import cased_name_skeleton, name_skeleton
+
+from .draws import acronym_of, ascii_only, at, day_between, stream
+from .snapshot import Reference
+from .words import (
+    ACRONYM_TYPES,
+    BRANDS,
+    CAUSES,
+    CITIES,
+    COMPANY_SUFFIXES,
+    DEMONYMS,
+    DONOR_CODES,
+    ENTITY_DESCRIPTIONS,
+    FAITHS,
+    FIELDS,
+    FOCUS,
+    HOST_CODES,
+    HQ_CODES,
+    IFI_REGIONS,
+    IFI_UNITS,
+    INDUSTRIES,
+    ORG_NOUNS,
+    ORG_SHARES,
+    SHOWCASE_ENTITY,
+    SPORT_UNITS,
+    SPORTS,
+    SURNAMES,
+    TOPICS,
+    UN_UNITS,
+)
+from .writer import Writer
+
+Logger = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """What pledge generation needs to know about an entity."""
+
+    id: int
+    name: str
+    type_code: str
+    country_code: str | None
+    is_verified: bool
+
+
+def _org_name(rng: random.Random, type_code: str, ref: Reference) -> tuple[str, str | None]:
+    """A plausible, fictitious organisation name for a type, and the country it implies (the
+    country it is named after, or the country of the city it is named after)."""
+    country_code = rng.choice(ref.member_codes)
+    country, of_country = ref.countries[country_code].short, ref.countries[country_code].name
+    city, city_country = rng.choice(CITIES)
+    if city_country not in ref.countries:
+        city, city_country = country, country_code
+    use_city = rng.random() < 0.6
+    place, place_country = (city, city_country) if use_city else (country, country_code)
+    focus, noun, cause = rng.choice(FOCUS), rng.choice(ORG_NOUNS), rng.choice(CAUSES)
+    brand, surname, topic = rng.choice(BRANDS), rng.choice(SURNAMES), rng.choice(TOPICS)
+    subject = rng.choice(FIELDS)
+    options: tuple[tuple[str, str | None], ...]
+    match type_code:
+        case "ngo":
+            options = (
+                (f"{place} {focus} {noun}", place_country),
+                (f"{noun} for {cause} {place}", place_country),
+                (f"{brand} {focus} {noun}", None),
+            )
+        case "refugee_led":
+            demonym = rng.choice(DEMONYMS)
+            options = (
+                (f"{demonym} {focus} {noun} {city}", city_country),
+                (f"{demonym} Refugee {noun} in {place}", place_country),
+            )
+        case "faith_based":
+            faith = rng.choice(FAITHS)
+            options = (
+                (f"{faith} {noun} for {cause}", None),
+                (f"{faith} {focus} Service {place}", place_country),
+            )
+        case "private_sector":
+            options = (
+                (f"{brand} {rng.choice(INDUSTRIES)} {rng.choice(COMPANY_SUFFIXES)}", None),
+                (f"{surname} & {rng.choice(SURNAMES)} {rng.choice(INDUSTRIES)}", None),
+            )
+        case "foundation":
+            options = (
+                (f"{surname} Family Foundation", None),
+                (f"{brand} Foundation for {cause}", None),
+                (f"{place} Community Foundation", place_country),
+            )
+        case "academia":
+            options = (
+                (f"University of {city}", city_country),
+                (f"{city} Institute of {subject}", city_country),
+                (f"Centre for {subject}, University of {city}", city_country),
+                (f"{surname} School of {subject}", None),
+            )
+        case "local_authority":
+            options = (
+                (f"City of {city}", city_country),
+                (f"{city} City Council", city_country),
+                (f"Municipality of {city}", city_country),
+                (f"{city} Metropolitan Authority", city_country),
+                (f"{city} Office for {topic}", city_country),
+            )
+        case "parliament":
+            options = (
+                (f"Parliament of {of_country}", country_code),
+                (f"Parliamentary Group on {topic}, {country}", country_code),
+                (f"Standing Committee on {topic}, Parliament of {of_country}", country_code),
+            )
+        case "sports":
+            unit = rng.choice(SPORT_UNITS)
+            options = ((f"{city} {rng.choice(SPORTS)} {unit}", city_country),)
+        case "un_agency":
+            unit = rng.choice(UN_UNITS)
+            options = (
+                (f"International {topic} {unit}", None),
+                (f"United Nations {topic} {unit}", None),
+                (f"{rng.choice(IFI_REGIONS)} {unit} on {topic}", None),
+            )
+        case "ifi":
+            options = (
+                (f"{rng.choice(IFI_REGIONS)} {rng.choice(IFI_UNITS)}", None),
+                (f"{country} Development Agency", country_code),
+                (f"{brand} Impact Investment Fund", None),
+            )
+        case _:
+            options = ((f"{place} {focus} Working Group", place_country),)
+    return rng.choice(options)
+
+
+def _org_country(rng: random.Random, type_code: str, ref: Reference) -> str:
+    """Headquarters of an organisation whose name does not say where it is."""
+    pool = HQ_CODES if type_code in {"un_agency", "ifi", "foundation"} else HOST_CODES + DONOR_CODES
+    present = [c for c in pool if c in ref.countries]
+    if present and rng.random() < 0.6:
+        return rng.choice(present)
+    return rng.choice(ref.member_codes)
+
+
+ENTITY_COLUMNS = (
+    "id",
+    "name",
+    "acronym",
+    "entity_type_id",
+    "country_id",
+    "website",
+    "description",
+    "is_verified",
+    "verified_at",
+    "created_at",
+    "updated_at",
+    "name_skeleton",
+    "cased_name_skeleton",
+)
+
+
+def create_entities(
+    *, ref: Reference, pledges: int, seed: int, writer: Writer, log: Logger
+) -> tuple[list[EntityRef], EntityRef]:
+    """Create (or reuse, matched by name and type) the pledging entities: a State for every UN
+    member State and organisations of every other type, about 0.3 per pledge as in the real
+    registry (1,300 actors for 3,500 pledges). Returns them in generation order, plus the
+    verified showcase entity that the stakeholder account works for."""
+    rng = stream(seed, "entities")
+    existing = {
+        (name, type_id): (pk, verified)
+        for pk, name, type_id, verified in Entity.objects.values_list(
+            "pk", "name", "entity_type_id", "is_verified"
+        )
+    }
+    # The look-alike keys register_entity stores; a generated name that looks like an earlier
+    # one keeps NULL, as migration 0014 does for real data (the unique indexes allow that).
+    keys_taken: dict[str, set[str]] = {
+        field: set(Entity.objects.exclude(**{field: None}).values_list(field, flat=True))
+        for field in ("name_skeleton", "cased_name_skeleton")
+    }
+
+    def free_key(field: str, value: str) -> str | None:
+        if value in keys_taken[field]:
+            return None
+        keys_taken[field].add(value)
+        return value
+
+    last_day = ref.as_of - timedelta(days=1)
+    first_day = min(date(2018, 6, 1), last_day)
+    specs: list[tuple[str, str, str | None]] = []  # name, type code, country code
+    taken: set[tuple[str, str]] = set()
+
+    def add(name: str, type_code: str, country: str | None) -> None:
+        if (name, type_code) in taken:
+            # Rare below 100,000 pledges: a second chapter of the same organisation.
+            base = f"{name} ({ref.countries[country].short})" if country else name
+            name, n = base, 2
+            while (name, type_code) in taken:
+                name, n = f"{base} {n}", n + 1
+        taken.add((name, type_code))
+        specs.append((name, type_code, country))
+
+    showcase_name, showcase_type = SHOWCASE_ENTITY
+    if showcase_type not in ref.entity_types:
+        showcase_type = next(iter(ref.entity_types))
+    add(showcase_name, showcase_type, "KE" if "KE" in ref.countries else ref.member_codes[0])
+    if "state" in ref.entity_types:
+        for code in ref.member_codes:
+            add(f"Government of {ref.countries[code].name}", "state", code)
+    n_orgs = max(120, round(pledges * 0.3))
+    org_types = [c for c in ref.entity_types if c != "state"]
+    shares = {c: ORG_SHARES.get(c, 2) for c in org_types}
+    total_share = sum(shares.values())
+    for type_code in org_types:
+        for _ in range(max(3, round(n_orgs * shares[type_code] / total_share))):
+            name, country = _org_name(rng, type_code, ref)
+            add(name, type_code, country or _org_country(rng, type_code, ref))
+
+    refs: list[EntityRef] = []
+    rows: list[list[Any]] = []  # new entities, their id still to be filled in
+    positions: list[int] = []  # where each new entity sits in refs
+    verified_types: set[str] = set()
+    for name, type_code, country in specs:
+        type_id = ref.entity_types[type_code]
+        # Every type gets a verified entity, so that published pledges of every type exist.
+        forced = type_code not in verified_types or name == showcase_name
+        verified = forced or rng.random() < (0.92 if type_code == "state" else 0.8)
+        registered_on = day_between(rng, first_day, last_day)
+        verified_on = day_between(rng, registered_on, last_day)
+        acronym = acronym_of(name) if rng.random() < 0.4 else ""
+        has_website = rng.random() < 0.6
+        topic = rng.choice(TOPICS).lower()
+        if (name, type_id) in existing:
+            pk, verified = existing[(name, type_id)]
+            refs.append(EntityRef(pk, name, type_code, country, verified))
+        else:
+            description = ENTITY_DESCRIPTIONS.get(type_code, ENTITY_DESCRIPTIONS["other"])
+            registered_at = at(registered_on, rng.randint(8, 17))
+            verified_at = at(verified_on, 18) if verified else None
+            rows.append(
+                [
+                    0,
+                    name,
+                    acronym if 3 <= len(acronym) <= 8 and type_code in ACRONYM_TYPES else "",
+                    type_id,
+                    country,
+                    (
+                        f"https://{slugify(ascii_only(name))[:50].strip('-')}.example.org"
+                        if has_website
+                        else ""
+                    ),
+                    description.format(
+                        country=ref.countries[country].name if country else "several countries",
+                        topic=topic,
+                    ),
+                    verified,
+                    verified_at,
+                    registered_at,
+                    verified_at or registered_at,
+                    free_key("name_skeleton", name_skeleton(name)),
+                    free_key("cased_name_skeleton", cased_name_skeleton(name)),
+                ]
+            )
+            positions.append(len(refs))
+            refs.append(EntityRef(0, name, type_code, country, verified))
+        if verified:
+            verified_types.add(type_code)
+    for row, pk, position in zip(
+        rows, writer.reserve_ids(Entity, len(rows)), positions, strict=True
+    ):
+        row[0] = pk
+        refs[position] = replace(refs[position], id=pk)
+    writer.insert(Entity, ENTITY_COLUMNS, rows)
+    if not refs[0].is_verified:
+        # Someone unverified the showcase entity since the last run; the stakeholder demo
+        # needs it verified.
+        Entity.objects.filter(pk=refs[0].id).update(is_verified=True, verified_at=at(last_day, 9))
+        refs[0] = replace(refs[0], is_verified=True)
+    log(f"  entities: {len(rows)} created, {len(refs) - len(rows)} reused")
+    return refs, refs[0]
