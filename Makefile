@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint fmt check lock clean bench audit backup restore
+.PHONY: install install-dev run serve test test-suite lint fmt check lock clean bench audit backup restore
 
 ## install: create .venv with the runtime dependencies (re-runs only when they change)
 install: $(STAMP)
@@ -25,8 +25,13 @@ $(DEV_STAMP): $(STAMP)
 	$(PIP) install --quiet --disable-pip-version-check -c constraints.txt -r $(VENV)/requirements-dev.txt
 	touch $@
 
-## run: zero-setup demo on SQLite with inline tasks, reference and demo data loaded
+## run: zero-setup demo with inline tasks, reference and demo data loaded. Without DATABASE_URL it
+## runs on an embedded PostgreSQL (data in .pgdata/), stopped again by Ctrl-C
 run: install
+	$(PY) -m config.embedded_db -- $(MAKE) --no-print-directory serve
+
+## serve: make run's steps, on DATABASE_URL's database
+serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo --if-empty
@@ -38,10 +43,13 @@ run: install
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: lint, checks and the whole test suite on the real PostgreSQL and Redis
+## test: lint, checks and the whole test suite on the real PostgreSQL and Redis. Without
+## DATABASE_URL and with no PostgreSQL at 127.0.0.1:5432, on an embedded one (.pgdata-test/)
 test: install-dev
+	$(PY) -m config.embedded_db --tests -- $(MAKE) --no-print-directory test-suite
+
+test-suite: install-dev
 	./scripts/ensure_system_packages.sh
-	./scripts/ensure_services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@# A known vulnerability fails the build; an advisory source out of reach (exit 3) is said, not hidden.

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Make sure the PostgreSQL and Redis that the tests use answer. If a server is installed on this
 # machine but stopped, start it; otherwise say what to start and fail.
+#   --postgres-optional  no PostgreSQL is not an error but exit status 3 (once Redis answers):
+#                        `make test` then tests on the embedded one (config/embedded_db.py).
 set -euo pipefail
+postgres_optional=false
+if [ "${1:-}" = "--postgres-optional" ]; then postgres_optional=true; fi
+postgres_missing=false
 
 db_url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 redis_url="${REDIS_URL:-redis://127.0.0.1:6379/15}"
@@ -30,7 +35,7 @@ if ! pg_ok; then
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
     for _ in $(seq 1 20); do pg_ok && break; sleep 0.5; done
   fi
-  pg_ok || {
+  pg_ok || { $postgres_optional && postgres_missing=true; } || {
     echo "ERROR: PostgreSQL does not answer at ${db_url}." >&2
     echo "Start a PostgreSQL server (e.g. 'apt-get install postgresql') or set DATABASE_URL." >&2
     exit 1
@@ -48,5 +53,9 @@ if ! redis_ok; then
     echo "Start a Redis server (e.g. 'apt-get install redis-server') or set REDIS_URL." >&2
     exit 1
   }
+fi
+if $postgres_missing; then
+  echo "Redis answers; PostgreSQL does not."
+  exit 3
 fi
 echo "PostgreSQL and Redis answer."
