@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -40,8 +40,8 @@ from .models import (
     SupportType,
 )
 from .progress_marks import progress_changed
-from .services import PledgeInput, TargetInput, allocate_reference
-from .workflow import EDITABLE_STATES
+from .services import PledgeInput, TargetInput
+from .workflow import EDITABLE_STATES, can_edit, is_active_member, is_secretariat
 
 TIMESTAMPS = ("created_at", "updated_at")
 # Set by the review and progress services only.
@@ -54,6 +54,10 @@ PLEDGE_DERIVED = (
 )
 
 
+def _reason(error: Exception) -> str:
+    return "; ".join(getattr(error, "messages", None) or [str(error)])
+
+
 def run_service(request: HttpRequest, apply: Callable[[], list[Any]], done: str) -> None:
     """Run an all-or-none bulk service over the selected rows (an admin action is a bulk
     action): a success message, or one message per refused row with its reason."""
@@ -64,7 +68,7 @@ def run_service(request: HttpRequest, apply: Callable[[], list[Any]], done: str)
             messages.error(request, f"{refusal.reference}: {refusal.reason}")
         messages.error(request, _("Nothing was changed: fix or unselect the rows above."))
     except (ValidationError, PermissionDenied, PledgeError) as error:
-        messages.error(request, "; ".join(getattr(error, "messages", None) or [str(error)]))
+        messages.error(request, _reason(error))
     else:
         messages.success(request, done % {"count": len(applied)})
 
@@ -102,12 +106,32 @@ class SupportTypeAdmin(admin.ModelAdmin):
 
 class MembershipDecisionFormSet(BaseInlineFormSet):
     """A request's status changes only by a decision of the membership service (its rules,
-    audit entry and e-mail): from pending to active or declined. See EntityAdmin.save_formset."""
+    audit entry and e-mail): from pending to active or declined; a member added here is
+    add_member's, active at once. See EntityAdmin.save_formset."""
+
+    def add_fields(self, form: ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if form.instance.pk is None:
+            form.initial["status"] = MembershipStatus.ACTIVE
 
     def clean(self) -> None:
         super().clean()
         for form in self.forms:
-            if form.instance.pk is None or "status" not in form.changed_data:
+            if form.instance.pk is None:
+                if (
+                    form.has_changed()
+                    and not self._should_delete_form(form)
+                    and form.cleaned_data.get("status") != MembershipStatus.ACTIVE
+                ):
+                    form.add_error(
+                        "status",
+                        _(
+                            "A member added here acts for the entity at once: choose Active "
+                            "(a request to join is made on the site)."
+                        ),
+                    )
+                continue
+            if "status" not in form.changed_data:
                 continue
             decided = form.cleaned_data.get("status")
             if form.initial.get("status") != MembershipStatus.PENDING or decided not in {
@@ -138,12 +162,31 @@ class EntityAdmin(admin.ModelAdmin):
     search_fields = ("name", "acronym")
     ordering = ("name",)
     autocomplete_fields = ("country",)
-    readonly_fields = ("public_id", "is_verified", "verified_at", *TIMESTAMPS)
+    readonly_fields = (
+        "public_id",
+        "is_verified",
+        "verified_at",
+        "declined_at",
+        "decline_reason",
+        *TIMESTAMPS,
+    )
     actions = ("verify_selected",)
     fieldsets = (
         (None, {"fields": ("name", "acronym", "entity_type", "country")}),
         (_("About"), {"fields": ("website", "description")}),
-        (_("Verification"), {"fields": ("is_verified", "verified_at")}),
+        (
+            _("Verification"),
+            {
+                "fields": ("is_verified", "verified_at", "declined_at", "decline_reason"),
+                # Declining needs a reason, which the registrant is e-mailed: the queue asks
+                # for it, an admin action could not.
+                "description": _(
+                    "Verify with the action “Verify selected entities” or in the entity queue "
+                    "(Review → Entities, /review/entities/). Decline a registration in the "
+                    "entity queue, which asks for the reason the registrant is sent."
+                ),
+            },
+        ),
         (_("Record"), {"fields": ("public_id", *TIMESTAMPS)}),
     )
     inlines = (MembershipInline,)
@@ -156,12 +199,30 @@ class EntityAdmin(admin.ModelAdmin):
             return
         # Approving or declining a request here is the membership service's decision (the
         # formset's clean allowed only those); the row itself keeps its old status until then.
+        # A new row is add_member's.
         decisions = []
         for row in formset.forms:
             if row.instance.pk and "status" in row.changed_data:
                 decisions.append((row.instance, row.cleaned_data["status"]))
                 row.instance.status = row.initial["status"]
-        super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            membership.delete()
+        for membership, _changed in formset.changed_objects:
+            membership.save()
+        added, formset.new_objects = formset.new_objects, []
+        for membership in added:
+            try:
+                formset.new_objects.append(
+                    services.add_member(
+                        entity=form.instance,
+                        user=membership.user,
+                        role=membership.role,
+                        by=request.user,
+                    )
+                )
+            except (ValidationError, PermissionDenied, PledgeError) as error:
+                messages.error(request, f"{membership.user}: {_reason(error)}")
         for membership, status in decisions:
             try:
                 services.decide_membership(
@@ -247,19 +308,44 @@ class PledgeTargetsFormSet(BaseInlineFormSet):
             raise ValidationError(error.message_dict["targets"]) from None
 
 
+class PledgeTargetForm(ModelForm):
+    """A target row. Its value and unit are checked by the services' rules in the formset's
+    clean, in their words; the model's check constraints mirror those rules, and would
+    otherwise stop the row first with "Constraint … is violated"."""
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return {*super()._get_validation_exclusions(), "unit", "target_value"}
+
+
 class PledgeTargetInline(admin.TabularInline):
     model = PledgeTarget
+    form = PledgeTargetForm
     formset = PledgeTargetsFormSet
     extra = 0
     fields = ("metric", "unit", "baseline", "target_value", "due_date")
 
 
-class PledgeParticipantInline(admin.TabularInline):
+class CoPledgersReadOnly:
+    """Co-pledgers are invited, answer and are removed on the pledge page only (the
+    participant services): only verified entities can be invited, and only the invited
+    entity's members answer for it. Here they are shown, not edited."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PledgeParticipantInline(CoPledgersReadOnly, admin.TabularInline):
     model = PledgeParticipant
     extra = 0
     fields = ("entity", "role", "status", "responded_at")
-    autocomplete_fields = ("entity",)
     verbose_name = _("co-pledging entity")
+    verbose_name_plural = _("co-pledging entities (managed on the pledge page)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PledgeParticipant]:
         return super().get_queryset(request).select_related("pledge", "entity")
@@ -307,6 +393,8 @@ class PledgeAdminForm(ModelForm):
         model = Pledge
         fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets choose the fields
 
+    editor: Any = None  # the signed-in user: set by PledgeAdmin.get_form
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self._errors:
@@ -314,6 +402,16 @@ class PledgeAdminForm(ModelForm):
         pledge = self.instance
         if pledge.pk is not None and "entity" in self.changed_data:
             self.add_error("entity", _("The submitting entity of a pledge cannot change."))
+            return cleaned
+        # The services' permission rules, said here, so that the save cannot be refused.
+        if pledge.pk is not None and not can_edit(pledge, self.editor):
+            self.add_error(None, _("You cannot edit this pledge now."))
+            return cleaned
+        entity = cleaned["entity"]
+        if pledge.pk is None and not (
+            is_active_member(self.editor, entity) or is_secretariat(self.editor)
+        ):
+            self.add_error("entity", _("You can create pledges only for entities you act for."))
             return cleaned
         complete = pledge.pk is not None and pledge.review_state not in EDITABLE_STATES
         try:
@@ -416,28 +514,42 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
             _("%(count)d pledges published."),
         )
 
+    def get_form(self, request: HttpRequest, obj: Pledge | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        form.editor = request.user
+        return form
+
     def save_model(self, request: HttpRequest, obj: Pledge, form: ModelForm, change: bool) -> None:
-        if change:
-            return  # update_pledge saves the content with the targets: see save_related
-        # The same counter as the pledge services: a number typed here would later be handed
-        # out again to a partner's pledge, whose creation would then fail.
-        obj.reference = allocate_reference(obj.forum)
-        super().save_model(request, obj, form, change)
+        """Nothing here: the pledge services save the content with the targets (save_related)."""
 
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
     ) -> None:
+        # Adding is create_pledge's, an edit update_pledge's, as on the web and the API: their
+        # validation, reference (the forum's counter), version, history reason, audit entry and
+        # progress marks. (The change view is one transaction.)
         pledge = form.instance
-        if not change:
-            super().save_related(request, form, formsets, change)
-            progress_changed([pledge.pk], _objective_ids([pledge.pk]))
-            return
-        # An edit is the pledge service's, as on the web and the API: its validation, version,
-        # history reason, audit entry and progress marks. (The change view is one transaction.)
         targets = next((f for f in formsets if f.model is PledgeTarget), None)
         data = _content_input(form.cleaned_data)
         data.targets = _target_inputs(targets) if targets is not None else None
-        services.update_pledge(pledge=pledge, data=data, by=request.user)
+        try:
+            with transaction.atomic():
+                if change:
+                    services.update_pledge(pledge=pledge, data=data, by=request.user)
+                else:
+                    data.targets = data.targets or []
+                    pledge.pk = services.create_pledge(data=data, by=request.user).pk
+                    pledge.refresh_from_db()
+                    pledge._state.adding = False
+        except (ValidationError, PermissionDenied, PledgeError) as error:
+            # The form checked the same rules, so only a change made meanwhile (another
+            # reviewer) ends here: say why and keep nothing of this save (the service's
+            # savepoint is rolled back; no other row is saved, nor logged: see log_change).
+            request.pledge_save_refused = True
+            messages.error(request, _reason(error))
+            for formset in formsets:  # read by the change message (not logged either)
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
         if targets is not None:  # saved by the service; the change message reads these
             targets.new_objects, targets.changed_objects, targets.deleted_objects = [], [], []
         bookkeeping = {
@@ -450,6 +562,26 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
         for formset in formsets:
             if formset is not targets:
                 self.save_formset(request, form, formset, change)
+
+    def log_addition(self, request: HttpRequest, obj: Pledge, message: Any) -> Any:
+        if not getattr(request, "pledge_save_refused", False):
+            return super().log_addition(request, obj, message)
+        return None
+
+    def log_change(self, request: HttpRequest, obj: Pledge, message: Any) -> Any:
+        if not getattr(request, "pledge_save_refused", False):
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_add(self, request: HttpRequest, obj: Pledge, *args: Any) -> HttpResponse:
+        if getattr(request, "pledge_save_refused", False):
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_add(request, obj, *args)
+
+    def response_change(self, request: HttpRequest, obj: Pledge) -> HttpResponse:
+        if getattr(request, "pledge_save_refused", False):
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_change(request, obj)
 
     def delete_model(self, request: HttpRequest, obj: Pledge) -> None:
         pledge_id, objective_ids = obj.pk, _objective_ids([obj.pk])
@@ -503,7 +635,7 @@ class PledgeReferenceCounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(PledgeParticipant)
-class PledgeParticipantAdmin(LargeTableAdmin):
+class PledgeParticipantAdmin(CoPledgersReadOnly, LargeTableAdmin):
     list_display = ("pledge", "entity", "role", "status", "responded_at")
     list_filter = ("role", "status")
     list_select_related = ("pledge", "entity")

@@ -1177,3 +1177,31 @@ def decide_membership(*, membership: Membership, approve: bool, by: Any) -> Memb
     record_change(locked, action=f"pledges.membership.{locked.status}", by=by)
     notifications.membership_decision(locked)
     return locked
+
+
+@transaction.atomic
+def add_member(*, entity: Entity, user: Any, role: str, by: Any) -> Membership:
+    """The secretariat makes `user` an active member of `entity` at once (the admin's
+    membership inline): no request to decide, so the audit entry says who added them, and they
+    get the e-mail of an approved request."""
+    if not is_secretariat(by):
+        raise PermissionDenied(_("Only the secretariat adds members."))
+    if role not in MembershipRole.values:
+        raise ValidationError({"role": [_("Choose a valid role.")]})
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user, entity=entity, role=role, status=MembershipStatus.ACTIVE
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "user": [
+                    _("%(user)s already acts for, or has asked to join, %(entity)s.")
+                    % {"user": user, "entity": entity.name}
+                ]
+            }
+        ) from None
+    record_change(membership, action="pledges.membership.added", by=by, data={"role": role})
+    notifications.membership_decision(membership)
+    return membership

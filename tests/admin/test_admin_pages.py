@@ -19,7 +19,7 @@ from indicators.models import (
     ProgressSum,
     RecomputeRun,
 )
-from pledges.models import PledgeProgressMark, PledgeReferenceCounter
+from pledges.models import PledgeParticipant, PledgeProgressMark, PledgeReferenceCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ READ_ONLY_MODELS = {
     ApiKey,
     AuditEntry,
     PledgeReferenceCounter,
+    PledgeParticipant,  # co-pledgers are managed on the pledge page (participant services)
     ProgressSnapshot,
     CompactProgressSnapshot,
     RecomputeRun,
