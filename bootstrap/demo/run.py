@@ -103,22 +103,19 @@ def seed_demo(
     seed: int = DEFAULT_SEED,
     as_of: date,
     log: Logger = lambda line: None,
-    use_copy: bool | None = None,
     updates_per_pledge: int | None = None,
 ) -> DemoSummary:
     """Create a realistic demo data set of `pledges` pledges, identical for the same seed and
     `as_of` day on a fresh database. All or nothing: one transaction.
 
-    `use_copy` chooses how rows are written (default: COPY on PostgreSQL, bulk_create
-    elsewhere); the data are the same either way. `updates_per_pledge` gives every published
-    pledge exactly that many progress reports instead of a realistic, varying number (the
-    benchmark's data shape, `scripts/bench`)."""
+    `updates_per_pledge` gives every published pledge exactly that many progress reports
+    instead of a realistic, varying number (the benchmark's data shape, `scripts/bench`)."""
     started = clock.monotonic()
 
     def stage(text: str) -> None:
         log(f"[{clock.monotonic() - started:5.1f} s] {text}")
 
-    writer = Writer(use_copy=use_copy)
+    writer = Writer()
     with (
         transaction.atomic(),
         _without_garbage_collection(),
@@ -155,7 +152,7 @@ def seed_demo(
                 rows.extend(index)
                 log(f"  {len(rows)}/{pledges} pledges written with their targets and updates")
 
-        with Pipeline(writer) as pipeline:
+        with Pipeline[list[IndexRow]](writer) as pipeline:
             for start in range(0, len(skeletons), CHUNK):
                 chunk = skeletons[start : start + CHUNK]
                 ids = pledge_ids[start : start + CHUNK]

@@ -4,100 +4,55 @@ indexes dropped and rebuilt around large loads, one chunk written while the next
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
-from django.db.models import Max
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 T = TypeVar("T")
-
-
-@contextmanager
-def _keep_timestamps(model: type[models.Model], columns: Sequence[str]) -> Iterator[None]:
-    """Let bulk_create store the created/updated times we give it: `auto_now(_add)` would stamp
-    every demo row with the time of seeding, and "newest first" lists would then be in random
-    order instead of showing the latest forum first."""
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if isinstance(f, models.DateTimeField) and f.attname in columns
-    ]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    try:
-        for f in fields:
-            f.auto_now = f.auto_now_add = False
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 class Writer:
     """Inserts many rows at once, inside the caller's transaction.
 
-    Ids are reserved up front (from the table's sequence on PostgreSQL), so that children can
-    point at their parents before anything is written and no insert has to return ids. On
-    PostgreSQL rows are streamed with COPY: `bulk_create` spent most of its time building
-    model instances and quoting parameters in Python (100,000 pledges took about 110 s with
-    `bulk_create`, about 28 s with COPY and `bulk_load`). Elsewhere — the SQLite demo — rows
-    go through `bulk_create` in moderate batches, because SQLite caps the variables per
-    statement. Only PostgreSQL and SQLite are supported, as by the project.
+    Ids are reserved up front from the table's sequence, so that children can point at their
+    parents before anything is written and no insert has to return ids. Rows are streamed with
+    COPY: `bulk_create` spent most of its time building model instances and quoting parameters
+    in Python (100,000 pledges took about 110 s with `bulk_create`, about 28 s with COPY and
+    `bulk_load`).
     """
 
-    def __init__(self, *, use_copy: bool | None = None) -> None:
-        # The connection object itself, not the thread-local proxy: with COPY, chunks are
-        # written from a second thread inside this thread's transaction (see Pipeline).
+    def __init__(self) -> None:
+        # The connection object itself, not the thread-local proxy: chunks are written from a
+        # second thread inside this thread's transaction (see Pipeline).
         self.connection = connections[DEFAULT_DB_ALIAS]
-        self.postgres = self.connection.vendor == "postgresql"
-        self.use_copy = self.postgres if use_copy is None else use_copy and self.postgres
-        self.batch_size = 2000 if self.postgres else 250
-        self._next_id: dict[type[models.Model], int] = {}
 
     def reserve_ids(self, model: type[models.Model], count: int) -> list[int]:
         """`count` primary keys that no other row has or will get."""
         if count <= 0:
             return []
-        table = model._meta.db_table
-        if self.postgres:
-            with self.connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [table, model._meta.pk.column, count],
-                )
-                return [row[0] for row in cursor.fetchall()]
-        # SQLite, the single-user demo: continue after the highest id, or after the
-        # AUTOINCREMENT high-water mark if rows were deleted, so that no id is ever reused.
-        start = self._next_id.get(model)
-        if start is None:
-            top = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
-            with self.connection.cursor() as cursor:
-                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-                row = cursor.fetchone()
-            start = max(top, row[0] if row else 0) + 1
-        self._next_id[model] = start + count
-        return list(range(start, start + count))
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, model._meta.pk.column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def insert(
         self, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> int:
         """Insert `rows`, each a sequence of values for the field attnames in `columns`. Fields
         not listed get their default (a fresh UUID, `version` 1, "now"…)."""
-        if not rows:
-            return 0
-        if self.use_copy:
+        if rows:
             self._copy(model, columns, rows)
-        else:
-            objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-            with _keep_timestamps(model, columns):
-                model._default_manager.bulk_create(objs, batch_size=self.batch_size)
         return len(rows)
 
     @contextmanager
     def bulk_load(
         self, models_: Sequence[type[models.Model]], *, rebuild_indexes: bool
     ) -> Iterator[None]:
-        """On PostgreSQL, load these tables the way the PostgreSQL manual advises for bulk
+        """Load these tables the way the PostgreSQL manual advises for bulk
         loads ("Populating a Database"): drop their foreign keys and, with `rebuild_indexes`,
         their non-unique B-tree indexes, and create them again afterwards.
 
@@ -116,9 +71,6 @@ class Writer:
         The tables stay locked until commit, which is fine for a demo database being seeded.
         A database user that does not own the tables cannot drop anything: then keys and
         indexes simply stay, and the load is slower."""
-        if not self.use_copy:
-            yield
-            return
         tables = [m._meta.db_table for m in models_]
         quote = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
@@ -180,8 +132,6 @@ class Writer:
     def _copy(
         self, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:
-        from psycopg.types.json import Jsonb  # only on PostgreSQL
-
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         given = [by_attname[c] for c in columns]
         missing = [
@@ -209,46 +159,40 @@ class Writer:
                 copy.write_row(row)
 
 
-class Pipeline:
+class Pipeline(Generic[T]):
     """Writes one chunk while the next is being generated.
 
     With COPY, PostgreSQL spends most of the load maintaining indexes (the full-text index of
     pledges above all) while Python waits; meanwhile Python could generate the next chunk. So
     each chunk is written by one background thread, inside the main thread's transaction on the
     same connection (psycopg serialises access to it), while the main thread builds the next.
-    Writes stay in order, one at a time. On SQLite everything runs inline.
+    Writes stay in order, one at a time.
     """
 
     def __init__(self, writer: Writer) -> None:
         self.writer = writer
-        self.pool: ThreadPoolExecutor | None = None
-        self.pending: Future[Any] | None = None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-demo")
+        self.pending: Future[T] | None = None
 
-    def __enter__(self) -> "Pipeline":
-        if self.writer.use_copy:
-            self.writer.connection.inc_thread_sharing()
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-demo")
+    def __enter__(self) -> "Pipeline[T]":
+        self.writer.connection.inc_thread_sharing()
         return self
 
     def submit(self, job: Callable[[], T]) -> T | None:
-        """Start `job` once the previous one has finished; return the previous one's result
-        (inline mode: run it now and return its result)."""
-        if self.pool is None:
-            return job()
+        """Start `job` once the previous one has finished; return the previous one's result."""
         previous = self.pending.result() if self.pending else None
         self.pending = self.pool.submit(job)
         return previous
 
-    def finish(self) -> Any:
+    def finish(self) -> T | None:
         """Wait for the last job and return its result."""
         result, self.pending = (self.pending.result() if self.pending else None), None
         return result
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            # Never leave a write running while the transaction is rolled back.
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.writer.connection.dec_thread_sharing()
+        # Never leave a write running while the transaction is rolled back.
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.writer.connection.dec_thread_sharing()
 
 
 def through_columns(descriptor: Any) -> tuple[str, str]:
