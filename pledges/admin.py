@@ -11,6 +11,7 @@ and the notifications are the same whichever door a reviewer uses.
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -394,6 +395,12 @@ class PledgeAdminForm(ModelForm):
         fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets choose the fields
 
     editor: Any = None  # the signed-in user: set by PledgeAdmin.get_form
+    # The version the page showed: update_pledge refuses the save if somebody saved since.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -488,7 +495,7 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
                 )
             },
         ),
-        (_("Record"), {"fields": ("public_id", *TIMESTAMPS)}),
+        (_("Record"), {"fields": ("public_id", *TIMESTAMPS, "loaded_version")}),
     )
     inlines = (PledgeTargetInline, PledgeParticipantInline, PledgeLinkInline)
     form = PledgeAdminForm
@@ -535,7 +542,12 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
         try:
             with transaction.atomic():
                 if change:
-                    services.update_pledge(pledge=pledge, data=data, by=request.user)
+                    services.update_pledge(
+                        pledge=pledge,
+                        data=data,
+                        by=request.user,
+                        expected_version=form.cleaned_data.get("loaded_version"),
+                    )
                 else:
                     data.targets = data.targets or []
                     pledge.pk = services.create_pledge(data=data, by=request.user).pk
@@ -543,8 +555,8 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
                     pledge._state.adding = False
         except (ValidationError, PermissionDenied, PledgeError) as error:
             # The form checked the same rules, so only a change made meanwhile (another
-            # reviewer) ends here: say why and keep nothing of this save (the service's
-            # savepoint is rolled back; no other row is saved, nor logged: see log_change).
+            # reviewer's save: StaleVersion) ends here: say why and keep nothing of this save
+            # (the service's savepoint is rolled back; no other row is saved, nor logged).
             request.pledge_save_refused = True
             messages.error(request, _reason(error))
             for formset in formsets:  # read by the change message (not logged either)

@@ -28,6 +28,7 @@ from pledges.models import (
     PledgeParticipant,
     ReviewState,
 )
+from pledges.services import PledgeInput, update_pledge
 from tests.admin import test_admin_edits_use_services as edits
 from tests.factories import EntityFactory, UserFactory
 
@@ -175,6 +176,24 @@ def test_an_edit_refused_by_the_service_while_saving_changes_nothing_and_says_wh
     assert "was changed successfully" not in shown
     fresh = Pledge.objects.get(pk=published.pk)
     assert (fresh.title, fresh.announced_on) == (published.title, published.announced_on)
+
+
+def test_an_edit_saved_over_somebody_elses_newer_one_is_refused_with_nothing_saved(
+    admin_client: Client, published: Pledge, secretariat: User
+) -> None:
+    page = admin_client.get(change_url(published))
+    assert f'name="loaded_version" value="{published.version}"' in page.content.decode()
+    meanwhile = PledgeInput.from_pledge(published)
+    meanwhile.title = "Their correction"
+    update_pledge(pledge=published, data=meanwhile, by=secretariat)
+
+    response = admin_client.post(change_url(published), posted(page, title="My correction"))
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(published)
+    shown = admin_client.get(response["Location"]).content.decode()
+    assert "Somebody else changed this pledge while you were editing it." in shown
+    assert Pledge.objects.get(pk=published.pk).title == "Their correction"
 
 
 # --------------------------------------------------------------------------------------------
