@@ -168,36 +168,28 @@ ENTITY_COLUMNS = (
 )
 
 
-def create_entities(
-    *, ref: Reference, pledges: int, seed: int, writer: Writer, log: Logger
-) -> tuple[list[EntityRef], EntityRef]:
-    """Create (or reuse, matched by name and type) the pledging entities: a State for every UN
-    member State and organisations of every other type, about 0.3 per pledge as in the real
-    registry (1,300 actors for 3,500 pledges). Returns them in generation order, plus the
-    verified showcase entity that the stakeholder account works for."""
-    rng = stream(seed, "entities")
-    existing = {
-        (name, type_id): (pk, verified)
-        for pk, name, type_id, verified in Entity.objects.values_list(
-            "pk", "name", "entity_type_id", "is_verified"
-        )
-    }
-    # The look-alike keys register_entity stores; a generated name that looks like an earlier
-    # one keeps NULL, as migration 0014 does for real data (the unique indexes allow that).
-    keys_taken: dict[str, set[str]] = {
-        field: set(Entity.objects.exclude(**{field: None}).values_list(field, flat=True))
-        for field in ("name_skeleton", "cased_name_skeleton")
-    }
+class _FreeKeys:
+    """The look-alike keys register_entity stores; a generated name that looks like an earlier
+    one keeps NULL, as migration 0014 does for real data (the unique indexes allow that)."""
 
-    def free_key(field: str, value: str) -> str | None:
-        if value in keys_taken[field]:
+    def __init__(self) -> None:
+        self.taken: dict[str, set[str]] = {
+            field: set(Entity.objects.exclude(**{field: None}).values_list(field, flat=True))
+            for field in ("name_skeleton", "cased_name_skeleton")
+        }
+
+    def take(self, field: str, value: str) -> str | None:
+        if value in self.taken[field]:
             return None
-        keys_taken[field].add(value)
+        self.taken[field].add(value)
         return value
 
-    last_day = ref.as_of - timedelta(days=1)
-    first_day = min(date(2018, 6, 1), last_day)
-    specs: list[tuple[str, str, str | None]] = []  # name, type code, country code
+
+def _entity_specs(
+    rng: random.Random, *, ref: Reference, pledges: int
+) -> list[tuple[str, str, str | None]]:
+    """(name, type code, country code) of every entity, the showcase entity first."""
+    specs: list[tuple[str, str, str | None]] = []
     taken: set[tuple[str, str]] = set()
 
     def add(name: str, type_code: str, country: str | None) -> None:
@@ -225,6 +217,28 @@ def create_entities(
         for _ in range(max(3, round(n_orgs * shares[type_code] / total_share))):
             name, country = _org_name(rng, type_code, ref)
             add(name, type_code, country or _org_country(rng, type_code, ref))
+    return specs
+
+
+def create_entities(
+    *, ref: Reference, pledges: int, seed: int, writer: Writer, log: Logger
+) -> tuple[list[EntityRef], EntityRef]:
+    """Create (or reuse, matched by name and type) the pledging entities: a State for every UN
+    member State and organisations of every other type, about 0.3 per pledge as in the real
+    registry (1,300 actors for 3,500 pledges). Returns them in generation order, plus the
+    verified showcase entity that the stakeholder account works for."""
+    rng = stream(seed, "entities")
+    existing = {
+        (name, type_id): (pk, verified)
+        for pk, name, type_id, verified in Entity.objects.values_list(
+            "pk", "name", "entity_type_id", "is_verified"
+        )
+    }
+    keys = _FreeKeys()
+    last_day = ref.as_of - timedelta(days=1)
+    first_day = min(date(2018, 6, 1), last_day)
+    specs = _entity_specs(rng, ref=ref, pledges=pledges)
+    showcase_name, _ = SHOWCASE_ENTITY
 
     refs: list[EntityRef] = []
     rows: list[list[Any]] = []  # new entities, their id still to be filled in
@@ -267,8 +281,8 @@ def create_entities(
                     verified_at,
                     registered_at,
                     verified_at or registered_at,
-                    free_key("name_skeleton", name_skeleton(name)),
-                    free_key("cased_name_skeleton", cased_name_skeleton(name)),
+                    keys.take("name_skeleton", name_skeleton(name)),
+                    keys.take("cased_name_skeleton", cased_name_skeleton(name)),
                 ]
             )
             positions.append(len(refs))

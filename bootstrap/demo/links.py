@@ -1,6 +1,7 @@
 """Typed links between the new pledges, and the reference counters that let the app continue
 numbering after them."""
 
+import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -17,94 +18,118 @@ def create_links(*, rows: Sequence[IndexRow], seed: int, writer: Writer) -> int:
     pledge is superseded by a later one, donors' pledges match host States' pledges, some pledges
     contribute to a multistakeholder pledge, and some rejected or withdrawn ones duplicate
     another."""
-    rng = stream(seed, "links")
-    by_entity: dict[int, list[IndexRow]] = defaultdict(list)
-    by_forum: dict[int, list[IndexRow]] = defaultdict(list)
-    state_pledges: dict[int, list[IndexRow]] = defaultdict(list)
-    hubs: dict[int, list[IndexRow]] = defaultdict(list)
+    linker = _Linker(rows, stream(seed, "links"))
     for row in rows:
-        by_entity[row.entity_id].append(row)
-        by_forum[row.forum_id].append(row)
-        if row.state == ReviewState.PUBLISHED:
-            if row.entity_type == "state":
-                state_pledges[row.forum_id].append(row)
-            elif row.entity_type in {"un_agency", "ngo"} and len(hubs[row.forum_id]) < 5:
-                hubs[row.forum_id].append(row)
-    # (source, target, kind) -> when the link was made (the later pledge's announcement)
-    links: dict[tuple[int, int, str], datetime] = {}
+        # In this order: each step draws from the one random stream.
+        linker.supersede(row)
+        linker.match_or_contribute(row)
+        linker.duplicate(row)
+    linker.add_missing_kinds(rows)
+    writer.insert(
+        PledgeLink,
+        ("source_id", "target_id", "kind", "created_at", "updated_at"),
+        [(*key, made, made) for key, made in linker.links.items()],
+    )
+    return len(linker.links)
 
-    def link(source: IndexRow, target: IndexRow, kind: str) -> None:
-        if source.id != target.id and (source.id, target.id, kind) not in links:
+
+class _Linker:
+    """The new pledges grouped the ways a link looks for its other end, and the links so far."""
+
+    def __init__(self, rows: Sequence[IndexRow], rng: random.Random) -> None:
+        self.rng = rng
+        self.by_entity: dict[int, list[IndexRow]] = defaultdict(list)
+        self.by_forum: dict[int, list[IndexRow]] = defaultdict(list)
+        self.state_pledges: dict[int, list[IndexRow]] = defaultdict(list)
+        self.hubs: dict[int, list[IndexRow]] = defaultdict(list)
+        for row in rows:
+            self.by_entity[row.entity_id].append(row)
+            self.by_forum[row.forum_id].append(row)
+            if row.state != ReviewState.PUBLISHED:
+                continue
+            if row.entity_type == "state":
+                self.state_pledges[row.forum_id].append(row)
+            elif row.entity_type in {"un_agency", "ngo"} and len(self.hubs[row.forum_id]) < 5:
+                self.hubs[row.forum_id].append(row)
+        # (source, target, kind) -> when the link was made (the later pledge's announcement)
+        self.links: dict[tuple[int, int, str], datetime] = {}
+
+    def link(self, source: IndexRow, target: IndexRow, kind: str) -> None:
+        if source.id != target.id and (source.id, target.id, kind) not in self.links:
             made = at(max(source.announced_on, target.announced_on), 12)
-            links[(source.id, target.id, kind)] = made
+            self.links[(source.id, target.id, kind)] = made
 
     def another(
-        pool: Sequence[IndexRow], row: IndexRow, fits: Callable[[IndexRow], bool]
+        self, pool: Sequence[IndexRow], row: IndexRow, fits: Callable[[IndexRow], bool]
     ) -> IndexRow | None:
         """A random pledge of `pool` other than `row` that fits, if a few tries find one (a
         large State has thousands of pledges, so the pool is sampled, not filtered)."""
         for _ in range(20):
-            candidate = rng.choice(pool)
+            candidate = self.rng.choice(pool)
             if candidate.id != row.id and fits(candidate):
                 return candidate
         return None
 
-    for row in rows:
-        if row.state == ReviewState.SUPERSEDED:
-            successor = another(
-                by_entity[row.entity_id],
-                row,
-                lambda r, row=row: (
-                    r.compact_code == row.compact_code and r.announced_on >= row.announced_on
-                ),
-            ) or another(by_forum[row.forum_id], row, lambda r: True)
-            if successor:
-                link(successor, row, LinkKind.SUPERSEDES)
-        roll = rng.random()
+    def supersede(self, row: IndexRow) -> None:
+        """A superseded pledge gets a successor: a later pledge of its entity under the same
+        compact if one is found, else any pledge of its forum."""
+        if row.state != ReviewState.SUPERSEDED:
+            return
+        successor = self.another(
+            self.by_entity[row.entity_id],
+            row,
+            lambda r: r.compact_code == row.compact_code and r.announced_on >= row.announced_on,
+        ) or self.another(self.by_forum[row.forum_id], row, lambda r: True)
+        if successor:
+            self.link(successor, row, LinkKind.SUPERSEDES)
+
+    def match_or_contribute(self, row: IndexRow) -> None:
+        """Some published non-State pledges with money match a State's pledge at the same
+        forum; a few pledges contribute to a large organisation's pledge there."""
+        roll = self.rng.random()
         if (
             row.state == ReviewState.PUBLISHED
             and row.entity_type != "state"
             and row.has_amount
-            and state_pledges[row.forum_id]
+            and self.state_pledges[row.forum_id]
             and roll < 0.08
         ):
-            link(row, rng.choice(state_pledges[row.forum_id]), LinkKind.MATCHES)
-        elif hubs[row.forum_id] and roll > 0.96:
-            link(row, rng.choice(hubs[row.forum_id]), LinkKind.CONTRIBUTES_TO)
-        if row.state in {ReviewState.REJECTED, ReviewState.WITHDRAWN} and rng.random() < 0.25:
-            original = another(by_entity[row.entity_id], row, lambda r: True) or another(
-                by_forum[row.forum_id], row, lambda r: True
-            )
+            self.link(row, self.rng.choice(self.state_pledges[row.forum_id]), LinkKind.MATCHES)
+        elif self.hubs[row.forum_id] and roll > 0.96:
+            self.link(row, self.rng.choice(self.hubs[row.forum_id]), LinkKind.CONTRIBUTES_TO)
+
+    def duplicate(self, row: IndexRow) -> None:
+        """A quarter of the rejected or withdrawn pledges duplicate another pledge."""
+        if row.state in {ReviewState.REJECTED, ReviewState.WITHDRAWN} and self.rng.random() < 0.25:
+            original = self.another(
+                self.by_entity[row.entity_id], row, lambda r: True
+            ) or self.another(self.by_forum[row.forum_id], row, lambda r: True)
             if original:
-                link(row, original, LinkKind.DUPLICATE_OF)
-    # Even a small demo shows every kind of link: add one plausible pair for any kind missing.
-    published = [r for r in rows if r.state == ReviewState.PUBLISHED]
-    candidates = {
-        LinkKind.SUPERSEDES: (rows, [r for r in rows if r.state == ReviewState.SUPERSEDED]),
-        LinkKind.MATCHES: (
-            [r for r in published if r.entity_type != "state"],
-            [r for r in published if r.entity_type == "state"],
-        ),
-        LinkKind.CONTRIBUTES_TO: (rows, [r for hub in hubs.values() for r in hub]),
-        LinkKind.DUPLICATE_OF: (
-            [r for r in rows if r.state in {ReviewState.REJECTED, ReviewState.WITHDRAWN}],
-            rows,
-        ),
-    }
-    present = {kind for _, _, kind in links}
-    for kind, (sources, targets) in candidates.items():
-        pair = next(
-            ((s, t) for s in sources[:50] for t in targets[:50] if s.id != t.id),
-            None,
-        )
-        if kind not in present and pair:
-            link(*pair, kind)
-    writer.insert(
-        PledgeLink,
-        ("source_id", "target_id", "kind", "created_at", "updated_at"),
-        [(*key, made, made) for key, made in links.items()],
-    )
-    return len(links)
+                self.link(row, original, LinkKind.DUPLICATE_OF)
+
+    def add_missing_kinds(self, rows: Sequence[IndexRow]) -> None:
+        """Even a small demo shows every kind of link: one plausible pair for any kind missing."""
+        published = [r for r in rows if r.state == ReviewState.PUBLISHED]
+        candidates = {
+            LinkKind.SUPERSEDES: (rows, [r for r in rows if r.state == ReviewState.SUPERSEDED]),
+            LinkKind.MATCHES: (
+                [r for r in published if r.entity_type != "state"],
+                [r for r in published if r.entity_type == "state"],
+            ),
+            LinkKind.CONTRIBUTES_TO: (rows, [r for hub in self.hubs.values() for r in hub]),
+            LinkKind.DUPLICATE_OF: (
+                [r for r in rows if r.state in {ReviewState.REJECTED, ReviewState.WITHDRAWN}],
+                rows,
+            ),
+        }
+        present = {kind for _, _, kind in self.links}
+        for kind, (sources, targets) in candidates.items():
+            pair = next(
+                ((s, t) for s in sources[:50] for t in targets[:50] if s.id != t.id),
+                None,
+            )
+            if kind not in present and pair:
+                self.link(*pair, kind)
 
 
 def save_counters(highest: dict[int, int]) -> None:

@@ -271,6 +271,22 @@ def plan_updates(
     """Progress reports roughly once per reporting cycle (6 to 13 months apart), from 2020 on,
     with some cycles skipped, a status that only moves forward, cumulative progress, and no
     report after the pledge is fulfilled or discontinued."""
+    dates = _report_dates(
+        rng, published_on=published_on, as_of=as_of, at_least_one=bool(forced_status)
+    )
+    steps = _status_steps(rng, dates, forced_status=forced_status)
+    plans = []
+    for k, (day, status, progress) in enumerate(steps):
+        review = _review_state(
+            rng, latest=k == len(steps) - 1, day=day, as_of=as_of, forced=forced_review
+        )
+        plans.append(UpdatePlan(day, status, review, progress))
+    return plans
+
+
+def _report_dates(
+    rng: random.Random, *, published_on: date, as_of: date, at_least_one: bool
+) -> list[date]:
     last_day = as_of - timedelta(days=1)
     dates = []
     day = published_on + timedelta(days=rng.randint(120, 400))
@@ -281,9 +297,15 @@ def plan_updates(
             dates.append(day)
         day += timedelta(days=rng.randint(180, 400))
     earliest = max(published_on, REPORTING_OPENS)
-    if forced_status and not dates and earliest <= last_day:
+    if at_least_one and not dates and earliest <= last_day:
         dates.append(day_between(rng, earliest, last_day))
+    return dates
 
+
+def _status_steps(
+    rng: random.Random, dates: Sequence[date], *, forced_status: str | None
+) -> list[tuple[date, str, float]]:
+    """(day, status, cumulative progress) of each report, up to the one that finishes."""
     steps: list[tuple[date, str, float]] = []
     status = FIRST_STATUS.pick(rng)
     progress = 0.0
@@ -296,28 +318,34 @@ def plan_updates(
                 status = STATUS_PATH[STATUS_PATH.index(status) + 1]
         if forced_status:
             status = forced_status
-        if status == ImplementationStatus.IN_PROGRESS:
-            progress = min(0.95, progress + rng.uniform(0.1, 0.4))
-        elif status == ImplementationStatus.PLANNING:
-            progress = min(progress + rng.uniform(0, 0.05), 0.95)
-        elif status == ImplementationStatus.FULFILLED:
-            progress = max(progress, rng.uniform(1.0, 1.15))
+        progress = _progress_after(rng, status, progress)
         steps.append((day, status, progress))
         if status in {ImplementationStatus.FULFILLED, ImplementationStatus.DISCONTINUED}:
             break  # nobody reports on a finished pledge
+    return steps
 
-    plans = []
-    for k, (day, status, progress) in enumerate(steps):
-        if k < len(steps) - 1:
-            review = EARLIER_REVIEW.pick(rng)
-        elif forced_review:
-            review = forced_review
-        elif day < as_of - timedelta(days=180):
-            review = EARLIER_REVIEW.pick(rng)  # the secretariat has long reviewed old reports
-        else:
-            review = LAST_REVIEW.pick(rng)
-        plans.append(UpdatePlan(day, status, review, progress))
-    return plans
+
+def _progress_after(rng: random.Random, status: str, progress: float) -> float:
+    if status == ImplementationStatus.IN_PROGRESS:
+        return min(0.95, progress + rng.uniform(0.1, 0.4))
+    if status == ImplementationStatus.PLANNING:
+        return min(progress + rng.uniform(0, 0.05), 0.95)
+    if status == ImplementationStatus.FULFILLED:
+        return max(progress, rng.uniform(1.0, 1.15))
+    return progress
+
+
+def _review_state(
+    rng: random.Random, *, latest: bool, day: date, as_of: date, forced: str | None
+) -> str:
+    """Earlier reports have been reviewed; the latest may still wait, unless it is old."""
+    if not latest:
+        return EARLIER_REVIEW.pick(rng)
+    if forced:
+        return forced
+    if day < as_of - timedelta(days=180):
+        return EARLIER_REVIEW.pick(rng)  # the secretariat has long reviewed old reports
+    return LAST_REVIEW.pick(rng)
 
 
 def plan_fixed_updates(

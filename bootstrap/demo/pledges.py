@@ -112,6 +112,25 @@ class PledgeBundle:
     updates: list[UpdatePlan]
 
 
+@dataclass(slots=True)
+class _Topics:
+    """What a pledge is about: ids of its objectives, actions, principles and thematic areas."""
+
+    objectives: list[int]
+    actions: list[int]
+    principles: list[int]
+    thematic_areas: list[int]
+
+
+def _anywhere(compact: CompactRef, *, objective: int) -> str:
+    """How a title names the places of a pledge that applies everywhere."""
+    if compact.code == "GCM":
+        return "countries of origin, transit and destination"
+    if compact.objective_numbers[objective] == 4:
+        return "countries of origin"
+    return "refugee-hosting countries worldwide"
+
+
 class PledgeBuilder:
     """Turns skeletons into complete pledges with one random stream, in skeleton order."""
 
@@ -151,12 +170,102 @@ class PledgeBuilder:
                 self.by_region[ref.countries[code].region].append(code)
 
     def build(self, skeleton: Skeleton, pk: int) -> PledgeBundle:
-        """The complete pledge for `skeleton`, with primary key `pk`."""
+        """The complete pledge for `skeleton`, with primary key `pk`.
+
+        Each step draws from the one random stream in a fixed order (objectives, money, support,
+        geography, title, dates, review, contact, updates, co-pledgers, targets): reordering
+        the steps would change every pledge that follows."""
         rng, ref = self.rng, self.ref
         forum, entity = skeleton.forum, skeleton.entity
         compact = ref.compacts[forum.compact_code]
 
-        # Objectives: always of the pledge's compact; the first pledges cover every objective.
+        topics = self._topics(rng, compact)
+        objectives = topics.objectives
+        has_amount = rng.random() < 0.4
+        amount: Decimal | None = None
+        currency: str | None = None
+        usd_amount = 0.0
+        if has_amount:
+            amount, currency = draw_amount(
+                rng, entity=entity, currencies=self.currencies, pending=self.pending_currencies
+            )
+            usd_amount = float(amount) * USD_PER_UNIT.get(currency, 1.0)
+        support_ids = self._support_types(rng, has_amount=has_amount, objectives=objectives)
+
+        scope, countries, platform = self._geography(
+            rng, entity=entity, forum=forum, objective=objectives[0]
+        )
+        where = where_phrase(
+            ref, countries, scope, anywhere=_anywhere(compact, objective=objectives[0])
+        )
+        title = self._title(rng, compact=compact, forum=forum, objective=objectives[0], where=where)
+        description = pledge_description(rng, compact=compact.code, title=title, entity=entity.name)
+
+        announced = skeleton.announced_on
+        start_date = end_date = None
+        if rng.random() < 0.88:
+            start_date = announced + timedelta(days=rng.randint(0, 180))
+            end_date = start_date + timedelta(days=rng.randint(365, 5 * 365))
+        submitted_at, published_at = self._review_times(rng, skeleton)
+        contact_name, contact_email = self._contact(rng, entity)
+        updates = self._updates(rng, state=skeleton.state, published_at=published_at)
+        approved = [u for u in updates if u.review_state == UpdateReviewState.APPROVED]
+        latest = approved[-1] if approved else None
+
+        created_at = submitted_at or at(announced, 9)
+        row = (
+            pk,
+            f"{forum.code}-{skeleton.number:05d}",
+            title[:300],
+            description,
+            compact.id,
+            forum.id,
+            entity.id,
+            scope,
+            platform,
+            contact_name,
+            contact_email,
+            start_date,
+            end_date,
+            amount,
+            currency,
+            announced,
+            skeleton.state,
+            latest.status if latest else "",
+            submitted_at,
+            published_at,
+            latest.reported_on if latest else None,
+            self.accounts.stakeholder.pk if entity.id == self.showcase.id else None,
+            created_at,
+            published_at or created_at,
+        )
+        return PledgeBundle(
+            id=pk,
+            row=row,
+            skeleton=skeleton,
+            amount=amount,
+            currency=currency,
+            end_date=end_date,
+            submitted_at=submitted_at,
+            objectives=objectives,
+            actions=topics.actions,
+            principles=topics.principles,
+            thematic_areas=topics.thematic_areas,
+            support_types=support_ids,
+            countries=countries,
+            participants=self._participants(rng, entity=entity, submitted_at=submitted_at),
+            targets=plan_targets(
+                rng,
+                has_amount=has_amount,
+                usd_amount=usd_amount,
+                support_codes=[self.support_codes[s] for s in support_ids],
+            ),
+            updates=updates,
+        )
+
+    def _topics(self, rng: random.Random, compact: CompactRef) -> _Topics:
+        """Objectives (always of the pledge's compact; the first pledges cover every objective),
+        some of their actions, guiding principles and thematic areas."""
         k = OBJECTIVE_COUNT.pick(rng)
         objectives: list[int] = []
         pending = self.pending_objectives[compact.code]
@@ -180,133 +289,65 @@ class PledgeBuilder:
             thematic = rng.sample(
                 compact.thematic_area_ids, min(len(compact.thematic_area_ids), rng.randint(1, 2))
             )
+        return _Topics(objectives, actions, principles, thematic)
 
-        has_amount = rng.random() < 0.4
-        amount: Decimal | None = None
-        currency: str | None = None
-        usd_amount = 0.0
-        if has_amount:
-            amount, currency = draw_amount(
-                rng, entity=entity, currencies=self.currencies, pending=self.pending_currencies
-            )
-            usd_amount = float(amount) * USD_PER_UNIT.get(currency, 1.0)
-        support_ids = self._support_types(rng, has_amount=has_amount, objectives=objectives)
-
-        scope, countries, platform = self._geography(
-            rng, entity=entity, forum=forum, objective=objectives[0]
-        )
-        if compact.code == "GCM":
-            anywhere = "countries of origin, transit and destination"
-        elif compact.objective_numbers[objectives[0]] == 4:
-            anywhere = "countries of origin"
-        else:
-            anywhere = "refugee-hosting countries worldwide"
-        where = where_phrase(ref, countries, scope, anywhere=anywhere)
-        title = self._title(rng, compact=compact, forum=forum, objective=objectives[0], where=where)
-        description = pledge_description(rng, compact=compact.code, title=title, entity=entity.name)
-
-        announced = skeleton.announced_on
-        start_date = end_date = None
-        if rng.random() < 0.88:
-            start_date = announced + timedelta(days=rng.randint(0, 180))
-            end_date = start_date + timedelta(days=rng.randint(365, 5 * 365))
-        state = skeleton.state
-        submitted_at = published_at = None
+    def _review_times(
+        self, rng: random.Random, skeleton: Skeleton
+    ) -> tuple[datetime | None, datetime | None]:
+        """When the pledge was submitted (never for a draft) and published (only if it was)."""
+        if skeleton.state == ReviewState.DRAFT:
+            return None, None
+        # Submitted before or on the day of the announcement, in office hours (UTC).
+        announced, forum = skeleton.announced_on, skeleton.forum
+        submitted_on = max(announced - timedelta(days=rng.randint(0, 30)), forum.year_span[0])
+        submitted_at = at(submitted_on, rng.randint(8, 11), rng.randint(0, 59))
+        if skeleton.state not in WAS_PUBLISHED:
+            return submitted_at, None
         last_day = self.as_of - timedelta(days=1)
-        if state != ReviewState.DRAFT:
-            # Submitted before or on the day of the announcement, in office hours (UTC).
-            submitted_on = max(announced - timedelta(days=rng.randint(0, 30)), forum.year_span[0])
-            submitted_at = at(submitted_on, rng.randint(8, 11), rng.randint(0, 59))
-            if state in WAS_PUBLISHED:
-                published_on = min(submitted_on + timedelta(days=rng.randint(1, 45)), last_day)
-                published_at = at(max(published_on, submitted_on), rng.randint(13, 17))
-        first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
-        has_contact = rng.random() < 0.95
-        contact_name = contact_email = ""
-        if has_contact:
-            contact_name = f"{first} {last}"
-            contact_email = f"{self._mailbox(first, last)}@{self._domain(entity)}"
+        published_on = min(submitted_on + timedelta(days=rng.randint(1, 45)), last_day)
+        return submitted_at, at(max(published_on, submitted_on), rng.randint(13, 17))
 
-        updates: list[UpdatePlan] = []
-        if state == ReviewState.PUBLISHED and published_at and self.updates_per_pledge:
-            updates = plan_fixed_updates(
+    def _contact(self, rng: random.Random, entity: EntityRef) -> tuple[str, str]:
+        """A contact person's name and address at the entity's domain, on 95% of pledges."""
+        first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+        if rng.random() >= 0.95:
+            return "", ""
+        return f"{first} {last}", f"{self._mailbox(first, last)}@{self._domain(entity)}"
+
+    def _updates(
+        self, rng: random.Random, *, state: str, published_at: datetime | None
+    ) -> list[UpdatePlan]:
+        """Progress reports of a published pledge. Until every implementation status and every
+        pending review state has been shown once, the next pledge with reports is made to show
+        one, so that even a small demo has them all."""
+        if state != ReviewState.PUBLISHED or not published_at:
+            return []
+        if self.updates_per_pledge:
+            return plan_fixed_updates(
                 rng,
                 published_on=published_at.date(),
                 as_of=self.as_of,
                 count=self.updates_per_pledge,
             )
-        elif state == ReviewState.PUBLISHED and published_at:
-            forced_status = self.pending_statuses[0] if self.pending_statuses else None
-            # The pledge that shows a status must show it as approved, so that it also appears
-            # as the pledge's implementation status.
-            if forced_status:
-                forced_review = UpdateReviewState.APPROVED
-            else:
-                forced_review = self.pending_reviews[0] if self.pending_reviews else None
-            updates = plan_updates(
-                rng,
-                published_on=published_at.date(),
-                as_of=self.as_of,
-                forced_status=forced_status,
-                forced_review=forced_review,
-            )
-            if updates and forced_status:
-                self.pending_statuses.popleft()
-            elif updates and forced_review:
-                self.pending_reviews.popleft()
-        approved = [u for u in updates if u.review_state == UpdateReviewState.APPROVED]
-        latest = approved[-1] if approved else None
-
-        created_at = submitted_at or at(announced, 9)
-        row = (
-            pk,
-            f"{forum.code}-{skeleton.number:05d}",
-            title[:300],
-            description,
-            compact.id,
-            forum.id,
-            entity.id,
-            scope,
-            platform,
-            contact_name,
-            contact_email,
-            start_date,
-            end_date,
-            amount,
-            currency,
-            announced,
-            state,
-            latest.status if latest else "",
-            submitted_at,
-            published_at,
-            latest.reported_on if latest else None,
-            self.accounts.stakeholder.pk if entity.id == self.showcase.id else None,
-            created_at,
-            published_at or created_at,
+        forced_status = self.pending_statuses[0] if self.pending_statuses else None
+        # The pledge that shows a status must show it as approved, so that it also appears
+        # as the pledge's implementation status.
+        if forced_status:
+            forced_review = UpdateReviewState.APPROVED
+        else:
+            forced_review = self.pending_reviews[0] if self.pending_reviews else None
+        updates = plan_updates(
+            rng,
+            published_on=published_at.date(),
+            as_of=self.as_of,
+            forced_status=forced_status,
+            forced_review=forced_review,
         )
-        return PledgeBundle(
-            id=pk,
-            row=row,
-            skeleton=skeleton,
-            amount=amount,
-            currency=currency,
-            end_date=end_date,
-            submitted_at=submitted_at,
-            objectives=objectives,
-            actions=actions,
-            principles=principles,
-            thematic_areas=thematic,
-            support_types=support_ids,
-            countries=countries,
-            participants=self._participants(rng, entity=entity, submitted_at=submitted_at),
-            targets=plan_targets(
-                rng,
-                has_amount=has_amount,
-                usd_amount=usd_amount,
-                support_codes=[self.support_codes[s] for s in support_ids],
-            ),
-            updates=updates,
-        )
+        if updates and forced_status:
+            self.pending_statuses.popleft()
+        elif updates and forced_review:
+            self.pending_reviews.popleft()
+        return updates
 
     def _domain(self, entity: EntityRef) -> str:
         # Cached: slugify is slow and a State makes thousands of pledges.
