@@ -257,6 +257,20 @@ class MembershipAdmin(admin.ModelAdmin):
     readonly_fields = ("status", *TIMESTAMPS)
     actions = ("approve_selected", "decline_selected")
 
+    def save_model(
+        self, request: HttpRequest, obj: Membership, form: ModelForm, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)  # the role: status is read-only
+            return
+        # A membership added here is add_member's: active at once, audited, e-mailed (a request
+        # to join is made on the site). The form has checked that it is new.
+        obj.pk = services.add_member(
+            entity=obj.entity, user=obj.user, role=obj.role, by=request.user
+        ).pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
     @admin.action(description=_("Approve selected requests"), permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         run_service(

@@ -310,3 +310,27 @@ def test_the_entity_admin_shows_a_decline_and_where_to_decline(
 
     assert "An impostor of France." in content
     assert "entity queue" in content
+
+
+def test_a_membership_added_on_the_memberships_page_goes_through_the_membership_service(
+    admin_client: Client,
+    entity_a: Entity,
+    site_admin: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    newcomer = UserFactory(email="newcomer@example.org")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:pledges_membership_add"),
+            {"user": newcomer.pk, "entity": entity_a.pk, "role": "editor"},
+        )
+
+    assert response.status_code == 302, errors(response)
+    membership = Membership.objects.get(user=newcomer, entity=entity_a)
+    assert membership.status == MembershipStatus.ACTIVE
+    assert [(e.action, e.actor) for e in entries_for(membership)] == [
+        ("pledges.membership.added", site_admin)
+    ]
+    assert [m.to for m in mail.outbox] == [["newcomer@example.org"]]
