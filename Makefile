@@ -28,7 +28,7 @@ $(DEV_STAMP): $(STAMP)
 ## run: zero-setup demo with inline tasks, reference and demo data loaded. Without DATABASE_URL it
 ## runs on an embedded PostgreSQL (data in .pgdata/), stopped again by Ctrl-C
 run: install
-	$(PY) -m config.embedded_db -- $(MAKE) --no-print-directory serve
+	$(PY) scripts/embedded_db.py -- $(MAKE) --no-print-directory serve
 
 ## serve: make run's steps, on DATABASE_URL's database
 serve: install
@@ -46,7 +46,7 @@ serve: install
 ## test: lint, checks and the whole test suite on the real PostgreSQL and Redis. Without
 ## DATABASE_URL and with no PostgreSQL at 127.0.0.1:5432, on an embedded one (.pgdata-test/)
 test: install-dev
-	$(PY) -m config.embedded_db --tests -- $(MAKE) --no-print-directory test-suite
+	$(PY) scripts/embedded_db.py --tests -- $(MAKE) --no-print-directory test-suite
 
 test-suite: install-dev
 	./scripts/ensure_system_packages.sh

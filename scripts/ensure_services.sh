@@ -2,7 +2,7 @@
 # Make sure the PostgreSQL and Redis that the tests use answer. If a server is installed on this
 # machine but stopped, start it; otherwise say what to start and fail.
 #   --postgres-optional  no PostgreSQL is not an error but exit status 3 (once Redis answers):
-#                        `make test` then tests on the embedded one (config/embedded_db.py).
+#                        `make test` then tests on the embedded one (scripts/embedded_db.py).
 set -euo pipefail
 postgres_optional=false
 if [ "${1:-}" = "--postgres-optional" ]; then postgres_optional=true; fi

