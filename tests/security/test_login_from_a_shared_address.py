@@ -3,7 +3,9 @@ not shut the others out. The per-IP limit on failed log-ins spares browsers that
 as the account before; it still stops a sprayer, and one account's wrong passwords still lock
 that account (issue 14, item 6; docs/security.md, "Login protection")."""
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -112,3 +114,30 @@ def test_a_whole_office_logs_in_within_a_minute(confirmed_user: Callable[[str], 
     for n in range(35):
         confirmed_user(f"staff{n}@example.org")
         assert _log_in(Client(), f"staff{n}@example.org", PASSWORD) == "in", n
+
+
+def test_a_colleague_on_a_new_browser_gets_in_with_an_e_mailed_code_while_the_address_is_sprayed(
+    confirmed_user: Callable[[str], User], mailoutbox: list[Any]
+) -> None:
+    confirmed_user("newcomer@example.org")
+    _spray(confirmed_user, Client(), IP_LIMIT + 1)
+    new_browser = Client()
+    assert _log_in(new_browser, "newcomer@example.org", PASSWORD) == "too many"
+    refused = new_browser.post(
+        reverse("account_login"),
+        {"login": "newcomer@example.org", "password": PASSWORD},
+        REMOTE_ADDR=OFFICE,
+    )
+    assert reverse("account_request_login_code") in refused.text  # the way out is offered
+
+    mailoutbox.clear()
+    new_browser.post(
+        reverse("account_request_login_code"),
+        {"email": "newcomer@example.org"},
+        REMOTE_ADDR=OFFICE,
+    )
+    (message,) = mailoutbox
+    code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", message.body, re.MULTILINE).group(1)
+    new_browser.post(reverse("account_confirm_login_code"), {"code": code}, REMOTE_ADDR=OFFICE)
+
+    assert "_auth_user_id" in new_browser.session
