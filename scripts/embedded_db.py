@@ -273,7 +273,8 @@ def _run_on_embedded(
         return run_command(command, env)
     finally:
         # A second Ctrl-C must not interrupt the stop (the server would be left running).
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         server.stop()
         print(f"Embedded PostgreSQL stopped ({_shown(server.data_dir)}/ kept).", flush=True)
 

@@ -38,6 +38,9 @@ if ! pg_ok; then
   pg_ok || { $postgres_optional && postgres_missing=true; } || {
     echo "ERROR: PostgreSQL does not answer at ${db_url}." >&2
     echo "Start a PostgreSQL server (e.g. 'apt-get install postgresql') or set DATABASE_URL." >&2
+    if [ -n "${DATABASE_URL:-}" ]; then
+      echo "(make test without DATABASE_URL falls back to an embedded PostgreSQL.)" >&2
+    fi
     exit 1
   }
 fi

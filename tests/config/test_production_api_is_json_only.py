@@ -44,7 +44,8 @@ def _production_get(*requests: tuple[str, str]) -> dict[str, tuple[int, str, str
         ALLOWED_HOSTS="pledges.example.org",
         SECRET_KEY=secrets.token_urlsafe(64),
         SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        # With the password: make test's embedded PostgreSQL asks for one over TCP.
+        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
     )
     result = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(requests)],
