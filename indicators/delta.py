@@ -6,7 +6,7 @@ time at 1,000,000 pledges, where re-aggregating a compact reads ~600,000 pledges
 Every figure of a snapshot is derived from additive counters — pledges, statuses, overdue, USD
 sums, target sums — per objective or compact × slice (× target unit). So:
 
-1. A full run on PostgreSQL (`rebuild`) aggregates every published pledge once and stores, from
+1. A full run (`rebuild`) aggregates every published pledge once and stores, from
    the very temporary tables it aggregated, each pledge's facts (`PledgeFact`: slice keys,
    objectives, amount, rate, latest disbursed, targets…) and the counters of every group
    (`ProgressSum`), and records the day they hold for (`ProgressBase`).
@@ -16,7 +16,7 @@ sums, target sums — per objective or compact × slice (× target unit). So:
    rewrites only the snapshots whose figures changed (`write_from_sums`).
 3. What moves every pledge (an exchange rate) removes the base (`discard`); so does a new day
    (the overdue cut-off moves with the date). Runs then re-aggregate from scratch, as before,
-   until the next full run stores a new base. SQLite (the zero-setup demo) never has one.
+   until the next full run stores a new base.
 
 `contributions()` mirrors the SQL aggregates of `engine._pledge_aggregates_sql` and
 `_target_aggregates_sql`; `tests/progress/test_delta.py` proves that sums kept by differences give
@@ -81,13 +81,9 @@ OWNER_MODELS = {
 }
 
 
-def supported() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def base_ready(on: dt.date) -> bool:
     """True if the stored sums hold for `on`: incremental runs may then apply differences."""
-    return supported() and ProgressBase.objects.filter(pk=1, built_on=on).exists()
+    return ProgressBase.objects.filter(pk=1, built_on=on).exists()
 
 
 def discard() -> None:

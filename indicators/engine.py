@@ -12,30 +12,14 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Least, TruncDate
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from compacts.models import Compact, Objective
@@ -64,168 +48,10 @@ from .models import (
     SliceKind,
 )
 
-AMOUNT = DecimalField(max_digits=32, decimal_places=10)
 GLOBAL = "global"
 STATUSES = [*ImplementationStatus.values, ""]  # "" = no approved update yet
 
 Group = tuple[int, str, str]  # (objective or compact id, slice kind, slice key)
-
-
-# --------------------------------------------------------------------------------------------
-# The ORM path, for SQLite (the zero-setup demo of `make run`): the same figures as the SQL
-# path below with one correlated subquery per row and slice — fine for a few thousand pledges,
-# far too slow at 100,000 (docs/performance.md). Per-pledge expressions are written relative to
-# a path (`pledge__` from the objectives' through table, `` from the pledge table itself).
-# --------------------------------------------------------------------------------------------
-
-
-def _rate(p: str) -> Any:
-    """USD per unit of the pledge's currency on its announcement date (latest rate on or before
-    it); US dollars are worth 1 without a rate row. NULL when no rate exists: unconverted."""
-    dated = ExchangeRate.objects.filter(
-        currency_id=OuterRef(f"{p}currency_id"), date__lte=OuterRef(f"{p}announced_on")
-    ).order_by("-date")
-    return Case(
-        When(**{f"{p}currency_id": "USD"}, then=Value(Decimal(1), output_field=AMOUNT)),
-        default=Subquery(dated.values("usd_per_unit")[:1], output_field=AMOUNT),
-        output_field=AMOUNT,
-    )
-
-
-def _disbursed(p: str) -> Any:
-    """The cumulative amount disbursed in the latest approved update that reports one."""
-    latest = PledgeUpdate.objects.filter(
-        pledge_id=OuterRef(f"{p}pk" if p else "pk"),
-        review_state=UpdateReviewState.APPROVED,
-        disbursed_amount__isnull=False,
-    ).order_by("-reported_on", "-id")
-    return Subquery(latest.values("disbursed_amount")[:1], output_field=AMOUNT)
-
-
-def _overdue(p: str, cutoff: dt.date) -> Any:
-    """1 for a pledge still open whose last approved update (or publication, if none) is older
-    than two reporting cycles (`last` is an alias set by the caller)."""
-    closed = [ImplementationStatus.FULFILLED, ImplementationStatus.DISCONTINUED]
-    return Case(
-        When(**{f"{p}implementation_status__in": closed}, then=Value(0)),
-        When(Q(last__lt=cutoff), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def _pledge_aggregates(
-    queryset: QuerySet, p: str, pledge_id: str, cutoff: dt.date
-) -> tuple[QuerySet, dict[str, Any]]:
-    """The per-pledge aliases, and the aggregates over them (applied after grouping)."""
-    queryset = queryset.alias(
-        rate=_rate(p),
-        disbursed=_disbursed(p),
-        last=Coalesce(F(f"{p}last_update_on"), TruncDate(f"{p}published_at")),
-    )
-    amount = F(f"{p}amount")
-    aggregates: dict[str, Any] = {
-        "pledges": Count(pledge_id, distinct=True),
-        "overdue": Sum(_overdue(p, cutoff)),
-        "with_amount": Count(pledge_id, filter=Q(**{f"{p}amount__isnull": False})),
-        "unconverted": Count(
-            pledge_id, filter=Q(**{f"{p}amount__isnull": False}) & Q(rate__isnull=True)
-        ),
-        "pledged_usd": Sum(ExpressionWrapper(amount * F("rate"), output_field=AMOUNT)),
-        "disbursing": Count(pledge_id, filter=Q(disbursed__isnull=False)),
-        "disbursed_usd": Sum(ExpressionWrapper(F("disbursed") * F("rate"), output_field=AMOUNT)),
-    }
-    for status in STATUSES:
-        aggregates[f"status_{status or 'none'}"] = Count(
-            pledge_id, filter=Q(**{f"{p}implementation_status": status})
-        )
-    return queryset, aggregates
-
-
-def _latest_actual() -> Any:
-    actual = PledgeUpdateActual.objects.filter(
-        target_id=OuterRef("pk"), update__review_state=UpdateReviewState.APPROVED
-    ).order_by("-update__reported_on", "-update_id")
-    return Subquery(actual.values("value")[:1], output_field=AMOUNT)
-
-
-def _target_aggregates(queryset: QuerySet) -> tuple[QuerySet, dict[str, Any]]:
-    """Per unit: how many targets, and over those with a reported value, the sum of targets and
-    the sum of the latest achieved values, each capped at its target (cumulative targets use the
-    latest value, never a sum of updates)."""
-    reported = Q(latest__isnull=False)
-    return queryset.alias(latest=_latest_actual()), {
-        "targets": Count("id"),
-        "reported": Count("id", filter=reported),
-        "target_sum": Sum("target_value", filter=reported),
-        "achieved_sum": Sum(Least(F("latest"), F("target_value")), filter=reported),
-        "met": Count("id", filter=reported & Q(latest__gte=F("target_value"))),
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# Slices
-# --------------------------------------------------------------------------------------------
-
-
-def _slices(
-    queryset: QuerySet, *, owner: str, pledge_path: str, by_country: bool
-) -> Iterable[tuple[str, QuerySet, Any]]:
-    """(slice kind, queryset, slice key expression or None) for every slice; regions are
-    filtered one by one so that a pledge with several countries of one region counts once.
-    A pledge counts under each of its beneficiary countries (once per country)."""
-    p = pledge_path
-    yield SliceKind.OVERALL, queryset, None
-    yield SliceKind.FORUM, queryset, F(f"{p}forum__code")
-    yield SliceKind.ENTITY_TYPE, queryset, F(f"{p}entity__entity_type__code")
-    if by_country:
-        yield SliceKind.COUNTRY, queryset, F(f"{p}beneficiary_countries__code")
-    pledge_ref = f"{p}pk" if p else "pk"
-    for region in Region.values:
-        in_region = Pledge.beneficiary_countries.through.objects.filter(
-            pledge_id=OuterRef(pledge_ref), country__region=region
-        )
-        yield (
-            f"{SliceKind.REGION}:{region}",
-            queryset.filter(
-                Exists(in_region), **{f"{p}geography_scope__in": ["regional", "national", "local"]}
-            ),
-            None,
-        )
-    yield f"{SliceKind.REGION}:{GLOBAL}", queryset.filter(**{f"{p}geography_scope": GLOBAL}), None
-
-
-def _grouped(
-    source: tuple[QuerySet, dict[str, Any]],
-    *,
-    owner: str,
-    pledge_path: str,
-    extra: Sequence[str] = (),
-    by_country: bool = False,
-) -> dict[Group, list[dict[str, Any]]]:
-    """Run each slice's grouped query (GROUP BY owner, slice key and `extra`); rows keyed by
-    (owner id, slice kind, slice key)."""
-    queryset, aggregates = source
-    out: dict[Group, list[dict[str, Any]]] = defaultdict(list)
-    slices = _slices(queryset, owner=owner, pledge_path=pledge_path, by_country=by_country)
-    for kind, sliced, key_expr in slices:
-        slice_kind, _, fixed_key = kind.partition(":")
-        if slice_kind == SliceKind.COUNTRY:
-            # Pledges without beneficiary countries (global scope) have no country slice.
-            grouped = (
-                sliced.annotate(slice_key=key_expr)
-                .filter(slice_key__isnull=False)
-                .values(owner, "slice_key", *extra)
-            )
-        elif key_expr is not None:
-            grouped = sliced.annotate(slice_key=key_expr).values(owner, "slice_key", *extra)
-        else:
-            grouped = sliced.values(owner, *extra)
-        yield_rows = list(grouped.annotate(**aggregates).order_by())
-        for row in yield_rows:
-            key = fixed_key or row.pop("slice_key", "") or ""
-            out[(row.pop(owner), slice_kind, key)].append(row)
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -591,58 +417,6 @@ def aggregate_many(
     return out
 
 
-def _orm_aggregate_objectives(
-    ids: list[int], on: dt.date
-) -> tuple[dict[Group, list[dict[str, Any]]], dict[Group, list[dict[str, Any]]]]:
-    through = Pledge.objectives.through.objects.filter(
-        objective_id__in=ids, pledge__review_state=ReviewState.PUBLISHED
-    )
-    pledges = _grouped(
-        _pledge_aggregates(through, "pledge__", "pledge_id", overdue_cutoff(on)),
-        owner="objective_id",
-        pledge_path="pledge__",
-    )
-    targets = _grouped(
-        _target_aggregates(
-            PledgeTarget.objects.filter(pledge__review_state=ReviewState.PUBLISHED)
-            .annotate(objective_id=F("pledge__objectives__id"))
-            .filter(objective_id__in=ids)
-        ),
-        owner="objective_id",
-        pledge_path="pledge__",
-        extra=("unit",),
-    )
-    return pledges, targets
-
-
-def _orm_aggregate_compacts(
-    ids: list[int], on: dt.date
-) -> tuple[dict[Group, list[dict[str, Any]]], dict[Group, list[dict[str, Any]]]]:
-    pledges = _grouped(
-        _pledge_aggregates(
-            Pledge.objects.filter(compact_id__in=ids, review_state=ReviewState.PUBLISHED),
-            "",
-            "id",
-            overdue_cutoff(on),
-        ),
-        owner="compact_id",
-        pledge_path="",
-        by_country=True,
-    )
-    targets = _grouped(
-        _target_aggregates(
-            PledgeTarget.objects.filter(
-                pledge__review_state=ReviewState.PUBLISHED, pledge__compact_id__in=ids
-            ).annotate(compact_id=F("pledge__compact_id"))
-        ),
-        owner="compact_id",
-        pledge_path="pledge__",
-        extra=("unit",),
-        by_country=True,
-    )
-    return pledges, targets
-
-
 # --------------------------------------------------------------------------------------------
 # Figures
 # --------------------------------------------------------------------------------------------
@@ -792,20 +566,14 @@ def results_for(
 def compute_objectives(objective_ids: Sequence[int], *, on: dt.date) -> dict[Group, dict]:
     """Figures for every slice of these objectives, without writing anything."""
     ids = list(objective_ids)
-    if connection.vendor == "postgresql":
-        pledges, targets = _aggregate(owner="objective", ids=ids, on=on)
-    else:
-        pledges, targets = _orm_aggregate_objectives(ids, on)
+    pledges, targets = _aggregate(owner="objective", ids=ids, on=on)
     return results_for(pledges, targets, indicators_by("objective_id", ids), ids)
 
 
 def compute_compacts(compact_ids: Sequence[int], *, on: dt.date) -> dict[Group, dict]:
     """Compact totals: each published pledge once, whatever number of objectives it serves."""
     ids = list(compact_ids)
-    if connection.vendor == "postgresql":
-        pledges, targets = _aggregate(owner="compact", ids=ids, on=on)
-    else:
-        pledges, targets = _orm_aggregate_compacts(ids, on)
+    pledges, targets = _aggregate(owner="compact", ids=ids, on=on)
     return results_for(pledges, targets, indicators_by("compact_id", ids), ids)
 
 

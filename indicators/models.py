@@ -294,7 +294,7 @@ class RecomputeRun(models.Model):
 
 
 # --------------------------------------------------------------------------------------------
-# Stored sums for incremental runs (PostgreSQL only; see indicators/delta.py)
+# Stored sums for incremental runs (see indicators/delta.py)
 # --------------------------------------------------------------------------------------------
 
 

@@ -288,7 +288,7 @@ def recompute_all(
         before_clear=before_clear,
     )
     # Only a run over everything can store the sums that incremental runs adjust.
-    run.rebuild = compact_code is None and objective_ids is None and delta.supported()
+    run.rebuild = compact_code is None and objective_ids is None
     try:
         return run.execute(
             lambda: _selected_objective_ids(compact_code, objective_ids), only_stale=False
@@ -496,7 +496,7 @@ class _Run:
         # Every objective stale (an exchange rate changed): as costly as a full run, so store
         # the sums too, and the next changes are cheap again.
         everything = set(mine) == set(Objective.objects.values_list("pk", flat=True))
-        if (self.rebuild or (everything and delta.supported())) and not skipped:
+        if (self.rebuild or everything) and not skipped:
             compacts = sorted(Compact.objects.values_list("pk", flat=True))
             if all(
                 locks.enter_context(

@@ -45,7 +45,6 @@ def jobs(request: HttpRequest) -> HttpResponse:
             kind=RunKind.FULL, status=RunStatus.SUCCEEDED
         ).first(),
         "error_excerpt_chars": ERROR_EXCERPT_CHARS,
-        "delta_supported": delta.supported(),
         "sums_ready": delta.base_ready(timezone.localdate()),
     }
     return render(request, "indicators/jobs.html", context)

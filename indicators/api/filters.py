@@ -192,8 +192,7 @@ def latest_per_slice(queryset: QuerySet[ProgressSnapshot]) -> QuerySet[ProgressS
     (27 objectives × 60 slices × 365 days): 0.03–0.3 s, including through the server-side cursor
     that exports use. DISTINCT ON took 1.7 s (it sorts every row; 24 MB spilt to disk), a
     correlated "date = my slice's newest date" 12 s, and joining the grouped rows back by id was
-    planned as a nested loop (estimated at one row) that took 30 s under a cursor. SQLite (the
-    zero-setup demo) runs the same SQL.
+    planned as a nested loop (estimated at one row) that took 30 s under a cursor.
     """
     newest = queryset.order_by().values(*SLICE).annotate(newest=Max("date"))
     try:
