@@ -1,12 +1,9 @@
-"""Full-text search over pledges: PostgreSQL full-text search in production, a plain substring
-match on SQLite (the zero-setup demo).
+"""Full-text search over pledges (PostgreSQL full-text search).
 
-The pledge's own text (reference, title, description) is matched through one tsvector expression
-that migration 0005 indexes with GIN, so `PLEDGE_DOCUMENT_SQL` there and `pledge_document()` here
-must stay identical: if they drift, PostgreSQL silently stops using the index (a test EXPLAINs the
-query to catch that). The entity name lives in another table, which no index on pledges can
-cover, so matching entities are looked up first, through their own GIN index (migration 0011,
-`entity_document()`, kept in step the same way), and joined in by id.
+The pledge's own text (reference, title, description) is matched through one tsvector expression,
+`pledge_document()`, which `Pledge.Meta.indexes` indexes with GIN (`pledges.search_documents`).
+The entity name lives in another table, which no index on pledges can cover, so matching entities
+are looked up first, through their own GIN index (`entity_document()`), and joined in by id.
 """
 
 import re
@@ -15,7 +12,6 @@ from collections.abc import Sequence
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVector,
     SearchVectorExact,
 )
 from django.db import connection
@@ -23,28 +19,10 @@ from django.db.models import Case, Expression, FloatField, Q, QuerySet, Value, W
 
 from .models import Entity, Pledge
 from .names import cased_name_skeleton, name_skeleton
+from .search_documents import SEARCH_CONFIG, entity_document, pledge_document
 
-SEARCH_CONFIG = "english"
 # Shaped like a pledge reference (GRF23-00042): looked up exactly, through the unique index.
 REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9]{2,10}-[0-9]{5,}$")
-
-
-def uses_full_text_search() -> bool:
-    """PostgreSQL has real full-text search; anything else gets the substring fallback."""
-    return connection.vendor == "postgresql"
-
-
-def pledge_document() -> SearchVector:
-    """The searchable text of a pledge, weighted so that reference and title rank above the
-    description. Keep in step with the index in migration 0005 (see the module docstring)."""
-    return SearchVector("reference", "title", weight="A", config=SEARCH_CONFIG) + SearchVector(
-        "description", weight="B", config=SEARCH_CONFIG
-    )
-
-
-def entity_document() -> SearchVector:
-    """The searchable text of an entity. Keep in step with the index in migration 0011."""
-    return SearchVector("name", "acronym", config=SEARCH_CONFIG)
 
 
 def search_query(text: str) -> SearchQuery:
@@ -58,19 +36,19 @@ def normalise(text: str) -> str:
 
 
 def matching_entity_ids(text: str) -> list[int]:
-    """Ids of entities whose name or acronym match `text` (PostgreSQL only).
+    """Ids of entities whose name or acronym match `text`.
 
     Evaluated up front (one query, through the entity GIN index) so that PostgreSQL can OR three
     index scans together: the GIN index, the unique reference index and the entity FK index.
     A subquery in the OR would force a scan of every pledge."""
     text = normalise(text)
-    if not text or not uses_full_text_search():
+    if not text:
         return []
     return list(entities_matching(text).values_list("pk", flat=True))
 
 
 def entities_matching(text: str) -> QuerySet[Entity]:
-    """Entities whose name or acronym match `text`, by full-text search (PostgreSQL only)."""
+    """Entities whose name or acronym match `text`, by full-text search."""
     return Entity.objects.filter(
         SearchVectorExact(entity_document(), search_query(text))
     ).order_by()
@@ -87,14 +65,6 @@ def filter_by_text(
     if not text:
         return queryset
     exact_reference = Q(reference=text.upper()) if REFERENCE_SHAPE.match(text) else Q(pk__in=[])
-    if not uses_full_text_search():
-        return queryset.filter(
-            exact_reference
-            | Q(reference__icontains=text)
-            | Q(title__icontains=text)
-            | Q(description__icontains=text)
-            | Q(entity__name__icontains=text)
-        )
     if entity_ids is None:
         entity_ids = matching_entity_ids(text)
     # A lookup rather than an annotation, so that facet counts (GROUP BY on this queryset)
@@ -105,15 +75,13 @@ def filter_by_text(
 
 def relevance(text: str) -> Expression:
     """How well a pledge matches `text`, for ordering: an exact reference first, then the
-    full-text rank. On SQLite there is no rank, so every match ties (callers add a tie-break)."""
+    full-text rank."""
     text = normalise(text)
     exact = Case(
         When(reference=text.upper(), then=Value(1.0)),
         default=Value(0.0),
         output_field=FloatField(),
     )
-    if not uses_full_text_search():
-        return exact
     return exact + SearchRank(pledge_document(), search_query(text))
 
 
@@ -150,9 +118,9 @@ CROSS JOIN LATERAL (
 def similar_entities(entities: Sequence[Entity], *, limit: int = 3) -> dict[int, list[Entity]]:
     """For the secretariat's queue: up to `limit` live entities whose name looks like each of
     `entities` (a `pledges.names` key in common, listed first), or shares a word of its name or
-    acronym (full-text, ranked). Two queries for any number of entities (PostgreSQL only;
-    pg_trgm is not assumed, the embedded demo database lacks it)."""
-    if not entities or not uses_full_text_search():
+    acronym (full-text, ranked). Two queries for any number of entities (pg_trgm is not
+    assumed, the embedded demo database lacks it)."""
+    if not entities:
         return {}
     ids = [entity.pk for entity in entities]
     # Computed here rather than read, so that a look-alike left without a key by migration 0014

@@ -1,10 +1,8 @@
-"""Indexes of the public pledge browser (PostgreSQL only; a no-op elsewhere).
+"""Indexes of the public pledge browser, in raw SQL (declared in `Meta.indexes` since 0015).
 
-`pledge_search_idx`, a GIN index, serves the full-text search.
-The indexed expression is exactly what `pledges.search.pledge_document()` compiles to, so that
-the planner uses it; tests/web_public/test_search.py EXPLAINs the search to prove it. The index
-is created with raw SQL rather than in `Pledge.Meta.indexes` because an expression index built
-from SearchVector cannot be declared portably, and SQLite (the zero-setup demo) has no GIN.
+`pledge_search_idx`, a GIN index, serves the full-text search: its expression is exactly what
+`pledges.search_documents.pledge_document()` compiles to, so that the planner uses it
+(tests/web_public/test_search.py EXPLAINs the search to prove it).
 
 `pledge_published_newest_idx` serves the browser's default order (newest published first) as an
 index scan that stops after one page, instead of sorting every published pledge per request.
@@ -19,27 +17,21 @@ PLEDGE_DOCUMENT_SQL = (
 )
 
 
-def create_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS pledge_search_idx ON pledges_pledge "
-        f"USING gin (({PLEDGE_DOCUMENT_SQL}))"
-    )
-    schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS pledge_published_newest_idx ON pledges_pledge "
-        "(published_at DESC NULLS LAST, id DESC) WHERE review_state = 'published'"
-    )
-
-
-def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("DROP INDEX IF EXISTS pledge_search_idx")
-    schema_editor.execute("DROP INDEX IF EXISTS pledge_published_newest_idx")
-
-
 class Migration(migrations.Migration):
     dependencies = [("pledges", "0004_last_update_is_a_date")]
 
-    operations = [migrations.RunPython(create_index, drop_index, elidable=False)]
+    operations = [
+        migrations.RunSQL(
+            [
+                "CREATE INDEX IF NOT EXISTS pledge_search_idx ON pledges_pledge "
+                f"USING gin (({PLEDGE_DOCUMENT_SQL}))",
+                "CREATE INDEX IF NOT EXISTS pledge_published_newest_idx ON pledges_pledge "
+                "(published_at DESC NULLS LAST, id DESC) WHERE review_state = 'published'",
+            ],
+            [
+                "DROP INDEX IF EXISTS pledge_search_idx",
+                "DROP INDEX IF EXISTS pledge_published_newest_idx",
+            ],
+            elidable=False,
+        )
+    ]

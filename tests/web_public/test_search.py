@@ -102,16 +102,6 @@ def test_malformed_search_syntax_answers_200_when_quotes_and_operators_are_unbal
     assert response.status_code == 200
 
 
-def test_substring_fallback_finds_words_when_the_database_has_no_full_text_search(
-    world: World, client: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(search, "uses_full_text_search", lambda: False)
-
-    assert references(client.get("/pledges/?q=Apprenticeships")) == ["GRF19-00001"]
-    assert references(client.get("/pledges/?q=grf23-00002")) == ["GRF23-00002"]
-    assert references(client.get("/pledges/?q=Nauru")) == []
-
-
 def test_postgresql_uses_the_gin_index_when_searching_text(world: World) -> None:
     # Without the review-state filter, whose own index the planner may prefer on a tiny table.
     queryset = search.filter_by_text(Pledge.objects.order_by(), "refugee schools")
