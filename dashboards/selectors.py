@@ -108,7 +108,8 @@ def dashboard(filters: Filters) -> Dashboard:
             KT("figures__money__delivery_ratio"),
         )
     )
-    rows = [(d, int(p or 0), _text(pl), _text(di), _text(de)) for d, p, pl, di, de in history]
+    # KT() reads each figure as text (None where missing).
+    rows = [(d, int(p or 0), pl, di, de) for d, p, pl, di, de in history]
     data.history_count = len(rows)
     data.history_first = rows[0][0] if rows else None
     shown = thin([row[0] for row in rows])
@@ -138,11 +139,6 @@ def dashboard(filters: Filters) -> Dashboard:
 
     _objective_figures(data, since)
     return data
-
-
-def _text(value: Any) -> str | None:
-    """A figure read with KT(): missing is None (SQLite answers a JSON null as 'null')."""
-    return None if value is None or value == "null" else str(value)
 
 
 def thin(dates: list[dt.date]) -> set[dt.date]:
@@ -177,7 +173,7 @@ def _objective_figures(data: Dashboard, since: dt.date) -> None:
     latest: dict[int, tuple[int, dt.date]] = {}
     history: dict[int, dict[dt.date, str | None]] = defaultdict(dict)
     for number, objective_id, date, score in rows:
-        history[number][date] = _text(score)
+        history[number][date] = score
         latest[number] = (objective_id, date)
     shown = thin(sorted({d for dates in history.values() for d in dates}))
     data.score_history = {
@@ -231,9 +227,7 @@ def objective_progress(objective: Objective) -> ObjectiveProgress:
             )
         )
         shown = thin([row[0] for row in history])
-        data.history = [
-            (date, *(_text(v) for v in values)) for date, *values in history if date in shown
-        ]
+        data.history = [row for row in history if row[0] in shown]
     data.indicators = list(
         Indicator.objects.filter(objective=objective).prefetch_related(
             # Global values only: the progress figures use those (docs/progress.md).

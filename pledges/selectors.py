@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -81,8 +81,7 @@ def ids_up_to(querysets: Sequence[QuerySet[Pledge]], *, limit: int) -> list[list
     facets then count over it."""
     if not querysets:
         return []
-    postgres = connections[querysets[0].db].vendor == "postgresql"
-    gather = "COALESCE(array_agg(id), '{}')" if postgres else "COALESCE(group_concat(id), '')"
+    gather = "COALESCE(array_agg(id), '{}')"
     parts: list[str] = []
     params: list[Any] = []
     for number, queryset in enumerate(querysets):
@@ -94,10 +93,7 @@ def ids_up_to(querysets: Sequence[QuerySet[Pledge]], *, limit: int) -> list[list
         params.extend([limit, *query_params])
     with connections[querysets[0].db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
-        found = cursor.fetchone()
-    if postgres:
-        return list(found)
-    return [None if ids is None else [int(i) for i in ids.split(",") if i] for ids in found]
+        return list(cursor.fetchone())
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,10 +253,11 @@ PledgeIds = list[int]
 
 
 class _IsAnyOf(Func):
-    """`column = ANY(ids)`, with the ids handed over as an array whose length the planner cannot
-    see (a scalar subquery). Seeing 10,000 ids it would rather merge- or hash-join the whole of a
-    large table (300,000 entities, 1.6 million country links at 1,000,000 pledges); guessing a
-    few, it looks each id up through the index, so the work follows the ids, not the tables."""
+    """`column = ANY(ids)` (pledge ids, at most the facet count limit), with the ids handed over
+    as an array whose length the planner cannot see (a scalar subquery). Seeing 10,000 ids it
+    would rather merge- or hash-join the whole of a large table (300,000 entities, 1.6 million
+    country links at 1,000,000 pledges); guessing a few, it looks each id up through the index,
+    so the work follows the ids, not the tables."""
 
     output_field = BooleanField()
 
@@ -276,20 +273,13 @@ class _IsAnyOf(Func):
         )
 
 
-def _one_of(column: str, ids: list[int]) -> Q | _IsAnyOf:
-    """`column` is one of the pledge ids `ids` (at most the facet count limit)."""
-    if connection.vendor != "postgresql":
-        return Q(**{f"{column}__in": ids})
-    return _IsAnyOf(column, ids)
-
-
 def _pledges(ids: PledgeIds) -> QuerySet[Pledge]:
-    return Pledge.objects.filter(_one_of("pk", ids)).order_by()
+    return Pledge.objects.filter(_IsAnyOf("pk", ids)).order_by()
 
 
 def _through_rows(through: Any, ids: PledgeIds, *columns: str) -> QuerySet:
     return (
-        through.objects.filter(_one_of("pledge_id", ids))
+        through.objects.filter(_IsAnyOf("pledge_id", ids))
         .values(*columns)
         .annotate(n=Count("pledge_id", distinct=True))
         .order_by()

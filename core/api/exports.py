@@ -1,6 +1,6 @@
 """`?format=csv` and `?format=xlsx` on every list, with the list's own filters, streamed so that
 an export of a million rows never holds them all in memory: rows are read from the database in
-chunks (a server-side cursor on PostgreSQL) and written out as they come."""
+chunks (a server-side cursor) and written out as they come."""
 
 import copy
 import csv

@@ -35,16 +35,13 @@ from django.conf import settings
 from django.db import connections
 
 
-def enabled(alias: str) -> bool:
-    return connections[alias].vendor == "postgresql" and getattr(
-        settings, "DATABASE_PREPARED_STATEMENTS", True
-    )
+def enabled() -> bool:
+    return getattr(settings, "DATABASE_PREPARED_STATEMENTS", True)
 
 
 @functools.cache
 def _cursor_classes() -> tuple[type, type]:
-    """The psycopg cursor that prepares, and Django's debug wrapper logging it (PostgreSQL
-    only: imported when first used)."""
+    """The psycopg cursor that prepares, and Django's debug wrapper logging it."""
     import psycopg
     from django.db.backends.postgresql.base import CursorDebugWrapper
 
@@ -114,7 +111,7 @@ def inline_constants(sql: str, params: Sequence[Any]) -> tuple[str, tuple[Any, .
 def fetch_prepared(alias: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Every row of `sql` (Django's placeholders), executed as a prepared statement with the
     enum parameters inlined; as any other query when prepared statements are off."""
-    if not enabled(alias):
+    if not enabled():
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()

@@ -7,8 +7,8 @@ serializer path spent ~60 ms per request in Python: building five model instance
 (the pledge and its select_related rows) for the cursor paginator, and calling ~35 field
 objects per pledge. Here a pledge is one dict literal built from a `.values()` row (its joined
 columns included) and the eight `values_list` queries of `loading.pledge_lists` — the detail,
-and lists off PostgreSQL — and on PostgreSQL a list page's JSON is written by the database
-itself (`PAGE_SQL`, below), in one prepared statement. `tests/api/test_pledge_reading.py`
+and lists in a time zone other than UTC — and otherwise a list page's JSON is written by the
+database itself (`PAGE_SQL`, below), in one prepared statement. `tests/api/test_pledge_reading.py`
 checks, byte for byte, that every path gives the serializer's JSON for pledges with every kind
 of related row.
 """
@@ -21,7 +21,6 @@ from urllib.parse import quote, quote_plus
 
 import orjson
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.query import ValuesIterable
 from django.utils import timezone
@@ -388,9 +387,9 @@ def _positional(
 
 
 def pledge_values(queryset: QuerySet[Pledge], reader: "PledgeReader") -> QuerySet[Any]:
-    """The filtered pledges as rows for `reader.represent`: on PostgreSQL (in UTC) each with
-    its JSON (`PAGE_SQL`), run as a prepared statement; elsewhere as rows of COLUMNS."""
-    if connection.vendor != "postgresql" or reader.timezone_name != "UTC":
+    """The filtered pledges as rows for `reader.represent`: in UTC each with its JSON
+    (`PAGE_SQL`), run as a prepared statement; in another time zone as rows of COLUMNS."""
+    if reader.timezone_name != "UTC":
         return queryset.values(*COLUMNS)
     # Django's query selects the page's ids (filters, order, cursor and limit as usual); the
     # columns are read by PAGE_SQL for those 101 rows only.
