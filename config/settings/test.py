@@ -1,4 +1,6 @@
-"""Test settings: the real PostgreSQL and Redis, never SQLite or eager Celery."""
+"""Test settings: the real PostgreSQL and Redis, never eager Celery."""
+
+from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
 from .base import DATABASES, env
@@ -9,16 +11,27 @@ DATABASES["default"] = env.db(
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# pytest-xdist runs the suite in worker processes gw0, gw1, …, each on a test database of its own
+# (pytest-django suffixes its name). Each also needs a Redis database of its own for the progress
+# locks, named after objective ids that are equal in every worker's database: gwN takes the one
+# 2N below REDIS_URL's (default 15, 13, 11, …; the cache's default 14 is never among them).
+# Celery workers started by tests get the final URL, without PYTEST_XDIST_WORKER (tests/workers.py).
+XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+if XDIST_WORKER:
+    _url = urlsplit(REDIS_URL)
+    _number = int(_url.path.strip("/") or 0) - 2 * int(XDIST_WORKER.removeprefix("gw"))
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{_number % 16}"))
 # The cache gets a Redis database of its own: tests clear it between tests, which must not
 # empty the Celery queues and the progress locks that live on REDIS_URL.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/14"),
-        # One prefix per test database, so that test runs side by side (several checkouts on
-        # one machine) never clear each other's keys: see tests/conftest.py.
-        "KEY_PREFIX": f"test-{DATABASES['default']['NAME']}",
+        # One prefix per test database and xdist worker, so that test runs side by side (several
+        # checkouts on one machine, the workers of one run) never clear each other's keys: see
+        # tests/conftest.py.
+        "KEY_PREFIX": f"test-{DATABASES['default']['NAME']}{XDIST_WORKER}",
     }
 }
 CELERY_BROKER_URL = REDIS_URL
