@@ -85,8 +85,8 @@ def relevance(text: str) -> Expression:
     return exact + SearchRank(pledge_document(), search_query(text))
 
 
-# The text of an entity as migration 0011 indexes it, so that the look-alike lookup below can use
-# the GIN index (keep in step with `entity_document()`).
+# The text of an entity as `entity_search_idx` indexes it, so that the look-alike lookup below can
+# use the GIN index (keep in step with `entity_document()`).
 _ENTITY_DOCUMENT_SQL = (
     "to_tsvector('english'::regconfig, COALESCE(c.name, '') || ' ' || COALESCE(c.acronym, ''))"
 )

@@ -334,7 +334,7 @@ def test_query_count_does_not_grow_with_pledges_when_every_filter_is_used(
 
 def test_newest_first_page_can_be_read_from_an_index_when_not_filtered(world: World) -> None:
     page = Pledge.objects.published().order_by(*ORDERINGS["newest"]).values("pk")[:25]
-    # It cannot serve the default order if ORDERINGS and migration 0005 drift apart.
+    # It cannot serve the default order if ORDERINGS and Pledge.Meta.indexes drift apart.
     plan = planned(page, forbid=("seqscan", "sort"))
 
     assert "pledge_published_newest_idx" in plan

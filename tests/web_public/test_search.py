@@ -105,14 +105,14 @@ def test_malformed_search_syntax_answers_200_when_quotes_and_operators_are_unbal
 def test_postgresql_uses_the_gin_index_when_searching_text(world: World) -> None:
     # Without the review-state filter, whose own index the planner may prefer on a tiny table.
     queryset = search.filter_by_text(Pledge.objects.order_by(), "refugee schools")
-    # It cannot if search.py and migration 0005 drift apart.
+    # It cannot if the query and Pledge.Meta.indexes drift apart.
     plan = planned(queryset.values("pk"))
 
     assert "pledge_search_idx" in plan
 
 
 def test_postgresql_uses_the_gin_index_when_matching_entity_names(world: World) -> None:
-    """The entity side of a search looks entities up through their own index (migration 0011):
+    """The entity side of a search looks entities up through their own index (entity_search_idx):
     at 1M pledges a scan computed the document of 300,000 entities per search."""
     plan = planned(search.entities_matching("ministry").values("pk"))
 
