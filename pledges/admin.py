@@ -340,10 +340,11 @@ class PledgeTargetInline(admin.TabularInline):
     fields = ("metric", "unit", "baseline", "target_value", "due_date")
 
 
-class CoPledgersReadOnly:
-    """Co-pledgers are invited, answer and are removed on the pledge page only (the
-    participant services): only verified entities can be invited, and only the invited
-    entity's members answer for it. Here they are shown, not edited."""
+class ManagedOnThePledgePage:
+    """Co-pledgers and links are changed on the pledge page only, through their services: only
+    verified entities can be invited and only the invited entity's members answer for it, and
+    every change bumps the pledge's version (partners' sync) and leaves an audit entry. Here
+    they are shown, not edited."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -355,7 +356,7 @@ class CoPledgersReadOnly:
         return False
 
 
-class PledgeParticipantInline(CoPledgersReadOnly, admin.TabularInline):
+class PledgeParticipantInline(ManagedOnThePledgePage, admin.TabularInline):
     model = PledgeParticipant
     extra = 0
     fields = ("entity", "role", "status", "responded_at")
@@ -366,14 +367,13 @@ class PledgeParticipantInline(CoPledgersReadOnly, admin.TabularInline):
         return super().get_queryset(request).select_related("pledge", "entity")
 
 
-class PledgeLinkInline(admin.TabularInline):
+class PledgeLinkInline(ManagedOnThePledgePage, admin.TabularInline):
     model = PledgeLink
     fk_name = "source"
     extra = 0
     fields = ("kind", "target")
-    autocomplete_fields = ("target",)
     verbose_name = _("link to another pledge")
-    verbose_name_plural = _("links to other pledges")
+    verbose_name_plural = _("links to other pledges (managed on the pledge page)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PledgeLink]:
         return super().get_queryset(request).select_related("source", "target")
@@ -661,7 +661,7 @@ class PledgeReferenceCounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(PledgeParticipant)
-class PledgeParticipantAdmin(CoPledgersReadOnly, LargeTableAdmin):
+class PledgeParticipantAdmin(ManagedOnThePledgePage, LargeTableAdmin):
     list_display = ("pledge", "entity", "role", "status", "responded_at")
     list_filter = ("role", "status")
     list_select_related = ("pledge", "entity")
@@ -671,7 +671,7 @@ class PledgeParticipantAdmin(CoPledgersReadOnly, LargeTableAdmin):
 
 
 @admin.register(PledgeLink)
-class PledgeLinkAdmin(LargeTableAdmin):
+class PledgeLinkAdmin(ManagedOnThePledgePage, LargeTableAdmin):
     list_display = ("source", "kind", "target")
     list_filter = ("kind",)
     list_select_related = ("source", "target")

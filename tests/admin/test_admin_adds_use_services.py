@@ -30,7 +30,7 @@ from pledges.models import (
 )
 from pledges.services import PledgeInput, update_pledge
 from tests.admin import test_admin_edits_use_services as edits
-from tests.factories import EntityFactory, UserFactory
+from tests.factories import EntityFactory, PledgeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +224,39 @@ def test_an_unverified_entity_cannot_be_added_as_co_pledger_in_the_admin(
 
     assert standalone.status_code == 403
     assert not PledgeParticipant.objects.filter(entity=impostor).exists()
+    assert "managed on the pledge page" in admin_client.get(change_url(published)).content.decode()
+
+
+def test_links_cannot_be_added_in_the_admin_where_no_link_service_would_record_them(
+    admin_client: Client, published: Pledge, entity_a: Entity
+) -> None:
+    """A link changes what partners sync (the source's version) and leaves an audit entry: the
+    link services on the pledge page do both, so the admin shows links without editing them."""
+    other = PledgeFactory(
+        reference="GRF23-09999",
+        forum=published.forum,
+        entity=entity_a,
+        review_state=ReviewState.PUBLISHED,
+        objectives=list(published.objectives.all()),
+    )
+    page = admin_client.get(change_url(published))
+    data = posted(
+        page,
+        **{
+            "links_out-TOTAL_FORMS": "1",
+            "links_out-0-kind": "matches",
+            "links_out-0-target": str(other.pk),
+        },
+    )
+
+    admin_client.post(change_url(published), data)
+    standalone = admin_client.post(
+        reverse("admin:pledges_pledgelink_add"),
+        {"source": published.pk, "target": other.pk, "kind": "matches"},
+    )
+
+    assert standalone.status_code == 403
+    assert not published.links_out.exists()
     assert "managed on the pledge page" in admin_client.get(change_url(published)).content.decode()
 
 

@@ -19,7 +19,12 @@ from indicators.models import (
     ProgressSum,
     RecomputeRun,
 )
-from pledges.models import PledgeParticipant, PledgeProgressMark, PledgeReferenceCounter
+from pledges.models import (
+    PledgeLink,
+    PledgeParticipant,
+    PledgeProgressMark,
+    PledgeReferenceCounter,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +42,7 @@ READ_ONLY_MODELS = {
     AuditEntry,
     PledgeReferenceCounter,
     PledgeParticipant,  # co-pledgers are managed on the pledge page (participant services)
+    PledgeLink,  # so are links (link services)
     ProgressSnapshot,
     CompactProgressSnapshot,
     RecomputeRun,
