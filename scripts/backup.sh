@@ -19,9 +19,9 @@ database_url() {
   case "$url" in
     postgres://* | postgresql://*) ;;
     pgsql://* | psql://* | postgis://*) url="postgresql://${url#*://}" ;;  # django-environ aliases
-    "" | sqlite:*)
-      echo "No PostgreSQL DATABASE_URL: the zero-setup demo's SQLite file (db.sqlite3) is" >&2
-      echo "backed up by copying it while the app is stopped." >&2
+    "")
+      echo "No DATABASE_URL: set it to the PostgreSQL database to back up (make run's demo" >&2
+      echo "database: .venv/bin/python scripts/embedded_db.py -- make backup)." >&2
       exit 2 ;;
     *) echo "DATABASE_URL is not a PostgreSQL URL: $url" >&2; exit 2 ;;
   esac

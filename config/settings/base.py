@@ -1,7 +1,8 @@
 """Settings shared by every environment, read from environment variables (twelve-factor).
 
-`local`, `test` and `production` only override what differs. With no `DATABASE_URL` the app uses a
-SQLite file in the project folder, and with no `REDIS_URL` Celery tasks run inline: that is the
+`local`, `test` and `production` only override what differs. PostgreSQL is the only database:
+`make run` starts an embedded one (scripts/embedded_db.py) and passes its `DATABASE_URL`; with none
+set the app expects a local server. With no `REDIS_URL` Celery tasks run inline: that is the
 zero-setup demo default and nothing else relies on it.
 """
 
@@ -89,7 +90,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db(
+        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/compact_pledge_tracker"
+    ),
 }
 # Services own their transactions (see STYLE.md): no implicit per-request transaction.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -64,7 +64,7 @@ def test_production_passes_check_deploy_without_warnings_when_configured() -> No
     assert "System check identified no issues" in result.stdout
 
 
-def test_demo_settings_use_sqlite_and_inline_tasks_when_nothing_is_configured() -> None:
+def test_demo_settings_use_postgresql_and_inline_tasks_when_nothing_is_configured() -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     script = (
@@ -82,7 +82,7 @@ def test_demo_settings_use_sqlite_and_inline_tasks_when_nothing_is_configured() 
         check=True,
     )
 
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "True"]
+    assert result.stdout.split() == ["django.db.backends.postgresql", "True", "True"]
 
 
 compose = shutil.which("docker-compose")

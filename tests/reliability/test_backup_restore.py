@@ -190,8 +190,8 @@ def test_restore_refuses_a_database_with_tables_unless_forced(
 
 
 def test_backup_refuses_without_a_postgresql_url(tmp_path: Path) -> None:
-    result = run("backup.sh", DATABASE_URL="sqlite:///db.sqlite3", BACKUP=str(tmp_path / "x"))
+    result = run("backup.sh", DATABASE_URL="mysql://db/x", BACKUP=str(tmp_path / "x"))
 
     assert result.returncode == 2
-    assert "SQLite" in result.stderr
+    assert "not a PostgreSQL URL" in result.stderr
     assert not (tmp_path / "x").exists()
