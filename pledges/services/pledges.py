@@ -31,9 +31,9 @@ from core.audit import record_change
 from core.models import Country, Currency
 from forums.models import Forum
 
-from . import notifications
-from .exceptions import LookalikeName, PledgeError, StaleVersion, TransitionNotAllowed
-from .models import (
+from .. import notifications
+from ..exceptions import LookalikeName, PledgeError, StaleVersion, TransitionNotAllowed
+from ..models import (
     Entity,
     EntityType,
     GeographyScope,
@@ -56,9 +56,9 @@ from .models import (
     TargetUnit,
     UpdateReviewState,
 )
-from .names import MAX_SKELETON_BYTES, cased_name_skeleton, name_skeleton
-from .progress_marks import progress_changed
-from .workflow import (
+from ..names import MAX_SKELETON_BYTES, cased_name_skeleton, name_skeleton
+from ..progress_marks import progress_changed
+from ..workflow import (
     EDITABLE_STATES,
     PLEDGE_TRANSITIONS,
     REASON_MAX_LENGTH,
