@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.forms import apply_service_error
+
 from . import services
 from .models import ApiKey, ApiKeyStatus
 
@@ -56,16 +58,6 @@ class ApiKeyForm(forms.Form):
         return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC) if day else None
 
 
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: keyed messages on their field when the form
-    has one, everything else form-wide, so that nothing the service says is lost."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -82,7 +74,7 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            apply_service_error(form, error)
         else:
             new_key = {"key": key, "raw": raw}
             form = ApiKeyForm()  # an empty form for the next key

@@ -14,16 +14,6 @@ from core.models import Country
 from .models import Entity, EntityType
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: keyed messages on their field when the form
-    has it, everything else as a form-wide error (so nothing the service says is lost)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class EntityRegistrationForm(forms.Form):
     """A new pledging entity, described by the person who registers it."""
 

@@ -3,7 +3,7 @@ the pledge page.
 
 Forms only check the *shape* of the input (types, required fields, choices). What a valid pledge
 or update is lives in the services (`pledges.services`); their ValidationError is mapped back onto
-these forms, field by field, with `add_service_errors`.
+these forms, field by field, with `core.forms.apply_service_error`.
 """
 
 from collections.abc import Iterable
@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import QueryDict
 from django.template.defaultfilters import floatformat
@@ -81,11 +81,11 @@ class WorkspaceForm(forms.Form):
 
 
 class ServiceErrorsForm(WorkspaceForm):
-    """Maps a service ValidationError onto the form and lists every error for the summary.
+    """A form that lists every error for the summary, including those of its groups of inputs.
 
-    Service keys that are form fields become field errors. Keys in `group_names` (e.g. "targets")
-    belong to a group of inputs rendered as one fieldset with the id `<name>-group`; anything
-    else becomes a non-field error, so no message is ever lost.
+    Keys in `group_names` (e.g. "targets") belong to a group of inputs rendered as one fieldset
+    with the id `<name>-group`; `core.forms.apply_service_error` puts a service's messages about
+    such a key in `group_errors`.
     """
 
     group_names: tuple[str, ...] = ()
@@ -95,20 +95,6 @@ class ServiceErrorsForm(WorkspaceForm):
         if not hasattr(self, "_group_errors"):
             self._group_errors: dict[str, list[str]] = {name: [] for name in self.group_names}
         return self._group_errors
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            for message in error.messages:
-                self.add_error(None, message)
-            return
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                if name in self.group_names:
-                    self.group_errors[name].append(message)
-                elif name in self.fields and name != NON_FIELD_ERRORS:
-                    self.add_error(name, message)
-                else:
-                    self.add_error(None, message)
 
     def error_summary(self) -> list[SummaryItem]:
         """Every error of the form, in page order, each linking to its input."""

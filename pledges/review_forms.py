@@ -138,15 +138,6 @@ class DecisionForm(forms.Form):
     def label_of(self, name: str) -> Any:
         raise NotImplementedError
 
-    def apply_service_error(self, error: ValidationError) -> None:
-        """Show a service's ValidationError on the form: messages about a field of this form
-        go beside it, the rest (e.g. "the entity is not verified") in the error summary."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
-
 
 class PledgeDecisionForm(DecisionForm):
     """Publish, request changes or reject one pledge of the queue."""

@@ -21,6 +21,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import apply_service_error
+
 from .. import services
 from ..entity_forms import (
     EntityDecision,
@@ -28,7 +30,6 @@ from ..entity_forms import (
     EntityRegistrationForm,
     EntitySearchForm,
     JoinEntityForm,
-    add_service_errors,
 )
 from ..exceptions import LookalikeName, TransitionNotAllowed
 from ..models import Entity, Membership, MembershipRole, MembershipStatus
@@ -57,7 +58,7 @@ def entity_register(request: HttpRequest) -> HttpResponse:
         try:
             entity = services.register_entity(by=request.user, **kwargs)
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_service_error(form, error)
             if isinstance(error, LookalikeName):
                 _link_lookalike(form, error.existing, own=error.own)
         else:
@@ -135,7 +136,7 @@ def entity_join(request: HttpRequest) -> HttpResponse:
             try:
                 services.request_membership(user=request.user, entity=entity)
             except ValidationError as error:
-                add_service_errors(form, error)
+                apply_service_error(form, error)
             else:
                 messages.success(
                     request,

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from compacts.models import Objective
+from core.forms import apply_service_error
 
 from ..exceptions import TransitionNotAllowed
 from ..models import (
@@ -136,7 +137,7 @@ def review_decision(request: HttpRequest, reference: str) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                form.apply_service_error(error)
+                apply_service_error(form, error)
             except TransitionNotAllowed as error:
                 # Someone else decided first, or the submitter withdrew it: say so, back to
                 # the queue, where the row is gone.
@@ -288,7 +289,7 @@ def update_review(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                form.apply_service_error(error)
+                apply_service_error(form, error)
             except TransitionNotAllowed as error:
                 # Already approved or returned (perhaps by a colleague a moment ago): show the
                 # update again, which now says who decided what.

@@ -34,6 +34,7 @@ from compacts.models import (
     ThematicArea,
 )
 from core.audit import entries_for
+from core.forms import apply_service_error
 from core.models import AuditEntry, Country, Currency
 from forums.models import Forum
 
@@ -267,7 +268,7 @@ def _after_save(request: HttpRequest, pledge: Pledge, *, created: bool) -> HttpR
         pledge.refresh_from_db()
         form = PledgeForm(data_after_save(request.POST, pledge), user=request.user, pledge=pledge)
         form.is_valid()
-        form.add_service_errors(error)
+        apply_service_error(form, error)
         return _render_editor(request, form)
     except (TransitionNotAllowed, PermissionDenied) as error:
         messages.error(request, str(error))
@@ -288,7 +289,7 @@ def pledge_create(request: HttpRequest) -> HttpResponse:
             try:
                 pledge = services.create_pledge(data=form.to_input(), by=request.user)
             except ValidationError as error:
-                form.add_service_errors(error)
+                apply_service_error(form, error)
             else:
                 return _after_save(request, pledge, created=True)
     else:
@@ -319,7 +320,7 @@ def pledge_edit(request: HttpRequest, reference: str) -> HttpResponse:
             form.add_error(None, str(error))
             return _render_editor(request, form, stale=True, status=409)
         except ValidationError as error:
-            form.add_service_errors(error)
+            apply_service_error(form, error)
         else:
             return _after_save(request, pledge, created=False)
     return _render_editor(request, form)
@@ -546,7 +547,7 @@ def participant_invite(request: HttpRequest, reference: str) -> HttpResponse:
             messages.error(request, str(error))
             return redirect(_detail_url(pledge, "participants"))
         except ValidationError as error:
-            form.add_service_errors(error)
+            apply_service_error(form, error)
         else:
             messages.success(
                 request, _("%(entity)s has been invited to co-pledge.") % {"entity": entity.name}
@@ -703,7 +704,7 @@ def update_create(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.submit_update(pledge=pledge, data=form.to_input(), by=request.user)
         except ValidationError as error:
-            form.add_service_errors(error)
+            apply_service_error(form, error)
         except TransitionNotAllowed as error:
             messages.error(request, str(error))
             return redirect(_detail_url(pledge))
