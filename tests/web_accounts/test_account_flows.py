@@ -60,7 +60,8 @@ def test_confirmation_link_confirms_the_address_and_logs_in_when_posted(client: 
 
     shown = client.get(confirm_path)
     assert shown.status_code == 200
-    assert f'action="{confirm_path}"' in shown.text
+    # (On failure, show the page's message: the link may read as invalid or already confirmed.)
+    assert f'action="{confirm_path}"' in shown.text, shown.text[shown.text.find("<main") :][:1500]
     assert not EmailAddress.objects.get(email="new@example.org").verified  # GET changes nothing
 
     confirmed = client.post(confirm_path)
