@@ -35,7 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compacts.models import Compact, Objective
-from pledges.models import ImplementationStatus, PledgeProgressMark
+from pledges.models import PledgeProgressMark, is_overdue, overdue_cutoff
 
 from . import engine
 from .models import (
@@ -66,7 +66,6 @@ PLEDGE_COUNTERS = (
 )
 TARGET_COUNTERS = ("targets", "reported", "target_sum", "achieved_sum", "met")
 DECIMALS = frozenset({"pledged_usd", "disbursed_usd", "target_sum", "achieved_sum"})
-CLOSED = frozenset({ImplementationStatus.FULFILLED, ImplementationStatus.DISCONTINUED})
 JSON_FACTS = ("objective_ids", "regions", "countries", "targets")
 LOCAL_SCOPES = frozenset({"regional", "national", "local"})
 # Marked pledges handled per transaction: bounds the locks held and the size of one statement.
@@ -123,7 +122,7 @@ def _pledge_counters(fact: Counters, cutoff: dt.date) -> Counters:
     paid = disbursed is not None and rate is not None
     counters: Counters = {
         "pledges": 1,
-        "overdue": int(status not in CLOSED and last is not None and last < cutoff),
+        "overdue": int(is_overdue(status, last, cutoff)),
         "with_amount": int(amount is not None),
         "unconverted": int(amount is not None and rate is None),
         "pledged_usd": amount * rate if priced else Decimal(0),
@@ -329,7 +328,7 @@ def apply_marked(*, on: dt.date) -> set[SumKey]:
     """Apply every marked pledge's difference to the stored sums, batch by batch; returns the
     groups whose counters changed. Call only when `base_ready(on)`."""
     touched: set[SumKey] = set()
-    cutoff = engine.overdue_cutoff(on)
+    cutoff = overdue_cutoff(on)
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             _serialize(cursor)

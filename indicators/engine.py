@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
@@ -36,6 +35,9 @@ from pledges.models import (
     ReviewState,
     TargetUnit,
     UpdateReviewState,
+    last_report_sql,
+    overdue_cutoff,
+    overdue_sql,
 )
 
 from . import progress, snapshot_version
@@ -112,7 +114,7 @@ def _facts_sql() -> str:
            fo.code AS forum_code, et.code AS entity_type_code,
            CASE WHEN p.currency_id = 'USD' THEN 1::numeric ELSE r.usd_per_unit END AS rate,
            d.disbursed_amount AS disbursed,
-           COALESCE(p.last_update_on, (p.published_at AT TIME ZONE 'UTC')::date) AS last
+           {last_report_sql("p.last_update_on", "p.published_at")} AS last
     FROM progress_chosen c
     JOIN {_t(Pledge)} p ON p.id = c.id
     JOIN {_t(Forum)} fo ON fo.id = p.forum_id
@@ -125,13 +127,12 @@ def _facts_sql() -> str:
 
 
 def _pledge_aggregates_sql() -> str:
-    closed = "', '".join([ImplementationStatus.FULFILLED, ImplementationStatus.DISCONTINUED])
+    overdue = overdue_sql("f.implementation_status", "f.last", "%(cutoff)s")
     parts = [
         # Each (owner, slice, pledge) is one row (unique links), so count(*) counts pledges; a
         # DISTINCT would force a sort per grouping set instead of one hash pass.
         "count(f.id) AS pledges",
-        f"sum(CASE WHEN f.implementation_status IN ('{closed}') THEN 0 "
-        "WHEN f.last < %(cutoff)s THEN 1 ELSE 0 END) AS overdue",
+        f"sum(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS overdue",
         "count(f.id) FILTER (WHERE f.amount IS NOT NULL) AS with_amount",
         "count(f.id) FILTER (WHERE f.amount IS NOT NULL AND f.rate IS NULL) AS unconverted",
         "sum(f.amount * f.rate) AS pledged_usd",
@@ -535,10 +536,6 @@ def indicators_by(owner: str, ids: Sequence[int]) -> dict[int, list[dict[str, An
 
 def _fingerprint(figures: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
-
-
-def overdue_cutoff(on: dt.date) -> dt.date:
-    return on - relativedelta(months=2 * settings.REPORTING_CYCLE_MONTHS)
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -268,9 +267,55 @@ class GeographyScope(models.TextChoices):
 CLOSED_STATUSES = (ImplementationStatus.FULFILLED, ImplementationStatus.DISCONTINUED)
 
 
+# The overdue rule, written once (`docs/progress.md`). The reports, the pledge browser's filter
+# and the dashboard read it through `PledgeQuerySet.overdue`; the progress engine puts the very
+# same SQL fragments into its aggregates, and its incremental run uses `is_overdue`.
+
+
+def report_interval() -> relativedelta:
+    """How long a pledge may go without an approved update: two reporting cycles."""
+    return relativedelta(months=2 * settings.REPORTING_CYCLE_MONTHS)
+
+
 def overdue_cutoff(on: dt.date) -> dt.date:
-    """A pledge whose last report is older than this is overdue on `on` (two reporting cycles)."""
-    return on - relativedelta(months=2 * settings.REPORTING_CYCLE_MONTHS)
+    """A pledge whose last report is older than this is overdue on `on`."""
+    return on - report_interval()
+
+
+def last_report_sql(last_update_on: str, published_at: str) -> str:
+    """SQL of a pledge's last report: its latest approved update's report date, else the day
+    (UTC, the site's TIME_ZONE) it was published."""
+    return f"COALESCE({last_update_on}, ({published_at} AT TIME ZONE 'UTC')::date)"
+
+
+def overdue_sql(status: str, last_report: str, cutoff: str) -> str:
+    """SQL condition: a pledge neither fulfilled nor discontinued whose last report is older
+    than the cut-off (the caller publishes the pledge; the arguments are SQL expressions)."""
+    closed = ", ".join(f"'{value}'" for value in CLOSED_STATUSES)
+    return f"({status} NOT IN ({closed}) AND {last_report} < {cutoff})"
+
+
+def is_overdue(status: str, last_report: dt.date | None, cutoff: dt.date) -> bool:
+    """`overdue_sql` for one pledge already read (SQL's NULL comparison is false)."""
+    return status not in CLOSED_STATUSES and last_report is not None and last_report < cutoff
+
+
+class SqlRule(models.Func):
+    """An ORM expression whose SQL comes from one of the builders above, each argument compiled
+    by Django (so table aliases of subqueries and joins stay right)."""
+
+    def __init__(self, build: Any, *expressions: Any, output_field: models.Field) -> None:
+        self.build = build
+        super().__init__(*expressions, output_field=output_field)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        parts, params = [], []
+        # Each builder uses each argument once, in order: the parameters follow suit.
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        return self.build(*parts), params
 
 
 class PledgeQuerySet(models.QuerySet["Pledge"]):
@@ -284,20 +329,26 @@ class PledgeQuerySet(models.QuerySet["Pledge"]):
         """Annotate `last_report`: the report date of the latest approved update, else the day
         of publication."""
         return self.annotate(
-            last_report=Coalesce(models.F("last_update_on"), TruncDate("published_at"))
+            last_report=SqlRule(
+                last_report_sql,
+                models.F("last_update_on"),
+                models.F("published_at"),
+                output_field=models.DateField(),
+            )
         )
 
     def overdue(self, *, on: dt.date) -> "PledgeQuerySet":
         """Published pledges, neither fulfilled nor discontinued, with no approved update in the
         last two reporting cycles, counting from publication when they never had one
-        (`docs/progress.md`; the progress engine computes the same figure in SQL, and a test
-        keeps the two equal). Annotated with `last_report`."""
-        return (
-            self.published()
-            .exclude(implementation_status__in=CLOSED_STATUSES)
-            .with_last_report()
-            .filter(last_report__lt=overdue_cutoff(on))
+        (`overdue_sql`, which the progress engine uses too). Annotated with `last_report`."""
+        late = SqlRule(
+            overdue_sql,
+            models.F("implementation_status"),
+            models.F("last_report"),
+            models.Value(overdue_cutoff(on), output_field=models.DateField()),
+            output_field=models.BooleanField(),
         )
+        return self.published().with_last_report().filter(late)
 
     def visible_to(self, user: Any) -> "PledgeQuerySet":
         """Published pledges for everybody; also the pledges of the user's own entities (as

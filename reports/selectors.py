@@ -2,8 +2,7 @@
 
 Every figure is aggregated in the database (one grouped query per table of the report), so a
 report costs the same handful of queries at 100 pledges as at 100,000. The overdue rule is
-written once here, `overdue_pledges`, and mirrors the progress engine's (`indicators.engine`):
-the tests hold the two to the same count.
+`pledges.models.overdue_sql`, which the progress engine (`indicators.engine`) uses too.
 """
 
 import datetime as dt
@@ -11,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import (
     Case,
@@ -40,6 +38,7 @@ from pledges.models import (
     ReviewState,
     UpdateReviewState,
     overdue_cutoff,
+    report_interval,
 )
 
 # The pledge browser's value for "no approved update yet" (`pledges.filters.NO_UPDATE`).
@@ -99,7 +98,7 @@ def overdue_pledges(scope: Scope, *, on: dt.date) -> QuerySet[Pledge]:
 
 def days_overdue(last_report: dt.date, *, on: dt.date) -> int:
     """Days since the report became due (two cycles after the last one)."""
-    due = last_report + relativedelta(months=2 * settings.REPORTING_CYCLE_MONTHS)
+    due = last_report + report_interval()
     return (on - due).days
 
 
