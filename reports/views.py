@@ -131,9 +131,6 @@ def _overdue(form: ScopeForm, sort: str, today: dt.date) -> QuerySet[Pledge]:
 
 def _page(request: HttpRequest, queryset: QuerySet[Pledge], today: dt.date) -> Page:
     page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-    page.elided_range = list(  # type: ignore[attr-defined]
-        page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    )
     for pledge in page.object_list:
         pledge.contact = reminder_contact(pledge)
         pledge.days_overdue = days_overdue(pledge.last_report, on=today)

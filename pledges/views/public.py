@@ -106,13 +106,8 @@ class CappedCountPaginator(Paginator):
 
 
 def _page(paginator: Paginator, request: HttpRequest) -> Page:
-    """The requested page (the first for nonsense, the last past the end), with the page
-    numbers to link to, elided in the middle of long ranges."""
-    page = paginator.get_page(request.GET.get("page"))
-    page.elided_range = list(  # type: ignore[attr-defined]
-        paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    )
-    return page
+    """The requested page: the first for nonsense, the last past the end."""
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _paginate(request: HttpRequest, queryset: QuerySet[Pledge]) -> Page:
