@@ -38,12 +38,12 @@ from pledges.models import (
     last_report_sql,
     overdue_cutoff,
     overdue_sql,
+    usd_rate_sql,
 )
 
 from . import progress, snapshot_version
 from .models import (
     CompactProgressSnapshot,
-    ExchangeRate,
     Indicator,
     IndicatorValue,
     ProgressSnapshot,
@@ -100,9 +100,12 @@ def _facts_sql() -> str:
     return f"""
     CREATE TEMPORARY TABLE progress_facts ON COMMIT DROP AS
     WITH rates AS (
-        SELECT currency_id, date AS valid_from, usd_per_unit,
-               lead(date) OVER (PARTITION BY currency_id ORDER BY date) AS valid_to
-        FROM {_t(ExchangeRate)}
+        -- One probe per (currency, announcement day), not per pledge: a few thousand at most.
+        SELECT k.currency_id, k.announced_on,
+               {usd_rate_sql("k.currency_id", "k.announced_on")} AS rate
+        FROM (SELECT DISTINCT p.currency_id, p.announced_on
+              FROM progress_chosen c JOIN {_t(Pledge)} p ON p.id = c.id
+              WHERE p.currency_id IS NOT NULL) k
     ), disbursed AS (
         SELECT DISTINCT ON (u.pledge_id) u.pledge_id, u.disbursed_amount
         FROM {_t(PledgeUpdate)} u
@@ -112,7 +115,7 @@ def _facts_sql() -> str:
     )
     SELECT p.id, p.compact_id, p.geography_scope, p.amount, p.implementation_status,
            fo.code AS forum_code, et.code AS entity_type_code,
-           CASE WHEN p.currency_id = 'USD' THEN 1::numeric ELSE r.usd_per_unit END AS rate,
+           r.rate,
            d.disbursed_amount AS disbursed,
            {last_report_sql("p.last_update_on", "p.published_at")} AS last
     FROM progress_chosen c
@@ -120,8 +123,7 @@ def _facts_sql() -> str:
     JOIN {_t(Forum)} fo ON fo.id = p.forum_id
     JOIN {_t(Entity)} e ON e.id = p.entity_id
     JOIN {_t(EntityType)} et ON et.id = e.entity_type_id
-    LEFT JOIN rates r ON r.currency_id = p.currency_id AND p.announced_on >= r.valid_from
-         AND (r.valid_to IS NULL OR p.announced_on < r.valid_to)
+    LEFT JOIN rates r ON r.currency_id = p.currency_id AND r.announced_on = p.announced_on
     LEFT JOIN disbursed d ON d.pledge_id = p.id
     """
 

@@ -300,6 +300,26 @@ def is_overdue(status: str, last_report: dt.date | None, cutoff: dt.date) -> boo
     return status not in CLOSED_STATUSES and last_report is not None and last_report < cutoff
 
 
+# The USD conversion rule, written once: `pledges.selectors.pledge_figures` and the progress
+# engine both run this SQL.
+USD = "USD"
+
+
+def usd_rate_sql(currency: str, announced_on: str) -> str:
+    """SQL of the USD value of one unit of a pledge's currency: the latest rate dated on or
+    before its announcement (one probe of the (currency, date) unique index); exactly 1 for US
+    dollars, which need no rate; NULL when there is none (shown as "not converted", never 0)."""
+    # Exchange rates belong to the indicators app, which pledges must not import (arrows point
+    # down only): the table is reached through core.Currency's reverse relation.
+    rates = Currency._meta.get_field("rates").related_model._meta.db_table
+    return (
+        f"CASE WHEN {currency} = '{USD}' THEN 1::numeric ELSE "  # noqa: S608 — names, not values
+        f'(SELECT usd_rate.usd_per_unit FROM "{rates}" usd_rate '
+        f"WHERE usd_rate.currency_id = {currency} AND usd_rate.date <= {announced_on} "
+        "ORDER BY usd_rate.date DESC LIMIT 1) END"
+    )
+
+
 class SqlRule(models.Func):
     """An ORM expression whose SQL comes from one of the builders above, each argument compiled
     by Django (so table aliases of subqueries and joins stay right)."""

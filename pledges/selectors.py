@@ -14,7 +14,6 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     DecimalField,
     Exists,
@@ -25,15 +24,12 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.utils.functional import Promise
 
 from compacts.models import Compact, Objective, ThematicArea
-from core.models import Country, Currency, Region
+from core.models import Country, Region
 from forums.models import Forum
 
 from .filters import IMPLEMENTATION_CHOICES, NO_UPDATE, PledgeFilter, objective_token
@@ -43,10 +39,11 @@ from .models import (
     Pledge,
     PledgeParticipant,
     ReviewState,
+    SqlRule,
     SupportType,
+    usd_rate_sql,
 )
 
-USD = "USD"
 MONEY = DecimalField(max_digits=30, decimal_places=2)
 RATE = DecimalField(max_digits=20, decimal_places=10)
 
@@ -164,28 +161,9 @@ def pledge_figures(pledges: QuerySet[Pledge]) -> PledgeFigures:
     )
 
 
-# Exchange rates belong to the indicators app, which pledges must not import (ARCHITECTURE.md:
-# arrows point down only). The model is reached through core.Currency's reverse relation.
-ExchangeRate = Currency._meta.get_field("rates").related_model
-
-
-def _usd_rate() -> Case:
-    """The USD value of one unit of the pledge's currency: the latest rate dated on or before
-    the announcement day; exactly 1 for US dollars; NULL when there is none (one probe of the
-    (currency, date) unique index)."""
-    latest = (
-        ExchangeRate.objects.filter(
-            currency_id=OuterRef("currency_id"), date__lte=OuterRef("announced_on")
-        )
-        .order_by("-date")
-        .values("usd_per_unit")[:1]
-    )
-    return Case(
-        # US dollars need no rate: a missing USD row must not leave them "not converted".
-        When(currency_id=USD, then=Value(Decimal(1), output_field=RATE)),
-        default=Subquery(latest, output_field=RATE),
-        output_field=RATE,
-    )
+def _usd_rate() -> SqlRule:
+    """The USD value of one unit of the pledge's currency (`usd_rate_sql`)."""
+    return SqlRule(usd_rate_sql, F("currency_id"), F("announced_on"), output_field=RATE)
 
 
 def objective_pledge_counts() -> dict[int, int]:
