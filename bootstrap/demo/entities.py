@@ -5,7 +5,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.text import slugify
 
@@ -56,6 +56,29 @@ class EntityRef:
     is_verified: bool
 
 
+_Options = tuple[tuple[str, str | None], ...]
+
+
+class _NameParts(NamedTuple):
+    """The words an organisation name is made of, drawn in one order whatever the type (so the
+    random stream, and the demo's rows, do not depend on how the patterns are grouped)."""
+
+    country_code: str
+    country: str
+    of_country: str
+    city: str
+    city_country: str
+    place: str
+    place_country: str
+    focus: str
+    noun: str
+    cause: str
+    brand: str
+    surname: str
+    topic: str
+    subject: str
+
+
 def _org_name(rng: random.Random, type_code: str, ref: Reference) -> tuple[str, str | None]:
     """A plausible, fictitious organisation name for a type, and the country it implies (the
     country it is named after, or the country of the city it is named after)."""
@@ -69,77 +92,106 @@ def _org_name(rng: random.Random, type_code: str, ref: Reference) -> tuple[str, 
     focus, noun, cause = rng.choice(FOCUS), rng.choice(ORG_NOUNS), rng.choice(CAUSES)
     brand, surname, topic = rng.choice(BRANDS), rng.choice(SURNAMES), rng.choice(TOPICS)
     subject = rng.choice(FIELDS)
-    options: tuple[tuple[str, str | None], ...]
+    parts = _NameParts(
+        country_code,
+        country,
+        of_country,
+        city,
+        city_country,
+        place,
+        place_country,
+        focus,
+        noun,
+        cause,
+        brand,
+        surname,
+        topic,
+        subject,
+    )
+    options = _civil_society_names(rng, type_code, parts) or _public_body_names(
+        rng, type_code, parts
+    )
+    return rng.choice(options)
+
+
+def _civil_society_names(rng: random.Random, type_code: str, p: _NameParts) -> _Options | None:
+    """Name patterns of the civil-society and private types; None for the others."""
     match type_code:
         case "ngo":
-            options = (
-                (f"{place} {focus} {noun}", place_country),
-                (f"{noun} for {cause} {place}", place_country),
-                (f"{brand} {focus} {noun}", None),
+            return (
+                (f"{p.place} {p.focus} {p.noun}", p.place_country),
+                (f"{p.noun} for {p.cause} {p.place}", p.place_country),
+                (f"{p.brand} {p.focus} {p.noun}", None),
             )
         case "refugee_led":
             demonym = rng.choice(DEMONYMS)
-            options = (
-                (f"{demonym} {focus} {noun} {city}", city_country),
-                (f"{demonym} Refugee {noun} in {place}", place_country),
+            return (
+                (f"{demonym} {p.focus} {p.noun} {p.city}", p.city_country),
+                (f"{demonym} Refugee {p.noun} in {p.place}", p.place_country),
             )
         case "faith_based":
             faith = rng.choice(FAITHS)
-            options = (
-                (f"{faith} {noun} for {cause}", None),
-                (f"{faith} {focus} Service {place}", place_country),
+            return (
+                (f"{faith} {p.noun} for {p.cause}", None),
+                (f"{faith} {p.focus} Service {p.place}", p.place_country),
             )
         case "private_sector":
-            options = (
-                (f"{brand} {rng.choice(INDUSTRIES)} {rng.choice(COMPANY_SUFFIXES)}", None),
-                (f"{surname} & {rng.choice(SURNAMES)} {rng.choice(INDUSTRIES)}", None),
+            return (
+                (f"{p.brand} {rng.choice(INDUSTRIES)} {rng.choice(COMPANY_SUFFIXES)}", None),
+                (f"{p.surname} & {rng.choice(SURNAMES)} {rng.choice(INDUSTRIES)}", None),
             )
         case "foundation":
-            options = (
-                (f"{surname} Family Foundation", None),
-                (f"{brand} Foundation for {cause}", None),
-                (f"{place} Community Foundation", place_country),
+            return (
+                (f"{p.surname} Family Foundation", None),
+                (f"{p.brand} Foundation for {p.cause}", None),
+                (f"{p.place} Community Foundation", p.place_country),
             )
         case "academia":
-            options = (
-                (f"University of {city}", city_country),
-                (f"{city} Institute of {subject}", city_country),
-                (f"Centre for {subject}, University of {city}", city_country),
-                (f"{surname} School of {subject}", None),
+            return (
+                (f"University of {p.city}", p.city_country),
+                (f"{p.city} Institute of {p.subject}", p.city_country),
+                (f"Centre for {p.subject}, University of {p.city}", p.city_country),
+                (f"{p.surname} School of {p.subject}", None),
             )
+        case _:
+            return None
+
+
+def _public_body_names(rng: random.Random, type_code: str, p: _NameParts) -> _Options:
+    """Name patterns of public bodies, international organisations and the rest."""
+    match type_code:
         case "local_authority":
-            options = (
-                (f"City of {city}", city_country),
-                (f"{city} City Council", city_country),
-                (f"Municipality of {city}", city_country),
-                (f"{city} Metropolitan Authority", city_country),
-                (f"{city} Office for {topic}", city_country),
+            return (
+                (f"City of {p.city}", p.city_country),
+                (f"{p.city} City Council", p.city_country),
+                (f"Municipality of {p.city}", p.city_country),
+                (f"{p.city} Metropolitan Authority", p.city_country),
+                (f"{p.city} Office for {p.topic}", p.city_country),
             )
         case "parliament":
-            options = (
-                (f"Parliament of {of_country}", country_code),
-                (f"Parliamentary Group on {topic}, {country}", country_code),
-                (f"Standing Committee on {topic}, Parliament of {of_country}", country_code),
+            return (
+                (f"Parliament of {p.of_country}", p.country_code),
+                (f"Parliamentary Group on {p.topic}, {p.country}", p.country_code),
+                (f"Standing Committee on {p.topic}, Parliament of {p.of_country}", p.country_code),
             )
         case "sports":
             unit = rng.choice(SPORT_UNITS)
-            options = ((f"{city} {rng.choice(SPORTS)} {unit}", city_country),)
+            return ((f"{p.city} {rng.choice(SPORTS)} {unit}", p.city_country),)
         case "un_agency":
             unit = rng.choice(UN_UNITS)
-            options = (
-                (f"International {topic} {unit}", None),
-                (f"United Nations {topic} {unit}", None),
-                (f"{rng.choice(IFI_REGIONS)} {unit} on {topic}", None),
+            return (
+                (f"International {p.topic} {unit}", None),
+                (f"United Nations {p.topic} {unit}", None),
+                (f"{rng.choice(IFI_REGIONS)} {unit} on {p.topic}", None),
             )
         case "ifi":
-            options = (
+            return (
                 (f"{rng.choice(IFI_REGIONS)} {rng.choice(IFI_UNITS)}", None),
-                (f"{country} Development Agency", country_code),
-                (f"{brand} Impact Investment Fund", None),
+                (f"{p.country} Development Agency", p.country_code),
+                (f"{p.brand} Impact Investment Fund", None),
             )
         case _:
-            options = ((f"{place} {focus} Working Group", place_country),)
-    return rng.choice(options)
+            return ((f"{p.place} {p.focus} Working Group", p.place_country),)
 
 
 def _org_country(rng: random.Random, type_code: str, ref: Reference) -> str:

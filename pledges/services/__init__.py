@@ -1,44 +1,38 @@
 """Every write to pledges, entities and progress updates (STYLE.md §3), one module per aggregate.
 
-Callers import from `pledges.services`; the modules are where each rule lives.
+Web views, the admin, the API and tasks all call these functions, so each rule lives here once:
+what a valid pledge is, who may take which transition (via `workflow`), what gets audited and who
+is notified. Each function is keyword-only, typed and atomic. Callers import from
+`pledges.services`; `common` holds what several aggregates share.
 """
 
+from .common import CLOSED_STATES, BulkActionRefused, Refusal, all_or_none
+from .entities import DECLINE_REASON_MAX_LENGTH, decline_entity, register_entity, verify_entity
+from .links import link_pledges, unlink_pledges
+from .memberships import add_member, decide_membership, request_membership
+from .participants import invite_participant, remove_participant, respond_to_invitation
 from .pledges import (
-    CLOSED_STATES,
-    DECLINE_REASON_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     GCM_DESCRIPTION_LENGTH,
     MAX_TARGETS,
     PLEDGE_DATE_RANGE,
-    BulkActionRefused,
     PledgeInput,
-    Refusal,
     TargetInput,
-    UpdateInput,
-    add_member,
-    all_or_none,
     allocate_reference,
     bulk_publish,
-    bulk_review_updates,
     create_pledge,
-    decide_membership,
-    decline_entity,
-    invite_participant,
-    link_pledges,
-    refresh_implementation_status,
-    register_entity,
-    remove_participant,
-    request_membership,
-    respond_to_invitation,
-    review_update,
-    submit_update,
     transition_pledge,
-    unlink_pledges,
     update_pledge,
     validate_pledge,
     validate_targets,
+)
+from .updates import (
+    UpdateInput,
+    bulk_review_updates,
+    refresh_implementation_status,
+    review_update,
+    submit_update,
     validate_update,
-    verify_entity,
 )
 
 __all__ = [

@@ -1,0 +1,185 @@
+"""Entities: registration (refusing look-alike names), and the secretariat's verification or
+decline.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import record_change
+from core.models import Country
+
+from .. import notifications
+from ..exceptions import LookalikeName, TransitionNotAllowed
+from ..models import (
+    Entity,
+    EntityType,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    ParticipantStatus,
+)
+from ..names import MAX_SKELETON_BYTES, cased_name_skeleton, name_skeleton
+from ..workflow import (
+    is_secretariat,
+)
+from .common import (
+    _check_storable,
+    _touch,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+# Longest reason the secretariat may give for declining a registration (the form's limit too).
+DECLINE_REASON_MAX_LENGTH = 2000
+
+
+def _lookalike_refusal(existing: Entity, by: User) -> LookalikeName:
+    """Refuse a name that looks like `existing`'s, saying only what `by` may know: an
+    unverified entity is only a claim, so its name is not shown to others."""
+    own = Membership.objects.filter(
+        user=by, entity=existing, status=MembershipStatus.ACTIVE
+    ).exists()
+    if existing.is_verified:
+        message = _(
+            "“%(existing)s” is already registered, and this name looks the same. Ask to join "
+            "it instead of registering it again."
+        ) % {"existing": existing.name}
+    elif own:
+        message = _(
+            "You have already registered “%(existing)s”, whose name looks the same; it is "
+            "awaiting verification by the secretariat."
+        ) % {"existing": existing.name}
+    else:
+        message = _(
+            "An entity whose name looks the same is already registered and awaiting "
+            "verification by the secretariat. If it is yours, ask its registrant to add you "
+            "once it is verified, or write to the secretariat."
+        )
+    return LookalikeName({"name": [message]}, existing=existing, own=own)
+
+
+@transaction.atomic
+def register_entity(
+    *,
+    by: User,
+    name: str,
+    entity_type: EntityType,
+    country: Country | None = None,
+    acronym: str = "",
+    website: str = "",
+    description: str = "",
+) -> Entity:
+    """Register a new entity. Its registrant acts for it at once and may draft pledges; none
+    can be submitted for review (nor published) until the secretariat verifies it.
+
+    A name that looks like a live entity's (same `pledges.names` skeleton, any type: a Cyrillic
+    "о", a zero-width space or another case does not make a new entity) is refused with
+    `LookalikeName`, which names the existing entity only if `by` may know it."""
+    name = " ".join(name.split())
+    skeleton, cased = name_skeleton(name), cased_name_skeleton(name)
+    if not skeleton:
+        raise ValidationError({"name": [_("Enter the entity's name.")]})
+    if max(len(skeleton.encode()), len(cased.encode())) > MAX_SKELETON_BYTES:
+        raise ValidationError({"name": [_("This name is too long.")]})
+    existing = Entity.objects.looking_like(name).first()
+    if existing is not None:
+        raise _lookalike_refusal(existing, by)
+    try:
+        # A savepoint, so that a look-alike registered concurrently (the unique index on the
+        # skeleton) becomes the same refusal instead of a broken transaction.
+        with transaction.atomic():
+            entity = Entity.objects.create(
+                name=name,
+                name_skeleton=skeleton,
+                cased_name_skeleton=cased,
+                entity_type=entity_type,
+                country=country,
+                acronym=acronym.strip(),
+                website=website,
+                description=description,
+            )
+    except IntegrityError:
+        existing = Entity.objects.looking_like(name).first()
+        if existing is None:
+            raise
+        raise _lookalike_refusal(existing, by) from None
+    Membership.objects.create(
+        user=by, entity=entity, role=MembershipRole.FOCAL_POINT, status=MembershipStatus.ACTIVE
+    )
+    record_change(entity, action="pledges.entity.registered", by=by)
+    notifications.entity_registered(entity)
+    return entity
+
+
+def _lock_undecided_entity(entity: Entity) -> Entity:
+    locked = Entity.objects.select_for_update().get(pk=entity.pk)
+    if locked.is_verified:
+        raise TransitionNotAllowed(_("%(entity)s is already verified.") % {"entity": locked.name})
+    if locked.is_declined:
+        raise TransitionNotAllowed(_("%(entity)s was declined.") % {"entity": locked.name})
+    return locked
+
+
+@transaction.atomic
+def verify_entity(*, entity: Entity, by: User) -> Entity:
+    """The secretariat confirms the entity is who it says; its members are e-mailed."""
+    if not is_secretariat(by):
+        raise PermissionDenied(_("Only the secretariat verifies entities."))
+    locked = _lock_undecided_entity(entity)
+    locked.is_verified = True
+    locked.verified_at = timezone.now()
+    locked.save(update_fields=["is_verified", "verified_at", "updated_at"])
+    # Its accepted co-pledgings become public (only verified co-pledgers are shown): each of
+    # those pledges now shows one more co-pledger, which incremental sync must see.
+    for pledge_id in locked.participations.filter(status=ParticipantStatus.ACCEPTED).values_list(
+        "pledge_id", flat=True
+    ):
+        _touch(pledge_id)
+    record_change(locked, action="pledges.entity.verified", by=by)
+    notifications.entity_verified(locked)
+    return locked
+
+
+@transaction.atomic
+def decline_entity(*, entity: Entity, reason: str, by: User) -> Entity:
+    """The secretariat refuses a registration (an impostor, a duplicate, not a pledging
+    actor). The entity leaves the queue and frees its name; its members see the reason on
+    their entities page and are e-mailed it."""
+    if not is_secretariat(by):
+        raise PermissionDenied(_("Only the secretariat declines entities."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason: the registrant will see it.")]})
+    if len(reason) > DECLINE_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Keep the reason under %(limit)d characters.")
+                    % {"limit": DECLINE_REASON_MAX_LENGTH}
+                ]
+            }
+        )
+    errors: dict[str, list[str]] = {}
+    _check_storable(
+        Entity,
+        {"decline_reason": reason},
+        lambda f, m: errors.setdefault(f, []).append(m),
+        report_as="reason",
+    )
+    if errors:
+        raise ValidationError(errors)
+    locked = _lock_undecided_entity(entity)
+    locked.declined_at = timezone.now()
+    locked.decline_reason = reason
+    locked.save(update_fields=["declined_at", "decline_reason", "updated_at"])
+    record_change(locked, action="pledges.entity.declined", by=by, reason=reason)
+    notifications.entity_declined(locked)
+    return locked
