@@ -344,7 +344,8 @@ class ManagedOnThePledgePage:
     """Co-pledgers and links are changed on the pledge page only, through their services: only
     verified entities can be invited and only the invited entity's members answer for it, and
     every change bumps the pledge's version (partners' sync) and leaves an audit entry. Here
-    they are shown, not edited."""
+    they are shown, not edited. (Deleting a pledge still deletes them with it; the standalone
+    pages delete one through its service, see `RemovedThroughService`.)"""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -352,11 +353,35 @@ class ManagedOnThePledgePage:
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+
+class ShownOnThePledge(ManagedOnThePledgePage):
+    """The pledge form's inlines: nothing is deleted from the pledge's own form either."""
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class PledgeParticipantInline(ManagedOnThePledgePage, admin.TabularInline):
+class RemovedThroughService(ManagedOnThePledgePage):
+    """A co-pledger or link deleted on its own admin page goes through its service (audit entry,
+    version bump); a refusal (a closed pledge) is shown, and nothing is deleted."""
+
+    def remove(self, obj: Any, by: Any) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_queryset(request, [obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        try:
+            with transaction.atomic():
+                for obj in queryset:
+                    self.remove(obj, request.user)
+        except (PermissionDenied, PledgeError, ValidationError) as error:
+            reason = "; ".join(error.messages) if isinstance(error, ValidationError) else error
+            self.message_user(request, str(reason), messages.ERROR)
+
+
+class PledgeParticipantInline(ShownOnThePledge, admin.TabularInline):
     model = PledgeParticipant
     extra = 0
     fields = ("entity", "role", "status", "responded_at")
@@ -367,7 +392,7 @@ class PledgeParticipantInline(ManagedOnThePledgePage, admin.TabularInline):
         return super().get_queryset(request).select_related("pledge", "entity")
 
 
-class PledgeLinkInline(ManagedOnThePledgePage, admin.TabularInline):
+class PledgeLinkInline(ShownOnThePledge, admin.TabularInline):
     model = PledgeLink
     fk_name = "source"
     extra = 0
@@ -661,7 +686,7 @@ class PledgeReferenceCounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(PledgeParticipant)
-class PledgeParticipantAdmin(ManagedOnThePledgePage, LargeTableAdmin):
+class PledgeParticipantAdmin(RemovedThroughService, LargeTableAdmin):
     list_display = ("pledge", "entity", "role", "status", "responded_at")
     list_filter = ("role", "status")
     list_select_related = ("pledge", "entity")
@@ -669,15 +694,21 @@ class PledgeParticipantAdmin(ManagedOnThePledgePage, LargeTableAdmin):
     autocomplete_fields = ("pledge", "entity")
     readonly_fields = TIMESTAMPS
 
+    def remove(self, obj: PledgeParticipant, by: Any) -> None:
+        services.remove_participant(participant=obj, by=by)
+
 
 @admin.register(PledgeLink)
-class PledgeLinkAdmin(ManagedOnThePledgePage, LargeTableAdmin):
+class PledgeLinkAdmin(RemovedThroughService, LargeTableAdmin):
     list_display = ("source", "kind", "target")
     list_filter = ("kind",)
     list_select_related = ("source", "target")
     search_fields = ("source__reference", "target__reference")
     autocomplete_fields = ("source", "target")
     readonly_fields = TIMESTAMPS
+
+    def remove(self, obj: PledgeLink, by: Any) -> None:
+        services.unlink_pledges(link=obj, by=by)
 
 
 @admin.register(PledgeTarget)

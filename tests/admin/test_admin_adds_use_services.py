@@ -25,6 +25,7 @@ from pledges.models import (
     MembershipStatus,
     ParticipantStatus,
     Pledge,
+    PledgeLink,
     PledgeParticipant,
     ReviewState,
 )
@@ -258,6 +259,35 @@ def test_links_cannot_be_added_in_the_admin_where_no_link_service_would_record_t
     assert standalone.status_code == 403
     assert not published.links_out.exists()
     assert "managed on the pledge page" in admin_client.get(change_url(published)).content.decode()
+
+
+def test_a_link_deleted_on_its_admin_page_goes_through_the_link_service_and_pledges_still_delete(
+    admin_client: Client, published: Pledge, entity_a: Entity
+) -> None:
+    other = PledgeFactory(
+        reference="GRF23-09998",
+        forum=published.forum,
+        entity=entity_a,
+        review_state=ReviewState.PUBLISHED,
+        objectives=list(published.objectives.all()),
+    )
+    link = PledgeLink.objects.create(source=published, target=other, kind="matches")
+    version = published.version
+
+    admin_client.post(reverse("admin:pledges_pledgelink_delete", args=[link.pk]), {"post": "yes"})
+
+    published.refresh_from_db()
+    assert not PledgeLink.objects.exists()
+    assert published.version == version + 1  # partners' sync sees it
+    assert entries_for(published).first().action == "pledges.link.removed"
+
+    PledgeLink.objects.create(source=published, target=other, kind="matches")
+    deleted = admin_client.post(
+        reverse("admin:pledges_pledge_changelist"),
+        {"action": "delete_selected", "_selected_action": [str(other.pk)], "post": "yes"},
+    )
+    assert deleted.status_code == 302
+    assert not Pledge.objects.filter(pk=other.pk).exists()
 
 
 # --------------------------------------------------------------------------------------------
