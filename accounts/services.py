@@ -1,4 +1,5 @@
-"""Every write to accounts' API keys (STYLE.md §3), and the one place that checks a presented key.
+"""Every write to accounts' API keys (views and the admin never
+save them directly), and the one place that checks a presented key.
 
 The web page, the admin and `manage.py create_api_key` all create and revoke keys through these
 functions, so the rules (names, expiry, who may revoke) and the audit trail are the same whichever

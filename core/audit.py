@@ -1,4 +1,5 @@
-"""The one way services record what happened (STYLE.md §3)."""
+"""The one way services record what happened: every write to the domain goes through a
+service, which calls this."""
 
 from typing import Any
 

@@ -1,7 +1,7 @@
 """How progress is computed: pure functions, no ORM (see docs/progress.md for the definitions
 and a worked example whose numbers the tests check).
 
-Rules learnt from peers' bugs (DOMAIN.md §6) live here: percentages come from numerators and
+Rules learnt from bugs of similar trackers live here: percentages come from numerators and
 denominators, never from averaging percentages; missing values stay missing (None), never zero;
 indicator progress is direction-aware and clamped to 0–100 %.
 """

@@ -4,8 +4,8 @@ conditional clearing of the stale marks, and one `RecomputeRun` row per run.
 Plain functions, so that the Celery tasks (`indicators.tasks`), the `recompute_progress` command
 and the tests share one implementation and none of them needs a broker to exercise it.
 
-How a run stays correct when changes and other runs interleave (see ARCHITECTURE.md, "Progress
-without a cycle"):
+How a run stays correct when changes and other runs interleave (the engine is
+told of changes through `pledges.progress_marks`, never imported by the pledges app):
 
 1. For each objective the run takes the lock `progress:objective:<id>` without waiting. If
    another run holds it, the objective is skipped: that run recomputes it, and any change made
@@ -63,7 +63,7 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 # than skip them; after this long it gives up and re-marks its objectives (see below).
 COMPACT_LOCK_WAIT_SECONDS = 60
 # Set while a full recompute is queued or running, so that pressing "Recompute now" twice does
-# not queue two (STYLE.md §6: an item already queued is not queued again).
+# not queue two (an item already queued is not queued again).
 FULL_REQUEST_KEY = "progress:full-requested"
 FULL_REQUEST_SECONDS = 10 * 60
 # Longest an error text kept on a run row; a traceback is plenty at this size.

@@ -1,7 +1,7 @@
-"""Tell the progress engine that published pledges changed, without importing it (ARCHITECTURE.md,
-"Progress without a cycle"): their objectives are marked stale — the durable trigger of a
-recompute — and the pledges themselves are marked, so that an incremental run can apply just
-their difference to the stored sums (`indicators.delta`)."""
+"""Tell the progress engine that published pledges changed, without importing it (the
+engine depends on pledges, never the reverse): their objectives are marked stale — the durable
+trigger of a recompute — and the pledges themselves are marked, so that an incremental run can
+apply just their difference to the stored sums (`indicators.delta`)."""
 
 from collections.abc import Iterable
 

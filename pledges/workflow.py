@@ -1,4 +1,5 @@
-"""The two state machines of DOMAIN.md, defined once, each transition with who may take it.
+"""The two review state machines (pledges and progress updates), defined
+once, each transition with who may take it.
 
 Review (editorial) and progress-update review are separate machines; the implementation status
 is not a machine at all (it is whatever the latest approved update reports). Views show the

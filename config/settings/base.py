@@ -94,9 +94,11 @@ DATABASES = {
         "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/compact_pledge_tracker"
     ),
 }
-# Services own their transactions (see STYLE.md): no implicit per-request transaction.
+# Services own their transactions (each write is atomic where it happens): no implicit
+# per-request transaction.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Persistent connections: re-connecting per request halves throughput (PERFORMANCE.md).
+# Persistent connections: re-connecting per request halves throughput
+# (measured: docs/performance.md).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Hot API queries run as server-side prepared statements (core/api/prepared.py): PostgreSQL plans
@@ -227,7 +229,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # filled in below, once the progress settings exist
 
-# The progress engine (indicators). Weights: DOMAIN.md and docs/progress.md.
+# The progress engine (indicators). Weights: docs/progress.md.
 PROGRESS_STATUS_WEIGHTS = {
     "fulfilled": "1",
     "in_progress": "0.5",

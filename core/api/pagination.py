@@ -1,5 +1,5 @@
 """Cursor pagination by default: stable while rows are inserted, and as cheap on page 1,000 as on
-page 1 (no OFFSET, no COUNT over the filtered table — PERFORMANCE.md)."""
+page 1 (no OFFSET, no COUNT over the filtered table: both grow with the offset and the table)."""
 
 from typing import Any
 

@@ -1,6 +1,7 @@
 """What each filter of the indicator, value, exchange-rate and progress resources means.
 
-Every parameter is an explicit allowlist entry (STYLE.md §5) and every value is validated: a bad
+Every parameter is an explicit allowlist entry (no ORM lookup
+passes from the query string) and every value is validated: a bad
 year, date, code or boolean answers 400 naming the parameter, never an unfiltered list or a 500.
 Ranges are inclusive: `year_min=2020&year_max=2022` includes both years.
 """

@@ -1,6 +1,6 @@
 """The partner API for entities, pledges and progress updates (`/api/v1/…`).
 
-Thin viewsets (ARCHITECTURE.md): every queryset starts from the model's `visible_to(user)`,
+Thin viewsets: every queryset starts from the model's `visible_to(user)`,
 serializers check shapes and resolve codes, and every write is a call to `pledges.services`,
 whose refusals become the API's one error shape (core.api.errors): ValidationError → 400,
 PermissionDenied → 403, TransitionNotAllowed → 409, StaleVersion → 412.

@@ -31,7 +31,8 @@ from ..selectors import (
 )
 
 PER_PAGE = 25
-# Deep OFFSET pages are slow and nobody reads them (PERFORMANCE.md): past this, people are
+# Deep OFFSET pages are slow (the database reads and drops every row before
+# them) and nobody reads them: past this, people are
 # asked to narrow their search instead.
 MAX_PAGES = 400
 

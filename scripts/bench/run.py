@@ -53,7 +53,8 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int) -> subprocess.Popen:
-    """2 sync workers (the best setting on 2 cores, PERFORMANCE.md), long timeout so that the
+    """2 sync workers (the best setting measured on 2 cores,
+    docs/performance.md), long timeout so that the
     full CSV export at 1,000,000 pledges is not killed half-way."""
     process = subprocess.Popen(  # noqa: S603 — our own venv's gunicorn, fixed arguments
         [
