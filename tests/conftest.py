@@ -15,14 +15,16 @@ from typing import Any
 import pytest
 import redis
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 
 from accounts.models import User
-from pledges.roles import ensure_secretariat_group
+from compacts.models import Compact
+from pledges.roles import SECRETARIAT_GROUP, ensure_secretariat_group
 
-from .factories import MembershipFactory, UserFactory
+from .factories import REFERENCE_MODELS, MembershipFactory, UserFactory
 
 # Debian's Chromium: Playwright's own browser download cannot work on these machines, and
 # `make test` installs this one. Tests that use the `page` fixture are skipped without it.
@@ -102,10 +104,60 @@ def _isolated_cache() -> None:
     client.close()
 
 
+class _ReferenceData:
+    """Whether the test database still holds the reference data `django_db_setup` loaded."""
+
+    blocker: Any = None  # pytest-django's django_db_blocker, once the database is set up
+    flushed = False  # a transactional test ran since it was last loaded
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test database, with the shipped reference data loaded once for the session: each
+    test's transaction rolls back to a database that has it."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+    _ReferenceData.blocker = django_db_blocker
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    """Whether pytest-django runs the test outside a transaction and empties every table after
+    it (its own rule, from pytest_django.plugin)."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a test's fixtures: load the reference data again, committed, when a transactional
+    test emptied the tables and this test asks for it. pytest-django runs transactional tests
+    after the others, so this is rare, but xdist groups and single files can mix them."""
+    needs_it = "reference_data" in getattr(item, "fixturenames", ())
+    if _ReferenceData.flushed and _ReferenceData.blocker is not None and needs_it:
+        with _ReferenceData.blocker.unblock():
+            call_command("load_reference_data", verbosity=0)
+        _ReferenceData.flushed = False
+    if _is_transactional(item):
+        _ReferenceData.flushed = True
+
+
 @pytest.fixture
 def reference_data(db: None) -> None:
-    """The reference data that ships with the app (compacts, objectives, forums, …)."""
-    call_command("load_reference_data", verbosity=0)
+    """The reference data that ships with the app (compacts, objectives, forums, …): loaded
+    once per session by `django_db_setup`, and again after a transactional test emptied it."""
+    assert Compact.objects.exists(), "the session's reference data is missing"
+
+
+@pytest.fixture
+def no_reference_data(db: None) -> None:
+    """A database without the reference data, as before the first `load_reference_data`: the
+    tables are emptied inside the test's transaction, which rolls back when it ends."""
+    tables = [model._meta.db_table for model in REFERENCE_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+    Group.objects.filter(name=SECRETARIAT_GROUP).delete()
 
 
 @pytest.fixture

@@ -1,14 +1,27 @@
-"""factory_boy factories for every model. Reference rows use django_get_or_create so that tests
-can combine factories with the shipped reference data without unique-key clashes."""
+"""factory_boy factories for every model, and the builders that tests share on top of the
+shipped reference data: `pledge_input` (what the services take) and `PledgeRows` (rows built
+directly, no workflow). Reference rows use django_get_or_create so that tests can combine
+factories with the shipped reference data without unique-key clashes."""
 
 import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
-from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveAction, ThematicArea
+from compacts.models import (
+    Compact,
+    GuidingPrinciple,
+    Objective,
+    ObjectiveAction,
+    SupportPlatform,
+    ThematicArea,
+)
 from core.models import Country, Currency, Region
 from forums.models import Forum, ForumKind
 from indicators.models import Direction, ExchangeRate, Indicator, IndicatorUnit, IndicatorValue
@@ -26,6 +39,7 @@ from pledges.models import (
     UpdateReviewState,
 )
 from pledges.names import cased_name_skeleton, name_skeleton
+from pledges.services import PledgeInput
 
 
 class UserFactory(DjangoModelFactory):
@@ -254,3 +268,99 @@ class ExchangeRateFactory(DjangoModelFactory):
     currency = factory.SubFactory(CurrencyFactory, code="EUR", name="Euro")
     date = dt.date(2023, 12, 13)
     usd_per_unit = Decimal("1.08")
+
+
+# --------------------------------------------------------------------------------------------
+# Builders on the shipped reference data (the `reference_data` fixture)
+# --------------------------------------------------------------------------------------------
+
+# What `load_reference_data` fills, besides the Secretariat group.
+REFERENCE_MODELS = [
+    Country,
+    Currency,
+    Compact,
+    Objective,
+    ObjectiveAction,
+    GuidingPrinciple,
+    ThematicArea,
+    SupportPlatform,
+    Forum,
+    EntityType,
+    SupportType,
+    Indicator,
+]
+
+GCM_DESCRIPTION = "A programme to open regular pathways for migrant workers. " * 8  # 456 chars
+
+
+def pledge_input(*, entity: Entity, compact_code: str = "GCR", **overrides: Any) -> PledgeInput:
+    """A complete, valid pledge of `entity`: objective 2 of the compact, at GRF 2023 (GCR) or
+    IMRF 2026 (GCM, with a description long enough for it), for Kenya; keywords override."""
+    compact = Compact.objects.get(code=compact_code)
+    values: dict[str, Any] = {
+        "title": "Include refugee children in national schools",
+        "description": "We will enrol 10,000 refugee children in national schools by 2027.",
+        "compact": compact,
+        "forum": Forum.objects.get(code="GRF23" if compact_code == "GCR" else "IMRF26"),
+        "entity": entity,
+        "objectives": [Objective.objects.get(compact=compact, number=2)],
+        "beneficiary_countries": [Country.objects.get(code="KE")],
+    }
+    if compact_code == "GCM":
+        values["description"] = GCM_DESCRIPTION
+    values.update(overrides)
+    return PledgeInput(**values)
+
+
+class PledgeRows:
+    """Builds pledge rows directly (no review workflow): published unless `state` says
+    otherwise, numbered per forum from 00001, with objectives, countries, thematic areas and
+    support types named by number, code or slug. Other keywords are Pledge fields."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, Iterator[int]] = {}
+
+    def __call__(
+        self,
+        *,
+        forum: str = "GRF23",
+        objectives: Iterable[int] = (1,),
+        countries: Iterable[str] = ("KE",),
+        thematic_areas: Iterable[str] = (),
+        support_types: Iterable[str] = (),
+        entity: Entity | None = None,
+        entity_type: str = "ngo",
+        state: str = ReviewState.PUBLISHED,
+        status: str = "",
+        published_at: dt.datetime | None = None,
+        updated_at: dt.datetime | None = None,
+        **fields: Any,
+    ) -> Pledge:
+        forum_row = Forum.objects.select_related("compact").get(code=forum)
+        counter = self.numbers.setdefault(forum, itertools.count(1))
+        if entity is None:
+            entity = EntityFactory(entity_type=EntityType.objects.get(code=entity_type))
+        if state == ReviewState.PUBLISHED:
+            published_at = published_at or timezone.now()
+            fields.setdefault("submitted_at", published_at)
+        pledge = PledgeFactory(
+            reference=f"{forum}-{next(counter):05d}",  # type: ignore[call-overload]
+            forum=forum_row,
+            compact=forum_row.compact,
+            entity=entity,
+            review_state=state,
+            published_at=published_at if state == ReviewState.PUBLISHED else None,
+            implementation_status=status,
+            announced_on=forum_row.start_date,
+            objectives=[
+                Objective.objects.get(compact=forum_row.compact, number=n) for n in objectives
+            ],
+            **fields,
+        )
+        pledge.beneficiary_countries.set(Country.objects.filter(code__in=list(countries)))
+        pledge.thematic_areas.set(ThematicArea.objects.filter(slug__in=list(thematic_areas)))
+        pledge.support_types.set(SupportType.objects.filter(code__in=list(support_types)))
+        if updated_at is not None:
+            Pledge.objects.filter(pk=pledge.pk).update(updated_at=updated_at)
+            pledge.refresh_from_db()
+        return pledge

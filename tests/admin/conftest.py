@@ -15,5 +15,7 @@ def admin_client(client: Client, site_admin: User) -> Client:
 
 
 @pytest.fixture
-def rows(db: None) -> dict[type[Model], Model]:
+def rows(no_reference_data: None) -> dict[type[Model], Model]:
+    """One row of every model, on an empty database: a page of the shipped countries or
+    currencies would not show the test's own."""
     return build_rows()

@@ -15,8 +15,7 @@ A is an NGO, B a State, S a State, C a company. B co-pledges GRF23-00001 (accept
 """
 
 import datetime as dt
-import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,9 +29,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
 from accounts.services import create_api_key
-from compacts.models import Objective, SupportPlatform, ThematicArea
-from core.models import Country
-from forums.models import Forum
+from compacts.models import Objective, SupportPlatform
 from indicators.models import ProgressSnapshot, SliceKind
 from pledges.models import (
     Entity,
@@ -41,9 +38,8 @@ from pledges.models import (
     Pledge,
     PledgeParticipant,
     ReviewState,
-    SupportType,
 )
-from tests.factories import EntityFactory, PledgeFactory, UserFactory
+from tests.factories import PledgeRows, UserFactory
 from tests.pledges.conftest import make_input  # noqa: F401 -- the service tests' builder
 
 CAST = ["anonymous", "partner", "member_a", "member_b", "secretariat"]
@@ -84,51 +80,7 @@ def api_as(request: pytest.FixtureRequest) -> Callable[[str], APIClient]:
 @pytest.fixture
 def make_pledge(reference_data: None) -> Callable[..., Pledge]:
     """Build a pledge row directly (no workflow): published unless `state` says otherwise."""
-    numbers: dict[str, Iterable[int]] = {}
-
-    def build(
-        *,
-        forum: str = "GRF23",
-        objectives: Iterable[int] = (1,),
-        countries: Iterable[str] = ("KE",),
-        thematic_areas: Iterable[str] = (),
-        support_types: Iterable[str] = (),
-        entity: Entity | None = None,
-        entity_type: str = "ngo",
-        state: str = ReviewState.PUBLISHED,
-        status: str = "",
-        updated_at: dt.datetime | None = None,
-        **fields: Any,
-    ) -> Pledge:
-        forum_row = Forum.objects.select_related("compact").get(code=forum)
-        counter = numbers.setdefault(forum, itertools.count(1))
-        if entity is None:
-            entity = EntityFactory(entity_type=EntityType.objects.get(code=entity_type))
-        published = state == ReviewState.PUBLISHED
-        pledge = PledgeFactory(
-            reference=f"{forum}-{next(counter):05d}",  # type: ignore[call-overload]
-            forum=forum_row,
-            compact=forum_row.compact,
-            entity=entity,
-            review_state=state,
-            published_at=timezone.now() if published else None,
-            submitted_at=timezone.now() if published else None,
-            implementation_status=status,
-            announced_on=forum_row.start_date,
-            objectives=[
-                Objective.objects.get(compact=forum_row.compact, number=n) for n in objectives
-            ],
-            **fields,
-        )
-        pledge.beneficiary_countries.set(Country.objects.filter(code__in=list(countries)))
-        pledge.thematic_areas.set(ThematicArea.objects.filter(slug__in=list(thematic_areas)))
-        pledge.support_types.set(SupportType.objects.filter(code__in=list(support_types)))
-        if updated_at is not None:
-            Pledge.objects.filter(pk=pledge.pk).update(updated_at=updated_at)
-            pledge.refresh_from_db()
-        return pledge
-
-    return build
+    return PledgeRows()
 
 
 def utc(day: str) -> dt.datetime:

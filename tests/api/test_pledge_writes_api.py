@@ -11,7 +11,7 @@ from accounts.models import User
 from compacts.models import Objective
 from pledges.models import Entity, Pledge, ReviewState
 from pledges.services import PledgeInput, create_pledge, transition_pledge
-from tests.pledges.conftest import GCM_DESCRIPTION
+from tests.factories import GCM_DESCRIPTION
 
 pytestmark = pytest.mark.django_db
 

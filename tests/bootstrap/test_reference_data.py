@@ -24,24 +24,11 @@ from core.models import Country, Currency, Region
 from forums.models import Forum, ForumKind
 from indicators.models import Direction, Indicator, IndicatorUnit
 from pledges.models import EntityType, SupportType
-from tests.factories import UserFactory
+from tests.factories import REFERENCE_MODELS, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ALL_MODELS = [
-    Country,
-    Currency,
-    Compact,
-    Objective,
-    ObjectiveAction,
-    GuidingPrinciple,
-    ThematicArea,
-    SupportPlatform,
-    Forum,
-    EntityType,
-    SupportType,
-    Indicator,
-]
+ALL_MODELS = REFERENCE_MODELS
 
 
 def load(*args: str) -> str:
@@ -341,7 +328,9 @@ def test_missing_rows_are_recreated_when_reloaded(reference_data: None) -> None:
     assert "Forums: 1 created, 0 updated, 9 unchanged" in output
 
 
-def test_first_load_reports_what_it_created_per_table_when_database_is_empty() -> None:
+def test_first_load_reports_what_it_created_per_table_when_database_is_empty(
+    no_reference_data: None,
+) -> None:
     output = load()
 
     assert "Compacts: 2 created, 0 updated, 0 unchanged" in output
@@ -382,7 +371,7 @@ def test_load_is_fast_when_everything_is_already_loaded(
 
 
 def test_bad_rows_are_all_reported_with_file_and_line_and_nothing_is_loaded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_reference_data: None
 ) -> None:
     # A copy of the shipped files with four mistakes a maintainer could make.
     data = tmp_path / "data"

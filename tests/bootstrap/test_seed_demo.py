@@ -463,7 +463,9 @@ def test_runs_when_debug_is_off_with_force(reference_data: None, settings: Any) 
     assert Pledge.objects.count() == 10
 
 
-def test_asks_for_the_reference_data_when_it_is_missing(debug: None) -> None:
+def test_asks_for_the_reference_data_when_it_is_missing(
+    debug: None, no_reference_data: None
+) -> None:
     assert not Compact.objects.exists()
 
     with pytest.raises(CommandError, match="load_reference_data"):

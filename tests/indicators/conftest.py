@@ -12,13 +12,12 @@ import pytest
 import redis
 from django.conf import settings
 
-from compacts.models import Compact, Objective
+from compacts.models import Objective
 from config.celery import app as celery_app
-from core.models import Country
-from forums.models import Forum
 from indicators.models import ProgressSnapshot, SliceKind
 from pledges.models import Entity, Pledge
-from pledges.services import PledgeInput, create_pledge, transition_pledge
+from pledges.services import create_pledge, transition_pledge
+from tests.factories import pledge_input
 from tests.workers import Workers
 
 
@@ -36,19 +35,9 @@ def publish_pledge(
     objectives stale, as in real life); `objective_number` picks the GCR objective."""
 
     def publish(*, objective_number: int = 2, title: str = "Include refugee children") -> Pledge:
-        compact = Compact.objects.get(code="GCR")
-        pledge = create_pledge(
-            data=PledgeInput(
-                title=title,
-                description="We will enrol 10,000 refugee children in national schools.",
-                compact=compact,
-                forum=Forum.objects.get(code="GRF23"),
-                entity=entity_a,
-                objectives=[Objective.objects.get(compact=compact, number=objective_number)],
-                beneficiary_countries=[Country.objects.get(code="KE")],
-            ),
-            by=member_a,
-        )
+        objective = Objective.objects.get(compact__code="GCR", number=objective_number)
+        data = pledge_input(entity=entity_a, title=title, objectives=[objective])
+        pledge = create_pledge(data=data, by=member_a)
         transition_pledge(pledge=pledge, action="submit", by=member_a)
         return transition_pledge(pledge=pledge, action="publish", by=secretariat)
 

@@ -67,7 +67,9 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# The cases build their own compacts, objectives and countries: on an empty database, as their
+# numbers and codes would clash with the shipped reference data.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_reference_data")]
 
 OUR_APPS = {"core", "accounts", "compacts", "forums", "pledges", "indicators"}
 

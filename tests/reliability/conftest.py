@@ -4,6 +4,7 @@ Nothing of the project is mocked: the real connection is pointed at a port where
 listens, which is what a stopped or unreachable server looks like to Django, psycopg and redis-py.
 """
 
+import functools
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -14,15 +15,12 @@ import pytest
 from django.db import connection, connections
 
 from accounts.models import User
-from compacts.models import Compact, Objective
 from config.celery import app as celery_app
 from core.audit import entries_for
-from core.models import Country
-from forums.models import Forum
 from pledges.models import Entity, Pledge
 from pledges.roles import ensure_secretariat_group
 from pledges.services import PledgeInput, create_pledge, transition_pledge
-from tests.factories import UserFactory
+from tests.factories import UserFactory, pledge_input
 from tests.indicators.conftest import (  # noqa: F401 (fixtures re-exported for these tests)
     redis_client,
     task_queue,
@@ -113,22 +111,7 @@ def second_secretariat(db: None) -> User:
 @pytest.fixture
 def make_pledge_input(reference_data: None, entity_a: Entity) -> Callable[..., PledgeInput]:
     """A complete, valid GCR pledge of entity A at GRF 2023; keyword arguments override."""
-
-    def build(**overrides: Any) -> PledgeInput:
-        compact = Compact.objects.get(code="GCR")
-        values: dict[str, Any] = {
-            "title": "Include refugee children in national schools",
-            "description": "We will enrol 10,000 refugee children in national schools by 2027.",
-            "compact": compact,
-            "forum": Forum.objects.get(code="GRF23"),
-            "entity": entity_a,
-            "objectives": [Objective.objects.get(compact=compact, number=2)],
-            "beneficiary_countries": [Country.objects.get(code="KE")],
-        }
-        values.update(overrides)
-        return PledgeInput(**values)
-
-    return build
+    return functools.partial(pledge_input, entity=entity_a)
 
 
 @pytest.fixture

@@ -9,30 +9,23 @@ GRF23-00003  draft of entity A: GCR 1, NR (Nauru, the only Oceania country), 9,9
 """
 
 import datetime as dt
-import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from compacts.models import Objective, ThematicArea
-from core.models import Country
-from forums.models import Forum
 from pledges.models import (
     Entity,
-    EntityType,
     ParticipantStatus,
     Pledge,
     PledgeParticipant,
     ReviewState,
-    SupportType,
 )
-from tests.factories import EntityFactory, ExchangeRateFactory, PledgeFactory
+from tests.factories import EntityFactory, ExchangeRateFactory, PledgeRows
 
 DRAFT_TITLE = "Confidential draft about Nauru resettlement"
 
@@ -40,48 +33,7 @@ DRAFT_TITLE = "Confidential draft about Nauru resettlement"
 @pytest.fixture
 def make_pledge(reference_data: None) -> Callable[..., Pledge]:
     """Build a pledge directly (no review workflow): published unless `state` says otherwise."""
-    numbers: dict[str, Iterable[int]] = {}
-
-    def build(
-        *,
-        forum: str = "GRF23",
-        objectives: Iterable[int] = (1,),
-        countries: Iterable[str] = ("KE",),
-        thematic_areas: Iterable[str] = (),
-        support_types: Iterable[str] = (),
-        entity: Entity | None = None,
-        entity_type: str = "ngo",
-        state: str = ReviewState.PUBLISHED,
-        status: str = "",
-        published_at: dt.datetime | None = None,
-        **fields: Any,
-    ) -> Pledge:
-        forum_row = Forum.objects.select_related("compact").get(code=forum)
-        counter = numbers.setdefault(forum, itertools.count(1))
-        if entity is None:
-            entity = EntityFactory(entity_type=EntityType.objects.get(code=entity_type))
-        pledge = PledgeFactory(
-            reference=f"{forum}-{next(counter):05d}",  # type: ignore[call-overload]
-            forum=forum_row,
-            compact=forum_row.compact,
-            entity=entity,
-            review_state=state,
-            published_at=(published_at or timezone.now())
-            if state == ReviewState.PUBLISHED
-            else None,
-            implementation_status=status,
-            announced_on=forum_row.start_date,
-            objectives=[
-                Objective.objects.get(compact=forum_row.compact, number=n) for n in objectives
-            ],
-            **fields,
-        )
-        pledge.beneficiary_countries.set(Country.objects.filter(code__in=list(countries)))
-        pledge.thematic_areas.set(ThematicArea.objects.filter(slug__in=list(thematic_areas)))
-        pledge.support_types.set(SupportType.objects.filter(code__in=list(support_types)))
-        return pledge
-
-    return build
+    return PledgeRows()
 
 
 @dataclass

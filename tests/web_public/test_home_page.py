@@ -53,7 +53,9 @@ def test_home_links_every_objective_and_forum_to_its_page_when_reference_data_lo
     assert 'href="/forums/IMRF26/"' in page
 
 
-def test_home_shows_empty_state_when_no_reference_data(client: Client) -> None:
+def test_home_shows_empty_state_when_no_reference_data(
+    client: Client, no_reference_data: None
+) -> None:
     response = client.get("/")
 
     page = response.content.decode()

@@ -10,20 +10,16 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from compacts.models import Compact, Objective
-from core.models import Country, Currency
-from forums.models import Forum
+from core.models import Currency
 from pledges.models import Entity, Pledge, PledgeUpdate
 from pledges.services import (
-    PledgeInput,
     TargetInput,
     UpdateInput,
     create_pledge,
     submit_update,
     transition_pledge,
 )
-
-GCM_DESCRIPTION = "A programme to open regular pathways for migrant workers. " * 8
+from tests.factories import pledge_input
 
 
 @pytest.fixture
@@ -43,20 +39,8 @@ def make_pledge(
         **overrides: Any,
     ) -> Pledge:
         author = by or member_a
-        compact = Compact.objects.get(code=compact_code)
-        values: dict[str, Any] = {
-            "title": "Include refugee children in national schools",
-            "description": "We will enrol 10,000 refugee children in national schools by 2027.",
-            "compact": compact,
-            "forum": Forum.objects.get(code="GRF23" if compact_code == "GCR" else "IMRF26"),
-            "entity": entity_a,
-            "objectives": [Objective.objects.get(compact=compact, number=2)],
-            "beneficiary_countries": [Country.objects.get(code="KE")],
-        }
-        if compact_code == "GCM":
-            values["description"] = GCM_DESCRIPTION
-        values.update(overrides)
-        pledge = create_pledge(data=PledgeInput(**values), by=author)
+        data = pledge_input(**{"entity": entity_a, **overrides}, compact_code=compact_code)
+        pledge = create_pledge(data=data, by=author)
         if state != "draft":
             transition_pledge(pledge=pledge, action="submit", by=author)
         if state == "resubmitted":

@@ -1,6 +1,7 @@
 """Builders for the workspace pages: real reference data, entity A (with member A) and entity B
 (with member B), pledges in each review state, and the POST data of the pledge editor."""
 
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,7 @@ import pytest
 from django.test import Client
 
 from compacts.models import Compact, Objective
-from core.models import Country, Currency
+from core.models import Currency
 from forums.models import Forum
 from pledges.models import Entity, Pledge, TargetUnit
 from pledges.services import (
@@ -18,8 +19,7 @@ from pledges.services import (
     create_pledge,
     transition_pledge,
 )
-
-GCM_DESCRIPTION = "A programme to open regular pathways for migrant workers. " * 8  # 456 chars
+from tests.factories import GCM_DESCRIPTION, pledge_input
 
 
 @pytest.fixture
@@ -30,24 +30,7 @@ def entity_b(member_b: Any) -> Entity:
 @pytest.fixture
 def make_input(reference_data: None, entity_a: Entity) -> Callable[..., PledgeInput]:
     """A complete, valid GCR pledge of entity A at GRF 2023; keyword arguments override."""
-
-    def build(**overrides: Any) -> PledgeInput:
-        compact = Compact.objects.get(code=overrides.pop("compact_code", "GCR"))
-        values: dict[str, Any] = {
-            "title": "Include refugee children in national schools",
-            "description": "We will enrol 10,000 refugee children in national schools by 2027.",
-            "compact": compact,
-            "forum": Forum.objects.get(code="GRF23" if compact.code == "GCR" else "IMRF26"),
-            "entity": entity_a,
-            "objectives": [Objective.objects.get(compact=compact, number=2)],
-            "beneficiary_countries": [Country.objects.get(code="KE")],
-        }
-        if compact.code == "GCM":
-            values["description"] = GCM_DESCRIPTION
-        values.update(overrides)
-        return PledgeInput(**values)
-
-    return build
+    return functools.partial(pledge_input, entity=entity_a)
 
 
 @pytest.fixture
