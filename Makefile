@@ -44,7 +44,10 @@ serve: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: lint, checks and the whole test suite on the real PostgreSQL and Redis. Without
-## DATABASE_URL and with no PostgreSQL at 127.0.0.1:5432, on an embedded one (.pgdata-test/)
+## DATABASE_URL and with no PostgreSQL at 127.0.0.1:5432, on an embedded one (.pgdata-test/).
+## The suite runs in TEST_WORKERS processes (pytest-xdist; auto: one per core, at most 8), each
+## on a test database and Redis database of its own (config/settings/test.py)
+TEST_WORKERS ?= auto
 test: install-dev
 	$(PY) scripts/embedded_db.py --tests -- $(MAKE) --no-print-directory test-suite
 
@@ -56,7 +59,7 @@ test-suite: install-dev
 	./scripts/audit.sh || [ $$? -eq 3 ]
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadgroup
 
 ## bench: benchmark suite on PostgreSQL and Redis (BENCH_PLEDGES=100000 by default); prints a table
 bench: install-dev

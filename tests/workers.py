@@ -56,8 +56,10 @@ class Workers:
     ) -> int:
         """Start `celery -A app worker` on the queue and wait until it is ready; its PID."""
         log_path = self.log_dir / f"{name}.log"
+        # Not PYTEST_XDIST_WORKER: the test settings would move REDIS_URL once more.
+        environ = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
         env = {
-            **os.environ,
+            **environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL,

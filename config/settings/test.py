@@ -14,13 +14,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # pytest-xdist runs the suite in worker processes gw0, gw1, …, each on a test database of its own
 # (pytest-django suffixes its name). Each also needs a Redis database of its own for the progress
 # locks, named after objective ids that are equal in every worker's database: gwN takes the one
-# 2N below REDIS_URL's (default 15, 13, 11, …; the cache's default 14 is never among them).
-# Celery workers started by tests get the final URL, without PYTEST_XDIST_WORKER (tests/workers.py).
+# N below REDIS_URL's (by default gw0 15 and gw1 14, which it shares with the cache's prefixed
+# keys). Celery workers started by tests get the final URL, without PYTEST_XDIST_WORKER.
 XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 if XDIST_WORKER:
     _url = urlsplit(REDIS_URL)
-    _number = int(_url.path.strip("/") or 0) - 2 * int(XDIST_WORKER.removeprefix("gw"))
+    _number = int(_url.path.strip("/") or 0) - int(XDIST_WORKER.removeprefix("gw"))
     REDIS_URL = urlunsplit(_url._replace(path=f"/{_number % 16}"))
 # The cache gets a Redis database of its own: tests clear it between tests, which must not
 # empty the Celery queues and the progress locks that live on REDIS_URL.
