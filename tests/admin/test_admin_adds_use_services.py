@@ -228,18 +228,23 @@ def test_an_unverified_entity_cannot_be_added_as_co_pledger_in_the_admin(
     assert "managed on the pledge page" in admin_client.get(change_url(published)).content.decode()
 
 
-def test_links_cannot_be_added_in_the_admin_where_no_link_service_would_record_them(
-    admin_client: Client, published: Pledge, entity_a: Entity
-) -> None:
-    """A link changes what partners sync (the source's version) and leaves an audit entry: the
-    link services on the pledge page do both, so the admin shows links without editing them."""
-    other = PledgeFactory(
+@pytest.fixture
+def other(published: Pledge, entity_a: Entity) -> Pledge:
+    """A second published pledge of entity A, in the same forum and objectives, to link to."""
+    return PledgeFactory(
         reference="GRF23-09999",
         forum=published.forum,
         entity=entity_a,
         review_state=ReviewState.PUBLISHED,
         objectives=list(published.objectives.all()),
     )
+
+
+def test_links_cannot_be_added_in_the_admin_where_no_link_service_would_record_them(
+    admin_client: Client, published: Pledge, other: Pledge
+) -> None:
+    """A link changes what partners sync (the source's version) and leaves an audit entry: the
+    link services on the pledge page do both, so the admin shows links without editing them."""
     page = admin_client.get(change_url(published))
     data = posted(
         page,
@@ -262,15 +267,8 @@ def test_links_cannot_be_added_in_the_admin_where_no_link_service_would_record_t
 
 
 def test_a_link_deleted_on_its_admin_page_goes_through_the_link_service_and_pledges_still_delete(
-    admin_client: Client, published: Pledge, entity_a: Entity
+    admin_client: Client, published: Pledge, other: Pledge
 ) -> None:
-    other = PledgeFactory(
-        reference="GRF23-09998",
-        forum=published.forum,
-        entity=entity_a,
-        review_state=ReviewState.PUBLISHED,
-        objectives=list(published.objectives.all()),
-    )
     link = PledgeLink.objects.create(source=published, target=other, kind="matches")
     version = published.version
 
@@ -288,6 +286,20 @@ def test_a_link_deleted_on_its_admin_page_goes_through_the_link_service_and_pled
     )
     assert deleted.status_code == 302
     assert not Pledge.objects.filter(pk=other.pk).exists()
+
+
+def test_a_link_of_a_closed_pledge_is_not_deleted_on_its_admin_page_and_the_admin_says_why(
+    admin_client: Client, published: Pledge, other: Pledge
+) -> None:
+    link = PledgeLink.objects.create(source=published, target=other, kind="matches")
+    Pledge.objects.filter(pk=published.pk).update(review_state=ReviewState.WITHDRAWN)
+
+    response = admin_client.post(
+        reverse("admin:pledges_pledgelink_delete", args=[link.pk]), {"post": "yes"}, follow=True
+    )
+
+    assert PledgeLink.objects.filter(pk=link.pk).exists()
+    assert "This pledge is closed." in response.content.decode()
 
 
 # --------------------------------------------------------------------------------------------
