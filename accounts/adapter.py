@@ -46,7 +46,7 @@ def is_trusted_device(request: HttpRequest, email: str) -> bool:
     return bool(email) and _account_tag(email) in _trusted_tags(request)
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no type hints
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         self._ip_limit_usage = None
         if not is_trusted_device(request, credentials.get("email") or ""):

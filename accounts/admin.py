@@ -3,7 +3,7 @@ logs in by e-mail. API keys are listed and revoked here, never added: a key's se
 once to the person who will use it, which the "API keys" page and `manage.py create_api_key` do.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import ApiKey, ApiKeyStatus, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class EmailUserCreationForm(AdminUserCreationForm):
@@ -88,7 +91,7 @@ class ApiKeyStatusFilter(admin.SimpleListFilter):
     title = _("status")
     parameter_name = "status"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, "StrOrPromise"]]:
         return list(ApiKeyStatus.choices)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> QuerySet[ApiKey]:

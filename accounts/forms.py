@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth ships no type hints
     """allauth's e-mail + password sign-up, with the person's full name first."""
 
     full_name = forms.CharField(

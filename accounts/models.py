@@ -2,7 +2,7 @@
 they issue to their programs."""
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -11,8 +11,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    # Django's managers are generic only in the stubs; at run time the class is not subscriptable.
+    _UserManagerBase = DjangoUserManager["User"]
+else:
+    _UserManagerBase = DjangoUserManager
 
-class UserManager(DjangoUserManager):
+
+class UserManager(_UserManagerBase):
     """Creates users keyed by e-mail address (normalised to lower case)."""
 
     use_in_migrations = True
@@ -25,14 +31,14 @@ class UserManager(DjangoUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(  # type: ignore[override]
+    def create_user(  # type: ignore[override]  # the e-mail is the login: no username argument
         self, email: str, password: str | None = None, **extra: Any
     ) -> "User":
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
-    def create_superuser(  # type: ignore[override]
+    def create_superuser(  # type: ignore[override]  # the e-mail is the login: no username
         self, email: str, password: str | None = None, **extra: Any
     ) -> "User":
         extra.setdefault("is_staff", True)
@@ -43,14 +49,14 @@ class UserManager(DjangoUserManager):
 class User(AbstractUser):
     """A person using the tracker: stakeholder staff, a secretariat reviewer, an admin."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # no username column: the e-mail is the login
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         ordering = ["email"]
@@ -65,6 +71,10 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+# The form and the service check it first, to say so in words rather than as a database error.
+API_KEY_NAME_MAX_LENGTH = 100
 
 
 class ApiKeyStatus(models.TextChoices):
@@ -116,7 +126,9 @@ class ApiKey(models.Model):
         verbose_name=_("user"),
     )
     name = models.CharField(
-        _("name"), max_length=100, help_text=_("What the key is for, e.g. “Reporting system”.")
+        _("name"),
+        max_length=API_KEY_NAME_MAX_LENGTH,
+        help_text=_("What the key is for, e.g. “Reporting system”."),
     )
     prefix = models.CharField(_("prefix"), max_length=16, editable=False)
     key_hash = models.CharField(_("key hash"), max_length=64, editable=False)

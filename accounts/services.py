@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import record_change
 
-from .models import ApiKey, ApiKeyStatus, User
+from .models import API_KEY_NAME_MAX_LENGTH, ApiKey, ApiKeyStatus, User
 
 # `cpt_` marks a key as ours, so that secret scanners and people can recognise a leaked one.
 KEY_MARKER = "cpt"
@@ -29,7 +29,7 @@ KEY_MARKER = "cpt"
 PREFIX_BYTES = 5
 # 32 random bytes (256 bits), as url-safe base64: 43 characters.
 SECRET_BYTES = 32
-NAME_MAX_LENGTH = ApiKey._meta.get_field("name").max_length
+NAME_MAX_LENGTH = API_KEY_NAME_MAX_LENGTH
 # `last_used_at` is shown to people, not used for billing: minute precision saves a write per
 # request for busy clients.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.forms import apply_service_error
+from core.http import AuthenticatedHttpRequest
 
 from . import services
 from .models import ApiKey, ApiKeyStatus
@@ -61,7 +62,7 @@ class ApiKeyForm(forms.Form):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_key_list(request: HttpRequest) -> HttpResponse:
+def api_key_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the user's keys and create a new one (shown once, in the answer to the POST)."""
     form = ApiKeyForm(request.POST if request.method == "POST" else None)
     new_key: dict[str, Any] | None = None
@@ -93,7 +94,7 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_key_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask for confirmation (GET), then revoke (POST): a plain form, so it works without JS."""
     key = get_object_or_404(ApiKey.objects.owned_by(request.user), pk=pk)
     if request.method == "POST":
