@@ -1,4 +1,5 @@
-"""Shared building blocks with no domain logic: timestamps and ISO reference tables.
+"""Shared building blocks with no domain logic: timestamps, ISO reference tables and exchange
+rates.
 
 Countries and currencies are tables rather than free codes so that the database itself refuses an
 unknown ISO 3166 or ISO 4217 code (a foreign key), and so that aggregations can group by UN M49
@@ -72,6 +73,33 @@ class Currency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+
+class ExchangeRate(models.Model):
+    """How many US dollars one unit of a currency was worth on a date.
+
+    Kept next to `Currency` so that every app may read rates (the USD conversion rule in
+    `pledges.models.usd_rate_sql`); writes go through `indicators.services`, since a rate moves
+    every progress figure."""
+
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="rates")
+    date = models.DateField(_("date"))
+    usd_per_unit = models.DecimalField(_("USD per unit"), max_digits=20, decimal_places=10)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["currency_id", "-date"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "date"], name="exchange_rate_unique"),
+            models.CheckConstraint(
+                condition=models.Q(usd_per_unit__gt=0), name="exchange_rate_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency_id} {self.date}: {self.usd_per_unit} USD"
 
 
 class AuditEntry(models.Model):

@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.admin import ComputedRowAdmin
+from core.models import ExchangeRate
 from pledges.workflow import REVIEW_PERMISSION
 
 from . import services
 from .models import (
     CompactProgressSnapshot,
-    ExchangeRate,
     Indicator,
     IndicatorValue,
     PledgeFact,

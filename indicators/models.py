@@ -1,4 +1,4 @@
-"""The GCR indicator framework, its values, exchange rates, and computed progress snapshots."""
+"""The GCR indicator framework, its values, and computed progress snapshots."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import Compact, Objective
-from core.models import Country, Currency
+from core.models import Country
 
 
 class IndicatorUnit(models.TextChoices):
@@ -120,29 +120,6 @@ class IndicatorValue(models.Model):
     def __str__(self) -> str:
         where = self.country_id or "global"
         return f"{self.indicator.code} {where} {self.year}: {self.value}"
-
-
-class ExchangeRate(models.Model):
-    """How many US dollars one unit of a currency was worth on a date."""
-
-    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="rates")
-    date = models.DateField(_("date"))
-    usd_per_unit = models.DecimalField(_("USD per unit"), max_digits=20, decimal_places=10)
-    source = models.CharField(_("source"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["currency_id", "-date"]
-        verbose_name = _("exchange rate")
-        verbose_name_plural = _("exchange rates")
-        constraints = [
-            models.UniqueConstraint(fields=["currency", "date"], name="exchange_rate_unique"),
-            models.CheckConstraint(
-                condition=models.Q(usd_per_unit__gt=0), name="exchange_rate_positive"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.currency_id} {self.date}: {self.usd_per_unit} USD"
 
 
 class SliceKind(models.TextChoices):

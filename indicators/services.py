@@ -4,9 +4,10 @@ change marks the objectives whose progress it alters (docs/progress.md, "When it
 from django.db import transaction
 
 from compacts.progress_marks import mark_all_objectives_stale, mark_objectives_stale
+from core.models import ExchangeRate
 
 from . import delta
-from .models import ExchangeRate, Indicator, IndicatorValue
+from .models import Indicator, IndicatorValue
 
 
 @transaction.atomic

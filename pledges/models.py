@@ -24,7 +24,7 @@ from compacts.models import (
     SupportPlatform,
     ThematicArea,
 )
-from core.models import Country, Currency, TimeStampedModel
+from core.models import Country, Currency, ExchangeRate, TimeStampedModel
 from forums.models import Forum
 
 from .names import cased_name_skeleton, name_skeleton
@@ -309,9 +309,7 @@ def usd_rate_sql(currency: str, announced_on: str) -> str:
     """SQL of the USD value of one unit of a pledge's currency: the latest rate dated on or
     before its announcement (one probe of the (currency, date) unique index); exactly 1 for US
     dollars, which need no rate; NULL when there is none (shown as "not converted", never 0)."""
-    # Exchange rates belong to the indicators app, which pledges must not import (arrows point
-    # down only): the table is reached through core.Currency's reverse relation.
-    rates = Currency._meta.get_field("rates").related_model._meta.db_table
+    rates = ExchangeRate._meta.db_table
     return (
         f"CASE WHEN {currency} = '{USD}' THEN 1::numeric ELSE "  # noqa: S608 — names, not values
         f'(SELECT usd_rate.usd_per_unit FROM "{rates}" usd_rate '

@@ -22,9 +22,9 @@ from compacts.models import (
     SupportPlatform,
     ThematicArea,
 )
-from core.models import Country, Currency, Region
+from core.models import Country, Currency, ExchangeRate, Region
 from forums.models import Forum, ForumKind
-from indicators.models import Direction, ExchangeRate, Indicator, IndicatorUnit, IndicatorValue
+from indicators.models import Direction, Indicator, IndicatorUnit, IndicatorValue
 from pledges.models import (
     Entity,
     EntityType,

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from indicators.models import ExchangeRate, Indicator, IndicatorValue
+from core.models import ExchangeRate
+from indicators.models import Indicator, IndicatorValue
 
 from .draws import log_uniform, stream
 from .snapshot import Reference

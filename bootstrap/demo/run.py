@@ -10,7 +10,8 @@ from functools import partial
 
 from django.db import transaction
 
-from indicators.models import ExchangeRate, IndicatorValue
+from core.models import ExchangeRate
+from indicators.models import IndicatorValue
 from pledges.models import (
     Entity,
     Pledge,

@@ -16,9 +16,9 @@ from django.db.models import CharField, F, Func, Max, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from core.models import ExchangeRate
 from indicators.models import (
     Direction,
-    ExchangeRate,
     Indicator,
     IndicatorUnit,
     IndicatorValue,

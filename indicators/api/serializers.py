@@ -13,8 +13,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from compacts.api.serializers import CompactRefSerializer, ObjectiveRefSerializer
+from core.models import ExchangeRate
 from indicators import drilldown
-from indicators.models import ExchangeRate, Indicator, IndicatorValue, ProgressSnapshot
+from indicators.models import Indicator, IndicatorValue, ProgressSnapshot
 
 UNIT_HELP = (
     "In the indicator's unit: `usd` US dollars, `percent` 0–100, `persons` or `count` a number "

@@ -14,7 +14,8 @@ from rest_framework.serializers import BaseSerializer
 
 from core.api.exports import flatten
 from core.api.viewsets import ReadOnlyResourceViewSet
-from indicators.models import ExchangeRate, Indicator, IndicatorValue, ProgressSnapshot
+from core.models import ExchangeRate
+from indicators.models import Indicator, IndicatorValue, ProgressSnapshot
 
 from .filters import ExchangeRateFilter, IndicatorFilter, IndicatorValueFilter, ProgressFilter
 from .serializers import (

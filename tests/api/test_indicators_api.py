@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
-from indicators.models import ExchangeRate, Indicator, IndicatorValue
+from core.models import ExchangeRate
+from indicators.models import Indicator, IndicatorValue
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,9 @@ from accounts.models import User
 from bootstrap import demo
 from bootstrap.demo import run as demo_run
 from compacts.models import Compact, Objective
+from core.models import ExchangeRate
 from forums.models import Forum
-from indicators.models import ExchangeRate, Indicator, IndicatorValue
+from indicators.models import Indicator, IndicatorValue
 from pledges.models import (
     Entity,
     EntityType,

@@ -19,11 +19,10 @@ from django.db.utils import IntegrityError
 
 from accounts.models import ApiKey, User
 from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveAction, ThematicArea
-from core.models import Country, Currency
+from core.models import Country, Currency, ExchangeRate
 from forums.models import Forum, ForumKind
 from indicators.models import (
     CompactProgressSnapshot,
-    ExchangeRate,
     Indicator,
     IndicatorValue,
     OwnerKind,

@@ -15,11 +15,10 @@ from django.urls import reverse
 from accounts.models import User
 from bootstrap.demo import seed_demo
 from compacts.models import Compact, Objective
-from core.models import Country, Currency
+from core.models import Country, Currency, ExchangeRate
 from indicators import delta, engine, runner
 from indicators.models import (
     CompactProgressSnapshot,
-    ExchangeRate,
     PledgeFact,
     ProgressBase,
     ProgressSnapshot,

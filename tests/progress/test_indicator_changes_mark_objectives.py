@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from compacts.models import Objective
-from core.models import Currency
-from indicators.models import ExchangeRate, Indicator, IndicatorValue
+from core.models import Currency, ExchangeRate
+from indicators.models import Indicator, IndicatorValue
 from indicators.services import (
     delete_indicator_value,
     save_exchange_rate,

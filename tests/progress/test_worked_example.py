@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 
 from compacts.models import Compact, Objective
-from core.models import Country, Currency
+from core.models import Country, Currency, ExchangeRate
 from forums.models import Forum
 from indicators import engine
 from indicators.models import (
     CompactProgressSnapshot,
-    ExchangeRate,
     Indicator,
     IndicatorValue,
     ProgressSnapshot,
