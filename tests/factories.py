@@ -315,9 +315,11 @@ def pledge_input(*, entity: Entity, compact_code: str = "GCR", **overrides: Any)
 class PledgeRows:
     """Builds pledge rows directly (no review workflow): published unless `state` says
     otherwise, numbered per forum from 00001, with objectives, countries, thematic areas and
-    support types named by number, code or slug. Other keywords are Pledge fields."""
+    support types named by number, code or slug. Other keywords are Pledge fields.
+    `first` starts the numbering elsewhere, clear of the references the services hand out."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: int = 1) -> None:
+        self.first = first
         self.numbers: dict[str, Iterator[int]] = {}
 
     def __call__(
@@ -337,7 +339,7 @@ class PledgeRows:
         **fields: Any,
     ) -> Pledge:
         forum_row = Forum.objects.select_related("compact").get(code=forum)
-        counter = self.numbers.setdefault(forum, itertools.count(1))
+        counter = self.numbers.setdefault(forum, itertools.count(self.first))
         if entity is None:
             entity = EntityFactory(entity_type=EntityType.objects.get(code=entity_type))
         if state == ReviewState.PUBLISHED:

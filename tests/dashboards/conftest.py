@@ -10,8 +10,7 @@ GRF19-00001  GRF19  state        2           KE, UG     (no update)    —
 """
 
 import datetime as dt
-import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -21,49 +20,33 @@ import pytest
 from django.utils import timezone
 
 from compacts.models import Compact, Objective
-from core.models import Country
-from forums.models import Forum
 from indicators import engine
-from pledges.models import EntityType, Pledge, ReviewState
-from tests.factories import EntityFactory, PledgeFactory
+from pledges.models import Pledge
+from tests.factories import PledgeRows
 
 FIRST = dt.date(2024, 6, 30)
 
 
 @pytest.fixture
 def add_pledge(reference_data: None) -> Callable[..., Pledge]:
-    numbers: dict[str, Iterable[int]] = {}
+    """tests/factories.py's PledgeRows with this world's defaults: a State's national pledge,
+    published on 15 January 2024, last updated on 31 May 2024 when it has a `status`, and an
+    `amount` in USD; `forum`, `objectives` and `countries` as PledgeRows takes them."""
+    rows = PledgeRows()
 
     def build(
-        *,
-        forum: str = "GRF23",
-        entity_type: str = "state",
-        objectives: Iterable[int] = (1,),
-        countries: Iterable[str] = ("KE",),
-        status: str = "",
-        amount: str | None = None,
+        *, entity_type: str = "state", status: str = "", amount: str | None = None, **fields: Any
     ) -> Pledge:
-        forum_row = Forum.objects.select_related("compact").get(code=forum)
-        counter = numbers.setdefault(forum, itertools.count(1))
-        pledge = PledgeFactory(
-            reference=f"{forum}-{next(counter):05d}",  # type: ignore[call-overload]
-            forum=forum_row,
-            compact=forum_row.compact,
-            entity=EntityFactory(entity_type=EntityType.objects.get(code=entity_type)),
-            review_state=ReviewState.PUBLISHED,
+        return rows(
+            entity_type=entity_type,
+            status=status,
             published_at=dt.datetime(2024, 1, 15, tzinfo=dt.UTC),
-            implementation_status=status,
             last_update_on=dt.date(2024, 5, 31) if status else None,
-            announced_on=forum_row.start_date,
             amount=Decimal(amount) if amount else None,
             currency_id="USD" if amount else None,
             geography_scope="national",
-            objectives=[
-                Objective.objects.get(compact=forum_row.compact, number=n) for n in objectives
-            ],
+            **fields,
         )
-        pledge.beneficiary_countries.set(Country.objects.filter(code__in=list(countries)))
-        return pledge
 
     return build
 

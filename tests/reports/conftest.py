@@ -27,7 +27,7 @@ from tests.factories import (
     EntityFactory,
     ForumFactory,
     MembershipFactory,
-    PledgeFactory,
+    PledgeRows,
     PledgeUpdateFactory,
     ThematicAreaFactory,
     UserFactory,
@@ -91,8 +91,10 @@ def imrf22(gcm: Compact) -> Forum:
 
 @pytest.fixture
 def make_pledge(grf23: Forum) -> Callable[..., Pledge]:
-    """A published pledge (unless `review_state` says otherwise) with the given latest approved
-    status and date (`status`, `last`), publication day and thematic areas."""
+    """tests/factories.py's PledgeRows as the reports need it: a published pledge at GRF 2023
+    (unless `review_state` and `forum` say otherwise) with the given latest approved status and
+    date (`status`, `last`), publication day and thematic areas, and no beneficiary country."""
+    rows = PledgeRows()
 
     def build(
         *,
@@ -104,25 +106,18 @@ def make_pledge(grf23: Forum) -> Callable[..., Pledge]:
         review_state: str = ReviewState.PUBLISHED,
         **fields: Any,
     ) -> Pledge:
-        forum = forum or grf23
-        pledge = PledgeFactory(
-            forum=forum,
-            reference=fields.pop("reference", None) or _next_reference(forum),
-            review_state=review_state,
-            published_at=at(published) if review_state == ReviewState.PUBLISHED else None,
-            implementation_status=status,
+        return rows(
+            forum=(forum or grf23).code,
+            state=review_state,
+            status=status,
             last_update_on=last,
+            published_at=at(published),
+            countries=(),
+            thematic_areas=[theme.slug for theme in themes],
             **fields,
         )
-        pledge.thematic_areas.set(themes)
-        return pledge
 
     return build
-
-
-def _next_reference(forum: Forum) -> str:
-    count = Pledge.objects.filter(forum=forum).count()
-    return f"{forum.code}-{count + 1:05d}"
 
 
 def approve(pledge: Pledge, *, status: str, reported: dt.date, approved: dt.date) -> PledgeUpdate:

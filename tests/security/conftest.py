@@ -12,7 +12,6 @@ from django.utils import timezone
 from accounts.models import ApiKey, User
 from accounts.services import create_api_key
 from compacts.models import GuidingPrinciple, Objective
-from forums.models import Forum
 from indicators.models import ProgressSnapshot, SliceKind
 from pledges.models import (
     Entity,
@@ -30,7 +29,7 @@ from tests.factories import (
     ExchangeRateFactory,
     IndicatorFactory,
     IndicatorValueFactory,
-    PledgeFactory,
+    PledgeRows,
     PledgeUpdateFactory,
     UserFactory,
 )
@@ -82,19 +81,15 @@ def world(
     entity_b = member_b.memberships.get().entity
     entity_c = EntityFactory(name="Entity C")
     unverified = EntityFactory(name="Ministry claimed by nobody yet", is_verified=False)
-    forum = Forum.objects.get(code="GRF23")
     objective = Objective.objects.get(compact__code="GCR", number=1)
-
-    numbers = iter(range(90001, 90100))  # clear of the references the services hand out
+    rows = PledgeRows(first=90001)  # clear of the references the services hand out
 
     def pledge(state: str, entity: Entity = entity_a, **fields: Any) -> Pledge:
-        return PledgeFactory(
-            reference=f"GRF23-{next(numbers)}",
-            forum=forum,
-            compact=forum.compact,
+        return rows(
+            state=state,
             entity=entity,
-            review_state=state,
-            objectives=[objective],
+            countries=(),
+            published_at=dt.datetime(2024, 1, 15, tzinfo=dt.UTC),
             submitted_at=None if state == ReviewState.DRAFT else timezone.now(),
             **fields,
         )
