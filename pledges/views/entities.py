@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import apply_service_error
+from core.http import AuthenticatedHttpRequest
 
 from .. import services
 from ..entity_forms import (
@@ -45,12 +46,12 @@ JOIN_RESULTS_LIMIT = 25
 
 def _join_url(entity: Entity | None = None) -> str:
     url = reverse("pledges:entity-join")
-    return f"{url}?{urlencode({'entity': entity.public_id})}" if entity else url
+    return f"{url}?{urlencode({'entity': str(entity.public_id)})}" if entity else url
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entity_register(request: HttpRequest) -> HttpResponse:
+def entity_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Register a new entity; the registrant acts for it at once, pending verification."""
     form = EntityRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -123,7 +124,7 @@ def _join_choices(query: str, preselected: str | None, user: Any) -> list[Entity
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entity_join(request: HttpRequest) -> HttpResponse:
+def entity_join(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search an existing entity and ask to act for it; the secretariat decides."""
     search = EntitySearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
@@ -160,7 +161,7 @@ def entity_join(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_entities(request: HttpRequest) -> HttpResponse:
+def my_entities(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The entities the user acts for or asked to join, with what to do next."""
     memberships = (
         Membership.objects.filter(user=request.user)
@@ -210,7 +211,7 @@ def _page(request: HttpRequest, queryset: QuerySet[Any], param: str) -> Page:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entity_admin_queue(request: HttpRequest) -> HttpResponse:
+def entity_admin_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The secretariat's queue: verify or decline new entities (searched by name or acronym,
     `?order=newest|oldest`, each shown with similar existing names), approve or decline join
     requests."""
@@ -252,7 +253,7 @@ def _render_queue(
     return render(request, "pledges/entities/entity_admin_queue.html", context)
 
 
-def _decide(request: HttpRequest) -> HttpResponse:
+def _decide(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Apply one decision through its service, then return to the same page of the queue."""
     form = EntityDecision(request.POST)
     if not form.is_valid():

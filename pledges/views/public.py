@@ -103,7 +103,7 @@ class CappedCountPaginator(Paginator):
             self._more_after_last = more
         # Now known: the pages counted, and this one and the next if it has one.
         self.__dict__["num_pages"] = min(MAX_PAGES, max(self.known_pages, number + more))
-        return self._get_page(rows[: self.per_page], number, self)
+        return Page(rows[: self.per_page], number, self)
 
 
 def _page(paginator: Paginator, request: HttpRequest) -> Page:
@@ -131,7 +131,7 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = objective_pledge_counts()
     for compact in compacts:
         for objective in compact.objectives.all():
-            objective.published_count = counts.get(objective.pk, 0)
+            objective.published_count = counts.get(objective.pk, 0)  # type: ignore[attr-defined]  # for the template only
     return render(
         request,
         "pledges/public/home.html",

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from compacts.models import Objective
 from core.forms import apply_service_error
+from core.http import AuthenticatedHttpRequest
 
 from ..exceptions import TransitionNotAllowed
 from ..models import (
@@ -74,7 +75,7 @@ def _paginate(request: HttpRequest, queryset: Any) -> Any:
 
 
 @secretariat_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Submitted and resubmitted pledges, the longest-waiting first."""
     awaiting = Pledge.objects.visible_to(request.user).filter(review_state__in=AWAITING_REVIEW)
     counts = awaiting.aggregate(
@@ -112,7 +113,7 @@ DECISION_MESSAGES = {
 
 @secretariat_required
 @require_http_methods(["GET", "POST"])
-def review_decision(request: HttpRequest, reference: str) -> HttpResponse:
+def review_decision(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Publish, request changes on or reject one pledge. The queue posts here from each row;
     the page itself shows the decision form again when the reason was missing (and works as
     a plain fallback for a single decision)."""
@@ -163,7 +164,7 @@ def review_decision(request: HttpRequest, reference: str) -> HttpResponse:
 
 @secretariat_required
 @require_POST
-def review_bulk_publish(request: HttpRequest) -> HttpResponse:
+def review_bulk_publish(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Publish the ticked pledges together: all of them, or none and say which ones refused
     and why (every one of them, so that the reviewer can fix them all in one go)."""
     form = BulkPublishForm(request.POST, user=request.user)
@@ -171,7 +172,7 @@ def review_bulk_publish(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))  # ErrorList yields the messages as str
         return redirect(next_url)
     try:
         published = bulk_publish(pledges=list(form.cleaned_data["pledges"]), by=request.user)
@@ -197,7 +198,7 @@ def review_bulk_publish(request: HttpRequest) -> HttpResponse:
 
 
 @secretariat_required
-def update_queue(request: HttpRequest) -> HttpResponse:
+def update_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pending progress updates, the longest-waiting first."""
     pending = PledgeUpdate.objects.filter(review_state=UpdateReviewState.PENDING)
     rows = pending.select_related(
@@ -260,7 +261,7 @@ UPDATE_DECISION_MESSAGES = {
 
 @secretariat_required
 @require_http_methods(["GET", "POST"])
-def update_review(request: HttpRequest, pk: int) -> HttpResponse:
+def update_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One progress update with everything needed to judge it, and the Approve / Return form."""
     update = get_object_or_404(
         PledgeUpdate.objects.select_related(

@@ -35,6 +35,7 @@ from compacts.models import (
 )
 from core.audit import entries_for
 from core.forms import apply_service_error
+from core.http import AuthenticatedHttpRequest
 from core.models import AuditEntry, Country, Currency
 from forums.models import Forum
 
@@ -170,7 +171,7 @@ def _submit_action(pledge: Pledge, user: Any) -> str | None:
 
 @login_required
 @require_GET
-def my_pledges(request: HttpRequest) -> HttpResponse:
+def my_pledges(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The pledges of every entity the user acts for, and those they are invited to co-pledge."""
     own = _own_entity_ids(request.user)
     if not own:
@@ -244,7 +245,9 @@ def _render_editor(
     )
 
 
-def _after_save(request: HttpRequest, pledge: Pledge, *, created: bool) -> HttpResponse:
+def _after_save(
+    request: AuthenticatedHttpRequest, pledge: Pledge, *, created: bool
+) -> HttpResponse:
     """Finish a successful save: submit it if asked to, and say what happened."""
     action = (
         _submit_action(pledge, request.user) if request.POST.get("intent") == "submit" else None
@@ -279,7 +282,7 @@ def _after_save(request: HttpRequest, pledge: Pledge, *, created: bool) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pledge_create(request: HttpRequest) -> HttpResponse:
+def pledge_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new pledge for one of the user's entities; "Save draft" or "Submit for review"."""
     if not _own_entity_ids(request.user):
         return render(request, "pledges/workspace/no_entity.html")
@@ -300,7 +303,7 @@ def pledge_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pledge_edit(request: HttpRequest, reference: str) -> HttpResponse:
+def pledge_edit(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Edit a pledge's content; a save on top of somebody else's is refused, input kept."""
     pledge = _visible_pledge(request, reference)
     if not can_edit(pledge, request.user):
@@ -400,7 +403,7 @@ def _invite_candidates(pledge: Pledge, query: str, user: Any) -> tuple[list[Enti
         default=Value(2),
         output_field=IntegerField(),
     )
-    matches = list(
+    matches: list[Entity] = list(
         Entity.objects.visible_to(user)
         .filter(is_verified=True)
         .filter(Q(name__icontains=query) | Q(acronym__istartswith=query))
@@ -500,7 +503,9 @@ def _render_pledge_page(
 
 @require_POST
 @login_required
-def pledge_transition(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+def pledge_transition(
+    request: AuthenticatedHttpRequest, reference: str, action: str
+) -> HttpResponse:
     """Take one review action (members: submit, resubmit, withdraw; the secretariat: publish,
     request changes, reject, supersede). Refusals change nothing and are explained."""
     pledge = _visible_pledge(request, reference)
@@ -526,7 +531,7 @@ def pledge_transition(request: HttpRequest, reference: str, action: str) -> Http
 
 @require_POST
 @login_required
-def participant_invite(request: HttpRequest, reference: str) -> HttpResponse:
+def participant_invite(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Invite another entity to co-pledge, chosen among the results of the page's search.
 
     Invalid input shows the pledge page again with the errors next to the fields and the same
@@ -562,7 +567,7 @@ def participant_invite(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Take a co-pledging entity off the pledge (editors of the pledge: its submitting entity
     and the secretariat). The entity's members lose sight of the pledge unless it is public."""
     visible = Pledge.objects.visible_to(request.user).values("pk")
@@ -588,7 +593,7 @@ def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def participant_respond(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_respond(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An invited entity accepts or declines to co-pledge."""
     visible = Pledge.objects.visible_to(request.user).values("pk")
     participant = get_object_or_404(
@@ -621,7 +626,7 @@ def participant_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def link_create(request: HttpRequest, reference: str) -> HttpResponse:
+def link_create(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Relate the pledge to another one by its reference."""
     pledge = _visible_pledge(request, reference)
     form = LinkForm(request.POST, user=request.user)
@@ -653,7 +658,7 @@ def link_create(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def link_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Remove a link from a pledge to another one (editors of the source pledge).
 
     Only links whose two ends the user may see are found, as on the pledge page: otherwise the
@@ -690,7 +695,7 @@ def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def update_create(request: HttpRequest, reference: str) -> HttpResponse:
+def update_create(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Report progress on a published pledge (members of the submitting entity)."""
     pledge = _visible_pledge(
         request, reference, Pledge.objects.visible_to(request.user).select_related("currency")
@@ -794,16 +799,15 @@ def _names(model: type[Model], ids: Iterable[Any]) -> dict[Any, str]:
     ids = set(ids) - {None}
     if not ids:
         return {}
-    queryset = model._default_manager.filter(pk__in=ids)  # type: ignore[attr-defined]
     if model is Objective:
-        queryset = queryset.select_related("compact")
-        return {o.pk: f"{o.compact.code} {o.number}. {o.short_label}" for o in queryset}
+        objectives = Objective._default_manager.filter(pk__in=ids).select_related("compact")
+        return {o.pk: f"{o.compact.code} {o.number}. {o.short_label}" for o in objectives}
     if model is ObjectiveAction:
-        queryset = queryset.select_related("objective")
-        return {a.pk: f"{a.objective.number}({a.letter})" for a in queryset}
+        actions = ObjectiveAction._default_manager.filter(pk__in=ids).select_related("objective")
+        return {a.pk: f"{a.objective.number}({a.letter})" for a in actions}
     if model is Currency:
-        return {c.pk: c.pk for c in queryset}
-    return {row.pk: str(row) for row in queryset}
+        return {c.pk: c.pk for c in Currency._default_manager.filter(pk__in=ids)}
+    return {row.pk: str(row) for row in model._default_manager.filter(pk__in=ids)}
 
 
 def _m2m_rows(records: Sequence[Any]) -> dict[str, dict[int, set[Any]]]:
@@ -909,12 +913,13 @@ def pledge_history(request: HttpRequest, reference: str) -> HttpResponse:
     records = list(pledge.history.select_related("history_user").order_by("-history_date", "-pk"))
     versions = _versions(records)
     entries = entries_for(pledge)
+    shown: Iterable[AuditEntry] = entries
     if not insider:
         public = [v for v in versions if v.record.review_state == ReviewState.PUBLISHED]
         since = public[-1].record.history_date if public else timezone.now()
         versions = public
-        entries = _public_audit(list(entries.filter(created_at__gte=since)))
-    audit = [(entry, AUDIT_LABELS.get(entry.action, entry.action)) for entry in entries]
+        shown = _public_audit(list(entries.filter(created_at__gte=since)))
+    audit = [(entry, AUDIT_LABELS.get(entry.action, entry.action)) for entry in shown]
     return render(
         request,
         "pledges/workspace/pledge_history.html",
