@@ -2,7 +2,6 @@
 cost the same number of queries whatever the number of pledges or of rows hanging off them."""
 
 import datetime as dt
-import itertools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -14,8 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from compacts.models import Compact, Objective, ThematicArea
-from core.models import Country
-from forums.models import Forum
 from indicators import engine
 from pledges.models import (
     EntityType,
@@ -23,13 +20,12 @@ from pledges.models import (
     ParticipantStatus,
     Pledge,
     PledgeParticipant,
-    ReviewState,
     SupportType,
     UpdateReviewState,
 )
 from tests.factories import (
     EntityFactory,
-    PledgeFactory,
+    PledgeRows,
     PledgeTargetFactory,
     PledgeUpdateFactory,
 )
@@ -42,34 +38,23 @@ def add_pledges(reference_data: None) -> Callable[..., list[Pledge]]:
     """`add_pledges(n, related=k)`: n published GCR pledges in progress, each with k targets, k
     approved updates, k accepted co-pledgers, and several objectives, countries, thematic areas
     and support types."""
-    numbers = itertools.count(1)
-    forum = Forum.objects.select_related("compact").get(code="GRF23")
-    objectives = list(Objective.objects.filter(compact=forum.compact).order_by("number")[:3])
-    countries = list(Country.objects.filter(code__in=COUNTRIES))
-    areas = list(ThematicArea.objects.all()[:2])
-    support = list(SupportType.objects.all()[:2])
+    rows = PledgeRows()
+    areas = [area.slug for area in ThematicArea.objects.all()[:2]]
+    support = [kind.code for kind in SupportType.objects.all()[:2]]
     ngo = EntityType.objects.get(code="ngo")
 
     def build(count: int, *, related: int = 2) -> list[Pledge]:
         pledges = []
         for _ in range(count):
-            pledge = PledgeFactory(
-                reference=f"GRF23-{next(numbers):05d}",  # type: ignore[call-overload]
-                forum=forum,
-                compact=forum.compact,
-                entity=EntityFactory(entity_type=ngo),
-                review_state=ReviewState.PUBLISHED,
-                published_at=timezone.now(),
-                submitted_at=timezone.now(),
-                implementation_status="in_progress",
-                announced_on=forum.start_date,
+            pledge = rows(
+                objectives=(1, 2, 3),
+                countries=COUNTRIES,
+                thematic_areas=areas,
+                support_types=support,
+                status="in_progress",
                 amount=Decimal("1000"),
                 currency_id="USD",
-                objectives=objectives,
             )
-            pledge.beneficiary_countries.set(countries)
-            pledge.thematic_areas.set(areas)
-            pledge.support_types.set(support)
             for k in range(related):
                 PledgeTargetFactory(pledge=pledge, metric=f"Places {k}")
                 PledgeUpdateFactory(

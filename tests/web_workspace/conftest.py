@@ -69,14 +69,12 @@ def published(make_input: Callable[..., PledgeInput], member_a: Any, secretariat
 @pytest.fixture
 def b_draft(reference_data: None, entity_b: Entity, member_b: Any) -> Pledge:
     """A draft of entity B (hidden from member A)."""
-    compact = Compact.objects.get(code="GCR")
-    data = PledgeInput(
+    data = pledge_input(
+        entity=entity_b,
         title="B's private draft",
         description="Not yet public.",
-        compact=compact,
-        forum=Forum.objects.get(code="GRF23"),
-        entity=entity_b,
-        objectives=[Objective.objects.get(compact=compact, number=1)],
+        objectives=[Objective.objects.get(compact__code="GCR", number=1)],
+        beneficiary_countries=[],
     )
     return create_pledge(data=data, by=member_b)
 
