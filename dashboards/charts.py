@@ -20,7 +20,6 @@ from indicators.models import SliceKind
 from pledges.models import ImplementationStatus
 
 from . import selectors
-from .forms import Filters
 from .selectors import Dashboard, ObjectiveProgress
 
 STATUS_ORDER = [*ImplementationStatus.values, "no_update"]
@@ -147,13 +146,6 @@ def dashboard_charts(data: Dashboard, labels: dict[str, dict[str, str]]) -> dict
         _countries_chart(data),
     ]
     return {chart.key: chart for chart in charts}
-
-
-def _slice_name(filters: Filters, labels: dict[str, dict[str, str]] | None = None) -> str:
-    if filters.slice_kind == SliceKind.OVERALL:
-        return _("all pledges of the compact")
-    name = (labels or {}).get(filters.slice_kind, {}).get(filters.slice_key, filters.slice_key)
-    return name
 
 
 def _status_chart(data: Dashboard) -> Chart:

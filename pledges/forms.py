@@ -419,10 +419,6 @@ class PledgeForm(ServiceErrorsForm):
             blank=True,
         )
 
-    @property
-    def is_edit(self) -> bool:
-        return self.pledge is not None
-
     def option_groups(self) -> dict[str, list[OptionGroup]]:
         """The checkbox fields' options split by compact, for one fieldset per compact."""
         result: dict[str, list[OptionGroup]] = {}

@@ -6,16 +6,6 @@ from compacts.api.serializers import CompactRefSerializer
 from forums.models import Forum
 
 
-class ForumRefSerializer(serializers.ModelSerializer):
-    """A forum as nested in other resources."""
-
-    url = serializers.HyperlinkedIdentityField(view_name="forum-detail", lookup_field="code")
-
-    class Meta:
-        model = Forum
-        fields = ("code", "name", "url")
-
-
 class ForumSerializer(serializers.ModelSerializer):
     compact = CompactRefSerializer(read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="forum-detail", lookup_field="code")
