@@ -1,9 +1,10 @@
 """What each pledge filter means, defined once for the public browser, the REST API and exports.
 
-Every field is explicit (STYLE.md §5: never `'__all__'`, never raw ORM lookups from the query
-string). Values are the stable codes people see in URLs — `compact=GCM`, `forum=GRF23`,
-`objective=GCM-23`, `country=KE`, `region=002` — so that a filtered URL can be shared and stays
-readable. Several values of one filter are ORed, different filters are ANDed.
+Every field is explicit (never `'__all__'`, never raw ORM lookups from the query string), so
+that a field added to the model is never filterable by accident. Values are the stable codes
+people see in URLs — `compact=GCM`, `forum=GRF23`, `objective=GCM-23`, `country=KE`,
+`region=002` — so that a filtered URL can be shared and stays readable. Several values of one
+filter are ORed, different filters are ANDed.
 
 Filters over many-to-many relations select `pk IN (subquery on the link table)` instead of
 joining, so that a pledge matching two chosen values is returned once without a costly DISTINCT.

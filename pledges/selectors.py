@@ -103,8 +103,8 @@ class PledgeFigures:
     """Headline figures over a set of published pledges.
 
     `usd` sums only the pledges that could be converted; `not_converted` counts those with an
-    amount in a currency without a USD rate dated on or before their announcement (DOMAIN.md §6:
-    a missing rate is shown as missing, never as zero)."""
+    amount in a currency without a USD rate dated on or before their announcement (a missing rate
+    is shown as missing, never as zero: a total that silently dropped them would understate it)."""
 
     pledges: int
     entities: int

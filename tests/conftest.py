@@ -1,5 +1,6 @@
-"""Shared fixtures: a fixed cast of users (STYLE.md §8), the shipped reference data, the
-headless Chromium that browser tests drive through Playwright, and a frozen clock.
+"""Shared fixtures: a fixed cast of users (anonymous, members of entities A and B, the
+secretariat, a site administrator), the shipped reference data, the headless Chromium that
+browser tests drive through Playwright, and a frozen clock.
 
 No test may depend on today's date: a test that reads the clock (directly, or through a page
 or a service that calls `timezone.now()`) freezes it with `frozen_now`. To check that none is

@@ -1,4 +1,4 @@
-"""Every write to pledges, entities and progress updates (STYLE.md §3), one module per aggregate.
+"""Every write to pledges, entities and progress updates, one module per aggregate.
 
 Web views, the admin, the API and tasks all call these functions, so each rule lives here once:
 what a valid pledge is, who may take which transition (via `workflow`), what gets audited and who

@@ -62,7 +62,7 @@ from .common import (
 if TYPE_CHECKING:
     from accounts.models import User
 
-# The GCM pledge form requires a description of this length (DOMAIN.md §4).
+# The GCM pledge form requires a description of this length (in characters).
 GCM_DESCRIPTION_LENGTH = (300, 3000)
 # Bounds that are facts about any pledge, so they hold for drafts too (a draft may be
 # incomplete, never impossible): GCR publishes no maximum length, so its descriptions are
@@ -87,7 +87,7 @@ class TargetInput:
 
 @dataclass
 class PledgeInput:
-    """Everything a stakeholder enters about a pledge (DOMAIN.md §4)."""
+    """Everything a stakeholder enters about a pledge."""
 
     title: str
     description: str

@@ -1,6 +1,6 @@
 """The API's cast and a small, hand-countable world of pledges.
 
-Callers (STYLE.md §8): anonymous; a partner (a program with an API key whose user acts for no
+Callers: anonymous; a partner (a program with an API key whose user acts for no
 entity); a member of entity A; a member of entity B; the secretariat. Everyone but the anonymous
 caller sends a real API key (`Authorization: Bearer …`), as partners' programs do.
 
