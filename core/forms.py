@@ -24,3 +24,23 @@ def apply_service_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name, errors)
         else:
             form.add_error(None, errors)
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of its ChoiceField `name`, to give it this request's choices.
+
+    `form.fields` is typed as holding any Field; this says which one, and fails loudly if a
+    change of the form's declaration made it something else.
+    """
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is no ChoiceField")
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """As `choice_field`, for a (multiple) model choice field whose queryset is narrowed."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is no ModelChoiceField")
+    return field

@@ -1,7 +1,8 @@
-"""Request types for views that only a signed-in user reaches."""
+"""Request types for what Django's HttpRequest does not say: a signed-in user, htmx details."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
 
@@ -13,6 +14,12 @@ class AuthenticatedHttpRequest(HttpRequest):
     """
 
     user: User
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (every request here does)."""
+
+    htmx: HtmxDetails
 
 
 def signed_in_user(request: HttpRequest) -> User:

@@ -8,14 +8,16 @@ import datetime as dt
 import itertools
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
-from rest_framework.serializers import BaseSerializer, ListSerializer
+from rest_framework.serializers import BaseSerializer, Serializer
 
 from core.spreadsheets import safe_row, xlsx_cell, xlsx_row
 
@@ -115,12 +117,12 @@ def _filename(basename: str, extension: str) -> str:
     return f"{basename}-{timezone.localdate().isoformat()}.{extension}"
 
 
-def declared_columns(serializer: BaseSerializer, prefix: str = "") -> list[str]:
+def declared_columns(serializer: Serializer, prefix: str = "") -> list[str]:
     """The columns `flatten` gives a fully filled row of this serializer: nested objects become
     `parent.child`, lists stay one column."""
     columns: list[str] = []
     for name, field in serializer.fields.items():
-        if isinstance(field, BaseSerializer) and not isinstance(field, ListSerializer):
+        if isinstance(field, Serializer):  # a nested object; a ListSerializer is no Serializer
             columns += declared_columns(field, f"{prefix}{name}.")
         else:
             columns.append(f"{prefix}{name}")
@@ -148,7 +150,7 @@ def _without_format(request: Request) -> Request:
     django_request = copy.copy(request._request)
     query = django_request.GET.copy()
     query.pop("format", None)
-    django_request.GET = query
+    django_request.GET = query  # type: ignore[assignment]  # a mutable copy; nothing writes it after
     clone._request = django_request
     return clone
 
@@ -159,7 +161,14 @@ def _cell(value: Any) -> Any:
     return value
 
 
-class ExportMixin:
+if TYPE_CHECKING:
+    # What the mixin is put before; at run time a plain class, so it stays a mixin.
+    class _ListViewBase(ListModelMixin, GenericAPIView): ...
+else:
+    _ListViewBase = object
+
+
+class ExportMixin(_ListViewBase):
     """Add to a list ViewSet: `?format=csv|xlsx` returns every filtered row as a download."""
 
     export_basename = "export"
@@ -168,23 +177,24 @@ class ExportMixin:
     def handle_exception(self, exc: Exception) -> Any:
         # An error is no spreadsheet: it answers the API's JSON error, not a download of it.
         request = getattr(self, "request", None)
-        if getattr(getattr(request, "accepted_renderer", None), "format", None) in EXPORTS:
-            request.accepted_renderer = JSONRenderer()  # type: ignore[union-attr]
-            request.accepted_media_type = JSONRenderer.media_type  # type: ignore[union-attr]
-        return super().handle_exception(exc)  # type: ignore[misc]
+        renderer = getattr(request, "accepted_renderer", None)
+        if request is not None and getattr(renderer, "format", None) in EXPORTS:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
     def get_renderers(self) -> list[Any]:
-        renderers = super().get_renderers()  # type: ignore[misc]
+        renderers = super().get_renderers()
         # Only lists export: `?format=xlsx` on a single object is not a spreadsheet (404).
         if getattr(self, "action", None) == "list":
             renderers += [r() for r in self.renderer_classes_extra]
         return renderers
 
     def export_serializer_class(self) -> Any:
-        return self.get_serializer_class()  # type: ignore[attr-defined]
+        return self.get_serializer_class()
 
-    def export_serializer(self) -> BaseSerializer:
-        context = self.get_serializer_context()  # type: ignore[attr-defined]
+    def export_serializer(self) -> Serializer:
+        context = dict(self.get_serializer_context())
         context["request"] = _without_format(context["request"])
         return self.export_serializer_class()(context=context)
 
@@ -197,8 +207,8 @@ class ExportMixin:
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         fmt = getattr(request.accepted_renderer, "format", None)
         if fmt not in EXPORTS:
-            return super().list(request, *args, **kwargs)  # type: ignore[misc]
-        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
         serializer = self.export_serializer()
         header, rows = _with_header(
             self.export_rows(queryset, serializer), declared_columns(serializer)

@@ -3,7 +3,7 @@ answers 400 with a message per parameter, never a silently unfiltered list or a 
 
 import copy
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 import django_filters
 from django import forms
@@ -23,7 +23,7 @@ class StrictFilterBackend(DjangoFilterBackend):
 
     raise_exception = True
 
-    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
+    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:  # type: ignore[override]  # DRF passes its Request; the stubs say HttpRequest
         known = set(GLOBAL_PARAMS) | set(getattr(view, "extra_query_params", ()))
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
@@ -65,6 +65,8 @@ class LeanFilterSet:
     as Django always does).
     """
 
+    _lean_form_class: ClassVar[type[forms.Form]]
+
     def __init__(
         self,
         data: Any = None,
@@ -75,17 +77,15 @@ class LeanFilterSet:
     ) -> None:
         # django-filter's BaseFilterSet.__init__, with shallow copies of the filters.
         if queryset is None:
-            queryset = self._meta.model._default_manager.all()  # type: ignore[attr-defined]
+            queryset = self._meta.model._default_manager.all()  # type: ignore[attr-defined]  # a mixin: the FilterSet it precedes has it
         model = queryset.model
         self.is_bound = data is not None
         self.data = data or QueryDict()
         self.queryset = queryset
         self.request = request
         self.form_prefix = prefix
-        self.filters = {
-            name: copy.copy(filter_)
-            for name, filter_ in self.base_filters.items()  # type: ignore[attr-defined]
-        }
+        originals = self.base_filters  # type: ignore[attr-defined]  # a mixin, as above
+        self.filters = {name: copy.copy(filter_) for name, filter_ in originals.items()}
         for filter_ in self.filters.values():
             filter_.model = model
             filter_.parent = self
@@ -98,8 +98,8 @@ class LeanFilterSet:
         cls = type(self)
         form_class = cls.__dict__.get("_lean_form_class")
         if form_class is None:
-            form_class = super().get_form_class()  # type: ignore[misc]
-            cls._lean_form_class = form_class  # type: ignore[attr-defined]
+            form_class = super().get_form_class()  # type: ignore[misc]  # a mixin, as above
+            cls._lean_form_class = form_class
         return form_class
 
 

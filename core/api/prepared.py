@@ -55,7 +55,7 @@ def _cursor_classes() -> tuple[type, type]:
         """Logs the statement with its values written in, as Django logs its own queries
         (Django reads them back from a client-binding cursor, which this is not)."""
 
-        def execute(self, sql: str, params: Any = None) -> Any:
+        def execute(self, sql: Any, params: Any = None) -> Any:
             with self.debug_sql(self.db.ops.compose_sql(sql, params)):
                 return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 

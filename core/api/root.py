@@ -3,6 +3,7 @@ described in the schema like every other operation."""
 
 from typing import Any
 
+from django.urls import URLPattern
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import routers
 from rest_framework.permissions import AllowAny
@@ -42,5 +43,9 @@ class ApiRouter(routers.DefaultRouter):
         return [
             url
             for url in super().get_urls()
-            if not (url.name == self.root_view_name and "format" in url.pattern.regex.groupindex)
+            if not (
+                isinstance(url, URLPattern)
+                and url.name == self.root_view_name
+                and "format" in url.pattern.regex.groupindex
+            )
         ]

@@ -46,7 +46,7 @@ class ErrorSerializer(serializers.Serializer):
         "`permission_denied`, `conflict`, `precondition_failed`…"
     )
     detail = serializers.CharField(help_text="A human-readable explanation.")
-    errors = ErrorsField(
+    errors = ErrorsField(  # type: ignore[assignment]  # the body's key; shadows Serializer.errors
         help_text="Messages per field or query parameter; empty unless the request was invalid. "
         "A nested object's or list's errors nest the same way, list items by index: "
         '`{"targets": {"0": {"unit": ["…"]}}}`.',
@@ -170,7 +170,7 @@ class ApiAutoSchema(AutoSchema):
     def _map_serializer_field(
         self, field: Any, direction: Any, bypass_extensions: bool = False
     ) -> dict[str, Any]:
-        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)  # type: ignore[no-untyped-call]  # unannotated in drf-spectacular
         # A formatted string that may be empty (an e-mail field with allow_blank, a read-only URL
         # copied from a model field that may be blank) is "" or a value of its format: say so
         # instead of promising an e-mail or URI, which also makes a default of "" valid.

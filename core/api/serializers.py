@@ -17,6 +17,7 @@ class StrictSerializer(serializers.Serializer):
     with its changes."""
 
     read_back_from: ClassVar[type[serializers.Serializer] | None] = None
+    _accepted: ClassVar[set[str]]  # per class, once known (_accepted_names)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
@@ -36,5 +37,5 @@ class StrictSerializer(serializers.Serializer):
             names = set(self.fields)
             if cls.read_back_from is not None:
                 names |= set(cls.read_back_from().fields)
-            cls._accepted = names  # type: ignore[attr-defined]
+            cls._accepted = names
         return names

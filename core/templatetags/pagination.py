@@ -26,7 +26,7 @@ def pagination(
         params[param] = str(number)
         return f"?{params.urlencode()}"
 
-    ellipsis = page.paginator.ELLIPSIS
+    # Page numbers, with the paginator's ELLIPSIS (a string) where the range is elided.
     numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return {
         "page": page,
@@ -34,7 +34,7 @@ def pagination(
         "previous_url": url(page.previous_page_number()) if page.has_previous() else "",
         "next_url": url(page.next_page_number()) if page.has_next() else "",
         "links": [
-            {"number": n, "url": "" if n == ellipsis else url(n), "current": n == page.number}
+            {"number": n, "url": url(n) if isinstance(n, int) else "", "current": n == page.number}
             for n in numbers
         ],
     }
