@@ -1,8 +1,8 @@
 """Public reads that join pledges with several other apps: headline figures and facet counts.
 
 Everything is aggregated by PostgreSQL (GROUP BY, SUM, COUNT DISTINCT) in a fixed number of
-queries, whatever the number of pledges (PERFORMANCE.md). Figures count published pledges only:
-they are public facts and identical for every visitor.
+queries, whatever the number of pledges (docs/performance.md). Figures count published pledges
+only: they are public facts and identical for every visitor.
 """
 
 from collections.abc import Callable, Sequence
