@@ -1,6 +1,6 @@
 """The live API keeps the contract its OpenAPI document states: schemathesis generates requests
 from the schema served at `/api/schema/` and checks that no answer is a server error and that every
-documented answer matches its documented schema (TOOLCHAIN.md, "API contract testing").
+documented answer matches its documented schema.
 
 The run is bounded (examples per operation, a time budget and a fixed seed) so that it fits in
 `make test`; a failure prints schemathesis' own report, which names the operation, the request
