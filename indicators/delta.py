@@ -18,16 +18,18 @@ sums, target sums — per objective or compact × slice (× target unit). So:
    (the overdue cut-off moves with the date). Runs then re-aggregate from scratch, as before,
    until the next full run stores a new base.
 
-`contributions()` mirrors the SQL aggregates of `engine._pledge_aggregates_sql` and
-`_target_aggregates_sql`; `tests/progress/test_delta.py` proves that sums kept by differences give
-the same snapshots as a fresh full run after every kind of change.
+A pledge's difference is computed by the engine's own grouped SQL (its counters are defined once,
+`engine.PLEDGE_COUNTERS` and `TARGET_COUNTERS`), run over the marked pledges' stored facts and over
+their current ones: counters are additive, so the second minus the first is what the sums must
+gain. `tests/progress/test_delta.py` proves that sums kept by differences give the same snapshots
+as a fresh full run after every kind of change.
 """
 
 import datetime as dt
-import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, localcontext
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -35,7 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compacts.models import Compact, Objective
-from pledges.models import PledgeProgressMark, is_overdue, overdue_cutoff
+from pledges.models import PledgeProgressMark
 
 from . import engine
 from .models import (
@@ -45,29 +47,18 @@ from .models import (
     ProgressBase,
     ProgressSnapshot,
     ProgressSum,
-    SliceKind,
 )
 
 SumKey = tuple[str, int, str, str, str]  # owner kind, owner id, slice kind, slice key, unit
 Counters = dict[str, Any]
 
-STATUS_COUNTERS = tuple(f"status_{s or 'none'}" for s in engine.STATUSES)
-PLEDGE_COUNTERS = (
-    "pledges",
-    "overdue",
-    "with_amount",
-    "unconverted",
-    "pledged_usd",
-    "pledged_n",
-    "disbursing",
-    "disbursed_usd",
-    "disbursed_n",
-    *STATUS_COUNTERS,
+PLEDGE_COUNTERS = tuple(engine.PLEDGE_COUNTERS)
+TARGET_COUNTERS = tuple(engine.TARGET_COUNTERS)
+DECIMALS = frozenset(
+    name
+    for name, counter in {**engine.PLEDGE_COUNTERS, **engine.TARGET_COUNTERS}.items()
+    if counter.terms
 )
-TARGET_COUNTERS = ("targets", "reported", "target_sum", "achieved_sum", "met")
-DECIMALS = frozenset({"pledged_usd", "disbursed_usd", "target_sum", "achieved_sum"})
-JSON_FACTS = ("objective_ids", "regions", "countries", "targets")
-LOCAL_SCOPES = frozenset({"regional", "national", "local"})
 # Marked pledges handled per transaction: bounds the locks held and the size of one statement.
 BATCH = 500
 # pg_advisory_xact_lock key of the stored sums (any constant unique to this use).
@@ -91,83 +82,8 @@ def discard() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# A pledge's contribution to the counters
+# Counters
 # --------------------------------------------------------------------------------------------
-
-
-def _dec(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
-def _slices(fact: Counters, owner_kind: str) -> list[tuple[str, str]]:
-    """The (slice kind, key) groups a pledge counts in, as the grouped SQL forms them."""
-    out = [
-        (SliceKind.OVERALL, ""),
-        (SliceKind.FORUM, fact["forum_code"]),
-        (SliceKind.ENTITY_TYPE, fact["entity_type_code"]),
-    ]
-    if fact["geography_scope"] in LOCAL_SCOPES:
-        out += [(SliceKind.REGION, region) for region in fact["regions"]]
-    elif fact["geography_scope"] == engine.GLOBAL:
-        out.append((SliceKind.REGION, engine.GLOBAL))
-    if owner_kind == OwnerKind.COMPACT:
-        out += [(SliceKind.COUNTRY, country) for country in fact["countries"]]
-    return out
-
-
-def _pledge_counters(fact: Counters, cutoff: dt.date) -> Counters:
-    amount, rate, disbursed = _dec(fact["amount"]), _dec(fact["rate"]), _dec(fact["disbursed"])
-    status, last = fact["implementation_status"], fact["last"]
-    priced = amount is not None and rate is not None
-    paid = disbursed is not None and rate is not None
-    counters: Counters = {
-        "pledges": 1,
-        "overdue": int(is_overdue(status, last, cutoff)),
-        "with_amount": int(amount is not None),
-        "unconverted": int(amount is not None and rate is None),
-        "pledged_usd": amount * rate if priced else Decimal(0),
-        "pledged_n": int(priced),
-        "disbursing": int(disbursed is not None),
-        "disbursed_usd": disbursed * rate if paid else Decimal(0),
-        "disbursed_n": int(paid),
-    }
-    for status_value, name in zip(engine.STATUSES, STATUS_COUNTERS, strict=True):
-        counters[name] = int(status == status_value)
-    return counters
-
-
-def _target_counters(targets: Iterable[Sequence[Any]]) -> dict[str, Counters]:
-    by_unit: dict[str, Counters] = {}
-    for unit, target_value, latest in targets:
-        target, value = Decimal(target_value), _dec(latest)
-        reported = value is not None
-        add(
-            by_unit.setdefault(unit, dict.fromkeys(TARGET_COUNTERS, 0)),
-            {
-                "targets": 1,
-                "reported": int(reported),
-                "target_sum": target if reported else Decimal(0),
-                "achieved_sum": min(value, target) if reported else Decimal(0),
-                "met": int(reported and value >= target),
-            },
-        )
-    return by_unit
-
-
-def contributions(fact: Counters, cutoff: dt.date) -> dict[SumKey, Counters]:
-    """What one published pledge adds to each group's counters."""
-    out: dict[SumKey, Counters] = {}
-    with localcontext(prec=PRECISION):
-        pledge = _pledge_counters(fact, cutoff)
-        targets = _target_counters(fact["targets"])
-    owners = [(OwnerKind.OBJECTIVE, o) for o in fact["objective_ids"]]
-    owners.append((OwnerKind.COMPACT, fact["compact_id"]))
-    for owner_kind, owner_id in owners:
-        for slice_kind, slice_key in _slices(fact, owner_kind):
-            out[(owner_kind, owner_id, slice_kind, slice_key, "")] = pledge
-            for unit, counters in targets.items():
-                out[(owner_kind, owner_id, slice_kind, slice_key, unit)] = counters
-    return out
 
 
 def add(total: Counters, part: Counters, sign: int = 1) -> None:
@@ -201,15 +117,23 @@ def _from_row(row: Counters, names: Sequence[str]) -> Counters:
 def _to_row(unit: str, counters: Counters) -> Counters:
     """Counters → the row the engine's figures expect (a sum over no terms is NULL)."""
     row = dict(counters)
+    for name, counter in (engine.TARGET_COUNTERS if unit else engine.PLEDGE_COUNTERS).items():
+        if counter.terms:
+            row[name] = row.get(name) if row.get(counter.terms) else None
     if unit:
-        reported = row.get("reported", 0)
-        row["target_sum"] = row.get("target_sum") if reported else None
-        row["achieved_sum"] = row.get("achieved_sum") if reported else None
         row["unit"] = unit
-    else:
-        row["pledged_usd"] = row.get("pledged_usd") if row.get("pledged_n") else None
-        row["disbursed_usd"] = row.get("disbursed_usd") if row.get("disbursed_n") else None
     return row
+
+
+def _sums(rows: dict[str, tuple[engine.Rows, engine.Rows]]) -> Iterator[tuple[SumKey, Counters]]:
+    """The engine's grouped rows of each owner kind → the counters of each group."""
+    for owner_kind, (pledge_rows, target_rows) in rows.items():
+        for (owner_id, kind, key), found in pledge_rows.items():
+            yield (owner_kind, owner_id, kind, key, ""), _from_row(found[0], PLEDGE_COUNTERS)
+        for (owner_id, kind, key), found in target_rows.items():
+            for row in found:
+                counters = _from_row(row, TARGET_COUNTERS)
+                yield (owner_kind, owner_id, kind, key, row["unit"]), counters
 
 
 def _sum_row(key: SumKey, counters: Counters) -> ProgressSum:
@@ -224,19 +148,20 @@ def _sum_row(key: SumKey, counters: Counters) -> ProgressSum:
     )
 
 
-def _fact_dict(fact: PledgeFact) -> Counters:
-    return {name: getattr(fact, name) for name in engine.FACT_COLUMNS}
-
-
 # --------------------------------------------------------------------------------------------
 # Full runs: store the base
 # --------------------------------------------------------------------------------------------
 
 
-def _store_facts(cursor: Any) -> None:
-    """Runs inside the engine's aggregation, while its temporary tables exist."""
+def _store_facts(cursor: Any, pledge_ids: Sequence[int] | None = None) -> None:
+    """Store the facts of the run's pledges, in place of every stored fact (a full run) or of
+    those of `pledge_ids`. Runs inside the engine's aggregation, while its temporary tables
+    exist."""
     table = connection.ops.quote_name(PledgeFact._meta.db_table)
-    cursor.execute(f"TRUNCATE {table}")
+    if pledge_ids is None:
+        cursor.execute(f"TRUNCATE {table}")
+    else:
+        cursor.execute(f"DELETE FROM {table} WHERE pledge_id = ANY(%s)", [list(pledge_ids)])
     cursor.execute(f"INSERT INTO {table} ({', '.join(engine.FACT_COLUMNS)}) {engine.FACTS_SELECT}")
 
 
@@ -252,15 +177,7 @@ def rebuild(*, on: dt.date) -> tuple[dict[int, int], dict[int, int]]:
         # Marks read now stand for changes the aggregation below sees; later ones stay.
         seen = list(PledgeProgressMark.objects.values_list("pledge_id", "marked_at"))
         rows = engine.aggregate_many("TRUE", owners, on=on, read=_store_facts)
-        sums = []
-        for owner_kind, (pledge_rows, target_rows) in rows.items():
-            for (owner_id, kind, key), found in pledge_rows.items():
-                counters = _from_row(found[0], PLEDGE_COUNTERS)
-                sums.append(_sum_row((owner_kind, owner_id, kind, key, ""), counters))
-            for (owner_id, kind, key), found in target_rows.items():
-                for row in found:
-                    counters = _from_row(row, TARGET_COUNTERS)
-                    sums.append(_sum_row((owner_kind, owner_id, kind, key, row["unit"]), counters))
+        sums = [_sum_row(key, counters) for key, counters in _sums(rows)]
         ProgressSum.objects.all().delete()
         ProgressSum.objects.bulk_create(sums, batch_size=1000)
         written = {}
@@ -296,39 +213,14 @@ def _serialize(cursor: Any) -> None:
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUMS_LOCK])
 
 
-def _current_facts(pledge_ids: list[int], on: dt.date) -> dict[int, Counters]:
-    """The marked pledges' facts as a full run would store them now (published ones only)."""
-    found: list[tuple] = []
-
-    def read(cursor: Any) -> None:
-        cursor.execute(engine.FACTS_SELECT)
-        found.extend(cursor.fetchall())
-
-    all_objectives = list(Objective.objects.values_list("pk", flat=True))
-    engine.aggregate_many(
-        "p.id = ANY(%(pledge_ids)s)",
-        {OwnerKind.OBJECTIVE: all_objectives},
-        on=on,
-        pledge_ids=pledge_ids,
-        grouped=False,
-        read=read,
-    )
-    facts = {}
-    for row in found:
-        fact = dict(zip(engine.FACT_COLUMNS, row, strict=True))
-        for name in JSON_FACTS:
-            # Django's connection hands jsonb over as text (JSONField decodes it, raw SQL not).
-            if isinstance(fact[name], str):
-                fact[name] = json.loads(fact[name])
-        facts[fact["pledge_id"]] = fact
-    return facts
-
-
 def apply_marked(*, on: dt.date) -> set[SumKey]:
     """Apply every marked pledge's difference to the stored sums, batch by batch; returns the
     groups whose counters changed. Call only when `base_ready(on)`."""
     touched: set[SumKey] = set()
-    cutoff = overdue_cutoff(on)
+    owners = {
+        OwnerKind.OBJECTIVE: list(Objective.objects.values_list("pk", flat=True)),
+        OwnerKind.COMPACT: list(Compact.objects.values_list("pk", flat=True)),
+    }
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             _serialize(cursor)
@@ -341,31 +233,29 @@ def apply_marked(*, on: dt.date) -> set[SumKey]:
             )
             if not marked:
                 return touched
-            new = _current_facts(marked, on)
-            old = {
-                fact.pledge_id: _fact_dict(fact)
-                for fact in PledgeFact.objects.select_for_update()
+            list(
+                PledgeFact.objects.select_for_update()
                 .filter(pledge_id__in=marked)
                 .order_by("pledge_id")
-            }
+                .values_list("pk", flat=True)
+            )
+            # What the sums hold of these pledges, then what they count now (their stored facts
+            # replaced on the way): the same grouped SQL over both.
+            counted = engine.aggregate_stored(marked, owners, on=on)
+            now = engine.aggregate_many(
+                "p.id = ANY(%(pledge_ids)s)",
+                owners,
+                on=on,
+                pledge_ids=marked,
+                read=partial(_store_facts, pledge_ids=marked),
+            )
             delta: dict[SumKey, Counters] = defaultdict(dict)
-            for pledge_id in marked:
-                if pledge_id in old:
-                    for key, part in contributions(old[pledge_id], cutoff).items():
-                        add(delta[key], part, -1)
-                if pledge_id in new:
-                    for key, part in contributions(new[pledge_id], cutoff).items():
-                        add(delta[key], part)
+            for sign, rows in ((-1, counted), (1, now)):
+                for key, counters in _sums(rows):
+                    add(delta[key], counters, sign)
             changed = {k: v for k, v in delta.items() if any(v.values())}
             _apply(changed)
             touched.update(changed)
-            PledgeFact.objects.filter(pledge_id__in=set(old) - set(new)).delete()
-            PledgeFact.objects.bulk_create(
-                [PledgeFact(**fact) for fact in new.values()],
-                update_conflicts=True,
-                unique_fields=["pledge_id"],
-                update_fields=[c for c in engine.FACT_COLUMNS if c != "pledge_id"],
-            )
             PledgeProgressMark.objects.filter(pledge_id__in=marked).delete()
 
 

@@ -12,9 +12,9 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -46,14 +46,17 @@ from .models import (
     CompactProgressSnapshot,
     Indicator,
     IndicatorValue,
+    PledgeFact,
     ProgressSnapshot,
     SliceKind,
 )
 
 GLOBAL = "global"
 STATUSES = [*ImplementationStatus.values, ""]  # "" = no approved update yet
+STATUS_COUNTERS = {status: f"status_{status or 'none'}" for status in STATUSES}
 
 Group = tuple[int, str, str]  # (objective or compact id, slice kind, slice key)
+Rows = dict[Group, list[dict[str, Any]]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,39 +131,53 @@ def _facts_sql() -> str:
     """
 
 
-def _pledge_aggregates_sql() -> str:
-    overdue = overdue_sql("f.implementation_status", "f.last", "%(cutoff)s")
-    parts = [
-        # Each (owner, slice, pledge) is one row (unique links), so count(*) counts pledges; a
-        # DISTINCT would force a sort per grouping set instead of one hash pass.
-        "count(f.id) AS pledges",
-        f"sum(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS overdue",
-        "count(f.id) FILTER (WHERE f.amount IS NOT NULL) AS with_amount",
-        "count(f.id) FILTER (WHERE f.amount IS NOT NULL AND f.rate IS NULL) AS unconverted",
-        "sum(f.amount * f.rate) AS pledged_usd",
-        # How many terms each sum has: a sum over none is NULL, not 0 (stored sums need this).
-        "count(f.amount * f.rate) AS pledged_n",
-        "count(f.id) FILTER (WHERE f.disbursed IS NOT NULL) AS disbursing",
-        "sum(f.disbursed * f.rate) AS disbursed_usd",
-        "count(f.disbursed * f.rate) AS disbursed_n",
-    ]
-    for status in STATUSES:
-        parts.append(
-            f"count(f.id) FILTER (WHERE f.implementation_status = '{status}') "
-            f"AS status_{status or 'none'}"
-        )
-    return ", ".join(parts)
+class Counter(NamedTuple):
+    """One additive counter of the figures: its SQL aggregate over the run's facts `f` (pledge
+    counters) or targets `t` (target counters). A money sum names the counter of its terms: a
+    sum over none is NULL (no figure), not 0, and stored sums must tell the two apart."""
+
+    sql: str
+    terms: str | None = None
 
 
-def _target_aggregates_sql() -> str:
-    return (
-        "count(t.id) AS targets, "
-        "count(t.id) FILTER (WHERE t.latest IS NOT NULL) AS reported, "
-        "sum(t.target_value) FILTER (WHERE t.latest IS NOT NULL) AS target_sum, "
-        "sum(least(t.latest, t.target_value)) FILTER (WHERE t.latest IS NOT NULL) "
-        "AS achieved_sum, "
-        "count(t.id) FILTER (WHERE t.latest IS NOT NULL AND t.latest >= t.target_value) AS met"
-    )
+# Every figure derives from these counters, per owner × slice (× target unit). Full runs group
+# them; incremental runs (indicators/delta.py) run the same SQL over a changed pledge's stored
+# and current facts and add the difference to the stored sums. A new counter is one line here.
+PLEDGE_COUNTERS = {
+    # Each (owner, slice, pledge) is one row (unique links), so count(*) counts pledges; a
+    # DISTINCT would force a sort per grouping set instead of one hash pass.
+    "pledges": Counter("count(f.id)"),
+    "overdue": Counter(
+        f"sum(CASE WHEN {overdue_sql('f.implementation_status', 'f.last', '%(cutoff)s')} "
+        "THEN 1 ELSE 0 END)"
+    ),
+    "with_amount": Counter("count(f.id) FILTER (WHERE f.amount IS NOT NULL)"),
+    "unconverted": Counter("count(f.id) FILTER (WHERE f.amount IS NOT NULL AND f.rate IS NULL)"),
+    "pledged_usd": Counter("sum(f.amount * f.rate)", terms="pledged_n"),
+    "pledged_n": Counter("count(f.amount * f.rate)"),
+    "disbursing": Counter("count(f.id) FILTER (WHERE f.disbursed IS NOT NULL)"),
+    "disbursed_usd": Counter("sum(f.disbursed * f.rate)", terms="disbursed_n"),
+    "disbursed_n": Counter("count(f.disbursed * f.rate)"),
+    **{
+        name: Counter(f"count(f.id) FILTER (WHERE f.implementation_status = '{status}')")
+        for status, name in STATUS_COUNTERS.items()
+    },
+}
+TARGET_COUNTERS = {
+    "targets": Counter("count(t.id)"),
+    "reported": Counter("count(t.id) FILTER (WHERE t.latest IS NOT NULL)"),
+    "target_sum": Counter("sum(t.target_value) FILTER (WHERE t.latest IS NOT NULL)", "reported"),
+    "achieved_sum": Counter(
+        "sum(least(t.latest, t.target_value)) FILTER (WHERE t.latest IS NOT NULL)", "reported"
+    ),
+    "met": Counter(
+        "count(t.id) FILTER (WHERE t.latest IS NOT NULL AND t.latest >= t.target_value)"
+    ),
+}
+
+
+def _aggregates_sql(counters: dict[str, Counter]) -> str:
+    return ", ".join(f"{counter.sql} AS {name}" for name, counter in counters.items())
 
 
 def _targets_sql() -> str:
@@ -193,34 +210,20 @@ def _regions_sql() -> str:
     """
 
 
-def _run_grouped(
-    cursor: Any,
-    *,
-    owner_from: str,
-    owner_col: str,
-    with_targets: bool,
-    by_country: bool,
-    params: dict[str, Any],
-) -> dict[Group, list[dict[str, Any]]]:
-    """Rows keyed by (owner id, slice kind, slice key), as the figures expect them. `owner_from`
-    names the facts `f`, one row per owner and pledge, the owner in `owner_col`."""
-    aggregates = _target_aggregates_sql() if with_targets else _pledge_aggregates_sql()
-    source = (
-        f"{owner_from} JOIN progress_targets t ON t.pledge_id = f.id"
-        if with_targets
-        else (owner_from)
-    )
-    unit = ", t.unit" if with_targets else ""
-    out: dict[Group, list[dict[str, Any]]] = defaultdict(list)
+Query = tuple[str, Callable[[dict[str, Any]], tuple[str, str]]]  # SQL, row → (slice kind, key)
 
-    def collect(sql: str, kind_of: Any) -> None:
-        cursor.execute(sql, params)
-        names = [c.name for c in cursor.description]
-        for values in cursor.fetchall():
-            row = dict(zip(names, values, strict=True))
-            owner = row.pop("owner")
-            kind, key = kind_of(row)
-            out[(owner, kind, key)].append(row)
+
+def _grouped_queries(owner: str, *, with_targets: bool) -> list[Query]:
+    """The grouped queries of one owner kind's pledge (or target) counters, over its rows `f`
+    (one per owner and pledge, the owner in `f.owner`)."""
+    aggregates = _aggregates_sql(TARGET_COUNTERS if with_targets else PLEDGE_COUNTERS)
+    owner_col = "f.owner"
+    source = f"progress_owned_{owner} f"
+    if with_targets:
+        source += " JOIN progress_targets t ON t.pledge_id = f.id"
+    unit = ", t.unit" if with_targets else ""
+    queries: list[Query] = []
+    collect = queries.append
 
     def simple_slice(row: dict[str, Any]) -> tuple[str, str]:
         forum, entity_type = row.pop("forum_code"), row.pop("entity_type_code")
@@ -233,18 +236,21 @@ def _run_grouped(
 
     # Overall, forum and entity type in one pass over the rows.
     collect(
-        f"""SELECT {owner_col} AS owner, f.forum_code, f.entity_type_code,
+        (
+            f"""SELECT {owner_col} AS owner, f.forum_code, f.entity_type_code,
                    grouping(f.forum_code) AS no_forum, grouping(f.entity_type_code) AS no_type
                    {unit}, {aggregates}
             FROM {source}
             GROUP BY GROUPING SETS (({owner_col}{unit}), ({owner_col}, f.forum_code{unit}),
                                     ({owner_col}, f.entity_type_code{unit}))""",
-        simple_slice,
+            simple_slice,
+        )
     )
     # Regions: a pledge counts once in each region it serves (several countries of one region
     # count once); global pledges form the "global" region.
     collect(
-        f"""SELECT {owner_col} AS owner, rk.region{unit}, {aggregates}
+        (
+            f"""SELECT {owner_col} AS owner, rk.region{unit}, {aggregates}
             FROM {source}
             JOIN progress_regions rk ON rk.pledge_id = f.id
             WHERE f.geography_scope IN ('regional', 'national', 'local')
@@ -254,16 +260,50 @@ def _run_grouped(
             FROM {source}
             WHERE f.geography_scope = '{GLOBAL}'
             GROUP BY {owner_col}{unit}""",
-        lambda row: (SliceKind.REGION, row.pop("region")),
+            lambda row: (SliceKind.REGION, row.pop("region")),
+        )
     )
-    if by_country:
+    if owner == "compact":
         collect(
-            f"""SELECT {owner_col} AS owner, bc.country_id{unit}, {aggregates}
+            (
+                f"""SELECT {owner_col} AS owner, bc.country_id{unit}, {aggregates}
                 FROM {source}
                 JOIN progress_countries bc ON bc.pledge_id = f.id
                 GROUP BY {owner_col}, bc.country_id{unit}""",
-            lambda row: (SliceKind.COUNTRY, row.pop("country_id")),
+                lambda row: (SliceKind.COUNTRY, row.pop("country_id")),
+            )
         )
+    return queries
+
+
+def _run_grouped(
+    cursor: Any, owners: Iterable[str], params: dict[str, Any], tables: str = ""
+) -> dict[str, tuple[Rows, Rows]]:
+    """(pledge rows, target rows) of each owner kind, keyed by (owner id, slice kind, slice
+    key) as the figures expect them. `tables`, a WITH clause, may stand in for the per-pledge
+    tables. One round trip for every query: the result sets come back in order."""
+    plan = [
+        (owner, with_targets, query)
+        for owner in owners
+        for with_targets in (False, True)
+        for query in _grouped_queries(owner, with_targets=with_targets)
+    ]
+    out: dict[str, tuple[Rows, Rows]] = {
+        owner: (defaultdict(list), defaultdict(list)) for owner in owners
+    }
+    if not plan:
+        return out
+    cursor.execute(";\n".join(tables + sql for _, _, (sql, _) in plan), params)
+    for index, (owner, with_targets, (_, kind_of)) in enumerate(plan):
+        if index:
+            cursor.nextset()
+        names = [c.name for c in cursor.description]
+        found = out[owner][1 if with_targets else 0]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            owner_id = row.pop("owner")
+            kind, key = kind_of(row)
+            found[(owner_id, kind, key)].append(row)
     return out
 
 
@@ -278,8 +318,15 @@ def _countries_sql() -> str:
     """
 
 
-def _owned_sql(owner: str) -> str:
+def _owned_sql(owner: str, *, stored: bool = False) -> str:
     """One row per owner and pledge of the run (an objective: each of its links)."""
+    if stored:  # stored facts: every owner they were counted for
+        if owner == "objective":
+            return (
+                "SELECT o.id::bigint AS owner, f.* FROM progress_facts f "
+                "CROSS JOIN jsonb_array_elements_text(f.objective_ids) o(id)"
+            )
+        return "SELECT f.compact_id AS owner, f.* FROM progress_facts f"
     if owner == "objective":
         return (
             f"SELECT o.objective_id AS owner, f.* FROM progress_facts f "
@@ -337,8 +384,6 @@ FACT_COLUMNS = (
     "targets",
 )
 
-Rows = dict[Group, list[dict[str, Any]]]
-
 
 def _aggregate(*, owner: str, ids: Sequence[int], on: dt.date) -> tuple[Rows, Rows]:
     """(pledge rows, target rows) for these objectives (`owner="objective"`) or compacts."""
@@ -355,19 +400,63 @@ def _aggregate(*, owner: str, ids: Sequence[int], on: dt.date) -> tuple[Rows, Ro
     return aggregate_many(scope, owners, on=on)[owner]
 
 
-def aggregate_many(
-    scope: str,
-    owners: dict[str, list[int]],
-    *,
-    on: dt.date,
-    pledge_ids: Sequence[int] = (),
-    grouped: bool = True,
-    read: Callable[[Any], None] | None = None,
-) -> dict[str, tuple[Rows, Rows]]:
-    """Build the per-pledge tables once for the published pledges in `scope` (SQL over `p`),
-    then aggregate them for each owner kind (unless not `grouped`). `read(cursor)`, if given,
-    runs while the tables exist (to read or store the facts)."""
-    params = {
+def _live_tables(scope: str, owners: Iterable[str], *, analyze: bool) -> list[str]:
+    """Statements building the per-pledge tables of the published pledges in `scope` (SQL over
+    `p`) and one row per owner and pledge, read by every grouped query."""
+    tables = {
+        "progress_chosen": _chosen_sql().replace("{scope}", scope),
+        "progress_facts": _facts_sql(),
+        "progress_targets": _targets_sql(),
+        "progress_regions": _regions_sql(),
+        "progress_countries": _countries_sql(),
+        **{
+            f"progress_owned_{owner}": f"CREATE TEMPORARY TABLE progress_owned_{owner} "
+            f"ON COMMIT DROP AS {_owned_sql(owner)}"
+            for owner in owners
+        },
+    }
+    # Statistics, taken before the next table is built, let the planner pick hash joins over
+    # many pledges; for a few chosen pledges (an incremental run) its guess for a small table
+    # is right.
+    return [
+        statement
+        for table, sql in tables.items()
+        for statement in ([sql, f"ANALYZE {table}"] if analyze else [sql])
+    ]
+
+
+def _stored_tables() -> str:
+    """The same tables for the pledges `pledge_ids`, from their facts as the last run stored them
+    (`FACTS_SELECT`), as a WITH clause whose names stand in for the tables': the grouped
+    queries then give back what the facts counted when they were stored."""
+    ctes = {
+        "stored": f"SELECT * FROM {_t(PledgeFact)} WHERE pledge_id = ANY(%(pledge_ids)s)",
+        "progress_facts": (
+            "SELECT s.pledge_id AS id, s.compact_id, s.geography_scope, s.amount, "
+            "s.implementation_status, s.forum_code, s.entity_type_code, s.rate, s.disbursed, "
+            "s.last, s.objective_ids FROM stored s"
+        ),
+        "progress_targets": (
+            "SELECT t.n AS id, s.pledge_id, t.e->>0 AS unit, (t.e->>1)::numeric AS target_value, "
+            "(t.e->>2)::numeric AS latest FROM stored s "
+            "CROSS JOIN jsonb_array_elements(s.targets) WITH ORDINALITY t(e, n)"
+        ),
+        "progress_regions": (
+            "SELECT s.pledge_id, r.region FROM stored s "
+            "CROSS JOIN jsonb_array_elements_text(s.regions) r(region)"
+        ),
+        "progress_countries": (
+            "SELECT s.pledge_id, c.country_id FROM stored s "
+            "CROSS JOIN jsonb_array_elements_text(s.countries) c(country_id)"
+        ),
+        "progress_owned_objective": _owned_sql("objective", stored=True),
+        "progress_owned_compact": _owned_sql("compact", stored=True),
+    }
+    return "WITH " + ", ".join(f"{name} AS ({sql})" for name, sql in ctes.items()) + " "
+
+
+def _params(owners: dict[str, list[int]], on: dt.date, pledge_ids: Sequence[int]) -> dict:
+    return {
         "objective_ids": owners.get("objective", []),
         "compact_ids": owners.get("compact", []),
         "pledge_ids": list(pledge_ids),
@@ -376,48 +465,46 @@ def aggregate_many(
         "cutoff": overdue_cutoff(on),
         "regions": list(Region.values),
     }
-    out: dict[str, tuple[Rows, Rows]] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
+
+
+def aggregate_many(
+    scope: str,
+    owners: dict[str, list[int]],
+    *,
+    on: dt.date,
+    pledge_ids: Sequence[int] = (),
+    read: Callable[[Any], None] | None = None,
+) -> dict[str, tuple[Rows, Rows]]:
+    """Build the per-pledge tables once for the published pledges in `scope` (SQL over `p`),
+    then aggregate them for each owner kind. `read(cursor)`, if given, runs while the tables
+    exist (to read or store the facts)."""
+    params = _params(owners, on, pledge_ids)
+    statements = [
         # JIT compilation costs more than it saves on these one-off aggregates (PERFORMANCE.md).
-        cursor.execute("SET LOCAL jit = off")
+        "SET LOCAL jit = off",
         # Enough for the sorts of a full run at 1,000,000 pledges to stay in memory.
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        "SET LOCAL work_mem = '256MB'",
         # ON COMMIT DROP does not fire inside an outer transaction (a caller's atomic block,
         # a test): drop leftovers of an earlier call in it, and ours at the end.
-        cursor.execute(DROP_TEMP_TABLES)
-        cursor.execute(_chosen_sql().replace("{scope}", scope), params)
-        cursor.execute("ANALYZE progress_chosen")
-        cursor.execute(_facts_sql(), params)
-        cursor.execute("ANALYZE progress_facts")
-        cursor.execute(_targets_sql(), params)
-        cursor.execute("ANALYZE progress_targets")
-        # The (pledge, region) and (pledge, country) pairs and one row per owner and pledge,
-        # built once and read by every grouped query below.
-        cursor.execute(_regions_sql(), params)
-        cursor.execute("ANALYZE progress_regions")
-        cursor.execute(_countries_sql(), params)
-        cursor.execute("ANALYZE progress_countries")
-        for owner in owners:
-            table = f"progress_owned_{owner}"
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS {_owned_sql(owner)}", params
-            )
-            cursor.execute(f"ANALYZE {table}")
-        for owner in owners if grouped else ():
-            common = {
-                "owner_from": f"progress_owned_{owner} f",
-                "owner_col": "f.owner",
-                "params": params,
-            }
-            by_country = owner == "compact"
-            out[owner] = (
-                _run_grouped(cursor, with_targets=False, by_country=by_country, **common),
-                _run_grouped(cursor, with_targets=True, by_country=by_country, **common),
-            )
+        DROP_TEMP_TABLES,
+        *_live_tables(scope, owners, analyze=not pledge_ids),
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(";\n".join(statements), params)  # one round trip
+        out = _run_grouped(cursor, owners, params)
         if read is not None:
             read(cursor)
         cursor.execute(DROP_TEMP_TABLES)
     return out
+
+
+def aggregate_stored(
+    pledge_ids: Sequence[int], owners: dict[str, list[int]], *, on: dt.date
+) -> dict[str, tuple[Rows, Rows]]:
+    """What these pledges' stored facts counted when they were stored, grouped as
+    `aggregate_many` groups the live ones."""
+    with connection.cursor() as cursor:
+        return _run_grouped(cursor, owners, _params(owners, on, pledge_ids), _stored_tables())
 
 
 # --------------------------------------------------------------------------------------------
@@ -434,7 +521,7 @@ def _figures(
     component_weights = {k: Decimal(v) for k, v in settings.PROGRESS_COMPONENT_WEIGHTS.items()}
     row = pledge_row or {}
     pledges = row.get("pledges", 0)
-    status = {s or "no_update": row.get(f"status_{s or 'none'}", 0) for s in STATUSES}
+    status = {s or "no_update": row.get(name, 0) for s, name in STATUS_COUNTERS.items()}
     score = progress.implementation_score(status, pledges, weights)
     pledged, disbursed = row.get("pledged_usd"), row.get("disbursed_usd")
     delivery = progress.ratio(disbursed, pledged) if row.get("disbursing") else None
