@@ -32,7 +32,9 @@ def _naive(value: Any) -> Any:
     return value
 
 
-def _sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]):
+def _sheet(
+    workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
     sheet = workbook.create_sheet(title[:31])
     bold = Font(bold=True)
     cells = []
@@ -43,7 +45,6 @@ def _sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable
     sheet.append(cells)
     for row in rows:
         sheet.append(xlsx_row(sheet, [_naive(value) for value in row]))
-    return sheet
 
 
 def overdue_header() -> list[str]:
@@ -71,7 +72,7 @@ def overdue_values(pledge: Pledge, *, on: dt.date) -> list[Any]:
         pledge.forum.code,
         pledge.get_implementation_status_display() or _("No update yet"),
         pledge.last_update_on or _("never"),
-        days_overdue(pledge.last_report, on=on),
+        days_overdue(pledge.last_report, on=on),  # type: ignore[attr-defined]  # from .overdue()
         contact.name,
         contact.email,
         (_("entity") if contact.from_entity else _("pledge")) if contact.email else "",

@@ -34,6 +34,7 @@ from pledges.models import (
     MembershipRole,
     MembershipStatus,
     Pledge,
+    PledgeQuerySet,
     PledgeUpdate,
     ReviewState,
     UpdateReviewState,
@@ -64,7 +65,7 @@ class Scope:
             condition &= Q(**{f"{path}forum": self.forum})
         return condition
 
-    def pledges(self) -> QuerySet[Pledge]:
+    def pledges(self) -> PledgeQuerySet:
         """The published pledges in scope (what every section counts)."""
         return Pledge.objects.filter(self.condition())
 

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -49,7 +49,9 @@ from ..workflow import AWAITING_REVIEW, PLEDGE_TRANSITIONS, REVIEW_PERMISSION, U
 PAGE_SIZE = 25
 
 
-def secretariat_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def secretariat_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Anonymous visitors are sent to log in; a logged-in user without the review permission
     gets 403 rather than a login page they could never get past."""
     return login_required(permission_required(REVIEW_PERMISSION, raise_exception=True)(view))
