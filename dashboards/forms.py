@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import Compact
+from core.forms import choice_field
 from core.models import Region
 from forums.models import Forum
 from indicators.engine import GLOBAL
@@ -86,6 +87,8 @@ class DashboardFilterForm(forms.Form):
     """Filters of `/dashboard/`. Forum, region and entity type accept several values only so that
     a second value is reported as an error instead of being silently dropped."""
 
+    data: QueryDict  # the query string given to __init__, never a plain dict
+
     compact = forms.ChoiceField(label=_("Compact"), required=False)
     forum = forms.MultipleChoiceField(label=_("Forum"), required=False)
     region = forms.MultipleChoiceField(label=_("Region (beneficiary)"), required=False)
@@ -101,13 +104,13 @@ class DashboardFilterForm(forms.Form):
             data.setlist(name, [v for v in data.getlist(name) if v.strip()])
         super().__init__(data)
         self.choices = choices
-        self.fields["compact"].choices = choices.compacts
+        choice_field(self, "compact").choices = choices.compacts
         # Every forum is valid here; `clean` checks that it belongs to the chosen compact.
-        self.fields["forum"].choices = [(c, n) for c, n, _compact in choices.forums]
-        self.fields["region"].choices = list(region_labels().items())
-        self.fields["entity_type"].choices = choices.entity_types
+        choice_field(self, "forum").choices = [(c, n) for c, n, _compact in choices.forums]
+        choice_field(self, "region").choices = list(region_labels().items())
+        choice_field(self, "entity_type").choices = choices.entity_types
         this_year = timezone.localdate().year
-        self.fields["year"].choices = [("", _("Latest"))] + [
+        choice_field(self, "year").choices = [("", _("Latest"))] + [
             (y, str(y)) for y in range(this_year, FIRST_YEAR - 1, -1)
         ]
 
@@ -122,7 +125,8 @@ class DashboardFilterForm(forms.Form):
         return [(c, n) for c, n, code in self.choices.forums if code == compact]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         compact = data.get("compact") or DEFAULT_COMPACT
         chosen = [name for name in SLICE_FIELDS if data.get(name)]
         for name in chosen:

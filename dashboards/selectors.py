@@ -131,8 +131,8 @@ def dashboard(filters: Filters) -> Dashboard:
             countries.append((key, name or key, figures))
         elif kind in BREAKDOWN_KINDS:
             data.breakdowns.setdefault(kind, []).append((key, figures))
-    for rows in data.breakdowns.values():
-        rows.sort(key=lambda row: (-row[1]["pledges"], row[0]))
+    for breakdown in data.breakdowns.values():
+        breakdown.sort(key=lambda row: (-row[1]["pledges"], row[0]))
     data.countries_total = len(countries)
     countries.sort(key=lambda row: (-row[2]["pledges"], -_number(row[2]), row[0]))
     data.countries = countries[:TOP_COUNTRIES]

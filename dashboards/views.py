@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from django_htmx.http import push_url
 
 from compacts.models import Objective
+from core.forms import choice_field
+from core.http import HtmxHttpRequest
 from core.spreadsheets import safe_row
 from indicators import snapshot_version
 
@@ -96,7 +98,7 @@ def _dashboard_data(filters: Filters, choices: Choices) -> dict[str, Any]:
     return cached("dashboard", parts, build)
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """The dashboard of one compact; an htmx request gets the body only (the filters update it in
     place), any other request the whole page."""
     form, filters, choices = _filter_form(request)
@@ -110,7 +112,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "forums": form.forums_of(filters.compact),
         "regions": list(labels["region"].items()),
         "entity_types": choices.entity_types,
-        "years": form.fields["year"].choices,
+        "years": choice_field(form, "year").choices,
         "query": urlencode(filters.params()),
         "slice_label": labels.get(filters.slice_kind, {}).get(filters.slice_key, ""),
         "chart_list": list(bundle["charts"].values()),
@@ -131,7 +133,7 @@ def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     """Exactly the rows of one chart's data table, for the same filters."""
     form, filters, choices = _filter_form(request)
     if form.errors:
-        messages = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        messages = [f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()]
         return HttpResponseBadRequest("\n".join(messages), content_type="text/plain")
     bundle = _dashboard_data(filters, choices)
     found = bundle["charts"].get(chart)
