@@ -268,7 +268,9 @@ def sync_rows(
     """
     opts = model._meta
     summary = TableSummary(label=str(capfirst(opts.verbose_name_plural)))
-    existing = {tuple(getattr(obj, name) for name in key): obj for obj in model.objects.all()}
+    existing = {
+        tuple(getattr(obj, name) for name in key): obj for obj in model._default_manager.all()
+    }
     to_create: list[models.Model] = []
     to_update: list[models.Model] = []
     changed_fields: set[str] = set()
@@ -306,9 +308,9 @@ def sync_rows(
     if to_create or to_update:
         try:
             with transaction.atomic():
-                model.objects.bulk_create(to_create)
+                model._default_manager.bulk_create(to_create)
                 if to_update:
-                    model.objects.bulk_update(to_update, sorted(changed_fields))
+                    model._default_manager.bulk_update(to_update, sorted(changed_fields))
         except IntegrityError as error:
             _report(f"{summary.label}: {error}".strip())
     summary.created = len(to_create)
@@ -324,8 +326,11 @@ def _clean(model: type[models.Model], row: Row, where: str) -> Row | None:
     values: Row = {}
     errors: dict[str, list[str]] = {}
     for name, value in row.items():
+        field = opts.get_field(name)
+        if not isinstance(field, models.Field):
+            raise TypeError(f"{name} is a reverse relation, not a column of {opts.label}")
         try:
-            values[name] = opts.get_field(name).to_python(value)
+            values[name] = field.to_python(value)
         except ValidationError as error:
             errors[name] = error.messages
         except FieldDoesNotExist:

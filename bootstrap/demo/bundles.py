@@ -122,17 +122,17 @@ def write_bundles(
     last_day = as_of - timedelta(days=1)
     for bundle in bundles:
         pledge_targets = []
-        for metric, plan in bundle.targets:
+        for metric, target in bundle.targets:
             target_id = next(target_ids)
-            pledge_targets.append((target_id, plan))
+            pledge_targets.append((target_id, target))
             targets.append(
                 (
                     target_id,
                     bundle.id,
                     metric,
-                    plan.unit,
-                    plan.baseline,
-                    plan.value,
+                    target.unit,
+                    target.baseline,
+                    target.value,
                     bundle.end_date,
                 )
             )

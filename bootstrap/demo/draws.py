@@ -4,11 +4,14 @@ import math
 import random
 import unicodedata
 from bisect import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .words import STOPWORDS
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsLenAndGetItem
 
 T = TypeVar("T")
 
@@ -24,7 +27,7 @@ class _FastRandom(random.Random):
     def randint(self, a: int, b: int) -> int:
         return a + int(self.random() * (b - a + 1))
 
-    def choice(self, seq: Sequence[T]) -> T:
+    def choice(self, seq: "SupportsLenAndGetItem[T]") -> T:
         return seq[int(self.random() * len(seq))]
 
 
@@ -37,7 +40,7 @@ def stream(seed: int, stage: str) -> random.Random:
 class Picker:
     """Repeated weighted picks from one population, with cumulative weights computed once."""
 
-    def __init__(self, items: Sequence[T], weights: Sequence[float]) -> None:
+    def __init__(self, items: Sequence[Any], weights: Sequence[float]) -> None:
         self.items = list(items)
         self.cum: list[float] = []
         self.total = 0.0
@@ -46,7 +49,7 @@ class Picker:
             self.cum.append(self.total)
 
     @classmethod
-    def of(cls, weights: dict[Any, float]) -> "Picker":
+    def of(cls, weights: Mapping[Any, float]) -> "Picker":
         return cls(list(weights), list(weights.values()))
 
     def __bool__(self) -> bool:

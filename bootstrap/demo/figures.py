@@ -62,6 +62,11 @@ def create_indicator_values(*, ref: Reference, seed: int, writer: Writer) -> int
         sign = -1 if indicator.direction == "lower" else 1
         totals: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
         entries: list[tuple[str | None, int, float, float | None, float | None]] = []
+        # One name per column of an entry, whichever branch below fills it.
+        country: str | None
+        value: float
+        numerator: float | None
+        denominator: float | None
         for country in countries:
             size = log_uniform(rng, 0.2, 5)  # relative size of the refugee population
             level = rng.uniform(0.15, 0.6)

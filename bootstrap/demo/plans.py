@@ -182,7 +182,7 @@ def draw_amount(
     home = HOME_CURRENCY.get(entity.country_code or "")
     if pending:
         currency = pending.popleft()  # the first amounts show every common currency
-    elif home in currencies.items and rng.random() < 0.8:
+    elif home is not None and home in currencies.items and rng.random() < 0.8:
         currency = home
     else:
         currency = currencies.pick(rng)
@@ -288,7 +288,7 @@ def _report_dates(
     rng: random.Random, *, published_on: date, as_of: date, at_least_one: bool
 ) -> list[date]:
     last_day = as_of - timedelta(days=1)
-    dates = []
+    dates: list[date] = []
     day = published_on + timedelta(days=rng.randint(120, 400))
     if day < REPORTING_OPENS:
         day = REPORTING_OPENS + timedelta(days=rng.randint(0, 200))

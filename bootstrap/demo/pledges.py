@@ -332,6 +332,7 @@ class PledgeBuilder:
         forced_status = self.pending_statuses[0] if self.pending_statuses else None
         # The pledge that shows a status must show it as approved, so that it also appears
         # as the pledge's implementation status.
+        forced_review: UpdateReviewState | None
         if forced_status:
             forced_review = UpdateReviewState.APPROVED
         else:

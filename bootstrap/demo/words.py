@@ -145,7 +145,7 @@ ORG_SHARES = {
     "other": 4,
 }
 # Who pledges under each compact: GCM pledges come mostly from States (it is State-led).
-TYPE_WEIGHTS = {
+TYPE_WEIGHTS: dict[str, dict[str, float]] = {
     "GCR": {
         "state": 30,
         "un_agency": 5,
@@ -383,7 +383,7 @@ METRICS = {
         "Health facilities equipped",
     ),
 }
-NARRATIVES = {
+NARRATIVES: dict[str, tuple[str, ...]] = {  # by ImplementationStatus
     ImplementationStatus.NOT_STARTED: (
         "Activities have not started yet; funding is being confirmed with partners.",
         "Start-up was delayed while the implementing agreement was finalised.",

@@ -146,7 +146,7 @@ class Writer:
         ]
         json_positions = [i for i, f in enumerate(given) if isinstance(f, models.JSONField)]
         quote = self.connection.ops.quote_name
-        names = ", ".join(quote(f.column) for f in [*given, *missing])
+        names = ", ".join(quote(f.column) for f in [*given, *missing])  # type: ignore[arg-type]  # concrete fields: a column each
         sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
         with self.connection.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
