@@ -9,7 +9,7 @@ and the notifications are the same whichever door a reviewer uses.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ComputedRowAdmin
+from core.forms import model_choice_field
+from core.http import signed_in_user
 
 from . import services
 from .exceptions import PledgeError
@@ -44,6 +46,14 @@ from .progress_marks import progress_changed
 from .services import PledgeInput, TargetInput
 from .workflow import EDITABLE_STATES, can_edit, is_active_member, is_secretariat
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # What the mixins below are put before; at run time plain classes, so they stay mixins.
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
+
 TIMESTAMPS = ("created_at", "updated_at")
 # Set by the review and progress services only.
 PLEDGE_DERIVED = (
@@ -59,7 +69,7 @@ def _reason(error: Exception) -> str:
     return "; ".join(getattr(error, "messages", None) or [str(error)])
 
 
-def run_service(request: HttpRequest, apply: Callable[[], list[Any]], done: str) -> None:
+def run_service(request: HttpRequest, apply: Callable[[], list[Any]], done: "StrOrPromise") -> None:
     """Run an all-or-none bulk service over the selected rows (an admin action is a bulk
     action): a success message, or one message per refused row with its reason."""
     try:
@@ -121,7 +131,7 @@ class MembershipDecisionFormSet(BaseInlineFormSet):
             if form.instance.pk is None:
                 if (
                     form.has_changed()
-                    and not self._should_delete_form(form)
+                    and not self._should_delete_form(form)  # type: ignore[attr-defined]  # private: not in the stubs
                     and form.cleaned_data.get("status") != MembershipStatus.ACTIVE
                 ):
                     form.add_error(
@@ -219,7 +229,7 @@ class EntityAdmin(admin.ModelAdmin):
                         entity=form.instance,
                         user=membership.user,
                         role=membership.role,
-                        by=request.user,
+                        by=signed_in_user(request),
                     )
                 )
             except (ValidationError, PermissionDenied, PledgeError) as error:
@@ -229,7 +239,7 @@ class EntityAdmin(admin.ModelAdmin):
                 services.decide_membership(
                     membership=membership,
                     approve=status == MembershipStatus.ACTIVE,
-                    by=request.user,
+                    by=signed_in_user(request),
                 )
             except (ValidationError, PledgeError) as error:  # decided meanwhile by someone else
                 messages.error(request, f"{membership.user}: {error}")
@@ -240,7 +250,7 @@ class EntityAdmin(admin.ModelAdmin):
             request,
             lambda: services.all_or_none(
                 queryset.filter(is_verified=False),
-                lambda e: services.verify_entity(entity=e, by=request.user),
+                lambda e: services.verify_entity(entity=e, by=signed_in_user(request)),
             ),
             _("%(count)d entities verified."),
         )
@@ -266,7 +276,7 @@ class MembershipAdmin(admin.ModelAdmin):
         # A membership added here is add_member's: active at once, audited, e-mailed (a request
         # to join is made on the site). The form has checked that it is new.
         obj.pk = services.add_member(
-            entity=obj.entity, user=obj.user, role=obj.role, by=request.user
+            entity=obj.entity, user=obj.user, role=obj.role, by=signed_in_user(request)
         ).pk
         obj.refresh_from_db()
         obj._state.adding = False
@@ -277,7 +287,9 @@ class MembershipAdmin(admin.ModelAdmin):
             request,
             lambda: services.all_or_none(
                 queryset.select_related("user", "entity"),
-                lambda m: services.decide_membership(membership=m, approve=True, by=request.user),
+                lambda m: services.decide_membership(
+                    membership=m, approve=True, by=signed_in_user(request)
+                ),
             ),
             _("%(count)d requests approved."),
         )
@@ -288,7 +300,9 @@ class MembershipAdmin(admin.ModelAdmin):
             request,
             lambda: services.all_or_none(
                 queryset.select_related("user", "entity"),
-                lambda m: services.decide_membership(membership=m, approve=False, by=request.user),
+                lambda m: services.decide_membership(
+                    membership=m, approve=False, by=signed_in_user(request)
+                ),
             ),
             _("%(count)d requests declined."),
         )
@@ -306,7 +320,7 @@ def _target_inputs(formset: BaseInlineFormSet) -> list[TargetInput]:
             due_date=row.cleaned_data.get("due_date"),
         )
         for row in formset.forms
-        if (row.instance.pk or row.has_changed()) and not formset._should_delete_form(row)
+        if (row.instance.pk or row.has_changed()) and not formset._should_delete_form(row)  # type: ignore[attr-defined]  # private: not in the stubs
     ]
 
 
@@ -329,7 +343,7 @@ class PledgeTargetForm(ModelForm):
     otherwise stop the row first with "Constraint … is violated"."""
 
     def _get_validation_exclusions(self) -> set[str]:
-        return {*super()._get_validation_exclusions(), "unit", "target_value"}
+        return {*super()._get_validation_exclusions(), "unit", "target_value"}  # type: ignore[misc]  # private: not in the stubs
 
 
 class PledgeTargetInline(admin.TabularInline):
@@ -361,7 +375,7 @@ class ShownOnThePledge(ManagedOnThePledgePage):
         return False
 
 
-class RemovedThroughService(ManagedOnThePledgePage):
+class RemovedThroughService(ManagedOnThePledgePage, _ModelAdminBase):
     """A co-pledger or link deleted on its own admin page goes through its service (audit entry,
     version bump); a refusal (a closed pledge) is shown, and nothing is deleted."""
 
@@ -375,7 +389,7 @@ class RemovedThroughService(ManagedOnThePledgePage):
         try:
             with transaction.atomic():
                 for obj in queryset:
-                    self.remove(obj, request.user)
+                    self.remove(obj, signed_in_user(request))
         except (PermissionDenied, PledgeError, ValidationError) as error:
             reason = "; ".join(error.messages) if isinstance(error, ValidationError) else error
             self.message_user(request, str(reason), messages.ERROR)
@@ -442,8 +456,9 @@ class PledgeAdminForm(ModelForm):
         self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if self._errors:
+        super().clean()
+        cleaned = self.cleaned_data
+        if self.errors:
             return cleaned  # a field has no value to check yet
         pledge = self.instance
         if pledge.pk is not None and "entity" in self.changed_data:
@@ -469,7 +484,7 @@ class PledgeAdminForm(ModelForm):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
+class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):  # type: ignore[misc]  # simple_history ships no type hints
     # SimpleHistoryAdmin turns the History button into the field-by-field history of the pledge
     # and records the admin user as the author of changes saved here.
     list_display = (
@@ -555,14 +570,16 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
             # Oldest submission first, like the queue: overlapping bulk actions then lock rows
             # in the same order.
             lambda: services.bulk_publish(
-                pledges=queryset.order_by("submitted_at", "id"), by=request.user
+                pledges=queryset.order_by("submitted_at", "id"), by=signed_in_user(request)
             ),
             _("%(count)d pledges published."),
         )
 
-    def get_form(self, request: HttpRequest, obj: Pledge | None = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
-        form.editor = request.user
+    def get_form(
+        self, request: HttpRequest, obj: Pledge | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        form.editor = request.user  # type: ignore[attr-defined]  # a PledgeAdminForm
         return form
 
     def save_model(self, request: HttpRequest, obj: Pledge, form: ModelForm, change: bool) -> None:
@@ -584,19 +601,19 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):
                     services.update_pledge(
                         pledge=pledge,
                         data=data,
-                        by=request.user,
+                        by=signed_in_user(request),
                         expected_version=form.cleaned_data.get("loaded_version"),
                     )
                 else:
                     data.targets = data.targets or []
-                    pledge.pk = services.create_pledge(data=data, by=request.user).pk
+                    pledge.pk = services.create_pledge(data=data, by=signed_in_user(request)).pk
                     pledge.refresh_from_db()
                     pledge._state.adding = False
         except (ValidationError, PermissionDenied, PledgeError) as error:
             # The form checked the same rules, so only a change made meanwhile (another
             # reviewer's save: StaleVersion) ends here: say why and keep nothing of this save
             # (the service's savepoint is rolled back; no other row is saved, nor logged).
-            request.pledge_save_refused = True
+            request.pledge_save_refused = True  # type: ignore[attr-defined]  # read by log_*
             messages.error(request, _reason(error))
             for formset in formsets:  # read by the change message (not logged either)
                 formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
@@ -729,7 +746,7 @@ class ActualsFormSet(BaseInlineFormSet):
         targets = PledgeTarget.objects.none()
         if self.instance.pk is not None:
             targets = PledgeTarget.objects.filter(pledge_id=self.instance.pledge_id)
-        form.fields["target"].queryset = targets
+        model_choice_field(form, "target").queryset = targets
 
 
 class PledgeUpdateActualInline(admin.TabularInline):
@@ -788,7 +805,7 @@ class PledgeUpdateAdmin(LargeTableAdmin):
             lambda: services.bulk_review_updates(
                 updates=queryset.select_related("pledge").order_by("created_at", "id"),
                 action="approve",
-                by=request.user,
+                by=signed_in_user(request),
             ),
             _("%(count)d updates approved."),
         )

@@ -164,7 +164,8 @@ class EntityDecision(forms.Form):
     reason = forms.CharField(required=False, strip=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         action = data.get("action")
         if action in {self.VERIFY, self.DECLINE_ENTITY} and not data.get("entity"):
             raise ValidationError(_("Say which entity to decide."))

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import Compact
+from core.forms import choice_field, model_choice_field
 from forums.models import Forum
 
 from .models import Entity, EntityType, Pledge, PledgeUpdate, ReviewState, UpdateReviewState
@@ -109,7 +110,7 @@ class UpdateQueueFilter(django_filters.FilterSet):
         except (TypeError, ValueError):
             selected = 0
         if 0 < selected < 2**63:  # a bigint: a larger number is simply an invalid choice
-            self.filters["entity"].queryset = Entity.objects.filter(
+            self.filters["entity"].queryset = Entity.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceFilter
                 Q(pledges__updates__review_state=UpdateReviewState.PENDING) | Q(pk=selected)
             ).distinct()
 
@@ -132,7 +133,9 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [(name, self.label_of(name)) for name in self.actions]
+        choice_field(self, "action").choices = [
+            (name, self.label_of(name)) for name in self.actions
+        ]
         self.fields["reason"].help_text = self.reason_help
 
     def label_of(self, name: str) -> Any:
@@ -167,13 +170,15 @@ class EveryChoiceField(forms.ModelMultipleChoiceField):
         key = self.to_field_name or "pk"
         values = sorted({str(v) for v in value}) if isinstance(value, list | tuple) else value
         try:
-            return super()._check_values(values)
+            return super()._check_values(values)  # type: ignore[misc]  # private: not in the stubs
         except ValidationError as error:
             if error.code != "invalid_choice":
                 raise
         found = {
             str(v)
-            for v in self.queryset.filter(**{f"{key}__in": values}).values_list(key, flat=True)
+            for v in self.queryset.filter(  # type: ignore[union-attr]  # every use gives one
+                **{f"{key}__in": values}
+            ).values_list(key, flat=True)
         }
         raise ValidationError(
             [
@@ -206,6 +211,6 @@ class BulkPublishForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Oldest first, as in the queue, so a refusal names the same pledge whatever the order
         # the boxes were ticked in.
-        self.fields["pledges"].queryset = Pledge.objects.visible_to(user).order_by(
+        model_choice_field(self, "pledges").queryset = Pledge.objects.visible_to(user).order_by(
             "submitted_at", "id"
         )

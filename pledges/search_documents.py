@@ -7,11 +7,12 @@ EXPLAINs both searches). Kept apart from `search` so that the models can import 
 """
 
 from django.contrib.postgres.search import SearchVector
+from django.db.models.expressions import CombinedExpression
 
 SEARCH_CONFIG = "english"
 
 
-def pledge_document() -> SearchVector:
+def pledge_document() -> CombinedExpression:
     """The searchable text of a pledge, weighted so that reference and title rank above the
     description."""
     return SearchVector("reference", "title", weight="A", config=SEARCH_CONFIG) + SearchVector(

@@ -55,6 +55,8 @@ def _check_storable(
         if value is None or value == "":
             continue
         field = model._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise TypeError(f"{name} is a reverse relation, not a column of {model.__name__}")
         try:
             if isinstance(value, str):
                 _NO_NUL(value)
