@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
@@ -33,6 +35,7 @@ from pledges.models import (
     ReviewState,
     TargetUnit,
 )
+from pledges.progress_marks import progress_changed
 from pledges.services import (
     PledgeInput,
     TargetInput,
@@ -175,6 +178,30 @@ def test_several_marked_pledges_are_applied_in_one_run(secretariat: User) -> Non
 
     assert PledgeProgressMark.objects.count() == 5
     assert_incremental_equals_fresh()
+
+
+def test_applying_one_changed_pledge_or_many_takes_the_same_queries() -> None:
+    """A difference costs no query per pledge: an incremental run stays within its time budget
+    (docs/performance.md, measurement 4) however many pledges changed."""
+    runner.recompute_all(triggered_by="test")
+    pledges = Pledge.objects.filter(
+        review_state=ReviewState.PUBLISHED, implementation_status=ImplementationStatus.IN_PROGRESS
+    ).order_by("id")
+
+    def queries_to_apply(count: int) -> int:
+        chosen = list(pledges[:count])
+        Pledge.objects.filter(pk__in=[p.pk for p in chosen]).update(
+            implementation_status=ImplementationStatus.FULFILLED
+        )
+        objectives = {o.pk for p in chosen for o in p.objectives.all()}
+        progress_changed([p.pk for p in chosen], objectives)
+        with CaptureQueriesContext(connection) as captured:
+            assert delta.apply_marked(on=ON), "the status changes moved some sums"
+        return len(captured)
+
+    assert queries_to_apply(1) == queries_to_apply(12)
+    runner.recompute_stale(triggered_by="test")
+    assert stored() == fresh()
 
 
 def test_only_snapshots_whose_figures_changed_are_rewritten(secretariat: User) -> None:
