@@ -490,7 +490,9 @@ def aggregate_many(
         *_live_tables(scope, owners, analyze=not pledge_ids),
     ]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(";\n".join(statements), params)  # one round trip
+        # One round trip: psycopg's client-side binding, Django's default, takes several
+        # statements at once (not with the `server_side_binding` option).
+        cursor.execute(";\n".join(statements), params)
         out = _run_grouped(cursor, owners, params)
         if read is not None:
             read(cursor)
