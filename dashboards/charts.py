@@ -84,8 +84,9 @@ def as_float(value: str | None, scale: int = 1) -> float | None:
     return None if value is None else float(Decimal(value) * scale)
 
 
-def day(value: dt.date) -> str:
-    return date_format(value, "j M Y")
+def day(value: dt.date | None) -> str:
+    """The date in words; "" for none (a dashboard with no figures yet has no as-of date)."""
+    return date_format(value, "j M Y") if value is not None else ""
 
 
 # --- links to the pledges behind a number ----------------------------------------------------
@@ -128,7 +129,8 @@ def pledges_url(
 
 
 def status_labels() -> dict[str, str]:
-    return {**dict(ImplementationStatus.choices), "no_update": _("No update yet")}
+    labels = {value: str(label) for value, label in ImplementationStatus.choices}
+    return {**labels, "no_update": _("No update yet")}
 
 
 # --- the dashboard's charts ------------------------------------------------------------------
@@ -228,7 +230,7 @@ def _money_chart(data: Dashboard) -> Chart:
     return chart
 
 
-BREAKDOWN_TITLES = {
+BREAKDOWN_TITLES: dict[str, tuple[str, str]] = {
     SliceKind.FORUM: (_("Pledges per forum"), _("Forum")),
     SliceKind.REGION: (_("Pledges per region"), _("Region (beneficiary)")),
     SliceKind.ENTITY_TYPE: (_("Pledges per entity type"), _("Entity type")),
@@ -413,7 +415,8 @@ def objective_charts(data: ObjectiveProgress) -> dict[str, Chart]:
             % {"code": indicator.code, "unit": indicator.get_unit_display()},
             columns=[_("Year"), _("Value"), _("Source")],
         )
-        for value in indicator.global_values:
+        values = indicator.global_values  # type: ignore[attr-defined]  # prefetched (to_attr)
+        for value in values:
             chart.rows.append(
                 Row(
                     [
@@ -428,10 +431,8 @@ def objective_charts(data: ObjectiveProgress) -> dict[str, Chart]:
             )
         chart.spec = {
             "type": "line",
-            "labels": [str(v.year) for v in indicator.global_values],
-            "datasets": [
-                {"label": indicator.code, "data": [float(v.value) for v in indicator.global_values]}
-            ],
+            "labels": [str(v.year) for v in values],
+            "datasets": [{"label": indicator.code, "data": [float(v.value) for v in values]}],
             "format": "number",
         }
         charts[chart.key] = chart

@@ -60,7 +60,7 @@ class ObjectiveMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Objectives given as `GCM-23` (compact and number, as people cite them) or as ids
     (convenient for API clients); anything else is reported as an invalid choice."""
 
-    def _check_values(self, value: Iterable[str]) -> list[Objective]:  # type: ignore[override]
+    def _check_values(self, value: Iterable[str]) -> list[Objective]:
         condition = Q(pk__in=[])
         wanted: list[tuple[str, Any]] = []
         for raw in value:
@@ -79,7 +79,7 @@ class ObjectiveMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"value": raw},
                 )
             wanted.append((str(raw), key))
-        found = list(self.queryset.filter(condition).select_related("compact"))
+        found = list(self.queryset.filter(condition).select_related("compact"))  # type: ignore[union-attr]  # ObjectiveFilter gives one
         known = {o.pk for o in found} | {(o.compact.code, o.number) for o in found}
         for raw, key in wanted:
             if key not in known:
@@ -94,7 +94,8 @@ class ObjectiveMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ObjectiveFilter(django_filters.ModelMultipleChoiceFilter):
-    field_class = ObjectiveMultipleChoiceField
+    # Django's field, not django-filter's subclass, whose only addition is a null choice.
+    field_class = ObjectiveMultipleChoiceField  # type: ignore[assignment]  # as said above
 
 
 def _pledges_linked(through: Any, column: str, values: Any) -> Q:

@@ -27,6 +27,7 @@ from compacts.models import (
     SupportPlatform,
     ThematicArea,
 )
+from core.forms import choice_field, model_choice_field
 from core.models import Country, Currency
 from forums.models import Forum
 
@@ -129,7 +130,7 @@ class CompactTaggedMixin:
         subindex: int | None = None,
         attrs: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        option = super().create_option(  # type: ignore[misc]
+        option = super().create_option(  # type: ignore[misc]  # a mixin: the widget class it precedes has it
             name, value, label, selected, index, subindex=subindex, attrs=attrs
         )
         code = getattr(self, "compact_of", {}).get(str(value))
@@ -177,7 +178,7 @@ def _set_grouped_choices(
     choices: list[Any] = [("", "---------")] if blank else []
     choices.extend((name, options) for name, options in groups.values())
     field.choices = choices
-    field.widget.compact_of = tags  # type: ignore[attr-defined]
+    field.widget.compact_of = tags
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,11 +236,12 @@ class BaseTargetFormSet(forms.BaseFormSet):
         return [
             form.to_input()
             for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form)
+            if form.has_changed() and not self._should_delete_form(form)  # type: ignore[attr-defined]  # private: not in the stubs
         ]
 
 
-TargetFormSet = forms.formset_factory(
+# The stubs type the factory's class as a plain BaseFormSet; it subclasses the one given.
+TargetFormSet: type[BaseTargetFormSet] = forms.formset_factory(  # type: ignore[assignment]  # as said
     TargetForm, formset=BaseTargetFormSet, extra=1, can_delete=True, max_num=MAX_TARGETS
 )
 
@@ -369,51 +371,53 @@ class PledgeForm(ServiceErrorsForm):
     def _set_choices(self, user: Any) -> None:
         if self.pledge is not None:
             # The submitting entity of a pledge never changes (the service refuses it).
-            self.fields["entity"].queryset = Entity.objects.filter(pk=self.pledge.entity_id)
+            model_choice_field(self, "entity").queryset = Entity.objects.filter(
+                pk=self.pledge.entity_id
+            )
             self.fields["entity"].disabled = True
             self.fields["entity"].initial = self.pledge.entity_id
             # Without it the service could not tell a stale save from a fresh one.
             self.fields["version"].required = True
         else:
             own = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
-            self.fields["entity"].queryset = Entity.objects.filter(
+            model_choice_field(self, "entity").queryset = Entity.objects.filter(
                 pk__in=own.values("entity_id")
             ).order_by("name")
         compacts = list(Compact.objects.order_by("code"))
-        compact_field = self.fields["compact"]
+        compact_field = model_choice_field(self, "compact")
         compact_field.queryset = Compact.objects.order_by("code")
         compact_field.choices = [(c.pk, c.name) for c in compacts]
         compact_field.widget.compact_of = {str(c.pk): c.code for c in compacts}
         _set_grouped_choices(
-            self.fields["forum"],
+            model_choice_field(self, "forum"),
             Forum.objects.select_related("compact"),
             lambda f: f.compact,
             blank=True,
         )
         _set_grouped_choices(
-            self.fields["objectives"],
+            model_choice_field(self, "objectives"),
             Objective.objects.select_related("compact").order_by("compact__code", "number"),
             lambda o: o.compact,
             lambda o: f"{o.number}. {o.title}",
         )
         _set_grouped_choices(
-            self.fields["actions"],
+            model_choice_field(self, "actions"),
             ObjectiveAction.objects.select_related("objective__compact"),
             lambda a: a.objective.compact,
             lambda a: f"{a.objective.number}({a.letter}) {a.text}",
         )
         _set_grouped_choices(
-            self.fields["principles"],
+            model_choice_field(self, "principles"),
             GuidingPrinciple.objects.select_related("compact"),
             lambda p: p.compact,
         )
         _set_grouped_choices(
-            self.fields["thematic_areas"],
+            model_choice_field(self, "thematic_areas"),
             ThematicArea.objects.select_related("compact"),
             lambda t: t.compact,
         )
         _set_grouped_choices(
-            self.fields["support_platform"],
+            model_choice_field(self, "support_platform"),
             SupportPlatform.objects.select_related("compact"),
             lambda p: p.compact,
             blank=True,
@@ -434,8 +438,10 @@ class PledgeForm(ServiceErrorsForm):
         return result
 
     def _compact_names(self) -> list[tuple[str, str]]:
-        tags = self.fields["compact"].widget.compact_of  # type: ignore[attr-defined]
-        return [(tags[str(pk)], name) for pk, name in self.fields["compact"].choices]
+        compact_field = choice_field(self, "compact")
+        tags = compact_field.widget.compact_of
+        pairs = compact_field.choices  # (pk, name), as _set_choices gave them
+        return [(tags[str(pk)], name) for pk, name in pairs]  # type: ignore[union-attr,misc]  # as said
 
     def is_valid(self) -> bool:
         # Evaluate both, so that errors in the targets show alongside the others.
@@ -737,8 +743,8 @@ class MyPledgesFilterForm(WorkspaceForm):
 
     def __init__(self, data: QueryDict | None = None) -> None:
         super().__init__(data, auto_id="filter-%s")
-        self.fields["state"].choices = [("", _("All states")), *ReviewState.choices]
-        self.fields["sort"].choices = list(self.SORT_CHOICES)
+        choice_field(self, "state").choices = [("", _("All states")), *ReviewState.choices]
+        choice_field(self, "sort").choices = list(self.SORT_CHOICES)
 
     def state_value(self) -> str:
         return self.cleaned_data.get("state", "") if self.is_valid() else ""

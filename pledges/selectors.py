@@ -200,7 +200,7 @@ class Facet:
     counted (`counted` is False): its options are the filter's possible values, without counts."""
 
     name: str
-    legend: str | Promise
+    legend: str | Promise | None
     options: list[FacetOption] = field(default_factory=list)
     counted: bool = True
 
@@ -243,7 +243,7 @@ class _IsAnyOf(Func):
         super().__init__(F(column))
         self.ids = ids
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:  # type: ignore[override]  # no template: compiles itself
         column_sql, column_params = compiler.compile(self.get_source_expressions()[0])
         return (
             f"{column_sql} = ANY((SELECT %s::bigint[])::bigint[])",

@@ -444,7 +444,7 @@ def _apply_content(pledge: Pledge, data: PledgeInput) -> None:
 def _apply_relations(pledge: Pledge, data: PledgeInput) -> None:
     # The M2M writes must not each leave a history row: the caller's final save records one
     # version with all of them.
-    pledge.skip_history_when_saving = True
+    pledge.skip_history_when_saving = True  # type: ignore[attr-defined]  # simple_history's switch
     try:
         pledge.objectives.set(data.objectives)
         pledge.actions.set(data.actions)
@@ -453,7 +453,7 @@ def _apply_relations(pledge: Pledge, data: PledgeInput) -> None:
         pledge.support_types.set(data.support_types)
         pledge.beneficiary_countries.set(data.beneficiary_countries)
     finally:
-        del pledge.skip_history_when_saving
+        del pledge.skip_history_when_saving  # type: ignore[attr-defined]  # as above
     if data.targets is not None:
         _replace_targets(pledge, data.targets)
 
@@ -475,8 +475,9 @@ def _replace_targets(pledge: Pledge, targets: Sequence[TargetInput]) -> None:
 
 
 def _save_with_history(pledge: Pledge, *, by: User, reason: str) -> None:
-    pledge._history_user = by if getattr(by, "is_authenticated", False) else None
-    pledge._change_reason = reason
+    # simple_history reads both from the instance (untyped: no attribute on the model class).
+    pledge._history_user = by if getattr(by, "is_authenticated", False) else None  # type: ignore[attr-defined]  # as above
+    pledge._change_reason = reason  # type: ignore[attr-defined]  # as above
     pledge.save()
 
 
@@ -493,9 +494,9 @@ def create_pledge(*, data: PledgeInput, by: User) -> Pledge:
         announced_on=data.forum.start_date,
     )
     _apply_content(pledge, data)
-    pledge.skip_history_when_saving = True
+    pledge.skip_history_when_saving = True  # type: ignore[attr-defined]  # simple_history's switch
     pledge.save()
-    del pledge.skip_history_when_saving
+    del pledge.skip_history_when_saving  # type: ignore[attr-defined]  # as above
     _apply_relations(pledge, data)
     _save_with_history(pledge, by=by, reason=_("Created"))
     record_change(pledge, action="pledges.pledge.created", by=by)

@@ -71,7 +71,7 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip()).groups()  # type: ignore[union-attr]
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip()).groups()  # type: ignore[union-attr]  # wrk's format: a miss fails loudly
     return float(number) * _UNITS[unit]
 
 
@@ -142,9 +142,9 @@ def wrk(url: str, *, seconds: int, threads: int = 2, connections: int = 8) -> di
         capture_output=True,
         text=True,
     ).stdout
-    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]  # as in _ms
     for pct in ("50", "99"):
-        figures[f"p{pct}"] = _ms(re.search(rf"\s{pct}(?:\.000)?%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+        figures[f"p{pct}"] = _ms(re.search(rf"\s{pct}(?:\.000)?%\s+(\S+)", out).group(1))  # type: ignore[union-attr]  # as in _ms
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     figures["errors"] = float(bad.group(1)) if bad else 0.0
     errors = re.search(r"Socket errors:.*timeout (\d+)", out)
