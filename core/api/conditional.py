@@ -103,12 +103,16 @@ class ConditionalMixin(_ViewBase):
         return False
 
     # --- writes ----------------------------------------------------------------------------
-    def current_etag(self, obj: Any) -> str:
-        """The ETag a GET of `obj` would carry now."""
+    def represent(self, obj: Any) -> Any:
+        """`obj` as a GET of it shows it now."""
         serializer_class = (
             getattr(self, "detail_serializer_class", None) or self.get_serializer_class()
         )
-        return etag_for(serializer_class(obj, context=self.get_serializer_context()).data)
+        return serializer_class(obj, context=self.get_serializer_context()).data
+
+    def current_etag(self, obj: Any) -> str:
+        """The ETag a GET of `obj` would carry now."""
+        return etag_for(self.represent(obj))
 
     def check_if_match(self, obj: Any) -> None:
         """Refuse the write with 412 if the client's If-Match is not the current ETag."""

@@ -204,15 +204,17 @@ class ExportMixin(_ListViewBase):
         for obj in queryset.iterator(chunk_size=CHUNK):
             yield flatten(serializer.to_representation(obj))
 
+    def export_table(self, queryset: Any) -> tuple[Sequence[str], Iterator[dict[str, Any]]]:
+        """The export's columns and its rows."""
+        serializer = self.export_serializer()
+        return _with_header(self.export_rows(queryset, serializer), declared_columns(serializer))
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         fmt = getattr(request.accepted_renderer, "format", None)
         if fmt not in EXPORTS:
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        serializer = self.export_serializer()
-        header, rows = _with_header(
-            self.export_rows(queryset, serializer), declared_columns(serializer)
-        )
+        header, rows = self.export_table(queryset)
         if fmt == "csv":
             return self._stream_csv(header, rows)
         return self._xlsx(header, rows)

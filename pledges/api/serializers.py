@@ -34,14 +34,14 @@ from compacts.models import (
 from core.api.serializers import StrictSerializer
 from core.models import Country, Currency
 from forums.models import Forum
-from pledges.api.loading import load_pledge_rows, load_update_rows
+from pledges.api.loading import load_update_rows
+from pledges.api.shape import KEYS, MONEY, CodeNameSerializer, TargetSerializer
 from pledges.models import (
     Entity,
     GeographyScope,
     ImplementationStatus,
     Membership,
     MembershipStatus,
-    ParticipantRole,
     Pledge,
     PledgeUpdate,
     SupportType,
@@ -50,7 +50,6 @@ from pledges.models import (
 from pledges.services import PledgeInput, TargetInput, UpdateInput
 from pledges.workflow import REASON_MAX_LENGTH, is_secretariat
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 OBJECTIVE_REF = re.compile(r"^(?:(?P<compact>[A-Za-z]{2,10})-)?(?P<number>[0-9]{1,3})$")
 ACTION_REF = re.compile(
     r"^(?:(?P<compact>[A-Za-z]{2,10})-)?(?P<number>[0-9]{1,3})\(?(?P<letter>[a-z]{1,2})\)?$"
@@ -149,323 +148,18 @@ def rows(obj: Any, name: str, load: Any) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------------------------
-# Nested references. Pledges emit them from rows (no model instance, no serializer per row);
-# these serializers describe their shape in the OpenAPI document.
-# --------------------------------------------------------------------------------------------
-
-
-class CompactLinkSerializer(serializers.Serializer):
-    """A compact as nested in pledges."""
-
-    code = serializers.CharField()
-    name = serializers.CharField()
-    url = serializers.URLField()
-
-
-class ForumLinkSerializer(CompactLinkSerializer):
-    """A forum as nested in pledges."""
-
-
-class EntityLinkSerializer(serializers.Serializer):
-    """An entity as nested in pledges: its public id, name, type code and link."""
-
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    acronym = serializers.CharField()
-    entity_type = serializers.CharField()
-    url = serializers.URLField()
-
-
-class CoPledgerSerializer(serializers.Serializer):
-    """An entity that co-pledges (it accepted the invitation)."""
-
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    role = serializers.ChoiceField(choices=ParticipantRole.choices)
-    url = serializers.URLField()
-
-
-class ObjectiveLinkSerializer(serializers.Serializer):
-    """An objective as nested in pledges; `code` is how people cite it (GCM-23)."""
-
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    number = serializers.IntegerField()
-    short_label = serializers.CharField()
-    url = serializers.URLField()
-
-
-class ActionLinkSerializer(serializers.Serializer):
-    """A lettered GCM action, cited as GCM-23(a)."""
-
-    code = serializers.CharField()
-    text = serializers.CharField()
-
-
-class PrincipleLinkSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class ThematicAreaLinkSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-
-
-class CodeNameSerializer(serializers.Serializer):
-    """A reference row that has a code and a name (support type, platform, country)."""
-
-    code = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
-
-
-class TargetSerializer(serializers.Serializer):
-    """A quantified target of a pledge."""
-
-    id = serializers.IntegerField()
-    metric = serializers.CharField()
-    unit = serializers.ChoiceField(choices=TargetUnit.choices)
-    baseline = serializers.DecimalField(**MONEY, allow_null=True)
-    target_value = serializers.DecimalField(**MONEY)
-    due_date = serializers.DateField(allow_null=True)
-
-
-# --------------------------------------------------------------------------------------------
 # Pledges: reading
 # --------------------------------------------------------------------------------------------
 
 
-def _compact_of(pledge: Pledge, context: dict[str, Any]) -> dict[str, Any]:
-    compact = pledge.compact
-    return {
-        "code": compact.code,
-        "name": compact.name,
-        "url": link(context, "compact-detail", "code", compact.code),
-    }
-
-
-def _linked(
-    items: list[dict[str, Any]], context: dict[str, Any], view: str, kwarg: str, key: str
-) -> list[dict[str, Any]]:
-    """`items` with the link of each (`key` holds the value of the URL's `kwarg`)."""
-    template = link_template(context, view, kwarg)
-    return [
-        {**item, "url": template.replace(PLACEHOLDER, quote(str(item[key]), safe=""))}
-        for item in items
-    ]
-
-
-class PledgeSerializer(serializers.ModelSerializer):
+class PledgeSerializer(serializers.Serializer):
     """A pledge as partners read it (list, detail, and the answer to every write)."""
 
-    url = LinkField("pledge-detail", "reference")
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    compact = serializers.SerializerMethodField()
-    forum = serializers.SerializerMethodField()
-    entity = serializers.SerializerMethodField()
-    co_pledgers = serializers.SerializerMethodField()
-    objectives = serializers.SerializerMethodField()
-    actions = serializers.SerializerMethodField()
-    principles = serializers.SerializerMethodField()
-    thematic_areas = serializers.SerializerMethodField()
-    support_types = serializers.SerializerMethodField()
-    beneficiary_countries = serializers.SerializerMethodField()
-    support_platform = serializers.SerializerMethodField()
-    currency = serializers.CharField(source="currency_id", read_only=True, allow_null=True)
-    targets = serializers.SerializerMethodField()
-    contact_name = serializers.SerializerMethodField()
-    contact_email = serializers.SerializerMethodField()
-    updates_url = serializers.SerializerMethodField()
+    # The fields describe `shape.KEYS` for the OpenAPI document; the database writes the
+    # pledges themselves (`reading.PledgeReader`).
 
-    class Meta:
-        model = Pledge
-        fields = (
-            "url",
-            "reference",
-            "id",
-            "title",
-            "description",
-            "compact",
-            "forum",
-            "entity",
-            "co_pledgers",
-            "objectives",
-            "actions",
-            "principles",
-            "thematic_areas",
-            "support_types",
-            "geography_scope",
-            "beneficiary_countries",
-            "support_platform",
-            "start_date",
-            "end_date",
-            "amount",
-            "currency",
-            "announced_on",
-            "targets",
-            "review_state",
-            "implementation_status",
-            "last_update_on",
-            "submitted_at",
-            "published_at",
-            "created_at",
-            "updated_at",
-            "version",
-            "contact_name",
-            "contact_email",
-            "updates_url",
-        )
-
-    @extend_schema_field(CompactLinkSerializer)
-    def get_compact(self, pledge: Pledge) -> dict[str, Any]:
-        return _compact_of(pledge, self.context)
-
-    @extend_schema_field(ForumLinkSerializer)
-    def get_forum(self, pledge: Pledge) -> dict[str, Any]:
-        forum = pledge.forum
-        return {
-            "code": forum.code,
-            "name": forum.name,
-            "url": link(self.context, "forum-detail", "code", forum.code),
-        }
-
-    @extend_schema_field(EntityLinkSerializer)
-    def get_entity(self, pledge: Pledge) -> dict[str, Any]:
-        entity = pledge.entity
-        return {
-            "id": str(entity.public_id),
-            "name": entity.name,
-            "acronym": entity.acronym,
-            "entity_type": entity.entity_type.code,
-            "url": link(self.context, "entity-detail", "public_id", entity.public_id),
-        }
-
-    @extend_schema_field(CoPledgerSerializer(many=True))
-    def get_co_pledgers(self, pledge: Pledge) -> list[dict[str, Any]]:
-        items = rows(pledge, "co_pledgers", load_pledge_rows)
-        return _linked(items, self.context, "entity-detail", "public_id", "id")
-
-    @extend_schema_field(ObjectiveLinkSerializer(many=True))
-    def get_objectives(self, pledge: Pledge) -> list[dict[str, Any]]:
-        items = rows(pledge, "objectives", load_pledge_rows)
-        return _linked(items, self.context, "objective-detail", "pk", "id")
-
-    @extend_schema_field(ActionLinkSerializer(many=True))
-    def get_actions(self, pledge: Pledge) -> list[dict[str, Any]]:
-        return rows(pledge, "actions", load_pledge_rows)
-
-    @extend_schema_field(PrincipleLinkSerializer(many=True))
-    def get_principles(self, pledge: Pledge) -> list[dict[str, Any]]:
-        return rows(pledge, "principles", load_pledge_rows)
-
-    @extend_schema_field(ThematicAreaLinkSerializer(many=True))
-    def get_thematic_areas(self, pledge: Pledge) -> list[dict[str, Any]]:
-        return rows(pledge, "thematic_areas", load_pledge_rows)
-
-    @extend_schema_field(CodeNameSerializer(many=True))
-    def get_support_types(self, pledge: Pledge) -> list[dict[str, Any]]:
-        return rows(pledge, "support_types", load_pledge_rows)
-
-    @extend_schema_field(CodeNameSerializer(many=True))
-    def get_beneficiary_countries(self, pledge: Pledge) -> list[dict[str, Any]]:
-        return rows(pledge, "beneficiary_countries", load_pledge_rows)
-
-    @extend_schema_field(CodeNameSerializer(allow_null=True))
-    def get_support_platform(self, pledge: Pledge) -> dict[str, Any] | None:
-        platform = pledge.support_platform
-        return None if platform is None else {"code": platform.code, "name": platform.name}
-
-    @extend_schema_field(TargetSerializer(many=True))
-    def get_targets(self, pledge: Pledge) -> list[dict[str, Any]]:
-        return rows(pledge, "targets", load_pledge_rows)
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_contact_name(self, pledge: Pledge) -> str | None:
-        """Only for the submitting entity's members and the secretariat, as on the web."""
-        return pledge.contact_name if is_insider(self.context, pledge.entity_id) else None
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_contact_email(self, pledge: Pledge) -> str | None:
-        return pledge.contact_email if is_insider(self.context, pledge.entity_id) else None
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_updates_url(self, pledge: Pledge) -> str:
-        """The list of this pledge's progress updates you may see."""
-        return list_url(self.context, "pledge-update-list", pledge=pledge.reference)
-
-
-def _joined(items: list[dict[str, Any]], key: str) -> str:
-    return "; ".join(str(item[key]) for item in items)
-
-
-class PledgeExportSerializer(serializers.ModelSerializer):
-    """One flat row per pledge for CSV/XLSX: the same columns on every row (a spreadsheet
-    cannot follow nested objects), codes instead of links, numbers as numbers."""
-
-    url = LinkField("pledge-detail", "reference")
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    compact = serializers.CharField(source="compact.code", read_only=True)
-    forum = serializers.CharField(source="forum.code", read_only=True)
-    entity = serializers.CharField(source="entity.name", read_only=True)
-    entity_id = serializers.UUIDField(source="entity.public_id", read_only=True)
-    entity_type = serializers.CharField(source="entity.entity_type.code", read_only=True)
-    co_pledgers = serializers.SerializerMethodField()
-    objectives = serializers.SerializerMethodField()
-    thematic_areas = serializers.SerializerMethodField()
-    support_types = serializers.SerializerMethodField()
-    beneficiary_countries = serializers.SerializerMethodField()
-    support_platform = serializers.CharField(
-        source="support_platform.code", read_only=True, default=None
-    )
-    amount = serializers.DecimalField(**MONEY, coerce_to_string=False, read_only=True)
-    currency = serializers.CharField(source="currency_id", read_only=True, allow_null=True)
-
-    class Meta:
-        model = Pledge
-        fields = (
-            "reference",
-            "id",
-            "title",
-            "compact",
-            "forum",
-            "entity",
-            "entity_id",
-            "entity_type",
-            "co_pledgers",
-            "objectives",
-            "thematic_areas",
-            "support_types",
-            "geography_scope",
-            "beneficiary_countries",
-            "support_platform",
-            "start_date",
-            "end_date",
-            "amount",
-            "currency",
-            "announced_on",
-            "review_state",
-            "implementation_status",
-            "last_update_on",
-            "published_at",
-            "updated_at",
-            "description",
-            "url",
-        )
-
-    def get_co_pledgers(self, pledge: Pledge) -> str:
-        return _joined(rows(pledge, "co_pledgers", load_pledge_rows), "name")
-
-    def get_objectives(self, pledge: Pledge) -> str:
-        return _joined(rows(pledge, "objectives", load_pledge_rows), "code")
-
-    def get_thematic_areas(self, pledge: Pledge) -> str:
-        return _joined(rows(pledge, "thematic_areas", load_pledge_rows), "slug")
-
-    def get_support_types(self, pledge: Pledge) -> str:
-        return _joined(rows(pledge, "support_types", load_pledge_rows), "code")
-
-    def get_beneficiary_countries(self, pledge: Pledge) -> str:
-        return _joined(rows(pledge, "beneficiary_countries", load_pledge_rows), "code")
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {key.name: key.value.schema() for key in KEYS}
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ Lists are cursor-paginated on an explicit column (`ordering`), never counted, an
 nested objects with a fixed number of queries whatever the page size (tests assert it).
 """
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -33,19 +34,20 @@ from pledges.workflow import PLEDGE_TRANSITIONS, can_edit, is_secretariat
 
 from . import examples as ex
 from .filters import EntityFilter, PledgeApiFilter, PledgeUpdateFilter
-from .loading import LoadedInChunks, load_pledge_rows, load_update_rows
-from .reading import PledgeReader, pledge_values
+from .loading import LoadedInChunks, load_update_rows
+from .reading import PledgeReader
 from .serializers import (
     EntityExportSerializer,
     EntitySerializer,
-    PledgeExportSerializer,
     PledgeSerializer,
     PledgeUpdateExportSerializer,
     PledgeUpdateSerializer,
     PledgeUpdateWriteSerializer,
     PledgeWriteSerializer,
     TransitionSerializer,
+    link,
 )
+from .shape import EXPORT_COLUMNS
 
 # Review actions are POSTs that honour If-Match like PUT and PATCH (which the shared schema
 # documents by itself).
@@ -144,22 +146,6 @@ class EntityViewSet(ReadOnlyResourceViewSet):
 # --------------------------------------------------------------------------------------------
 # Pledges
 # --------------------------------------------------------------------------------------------
-
-
-def with_api_data(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
-    """The pledge rows with what their representation shows from other tables in the same
-    query (compact, forum, entity and its type, platform); the nested lists are loaded per page
-    by `loading.load_pledge_rows`, so a page of any size costs the same nine queries."""
-    return queryset.select_related(
-        "compact", "forum", "entity__entity_type", "support_platform"
-    ).defer(
-        # Long texts the nested references never show.
-        "compact__summary",
-        "compact__adoption_note",
-        "compact__url",
-        "forum__description",
-        "entity__description",
-    )
 
 
 class LoadsRows:
@@ -309,13 +295,12 @@ def _transition_schema(name: str) -> Any:
         ],
     ),
 )
-class PledgeViewSet(LoadsRows, ResourceViewSet):
+class PledgeViewSet(ResourceViewSet):
     """Pledges: read what you may see; create and edit drafts and take review actions through
     the pledge services."""
 
     queryset = Pledge.objects.none()  # for the schema; requests use get_queryset
     serializer_class = PledgeSerializer
-    detail_serializer_class = PledgeSerializer
     filterset_class = PledgeApiFilter
     filter_backends = FILTERS
     permission_classes = (IsAuthenticatedOrReadOnly,)
@@ -323,11 +308,10 @@ class PledgeViewSet(LoadsRows, ResourceViewSet):
     ordering = ("-id",)
     ordering_fields = ("id", "reference", "created_at", "updated_at")
     export_basename = "pledges"
-    load_rows = staticmethod(load_pledge_rows)
     http_method_names = ("get", "post", "put", "patch", "head", "options")
 
     def get_queryset(self) -> QuerySet[Pledge]:
-        return with_api_data(Pledge.objects.visible_to(self.request.user))
+        return Pledge.objects.visible_to(self.request.user)
 
     def get_serializer_class(self) -> Any:
         if self.action in ("create", "update", "partial_update"):
@@ -338,35 +322,38 @@ class PledgeViewSet(LoadsRows, ResourceViewSet):
             return TransitionSerializer
         return PledgeSerializer
 
-    def export_serializer_class(self) -> Any:
-        return PledgeExportSerializer
-
     # --- reads -------------------------------------------------------------------------------
-    # The same JSON as PledgeSerializer, built from rows (reading.py): the serializer's per-row,
-    # per-field work was most of a list request's time. Filters, ordering, the cursor,
-    # permissions, ETags and exports stay DRF's.
+    # The database writes the pledges from their one definition (shape.py, reading.py); the
+    # filters, ordering, the cursor, permissions and ETags stay DRF's.
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if getattr(request.accepted_renderer, "format", None) in ("csv", "xlsx"):
             return super().list(request, *args, **kwargs)
         reader = PledgeReader(self.get_serializer_context())
-        queryset = pledge_values(self.filter_queryset(self.get_queryset()), reader)
-        page = self.paginator.paginate_queryset(queryset, request, view=self)
+        page = self.paginator.paginate_queryset(
+            reader.page(self.filter_queryset(self.get_queryset())), request, view=self
+        )
         return self.get_paginated_response(reader.represent(page))
 
+    def represent(self, obj: Pledge) -> Any:
+        return PledgeReader(self.get_serializer_context()).by_ids([obj.pk])[0]
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        pledge = self.get_object()
-        return Response(PledgeReader(self.get_serializer_context()).represent_instance(pledge))
+        return Response(self.represent(self.get_object()))
+
+    def export_table(self, queryset: Any) -> tuple[Sequence[str], Iterator[dict[str, Any]]]:
+        reader = PledgeReader(self.get_serializer_context())
+        return EXPORT_COLUMNS, reader.export_rows(queryset)
 
     # --- answers -----------------------------------------------------------------------------
 
     def _answer(self, pledge: Pledge, status_code: int = status.HTTP_200_OK) -> Response:
         """The pledge as a GET now shows it, with the ETag a GET would carry."""
-        fresh = self.get_queryset().filter(pk=pledge.pk).first() or pledge
-        data = PledgeSerializer(fresh, context=self.get_serializer_context()).data
+        data = self.represent(pledge)
         headers = {"ETag": etag_for(data)}
         if status_code == status.HTTP_201_CREATED:
-            headers["Location"] = data["url"]
+            context = self.get_serializer_context()
+            headers["Location"] = link(context, "pledge-detail", "reference", pledge.reference)
         return Response(data, status=status_code, headers=headers)
 
     # --- create and edit ---------------------------------------------------------------------

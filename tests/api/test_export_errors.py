@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from core.api.exports import ExportMixin
+from pledges.api.reading import PledgeReader
 from pledges.models import Pledge
 
 from .conftest import World
@@ -49,14 +49,14 @@ def test_a_bad_api_key_answers_the_json_error_not_a_file(world: World, fmt: str)
 def test_an_api_error_while_writing_the_workbook_answers_json(
     world: World, api_as: Callable[[str], APIClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = ExportMixin.export_rows
+    original = PledgeReader.export_rows
 
-    def failing(self: Any, queryset: Any, serializer: Any) -> Iterator[dict[str, Any]]:
-        rows = original(self, queryset, serializer)
+    def failing(self: Any, queryset: Any) -> Iterator[dict[str, Any]]:
+        rows = original(self, queryset)
         yield next(rows)
         raise ValidationError({"rows": ["This export cannot be written."]})
 
-    monkeypatch.setattr(ExportMixin, "export_rows", failing)
+    monkeypatch.setattr(PledgeReader, "export_rows", failing)
 
     body = assert_json_error(api_as("partner").get(URL, {"format": "xlsx"}), 400)
     assert body["errors"] == {"rows": ["This export cannot be written."]}
@@ -65,11 +65,11 @@ def test_an_api_error_while_writing_the_workbook_answers_json(
 def test_a_server_error_while_writing_the_workbook_sends_no_workbook(
     world: World, api_as: Callable[[str], APIClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing(self: Any, queryset: Any, serializer: Any) -> Iterator[dict[str, Any]]:
+    def failing(self: Any, queryset: Any) -> Iterator[dict[str, Any]]:
         raise RuntimeError("boom")
         yield {}
 
-    monkeypatch.setattr(ExportMixin, "export_rows", failing)
+    monkeypatch.setattr(PledgeReader, "export_rows", failing)
     client = api_as("partner")
     client.raise_request_exception = False
 

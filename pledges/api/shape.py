@@ -1,0 +1,587 @@
+"""A pledge as the API shows it, defined once.
+
+`KEYS` lists the keys of a pledge in the order partners read them. Each key has a `Value` that
+knows three things: the SQL that writes it as JSON (the database writes every pledge the API
+sends: list pages, the detail and the answer to every write; `reading.py`), the SQL of its
+export cell (CSV and XLSX), and its description in the OpenAPI document (a read-only DRF field;
+`PledgeSerializer` is made of them). A new column of the pledge is one `Key(name,
+Column(name))` here, plus its name in `EXPORT_COLUMNS` if spreadsheets should have it.
+
+The SQL reads the page's pledge as `pl`, its compact `cc`, forum `ff`, entity `pe` and the
+entity's type `et`, and its support platform `sp` (`reading.JOINS_SQL`); a nested list's rows
+are `l` joined to what its `source` names. Links are the request's absolute URLs: the prefix
+and suffix of each link are bound parameters (`%(<link>_prefix)s`), the key between them needs
+no escaping (`Link`). Datetimes are written in the request's
+time zone (`%(tz)s`), as DRF writes them.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rest_framework import serializers
+
+from pledges.models import ParticipantRole, Pledge, TargetUnit
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+Kind = Literal["text", "day", "stamp", "money", "int", "uuid"]
+
+# Whether the caller is a member of the pledge's entity or of the secretariat.
+INSIDER_SQL = "(pl.entity_id = ANY(%(own_entities)s::bigint[]) OR %(secretariat)s::boolean)"
+
+
+# --------------------------------------------------------------------------------------------
+# SQL of one value: its text (an export cell) and its JSON
+# --------------------------------------------------------------------------------------------
+
+
+def _stamp_text(column: str) -> str:
+    """As DRF writes a datetime: in the request's time zone, ISO 8601, microseconds only when
+    there are some, `Z` for a zero offset and `±HH:MM[:SS]` otherwise."""
+    local = f"({column} AT TIME ZONE %(tz)s)"
+    offset = f"extract(epoch FROM {local} - ({column} AT TIME ZONE 'UTC'))::int"
+    seconds = f"abs({offset})"
+    return (
+        f"""to_char({local}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
+        f" || CASE WHEN date_trunc('second', {local}) = {local} THEN ''"
+        f" ELSE to_char({local}, '.US') END"
+        f" || CASE WHEN {offset} = 0 THEN 'Z' ELSE"
+        f" CASE WHEN {offset} < 0 THEN '-' ELSE '+' END"
+        f" || lpad(({seconds} / 3600)::text, 2, '0')"
+        f" || ':' || lpad((mod({seconds}, 3600) / 60)::text, 2, '0')"
+        f" || CASE WHEN mod({seconds}, 60) = 0 THEN ''"
+        f" ELSE ':' || lpad(mod({seconds}, 60)::text, 2, '0') END END"
+    )
+
+
+def _cell_sql(kind: Kind, expression: str) -> str:
+    """The value as an export cell: text, a number, or NULL (an empty cell)."""
+    if kind == "day":
+        return f"to_char({expression}, 'YYYY-MM-DD')"
+    if kind == "stamp":
+        return _stamp_text(expression)
+    if kind == "uuid":
+        return f"{expression}::text"
+    return expression  # text, and numbers that stay numbers (money, int)
+
+
+def _json_sql(kind: Kind, expression: str) -> str:
+    """The value as JSON text; `null` for NULL."""
+    if kind == "text":
+        return f"COALESCE(to_json({expression})::text, 'null')"
+    if kind == "int":
+        return f"COALESCE(({expression})::text, 'null')"
+    if kind == "money":
+        # As DRF's DecimalField writes it: a string, with the column's two decimal places.
+        return f"""COALESCE('"' || ({expression})::text || '"', 'null')"""
+    # Dates, datetimes and UUIDs: their text needs no escaping.
+    return f"""COALESCE('"' || {_cell_sql(kind, expression)} || '"', 'null')"""
+
+
+# --------------------------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------------------------
+
+
+class Value:
+    """What a key shows. Subclasses give its JSON, its export cell and its description."""
+
+    def json(self) -> str:
+        raise NotImplementedError
+
+    def cell(self) -> str:
+        raise NotImplementedError
+
+    def schema(self) -> serializers.Field:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Sql(Value):
+    """An SQL expression of a kind, described by `describe` (a DRF field class and its
+    keyword arguments; read-only is implied)."""
+
+    expression: str
+    kind: Kind = "text"
+    describe: type[serializers.Field] = serializers.CharField
+    options: dict[str, object] = field(default_factory=dict)
+
+    def json(self) -> str:
+        return _json_sql(self.kind, self.expression)
+
+    def cell(self) -> str:
+        return _cell_sql(self.kind, self.expression)
+
+    def schema(self) -> serializers.Field:
+        return self.describe(read_only=True, **self.options)  # type: ignore[arg-type]  # DRF fields take **kwargs
+
+
+_KIND_OF_FIELD: dict[str, Kind] = {
+    "CharField": "text",
+    "TextField": "text",
+    "EmailField": "text",
+    "DateField": "day",
+    "DateTimeField": "stamp",
+    "DecimalField": "money",
+    "UUIDField": "uuid",
+    "IntegerField": "int",
+    "PositiveIntegerField": "int",
+    "BigAutoField": "int",
+}
+
+
+@dataclass(frozen=True)
+class Column(Value):
+    """A column of the pledge itself: its kind and description come from the model field
+    (its choices, help text and title included)."""
+
+    name: str
+
+    def _sql(self) -> Sql:
+        model_field = Pledge._meta.get_field(self.name)
+        return Sql(f"pl.{model_field.column}", _KIND_OF_FIELD[model_field.get_internal_type()])
+
+    def json(self) -> str:
+        return self._sql().json()
+
+    def cell(self) -> str:
+        return self._sql().cell()
+
+    def schema(self) -> serializers.Field:
+        field_class, options = serializers.ModelSerializer().build_standard_field(
+            self.name, Pledge._meta.get_field(self.name)
+        )
+        # What a value can be (choices, blank, null, length, help text) describes the answer;
+        # what an input must satisfy does not apply to a read-only field.
+        for name in ("validators", "required", "default", "min_value", "max_value", "read_only"):
+            options.pop(name, None)
+        return field_class(read_only=True, **options)
+
+
+@dataclass(frozen=True)
+class Link(Value):
+    """The absolute URL of a resource: the bound prefix and suffix of link `name` around the
+    resource's key (`expression`). Every key is URL-safe: ids, UUIDs, and references and codes
+    by check constraints (`pledge_reference_format`, `forum_code_format`, `compact_code_upper`)."""
+
+    name: str
+    expression: str
+    help: str = ""
+
+    def cell(self) -> str:
+        return f"%({self.name}_prefix)s::text || {self.expression} || %({self.name}_suffix)s::text"
+
+    def json(self) -> str:
+        # The prefix and suffix are bound as JSON string contents (`reading.link_params`).
+        return f"""'"' || {self.cell()} || '"'"""
+
+    def schema(self) -> serializers.Field:
+        return serializers.URLField(read_only=True, help_text=self.help or None)
+
+
+@dataclass(frozen=True)
+class Obj(Value):
+    """A nested object, null when `null_when` holds; not an export cell of its own."""
+
+    describe: type[serializers.Serializer]
+    keys: dict[str, Value]
+    null_when: str = ""
+
+    def json(self) -> str:
+        parts = [
+            f"""'{"{" if i == 0 else ","}"{name}":' || {value.json()}"""
+            for i, (name, value) in enumerate(self.keys.items())
+        ]
+        body = " || ".join(parts) + " || '}'"
+        return f"CASE WHEN {self.null_when} THEN 'null' ELSE {body} END" if self.null_when else body
+
+    def cell(self) -> str:
+        raise TypeError("a nested object is exported by the cells of its keys (Key.export)")
+
+    def schema(self) -> serializers.Field:
+        return self.describe(read_only=True, allow_null=bool(self.null_when))
+
+
+@dataclass(frozen=True)
+class Nested(Value):
+    """A list of rows shown inline. `source` is `FROM …` with the list's table aliased `l`
+    (and a WHERE clause); `order` the order of the items; `label` what the export's one cell
+    of the list writes of each item (joined with "; "), or "" if the list is not exported.
+    Each list of a page is read in one grouped pass over the page's ids (`reading.py`)."""
+
+    describe: type[serializers.Serializer]
+    item: Obj
+    source: str
+    order: str
+    label: str = ""
+
+    def json(self) -> str:
+        raise TypeError("a list is read by its own query (reading.nested_sql)")
+
+    def cell(self) -> str:
+        raise TypeError("a list is read by its own query (reading.nested_sql)")
+
+    def schema(self) -> serializers.Field:
+        return self.describe(many=True, read_only=True)
+
+
+@dataclass(frozen=True)
+class Insider(Value):
+    """Shown only to members of the pledge's entity and to the secretariat, as on the web;
+    null for everyone else."""
+
+    value: Value
+
+    def json(self) -> str:
+        return f"CASE WHEN {INSIDER_SQL} THEN {self.value.json()} ELSE 'null' END"
+
+    def cell(self) -> str:
+        raise TypeError("insider-only values are not exported")
+
+    def schema(self) -> serializers.Field:
+        return serializers.CharField(read_only=True, allow_null=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The nested shapes, as the OpenAPI document names them
+# --------------------------------------------------------------------------------------------
+
+
+class CompactLinkSerializer(serializers.Serializer):
+    """A compact as nested in pledges."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+
+class ForumLinkSerializer(CompactLinkSerializer):
+    """A forum as nested in pledges."""
+
+
+class EntityLinkSerializer(serializers.Serializer):
+    """An entity as nested in pledges: its public id, name, type code and link."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    acronym = serializers.CharField()
+    entity_type = serializers.CharField()
+    url = serializers.URLField()
+
+
+class CoPledgerSerializer(serializers.Serializer):
+    """An entity that co-pledges (it accepted the invitation)."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=ParticipantRole.choices)
+    url = serializers.URLField()
+
+
+class ObjectiveLinkSerializer(serializers.Serializer):
+    """An objective as nested in pledges; `code` is how people cite it (GCM-23)."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    number = serializers.IntegerField()
+    short_label = serializers.CharField()
+    url = serializers.URLField()
+
+
+class ActionLinkSerializer(serializers.Serializer):
+    """A lettered GCM action, cited as GCM-23(a)."""
+
+    code = serializers.CharField()
+    text = serializers.CharField()
+
+
+class PrincipleLinkSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ThematicAreaLinkSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CodeNameSerializer(serializers.Serializer):
+    """A reference row that has a code and a name (support type, platform, country)."""
+
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class TargetSerializer(serializers.Serializer):
+    """A quantified target of a pledge."""
+
+    id = serializers.IntegerField()
+    metric = serializers.CharField()
+    unit = serializers.ChoiceField(choices=TargetUnit.choices)
+    baseline = serializers.DecimalField(**MONEY, allow_null=True)  # type: ignore[arg-type]  # MONEY holds ints
+    target_value = serializers.DecimalField(**MONEY)  # type: ignore[arg-type]  # MONEY holds ints
+    due_date = serializers.DateField(allow_null=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The pledge
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Key:
+    """A key of the pledge. `export` names the export cells it gives (column → value); a
+    plain value is exported under the key's name when `export` is True."""
+
+    name: str
+    value: Value
+    export: bool | dict[str, Value] = False
+
+    def cells(self) -> dict[str, Value]:
+        if isinstance(self.export, dict):
+            return self.export
+        return {self.name: self.value} if self.export else {}
+
+
+def _code_name(source: str, order: str, code: str = "code") -> Nested:
+    return Nested(
+        CodeNameSerializer,
+        Obj(CodeNameSerializer, {"code": Sql(f"x.{code}"), "name": Sql("x.name")}),
+        source,
+        order,
+        label=f"x.{code}",
+    )
+
+
+ENTITY_ID = Sql("pe.public_id", "uuid")
+
+KEYS: Sequence[Key] = (
+    Key("url", Link("pledge", "pl.reference"), export=True),
+    Key("reference", Column("reference"), export=True),
+    Key("id", Column("public_id"), export=True),
+    Key("title", Column("title"), export=True),
+    Key("description", Column("description"), export=True),
+    Key(
+        "compact",
+        Obj(
+            CompactLinkSerializer,
+            {"code": Sql("cc.code"), "name": Sql("cc.name"), "url": Link("compact", "cc.code")},
+        ),
+        export={"compact": Sql("cc.code")},
+    ),
+    Key(
+        "forum",
+        Obj(
+            ForumLinkSerializer,
+            {"code": Sql("ff.code"), "name": Sql("ff.name"), "url": Link("forum", "ff.code")},
+        ),
+        export={"forum": Sql("ff.code")},
+    ),
+    Key(
+        "entity",
+        Obj(
+            EntityLinkSerializer,
+            {
+                "id": ENTITY_ID,
+                "name": Sql("pe.name"),
+                "acronym": Sql("pe.acronym"),
+                "entity_type": Sql("et.code"),
+                "url": Link("entity", "pe.public_id::text"),
+            },
+        ),
+        export={"entity": Sql("pe.name"), "entity_id": ENTITY_ID, "entity_type": Sql("et.code")},
+    ),
+    Key(
+        "co_pledgers",
+        Nested(
+            CoPledgerSerializer,
+            Obj(
+                CoPledgerSerializer,
+                {
+                    "id": Sql("x.public_id", "uuid"),
+                    "name": Sql("x.name"),
+                    "role": Sql("l.role"),
+                    "url": Link("entity", "x.public_id::text"),
+                },
+            ),
+            # PledgeParticipant.objects.public(): accepted, of a verified entity.
+            "FROM pledges_pledgeparticipant l JOIN pledges_entity x ON x.id = l.entity_id"
+            " WHERE l.status = 'accepted' AND x.is_verified",
+            "x.name",
+            label="x.name",
+        ),
+        export=True,
+    ),
+    Key(
+        "objectives",
+        Nested(
+            ObjectiveLinkSerializer,
+            Obj(
+                ObjectiveLinkSerializer,
+                {
+                    "id": Sql("x.id", "int"),
+                    "code": Sql("c.code || '-' || x.number"),
+                    "number": Sql("x.number", "int"),
+                    "short_label": Sql("x.short_label"),
+                    "url": Link("objective", "x.id::text"),
+                },
+            ),
+            "FROM pledges_pledge_objectives l JOIN compacts_objective x ON x.id = l.objective_id"
+            " JOIN compacts_compact c ON c.id = x.compact_id WHERE TRUE",
+            "c.code, x.number",
+            label="c.code || '-' || x.number",
+        ),
+        export=True,
+    ),
+    Key(
+        "actions",
+        Nested(
+            ActionLinkSerializer,
+            Obj(
+                ActionLinkSerializer,
+                {
+                    "code": Sql("c.code || '-' || o.number || '(' || x.letter || ')'"),
+                    "text": Sql("x.text"),
+                },
+            ),
+            "FROM pledges_pledge_actions l JOIN compacts_objectiveaction x"
+            " ON x.id = l.objectiveaction_id JOIN compacts_objective o ON o.id = x.objective_id"
+            " JOIN compacts_compact c ON c.id = o.compact_id WHERE TRUE",
+            "c.code, o.number, x.letter",
+        ),
+    ),
+    Key(
+        "principles",
+        Nested(
+            PrincipleLinkSerializer,
+            Obj(PrincipleLinkSerializer, {"number": Sql("x.number", "int"), "name": Sql("x.name")}),
+            "FROM pledges_pledge_principles l JOIN compacts_guidingprinciple x"
+            " ON x.id = l.guidingprinciple_id WHERE TRUE",
+            "x.number",
+        ),
+    ),
+    Key(
+        "thematic_areas",
+        Nested(
+            ThematicAreaLinkSerializer,
+            Obj(ThematicAreaLinkSerializer, {"slug": Sql("x.slug"), "name": Sql("x.name")}),
+            "FROM pledges_pledge_thematic_areas l JOIN compacts_thematicarea x"
+            " ON x.id = l.thematicarea_id WHERE TRUE",
+            "x.name",
+            label="x.slug",
+        ),
+        export=True,
+    ),
+    Key(
+        "support_types",
+        _code_name(
+            "FROM pledges_pledge_support_types l JOIN pledges_supporttype x"
+            " ON x.id = l.supporttype_id WHERE TRUE",
+            "x.position, x.name",
+        ),
+        export=True,
+    ),
+    Key("geography_scope", Column("geography_scope"), export=True),
+    Key(
+        "beneficiary_countries",
+        _code_name(
+            "FROM pledges_pledge_beneficiary_countries l JOIN core_country x"
+            " ON x.code = l.country_id WHERE TRUE",
+            "l.country_id",
+        ),
+        export=True,
+    ),
+    Key(
+        "support_platform",
+        Obj(
+            CodeNameSerializer,
+            {"code": Sql("sp.code"), "name": Sql("sp.name")},
+            null_when="sp.code IS NULL",
+        ),
+        export={"support_platform": Sql("sp.code")},
+    ),
+    Key("start_date", Column("start_date"), export=True),
+    Key("end_date", Column("end_date"), export=True),
+    Key("amount", Column("amount"), export=True),
+    Key("currency", Sql("pl.currency_id", options={"allow_null": True}), export=True),
+    Key("announced_on", Column("announced_on"), export=True),
+    Key(
+        "targets",
+        Nested(
+            TargetSerializer,
+            Obj(
+                TargetSerializer,
+                {
+                    "id": Sql("l.id", "int"),
+                    "metric": Sql("l.metric"),
+                    "unit": Sql("l.unit"),
+                    "baseline": Sql("l.baseline", "money"),
+                    "target_value": Sql("l.target_value", "money"),
+                    "due_date": Sql("l.due_date", "day"),
+                },
+            ),
+            "FROM pledges_pledgetarget l WHERE TRUE",
+            "l.id",
+        ),
+    ),
+    Key("review_state", Column("review_state"), export=True),
+    Key("implementation_status", Column("implementation_status"), export=True),
+    Key("last_update_on", Column("last_update_on"), export=True),
+    Key("submitted_at", Column("submitted_at")),
+    Key("published_at", Column("published_at"), export=True),
+    Key("created_at", Column("created_at")),
+    Key("updated_at", Column("updated_at"), export=True),
+    Key("version", Column("version")),
+    Key("contact_name", Insider(Column("contact_name"))),
+    Key("contact_email", Insider(Column("contact_email"))),
+    Key(
+        "updates_url",
+        Link(
+            "updates",
+            "pl.reference",
+            help="The list of this pledge's progress updates you may see.",
+        ),
+    ),
+)
+
+# The export's columns, in the order spreadsheets show them: what identifies a pledge first,
+# its long description and link last.
+EXPORT_COLUMNS = (
+    "reference",
+    "id",
+    "title",
+    "compact",
+    "forum",
+    "entity",
+    "entity_id",
+    "entity_type",
+    "co_pledgers",
+    "objectives",
+    "thematic_areas",
+    "support_types",
+    "geography_scope",
+    "beneficiary_countries",
+    "support_platform",
+    "start_date",
+    "end_date",
+    "amount",
+    "currency",
+    "announced_on",
+    "review_state",
+    "implementation_status",
+    "last_update_on",
+    "published_at",
+    "updated_at",
+    "description",
+    "url",
+)
+
+
+def export_cells() -> dict[str, tuple[Key, Value]]:
+    """Each export column's key and value, in `EXPORT_COLUMNS` order."""
+    cells = {name: (key, value) for key in KEYS for name, value in key.cells().items()}
+    if set(cells) != set(EXPORT_COLUMNS):
+        differ = set(cells) ^ set(EXPORT_COLUMNS)
+        raise ValueError(f"EXPORT_COLUMNS and the keys' exports differ: {differ}")
+    return {name: cells[name] for name in EXPORT_COLUMNS}
