@@ -36,7 +36,7 @@ from .serializers import (
     list_url,
     own_entity_ids,
 )
-from .shape import KEYS, Key, Nested, export_cells
+from .shape import KEYS, Nested, export_cells
 
 CHUNK = 2000
 
@@ -64,10 +64,6 @@ PAGE_OF_IDS = (
 )
 
 
-def _nested(key: Key) -> Nested | None:
-    return key.value if isinstance(key.value, Nested) else None
-
-
 def nested_sql(name: str, nested: Nested, *, export: bool) -> str:
     """A nested list of every pledge of `p`, as `(pledge_id, json)` rows (or the export's
     `(pledge_id, cell)`): one grouped pass over the page's ids through the `pledge_id` index,
@@ -85,13 +81,12 @@ def nested_sql(name: str, nested: Nested, *, export: bool) -> str:
     )
 
 
-def _statement(page: str, select: str, lists: Sequence[str], *, export: bool) -> str:
+def _statement(page: str, select: str, lists: dict[str, Nested], *, export: bool) -> str:
     """The statement writing `select` for the pledges of `page`, with the nested `lists`."""
-    nested = {key.name: _nested(key) for key in KEYS}
-    ctes = [nested_sql(name, nested[name], export=export) for name in lists]  # type: ignore[arg-type]  # only lists are named
+    ctes = ", ".join(nested_sql(name, nested, export=export) for name, nested in lists.items())
     joins = " ".join(f"LEFT JOIN n_{name} ON n_{name}.pledge_id = p.id" for name in lists)
     return (
-        f"WITH p AS MATERIALIZED ({page}), {', '.join(ctes)} SELECT {select} FROM p {JOINS_SQL}"  # noqa: S608
+        f"WITH p AS MATERIALIZED ({page}), {ctes} SELECT {select} FROM p {JOINS_SQL}"  # noqa: S608
         f" {joins} ORDER BY <order>"
     )
 
@@ -102,12 +97,13 @@ def _body_sql() -> str:
     of the query)."""
     pieces = []
     for i, key in enumerate(KEYS):
-        value = f"COALESCE(n_{key.name}.value, '[]')" if _nested(key) else key.value.json()
+        nested = isinstance(key.value, Nested)
+        value = f"COALESCE(n_{key.name}.value, '[]')" if nested else key.value.json()
         pieces.append(f"""'{"{" if i == 0 else ","}"{key.name}":' || {value}""")
     return "concat(" + ", ".join(pieces) + ", '}')"
 
 
-LISTS = tuple(key.name for key in KEYS if _nested(key))
+LISTS = {key.name: key.value for key in KEYS if isinstance(key.value, Nested)}
 # The page's rows: the JSON (`body`), `id`, `updated_at` (Last-Modified) and the ordering fields
 # (the cursor's position), which `<columns>` names; every value is a bound parameter.
 PAGE_SQL = _statement(PAGE_OF_QUERY, f"<columns>, {_body_sql()} AS body", LISTS, export=False)
@@ -118,10 +114,10 @@ IDS_SQL = _statement(PAGE_OF_IDS, f"{_body_sql()} AS body", LISTS, export=False)
 
 def _export_sql() -> str:
     cells = []
-    lists = []
+    lists = {}
     for column, (key, value) in export_cells().items():
-        if _nested(key):
-            lists.append(key.name)
+        if isinstance(value, Nested):
+            lists[key.name] = value
             cells.append(f"COALESCE(n_{key.name}.value, '') AS {column}")
         else:
             cells.append(f"{value.cell()} AS {column}")
