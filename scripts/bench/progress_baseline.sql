@@ -9,7 +9,7 @@ SET work_mem = '256MB';
 WITH rates AS (
     SELECT currency_id, date AS valid_from, usd_per_unit,
            lead(date) OVER (PARTITION BY currency_id ORDER BY date) AS valid_to
-    FROM indicators_exchangerate
+    FROM core_exchangerate
 ), disbursed AS (
     SELECT DISTINCT ON (pledge_id) pledge_id, disbursed_amount
     FROM pledges_pledgeupdate
