@@ -17,9 +17,11 @@ COPY pyproject.toml constraints.txt README.md ./
 RUN pip install --no-cache-dir -c constraints.txt .
 
 COPY . .
-# collectstatic needs settings that import; the real secret comes from the environment at run time.
+# collectstatic and compile_translations need settings that import; the real secret comes from
+# the environment at run time.
 RUN SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))') \
-    ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+    ALLOWED_HOSTS=localhost sh -c 'python manage.py collectstatic --noinput \
+    && python manage.py compile_translations' \
     && chown -R app:app /app
 
 USER app

@@ -32,6 +32,7 @@ run: install
 
 ## serve: make run's steps, on DATABASE_URL's database
 serve: install
+	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo --if-empty
@@ -58,6 +59,7 @@ test-suite: install-dev
 	$(VENV)/bin/mypy
 	@# A known vulnerability fails the build; an advisory source out of reach (exit 3) is said, not hidden.
 	./scripts/audit.sh || [ $$? -eq 3 ]
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py compile_translations
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadgroup

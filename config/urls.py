@@ -1,4 +1,5 @@
 from csp.decorators import csp_update
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiJsonRenderer2
@@ -23,15 +24,20 @@ urlpatterns = [
     path("api/v1/", include("config.api")),
     path("api/schema/", api_schema, name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
-    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
+]
+# Pages carry their language in the URL (`/fr/pledges/…`), so that a shared link opens in the
+# language it was shared in; English, the default, has no prefix.
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("indicators.urls")),
     path("", include("dashboards.urls")),
     path("", include("reports.urls")),
     path("", include("pledges.urls")),
-]
+    prefix_default_language=False,
+)
 
 # Under /api/ these answer the API's JSON error shape; elsewhere Django's pages.
 handler400 = "core.api.errors.bad_request"

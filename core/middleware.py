@@ -4,10 +4,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import is_valid_path
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -102,4 +106,40 @@ class NulBytePathMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path:
             raise Http404(_("No page has this address."))
+        return self.get_response(request)
+
+
+def _has_page(language: str, path: str) -> bool:
+    """Whether `path` is a page in `language` (URLs resolve in the active language's prefix)."""
+    with translation.override(language):
+        return bool(is_valid_path(f"/{language}{path}"))
+
+
+class LanguageMiddleware:
+    """The language of what has no language in its URL. After Django's LocaleMiddleware, which
+    reads it from the URL's prefix (`/fr/…`) and gives unprefixed pages the default, English.
+
+    - The API is never prefixed: it answers in the language of `Accept-Language`
+      (LocaleMiddleware then writes it into `Content-Language`).
+    - A page asked for without a prefix by a browser that prefers another of our languages (its
+      language cookie, set by the language menu, or else `Accept-Language`) is redirected to
+      that language's URL, so the first visit follows the browser and a chosen language sticks.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        elif request.method in ("GET", "HEAD") and not translation.get_language_from_path(
+            request.path_info
+        ):
+            preferred = translation.get_language_from_request(request)
+            if preferred != settings.LANGUAGE_CODE and _has_page(preferred, request.path_info):
+                response = HttpResponseRedirect(f"/{preferred}{request.get_full_path()}")
+                patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                return response
         return self.get_response(request)

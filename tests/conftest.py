@@ -46,6 +46,17 @@ def frozen_now(time_machine: Any) -> dt.datetime:
     return FROZEN_NOW
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The pages are tested in every language: compile the catalogs once, in the controlling
+    process only (xdist workers start after it and would race to write the same files)."""
+    if not hasattr(session.config, "workerinput"):
+        from django.conf import settings
+
+        from core.management.commands.compile_translations import compile_catalogs
+
+        compile_catalogs([Path(p) for p in settings.LOCALE_PATHS])
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """`TESTS_TODAY=YYYY-MM-DD`: run the whole session on that day (at noon UTC, ticking)."""
     today = os.environ.get("TESTS_TODAY")

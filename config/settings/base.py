@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -159,8 +160,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/h/ip,5/h/key",
 }
 
-# Internationalisation: the six official UN languages. English is complete; the others fall back
-# to English until their translations land.
+# Internationalisation: the six official UN languages. Pages carry their language in the URL
+# (`/fr/…`; English unprefixed), the API follows Accept-Language (core.middleware).
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("ar", _("Arabic")),

@@ -10,14 +10,15 @@ def test_the_six_un_languages_are_offered() -> None:
 
 
 def test_page_is_served_in_the_language_the_browser_asks_for(client: Client) -> None:
-    response = client.get("/", headers={"accept-language": "fr"})
+    response = client.get("/", headers={"accept-language": "fr"}, follow=True)
 
+    assert response.redirect_chain == [("/fr/", 302)]
     assert response.status_code == 200
     assert '<html lang="fr" dir="ltr">' in response.text
 
 
 def test_arabic_pages_are_laid_out_right_to_left(client: Client) -> None:
-    response = client.get("/", headers={"accept-language": "ar"})
+    response = client.get("/", headers={"accept-language": "ar"}, follow=True)
 
     assert '<html lang="ar" dir="rtl">' in response.text
 

@@ -255,7 +255,8 @@ def test_account_page_uses_the_site_layout_when_shown(client: Client, url_name: 
 
 
 def test_account_page_is_translated_when_the_browser_asks_for_french(client: Client) -> None:
-    response = client.get(reverse("account_login"), headers={"accept-language": "fr"})
+    response = client.get(reverse("account_login"), headers={"accept-language": "fr"}, follow=True)
 
+    assert response.redirect_chain == [("/fr/accounts/login/", 302)]
     assert '<html lang="fr"' in response.text
     assert "Connexion" in response.text

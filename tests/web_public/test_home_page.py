@@ -77,8 +77,9 @@ def test_home_declares_english_when_browser_asks_for_nothing_in_particular(
 
 
 def test_home_declares_arabic_right_to_left_when_browser_prefers_arabic(client: Client) -> None:
-    response = client.get("/", headers={"accept-language": "ar"})
+    response = client.get("/", headers={"accept-language": "ar"}, follow=True)
 
+    assert response.redirect_chain == [("/ar/", 302)]
     assert '<html lang="ar" dir="rtl">' in response.content.decode()
 
 
