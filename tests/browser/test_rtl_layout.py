@@ -1,0 +1,113 @@
+"""No page scrolls sideways, in Arabic (right to left) or English, on a desktop (1280 px) or a
+phone (390 px), in a real headless Chromium, on demo data: the home page, the pledge browser, a
+pledge, the dashboard, the pledge form (a member of an entity) and the review queue (the
+secretariat). A page wider than the window names the elements that stick out.
+
+Screenshots of the Arabic and French home page and dashboard land in
+test-artifacts/layout-<language>-<page>-<width>.png, to check the glyphs and the mirroring."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from accounts.models import User
+from pledges.models import Pledge, ReviewState
+from tests.factories import MembershipFactory
+
+from .test_dashboard import DRAWN
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTHS = (1280, 390)
+# The elements that reach past the window's left or right edge (a right-to-left page overflows
+# to the left), outside any scroll container: the outermost ones, then the innermost (usually
+# the culprit).
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || (box.right <= width + 1 && box.left >= -1)) continue;
+    let clipped = false;
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") { clipped = true; break; }
+    }
+    if (clipped) continue;
+    const name = [el.tagName.toLowerCase() + (el.id ? "#" + el.id : ""), ...el.classList].join(".");
+    out.push(`${name} [${Math.round(box.left)}, ${Math.round(box.right)}]`);
+  }
+  const shown = out.length > 6 ? [...out.slice(0, 3), "…", ...out.slice(-3)] : out;
+  return {scroll: document.documentElement.scrollWidth, width, out: shown};
+}"""
+
+
+def _context(browser: Browser, base: str, width: int, user: User | None) -> BrowserContext:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}])
+    return context
+
+
+def _open(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    if page.locator("canvas[data-chart]").count():
+        # Chart.js sizes its canvases once drawn: measure the page as people see it.
+        ids = page.eval_on_selector_all("canvas[data-chart]", "cs => cs.map(c => c.id)")
+        page.wait_for_function(DRAWN, arg=ids)
+
+
+def test_no_page_scrolls_sideways_in_arabic_or_english_on_desktop_or_phone(
+    live_server: Any,
+    browser: Browser,
+    reference_data: None,
+    secretariat: User,
+    artifacts: Path,
+) -> None:
+    call_command("seed_demo", pledges=120, force=True, verbosity=0)
+    call_command("recompute_progress", verbosity=0)
+    member = MembershipFactory(user__email="focal.point.with.a.long.address@ministry.example.org")
+    published = Pledge.objects.filter(review_state=ReviewState.PUBLISHED)
+    pledge = max(published, key=lambda p: len(p.title) + len(p.description))
+    assert Pledge.objects.filter(review_state=ReviewState.SUBMITTED).exists()  # a full queue
+    pages = {
+        "home": ("/", None),
+        "pledges": ("/pledges/", None),
+        "pledge": (f"/pledges/{pledge.reference}/", None),
+        "dashboard": ("/dashboard/", None),
+        "pledge-form": ("/my/pledges/new/", member.user),
+        "review-queue": ("/review/", secretariat),
+    }
+    base = live_server.url
+    wide: list[str] = []
+    for width in WIDTHS:
+        for who in (None, member.user, secretariat):
+            context = _context(browser, base, width, who)
+            page = context.new_page()
+            for name, (path, user) in pages.items():
+                if user != who:
+                    continue
+                shots = name in ("home", "dashboard")
+                for language in ("ar", "en", "fr") if shots else ("ar", "en"):
+                    _open(page, base + ("" if language == "en" else f"/{language}") + path)
+                    if language != "fr":
+                        seen = page.evaluate(OVERFLOW)
+                        if seen["scroll"] > seen["width"]:
+                            wide.append(
+                                f"{language} {name} at {width}px: {seen['scroll']}px wide, "
+                                f"sticking out: {', '.join(seen['out']) or '?'}"
+                            )
+                    if shots and language != "en":
+                        shot = artifacts / f"layout-{language}-{name}-{width}.png"
+                        page.screenshot(path=str(shot), full_page=True)
+            context.close()
+
+    assert not wide, "Pages that scroll sideways:\n  " + "\n  ".join(wide)
