@@ -10,7 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 ENV TRUSTED_PROXY_COUNT=0
 
 WORKDIR /app
-RUN useradd --system --create-home --uid 1000 app
+# Arabic, Cyrillic and CJK glyphs for anything the image draws itself (the slim base has only
+# DejaVu). One layer, no recommended packages, no apt lists left behind (about 135 MB).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --uid 1000 app
 
 # Dependencies first so that code changes do not reinstall them.
 COPY pyproject.toml constraints.txt README.md ./
