@@ -14,6 +14,15 @@ bond-market units, XTS and XXX); UN M49 region and sub-region from the file `all
 public repository lukes/ISO-3166-Countries-with-Regional-Codes, with current M49 values filled in
 for the eight territories that file left blank (BV, IO, CX, CC, TF, HM, GS, UM). Antarctica has no
 M49 region.
+
+Translations (issue 16): a JSON row may carry `"translations": {"fr": {"title": …, "official":
+true, "source": "A/RES/73/195 … https://…"}, …}` for the fields registered with
+django-modeltranslation (`*/translation.py`). `official` is true only for the UN's own published
+text, whose document symbol and address `source` records; our own translations say `"official":
+false` and the language is stored in the row's `unofficial_languages`, which pages mark. A language
+a row leaves out is not shipped (it falls back to English, and `update=True` does not blank what
+the secretariat typed). Country names in the five other languages are not in `countries.csv`: they
+come from the CLDR data in Babel (`babel.Locale("fr").territories["KE"]`), never typed by hand.
 """
 
 import csv
@@ -24,16 +33,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
+from modeltranslation.translator import NotRegistered, translator
+from modeltranslation.utils import build_localized_fieldname
 
 from compacts.models import (
     Compact,
     GuidingPrinciple,
     Objective,
     ObjectiveAction,
+    OfficialTextMixin,
     SupportPlatform,
     ThematicArea,
 )
@@ -115,7 +131,9 @@ def load_reference_data(*, update: bool = False) -> list[TableSummary]:
 
 
 def _load_all(*, update: bool, problems: list[str]) -> list[TableSummary]:
-    with transaction.atomic():
+    # English is the language of the untranslated columns (`title`), which the API's SQL reads:
+    # under another active language, `Objective(title=…)` would write that language's column.
+    with transaction.atomic(), translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
         summaries = [
             load_countries(update=update),
             load_currencies(update=update),
@@ -149,8 +167,25 @@ def load_roles() -> TableSummary:
 
 
 def load_countries(*, update: bool = False) -> TableSummary:
-    """ISO 3166-1 countries and territories with their UN M49 region and sub-region."""
-    return sync_rows(Country, _read_csv("countries.csv"), key=("code",), update=update)
+    """ISO 3166-1 countries and territories with their UN M49 region and sub-region, named in
+    English by ISO 3166-1 (the CSV) and in the five other UN languages by CLDR (Babel)."""
+    rows = _read_csv("countries.csv")
+    for row in rows:
+        for language in _other_languages():
+            name = cldr_country_name(row["code"], language)
+            if name:
+                row[build_localized_fieldname("name", language)] = name
+    return sync_rows(Country, rows, key=("code",), update=update)
+
+
+def cldr_country_name(code: str, language: str) -> str | None:
+    """The name CLDR gives the territory `code` in `language` (a Django code: "zh-hans")."""
+    return Locale.parse(translation.to_locale(language)).territories.get(code)
+
+
+def _other_languages() -> list[str]:
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    return [code for code, _name in settings.LANGUAGES if code != default]
 
 
 def load_currencies(*, update: bool = False) -> TableSummary:
@@ -268,6 +303,7 @@ def sync_rows(
     """
     opts = model._meta
     summary = TableSummary(label=str(capfirst(opts.verbose_name_plural)))
+    rows = [_with_translations(model, row) for row in rows]
     existing = {
         tuple(getattr(obj, name) for name in key): obj for obj in model._default_manager.all()
     }
@@ -291,16 +327,20 @@ def sync_rows(
             summary.created_keys.add(row_key)
             continue
         differing = [name for name, value in values.items() if getattr(obj, name) != value]
-        if not differing:
-            summary.unchanged += 1
-        elif update:
+        # A release that ships new translations fills the empty columns without --update.
+        filled = [] if update else _fill_missing_translations(obj, values, differing)
+        differing = [name for name in differing if name not in filled]
+        if update:
             for name in differing:
                 setattr(obj, name, values[name])
+        changed = filled + differing if update else filled
+        if changed:
             to_update.append(obj)
-            changed_fields.update(differing)
+            changed_fields.update(changed)
             summary.updated_keys.add(row_key)
         else:
             summary.unchanged += 1
+        if differing and not update:
             summary.kept += 1
             summary.kept_keys.add(row_key)
     # Written even after a problem (the load rolls everything back at the end), so that later
@@ -311,11 +351,101 @@ def sync_rows(
                 model._default_manager.bulk_create(to_create)
                 if to_update:
                     model._default_manager.bulk_update(to_update, sorted(changed_fields))
+                    _copy_english_to_untranslated_columns(model, to_update)
         except IntegrityError as error:
             _report(f"{summary.label}: {error}".strip())
     summary.created = len(to_create)
     summary.updated = len(to_update)
     return summary
+
+
+def _translated_fields(model: type[models.Model]) -> tuple[str, ...]:
+    try:
+        return tuple(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return ()
+
+
+def _with_translations(model: type[models.Model], row: Row) -> Row:
+    """The row with its `translations` spread over the per-language columns (`title_fr`), and,
+    on models that keep it, the list of languages whose shipped text is not the UN's."""
+    fields = _translated_fields(model)
+    translations = row.pop("translations", None)
+    if not fields:
+        if translations is not None:
+            _report(f"{row.get(WHERE)}: translations: {model._meta.label} is not translated")
+        return row
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    for name in fields:
+        if name in row:  # the English text is the row's own
+            row[build_localized_fieldname(name, default)] = row[name]
+    if translations is None:
+        return row
+    languages = set(_other_languages())
+    unofficial = []
+    for language, texts in translations.items():
+        if language not in languages:
+            _report(f"{row.get(WHERE)}: translations: no language {language!r}")
+        elif not _spread_translation(row, fields, language, dict(texts)):
+            unofficial.append(language)
+    if any(f.name == "unofficial_languages" for f in model._meta.concrete_fields):
+        row["unofficial_languages"] = sorted(unofficial)
+    return row
+
+
+def _fill_missing_translations(
+    obj: models.Model, values: Row, differing: Sequence[str]
+) -> list[str]:
+    """Set the shipped translations whose column is still empty and return the fields set.
+    Languages shipped as unofficial join `unofficial_languages`, so that a new text is never
+    shown as official by mistake."""
+    localized = {
+        build_localized_fieldname(name, language)
+        for name in _translated_fields(type(obj))
+        for language in _other_languages()
+    }
+    filled = [n for n in differing if n in localized and getattr(obj, n) in (None, "")]
+    for name in filled:
+        setattr(obj, name, values[name])
+    if filled and isinstance(obj, OfficialTextMixin) and "unofficial_languages" in differing:
+        shipped = set(values["unofficial_languages"])
+        if not shipped <= set(obj.unofficial_languages):
+            obj.unofficial_languages = sorted(set(obj.unofficial_languages) | shipped)
+            filled.append("unofficial_languages")
+    return filled
+
+
+def _spread_translation(row: Row, fields: Sequence[str], language: str, texts: Row) -> bool:
+    """Put one language's texts into the row's columns; True when they are the UN's own."""
+    official = texts.pop("official", None)
+    source = texts.pop("source", "")
+    if not isinstance(official, bool) or (official and not source):
+        _report(
+            f"{row.get(WHERE)}: translations: {language}: say whether the text is official,"
+            " and where the UN publishes it (source)"
+        )
+    for name, text in texts.items():
+        if name not in fields:
+            _report(f"{row.get(WHERE)}: translations: {language}: {name} is not translated")
+            continue
+        row[build_localized_fieldname(name, language)] = text
+    return official is not False
+
+
+def _copy_english_to_untranslated_columns(
+    model: type[models.Model], objs: Sequence[models.Model]
+) -> None:
+    """`bulk_update` writes `title_en` for `title`; the untranslated column, which raw SQL (the
+    pledge API) reads, keeps the English text too."""
+    fields = _translated_fields(model)
+    if not fields:
+        return
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    # modeltranslation's manager: without rewriting, `title` names the untranslated column.
+    manager: Any = model._default_manager
+    manager.rewrite(False).filter(pk__in=[obj.pk for obj in objs]).update(
+        **{name: F(build_localized_fieldname(name, default)) for name in fields}
+    )
 
 
 def _clean(model: type[models.Model], row: Row, where: str) -> Row | None:

@@ -5,12 +5,43 @@ secretariat in the admin; no business logic depends on a particular title or num
 """
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import NotRegistered, translator
+from modeltranslation.utils import build_localized_fieldname
 
 from core.models import Country
 
 
-class Compact(models.Model):
+class OfficialTextMixin(models.Model):
+    """Texts the UN publishes in its six languages. Where the shipped text of a language is not
+    the UN's (none could be found), the language is listed here and pages mark it unofficial."""
+
+    unofficial_languages = models.JSONField(
+        _("languages with an unofficial translation"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of the languages whose text is not the UN's official text."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def shows_unofficial_translation(self) -> bool:
+        """Whether the text shown in the active language is a translation the UN did not
+        publish (an empty translation falls back to the official English: no marker)."""
+        language = get_language()
+        if not language or language not in self.unofficial_languages:
+            return False
+        try:
+            fields = translator.get_options_for_model(type(self)).all_fields
+        except NotRegistered:
+            return False
+        return any(getattr(self, build_localized_fieldname(f, language), None) for f in fields)
+
+
+class Compact(OfficialTextMixin):
     """A Global Compact: the GCR (refugees) or the GCM (migration)."""
 
     code = models.CharField(_("code"), max_length=10, unique=True)
@@ -34,7 +65,7 @@ class Compact(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class Objective(models.Model):
+class Objective(OfficialTextMixin):
     """A numbered objective of a compact (GCR 1–4, GCM 1–23) with its official title."""
 
     compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="objectives")
@@ -65,7 +96,7 @@ class Objective(models.Model):
         return f"{self.compact.code} {self.number}. {self.short_label}"
 
 
-class ObjectiveAction(models.Model):
+class ObjectiveAction(OfficialTextMixin):
     """A lettered action under a GCM objective that a pledge may commit to, e.g. 23(a)."""
 
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="actions")
@@ -89,7 +120,7 @@ class ObjectiveAction(models.Model):
         return f"{self.objective.compact.code} {self.objective.number}({self.letter})"
 
 
-class GuidingPrinciple(models.Model):
+class GuidingPrinciple(OfficialTextMixin):
     """A guiding principle of a compact (the GCM has ten) that a pledge may name."""
 
     compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="principles")

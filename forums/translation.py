@@ -1,0 +1,10 @@
+"""Forum names in the six UN languages (see compacts/translation.py)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from forums.models import Forum
+
+
+@register(Forum)
+class ForumTranslation(TranslationOptions):
+    fields = ("name",)
