@@ -3,6 +3,8 @@
 Kept apart from the views so that the views stay readable; every value is what the API really
 sends for the demo data (shortened where a list would be long)."""
 
+from collections.abc import Sequence
+
 from drf_spectacular.utils import OpenApiExample
 
 HOST = "https://pledges.example.org"
@@ -213,8 +215,21 @@ REASON_MISSING = error(
 )
 
 
-def example(name: str, value: object, **kwargs: object) -> OpenApiExample:
-    return OpenApiExample(name, value=value, **kwargs)  # type: ignore[arg-type]
+def example(
+    name: str,
+    value: object,
+    *,
+    request_only: bool = False,
+    response_only: bool = False,
+    status_codes: Sequence[str] | None = None,
+) -> OpenApiExample:
+    return OpenApiExample(
+        name,
+        value=value,
+        request_only=request_only,
+        response_only=response_only,
+        status_codes=status_codes,
+    )
 
 
 def errors_for(*statuses: int) -> list[OpenApiExample]:

@@ -31,6 +31,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from compacts.models import Objective, SupportPlatform
 from core.api.filters import IsoDateTimeFilter, LeanFilterSet
+from core.forms import model_choice_field
 from core.models import Country, Region
 from pledges.filters import OBJECTIVE_TOKEN, PledgeFilter, _is_empty
 from pledges.models import (
@@ -169,10 +170,12 @@ class ApiFilterForm(forms.Form):
 # --------------------------------------------------------------------------------------------
 
 
-class PledgeApiFilter(LeanFilterSet, PledgeFilter):
+# LeanFilterSet's `filters` is a dict, django-filter's an OrderedDict: the same mapping.
+class PledgeApiFilter(LeanFilterSet, PledgeFilter):  # type: ignore[misc]  # as said above
     """The pledge filters of the API (module docstring). Sorting is left to `ordering`."""
 
-    objective = ObjectiveRefsFilter(
+    # The browser's objective ids become references (GCM-23) here.
+    objective = ObjectiveRefsFilter(  # type: ignore[assignment]  # replaces PledgeFilter's
         label=gettext_lazy("Objective"),
         method="filter_objective",
         help_text=gettext_lazy(
@@ -246,7 +249,7 @@ class PledgeApiFilter(LeanFilterSet, PledgeFilter):
         caller, so a queryset depending on the request cannot live on the filter."""
         form = super().form
         user = getattr(self.request, "user", None)
-        form.fields["entity"].queryset = Entity.objects.visible_to(user)
+        model_choice_field(form, "entity").queryset = Entity.objects.visible_to(user)
         return form
 
     def filter_entity(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
@@ -289,7 +292,7 @@ PLEDGE_FILTERS = (
 )
 
 
-class PledgesThrough(LeanFilterSet, django_filters.FilterSet):
+class PledgesThrough(LeanFilterSet, django_filters.FilterSet):  # type: ignore[misc]  # as PledgeApiFilter
     """A FilterSet of another resource that also selects its rows through pledges, with the
     pledge filters named in `pledge_filters`: same names, same meaning, same validation."""
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from pledges.models import PledgeUpdate, PledgeUpdateActual
 
-Rows = dict[str, list[dict[str, Any]]]
+# Each owner's (an update's) rows, by the owner's id.
+Rows = dict[int, list[dict[str, Any]]]
 
 
 def _money(value: Any) -> str | None:
@@ -22,10 +23,10 @@ def _money(value: Any) -> str | None:
 
 
 def _group(rows: Iterable[tuple[Any, ...]], build: Callable[..., dict[str, Any]]) -> Rows:
-    grouped: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    grouped: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for owner_id, *values in rows:
         grouped[owner_id].append(build(*values))
-    return grouped  # type: ignore[return-value]
+    return grouped
 
 
 def load_update_rows(updates: Sequence[PledgeUpdate]) -> Sequence[PledgeUpdate]:
@@ -46,7 +47,7 @@ def load_update_rows(updates: Sequence[PledgeUpdate]) -> Sequence[PledgeUpdate]:
     )
     for update in updates:
         if not hasattr(update, "api_rows"):
-            update.api_rows = {"actuals": actuals.get(update.pk, [])}  # type: ignore[attr-defined]
+            update.api_rows = {"actuals": actuals.get(update.pk, [])}  # type: ignore[attr-defined]  # not a field: serializers.rows
     return updates
 
 

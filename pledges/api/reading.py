@@ -16,7 +16,7 @@ grouped pass over the page's ids through the `pledge_id` indexes.
 
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -158,7 +158,7 @@ class PledgeReader:
     """Writes pledges for one request (`context` is the serializer context: the request, and
     the per-request caches of links and of the caller's standing)."""
 
-    def __init__(self, context: dict[str, Any]) -> None:
+    def __init__(self, context: Mapping[str, Any]) -> None:
         self.context = context
 
     def params(self, *, json: bool = True) -> dict[str, Any]:

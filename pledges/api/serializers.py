@@ -12,7 +12,7 @@ the views call with the dataclasses these serializers build.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -63,10 +63,16 @@ ACTION_REF = re.compile(
 PLACEHOLDER = "__key__"
 
 
-def link_template(context: dict[str, Any], view_name: str, url_kwarg: str) -> str:
+def _memo(context: Mapping[str, Any]) -> MutableMapping[str, Any]:
+    """Where lookups made once per request are kept: the serializer context itself, which is
+    the dict the view built (the stubs type it read-only); a read-only context keeps none."""
+    return context if isinstance(context, MutableMapping) else {}
+
+
+def link_template(context: Mapping[str, Any], view_name: str, url_kwarg: str) -> str:
     """The absolute URL of `view_name` with a placeholder for its key, reversed once per
     request (reversing per row costs more than the rest of a row)."""
-    cache = context.setdefault("_link_templates", {})
+    cache = _memo(context).setdefault("_link_templates", {})
     template = cache.get(view_name)
     if template is None:
         path = reverse(view_name, kwargs={url_kwarg: PLACEHOLDER})
@@ -76,15 +82,15 @@ def link_template(context: dict[str, Any], view_name: str, url_kwarg: str) -> st
     return template
 
 
-def link(context: dict[str, Any], view_name: str, url_kwarg: str, key: Any) -> str:
+def link(context: Mapping[str, Any], view_name: str, url_kwarg: str, key: Any) -> str:
     return link_template(context, view_name, url_kwarg).replace(
         PLACEHOLDER, quote(str(key), safe="")
     )
 
 
-def list_url(context: dict[str, Any], view_name: str, **query: str) -> str:
+def list_url(context: Mapping[str, Any], view_name: str, **query: str) -> str:
     """The absolute URL of a list, filtered by `query`."""
-    cache = context.setdefault("_link_templates", {})
+    cache = _memo(context).setdefault("_link_templates", {})
     base = cache.get(view_name)
     if base is None:
         request = context.get("request")
@@ -111,9 +117,10 @@ class LinkField(serializers.Field):
         return link(self.context, self.view_name, self.url_kwarg, key)
 
 
-def own_entity_ids(context: dict[str, Any]) -> frozenset[int]:
+def own_entity_ids(context: Mapping[str, Any]) -> frozenset[int]:
     """The entities the caller acts for, looked up once per request."""
-    if "_own_entity_ids" not in context:
+    memo = _memo(context)
+    if "_own_entity_ids" not in memo:
         request = context.get("request")
         user = getattr(request, "user", None)
         ids: frozenset[int] = frozenset()
@@ -123,18 +130,19 @@ def own_entity_ids(context: dict[str, Any]) -> frozenset[int]:
                     "entity_id", flat=True
                 )
             )
-        context["_own_entity_ids"] = ids
-    return context["_own_entity_ids"]
+        memo["_own_entity_ids"] = ids
+    return memo["_own_entity_ids"]
 
 
-def caller_is_secretariat(context: dict[str, Any]) -> bool:
-    if "_is_secretariat" not in context:
+def caller_is_secretariat(context: Mapping[str, Any]) -> bool:
+    memo = _memo(context)
+    if "_is_secretariat" not in memo:
         request = context.get("request")
-        context["_is_secretariat"] = is_secretariat(getattr(request, "user", None))
-    return context["_is_secretariat"]
+        memo["_is_secretariat"] = is_secretariat(getattr(request, "user", None))
+    return memo["_is_secretariat"]
 
 
-def is_insider(context: dict[str, Any], entity_id: int) -> bool:
+def is_insider(context: Mapping[str, Any], entity_id: int) -> bool:
     """Members of the submitting entity and the secretariat: they see what the pledge page
     shows only to them (contact details, review notes)."""
     return entity_id in own_entity_ids(context) or caller_is_secretariat(context)
@@ -276,7 +284,7 @@ class PledgeWriteSerializer(StrictSerializer):
     # principles) and thematic areas are looked up within the compact.
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         pledge: Pledge | None = self.context.get("pledge")
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, Any] = {}  # field → its error detail, as DRF writes it
         resolved: dict[str, Any] = {}
 
         def attempt(name: str, resolve: Any) -> None:
@@ -285,7 +293,12 @@ class PledgeWriteSerializer(StrictSerializer):
             try:
                 resolved[name] = resolve(attrs[name])
             except serializers.ValidationError as error:
-                errors.update(error.detail)  # type: ignore[arg-type]
+                # The resolvers name their field ({field: [messages]}); an error that names
+                # none belongs to the field being resolved.
+                if isinstance(error.detail, dict):
+                    errors.update(error.detail)
+                else:
+                    errors[name] = error.detail
 
         attempt("compact", _compact)
         compact = resolved.get("compact") or (pledge.compact if pledge is not None else None)

@@ -17,13 +17,22 @@ time zone (`%(tz)s`), as DRF writes them.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypedDict
 
+from django.db import models
 from rest_framework import serializers
 
 from pledges.models import ParticipantRole, Pledge, TargetUnit
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+
+class MoneyOptions(TypedDict):
+    """The precision of an amount (`DecimalField(**MONEY)`), typed so `**MONEY` type-checks."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyOptions = {"max_digits": 18, "decimal_places": 2}
 
 Kind = Literal["text", "day", "stamp", "money", "int", "uuid"]
 
@@ -105,7 +114,7 @@ class Sql(Value):
     expression: str
     kind: Kind = "text"
     describe: type[serializers.Field] = serializers.CharField
-    options: dict[str, object] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # the DRF field's keyword arguments
 
     def json(self) -> str:
         return _json_sql(self.kind, self.expression)
@@ -114,7 +123,7 @@ class Sql(Value):
         return _cell_sql(self.kind, self.expression)
 
     def schema(self) -> serializers.Field:
-        return self.describe(read_only=True, **self.options)  # type: ignore[arg-type]  # DRF fields take **kwargs
+        return self.describe(read_only=True, **self.options)
 
 
 _KIND_OF_FIELD: dict[str, Kind] = {
@@ -138,8 +147,14 @@ class Column(Value):
 
     name: str
 
-    def _sql(self) -> Sql:
+    def _field(self) -> models.Field:
         model_field = Pledge._meta.get_field(self.name)
+        if not isinstance(model_field, models.Field):  # a reverse relation has no column
+            raise TypeError(f"Pledge.{self.name} is not a column of the pledge")
+        return model_field
+
+    def _sql(self) -> Sql:
+        model_field = self._field()
         return Sql(f"pl.{model_field.column}", _KIND_OF_FIELD[model_field.get_internal_type()])
 
     def json(self) -> str:
@@ -150,7 +165,7 @@ class Column(Value):
 
     def schema(self) -> serializers.Field:
         field_class, options = serializers.ModelSerializer().build_standard_field(
-            self.name, Pledge._meta.get_field(self.name)
+            self.name, self._field()
         )
         # What a value can be (choices, blank, null, length, help text) describes the answer;
         # what an input must satisfy does not apply to a read-only field.
@@ -319,8 +334,8 @@ class TargetSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     metric = serializers.CharField()
     unit = serializers.ChoiceField(choices=TargetUnit.choices)
-    baseline = serializers.DecimalField(**MONEY, allow_null=True)  # type: ignore[arg-type]  # MONEY holds ints
-    target_value = serializers.DecimalField(**MONEY)  # type: ignore[arg-type]  # MONEY holds ints
+    baseline = serializers.DecimalField(**MONEY, allow_null=True)
+    target_value = serializers.DecimalField(**MONEY)
     due_date = serializers.DateField(allow_null=True)
 
 

@@ -9,13 +9,18 @@ Lists are cursor-paginated on an explicit column (`ordering`), never counted, an
 nested objects with a fixed number of queries whatever the page size (tests assert it).
 """
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -23,6 +28,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from core.api.conditional import ConditionalMixin, etag_for
 from core.api.exports import ExportMixin
 from core.api.filters import StrictFilterBackend
@@ -148,6 +154,19 @@ class EntityViewSet(ReadOnlyResourceViewSet):
 # --------------------------------------------------------------------------------------------
 
 
+def _caller(request: Request) -> User:
+    """The user of a write, which only a signed-in user reaches (IsAuthenticatedOrReadOnly):
+    `core.http.signed_in_user` for DRF's Request. Anonymous here means a missing check."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.PermissionDenied
+    return user
+
+
+# A view's action, as the schema decorators hand it back.
+Action = TypeVar("Action", bound=Callable[..., Response])
+
+
 class LoadsRows:
     """Loads the nested lists (loading.py) of whatever the view is about to serialize: the
     page of a list, the object of a detail, and each chunk of an export."""
@@ -155,21 +174,21 @@ class LoadsRows:
     load_rows: Any = staticmethod(lambda objects: objects)
 
     def paginate_queryset(self, queryset: Any) -> Any:
-        page = super().paginate_queryset(queryset)  # type: ignore[misc]
+        page = super().paginate_queryset(queryset)  # type: ignore[misc]  # a mixin: the viewset's
         return None if page is None else self.load_rows(page)
 
     def get_object(self) -> Any:
-        obj = super().get_object()  # type: ignore[misc]
+        obj = super().get_object()  # type: ignore[misc]  # a mixin: the viewset's
         self.load_rows([obj])
         return obj
 
     def export_rows(self, queryset: Any, serializer: Any) -> Any:
-        return super().export_rows(  # type: ignore[misc]
+        return super().export_rows(  # type: ignore[misc]  # a mixin: ExportMixin's
             LoadedInChunks(queryset, self.load_rows), serializer
         )
 
 
-def _transition_schema(name: str) -> Any:
+def _transition_schema(name: str) -> Callable[[Action], Action]:
     """The schema of one review action (summary, description, examples, errors)."""
     transition = PLEDGE_TRANSITIONS[name]
     # Schema text is English, like the rest of the OpenAPI document.
@@ -207,7 +226,7 @@ def _transition_schema(name: str) -> Any:
                 []
                 if not transition.needs_reason
                 else [
-                    ex.OpenApiExample(
+                    OpenApiExample(
                         "Reason missing",
                         value=ex.REASON_MISSING,
                         response_only=True,
@@ -330,9 +349,10 @@ class PledgeViewSet(ResourceViewSet):
         if getattr(request.accepted_renderer, "format", None) in ("csv", "xlsx"):
             return super().list(request, *args, **kwargs)
         reader = PledgeReader(self.get_serializer_context())
-        page = self.paginator.paginate_queryset(
-            reader.page(self.filter_queryset(self.get_queryset())), request, view=self
-        )
+        rows = reader.page(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        if page is None:  # no paginator: every row, as DRF's list answers
+            return Response(reader.represent(list(rows)))
         return self.get_paginated_response(reader.represent(page))
 
     def represent(self, obj: Pledge) -> Any:
@@ -361,11 +381,11 @@ class PledgeViewSet(ResourceViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self._answer(self.perform_create(serializer), status.HTTP_201_CREATED)
+        return self._answer(self._create_pledge(serializer), status.HTTP_201_CREATED)
 
-    def perform_create(self, serializer: Any) -> Pledge:
+    def _create_pledge(self, serializer: Any) -> Pledge:
         data, _version = serializer.to_input(entity=self._default_entity(serializer))
-        return services.create_pledge(data=data, by=self.request.user)
+        return services.create_pledge(data=data, by=_caller(self.request))
 
     def _default_entity(self, serializer: Any) -> Entity | None:
         """The caller's entity when they act for exactly one and named none."""
@@ -396,16 +416,16 @@ class PledgeViewSet(ResourceViewSet):
             context={**self.get_serializer_context(), "pledge": pledge},
         )
         serializer.is_valid(raise_exception=True)
-        return self._answer(self.perform_update(serializer))
+        return self._answer(self._update_pledge(serializer))
 
-    def perform_update(self, serializer: Any) -> Pledge:
+    def _update_pledge(self, serializer: Any) -> Pledge:
         pledge: Pledge = serializer.context["pledge"]
         data, version = serializer.to_input()
         # The version the If-Match was checked against (or the one the client sent): if
         # somebody saves in between, the service refuses with StaleVersion (412).
         expected = version if version is not None else pledge.version
         return services.update_pledge(
-            pledge=pledge, data=data, by=self.request.user, expected_version=expected
+            pledge=pledge, data=data, by=_caller(self.request), expected_version=expected
         )
 
     # --- review actions ----------------------------------------------------------------------
@@ -416,7 +436,10 @@ class PledgeViewSet(ResourceViewSet):
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.transition_pledge(
-            pledge=pledge, action=name, by=request.user, reason=serializer.validated_data["reason"]
+            pledge=pledge,
+            action=name,
+            by=_caller(request),
+            reason=serializer.validated_data["reason"],
         )
         return self._answer(pledge)
 
@@ -510,7 +533,7 @@ def _create_update(view: Any, request: Request, pledge: Pledge | None) -> Respon
     )
     serializer.is_valid(raise_exception=True)
     update = services.submit_update(
-        pledge=serializer.target_pledge(), data=serializer.to_input(), by=request.user
+        pledge=serializer.target_pledge(), data=serializer.to_input(), by=_caller(request)
     )
     fresh = _updates_with_data(PledgeUpdate.objects.filter(pk=update.pk)).get()
     data = PledgeUpdateSerializer(fresh, context=view.get_serializer_context()).data
@@ -521,7 +544,7 @@ def _create_update(view: Any, request: Request, pledge: Pledge | None) -> Respon
     )
 
 
-def _review_schema(name: str) -> Any:
+def _review_schema(name: str) -> Callable[[Action], Action]:
     returning = name == "return"
     return extend_schema(
         summary="Return a progress update" if returning else "Approve a progress update",
@@ -633,7 +656,10 @@ class PledgeUpdateViewSet(
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.review_update(
-            update=update, action=name, by=request.user, reason=serializer.validated_data["reason"]
+            update=update,
+            action=name,
+            by=_caller(request),
+            reason=serializer.validated_data["reason"],
         )
         fresh = self.get_queryset().get(pk=update.pk)
         data = PledgeUpdateSerializer(fresh, context=self.get_serializer_context()).data
