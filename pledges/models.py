@@ -6,6 +6,7 @@ are separate fields and are never merged. Transitions are made only by the pledg
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -322,18 +325,30 @@ class SqlRule(models.Func):
     """An ORM expression whose SQL comes from one of the builders above, each argument compiled
     by Django (so table aliases of subqueries and joins stay right)."""
 
-    def __init__(self, build: Any, *expressions: Any, output_field: models.Field) -> None:
+    def __init__(
+        self, build: Callable[..., str], *expressions: Any, output_field: models.Field
+    ) -> None:
         self.build = build
         super().__init__(*expressions, output_field=output_field)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        parts, params = [], []
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
+        # Func's signature; the builder writes the SQL, so there is no function or template.
+        parts: list[str] = []
+        params: list[str | int] = []
         # Each builder uses each argument once, in order: the parameters follow suit.
         for expression in self.get_source_expressions():
             sql, expression_params = compiler.compile(expression)
             parts.append(sql)
             params.extend(expression_params)
-        return self.build(*parts), params
+        return self.build(*parts), tuple(params)
 
 
 class PledgeQuerySet(models.QuerySet["Pledge"]):
