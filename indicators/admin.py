@@ -166,7 +166,7 @@ class RecomputeRunAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("error"))
     def error_summary(self, run: RecomputeRun) -> str:
-        return run.error.partition("\n")[0]
+        return run.error_summary
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -47,6 +47,7 @@ from .models import (
     ProgressBase,
     ProgressSnapshot,
     ProgressSum,
+    SnapshotFields,
 )
 
 SumKey = tuple[str, int, str, str, str]  # owner kind, owner id, slice kind, slice key, unit
@@ -65,7 +66,7 @@ BATCH = 500
 SUMS_LOCK = 7_447_001
 # Products of amounts and rates are exact in PostgreSQL's numeric: keep them exact here too.
 PRECISION = 100
-OWNER_MODELS = {
+OWNER_MODELS: dict[str, tuple[type[SnapshotFields], str]] = {
     OwnerKind.OBJECTIVE: (ProgressSnapshot, "objective"),
     OwnerKind.COMPACT: (CompactProgressSnapshot, "compact"),
 }
@@ -171,7 +172,10 @@ def rebuild(*, on: dt.date) -> tuple[dict[int, int], dict[int, int]]:
     per objective and per compact. Callers hold every objective's and compact's lock."""
     objective_ids = list(Objective.objects.values_list("pk", flat=True))
     compact_ids = list(Compact.objects.values_list("pk", flat=True))
-    owners = {OwnerKind.OBJECTIVE: objective_ids, OwnerKind.COMPACT: compact_ids}
+    owners: dict[str, list[int]] = {
+        OwnerKind.OBJECTIVE: objective_ids,
+        OwnerKind.COMPACT: compact_ids,
+    }
     with transaction.atomic(), connection.cursor() as cursor:
         _serialize(cursor)
         # Marks read now stand for changes the aggregation below sees; later ones stay.
@@ -217,7 +221,7 @@ def apply_marked(*, on: dt.date) -> set[SumKey]:
     """Apply every marked pledge's difference to the stored sums, batch by batch; returns the
     groups whose counters changed. Call only when `base_ready(on)`."""
     touched: set[SumKey] = set()
-    owners = {
+    owners: dict[str, list[int]] = {
         OwnerKind.OBJECTIVE: list(Objective.objects.values_list("pk", flat=True)),
         OwnerKind.COMPACT: list(Compact.objects.values_list("pk", flat=True)),
     }

@@ -9,7 +9,7 @@ from pledges.models import ImplementationStatus
 from .models import SliceKind
 
 NO_UPDATE = "none"  # the browser's value for "no approved update yet"
-SLICE_PARAMS = {SliceKind.FORUM: "forum", SliceKind.ENTITY_TYPE: "entity_type"}
+SLICE_PARAMS: dict[str, str] = {SliceKind.FORUM: "forum", SliceKind.ENTITY_TYPE: "entity_type"}
 
 
 def slice_params(

@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -49,6 +49,7 @@ from .models import (
     PledgeFact,
     ProgressSnapshot,
     SliceKind,
+    SnapshotFields,
 )
 
 GLOBAL = "global"
@@ -634,6 +635,10 @@ def _fingerprint(figures: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _first(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    return rows[0] if rows else None
+
+
 def results_for(
     pledges: dict[Group, list[dict[str, Any]]],
     targets: dict[Group, list[dict[str, Any]]],
@@ -643,7 +648,7 @@ def results_for(
     groups = set(pledges) | set(targets) | {(i, SliceKind.OVERALL, "") for i in ids}
     return {
         group: _figures(
-            (pledges.get(group) or [None])[0],
+            _first(pledges.get(group)),
             targets.get(group, []),
             indicators.get(group[0], []) if group[1] == SliceKind.OVERALL else None,
         )
@@ -665,8 +670,12 @@ def compute_compacts(compact_ids: Sequence[int], *, on: dt.date) -> dict[Group, 
     return results_for(pledges, targets, indicators_by("compact_id", ids), ids)
 
 
+# A snapshot model: ProgressSnapshot or CompactProgressSnapshot (delta.OWNER_MODELS).
+Snapshot = TypeVar("Snapshot", bound=SnapshotFields)
+
+
 def write_snapshots(
-    model: type,
+    model: type[Snapshot],
     owner: str,
     results: dict[Group, dict],
     *,
@@ -682,14 +691,15 @@ def write_snapshots(
     fingerprints = {group: _fingerprint(figures) for group, figures in results.items()}
     with transaction.atomic():
         existing = {}
-        for snapshot in model.objects.filter(**{f"{owner}_id__in": owners}, date=on).values(
-            "pk", f"{owner}_id", "slice_kind", "slice_key", "inputs_fingerprint"
-        ):
+        # The model's one manager, `objects` (the abstract SnapshotFields declares none).
+        for snapshot in model._default_manager.filter(
+            **{f"{owner}_id__in": owners}, date=on
+        ).values("pk", f"{owner}_id", "slice_kind", "slice_key", "inputs_fingerprint"):
             group = (snapshot[f"{owner}_id"], snapshot["slice_kind"], snapshot["slice_key"])
             existing[group] = (snapshot["pk"], snapshot["inputs_fingerprint"])
         gone = [pk for group, (pk, _) in existing.items() if group not in results]
         if gone:
-            model.objects.filter(pk__in=gone).delete()
+            model._default_manager.filter(pk__in=gone).delete()
         rows = [
             model(
                 **{f"{owner}_id": owner_id},
@@ -705,7 +715,7 @@ def write_snapshots(
             or existing.get((owner_id, kind, key), (None, ""))[1]
             != fingerprints[(owner_id, kind, key)]
         ]
-        model.objects.bulk_create(
+        model._default_manager.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=[owner, "slice_kind", "slice_key", "date"],

@@ -269,6 +269,16 @@ class RecomputeRun(models.Model):
     def get_shown_status_display(self) -> str:
         return str(RunStatus(self.shown_status).label)
 
+    @property
+    def error_summary(self) -> str:
+        """The error's first line, which says what went wrong; the traceback below it is for
+        the admin."""
+        return self.error.partition("\n")[0]
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return None if self.duration_ms is None else self.duration_ms / 1000
+
 
 # --------------------------------------------------------------------------------------------
 # Stored sums for incremental runs (see indicators/delta.py)

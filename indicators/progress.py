@@ -71,11 +71,12 @@ def composite(
 ) -> Composite:
     """Weighted mean of the components that have data; the others drop out, and the weights
     actually used are returned beside the score so that it can be explained."""
-    used = {name: weights[name] for name, value in components.items() if value is not None}
+    present = {name: value for name, value in components.items() if value is not None}
+    used = {name: weights[name] for name in present}
     weights_used = sum(used.values(), ZERO)
     score = None
     if weights_used:
-        score = sum((components[n] * w for n, w in used.items()), ZERO) / weights_used  # type: ignore[operator]
+        score = sum((present[n] * w for n, w in used.items()), ZERO) / weights_used
     return Composite(
         score=score,
         components=dict(components),

@@ -15,7 +15,8 @@ def save_indicator(*, indicator: Indicator, previous_objective_id: int | None = 
     """Save an indicator (baseline, target, objective…) and mark the objectives it moves."""
     indicator.full_clean()
     indicator.save()
-    mark_objectives_stale({indicator.objective_id, previous_objective_id} - {None})
+    moved = (indicator.objective_id, previous_objective_id)
+    mark_objectives_stale({pk for pk in moved if pk is not None})
     return indicator
 
 

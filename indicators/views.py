@@ -31,10 +31,6 @@ def jobs(request: HttpRequest) -> HttpResponse:
     """Runs newest first, how many objectives wait for a recompute, and the button."""
     page_obj = Paginator(RecomputeRun.objects.all(), PAGE_SIZE).get_page(request.GET.get("page"))
     runs = list(page_obj.object_list)
-    for run in runs:
-        # The first line says what went wrong; the traceback below it is for the admin.
-        run.error_summary = run.error.partition("\n")[0]
-        run.duration_seconds = None if run.duration_ms is None else run.duration_ms / 1000
     stale_count, stale_since = runner.stale_summary()
     context = {
         "page_obj": page_obj,

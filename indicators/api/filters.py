@@ -34,7 +34,7 @@ CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number: `year=2021.5` is refused instead of being truncated to 2021."""
 
-    field_class = forms.IntegerField
+    field_class = forms.IntegerField  # type: ignore[assignment]  # django-filter types it Decimal
 
 
 class StrictBooleanField(forms.Field):
@@ -55,7 +55,7 @@ class StrictBooleanField(forms.Field):
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
+    field_class = StrictBooleanField  # type: ignore[assignment]  # the stubs say NullBooleanField
 
 
 class CodeField(forms.CharField):
