@@ -8,6 +8,10 @@ so instead a successful log-in leaves a signed "device cookie" for that account 
 device-cookie defence): log-ins from a browser that carries one for the account typed are exempt
 from the per-IP limit. Strangers, and colleagues on a browser that never logged in, still count
 against it. The per-account lock-out (`login_failed`, per key) applies to everyone.
+
+A person's preferred language starts as the language of the page they sign up on, and allauth's
+own mails (confirmation, password reset, log-in codes) are written in it, whatever the language of
+the page that triggered them; a mail to an address with no account follows the page.
 """
 
 import datetime as dt
@@ -17,7 +21,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
+
+from .models import User
+from .services import supported_language
 
 DEVICE_COOKIE = "trusted_login"
 DEVICE_COOKIE_SALT = "accounts.adapter.device-cookie"
@@ -47,6 +55,18 @@ def is_trusted_device(request: HttpRequest, email: str) -> bool:
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no type hints
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        user.language = supported_language(translation.get_language())
+        return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        user = context.get("user")
+        if not isinstance(user, User):
+            user = User.objects.filter(email__iexact=email).first()
+        language = user.language if user else supported_language(translation.get_language())
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         self._ip_limit_usage = None
         if not is_trusted_device(request, credentials.get("email") or ""):

@@ -54,7 +54,7 @@ class UserAdmin(DjangoUserAdmin):
     add_form = EmailUserCreationForm
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("full_name",)}),
+        (_("Personal info"), {"fields": ("full_name", "language")}),
         (
             _("Permissions"),
             {

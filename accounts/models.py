@@ -52,6 +52,14 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]  # no username column: the e-mail is the login
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # The language of the e-mails the tracker sends this person (pages follow the URL instead).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the e-mails you receive."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

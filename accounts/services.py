@@ -1,5 +1,5 @@
 """Every write to accounts' API keys (views and the admin never
-save them directly), and the one place that checks a presented key.
+save them directly), the one place that checks a presented key, and a person's preferred language.
 
 The web page, the admin and `manage.py create_api_key` all create and revoke keys through these
 functions, so the rules (names, expiry, who may revoke) and the audit trail are the same whichever
@@ -13,10 +13,12 @@ import hmac
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 
 from core.audit import record_change
@@ -205,3 +207,22 @@ def touch_last_used(key: ApiKey) -> bool:
     if written:
         key.last_used_at = now
     return bool(written)
+
+
+def supported_language(code: str | None) -> str:
+    """The site language closest to `code` (``fr-ca`` → ``fr``), else the default (English)."""
+    try:
+        return get_supported_language_variant(code or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def set_preferred_language(*, user: User, language: str) -> User:
+    """Store the language the tracker writes `user`'s e-mails in: one of the site's languages."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            {"language": _("Choose one of the languages offered.")}, code="invalid_choice"
+        )
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

@@ -7,6 +7,7 @@ from . import views
 
 app_name = "accounts"
 urlpatterns: list[URLPattern] = [
+    path("account/preferences/", views.preferences, name="preferences"),
     path("account/api-keys/", views.api_key_list, name="api-keys"),
     path("account/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
 ]

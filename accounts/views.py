@@ -1,5 +1,5 @@
-"""The "API keys" page: a signed-in person lists, creates and revokes the keys their programs
-use to call the REST API as them.
+"""A signed-in person's own pages: "Preferences" (the language of their e-mails) and "API keys",
+where they list, create and revoke the keys their programs use to call the REST API as them.
 
 Views stay thin: the form checks the input's shape, `accounts.services` validates, writes and
 audits. A person only ever reaches their own keys (`ApiKey.objects.owned_by`); anyone else's key
@@ -27,6 +27,7 @@ from core.forms import apply_service_error
 from core.http import AuthenticatedHttpRequest
 
 from . import services
+from .forms import PreferencesForm
 from .models import ApiKey, ApiKeyStatus
 
 PAGE_SIZE = 20
@@ -113,3 +114,24 @@ def api_key_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("The API key “%(name)s” is already revoked.") % {"name": key.name})
         return redirect("accounts:api-keys")
     return render(request, "accounts/api_key_revoke.html", {"key": key})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Show and change the language of the person's e-mails (a plain form, redirect after POST)."""
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_preferred_language(
+                    user=request.user, language=form.cleaned_data["language"]
+                )
+            except ValidationError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(request, _("Your preferences are saved."))
+                return redirect("accounts:preferences")
+    else:
+        form = PreferencesForm(initial={"language": request.user.language})
+    return render(request, "accounts/preferences.html", {"form": form})
