@@ -29,7 +29,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, localcontext
-from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -154,16 +153,22 @@ def _sum_row(key: SumKey, counters: Counters) -> ProgressSum:
 # --------------------------------------------------------------------------------------------
 
 
-def _store_facts(cursor: Any, pledge_ids: Sequence[int] | None = None) -> None:
+def _store_facts(
+    cursor: Any, tables: str, params: dict[str, Any], pledge_ids: Sequence[int] | None = None
+) -> None:
     """Store the facts of the run's pledges, in place of every stored fact (a full run) or of
-    those of `pledge_ids`. Runs inside the engine's aggregation, while its temporary tables
-    exist."""
+    those of `pledge_ids`. Runs inside the engine's aggregation, while its per-pledge tables
+    exist (`tables`: the WITH clause that stands for them, with its `params`, or "")."""
     table = connection.ops.quote_name(PledgeFact._meta.db_table)
     if pledge_ids is None:
         cursor.execute(f"TRUNCATE {table}")
     else:
         cursor.execute(f"DELETE FROM {table} WHERE pledge_id = ANY(%s)", [list(pledge_ids)])
-    cursor.execute(f"INSERT INTO {table} ({', '.join(engine.FACT_COLUMNS)}) {engine.FACTS_SELECT}")
+    insert = f"{tables}INSERT INTO {table} ({', '.join(engine.FACT_COLUMNS)}) {engine.FACTS_SELECT}"
+    if tables:
+        cursor.execute(insert, params)
+    else:
+        cursor.execute(insert)
 
 
 def rebuild(*, on: dt.date) -> tuple[dict[int, int], dict[int, int]]:
@@ -243,16 +248,12 @@ def apply_marked(*, on: dt.date) -> set[SumKey]:
                 .order_by("pledge_id")
                 .values_list("pk", flat=True)
             )
-            # What the sums hold of these pledges, then what they count now (their stored facts
-            # replaced on the way): the same grouped SQL over both.
+            # What the sums hold of these pledges; their facts as they are now, stored in place
+            # of the old ones; what those count: the same grouped SQL over the stored facts
+            # before and after (the full run groups the very rows it stores).
             counted = engine.aggregate_stored(marked, owners, on=on)
-            now = engine.aggregate_many(
-                "p.id = ANY(%(pledge_ids)s)",
-                owners,
-                on=on,
-                pledge_ids=marked,
-                read=partial(_store_facts, pledge_ids=marked),
-            )
+            _store_facts(cursor, *engine.live_tables(marked, owners, on=on), pledge_ids=marked)
+            now = engine.aggregate_stored(marked, owners, on=on)
             delta: dict[SumKey, Counters] = defaultdict(dict)
             for sign, rows in ((-1, counted), (1, now)):
                 for key, counters in _sums(rows):

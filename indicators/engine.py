@@ -91,7 +91,6 @@ def _chosen_sql() -> str:
     (ANALYZE), the planner picks hash joins for a full run and index lookups for one objective,
     where a CTE's guessed size (200 rows) made it loop over 700,000 index scans."""
     return f"""
-    CREATE TEMPORARY TABLE progress_chosen ON COMMIT DROP AS
     SELECT p.id FROM {_t(Pledge)} p
     WHERE p.review_state = %(published)s AND {{scope}}
     """
@@ -102,7 +101,6 @@ def _facts_sql() -> str:
     or before its announcement; 1 for US dollars; NULL when none), latest disbursed amount (from
     the latest approved update that reports one) and the date of its last news."""
     return f"""
-    CREATE TEMPORARY TABLE progress_facts ON COMMIT DROP AS
     WITH rates AS (
         -- One probe per (currency, announcement day), not per pledge: a few thousand at most.
         SELECT k.currency_id, k.announced_on,
@@ -184,7 +182,6 @@ def _aggregates_sql(counters: dict[str, Counter]) -> str:
 def _targets_sql() -> str:
     """The targets of the run's pledges with the latest approved achieved value of each."""
     return f"""
-    CREATE TEMPORARY TABLE progress_targets ON COMMIT DROP AS
     SELECT t.id, t.pledge_id, t.unit, t.target_value, a.value AS latest
     FROM {_t(PledgeTarget)} t
     LEFT JOIN (
@@ -202,7 +199,6 @@ def _targets_sql() -> str:
 def _regions_sql() -> str:
     """The regions each pledge of the run serves (several countries of one region: once)."""
     return f"""
-    CREATE TEMPORARY TABLE progress_regions ON COMMIT DROP AS
     SELECT DISTINCT bc.pledge_id, c.region
     FROM {_t(Pledge.beneficiary_countries.through)} bc
     JOIN {_t(Country)} c ON c.code = bc.country_id
@@ -312,7 +308,6 @@ def _countries_sql() -> str:
     """Each pledge's beneficiary countries, read once: the country slices and the stored facts
     must see the same links."""
     return f"""
-    CREATE TEMPORARY TABLE progress_countries ON COMMIT DROP AS
     SELECT bc.pledge_id, bc.country_id
     FROM {_t(Pledge.beneficiary_countries.through)} bc
     JOIN progress_chosen ch ON ch.id = bc.pledge_id
@@ -401,29 +396,38 @@ def _aggregate(*, owner: str, ids: Sequence[int], on: dt.date) -> tuple[Rows, Ro
     return aggregate_many(scope, owners, on=on)[owner]
 
 
-def _live_tables(scope: str, owners: Iterable[str], *, analyze: bool) -> list[str]:
-    """Statements building the per-pledge tables of the published pledges in `scope` (SQL over
-    `p`) and one row per owner and pledge, read by every grouped query."""
-    tables = {
+def _live_selects(scope: str, owners: Iterable[str]) -> dict[str, str]:
+    """The per-pledge tables of the published pledges in `scope` (SQL over `p`) and one row per
+    owner and pledge, read by every grouped query: each table's name and its SELECT."""
+    return {
         "progress_chosen": _chosen_sql().replace("{scope}", scope),
         "progress_facts": _facts_sql(),
         "progress_targets": _targets_sql(),
         "progress_regions": _regions_sql(),
         "progress_countries": _countries_sql(),
-        **{
-            f"progress_owned_{owner}": f"CREATE TEMPORARY TABLE progress_owned_{owner} "
-            f"ON COMMIT DROP AS {_owned_sql(owner)}"
-            for owner in owners
-        },
+        **{f"progress_owned_{owner}": _owned_sql(owner) for owner in owners},
     }
-    # Statistics, taken before the next table is built, let the planner pick hash joins over
-    # many pledges; for a few chosen pledges (an incremental run) its guess for a small table
-    # is right.
+
+
+def _live_tables(scope: str, owners: Iterable[str]) -> list[str]:
+    """For a run over many pledges: the tables as temporary tables, each with statistics
+    (ANALYZE, taken before the next table is built) so that the planner picks hash joins."""
     return [
         statement
-        for table, sql in tables.items()
-        for statement in ([sql, f"ANALYZE {table}"] if analyze else [sql])
+        for table, sql in _live_selects(scope, owners).items()
+        for statement in (
+            f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS {sql}",
+            f"ANALYZE {table}",
+        )
     ]
+
+
+def _live_ctes(scope: str, owners: Iterable[str]) -> str:
+    """For a few pledges (an incremental run): the tables as a WITH clause. Creating and
+    dropping seven temporary tables cost ~50 ms of catalog writes, more than everything else an
+    incremental run does."""
+    selects = _live_selects(scope, owners)
+    return "WITH " + ", ".join(f"{name} AS ({sql})" for name, sql in selects.items()) + " "
 
 
 def _stored_tables() -> str:
@@ -473,22 +477,21 @@ def aggregate_many(
     owners: dict[str, list[int]],
     *,
     on: dt.date,
-    pledge_ids: Sequence[int] = (),
-    read: Callable[[Any], None] | None = None,
+    read: Callable[[Any, str, dict[str, Any]], None] | None = None,
 ) -> dict[str, tuple[Rows, Rows]]:
     """Build the per-pledge tables once for the published pledges in `scope` (SQL over `p`),
-    then aggregate them for each owner kind. `read(cursor)`, if given, runs while the tables
-    exist (to read or store the facts)."""
-    params = _params(owners, on, pledge_ids)
+    then aggregate them for each owner kind. `read(cursor, "", params)`, if given, runs while
+    the tables exist (to store the facts)."""
+    params = _params(owners, on, ())
     statements = [
-        # JIT compilation costs more than it saves on these one-off aggregates (PERFORMANCE.md).
+        # JIT compilation costs more than it saves on one-off aggregates (docs/performance.md).
         "SET LOCAL jit = off",
         # Enough for the sorts of a full run at 1,000,000 pledges to stay in memory.
         "SET LOCAL work_mem = '256MB'",
         # ON COMMIT DROP does not fire inside an outer transaction (a caller's atomic block,
         # a test): drop leftovers of an earlier call in it, and ours at the end.
         DROP_TEMP_TABLES,
-        *_live_tables(scope, owners, analyze=not pledge_ids),
+        *_live_tables(scope, owners),
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         # One round trip: psycopg's client-side binding, Django's default, takes several
@@ -496,9 +499,17 @@ def aggregate_many(
         cursor.execute(";\n".join(statements), params)
         out = _run_grouped(cursor, owners, params)
         if read is not None:
-            read(cursor)
+            read(cursor, "", params)
         cursor.execute(DROP_TEMP_TABLES)
     return out
+
+
+def live_tables(
+    pledge_ids: Sequence[int], owners: dict[str, list[int]], *, on: dt.date
+) -> tuple[str, dict[str, Any]]:
+    """The per-pledge tables of these pledges (those published) as a WITH clause, and its
+    parameters: what an incremental run stores as their facts (`FACTS_SELECT` after it)."""
+    return _live_ctes("p.id = ANY(%(pledge_ids)s)", owners), _params(owners, on, pledge_ids)
 
 
 def aggregate_stored(
