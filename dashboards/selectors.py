@@ -16,6 +16,7 @@ from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KT
 
 from compacts.models import Objective
+from core.localized import localized
 from core.models import Country
 from indicators.models import (
     CompactProgressSnapshot,
@@ -119,7 +120,11 @@ def dashboard(filters: Filters) -> Dashboard:
     countries: list[tuple[str, str, dict[str, Any]]] = []
     # Country names come with the rows (a subquery on the primary key), not in a query of
     # their own: the count of queries stays the same with or without countries.
-    names = Country.objects.filter(code=OuterRef("slice_key")).values("name")[:1]
+    names = (
+        Country.objects.rewrite(False)
+        .filter(code=OuterRef("slice_key"))
+        .values(local_name=localized("name"))[:1]
+    )
     for kind, key, figures, name in (
         compact_rows.filter(date=data.as_of)
         .annotate(country_name=Subquery(names))

@@ -42,10 +42,15 @@
       }
       return out;
     });
+    // Right-to-left pages (Arabic) draw right to left: the x axis runs leftwards, the y axis
+    // stands on the right, legends and tooltips read from the right.
+    var rtl = document.documentElement.dir === "rtl";
     var scales = {};
     if (spec.type !== "doughnut") {
       var valueAxis = spec.horizontal ? "x" : "y";
-      scales[valueAxis] = { beginAtZero: true, ticks: { callback: format } };
+      scales = { x: { reverse: rtl }, y: { position: rtl ? "right" : "left" } };
+      scales[valueAxis].beginAtZero = true;
+      scales[valueAxis].ticks = { callback: format };
       if (spec.format === "percent") { scales[valueAxis].suggestedMax = 100; }
     }
     return {
@@ -58,8 +63,15 @@
         animation: false,
         scales: scales,
         plugins: {
-          legend: { display: spec.type === "doughnut" || datasets.length > 1, position: "bottom" },
+          legend: {
+            display: spec.type === "doughnut" || datasets.length > 1,
+            position: "bottom",
+            rtl: rtl,
+            textDirection: rtl ? "rtl" : "ltr"
+          },
           tooltip: {
+            rtl: rtl,
+            textDirection: rtl ? "rtl" : "ltr",
             callbacks: {
               label: function (context) {
                 var value = context.parsed && typeof context.parsed === "object"
