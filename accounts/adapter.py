@@ -10,8 +10,9 @@ from the per-IP limit. Strangers, and colleagues on a browser that never logged 
 against it. The per-account lock-out (`login_failed`, per key) applies to everyone.
 
 A person's preferred language starts as the language of the page they sign up on, and allauth's
-own mails (confirmation, password reset, log-in codes) are written in it, whatever the language of
-the page that triggered them; a mail to an address with no account follows the page.
+own mails (confirmation, password reset, log-in codes) are written in it, and their links open
+the site in it, whatever the language of the page that triggered them; a mail to an address with
+no account follows the page.
 """
 
 import datetime as dt
@@ -21,6 +22,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import translate_url
 from django.utils import translation
 from django.utils.crypto import salted_hmac
 
@@ -32,6 +34,8 @@ DEVICE_COOKIE_SALT = "accounts.adapter.device-cookie"
 DEVICE_COOKIE_AGE = dt.timedelta(days=180)
 DEVICE_COOKIE_ACCOUNTS = 5  # a shared browser remembers this many accounts, newest first
 IP_LIMIT_ACTION = "login_failed_ip"  # ACCOUNT_RATE_LIMITS key of the per-IP limit
+# Links in allauth's mails, which should open the site in the language the mail is written in.
+LINKS_IN_MAILS = ("activate_url", "password_reset_url", "signup_url")
 
 
 def _account_tag(email: str) -> str:
@@ -64,6 +68,10 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
         if not isinstance(user, User):
             user = User.objects.filter(email__iexact=email).first()
         language = user.language if user else supported_language(translation.get_language())
+        # The links were made in the page's language; resolving them needs it still active.
+        for name in LINKS_IN_MAILS:
+            if name in context:
+                context = {**context, name: translate_url(context[name], language)}
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
 

@@ -1,6 +1,7 @@
 """A person's preferred language: taken from the page they sign up on, changed on the
 "Preferences" page, and used for the mails allauth sends them."""
 
+import re
 from typing import Any
 
 import pytest
@@ -70,6 +71,13 @@ def test_password_reset_mail_follows_the_preference_not_the_page(client: Client)
         french_subject = _("Password Reset Email")
     assert french_subject != "Password Reset Email"
     assert [m.subject.endswith(french_subject) for m in mail.outbox] == [True]
+    # The link opens the French pages, and still lets the person set a new password.
+    link = re.search(r"https?://[^/\s]+(/\S*password/reset/key/\S*)", mail.outbox[0].body)
+    assert link
+    assert link.group(1).startswith("/fr/accounts/password/reset/key/")
+    form_page = client.get(link.group(1), follow=True)
+    assert 'name="password1"' in form_page.text
+    assert '<html lang="fr"' in form_page.text
 
 
 def test_preferences_page_needs_a_login(client: Client) -> None:
