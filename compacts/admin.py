@@ -1,10 +1,15 @@
 """Admin for compact reference data, which the secretariat edits here rather than in code."""
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .models import (
     Compact,
@@ -16,8 +21,23 @@ from .models import (
 )
 
 
+class EnglishBaseColumnsMixin:
+    """Saves translated reference data with English active. The form edits each language's
+    column (`title_en`, `title_fr`…), but saving writes the untranslated column (`title`) from
+    the active language: English keeps it English, as the pledge API's SQL, which reads it,
+    expects, whatever the language of the admin."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            super().save_formset(request, form, formset, change)  # type: ignore[misc]
+
+
 @admin.register(Compact)
-class CompactAdmin(admin.ModelAdmin):
+class CompactAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
     # Partners paste bare domains; assume https, which Django 6 makes the default anyway.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("code", "name", "adopted_on")
@@ -25,14 +45,14 @@ class CompactAdmin(admin.ModelAdmin):
     ordering = ("code",)
 
 
-class ObjectiveActionInline(admin.TabularInline):
+class ObjectiveActionInline(TranslationTabularInline):
     model = ObjectiveAction
     extra = 0
     fields = ("letter", "text")
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
     list_display = ("compact", "number", "short_label", "title")
     list_display_links = ("number", "short_label")
     list_filter = ("compact",)
@@ -48,7 +68,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(ObjectiveAction)
-class ObjectiveActionAdmin(admin.ModelAdmin):
+class ObjectiveActionAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
     list_display = ("__str__", "objective", "short_text")
     list_filter = ("objective__compact",)
     search_fields = ("text", "objective__short_label", "objective__title")
@@ -65,7 +85,7 @@ class ObjectiveActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(GuidingPrinciple)
-class GuidingPrincipleAdmin(admin.ModelAdmin):
+class GuidingPrincipleAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
     list_display = ("name", "number", "compact")
     list_filter = ("compact",)
     list_select_related = ("compact",)
@@ -74,7 +94,7 @@ class GuidingPrincipleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ThematicArea)
-class ThematicAreaAdmin(admin.ModelAdmin):
+class ThematicAreaAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
     list_display = ("name", "slug", "compact")
     list_filter = ("compact",)
     list_select_related = ("compact",)
@@ -84,7 +104,7 @@ class ThematicAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportPlatform)
-class SupportPlatformAdmin(admin.ModelAdmin):
+class SupportPlatformAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
     list_display = ("code", "name", "compact", "launched_year")
     list_filter = ("compact",)
     list_select_related = ("compact",)

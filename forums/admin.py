@@ -3,12 +3,15 @@
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from compacts.admin import EnglishBaseColumnsMixin
 
 from .models import Forum
 
 
 @admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin):
+class ForumAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
     # Partners paste bare domains; assume https, which Django 6 makes the default anyway.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("code", "name", "compact", "kind", "year", "start_date", "end_date", "place")

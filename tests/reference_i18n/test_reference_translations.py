@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
+from accounts.models import User
 from compacts.models import Objective
 from core.models import Country
 from forums.models import Forum
@@ -22,9 +23,10 @@ def english() -> Iterator[None]:
     with translation.override("en"):
         yield
 
+
 MARKER = 'class="unofficial-translation"'
 OFFICIAL_FR_TITLE = (
-    "Collecter et utiliser des données précises et ventilées qui serviront à l&#x27;élaboration"
+    "Collecter et utiliser des données précises et ventilées qui serviront à l’élaboration"
     " de politiques fondées sur la connaissance des faits"
 )
 
@@ -45,14 +47,26 @@ def test_french_objective_page_shows_the_official_french_title_without_a_marker(
     assert MARKER not in html
 
 
+def test_spanish_objective_page_shows_the_official_spanish_title_without_a_marker(
+    client: Client, reference_data: None
+) -> None:
+    html = page(client, "/es/objectives/GCM/2/")
+
+    assert (
+        "Minimizar los factores adversos y estructurales que obligan a las personas a abandonar"
+        " su país de origen" in html
+    )
+    assert MARKER not in html
+
+
 def test_an_unofficial_translation_is_marked_on_the_objective_pages(
     client: Client, reference_data: None
 ) -> None:
-    spanish = page(client, "/es/objectives/GCM/2/")
-    english = page(client, "/objectives/GCM/2/")
-    progress = page(client, "/es/dashboard/GCM/objectives/2/")
+    spanish = page(client, "/es/objectives/GCM/3/")
+    english = page(client, "/objectives/GCM/3/")
+    progress = page(client, "/es/dashboard/GCM/objectives/3/")
 
-    assert "Minimizar factores adversos" in spanish
+    assert "Proporcionar información exacta y oportuna" in spanish
     assert MARKER in spanish
     assert MARKER in progress
     assert MARKER not in english
@@ -121,3 +135,34 @@ def test_a_missing_translation_is_filled_without_update_and_marked_unofficial(
     objective = Objective.objects.get(compact__code="GCM", number=5)
     assert objective.title_zh_hans == "增加正常移民途径的可用性和灵活性"
     assert "zh-hans" in objective.unofficial_languages
+
+
+def test_editing_a_title_in_the_french_admin_keeps_the_untranslated_column_english(
+    client: Client, site_admin: User, reference_data: None
+) -> None:
+    objective = Objective.objects.get(compact__code="GCR", number=2)
+    data = {
+        "compact": objective.compact_id,
+        "number": objective.number,
+        "description": "",
+        "unofficial_languages": "[]",
+        "actions-TOTAL_FORMS": "0",
+        "actions-INITIAL_FORMS": "0",
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "1000",
+    }
+    for field in ("title", "short_label"):
+        for language in ("ar", "zh_hans", "en", "fr", "ru", "es"):
+            data[f"{field}_{language}"] = getattr(objective, f"{field}_{language}") or ""
+    data["title_fr"] = "Renforcer l’autonomie des réfugiés (révisé)"
+    client.force_login(site_admin)
+
+    response = client.post(
+        f"/admin/compacts/objective/{objective.pk}/change/", data, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    untranslated = Objective.objects.rewrite(False).values_list("title", flat=True)
+    assert untranslated.get(pk=objective.pk) == "Enhance refugee self-reliance"
+    with translation.override("fr"):
+        assert Objective.objects.get(pk=objective.pk).title.endswith("(révisé)")
