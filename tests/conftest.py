@@ -10,6 +10,7 @@ left, run the in-process tests on another day: `TESTS_TODAY=2028-02-29 pytest te
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from accounts.models import User
 from compacts.models import Compact
@@ -101,6 +103,15 @@ def artifacts() -> Path:
     """Where browser tests save screenshots for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts and ends in the default language: a request in another language
+    leaves that language active in the thread (LocaleMiddleware does not reset it)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
