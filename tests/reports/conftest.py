@@ -90,7 +90,7 @@ def imrf22(gcm: Compact) -> Forum:
 
 
 @pytest.fixture
-def make_pledge(grf23: Forum) -> Callable[..., Pledge]:
+def make_pledge(reference_data: None, grf23: Forum) -> Callable[..., Pledge]:
     """tests/factories.py's PledgeRows as the reports need it: a published pledge at GRF 2023
     (unless `review_state` and `forum` say otherwise) with the given latest approved status and
     date (`status`, `last`), publication day and thematic areas, and no beneficiary country."""
