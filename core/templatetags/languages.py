@@ -1,12 +1,41 @@
-"""`{% language_alternates %}`: the page's URL in each of the six languages, for the head."""
+"""`{% language_alternates %}` and `{% default_language_url %}`: the page's URL in each of the six
+languages, for the head and for the language menu."""
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 register = template.Library()
+
+
+def _page_urls(request: HttpRequest) -> dict[str, str]:
+    """The page's path and query in each language, once per request. Django's `translate_url`
+    resolves the path again for every language (2.6 ms for a page's seven calls); the request
+    was resolved already, so its match is reversed in each language instead."""
+    cached: dict[str, str] | None = getattr(request, "_language_urls", None)
+    if cached is not None:
+        return cached
+    here = request.get_full_path()
+    match = request.resolver_match
+    query = request.META.get("QUERY_STRING", "")
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        if match is None:  # an error page: no URL of its own in another language
+            urls[code] = here
+            continue
+        try:
+            with translation.override(code):
+                path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:  # an unnamed route
+            urls[code] = here
+        else:
+            urls[code] = f"{path}?{query}" if query else path
+    request._language_urls = urls  # type: ignore[attr-defined]  # a per-request cache
+    return urls
 
 
 @register.simple_tag(takes_context=True)
@@ -17,8 +46,7 @@ def language_alternates(context: template.Context) -> SafeString | str:
     request = context.get("request")
     if request is None:
         return ""
-    path = request.get_full_path()
-    urls = {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
+    urls = _page_urls(request)
     if len(set(urls.values())) < len(urls):
         return ""
     links = [*urls.items(), ("x-default", urls[settings.LANGUAGE_CODE])]
@@ -37,4 +65,4 @@ def default_language_url(context: template.Context) -> str:
     request = context.get("request")
     if request is None:
         return "/"
-    return translate_url(request.get_full_path(), settings.LANGUAGE_CODE)
+    return _page_urls(request)[settings.LANGUAGE_CODE]
