@@ -200,9 +200,9 @@ class PledgeFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class: type[Pledge], *args: Any, **kwargs: Any) -> Pledge:
-        # As `create_pledge` does: no version for the bare row nor for each relation set, one
-        # version once the pledge is whole (`_after_postgeneration`). A version per step cost
-        # each built pledge five copies of every relation, most of a test's setup time.
+        # Rows, not the workflow: no history version (the services write those, and their
+        # tests read them). A version per save and per relation set copied every relation five
+        # times and was most of an API test's setup time.
         pledge = model_class(*args, **kwargs)
         pledge.skip_history_when_saving = True  # type: ignore[attr-defined]  # simple_history's switch
         pledge.save()
@@ -233,9 +233,8 @@ class PledgeFactory(DjangoModelFactory):
 
     @classmethod
     def _after_postgeneration(cls, instance: Pledge, create: bool, results: Any = None) -> None:
-        if create:
+        if create:  # later saves by the test are recorded as usual
             del instance.skip_history_when_saving  # type: ignore[attr-defined]  # as above
-            instance.save()
 
 
 class PledgeTargetFactory(DjangoModelFactory):
