@@ -12,11 +12,17 @@ A list page is Django's query of the ids (filters, ordering and the cursor appli
 inlined into the statement and run as a prepared statement (`core.api.prepared`); the JSON is
 built for its 101 rows only, joined to what they show inline, with each nested list read in one
 grouped pass over the page's ids through the `pledge_id` indexes.
+
+Names of reference data are in the request's language (`shape.translated`): each language has
+its own statement text (`statements()`), so what is prepared is per language, and the ETag, the
+hash of the body, differs with the language as the body does.
 """
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 import orjson
@@ -25,6 +31,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import ValuesIterable
 from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname, get_language
 
 from core.api.prepared import fetch_prepared
 from pledges.models import Pledge
@@ -36,7 +43,7 @@ from .serializers import (
     list_url,
     own_entity_ids,
 )
-from .shape import KEYS, Nested, export_cells
+from .shape import KEYS, LANGUAGE, Nested, export_cells
 
 CHUNK = 2000
 
@@ -104,12 +111,6 @@ def _body_sql() -> str:
 
 
 LISTS = {key.name: key.value for key in KEYS if isinstance(key.value, Nested)}
-# The page's rows: the JSON (`body`), `id`, `updated_at` (Last-Modified) and the ordering fields
-# (the cursor's position), which `<columns>` names; every value is a bound parameter.
-PAGE_SQL = _statement(PAGE_OF_QUERY, f"<columns>, {_body_sql()} AS body", LISTS, export=False)
-IDS_SQL = _statement(PAGE_OF_IDS, f"{_body_sql()} AS body", LISTS, export=False).replace(
-    "<order>", "p.position"
-)
 
 
 def _export_sql() -> str:
@@ -126,7 +127,40 @@ def _export_sql() -> str:
     )
 
 
-EXPORT_SQL = _export_sql()
+@dataclass(frozen=True)
+class Statements:
+    """The statements of one language. `page`: a list page's rows, the JSON (`body`), `id`,
+    `updated_at` (Last-Modified) and the ordering fields (the cursor's position), which
+    `<columns>` names; `ids`: the JSON of given pledges; `export`: their export cells. Every
+    value is a bound parameter."""
+
+    page: str
+    ids: str
+    export: str
+
+
+_STATEMENTS = Statements(
+    page=_statement(PAGE_OF_QUERY, f"<columns>, {_body_sql()} AS body", LISTS, export=False),
+    ids=_statement(PAGE_OF_IDS, f"{_body_sql()} AS body", LISTS, export=False).replace(
+        "<order>", "p.position"
+    ),
+    export=_export_sql(),
+)
+
+
+@functools.cache
+def _statements_in(language: str) -> Statements:
+    suffix = build_localized_fieldname("", language)  # "_fr", "_zh_hans"
+    return Statements(
+        *(getattr(_STATEMENTS, f.name).replace(f"_{LANGUAGE}", suffix) for f in fields(Statements))
+    )
+
+
+def statements() -> Statements:
+    """The statements naming the columns of the active language (English when it is not one
+    of ours): a text per language, so each is prepared and planned on its own, and a
+    connection never runs one language's statement for another."""
+    return _statements_in(get_language())
 
 
 NAMED = re.compile(r"%\((\w+)\)s|%s")
@@ -189,9 +223,12 @@ class PledgeReader:
 
     def page(self, queryset: QuerySet[Pledge]) -> QuerySet[Any]:
         """The filtered pledges as the rows `represent` reads: Django's query selects the page's
-        ids (filters, order, cursor and limit as usual); `PAGE_SQL` writes those rows only."""
+        ids (filters, order, cursor and limit as usual); the `page` statement writes those rows
+        only."""
         ids = queryset.values("id")
-        ids._iterable_class = type("Page", (PageIterable,), {"links": self.params()})
+        ids._iterable_class = type(
+            "Page", (PageIterable,), {"links": self.params(), "statements": statements()}
+        )
         return ids
 
     @staticmethod
@@ -200,7 +237,7 @@ class PledgeReader:
 
     def by_ids(self, ids: Sequence[int]) -> list[orjson.Fragment]:
         """The pledges `ids`, in that order (ids of pledges that do not exist are skipped)."""
-        sql, params = _positional(IDS_SQL, {**self.params(), "ids": list(ids)})
+        sql, params = _positional(statements().ids, {**self.params(), "ids": list(ids)})
         return [orjson.Fragment(body) for (body,) in fetch_prepared("default", sql, params)]
 
     def export_rows(self, queryset: QuerySet[Pledge]) -> Iterator[dict[str, Any]]:
@@ -208,21 +245,24 @@ class PledgeReader:
         a server-side cursor, and the cells of each chunk of ids by one statement."""
         names = list(export_cells())
         params = self.params(json=False)
+        sql = statements().export
         ids = queryset.values_list("id", flat=True).iterator(chunk_size=CHUNK)
         with connections[queryset.db].cursor() as cursor:
             while chunk := list(itertools.islice(ids, CHUNK)):
-                cursor.execute(*_positional(EXPORT_SQL, {**params, "ids": chunk}))
+                cursor.execute(*_positional(sql, {**params, "ids": chunk}))
                 for row in cursor.fetchall():
                     yield dict(zip(names, row, strict=True))
 
 
 class PageIterable(ValuesIterable):
-    """Rows for a `.values("id")` queryset: its SQL wrapped in PAGE_SQL, run as a prepared
-    statement. `links` holds the named parameters of PAGE_SQL. A row has the JSON (`body`),
+    """Rows for a `.values("id")` queryset: its SQL wrapped in the `page` statement of
+    `statements` (the request's language), run as a prepared statement. `links` holds that
+    statement's named parameters. A row has the JSON (`body`),
     `id`, `updated_at` (Last-Modified) and the ordering fields (the cursor's position):
     decoding the datetimes of columns nobody reads cost ~0.5 ms."""
 
     links: dict[str, Any] = {}
+    statements: Statements | None = None  # those of the language active when it was made
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         queryset = self.queryset
@@ -244,9 +284,11 @@ class PageIterable(ValuesIterable):
         # The page's own order, written out when it can be; its row numbers otherwise.
         if not order or len(order) != len(queryset.query.order_by):
             order = ["p.position"]
-        outer = PAGE_SQL.replace(
-            "<columns>", ", ".join(ORDERING_SQL[name] for name in names)
-        ).replace("<order>", ", ".join(order))
+        outer = (
+            (self.statements or statements())
+            .page.replace("<columns>", ", ".join(ORDERING_SQL[name] for name in names))
+            .replace("<order>", ", ".join(order))
+        )
         names.append("body")
         # Named parameters of the outer SELECT become positional, before and after the page's.
         sql, params = _positional(outer, self.links, page, page_params)

@@ -12,7 +12,10 @@ entity's type `et`, and its support platform `sp` (`reading.JOINS_SQL`); a neste
 are `l` joined to what its `source` names. Links are the request's absolute URLs: the prefix
 and suffix of each link are bound parameters (`%(<link>_prefix)s`), the key between them needs
 no escaping (`Link`). Datetimes are written in the request's
-time zone (`%(tz)s`), as DRF writes them.
+time zone (`%(tz)s`), as DRF writes them. Names of reference data are written in the request's
+language (`translated`): a column name cannot be a bound parameter, so the SQL names the
+language's column through the `<lang>` token, which `reading.py` replaces, one statement per
+language.
 """
 
 from collections.abc import Sequence
@@ -38,6 +41,11 @@ Kind = Literal["text", "day", "stamp", "money", "int", "uuid"]
 
 # Whether the caller is a member of the pledge's entity or of the secretariat.
 INSIDER_SQL = "(pl.entity_id = ANY(%(own_entities)s::bigint[]) OR %(secretariat)s::boolean)"
+
+
+# The suffix of the request's language in translated column names (modeltranslation's
+# `name_fr`, `name_zh_hans`), put in by `reading.statements`.
+LANGUAGE = "<lang>"
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,6 +132,12 @@ class Sql(Value):
 
     def schema(self) -> serializers.Field:
         return self.describe(read_only=True, **self.options)
+
+
+def translated(column: str) -> Sql:
+    """A translated column (`x.name`) in the request's language, in English where that
+    language's text is empty, as `core.localized` and modeltranslation's fallback read it."""
+    return Sql(f"COALESCE(NULLIF({column}_{LANGUAGE}, ''), {column})")
 
 
 _KIND_OF_FIELD: dict[str, Kind] = {
@@ -362,7 +376,7 @@ class Key:
 def _code_name(source: str, order: str, code: str = "code") -> Nested:
     return Nested(
         CodeNameSerializer,
-        Obj(CodeNameSerializer, {"code": Sql(f"x.{code}"), "name": Sql("x.name")}),
+        Obj(CodeNameSerializer, {"code": Sql(f"x.{code}"), "name": translated("x.name")}),
         source,
         order,
         label=f"x.{code}",
@@ -381,7 +395,11 @@ KEYS: Sequence[Key] = (
         "compact",
         Obj(
             CompactLinkSerializer,
-            {"code": Sql("cc.code"), "name": Sql("cc.name"), "url": Link("compact", "cc.code")},
+            {
+                "code": Sql("cc.code"),
+                "name": translated("cc.name"),
+                "url": Link("compact", "cc.code"),
+            },
         ),
         export={"compact": Sql("cc.code")},
     ),
@@ -389,7 +407,11 @@ KEYS: Sequence[Key] = (
         "forum",
         Obj(
             ForumLinkSerializer,
-            {"code": Sql("ff.code"), "name": Sql("ff.name"), "url": Link("forum", "ff.code")},
+            {
+                "code": Sql("ff.code"),
+                "name": translated("ff.name"),
+                "url": Link("forum", "ff.code"),
+            },
         ),
         export={"forum": Sql("ff.code")},
     ),
@@ -438,7 +460,7 @@ KEYS: Sequence[Key] = (
                     "id": Sql("x.id", "int"),
                     "code": Sql("c.code || '-' || x.number"),
                     "number": Sql("x.number", "int"),
-                    "short_label": Sql("x.short_label"),
+                    "short_label": translated("x.short_label"),
                     "url": Link("objective", "x.id::text"),
                 },
             ),
@@ -457,7 +479,7 @@ KEYS: Sequence[Key] = (
                 ActionLinkSerializer,
                 {
                     "code": Sql("c.code || '-' || o.number || '(' || x.letter || ')'"),
-                    "text": Sql("x.text"),
+                    "text": translated("x.text"),
                 },
             ),
             "FROM pledges_pledge_actions l JOIN compacts_objectiveaction x"
@@ -470,7 +492,10 @@ KEYS: Sequence[Key] = (
         "principles",
         Nested(
             PrincipleLinkSerializer,
-            Obj(PrincipleLinkSerializer, {"number": Sql("x.number", "int"), "name": Sql("x.name")}),
+            Obj(
+                PrincipleLinkSerializer,
+                {"number": Sql("x.number", "int"), "name": translated("x.name")},
+            ),
             "FROM pledges_pledge_principles l JOIN compacts_guidingprinciple x"
             " ON x.id = l.guidingprinciple_id WHERE TRUE",
             "x.number",
@@ -480,7 +505,10 @@ KEYS: Sequence[Key] = (
         "thematic_areas",
         Nested(
             ThematicAreaLinkSerializer,
-            Obj(ThematicAreaLinkSerializer, {"slug": Sql("x.slug"), "name": Sql("x.name")}),
+            Obj(
+                ThematicAreaLinkSerializer,
+                {"slug": Sql("x.slug"), "name": translated("x.name")},
+            ),
             "FROM pledges_pledge_thematic_areas l JOIN compacts_thematicarea x"
             " ON x.id = l.thematicarea_id WHERE TRUE",
             "x.name",
@@ -511,7 +539,7 @@ KEYS: Sequence[Key] = (
         "support_platform",
         Obj(
             CodeNameSerializer,
-            {"code": Sql("sp.code"), "name": Sql("sp.name")},
+            {"code": Sql("sp.code"), "name": translated("sp.name")},
             null_when="sp.code IS NULL",
         ),
         export={"support_platform": Sql("sp.code")},

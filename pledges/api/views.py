@@ -12,7 +12,9 @@ nested objects with a fixed number of queries whatever the page size (tests asse
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,6 +32,8 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.conditional import ConditionalMixin, etag_for
+from core.api.conditional import _tags as etags_in
+from core.api.errors import PreconditionFailed
 from core.api.exports import ExportMixin
 from core.api.filters import StrictFilterBackend
 from core.api.schema import ApiSchema
@@ -360,6 +364,22 @@ class PledgeViewSet(ResourceViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self.represent(self.get_object()))
+
+    def check_if_match(self, obj: Pledge) -> None:
+        """The ETag of the pledge read in any of our languages matches: its labels differ by
+        language, the pledge does not (an editor who read it in French may write without the
+        header). The request's language is tried first, the others only when it fails."""
+        try:
+            super().check_if_match(obj)
+        except PreconditionFailed:
+            sent = etags_in(self.request.headers.get("If-Match", ""))
+            active = translation.get_language()
+            for language, _name in settings.LANGUAGES:
+                if language != active:
+                    with translation.override(language):
+                        if self.current_etag(obj) in sent:
+                            return
+            raise
 
     def export_table(self, queryset: Any) -> tuple[Sequence[str], Iterator[dict[str, Any]]]:
         reader = PledgeReader(self.get_serializer_context())
