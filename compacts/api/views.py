@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from compacts.models import Compact, GuidingPrinciple, Objective
@@ -12,9 +13,9 @@ from .serializers import CompactSerializer, ObjectiveSerializer, PrincipleSerial
 
 class ObjectiveFilter(django_filters.FilterSet):
     compact = django_filters.CharFilter(
-        field_name="compact__code", lookup_expr="iexact", help_text="Compact code, e.g. GCM."
+        field_name="compact__code", lookup_expr="iexact", help_text=_("Compact code, e.g. GCM.")
     )
-    number = django_filters.NumberFilter(help_text="Objective number within its compact.")
+    number = django_filters.NumberFilter(help_text=_("Objective number within its compact."))
 
     class Meta:
         model = Objective
@@ -30,8 +31,8 @@ class PrincipleFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the compacts", description="The GCR and the GCM."),
-    retrieve=extend_schema(summary="One compact, by code (GCR or GCM)"),
+    list=extend_schema(summary=_("List the compacts"), description=_("The GCR and the GCM.")),
+    retrieve=extend_schema(summary=_("One compact, by code (GCR or GCM)")),
 )
 class CompactViewSet(ReadOnlyResourceViewSet):
     serializer_class = CompactSerializer
@@ -46,11 +47,13 @@ class CompactViewSet(ReadOnlyResourceViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List objectives",
-        description="All 27 objectives (GCR 1–4, GCM 1–23) with their official titles; filter "
-        "with `compact=GCM&number=23`.",
+        summary=_("List objectives"),
+        description=_(
+            "All 27 objectives (GCR 1–4, GCM 1–23) with their official titles; filter "
+            "with `compact=GCM&number=23`."
+        ),
     ),
-    retrieve=extend_schema(summary="One objective, with its GCM actions"),
+    retrieve=extend_schema(summary=_("One objective, with its GCM actions")),
 )
 class ObjectiveViewSet(ReadOnlyResourceViewSet):
     serializer_class = ObjectiveSerializer
@@ -64,8 +67,8 @@ class ObjectiveViewSet(ReadOnlyResourceViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List guiding principles (GCM)"),
-    retrieve=extend_schema(summary="One guiding principle"),
+    list=extend_schema(summary=_("List guiding principles (GCM)")),
+    retrieve=extend_schema(summary=_("One guiding principle")),
 )
 class PrincipleViewSet(ReadOnlyResourceViewSet):
     serializer_class = PrincipleSerializer

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from core.api.viewsets import ReadOnlyResourceViewSet
@@ -22,11 +23,12 @@ class ForumFilter(django_filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List forums",
-        description="Where pledges are announced and reviewed; filter by `compact`, `kind`, "
-        "`year`.",
+        summary=_("List forums"),
+        description=_(
+            "Where pledges are announced and reviewed; filter by `compact`, `kind`, `year`."
+        ),
     ),
-    retrieve=extend_schema(summary="One forum, by code (e.g. GRF23)"),
+    retrieve=extend_schema(summary=_("One forum, by code (e.g. GRF23)")),
 )
 class ForumViewSet(ReadOnlyResourceViewSet):
     serializer_class = ForumSerializer

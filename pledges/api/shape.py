@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
 from django.db import models
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 from rest_framework import serializers
 
 from pledges.models import ParticipantRole, Pledge, TargetUnit
@@ -196,7 +198,7 @@ class Link(Value):
 
     name: str
     expression: str
-    help: str = ""
+    help: StrOrPromise = ""  # lazy: the OpenAPI document is written in the caller's language
 
     def cell(self) -> str:
         return f"%({self.name}_prefix)s::text || {self.expression} || %({self.name}_suffix)s::text"
@@ -583,7 +585,7 @@ KEYS: Sequence[Key] = (
         Link(
             "updates",
             "pl.reference",
-            help="The list of this pledge's progress updates you may see.",
+            help=gettext_lazy("The list of this pledge's progress updates you may see."),
         ),
     ),
 )

@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -65,15 +67,24 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="The ETag you read: the action is refused with 412 if the resource changed since.",
+    description=gettext_lazy(
+        "The ETag you read: the action is refused with 412 if the resource changed since."
+    ),
 )
-CURSOR_NOTE = (
+# The OpenAPI document is read in the caller's language (`/api/schema/?lang=fr` or
+# Accept-Language): its texts are lazy, translated when the document is written.
+CURSOR_NOTE = gettext_lazy(
     "Cursor-paginated (`next`/`previous` links; `page_size` up to 500): pages stay stable "
     "while rows are added. No total is counted. `?format=csv` or `?format=xlsx` downloads "
     "every row the same filters select, streamed. Answers carry an ETag; send "
     "`If-None-Match` to get 304 when nothing changed (`If-Modified-Since` is not honoured on "
     "lists: a date cannot show a row that left the list)."
 )
+
+
+def with_cursor_note(description: Any) -> Any:
+    """A list's description followed by what every cursor-paginated list does."""
+    return format_lazy("{} {}", description, CURSOR_NOTE)
 
 
 class StrictOrderingFilter(OrderingFilter):
@@ -120,17 +131,21 @@ def _own_entities(user: Any) -> list[Entity]:
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List entities",
-        description="Organisations and States that pledge. Everyone sees verified entities; "
-        "members also see their own unverified ones, the secretariat all. Filter by `entity_type`, "
-        "`country` (ISO), `region` (M49), `is_verified`, `search`, `updated_since`, and through "
-        "their pledges by `compact`, `forum`, `objective`, `thematic_area` (entities that "
-        "submitted a pledge you can see that matches). " + CURSOR_NOTE,
+        summary=gettext_lazy("List entities"),
+        description=with_cursor_note(
+            gettext_lazy(
+                "Organisations and States that pledge. Everyone sees verified entities; "
+                "members also see their own unverified ones, the secretariat all. Filter by "
+                "`entity_type`, `country` (ISO), `region` (M49), `is_verified`, `search`, "
+                "`updated_since`, and through their pledges by `compact`, `forum`, `objective`, "
+                "`thematic_area` (entities that submitted a pledge you can see that matches)."
+            )
+        ),
         examples=[ex.example("A page of entities", ex.page(ex.ENTITY), response_only=True)],
     ),
     retrieve=extend_schema(
-        summary="One entity, by its id",
-        description="`pledges_url` lists the pledges it stands behind.",
+        summary=gettext_lazy("One entity, by its id"),
+        description=gettext_lazy("`pledges_url` lists the pledges it stands behind."),
         responses={200: EntitySerializer},
         examples=[ex.example("An entity", ex.ENTITY, response_only=True)],
     ),
@@ -244,28 +259,34 @@ def _transition_schema(name: str) -> Callable[[Action], Action]:
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List pledges",
-        description=(
-            "Anonymous callers and partners see published pledges; members also see their "
-            "entity's drafts and pledges they are invited to; the secretariat sees every pledge. "
-            "Filters mean what they mean in the public browser: `compact=GCM`, `objective=GCM-23` "
-            "or `compact=GCM&objective=23` (the number within the compact; `objective_id` takes "
-            "ids), `forum=GRF23`, `entity=<id>`, `entity_type=state`, `implementation_status` "
-            "(`none` = no approved update yet), `review_state`, `country=KE`, `region=002`, "
-            "`support_platform=MIRPS`, `thematic_area=education`, `support_type=financial`, "
-            "`updated_since=2025-01-01`, `search=schools`. Repeat a parameter to OR values; "
-            "different parameters are ANDed. An unknown parameter or a bad value answers 400. "
-            "Order with `ordering` (default `-id`, newest first). " + CURSOR_NOTE
+        summary=gettext_lazy("List pledges"),
+        description=with_cursor_note(
+            gettext_lazy(
+                "Anonymous callers and partners see published pledges; members also see their "
+                "entity's drafts and pledges they are invited to; the secretariat sees every "
+                "pledge. Filters mean what they mean in the public browser: `compact=GCM`, "
+                "`objective=GCM-23` or `compact=GCM&objective=23` (the number within the compact;"
+                " `objective_id` takes ids), `forum=GRF23`, `entity=<id>`, `entity_type=state`, "
+                "`implementation_status` (`none` = no approved update yet), `review_state`, "
+                "`country=KE`, `region=002`, `support_platform=MIRPS`, `thematic_area=education`,"
+                " `support_type=financial`, `updated_since=2025-01-01`, `search=schools`. Repeat "
+                "a parameter to OR values; different parameters are ANDed. An unknown parameter "
+                "or a bad value answers 400. Order with `ordering` (default `-id`, newest first)."
+            )
         ),
         examples=[
             ex.example("A page of pledges", ex.page(ex.PLEDGE), response_only=True),
         ],
     ),
     retrieve=extend_schema(
-        summary="One pledge, by reference",
-        description="404 if it does not exist or you may not see it. Contact details are "
-        "shown to the submitting entity and the secretariat only. The ETag changes with "
-        "every change of the pledge; send it back in `If-Match` when you write.",
+        summary=gettext_lazy("One pledge, by reference"),
+        description=gettext_lazy(
+            "404 if it does not exist or you may not see it. Contact details are "
+            "shown to the submitting entity and the secretariat only. The ETag changes with "
+            "every change of the pledge; send it back in `If-Match` when you write. Names of "
+            "compacts, forums, objectives and other reference data are in the language of "
+            "`Accept-Language`."
+        ),
         responses={200: PledgeSerializer},
         examples=[
             ex.example("A published pledge", ex.PLEDGE, response_only=True),
@@ -273,12 +294,14 @@ def _transition_schema(name: str) -> Callable[[Action], Action]:
         ],
     ),
     create=extend_schema(
-        summary="Create a draft pledge",
-        description="For an entity you act for (`entity` may be left out if you act for "
-        "exactly one). A draft may be incomplete but never contradictory: objectives must be "
-        "of the compact, the forum of the compact, an amount needs a currency, and so on; "
-        "each problem is reported on its field. The reference is assigned from the forum. "
-        "Submit it with `POST /pledges/{reference}/submit/`.",
+        summary=gettext_lazy("Create a draft pledge"),
+        description=gettext_lazy(
+            "For an entity you act for (`entity` may be left out if you act for "
+            "exactly one). A draft may be incomplete but never contradictory: objectives must be "
+            "of the compact, the forum of the compact, an amount needs a currency, and so on; "
+            "each problem is reported on its field. The reference is assigned from the forum. "
+            "Submit it with `POST /pledges/{reference}/submit/`."
+        ),
         request=PledgeWriteSerializer,
         responses={201: PledgeSerializer},
         examples=[
@@ -288,11 +311,13 @@ def _transition_schema(name: str) -> Callable[[Action], Action]:
         ],
     ),
     update=extend_schema(
-        summary="Replace a pledge's content",
-        description="Drafts and pledges returned for changes, by their entity's members (the "
-        "secretariat may correct any open pledge). Fields left out take their defaults. Send "
-        "the ETag you read in `If-Match` (or the `version`): if the pledge changed since, the "
-        "write is refused with 412 and nothing changes.",
+        summary=gettext_lazy("Replace a pledge's content"),
+        description=gettext_lazy(
+            "Drafts and pledges returned for changes, by their entity's members (the "
+            "secretariat may correct any open pledge). Fields left out take their defaults. Send "
+            "the ETag you read in `If-Match` (or the `version`): if the pledge changed since, the "
+            "write is refused with 412 and nothing changes."
+        ),
         request=PledgeWriteSerializer,
         responses={200: PledgeSerializer},
         examples=[
@@ -302,9 +327,11 @@ def _transition_schema(name: str) -> Callable[[Action], Action]:
         ],
     ),
     partial_update=extend_schema(
-        summary="Change some fields of a pledge",
-        description="As PUT, but fields left out keep their values; a list given replaces the "
-        "pledge's list (e.g. `objectives`). Honours `If-Match` (412 when stale).",
+        summary=gettext_lazy("Change some fields of a pledge"),
+        description=gettext_lazy(
+            "As PUT, but fields left out keep their values; a list given replaces the "
+            "pledge's list (e.g. `objectives`). Honours `If-Match` (412 when stale)."
+        ),
         request=PledgeWriteSerializer,
         responses={200: PledgeSerializer},
         examples=[
@@ -501,11 +528,13 @@ class PledgeViewSet(ResourceViewSet):
     # --- progress updates --------------------------------------------------------------------
 
     @extend_schema(
-        summary="Report progress on this pledge",
-        description="The same as `POST /pledge-updates/` with this pledge: by a member of the "
-        "submitting entity, on a published pledge (409 otherwise). The update waits for the "
-        "secretariat's review; only approved updates are public. List the pledge's updates at "
-        "`updates_url`.",
+        summary=gettext_lazy("Report progress on this pledge"),
+        description=gettext_lazy(
+            "The same as `POST /pledge-updates/` with this pledge: by a member of the "
+            "submitting entity, on a published pledge (409 otherwise). The update waits for the "
+            "secretariat's review; only approved updates are public. List the pledge's updates "
+            "at `updates_url`."
+        ),
         request=PledgeUpdateWriteSerializer,
         responses={201: PledgeUpdateSerializer},
         examples=[
@@ -599,20 +628,22 @@ def _review_schema(name: str) -> Callable[[Action], Action]:
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List progress updates",
-        description=(
-            "Approved updates of the pledges you may see; members also see their entity's "
-            "pending and returned updates, the secretariat all. Filter by the update's own "
-            "`pledge` (reference), `status`, `review_state`, `reported_since`, `updated_since`, "
-            "and through its pledge by every pledge filter of `/pledges/` (`compact`, "
-            "`objective`, `forum`, `entity`, `country`, `search`…), which mean the same there. "
-            "Order with `ordering` (default `-id`). " + CURSOR_NOTE
+        summary=gettext_lazy("List progress updates"),
+        description=with_cursor_note(
+            gettext_lazy(
+                "Approved updates of the pledges you may see; members also see their entity's "
+                "pending and returned updates, the secretariat all. Filter by the update's own "
+                "`pledge` (reference), `status`, `review_state`, `reported_since`, "
+                "`updated_since`, and through its pledge by every pledge filter of `/pledges/` "
+                "(`compact`, `objective`, `forum`, `entity`, `country`, `search`…), which mean "
+                "the same there. Order with `ordering` (default `-id`)."
+            )
         ),
         examples=[ex.example("A page of updates", ex.page(ex.UPDATE), response_only=True)],
     ),
     retrieve=extend_schema(
-        summary="One progress update, by its id",
-        description="404 if it does not exist or you may not see it.",
+        summary=gettext_lazy("One progress update, by its id"),
+        description=gettext_lazy("404 if it does not exist or you may not see it."),
         responses={200: PledgeUpdateSerializer},
         examples=[ex.example("An update", ex.UPDATE, response_only=True)],
     ),
