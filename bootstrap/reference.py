@@ -19,10 +19,14 @@ Translations (issue 16): a JSON row may carry `"translations": {"fr": {"title": 
 true, "source": "A/RES/73/195 … https://…"}, …}` for the fields registered with
 django-modeltranslation (`*/translation.py`). `official` is true only for the UN's own published
 text, whose document symbol and address `source` records; our own translations say `"official":
-false` and the language is stored in the row's `unofficial_languages`, which pages mark. A language
-a row leaves out is not shipped (it falls back to English, and `update=True` does not blank what
-the secretariat typed). Country names in the five other languages are not in `countries.csv`: they
-come from the CLDR data in Babel (`babel.Locale("fr").territories["KE"]`), never typed by hand.
+false`. Where the fields of one language differ, `official` names each field, e.g. `{"title":
+true, "short_label": false}` for a title copied from the UN with a label the project wrote, and
+`source` says where each field comes from. A language whose main text (the first registered field:
+an objective's `title`, a principle's `name`, an action's `text`) is not the UN's is stored in the
+row's `unofficial_languages`, and pages mark that text. A language a row leaves out is not shipped
+(it falls back to English, and `update=True` does not blank what the secretariat typed). Country
+names in the five other languages are not in `countries.csv`: they come from the CLDR data in Babel
+(`babel.Locale("fr").territories["KE"]`), never typed by hand.
 """
 
 import csv
@@ -368,7 +372,7 @@ def _translated_fields(model: type[models.Model]) -> tuple[str, ...]:
 
 def _with_translations(model: type[models.Model], row: Row) -> Row:
     """The row with its `translations` spread over the per-language columns (`title_fr`), and,
-    on models that keep it, the list of languages whose shipped text is not the UN's."""
+    on models that keep it, the list of languages whose main shipped text is not the UN's."""
     fields = _translated_fields(model)
     translations = row.pop("translations", None)
     if not fields:
@@ -416,20 +420,40 @@ def _fill_missing_translations(
 
 
 def _spread_translation(row: Row, fields: Sequence[str], language: str, texts: Row) -> bool:
-    """Put one language's texts into the row's columns; True when they are the UN's own."""
+    """Put one language's texts into the row's columns; True when its main text (the first
+    registered field, beside which pages put the unofficial marker) is the UN's own."""
     official = texts.pop("official", None)
     source = texts.pop("source", "")
-    if not isinstance(official, bool) or (official and not source):
-        _report(
-            f"{row.get(WHERE)}: translations: {language}: say whether the text is official,"
-            " and where the UN publishes it (source)"
-        )
     for name, text in texts.items():
         if name not in fields:
             _report(f"{row.get(WHERE)}: translations: {language}: {name} is not translated")
             continue
         row[build_localized_fieldname(name, language)] = text
-    return official is not False
+    per_field = _official_fields(row, language, official, texts)
+    if per_field is None or (any(per_field.values()) and not source):
+        _report(
+            f"{row.get(WHERE)}: translations: {language}: say whether the text is official,"
+            " and where the UN publishes it (source)"
+        )
+        return False
+    return per_field.get(fields[0], True)
+
+
+def _official_fields(
+    row: Row, language: str, official: object, texts: Row
+) -> dict[str, bool] | None:
+    """`official` as {field: bool} for the fields the language ships, or None when it is neither
+    a bool nor an object naming exactly those fields with a bool each."""
+    if isinstance(official, bool):
+        return dict.fromkeys(texts, official)
+    if not isinstance(official, dict):
+        return None
+    if set(official) != set(texts) or not all(isinstance(v, bool) for v in official.values()):
+        _report(
+            f"{row.get(WHERE)}: translations: {language}: official: name each shipped field"
+            f" ({', '.join(sorted(texts))}) with true or false"
+        )
+    return {name: value for name, value in official.items() if isinstance(value, bool)}
 
 
 def _copy_english_to_untranslated_columns(

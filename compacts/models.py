@@ -14,8 +14,9 @@ from core.models import Country
 
 
 class OfficialTextMixin(models.Model):
-    """Texts the UN publishes in its six languages. Where the shipped text of a language is not
-    the UN's (none could be found), the language is listed here and pages mark it unofficial."""
+    """Texts the UN publishes in its six languages. Where the main text of a language (the first
+    registered translated field: an objective's title) is not the UN's (none could be found), the
+    language is listed here and pages mark that text unofficial."""
 
     unofficial_languages = models.JSONField(
         _("languages with an unofficial translation"),
@@ -29,16 +30,17 @@ class OfficialTextMixin(models.Model):
 
     @property
     def shows_unofficial_translation(self) -> bool:
-        """Whether the text shown in the active language is a translation the UN did not
-        publish (an empty translation falls back to the official English: no marker)."""
+        """Whether the main text shown in the active language (an objective's title) is a
+        translation the UN did not publish (an empty translation falls back to the official
+        English: no marker)."""
         language = get_language()
         if not language or language not in self.unofficial_languages:
             return False
         try:
-            fields = translator.get_options_for_model(type(self)).all_fields
-        except NotRegistered:
+            main = next(iter(translator.get_options_for_model(type(self)).all_fields))
+        except (NotRegistered, StopIteration):
             return False
-        return any(getattr(self, build_localized_fieldname(f, language), None) for f in fields)
+        return bool(getattr(self, build_localized_fieldname(main, language), None))
 
 
 class Compact(OfficialTextMixin):
