@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from indicators import drilldown
 from indicators.models import SliceKind
@@ -230,10 +232,11 @@ def _money_chart(data: Dashboard) -> Chart:
     return chart
 
 
-BREAKDOWN_TITLES: dict[str, tuple[str, str]] = {
-    SliceKind.FORUM: (_("Pledges per forum"), _("Forum")),
-    SliceKind.REGION: (_("Pledges per region"), _("Region (beneficiary)")),
-    SliceKind.ENTITY_TYPE: (_("Pledges per entity type"), _("Entity type")),
+# Lazy: built at import, read in each request's language.
+BREAKDOWN_TITLES: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
+    SliceKind.FORUM: (gettext_lazy("Pledges per forum"), gettext_lazy("Forum")),
+    SliceKind.REGION: (gettext_lazy("Pledges per region"), gettext_lazy("Region (beneficiary)")),
+    SliceKind.ENTITY_TYPE: (gettext_lazy("Pledges per entity type"), gettext_lazy("Entity type")),
 }
 
 

@@ -72,9 +72,6 @@ KNOWN_ENGLISH: dict[str, set[str]] = {
         "Refugee self-reliance",
         "Kenya",
     },
-    # dashboards/charts.py: BREAKDOWN_TITLES is built with gettext (not gettext_lazy) at import,
-    # so the chart titles, table headings and captions stay in English.
-    "12-dashboard": {"Pledges per forum", "Pledges per region", "Pledges per entity type"},
 }
 
 
