@@ -75,6 +75,11 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
 
+    def format_email_subject(self, subject: str) -> str:
+        # The site's name in the recipient's language (`send_mail` made it active), not the
+        # fixed English ACCOUNT_EMAIL_SUBJECT_PREFIX.
+        return f"[{translation.gettext('Compact Pledge Tracker')}] {subject}"
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         self._ip_limit_usage = None
         if not is_trusted_device(request, credentials.get("email") or ""):

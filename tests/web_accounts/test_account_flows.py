@@ -50,7 +50,7 @@ def test_signup_sends_a_confirmation_mail_when_the_form_is_valid(client: Client)
     assert _logged_in_user_id(client) is None
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new@example.org"]
-    assert mail.outbox[0].subject.startswith(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX)
+    assert mail.outbox[0].subject.startswith("[Compact Pledge Tracker] ")
     assert "/accounts/confirm-email/" in mail.outbox[0].body
 
 

@@ -131,3 +131,15 @@ def test_the_preferences_page_is_reached_from_the_menu(client: Client) -> None:
     response = client.get(reverse("pledges:home"))
 
     assert f'href="{reverse("accounts:preferences")}"' in response.text
+
+
+def test_signup_mail_subject_names_the_site_in_the_page_language(client: Client) -> None:
+    with translation.override("ar"):
+        url = reverse("account_signup")
+        site = _("Compact Pledge Tracker")
+    assert site != "Compact Pledge Tracker"
+
+    _sign_up(client, url, "jadida@example.org")
+
+    assert mail.outbox[0].subject.startswith(f"[{site}] ")
+    assert "Compact Pledge Tracker" not in mail.outbox[0].subject
