@@ -38,6 +38,7 @@ from .models import (
     PledgeProgressMark,
     PledgeReferenceCounter,
     PledgeTarget,
+    PledgeTranslation,
     PledgeUpdate,
     PledgeUpdateActual,
     SupportType,
@@ -432,7 +433,8 @@ PLEDGE_BOOKKEEPING = ("announced_on", "created_by")
 
 def _content_input(cleaned: dict[str, Any]) -> PledgeInput:
     names = [name for name in PledgeInput.__dataclass_fields__ if name != "targets"]
-    values = {name: cleaned[name] for name in names}
+    values: dict[str, Any] = {name: cleaned.get(name) for name in names}
+    values["language"] = values["language"] or None  # left out: unchanged
     for name, value in values.items():
         if isinstance(value, QuerySet):
             values[name] = list(value)
@@ -454,6 +456,9 @@ class PledgeAdminForm(ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        if "language" in self.fields:
+            # Left out of a post (a page opened before pledges had a language), it stays.
+            self.fields["language"].required = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -522,7 +527,20 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):  # type: ignore[misc]  #
     )
     filter_horizontal = ("support_types",)
     fieldsets = (
-        (None, {"fields": ("reference", "title", "description", "compact", "forum", "entity")}),
+        (
+            None,
+            {
+                "fields": (
+                    "reference",
+                    "language",
+                    "title",
+                    "description",
+                    "compact",
+                    "forum",
+                    "entity",
+                )
+            },
+        ),
         (
             _("What it serves"),
             {"fields": ("objectives", "actions", "principles", "thematic_areas", "support_types")},
@@ -726,6 +744,19 @@ class PledgeLinkAdmin(RemovedThroughService, LargeTableAdmin):
 
     def remove(self, obj: PledgeLink, by: Any) -> None:
         services.unlink_pledges(link=obj, by=by)
+
+
+@admin.register(PledgeTranslation)
+class PledgeTranslationAdmin(RemovedThroughService, LargeTableAdmin):
+    list_display = ("pledge", "language", "title")
+    list_filter = ("language",)
+    list_select_related = ("pledge",)
+    search_fields = ("pledge__reference", "title")
+    autocomplete_fields = ("pledge",)
+    readonly_fields = TIMESTAMPS
+
+    def remove(self, obj: PledgeTranslation, by: Any) -> None:
+        services.remove_translation(translation=obj, by=by)
 
 
 @admin.register(PledgeTarget)

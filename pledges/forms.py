@@ -12,11 +12,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import QueryDict
 from django.template.defaultfilters import floatformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import (
@@ -40,6 +41,7 @@ from .models import (
     MembershipStatus,
     ParticipantRole,
     Pledge,
+    PledgeTranslation,
     ReviewState,
     SupportType,
     TargetUnit,
@@ -48,6 +50,17 @@ from .services import MAX_TARGETS, PledgeInput, TargetInput, UpdateInput
 
 TARGETS_PREFIX = "targets"
 DATE_WIDGET_FORMAT = "%Y-%m-%d"
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The site's languages, each named in the page's language and, if that differs, in its
+    own ("French (français)"), so that the author finds theirs whatever page they are on."""
+    choices = []
+    for code, _name in settings.LANGUAGES:
+        info = translation.get_language_info(code)
+        name, local = str(info["name_translated"]), str(info["name_local"])
+        choices.append((code, name if name.lower() == local.lower() else f"{name} ({local})"))
+    return choices
 
 
 def _date_input() -> forms.DateInput:
@@ -276,6 +289,13 @@ class PledgeForm(ServiceErrorsForm):
         widget=forms.Textarea(attrs={"rows": 8, "data-charcount": ""}),
         help_text=_("GCM pledges need a description of 300 to 3,000 characters."),
     )
+    language = forms.ChoiceField(
+        label=_("Language of the title and description"),
+        choices=(),  # named in the page's language, in __init__
+        # Left out of a post (an older page, a script), the language stays as it is.
+        required=False,
+        help_text=_("Translations into other languages can be added once the pledge is saved."),
+    )
     objectives = forms.ModelMultipleChoiceField(
         label=_("Objectives"),
         queryset=Objective.objects.all(),
@@ -367,6 +387,10 @@ class PledgeForm(ServiceErrorsForm):
         super().__init__(data, initial=initial)
         self.targets = TargetFormSet(data, initial=targets_initial, prefix=TARGETS_PREFIX)
         self._set_choices(user)
+        choice_field(self, "language").choices = language_choices()
+        if pledge is None:
+            # A new pledge is most likely written in the language its author reads the site in.
+            self.fields["language"].initial = translation.get_language()
 
     def _set_choices(self, user: Any) -> None:
         if self.pledge is not None:
@@ -456,6 +480,7 @@ class PledgeForm(ServiceErrorsForm):
             compact=data["compact"],
             forum=data["forum"],
             entity=data["entity"],
+            language=data["language"] or None,  # left out: unchanged
             objectives=list(data["objectives"]),
             actions=list(data["actions"]),
             principles=list(data["principles"]),
@@ -720,6 +745,47 @@ class LinkForm(ServiceErrorsForm):
         if target is None:
             raise ValidationError(_("No pledge with that reference."), code="unknown")
         return target
+
+
+class TranslationForm(ServiceErrorsForm):
+    """A translation of a pledge's title and description. Adding one, the language is chosen
+    among those the pledge has no text in yet; changing one, its language is fixed."""
+
+    language = forms.ChoiceField(label=_("Language of the translation"), choices=())
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("The same length rules apply as to the pledge's own description."),
+    )
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        pledge: Pledge,
+        existing: PledgeTranslation | None = None,
+    ) -> None:
+        initial = None
+        if existing is not None:
+            initial = {
+                "language": existing.language,
+                "title": existing.title,
+                "description": existing.description,
+            }
+        super().__init__(data, initial=initial)
+        if existing is None:
+            taken = {pledge.language, *(t.language for t in pledge.translations.all())}
+            choices = [(code, name) for code, name in language_choices() if code not in taken]
+        else:
+            choices = [(c, n) for c, n in language_choices() if c == existing.language]
+            self.fields["language"].disabled = True
+            # The text inputs hold text in that language (spell checking, direction).
+            text = {"lang": existing.language, "dir": existing.language_dir}
+            self.fields["title"].widget.attrs.update(text)
+            self.fields["description"].widget.attrs.update(text)
+        choice_field(self, "language").choices = choices
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.sql.compiler import SQLCompiler
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -34,6 +36,8 @@ from .names import cased_name_skeleton, name_skeleton
 from .search_documents import entity_document, pledge_document
 
 REFERENCE_REGEX = r"^[A-Z0-9]{2,10}-[0-9]{5,}$"
+# The languages a pledge (and each of its translations) may be written in: the site's.
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
 class EntityType(models.Model):
@@ -383,6 +387,18 @@ class PledgeQuerySet(models.QuerySet["Pledge"]):
         )
         return self.published().with_last_report().filter(late)
 
+    def with_translation(self, language: str | None = None) -> "PledgeQuerySet":
+        """Annotate `translated_title` and `translated_description`: the pledge's translation
+        into `language` (default: the active one), NULL when it has none. Two subqueries of the
+        same query (through the unique (pledge, language) index), so a list costs no extra
+        query. A translation is read only with its pledge, so it is exactly as visible."""
+        language = language or translation.get_language() or settings.LANGUAGE_CODE
+        own = PledgeTranslation.objects.filter(pledge=models.OuterRef("pk"), language=language)
+        return self.annotate(
+            translated_title=models.Subquery(own.values("title")[:1]),
+            translated_description=models.Subquery(own.values("description")[:1]),
+        )
+
     def visible_to(self, user: Any) -> "PledgeQuerySet":
         """Published pledges for everybody; also the pledges of the user's own entities (as
         submitter or invited co-pledger); everything for the secretariat."""
@@ -413,6 +429,11 @@ class Pledge(TimeStampedModel):
     )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"))
+    # The language the title and description are written in (a code of settings.LANGUAGES):
+    # pages name it when they show the original text, and search stems the text by its rules.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
     compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="pledges")
     forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="pledges")
     entity = models.ForeignKey(
@@ -493,6 +514,9 @@ class Pledge(TimeStampedModel):
         default=1,
         help_text=_("Incremented by every change, so that a stale edit is refused."),
     )
+    # The searchable text of the pledge's translations, each stemmed by its own language
+    # (`pledge_document()` adds it to the pledge's own). Written by the translation services only.
+    translation_search_vector = SearchVectorField(default="", editable=False)
 
     objects = PledgeQuerySet.as_manager()
     # Who changed what and when, field by field (shown as the pledge's history). The services
@@ -506,7 +530,7 @@ class Pledge(TimeStampedModel):
             support_types,
             beneficiary_countries,
         ],
-        excluded_fields=["updated_at", "version"],
+        excluded_fields=["updated_at", "version", "translation_search_vector"],
         cascade_delete_history=True,
     )
 
@@ -547,6 +571,9 @@ class Pledge(TimeStampedModel):
                 | models.Q(published_at__isnull=False),
                 name="pledge_published_has_timestamp",
             ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=LANGUAGE_CODES), name="pledge_language_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["compact", "review_state"], name="pledge_compact_state_idx"),
@@ -583,6 +610,85 @@ class Pledge(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.title}"
+
+    # What the pages show: the translation into the active language that `with_translation`
+    # annotated, else the original text, marked with its language.
+
+    @property
+    def shown_title(self) -> str:
+        return getattr(self, "translated_title", None) or self.title
+
+    @property
+    def shown_description(self) -> str:
+        return getattr(self, "translated_description", None) or self.description
+
+    @property
+    def is_translated(self) -> bool:
+        return bool(getattr(self, "translated_title", None))
+
+    @property
+    def in_other_language(self) -> bool:
+        """Whether the original text is in another language than the page's."""
+        return self.language != translation.get_language()
+
+    @property
+    def language_name(self) -> str:
+        """The pledge's language, named in the active language ("French", « anglais »)."""
+        return language_name(self.language)
+
+    @property
+    def language_dir(self) -> str:
+        return language_dir(self.language)
+
+
+def language_name(code: str) -> str:
+    """A language of settings.LANGUAGES named in the active language."""
+    return str(translation.get_language_info(code)["name_translated"])
+
+
+def language_dir(code: str) -> str:
+    """The writing direction of a language, for the `dir` attribute of its text."""
+    return "rtl" if translation.get_language_info(code)["bidi"] else "ltr"
+
+
+class PledgeTranslation(TimeStampedModel):
+    """The title and description of a pledge in another language than the one it was written in,
+    added by its entity or the secretariat (`pledges.services.translations`). Pages show it to
+    readers of that language; search finds the pledge by its words."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+
+    # Like the pledge's own text: who changed which translation, and when. A removed
+    # translation keeps its history (no cascade), as the audit trail keeps its entry.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["pledge_id", "language"]
+        verbose_name = _("pledge translation")
+        verbose_name_plural = _("pledge translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "language"], name="pledge_translation_unique_language"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=LANGUAGE_CODES),
+                name="pledge_translation_language_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pledge_id} [{self.language}] {self.title}"
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
+
+    @property
+    def language_dir(self) -> str:
+        return language_dir(self.language)
 
 
 class PledgeProgressMark(models.Model):

@@ -1,7 +1,11 @@
 """Full-text search over pledges (PostgreSQL full-text search).
 
-The pledge's own text (reference, title, description) is matched through one tsvector expression,
+The pledge's own text (reference, title, description, each pledge stemmed by the rules of its
+language) and its translations' text are matched through one tsvector expression,
 `pledge_document()`, which `Pledge.Meta.indexes` indexes with GIN (`pledges.search_documents`).
+The query is read by the rules of the page's language, so that on /fr/ "réfugié école" finds
+"Accueillir les réfugiés dans les écoles"; and also word for word (`simple`), so that words
+stored as written (Arabic, Chinese, names) are found from any page.
 The entity name lives in another table, which no index on pledges can cover, so matching entities
 are looked up first, through their own GIN index (`entity_document()`), and joined in by id.
 """
@@ -10,25 +14,35 @@ import re
 from collections.abc import Sequence
 
 from django.contrib.postgres.search import (
+    CombinedSearchQuery,
     SearchQuery,
     SearchRank,
     SearchVectorExact,
 )
 from django.db import connection
 from django.db.models import Case, Expression, FloatField, Q, QuerySet, Value, When
+from django.utils import translation
 
 from .models import Entity, Pledge
 from .names import cased_name_skeleton, name_skeleton
-from .search_documents import SEARCH_CONFIG, entity_document, pledge_document
+from .search_documents import SEARCH_CONFIG, entity_document, pledge_document, search_config
 
 # Shaped like a pledge reference (GRF23-00042): looked up exactly, through the unique index.
 REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9]{2,10}-[0-9]{5,}$")
 
 
-def search_query(text: str) -> SearchQuery:
+def search_query(text: str, config: str = SEARCH_CONFIG) -> SearchQuery:
     """Web-search syntax: words are ANDed, "quoted phrases" and -exclusions work as people
     expect from search engines, and malformed input never raises."""
-    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    return SearchQuery(text, search_type="websearch", config=config)
+
+
+def pledge_query(text: str) -> SearchQuery | CombinedSearchQuery:
+    """`text` as a query on pledges: stemmed by the rules of the active language, or else its
+    words as written. One tsquery, so that the GIN index serves it."""
+    config = search_config(translation.get_language())
+    query = search_query(text, config)
+    return query if config == "simple" else query | search_query(text, "simple")
 
 
 def normalise(text: str) -> str:
@@ -69,7 +83,7 @@ def filter_by_text(
         entity_ids = matching_entity_ids(text)
     # A lookup rather than an annotation, so that facet counts (GROUP BY on this queryset)
     # do not drag the tsvector along.
-    matches = SearchVectorExact(pledge_document(), search_query(text))
+    matches = SearchVectorExact(pledge_document(), pledge_query(text))
     return queryset.filter(Q(matches) | exact_reference | Q(entity_id__in=entity_ids))
 
 
@@ -82,7 +96,7 @@ def relevance(text: str) -> Expression:
         default=Value(0.0),
         output_field=FloatField(),
     )
-    return exact + SearchRank(pledge_document(), search_query(text))
+    return exact + SearchRank(pledge_document(), pledge_query(text))
 
 
 # The text of an entity as `entity_search_idx` indexes it, so that the look-alike lookup below can

@@ -6,17 +6,56 @@ expression index only for a query with exactly its expression (tests/web_public/
 EXPLAINs both searches). Kept apart from `search` so that the models can import them.
 """
 
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchConfig, SearchVector, SearchVectorField
+from django.db.models import Case, F, When
 from django.db.models.expressions import CombinedExpression
 
+# Entity names (proper names in any language) and the fallback.
 SEARCH_CONFIG = "english"
+# The PostgreSQL text-search configuration of each language of the site: Snowball stemming
+# ("réfugiés" and "réfugié" are one word) where we stem, `simple` (each word as written, lower
+# case) for Arabic and Chinese.
+LANGUAGE_SEARCH_CONFIGS = {
+    "en": "english",
+    "fr": "french",
+    "es": "spanish",
+    "ru": "russian",
+    "ar": "simple",
+    "zh-hans": "simple",
+}
+
+
+def search_config(language: str | None) -> str:
+    """The text-search configuration of a language code; `simple` for any other."""
+    return LANGUAGE_SEARCH_CONFIGS.get(language or "", "simple")
+
+
+def _pledge_language_config() -> SearchConfig:
+    """The configuration of each pledge's own language, as one SQL CASE of regconfig constants:
+    constants, not a text cast at run time, so that the index expression stays immutable."""
+    return SearchConfig(
+        Case(
+            *(
+                When(language=code, then=SearchConfig(config))
+                for code, config in LANGUAGE_SEARCH_CONFIGS.items()
+            ),
+            default=SearchConfig("simple"),
+        )
+    )
 
 
 def pledge_document() -> CombinedExpression:
-    """The searchable text of a pledge, weighted so that reference and title rank above the
-    description."""
-    return SearchVector("reference", "title", weight="A", config=SEARCH_CONFIG) + SearchVector(
-        "description", weight="B", config=SEARCH_CONFIG
+    """The searchable text of a pledge: its reference, title and description stemmed by the
+    rules of its language, weighted so that reference and title rank above the description,
+    and the text of its translations, each by the rules of its own language (stored by the
+    translation services in `translation_search_vector`: an index expression cannot read
+    another table)."""
+    config = _pledge_language_config()
+    own = SearchVector("reference", "title", weight="A", config=config) + SearchVector(
+        "description", weight="B", config=config
+    )
+    return CombinedExpression(
+        own, "||", F("translation_search_vector"), output_field=SearchVectorField()
     )
 
 

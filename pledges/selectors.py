@@ -8,7 +8,7 @@ only: they are public facts and identical for every visitor.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connections
@@ -38,6 +38,7 @@ from .models import (
     EntityType,
     Pledge,
     PledgeParticipant,
+    PledgeQuerySet,
     ReviewState,
     SqlRule,
     SupportType,
@@ -60,7 +61,10 @@ def public_pledges(user: Any) -> QuerySet[Pledge]:
 
 
 def with_listing_data(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
-    """What a row of a public pledge list shows, loaded in three queries for any page size."""
+    """What a row of a public pledge list shows, loaded in three queries for any page size;
+    the title in the active language comes with the rows (`PledgeQuerySet.with_translation`)."""
+    # Every pledge queryset is a PledgeQuerySet (the manager's); the stubs type it plainer.
+    queryset = cast(PledgeQuerySet, queryset).with_translation()
     return queryset.select_related(
         "entity", "entity__entity_type", "compact", "forum"
     ).prefetch_related(

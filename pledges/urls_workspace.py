@@ -3,7 +3,7 @@ that `/pledges/<reference>/…` and `/my/pledges/new/` resolve here)."""
 
 from django.urls import URLPattern, path
 
-from .views import workspace
+from .views import translations, workspace
 
 urlpatterns: list[URLPattern] = [
     path("my/", workspace.my_pledges, name="my-pledges"),
@@ -16,6 +16,21 @@ urlpatterns: list[URLPattern] = [
         name="pledge-transition",
     ),
     path("pledges/<str:reference>/history/", workspace.pledge_history, name="pledge-history"),
+    path(
+        "pledges/<str:reference>/translations/",
+        translations.pledge_translations,
+        name="pledge-translations",
+    ),
+    path(
+        "pledges/<str:reference>/translations/<str:language>/",
+        translations.translation_edit,
+        name="translation-edit",
+    ),
+    path(
+        "pledges/<str:reference>/translations/<str:language>/remove/",
+        translations.translation_remove,
+        name="translation-remove",
+    ),
     path(
         "pledges/<str:reference>/participants/",
         workspace.participant_invite,

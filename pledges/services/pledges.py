@@ -33,6 +33,7 @@ from forums.models import Forum
 from .. import notifications
 from ..exceptions import StaleVersion, TransitionNotAllowed
 from ..models import (
+    LANGUAGE_CODES,
     Entity,
     GeographyScope,
     Pledge,
@@ -94,6 +95,10 @@ class PledgeInput:
     compact: Compact
     forum: Forum
     entity: Entity
+    # The language the title and description are written in (a code of settings.LANGUAGES).
+    # None leaves it as it is (a new pledge: the site's default language), so that a client
+    # that does not send it yet never turns a French pledge into an English one.
+    language: str | None = None
     objectives: Sequence[Objective] = ()
     actions: Sequence[ObjectiveAction] = ()
     principles: Sequence[GuidingPrinciple] = ()
@@ -120,6 +125,7 @@ class PledgeInput:
             compact=pledge.compact,
             forum=pledge.forum,
             entity=pledge.entity,
+            language=pledge.language,
             objectives=list(pledge.objectives.all()),
             actions=list(pledge.actions.all()),
             principles=list(pledge.principles.all()),
@@ -157,6 +163,15 @@ class PledgeInput:
 def _rule_title_given(data: PledgeInput, add: _Add, complete: bool) -> None:
     if not data.title.strip():
         add("title", _("Give the pledge a title."))
+
+
+def _rule_known_language(data: PledgeInput, add: _Add, complete: bool) -> None:
+    if data.language is not None and data.language not in LANGUAGE_CODES:
+        add(
+            "language",
+            _("Choose one of the languages of the site: %(languages)s.")
+            % {"languages": ", ".join(LANGUAGE_CODES)},
+        )
 
 
 def _rule_forum_of_the_compact(data: PledgeInput, add: _Add, complete: bool) -> None:
@@ -322,6 +337,7 @@ def _rule_beneficiaries_named(data: PledgeInput, add: _Add, complete: bool) -> N
 # In the order their messages are shown.
 _PLEDGE_RULES: tuple[Callable[[PledgeInput, _Add, bool], None], ...] = (
     _rule_title_given,
+    _rule_known_language,
     _rule_forum_of_the_compact,
     _rule_objectives_of_the_compact,
     _rule_actions_of_the_objectives,
@@ -439,6 +455,8 @@ def _apply_content(pledge: Pledge, data: PledgeInput) -> None:
     ):
         setattr(pledge, name, getattr(data, name))
     pledge.title = pledge.title.strip()
+    if data.language is not None:
+        pledge.language = data.language
 
 
 def _apply_relations(pledge: Pledge, data: PledgeInput) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -113,6 +114,9 @@ AUDIT_LABELS = {
     "pledges.participant.removed": gettext_lazy("Co-pledger removed"),
     "pledges.link.created": gettext_lazy("Link added"),
     "pledges.link.removed": gettext_lazy("Link removed"),
+    "pledges.translation.added": gettext_lazy("Translation added"),
+    "pledges.translation.changed": gettext_lazy("Translation changed"),
+    "pledges.translation.removed": gettext_lazy("Translation removed"),
     **{f"pledges.pledge.{name}": t.label for name, t in PLEDGE_TRANSITIONS.items()},
 }
 
@@ -337,6 +341,7 @@ def pledge_edit(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
 def _pledge_page_queryset(user: Any) -> QuerySet[Pledge]:
     return (
         Pledge.objects.visible_to(user)
+        .with_translation()
         .select_related("entity", "compact", "forum", "support_platform", "currency")
         .prefetch_related(
             Prefetch("objectives", queryset=Objective.objects.order_by("number")),
@@ -736,6 +741,7 @@ def update_create(request: AuthenticatedHttpRequest, reference: str) -> HttpResp
 HISTORY_FIELDS: dict[str, Any] = {
     "title": gettext_lazy("Title"),
     "description": gettext_lazy("Description"),
+    "language": gettext_lazy("Original language"),
     "entity": gettext_lazy("Submitting entity"),
     "compact": gettext_lazy("Compact"),
     "forum": gettext_lazy("Forum"),
@@ -774,6 +780,7 @@ HISTORY_M2M: dict[str, type[Model]] = {
 }
 HISTORY_CHOICES: dict[str, dict[str, Any]] = {
     "geography_scope": dict(GeographyScope.choices),
+    "language": dict(settings.LANGUAGES),
     "review_state": dict(ReviewState.choices),
     "implementation_status": dict(ImplementationStatus.choices),
 }
