@@ -27,6 +27,7 @@ from .bundles import M2M_FIELDS, Counts, IndexRow, write_bundles
 from .draws import stream
 from .entities import create_entities
 from .figures import create_exchange_rates, create_indicator_values
+from .languages import translate_some
 from .links import create_links, save_counters
 from .plans import number_references, plan_skeletons
 from .pledges import PledgeBuilder
@@ -172,6 +173,8 @@ def seed_demo(
             written(pipeline.finish())
         stage("Linking pledges…")
         counts.links = create_links(rows=rows, seed=seed, writer=writer)
+        stage("Writing a few pledges in French and Spanish, with English translations…")
+        translate_some(pledge_ids)
         save_counters(highest)
         stage("Creating exchange rates…")
         rates = create_exchange_rates(
