@@ -25,8 +25,9 @@ true, "short_label": false}` for a title copied from the UN with a label the pro
 an objective's `title`, a principle's `name`, an action's `text`) is not the UN's is stored in the
 row's `unofficial_languages`, and pages mark that text. A language a row leaves out is not shipped
 (it falls back to English, and `update=True` does not blank what the secretariat typed). Country
-names in the five other languages are not in `countries.csv`: they come from the CLDR data in Babel
-(`babel.Locale("fr").territories["KE"]`), never typed by hand.
+and currency names in the five other languages are not in `countries.csv`/`currencies.csv`: they
+come from the CLDR data in Babel (`babel.Locale("fr").territories["KE"]`, `.currencies["KES"]`),
+never typed by hand.
 """
 
 import csv
@@ -193,8 +194,15 @@ def _other_languages() -> list[str]:
 
 
 def load_currencies(*, update: bool = False) -> TableSummary:
-    """Active ISO 4217 currencies in which a pledge's amount may be stated."""
-    return sync_rows(Currency, _read_csv("currencies.csv"), key=("code",), update=update)
+    """Active ISO 4217 currencies in which a pledge's amount may be stated, named in English by
+    ISO 4217 (the CSV) and in the five other UN languages by CLDR (Babel)."""
+    rows = _read_csv("currencies.csv")
+    for row in rows:
+        for language in _other_languages():
+            name = Locale.parse(translation.to_locale(language)).currencies.get(row["code"])
+            if name:
+                row[build_localized_fieldname("name", language)] = name
+    return sync_rows(Currency, rows, key=("code",), update=update)
 
 
 def load_compacts(*, update: bool = False) -> TableSummary:

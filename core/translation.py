@@ -1,11 +1,16 @@
-"""Country names in the six UN languages, filled from CLDR by `load_reference_data`
-(see compacts/translation.py)."""
+"""Country and currency names in the six UN languages, filled from CLDR by
+`load_reference_data` (see compacts/translation.py)."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from core.models import Country
+from core.models import Country, Currency
 
 
 @register(Country)
 class CountryTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Currency)
+class CurrencyTranslation(TranslationOptions):
     fields = ("name",)

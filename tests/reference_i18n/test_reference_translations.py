@@ -11,7 +11,7 @@ from django.utils import translation
 
 from accounts.models import User
 from compacts.models import Objective
-from core.models import Country
+from core.models import Country, Currency
 from forums.models import Forum
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +97,23 @@ def test_countries_are_named_by_cldr_in_each_language(reference_data: None, lang
 
     assert names["DE"] == cldr["DE"]
     assert all(names[code] == cldr[code] for code in names if code in cldr)
+
+
+@pytest.mark.parametrize("language", ["ar", "zh-hans", "fr", "ru", "es"])
+def test_currencies_are_named_by_cldr_in_each_language(
+    client: Client, member_a: User, reference_data: None, language: str
+) -> None:
+    cldr = babel.Locale.parse(translation.to_locale(language)).currencies
+    with translation.override(language):
+        names = dict(Currency.objects.values_list("code", "name"))
+    assert names["KES"] == cldr["KES"] != "Kenyan Shilling"
+    assert all(names[code] == cldr[code] for code in names if code in cldr)
+
+    client.force_login(member_a)  # the pledge editor's currency list
+    html = page(client, f"/{language}/my/pledges/new/")
+
+    assert cldr["KES"] in html
+    assert "Kenyan Shilling" not in html
 
 
 def test_countries_keep_their_iso_names_in_english(reference_data: None) -> None:
