@@ -13,6 +13,7 @@ from django.urls import is_valid_path
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +116,20 @@ def _has_page(language: str, path: str) -> bool:
         return bool(is_valid_path(f"/{language}{path}"))
 
 
+def _accepted_language(request: HttpRequest) -> str:
+    """The first of our languages that `Accept-Language` names, else the default. Not the
+    language cookie: API answers vary by `Accept-Language` only, and a shared cache must never
+    give one caller's cookie-chosen language to another."""
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
 class LanguageMiddleware:
     """The language of what has no language in its URL. After Django's LocaleMiddleware, which
     reads it from the URL's prefix (`/fr/…`) and gives unprefixed pages the default, English.
@@ -131,7 +146,7 @@ class LanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info.startswith("/api/"):
-            language = translation.get_language_from_request(request)
+            language = _accepted_language(request)
             translation.activate(language)
             request.LANGUAGE_CODE = language
         elif request.method in ("GET", "HEAD") and not translation.get_language_from_path(

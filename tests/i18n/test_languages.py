@@ -97,6 +97,19 @@ def test_the_api_answers_in_the_language_asked_for_and_says_so(
     assert client.get("/fr/api/v1/").status_code == 404
 
 
+def test_the_api_ignores_the_language_cookie_since_answers_vary_by_accept_language_only(
+    client: Client, reference_data: None
+) -> None:
+    # A shared cache keys API answers on Accept-Language (Vary); a language chosen by cookie
+    # would put a French answer where an English caller gets it.
+    client.cookies["django_language"] = "fr"
+
+    response = client.get("/api/v1/compacts/")
+
+    assert response["Content-Language"] == "en"
+    assert client.get("/api/v1/compacts/", HTTP_ACCEPT_LANGUAGE="fr")["Content-Language"] == "fr"
+
+
 def test_arabic_pages_do_not_place_anything_by_left_or_right(settings: Any) -> None:
     """The stylesheets use logical properties, so that right-to-left pages mirror."""
     from pathlib import Path
