@@ -31,6 +31,7 @@ from pledges.models import (
     PledgeParticipant,
     PledgeProgressMark,
     PledgeReferenceCounter,
+    PledgeTranslation,
     PledgeUpdateActual,
 )
 from tests.factories import (
@@ -147,10 +148,11 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
         counters={"pledges": 1},
     )
     mark = PledgeProgressMark.objects.create(pledge_id=pledge.pk, marked_at=run.started_at)
+    translated = PledgeTranslation.objects.create(pledge=pledge, language="fr", title="Titre")
     rows = [
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
         update, actual, counter, indicator, value, rate, snapshot, compact_snapshot, run, audit,
-        api_key, base, fact, progress_sum, mark,
+        api_key, base, fact, progress_sum, mark, translated,
     ]  # fmt: skip
     return {type(row): row for row in rows}

@@ -24,6 +24,7 @@ from pledges.models import (
     PledgeParticipant,
     PledgeProgressMark,
     PledgeReferenceCounter,
+    PledgeTranslation,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,7 @@ OUR_MODELS = sorted(
 COMPUTED_ROWS = {PledgeFact, ProgressBase, ProgressSum, PledgeProgressMark}
 READ_ONLY_MODELS = {
     ApiKey,
+    PledgeTranslation,  # written through the translation services (pledge's Translations page)
     AuditEntry,
     PledgeReferenceCounter,
     PledgeParticipant,  # co-pledgers are managed on the pledge page (participant services)
