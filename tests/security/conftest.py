@@ -21,6 +21,7 @@ from pledges.models import (
     Pledge,
     PledgeLink,
     PledgeParticipant,
+    PledgeTranslation,
     ReviewState,
     UpdateReviewState,
 )
@@ -102,6 +103,10 @@ def world(
     approved = PledgeUpdateFactory(
         pledge=published, submitted_by=member_a, review_state=UpdateReviewState.APPROVED
     )
+    for translated in (draft, published):  # a French translation to open, change and remove
+        PledgeTranslation.objects.create(
+            pledge=translated, language="fr", title="Titre en français", description="Texte."
+        )
     invitation_b = PledgeParticipant.objects.create(pledge=published, entity=entity_b)
     invitation_c = PledgeParticipant.objects.create(pledge=draft, entity=entity_c)
     link = PledgeLink.objects.create(source=published, target=other, kind=LinkKind.MATCHES)
