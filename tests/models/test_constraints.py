@@ -41,6 +41,7 @@ from pledges.models import (
     PledgeLink,
     PledgeParticipant,
     PledgeTarget,
+    PledgeTranslation,
     PledgeUpdate,
     PledgeUpdateActual,
     TargetUnit,
@@ -179,6 +180,15 @@ def pledge() -> Pledge:
         published_at=dt.datetime(2024, 1, 15, tzinfo=dt.UTC),
         implementation_status="in_progress",
     )
+
+
+def translation() -> PledgeTranslation:
+    return PledgeTranslation(pledge=PledgeFactory(), language="fr", title="Titre")
+
+
+def second_translation() -> PledgeTranslation:
+    first = PledgeTranslation.objects.create(pledge=PledgeFactory(), language="fr", title="Titre")
+    return PledgeTranslation(pledge=first.pledge, language="es", title="Otro título")
 
 
 def second_participant() -> PledgeParticipant:
@@ -436,6 +446,9 @@ CASES = [
     ),
     Case("pledge_end_not_before_start", pledge, setter(end_date=dt.date(2023, 12, 31))),
     Case("pledge_review_state_valid", pledge, setter(review_state="approved")),
+    Case("pledge_language_valid", pledge, setter(language="de")),
+    Case("pledge_translation_language_valid", translation, setter(language="de")),
+    Case("pledge_translation_unique_language", second_translation, setter(language="fr")),
     # "Overdue" is derived from the update dates and must never be stored.
     Case("pledge_implementation_status_valid", pledge, setter(implementation_status="overdue")),
     Case("pledge_reference_unique", pledge, reference_already_taken, refused_by="reference"),
