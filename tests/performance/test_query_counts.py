@@ -126,7 +126,11 @@ def test_the_browser_capped_facet_read_of_one_status_is_an_index_only_scan() -> 
     pledges, a scan of the table read 37k rows for it (docs/performance.md, "Web browser
     facets"; pledges migration 0010)."""
     capped = Pledge.objects.filter(review_state="published", implementation_status="in_progress")
-    plan = planned(capped.order_by().values("pk")[:10_001], forbid=("seqscan", "bitmapscan"))
+    # Plain index scans off too: on a never-vacuumed test table an index-only scan costs the
+    # same as an index scan of any index on review_state, and the tie went either way.
+    plan = planned(
+        capped.order_by().values("pk")[:10_001], forbid=("seqscan", "bitmapscan", "indexscan")
+    )
 
     assert "Index Only Scan using pledge_published_by_status_idx " in plan
     assert "Index Cond: (implementation_status = 'in_progress'::text)" in plan
