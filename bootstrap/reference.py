@@ -372,10 +372,13 @@ def sync_rows(
 
 
 def _translated_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """In the model's field order (the first is the main text): modeltranslation's own order
+    changes from process to process (it builds it from a set)."""
     try:
-        return tuple(translator.get_options_for_model(model).all_fields)
+        names = translator.get_options_for_model(model).all_fields
     except NotRegistered:
         return ()
+    return tuple(f.name for f in model._meta.concrete_fields if f.name in names)
 
 
 def _with_translations(model: type[models.Model], row: Row) -> Row:
