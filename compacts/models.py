@@ -37,8 +37,12 @@ class OfficialTextMixin(models.Model):
         if not language or language not in self.unofficial_languages:
             return False
         try:
-            main = next(iter(translator.get_options_for_model(type(self)).all_fields))
-        except (NotRegistered, StopIteration):
+            names = translator.get_options_for_model(type(self)).all_fields
+        except NotRegistered:
+            return False
+        # The model's field order: modeltranslation's changes from process to process.
+        main = next((f.name for f in self._meta.concrete_fields if f.name in names), None)
+        if main is None:
             return False
         return bool(getattr(self, build_localized_fieldname(main, language), None))
 
