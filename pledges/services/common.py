@@ -133,6 +133,13 @@ def _require_pledge_editor(pledge: Pledge, by: User) -> None:
         raise TransitionNotAllowed(_("This pledge is closed."))
 
 
+def _attribute_history(obj: models.Model, *, by: User, reason: str) -> None:
+    """Who made the next save or delete of `obj`, and why, for its history version
+    (simple_history reads both from the instance: untyped, no attribute on the model class)."""
+    obj._history_user = by if getattr(by, "is_authenticated", False) else None  # type: ignore[attr-defined]  # as above
+    obj._change_reason = reason  # type: ignore[attr-defined]  # as above
+
+
 def _touch(pledge_id: int) -> None:
     """Mark the pledge as changed (`updated_at`, `version`): its co-pledgers and links are part
     of what it shows, so incremental sync (`updated_since`), ETags and stale-edit checks must

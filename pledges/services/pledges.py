@@ -55,6 +55,7 @@ from ..workflow import (
 )
 from .common import (
     _Add,
+    _attribute_history,
     _check_storable,
     _checked_reason,
     all_or_none,
@@ -493,9 +494,7 @@ def _replace_targets(pledge: Pledge, targets: Sequence[TargetInput]) -> None:
 
 
 def _save_with_history(pledge: Pledge, *, by: User, reason: str) -> None:
-    # simple_history reads both from the instance (untyped: no attribute on the model class).
-    pledge._history_user = by if getattr(by, "is_authenticated", False) else None  # type: ignore[attr-defined]  # as above
-    pledge._change_reason = reason  # type: ignore[attr-defined]  # as above
+    _attribute_history(pledge, by=by, reason=reason)
     pledge.save()
 
 

@@ -27,7 +27,7 @@ from core.audit import record_change
 from ..models import LANGUAGE_CODES, Pledge, PledgeTranslation, language_name
 from ..search_documents import search_config
 from ..workflow import EDITABLE_STATES, can_edit
-from .common import _touch
+from .common import _attribute_history, _touch
 from .pledges import (
     PledgeInput,
     _rule_description_given,
@@ -102,13 +102,6 @@ def _locked_for_translation(pledge: Pledge | int, by: User) -> Pledge:
     return locked
 
 
-def _save(translation: PledgeTranslation, *, by: User, reason: str) -> None:
-    # simple_history reads both from the instance (untyped: no attribute on the model class).
-    translation._history_user = by if getattr(by, "is_authenticated", False) else None  # type: ignore[attr-defined]  # as above
-    translation._change_reason = reason  # type: ignore[attr-defined]  # as above
-    translation.save()
-
-
 def refresh_translation_search(pledge_id: int) -> None:
     """Store the searchable text of the pledge's translations, each stemmed by the rules of its
     own language, in `Pledge.translation_search_vector` (which `pledge_document()` adds to the
@@ -155,7 +148,8 @@ def add_translation(*, pledge: Pledge | int, data: TranslationInput, by: User) -
         title=data.title.strip(),
         description=data.description,
     )
-    _save(translation, by=by, reason=_("Translation added"))
+    _attribute_history(translation, by=by, reason=_("Translation added"))
+    translation.save()
     record_change(
         locked, action="pledges.translation.added", by=by, data={"language": data.language}
     )
@@ -175,7 +169,8 @@ def change_translation(
     validate_translation(locked, data)
     current.title = title.strip()
     current.description = description
-    _save(current, by=by, reason=_("Translation changed"))
+    _attribute_history(current, by=by, reason=_("Translation changed"))
+    current.save()
     record_change(
         locked, action="pledges.translation.changed", by=by, data={"language": current.language}
     )
@@ -192,7 +187,6 @@ def remove_translation(*, translation: PledgeTranslation, by: User) -> None:
     record_change(
         locked, action="pledges.translation.removed", by=by, data={"language": current.language}
     )
-    current._history_user = by if getattr(by, "is_authenticated", False) else None  # type: ignore[attr-defined]  # simple_history reads it
-    current._change_reason = _("Translation removed")  # type: ignore[attr-defined]  # as above
+    _attribute_history(current, by=by, reason=_("Translation removed"))
     current.delete()
     _changed(locked)
