@@ -17,6 +17,7 @@ browsable API's HTML, JSON indented on request) carry the ETag of that same comp
 """
 
 import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -114,12 +115,18 @@ class ConditionalMixin(_ViewBase):
         """The ETag a GET of `obj` would carry now."""
         return etag_for(self.represent(obj))
 
+    def current_etags(self, obj: Any) -> Iterator[str]:
+        """Every ETag a GET of `obj` may carry now, the likeliest first (computed lazily: a
+        write stops at the first that matches)."""
+        yield self.current_etag(obj)
+
     def check_if_match(self, obj: Any) -> None:
-        """Refuse the write with 412 if the client's If-Match is not the current ETag."""
+        """Refuse the write with 412 if the client's If-Match is none of the current ETags."""
         if_match = self.request.headers.get("If-Match")
         if if_match is None or if_match.strip() == "*":
             return
-        if self.current_etag(obj) not in _tags(if_match):
+        sent = _tags(if_match)
+        if not any(tag in sent for tag in self.current_etags(obj)):
             raise PreconditionFailed(
                 _(
                     "This resource changed since you read it (If-Match failed). GET it again, "

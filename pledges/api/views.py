@@ -34,8 +34,6 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.conditional import ConditionalMixin, etag_for
-from core.api.conditional import _tags as etags_in
-from core.api.errors import PreconditionFailed
 from core.api.exports import ExportMixin
 from core.api.filters import StrictFilterBackend
 from core.api.schema import ApiSchema
@@ -392,21 +390,16 @@ class PledgeViewSet(ResourceViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self.represent(self.get_object()))
 
-    def check_if_match(self, obj: Pledge) -> None:
-        """The ETag of the pledge read in any of our languages matches: its labels differ by
-        language, the pledge does not (an editor who read it in French may write without the
-        header). The request's language is tried first, the others only when it fails."""
-        try:
-            super().check_if_match(obj)
-        except PreconditionFailed:
-            sent = etags_in(self.request.headers.get("If-Match", ""))
-            active = translation.get_language()
-            for language, _name in settings.LANGUAGES:
-                if language != active:
-                    with translation.override(language):
-                        if self.current_etag(obj) in sent:
-                            return
-            raise
+    def current_etags(self, obj: Pledge) -> Iterator[str]:
+        """The pledge's ETag as read in each of our languages, the request's first: its labels
+        differ by language, the pledge does not (an editor who read it in French may write
+        without the header)."""
+        yield self.current_etag(obj)
+        active = translation.get_language()
+        for language, _name in settings.LANGUAGES:
+            if language != active:
+                with translation.override(language):
+                    yield self.current_etag(obj)
 
     def export_table(self, queryset: Any) -> tuple[Sequence[str], Iterator[dict[str, Any]]]:
         reader = PledgeReader(self.get_serializer_context())
