@@ -21,10 +21,11 @@ django-modeltranslation (`*/translation.py`). `official` is true only for the UN
 text, whose document symbol and address `source` records; our own translations say `"official":
 false`. Where the fields of one language differ, `official` names each field, e.g. `{"title":
 true, "short_label": false}` for a title copied from the UN with a label the project wrote, and
-`source` says where each field comes from. A language whose main text (the first registered field:
-an objective's `title`, a principle's `name`, an action's `text`) is not the UN's is stored in the
-row's `unofficial_languages`, and pages mark that text. A language a row leaves out is not shipped
-(it falls back to English, and `update=True` does not blank what the secretariat typed). Country
+`source` says where each field comes from. A language whose main text (the first translated
+field in the model's order: an objective's `title`, a principle's `name`, an action's `text`) is
+not the UN's is stored in the row's `unofficial_languages`, and pages mark that text. A language
+a row leaves out is not shipped (it falls back to English, and `update=True` does not blank what
+the secretariat typed). Country
 and currency names in the five other languages are not in `countries.csv`/`currencies.csv`: they
 come from the CLDR data in Babel (`babel.Locale("fr").territories["KE"]`, `.currencies["KES"]`),
 never typed by hand.

@@ -14,9 +14,9 @@ from core.models import Country
 
 
 class OfficialTextMixin(models.Model):
-    """Texts the UN publishes in its six languages. Where the main text of a language (the first
-    registered translated field: an objective's title) is not the UN's (none could be found), the
-    language is listed here and pages mark that text unofficial."""
+    """Texts the UN publishes in its six languages. Where the main text of a language (the
+    first translated field in the model's order: an objective's title) is not the UN's (none
+    could be found), the language is listed here and pages mark that text unofficial."""
 
     unofficial_languages = models.JSONField(
         _("languages with an unofficial translation"),

@@ -4,7 +4,7 @@ drf-spectacular's YAML leaves `009` (an M49 region code) unquoted: valid YAML 1.
 not a number, but YAML 1.2 reads it as the integer 9, so openapi-python-client saw an enum of
 mixed types and dropped `GET /pledges/` and `GET /pledge-updates/`. Strings that YAML 1.2's core
 schema would read as a number, boolean or null are quoted here (YAML 1.1 look-alikes such as `yes`
-PyYAML quotes already)."""
+PyYAML quotes already). `SchemaView` serves it in the caller's language."""
 
 import datetime as dt
 import re
@@ -14,7 +14,14 @@ from typing import Any
 from uuid import UUID
 
 import yaml
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.renderers import OpenApiYamlRenderer, OpenApiYamlRenderer2
+from drf_spectacular.settings import patched_settings
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 YAML_12_NON_STRING = re.compile(
     r"""[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+
@@ -66,3 +73,23 @@ class YamlRenderer(OpenApiYamlRenderer):
 
 class YamlRenderer2(YamlRenderer, OpenApiYamlRenderer2):
     media_type = OpenApiYamlRenderer2.media_type
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document in the language of `?lang=` (which the Swagger page passes on), or
+    else of `Accept-Language` (core.middleware.LanguageMiddleware), saying which in
+    `Content-Language`. A `lang` we do not have is ignored (drf-spectacular would answer English
+    under its name). Written afresh for each request: no cache can mix languages."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        language = translation.get_language()
+        try:
+            language = translation.get_supported_language_variant(request.GET.get("lang", ""))
+        except LookupError:
+            pass
+        with patched_settings(self.custom_settings), translation.override(language):
+            response: Response = self._get_schema_response(request)  # type: ignore[no-untyped-call]  # drf-spectacular is untyped
+        response["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language",))
+        return response
