@@ -24,6 +24,15 @@ PLEDGE = {
     "id": "0b6f1a51-93a4-4f3c-b3a8-8a9c1d0e4f21",
     "title": "Include refugee children in national schools",
     "description": "We will enrol 10,000 refugee children in national schools by 2027.",
+    "language": "en",
+    "translations": [
+        {
+            "language": "fr",
+            "title": "Scolariser les enfants réfugiés dans les écoles nationales",
+            "description": "Nous scolariserons 10 000 enfants réfugiés dans les écoles "
+            "nationales d'ici 2027.",
+        }
+    ],
     "compact": {
         "code": "GCR",
         "name": "Global Compact on Refugees",
@@ -95,6 +104,7 @@ DRAFT = {
 PLEDGE_WRITE = {
     "title": "Include refugee children in national schools",
     "description": "We will enrol 10,000 refugee children in national schools by 2027.",
+    "language": "en",
     "compact": "GCR",
     "forum": "GRF23",
     "objectives": [2],

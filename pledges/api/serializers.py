@@ -16,9 +16,11 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -205,45 +207,65 @@ class PledgeWriteSerializer(StrictSerializer):
 
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(allow_blank=True, required=False, default="")
-    compact = serializers.CharField(help_text="Compact code: GCR or GCM.")
+    # Left out, the pledge keeps its language (a new pledge: English), as PledgeInput says: a
+    # client written before pledges had a language does not turn a French pledge English.
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=gettext_lazy(
+            "The language the title and description are written in. Left out, an edit keeps "
+            "the pledge's language and a new pledge is in English."
+        ),
+    )
+    compact = serializers.CharField(help_text=gettext_lazy("Compact code: GCR or GCM."))
     forum = serializers.CharField(
-        help_text="Code of the forum the pledge is announced at, e.g. GRF23 or IMRF26."
+        help_text=gettext_lazy(
+            "Code of the forum the pledge is announced at, e.g. GRF23 or IMRF26."
+        )
     )
     entity = serializers.UUIDField(
         required=False,
-        help_text="The `id` of the entity pledging; may be left out by people who act for "
-        "exactly one entity. Cannot change after creation.",
+        help_text=gettext_lazy(
+            "The `id` of the entity pledging; may be left out by people who act for "
+            "exactly one entity. Cannot change after creation."
+        ),
     )
     objectives = serializers.ListField(
         child=serializers.CharField(max_length=20),
         required=False,
         max_length=50,
-        help_text='Objective numbers within the pledge\'s compact ([23] or ["23"]), or '
-        'codes such as "GCM-23".',
+        help_text=gettext_lazy(
+            'Objective numbers within the pledge\'s compact ([23] or ["23"]), or '
+            'codes such as "GCM-23".'
+        ),
     )
     actions = serializers.ListField(
         child=serializers.CharField(max_length=20),
         required=False,
         max_length=100,
-        help_text='GCM actions of the chosen objectives: "23a", "23(a)" or "GCM-23a".',
+        help_text=gettext_lazy(
+            'GCM actions of the chosen objectives: "23a", "23(a)" or "GCM-23a".'
+        ),
     )
     principles = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=999),
         required=False,
         max_length=20,
-        help_text="GCM guiding principle numbers.",
+        help_text=gettext_lazy("GCM guiding principle numbers."),
     )
     thematic_areas = serializers.ListField(
         child=serializers.SlugField(max_length=80),
         required=False,
         max_length=50,
-        help_text="Thematic area codes (slugs) of the pledge's compact, e.g. education.",
+        help_text=gettext_lazy(
+            "Thematic area codes (slugs) of the pledge's compact, e.g. education."
+        ),
     )
     support_types = serializers.ListField(
         child=serializers.SlugField(max_length=40),
         required=False,
         max_length=20,
-        help_text="Support type codes, e.g. financial, technical.",
+        help_text=gettext_lazy("Support type codes, e.g. financial, technical."),
     )
     geography_scope = serializers.ChoiceField(
         choices=GeographyScope.choices, required=False, default=GeographyScope.NATIONAL
@@ -252,7 +274,7 @@ class PledgeWriteSerializer(StrictSerializer):
         child=serializers.CharField(min_length=2, max_length=2),
         required=False,
         max_length=250,
-        help_text="ISO 3166-1 alpha-2 codes, e.g. KE.",
+        help_text=gettext_lazy("ISO 3166-1 alpha-2 codes, e.g. KE."),
     )
     support_platform = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=20
@@ -270,14 +292,16 @@ class PledgeWriteSerializer(StrictSerializer):
         allow_blank=True,
         max_length=3,
         default=None,
-        help_text="ISO 4217 code, e.g. USD; required with an amount.",
+        help_text=gettext_lazy("ISO 4217 code, e.g. USD; required with an amount."),
     )
     targets = TargetInputSerializer(many=True, required=False)
     version = serializers.IntegerField(
         required=False,
         write_only=True,
-        help_text="On updates, the `version` you read: refused (412) if the pledge changed "
-        "since. `If-Match: <ETag>` does the same.",
+        help_text=gettext_lazy(
+            "On updates, the `version` you read: refused (412) if the pledge changed "
+            "since. `If-Match: <ETag>` does the same."
+        ),
     )
 
     # Codes are resolved once all fields have their shape, because numbers (objectives,
@@ -669,8 +693,12 @@ class PledgeUpdateExportSerializer(serializers.ModelSerializer):
 class ActualInputSerializer(StrictSerializer):
     read_back_from = ActualSerializer
 
-    target = serializers.IntegerField(help_text="The `id` of one of the pledge's targets.")
-    value = serializers.DecimalField(**MONEY, help_text="Achieved so far (cumulative).")
+    target = serializers.IntegerField(
+        help_text=gettext_lazy("The `id` of one of the pledge's targets.")
+    )
+    value = serializers.DecimalField(
+        **MONEY, help_text=gettext_lazy("Achieved so far (cumulative).")
+    )
 
 
 class PledgeUpdateWriteSerializer(StrictSerializer):
@@ -680,7 +708,9 @@ class PledgeUpdateWriteSerializer(StrictSerializer):
     read_back_from = PledgeUpdateSerializer
 
     pledge = serializers.CharField(
-        required=False, max_length=20, help_text="The pledge's reference, e.g. GRF23-00042."
+        required=False,
+        max_length=20,
+        help_text=gettext_lazy("The pledge's reference, e.g. GRF23-00042."),
     )
     status = serializers.ChoiceField(choices=ImplementationStatus.choices)
     narrative = serializers.CharField(max_length=20000)

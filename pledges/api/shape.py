@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
@@ -344,6 +345,14 @@ class CodeNameSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+class PledgeTranslationSerializer(serializers.Serializer):
+    """The pledge's title and description in another language (added on the web pages)."""
+
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    title = serializers.CharField()
+    description = serializers.CharField()
+
+
 class TargetSerializer(serializers.Serializer):
     """A quantified target of a pledge."""
 
@@ -393,6 +402,24 @@ KEYS: Sequence[Key] = (
     Key("id", Column("public_id"), export=True),
     Key("title", Column("title"), export=True),
     Key("description", Column("description"), export=True),
+    Key("language", Column("language"), export=True),
+    Key(
+        "translations",
+        # Read with the page's pledges only, so a translation is exactly as visible as its pledge.
+        Nested(
+            PledgeTranslationSerializer,
+            Obj(
+                PledgeTranslationSerializer,
+                {
+                    "language": Sql("l.language"),
+                    "title": Sql("l.title"),
+                    "description": Sql("l.description"),
+                },
+            ),
+            "FROM pledges_pledgetranslation l WHERE TRUE",
+            "l.language",
+        ),
+    ),
     Key(
         "compact",
         Obj(
@@ -596,6 +623,7 @@ EXPORT_COLUMNS = (
     "reference",
     "id",
     "title",
+    "language",
     "compact",
     "forum",
     "entity",

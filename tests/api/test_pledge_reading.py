@@ -35,6 +35,7 @@ from pledges.models import (
     Pledge,
     PledgeParticipant,
     PledgeTarget,
+    PledgeTranslation,
     ReviewState,
 )
 from tests.api.conftest import World, utc
@@ -65,6 +66,11 @@ def full(world: World, make_pledge: Callable[..., Pledge], entity_a: Entity) -> 
         contact_email="zoe@example.org",
         updated_at=utc("2025-05-01T10:30:15.123456"),
     )
+    Pledge.objects.filter(pk=pledge.pk).update(language="fr")
+    PledgeTranslation.objects.create(
+        pledge=pledge, language="es", title='Mujeres "en" el trabajo', description="Línea\nuna"
+    )
+    PledgeTranslation.objects.create(pledge=pledge, language="en", title="Women at work")
     pledge.actions.set(ObjectiveAction.objects.filter(objective__compact__code="GCM")[:1])
     pledge.principles.set(GuidingPrinciple.objects.filter(compact__code="GCM")[:1])
     # The reference data gives the GCM no thematic areas; the rows are set directly.
@@ -111,6 +117,12 @@ def expected(pledge: Pledge, *, insider: bool) -> dict[str, Any]:
         "id": str(pledge.public_id),
         "title": pledge.title,
         "description": pledge.description,
+        "language": "fr",
+        # In the order of their language codes.
+        "translations": [
+            {"language": "en", "title": "Women at work", "description": ""},
+            {"language": "es", "title": 'Mujeres "en" el trabajo', "description": "Línea\nuna"},
+        ],
         "compact": {
             "code": "GCM",
             "name": pledge.compact.name,
@@ -248,7 +260,15 @@ def test_a_bare_pledge_has_null_objects_and_empty_lists(
     assert body["currency"] is None
     assert body["implementation_status"] == ""
     assert body["entity"]["acronym"] == ""
-    for name in ("objectives", "actions", "principles", "thematic_areas", "targets"):
+    assert body["language"] == "en"
+    for name in (
+        "objectives",
+        "actions",
+        "principles",
+        "thematic_areas",
+        "targets",
+        "translations",
+    ):
         assert body[name] == [], name
 
 
@@ -330,6 +350,7 @@ def test_the_export_has_the_declared_columns_and_the_pledge_s_cells(
         "reference": full.reference,
         "id": str(full.public_id),
         "title": full.title,
+        "language": "fr",
         "compact": "GCM",
         "forum": "IMRF26",
         "entity": full.entity.name,
