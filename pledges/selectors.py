@@ -17,6 +17,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     Func,
@@ -29,6 +30,7 @@ from django.db.models import (
 from django.utils.functional import Promise
 
 from compacts.models import Compact, Objective, ThematicArea
+from core.localized import localized
 from core.models import Country, Region
 from forums.models import Forum
 
@@ -259,10 +261,12 @@ def _pledges(ids: PledgeIds) -> QuerySet[Pledge]:
     return Pledge.objects.filter(_IsAnyOf("pk", ids)).order_by()
 
 
-def _through_rows(through: Any, ids: PledgeIds, *columns: str) -> QuerySet:
+def _through_rows(
+    through: Any, ids: PledgeIds, *columns: str, **expressions: Expression
+) -> QuerySet:
     return (
         through.objects.filter(_IsAnyOf("pledge_id", ids))
-        .values(*columns)
+        .values(*columns, **expressions)
         .annotate(n=Count("pledge_id", distinct=True))
         .order_by()
     )
@@ -271,11 +275,11 @@ def _through_rows(through: Any, ids: PledgeIds, *columns: str) -> QuerySet:
 def _compact_rows(ids: PledgeIds) -> list[Row]:
     rows = (
         _pledges(ids)
-        .values("compact__code", "compact__name")
+        .values("compact__code", name=localized("compact__name"))
         .annotate(n=Count("pk"))
         .order_by("compact__code")
     )
-    return [(r["compact__code"], r["compact__name"], r["n"]) for r in rows]
+    return [(r["compact__code"], r["name"], r["n"]) for r in rows]
 
 
 def _objective_rows(ids: PledgeIds) -> list[Row]:
@@ -284,13 +288,12 @@ def _objective_rows(ids: PledgeIds) -> list[Row]:
         ids,
         "objective__compact__code",
         "objective__number",
-        "objective__short_label",
+        name=localized("objective__short_label"),
     ).order_by("objective__compact__code", "objective__number")
     return [
         (
             f"{r['objective__compact__code']}-{r['objective__number']}",
-            f"{r['objective__compact__code']} {r['objective__number']}. "
-            f"{r['objective__short_label']}",
+            f"{r['objective__compact__code']} {r['objective__number']}. {r['name']}",
             r["n"],
         )
         for r in rows
@@ -300,11 +303,11 @@ def _objective_rows(ids: PledgeIds) -> list[Row]:
 def _forum_rows(ids: PledgeIds) -> list[Row]:
     rows = (
         _pledges(ids)
-        .values("forum__code", "forum__name", "forum__year")
+        .values("forum__code", "forum__year", name=localized("forum__name"))
         .annotate(n=Count("pk"))
         .order_by("-forum__year", "forum__code")
     )
-    return [(r["forum__code"], r["forum__name"], r["n"]) for r in rows]
+    return [(r["forum__code"], r["name"], r["n"]) for r in rows]
 
 
 def _entity_type_rows(ids: PledgeIds) -> list[Row]:
@@ -312,13 +315,13 @@ def _entity_type_rows(ids: PledgeIds) -> list[Row]:
         _pledges(ids)
         .values(
             "entity__entity_type__code",
-            "entity__entity_type__name",
             "entity__entity_type__position",
+            name=localized("entity__entity_type__name"),
         )
         .annotate(n=Count("pk"))
-        .order_by("entity__entity_type__position", "entity__entity_type__name")
+        .order_by("entity__entity_type__position", "name")
     )
-    return [(r["entity__entity_type__code"], r["entity__entity_type__name"], r["n"]) for r in rows]
+    return [(r["entity__entity_type__code"], r["name"], r["n"]) for r in rows]
 
 
 STATUS_LABELS = dict(IMPLEMENTATION_CHOICES)
@@ -351,16 +354,19 @@ def _region_rows(ids: PledgeIds) -> list[Row]:
 
 def _country_rows(ids: PledgeIds) -> list[Row]:
     rows = _through_rows(
-        Pledge.beneficiary_countries.through, ids, "country_id", "country__name"
-    ).order_by("-n", "country__name")
-    return [(r["country_id"], r["country__name"], r["n"]) for r in rows]
+        Pledge.beneficiary_countries.through, ids, "country_id", name=localized("country__name")
+    ).order_by("-n", "name")
+    return [(r["country_id"], r["name"], r["n"]) for r in rows]
 
 
 def _thematic_area_rows(ids: PledgeIds) -> list[Row]:
     rows = _through_rows(
-        Pledge.thematic_areas.through, ids, "thematicarea__slug", "thematicarea__name"
-    ).order_by("-n", "thematicarea__name")
-    return [(r["thematicarea__slug"], r["thematicarea__name"], r["n"]) for r in rows]
+        Pledge.thematic_areas.through,
+        ids,
+        "thematicarea__slug",
+        name=localized("thematicarea__name"),
+    ).order_by("-n", "name")
+    return [(r["thematicarea__slug"], r["name"], r["n"]) for r in rows]
 
 
 def _support_type_rows(ids: PledgeIds) -> list[Row]:
@@ -368,10 +374,10 @@ def _support_type_rows(ids: PledgeIds) -> list[Row]:
         Pledge.support_types.through,
         ids,
         "supporttype__code",
-        "supporttype__name",
         "supporttype__position",
-    ).order_by("supporttype__position", "supporttype__name")
-    return [(r["supporttype__code"], r["supporttype__name"], r["n"]) for r in rows]
+        name=localized("supporttype__name"),
+    ).order_by("supporttype__position", "name")
+    return [(r["supporttype__code"], r["name"], r["n"]) for r in rows]
 
 
 # The possible values of a facet that is not counted: read from its small reference table (one
