@@ -20,7 +20,9 @@ from compacts.models import (
 
 @register(Compact)
 class CompactTranslation(TranslationOptions):
-    fields = ("name",)
+    # The name first: the unofficial marker follows it (the model's field order), not the
+    # project's summaries.
+    fields = ("name", "summary", "adoption_note")
 
 
 @register(Objective)

@@ -1,4 +1,4 @@
-"""Forum names in the six UN languages (see compacts/translation.py)."""
+"""Forum names and places in the six UN languages (see compacts/translation.py)."""
 
 from modeltranslation.translator import TranslationOptions, register
 
@@ -7,4 +7,4 @@ from forums.models import Forum
 
 @register(Forum)
 class ForumTranslation(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "place")
