@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -323,14 +324,21 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The document is read in the caller's language (core.api.openapi.SchemaView). The title is
+# only marked here and translated in the document by `translate_title`: drf-spectacular also
+# names the downloaded file after it, which stays the same ASCII name in every language.
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Compact Pledge Tracker API",
-    "DESCRIPTION": (
+    "TITLE": gettext_noop("Compact Pledge Tracker API"),
+    "DESCRIPTION": _(
         "Pledges under the Global Compact on Refugees and the Global Compact for Migration, "
         "their progress updates, the compacts' objectives and forums, indicators and computed "
         "progress. Anonymous callers see published data; send `Authorization: Bearer <key>` "
         "(create keys on the API keys page) to act for your entities."
     ),
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.openapi.translate_title",
+    ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

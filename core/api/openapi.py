@@ -16,8 +16,9 @@ from uuid import UUID
 import yaml
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from drf_spectacular.renderers import OpenApiYamlRenderer, OpenApiYamlRenderer2
-from drf_spectacular.settings import patched_settings
+from drf_spectacular.settings import patched_settings, spectacular_settings
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.request import Request
@@ -73,6 +74,13 @@ class YamlRenderer(OpenApiYamlRenderer):
 
 class YamlRenderer2(YamlRenderer, OpenApiYamlRenderer2):
     media_type = OpenApiYamlRenderer2.media_type
+
+
+def translate_title(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """The document's title in the active language (a postprocessing hook): the settings only
+    mark it (`gettext_noop`), as drf-spectacular also names the downloaded file after it."""
+    result["info"]["title"] = gettext(spectacular_settings.TITLE)
+    return result
 
 
 class SchemaView(SpectacularAPIView):

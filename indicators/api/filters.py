@@ -117,23 +117,23 @@ class CurrencyFilter(django_filters.CharFilter):
 
 def _compact(field_name: str) -> django_filters.CharFilter:
     return django_filters.CharFilter(
-        field_name=field_name, lookup_expr="iexact", help_text="Compact code: GCR or GCM."
+        field_name=field_name, lookup_expr="iexact", help_text=_("Compact code: GCR or GCM.")
     )
 
 
 class IndicatorFilter(django_filters.FilterSet):
     compact = _compact("compact__code")
-    code = django_filters.CharFilter(help_text="Indicator code, e.g. 3.1.1.")
+    code = django_filters.CharFilter(help_text=_("Indicator code, e.g. 3.1.1."))
     objective = IntegerFilter(
         field_name="objective__number",
-        help_text="Objective number within its compact (combine with `compact`).",
+        help_text=_("Objective number within its compact (combine with `compact`)."),
     )
     objective_id = IntegerFilter(
-        field_name="objective__id", help_text="The objective's id in /api/v1/objectives/."
+        field_name="objective__id", help_text=_("The objective's id in /api/v1/objectives/.")
     )
     unit = django_filters.ChoiceFilter(choices=IndicatorUnit.choices)
     direction = django_filters.ChoiceFilter(
-        choices=Direction.choices, help_text="Whether a higher or a lower value is better."
+        choices=Direction.choices, help_text=_("Whether a higher or a lower value is better.")
     )
 
     class Meta:
@@ -145,19 +145,23 @@ class IndicatorValueFilter(django_filters.FilterSet):
     compact = _compact("indicator__compact__code")
     indicator = django_filters.CharFilter(
         field_name="indicator__code",
-        help_text="Indicator code, e.g. 2.2.1 (combine with `compact`: codes are unique within "
-        "a compact).",
+        help_text=_(
+            "Indicator code, e.g. 2.2.1 (combine with `compact`: codes are unique within "
+            "a compact)."
+        ),
     )
     indicator_id = IntegerFilter(
-        field_name="indicator__id", help_text="The indicator's id in /api/v1/indicators/."
+        field_name="indicator__id", help_text=_("The indicator's id in /api/v1/indicators/.")
     )
     country = CountryFilter(
-        help_text="ISO 3166-1 alpha-2 code (e.g. KE), or `global` for the values that belong "
-        "to no country."
+        help_text=_(
+            "ISO 3166-1 alpha-2 code (e.g. KE), or `global` for the values that belong "
+            "to no country."
+        )
     )
-    year = IntegerFilter(help_text="One year.")
-    year_min = IntegerFilter(field_name="year", lookup_expr="gte", help_text="From this year.")
-    year_max = IntegerFilter(field_name="year", lookup_expr="lte", help_text="Up to this year.")
+    year = IntegerFilter(help_text=_("One year."))
+    year_min = IntegerFilter(field_name="year", lookup_expr="gte", help_text=_("From this year."))
+    year_max = IntegerFilter(field_name="year", lookup_expr="lte", help_text=_("Up to this year."))
 
     class Meta:
         model = IndicatorValue
@@ -165,13 +169,13 @@ class IndicatorValueFilter(django_filters.FilterSet):
 
 
 class ExchangeRateFilter(django_filters.FilterSet):
-    currency = CurrencyFilter(help_text="ISO 4217 code, e.g. EUR.")
-    date = django_filters.DateFilter(help_text="One day (YYYY-MM-DD).")
+    currency = CurrencyFilter(help_text=_("ISO 4217 code, e.g. EUR."))
+    date = django_filters.DateFilter(help_text=_("One day (YYYY-MM-DD)."))
     date_min = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", help_text="From this day (YYYY-MM-DD)."
+        field_name="date", lookup_expr="gte", help_text=_("From this day (YYYY-MM-DD).")
     )
     date_max = django_filters.DateFilter(
-        field_name="date", lookup_expr="lte", help_text="Up to this day (YYYY-MM-DD)."
+        field_name="date", lookup_expr="lte", help_text=_("Up to this day (YYYY-MM-DD).")
     )
 
     class Meta:
@@ -219,30 +223,34 @@ class ProgressFilter(django_filters.FilterSet):
     compact = _compact("objective__compact__code")
     objective = IntegerFilter(
         field_name="objective__number",
-        help_text="Objective number within its compact (combine with `compact`).",
+        help_text=_("Objective number within its compact (combine with `compact`)."),
     )
     objective_id = IntegerFilter(
-        field_name="objective__id", help_text="The objective's id in /api/v1/objectives/."
+        field_name="objective__id", help_text=_("The objective's id in /api/v1/objectives/.")
     )
     slice_kind = django_filters.ChoiceFilter(
         choices=SliceKind.choices,
-        help_text="How pledges are grouped: `overall`, or by `forum`, `region`, `entity_type`.",
+        help_text=_("How pledges are grouped: `overall`, or by `forum`, `region`, `entity_type`."),
     )
     slice_key = django_filters.CharFilter(
-        help_text="The group within the slice kind: a forum code (GRF23), a UN M49 region code "
-        "(002), an entity type code; empty for `overall`."
+        help_text=_(
+            "The group within the slice kind: a forum code (GRF23), a UN M49 region code "
+            "(002), an entity type code; empty for `overall`."
+        )
     )
-    date = django_filters.DateFilter(help_text="Snapshots of one day (YYYY-MM-DD).")
+    date = django_filters.DateFilter(help_text=_("Snapshots of one day (YYYY-MM-DD)."))
     date_min = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", help_text="From this day (YYYY-MM-DD)."
+        field_name="date", lookup_expr="gte", help_text=_("From this day (YYYY-MM-DD).")
     )
     date_max = django_filters.DateFilter(
-        field_name="date", lookup_expr="lte", help_text="Up to this day (YYYY-MM-DD)."
+        field_name="date", lookup_expr="lte", help_text=_("Up to this day (YYYY-MM-DD).")
     )
     latest = StrictBooleanFilter(
         method="_applied_last",
-        help_text="`true`: only the newest snapshot of each objective × slice among those the "
-        "other filters select (with `date_max`: the figures as they stood on that day).",
+        help_text=_(
+            "`true`: only the newest snapshot of each objective × slice among those the "
+            "other filters select (with `date_max`: the figures as they stood on that day)."
+        ),
     )
 
     class Meta:

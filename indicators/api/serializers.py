@@ -8,6 +8,8 @@ field's help text names its unit.
 from typing import Any
 
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,7 +19,8 @@ from core.models import ExchangeRate
 from indicators import drilldown
 from indicators.models import Indicator, IndicatorValue, ProgressSnapshot
 
-UNIT_HELP = (
+# Lazy, like every text of the OpenAPI document (read in the caller's language).
+UNIT_HELP = gettext_lazy(
     "In the indicator's unit: `usd` US dollars, `percent` 0–100, `persons` or `count` a number "
     "of people or of things. A decimal sent as a string."
 )
@@ -42,17 +45,19 @@ class IndicatorSerializer(serializers.ModelSerializer):
         decimal_places=4,
         read_only=True,
         allow_null=True,
-        help_text=f"Value in `baseline_year`. {UNIT_HELP}",
+        help_text=format_lazy("{} {}", gettext_lazy("Value in `baseline_year`."), UNIT_HELP),
     )
     target_value = serializers.DecimalField(
         max_digits=20,
         decimal_places=4,
         read_only=True,
         allow_null=True,
-        help_text=f"Value aimed for by `target_year`, if one is set. {UNIT_HELP}",
+        help_text=format_lazy(
+            "{} {}", gettext_lazy("Value aimed for by `target_year`, if one is set."), UNIT_HELP
+        ),
     )
     values_url = serializers.SerializerMethodField(
-        help_text="The indicator's values, per country and year."
+        help_text=gettext_lazy("The indicator's values, per country and year.")
     )
     url = serializers.HyperlinkedIdentityField(view_name="indicator-detail")
 
@@ -91,7 +96,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         source="country_id",
         read_only=True,
         allow_null=True,
-        help_text="ISO 3166-1 alpha-2 code; null for a global value.",
+        help_text=gettext_lazy("ISO 3166-1 alpha-2 code; null for a global value."),
     )
     country_name = serializers.CharField(source="country.name", read_only=True, allow_null=True)
     value = serializers.DecimalField(
@@ -102,15 +107,17 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         decimal_places=4,
         read_only=True,
         allow_null=True,
-        help_text="For percentages: the count the value is a share of. Aggregate percentages "
-        "as sum(numerator) / sum(denominator), never by averaging values.",
+        help_text=gettext_lazy(
+            "For percentages: the count the value is a share of. Aggregate percentages "
+            "as sum(numerator) / sum(denominator), never by averaging values."
+        ),
     )
     denominator = serializers.DecimalField(
         max_digits=20,
         decimal_places=4,
         read_only=True,
         allow_null=True,
-        help_text="For percentages: the population the value is a share of.",
+        help_text=gettext_lazy("For percentages: the population the value is a share of."),
     )
     url = serializers.HyperlinkedIdentityField(view_name="indicator-value-detail")
 
@@ -132,15 +139,17 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
 
 class ExchangeRateSerializer(serializers.ModelSerializer):
     currency = serializers.CharField(
-        source="currency_id", read_only=True, help_text="ISO 4217 code."
+        source="currency_id", read_only=True, help_text=gettext_lazy("ISO 4217 code.")
     )
     currency_name = serializers.CharField(source="currency.name", read_only=True)
     usd_per_unit = serializers.DecimalField(
         max_digits=20,
         decimal_places=10,
         read_only=True,
-        help_text="US dollars that one unit of the currency was worth on `date`. A decimal "
-        "sent as a string.",
+        help_text=gettext_lazy(
+            "US dollars that one unit of the currency was worth on `date`. A decimal "
+            "sent as a string."
+        ),
     )
     url = serializers.HyperlinkedIdentityField(view_name="exchange-rate-detail")
 
@@ -166,25 +175,33 @@ class FiguresField(serializers.JSONField):
 class ProgressLinksSerializer(serializers.Serializer):
     """Where the pledges behind a snapshot's figures are listed."""
 
-    pledges = serializers.URLField(help_text="The pledge browser, filtered to this slice.")
-    pledges_api = serializers.URLField(help_text="The same pledges through the API.")
+    pledges = serializers.URLField(
+        help_text=gettext_lazy("The pledge browser, filtered to this slice.")
+    )
+    pledges_api = serializers.URLField(help_text=gettext_lazy("The same pledges through the API."))
     by_status = serializers.DictField(
         child=serializers.URLField(),
-        help_text="The browser filtered to this slice and one implementation status, per key "
-        "of `figures.status`.",
+        help_text=gettext_lazy(
+            "The browser filtered to this slice and one implementation status, per key "
+            "of `figures.status`."
+        ),
     )
 
 
 class ProgressSnapshotSerializer(serializers.ModelSerializer):
     objective = ObjectiveRefSerializer(read_only=True)
     links = serializers.SerializerMethodField(
-        help_text="Drill-down: the pledges behind the figures (null for the `global` region "
-        "slice, which no filter selects)."
+        help_text=gettext_lazy(
+            "Drill-down: the pledges behind the figures (null for the `global` region "
+            "slice, which no filter selects)."
+        )
     )
     slice_key = serializers.CharField(
         read_only=True,
-        help_text="Which slice: empty for `overall`, else a forum code (GRF23), a UN M49 "
-        "region code (002) or an entity type code.",
+        help_text=gettext_lazy(
+            "Which slice: empty for `overall`, else a forum code (GRF23), a UN M49 "
+            "region code (002) or an entity type code."
+        ),
     )
     figures = FiguresField(read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="progress-detail")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework.serializers import BaseSerializer
 
@@ -100,16 +101,20 @@ def _examples(name: str, value: dict[str, Any]) -> list[OpenApiExample]:
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List indicators",
-        description="The indicators that measure each objective at population level (the GCR "
-        "indicator framework, e.g. 3.1.1 refugees resettled), with unit, direction, baseline "
-        "and target. Filter with `compact=GCR&objective=3`, `unit`, `direction`. Values and "
-        "targets are decimals sent as strings, in the indicator's `unit`.",
+        summary=gettext_lazy("List indicators"),
+        description=gettext_lazy(
+            "The indicators that measure each objective at population level (the GCR "
+            "indicator framework, e.g. 3.1.1 refugees resettled), with unit, direction, baseline "
+            "and target. Filter with `compact=GCR&objective=3`, `unit`, `direction`. Values and "
+            "targets are decimals sent as strings, in the indicator's `unit`."
+        ),
         examples=_examples("Indicator 3.1.1", INDICATOR_EXAMPLE),
     ),
     retrieve=extend_schema(
-        summary="One indicator",
-        description="An indicator by id; `values_url` lists its values per country and year.",
+        summary=gettext_lazy("One indicator"),
+        description=gettext_lazy(
+            "An indicator by id; `values_url` lists its values per country and year."
+        ),
         examples=_examples("Indicator 3.1.1", INDICATOR_EXAMPLE),
     ),
 )
@@ -126,18 +131,20 @@ class IndicatorViewSet(ReadOnlyResourceViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List indicator values",
-        description="Observed values of the indicators per country (or `global`) and year, with "
-        "their source. Filter with `compact=GCR&indicator=2.2.1`, `country=KE` or "
-        "`country=global`, `year` or `year_min`/`year_max` (inclusive). `value` is in the "
-        "indicator's unit (USD, percent 0–100, persons, count); percentages carry `numerator` "
-        "and `denominator`, which are what to sum when aggregating. Values carry no timestamp, "
-        "so there is no `updated_since` filter: use `If-None-Match` to re-read cheaply.",
+        summary=gettext_lazy("List indicator values"),
+        description=gettext_lazy(
+            "Observed values of the indicators per country (or `global`) and year, with "
+            "their source. Filter with `compact=GCR&indicator=2.2.1`, `country=KE` or "
+            "`country=global`, `year` or `year_min`/`year_max` (inclusive). `value` is in the "
+            "indicator's unit (USD, percent 0–100, persons, count); percentages carry `numerator` "
+            "and `denominator`, which are what to sum when aggregating. Values carry no timestamp, "
+            "so there is no `updated_since` filter: use `If-None-Match` to re-read cheaply."
+        ),
         examples=_examples("Kenya, 2023", VALUE_EXAMPLE),
     ),
     retrieve=extend_schema(
-        summary="One indicator value",
-        description="A value by id, with its indicator, country, year and source.",
+        summary=gettext_lazy("One indicator value"),
+        description=gettext_lazy("A value by id, with its indicator, country, year and source."),
         examples=_examples("Kenya, 2023", VALUE_EXAMPLE),
     ),
 )
@@ -154,16 +161,20 @@ class IndicatorValueViewSet(ReadOnlyResourceViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List exchange rates",
-        description="US dollars per unit of each currency on a date; the tracker converts "
-        "pledged amounts to USD with the rate nearest the pledge. Filter with `currency=EUR`, "
-        "`date` or `date_min`/`date_max` (inclusive). `usd_per_unit` is a decimal sent as a "
-        "string.",
+        summary=gettext_lazy("List exchange rates"),
+        description=gettext_lazy(
+            "US dollars per unit of each currency on a date; the tracker converts "
+            "pledged amounts to USD with the rate nearest the pledge. Filter with `currency=EUR`, "
+            "`date` or `date_min`/`date_max` (inclusive). `usd_per_unit` is a decimal sent as a "
+            "string."
+        ),
         examples=_examples("Euro on GRF 2023's first day", RATE_EXAMPLE),
     ),
     retrieve=extend_schema(
-        summary="One exchange rate",
-        description="A rate by id: a currency, a date and the US dollars one unit was worth.",
+        summary=gettext_lazy("One exchange rate"),
+        description=gettext_lazy(
+            "A rate by id: a currency, a date and the US dollars one unit was worth."
+        ),
         examples=_examples("Euro on GRF 2023's first day", RATE_EXAMPLE),
     ),
 )
@@ -180,20 +191,24 @@ class ExchangeRateViewSet(ReadOnlyResourceViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List progress snapshots",
-        description="Computed progress of each objective, overall and per slice (forum, region, "
-        "entity type), one snapshot per objective × slice × day, so that history forms time "
-        "series. Filter with `compact=GCR&objective=3`, `slice_kind`, `slice_key`, `date` or "
-        "`date_min`/`date_max` (inclusive); `latest=true` keeps only the newest snapshot of "
-        "each objective × slice among those selected. `figures` holds the computed figures: "
-        "money in USD, decimals as strings, null (never zero) when a figure cannot be "
-        "computed. CSV and XLSX exports have one `figures.<name>` column per figure found in "
-        "any exported row.",
+        summary=gettext_lazy("List progress snapshots"),
+        description=gettext_lazy(
+            "Computed progress of each objective, overall and per slice (forum, region, "
+            "entity type), one snapshot per objective × slice × day, so that history forms time "
+            "series. Filter with `compact=GCR&objective=3`, `slice_kind`, `slice_key`, `date` or "
+            "`date_min`/`date_max` (inclusive); `latest=true` keeps only the newest snapshot of "
+            "each objective × slice among those selected. `figures` holds the computed figures: "
+            "money in USD, decimals as strings, null (never zero) when a figure cannot be "
+            "computed. CSV and XLSX exports have one `figures.<name>` column per figure found in "
+            "any exported row."
+        ),
         examples=_examples("GCR objective 3 at GRF 2023", PROGRESS_EXAMPLE),
     ),
     retrieve=extend_schema(
-        summary="One progress snapshot",
-        description="A snapshot by id: one objective, one slice, one day, and its figures.",
+        summary=gettext_lazy("One progress snapshot"),
+        description=gettext_lazy(
+            "A snapshot by id: one objective, one slice, one day, and its figures."
+        ),
         examples=_examples("GCR objective 3 at GRF 2023", PROGRESS_EXAMPLE),
     ),
 )

@@ -40,7 +40,7 @@ from core.api.schema import ApiSchema
 from core.api.viewsets import ReadOnlyResourceViewSet, ResourceViewSet
 from pledges import services
 from pledges.models import Entity, Membership, MembershipStatus, Pledge, PledgeUpdate
-from pledges.workflow import PLEDGE_TRANSITIONS, can_edit, is_secretariat
+from pledges.workflow import PLEDGE_TRANSITIONS, UPDATE_TRANSITIONS, can_edit, is_secretariat
 
 from . import examples as ex
 from .filters import EntityFilter, PledgeApiFilter, PledgeUpdateFilter
@@ -205,32 +205,45 @@ class LoadsRows:
         )
 
 
+# The texts of the review actions' schema, lazy like the rest of the OpenAPI document. States
+# are named by their API codes (`submitted`), which are the same in every language.
+WHO = {
+    "secretariat": gettext_lazy("the secretariat"),
+    "member": gettext_lazy("a member of the submitting entity"),
+}
+TRANSITION_TEXT = gettext_lazy(
+    "Taken by {who}, from {sources}, to {target}. Answers the pledge as it now is, with its new "
+    "ETag. Refused with 409 from any other state, 403 for anyone else, 412 if `If-Match` is "
+    "stale."
+)
+REASON_REQUIRED = gettext_lazy("A `reason` is required; the submitter sees it.")
+REASON_OPTIONAL = gettext_lazy("`reason` is optional.")
+
+
+def _action_summary(label: Any, name: str) -> Any:
+    """`Publish (publish)`: the action's label in the reader's language, then its path."""
+    return format_lazy("{} ({})", label, name.replace("_", "-"))
+
+
 def _transition_schema(name: str) -> Callable[[Action], Action]:
     """The schema of one review action (summary, description, examples, errors)."""
     transition = PLEDGE_TRANSITIONS[name]
-    # Schema text is English, like the rest of the OpenAPI document.
-    who = (
-        "the secretariat"
-        if transition.actor == "secretariat"
-        else "a member of the submitting entity"
-    )
-    sources = ", ".join(sorted(transition.sources))
-    reason = (
-        " A `reason` is required; the submitter sees it."
-        if transition.needs_reason
-        else " `reason` is optional."
-    )
     request_example = (
         {"reason": "Please name the beneficiary countries and the end date."}
         if transition.needs_reason
         else {}
     )
     return extend_schema(
-        summary=f"{transition.label} ({name.replace('_', '-')})",
-        description=(
-            f"Taken by {who}, from {sources}, to {transition.target}. Answers the pledge as it "
-            "now is, with its new ETag. Refused with 409 from any other state, 403 for anyone "
-            "else, 412 if `If-Match` is stale." + reason
+        summary=_action_summary(transition.label, name),
+        description=format_lazy(
+            "{} {}",
+            format_lazy(
+                TRANSITION_TEXT,
+                who=WHO[transition.actor],
+                sources=", ".join(f"`{state}`" for state in sorted(transition.sources)),
+                target=f"`{transition.target}`",
+            ),
+            REASON_REQUIRED if transition.needs_reason else REASON_OPTIONAL,
         ),
         request=TransitionSerializer,
         parameters=[IF_MATCH],
@@ -586,20 +599,25 @@ def _create_update(view: Any, request: Request, pledge: Pledge | None) -> Respon
     )
 
 
+REVIEW_TEXT = {
+    "approve": gettext_lazy(
+        "Secretariat only (403 for anyone else), on a pending update (409 once reviewed). "
+        "Approval makes it count: the pledge's implementation status becomes that of its latest "
+        "approved update. Honours `If-Match` (412 when stale)."
+    ),
+    "return": gettext_lazy(
+        "Secretariat only (403 for anyone else), on a pending update (409 once reviewed). A "
+        "`reason` is required; the submitting entity sees it. Honours `If-Match` (412 when "
+        "stale)."
+    ),
+}
+
+
 def _review_schema(name: str) -> Callable[[Action], Action]:
     returning = name == "return"
     return extend_schema(
-        summary="Return a progress update" if returning else "Approve a progress update",
-        description=(
-            "Secretariat only (403 for anyone else), on a pending update (409 once reviewed). "
-            + (
-                "A `reason` is required; the submitting entity sees it."
-                if returning
-                else "Approval makes it count: the pledge's implementation status becomes that "
-                "of its latest approved update."
-            )
-            + " Honours `If-Match` (412 when stale)."
-        ),
+        summary=_action_summary(UPDATE_TRANSITIONS[name].label, name),
+        description=REVIEW_TEXT[name],
         request=TransitionSerializer,
         parameters=[IF_MATCH],
         responses={200: PledgeUpdateSerializer},
@@ -641,11 +659,13 @@ def _review_schema(name: str) -> Callable[[Action], Action]:
         examples=[ex.example("An update", ex.UPDATE, response_only=True)],
     ),
     create=extend_schema(
-        summary="Report progress on a pledge",
-        description="By a member of the pledge's submitting entity, on a published pledge "
-        "(409 otherwise), on behalf of all its co-pledgers. `actuals` give the cumulative "
-        "value achieved per target (the target `id`s of the pledge). The update waits for "
-        "the secretariat's review.",
+        summary=gettext_lazy("Report progress on a pledge"),
+        description=gettext_lazy(
+            "By a member of the pledge's submitting entity, on a published pledge (409 "
+            "otherwise), on behalf of all its co-pledgers. `actuals` give the cumulative value "
+            "achieved per target (the target `id`s of the pledge). The update waits for the "
+            "secretariat's review."
+        ),
         request=PledgeUpdateWriteSerializer,
         responses={201: PledgeUpdateSerializer},
         examples=[
