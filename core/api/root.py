@@ -4,6 +4,7 @@ described in the schema like every other operation."""
 from typing import Any
 
 from django.urls import URLPattern
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import routers
 from rest_framework.permissions import AllowAny
@@ -21,12 +22,12 @@ class ApiRootView(ConditionalMixin, routers.APIRootView):
     @extend_schema(
         operation_id="api_root",
         tags=["api"],
-        summary="The API's resources",
-        description="The URL of each resource's list, by name.",
+        summary=gettext_lazy("The API's resources"),
+        description=gettext_lazy("The URL of each resource's list, by name."),
         responses={
             200: OpenApiResponse(
                 {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}},
-                description="Resource name → URL of its list.",
+                description=gettext_lazy("Resource name → URL of its list."),
             )
         },
     )

@@ -10,6 +10,8 @@ import re
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
@@ -40,16 +42,20 @@ class ErrorsField(serializers.DictField):
 class ErrorSerializer(serializers.Serializer):
     """Every error answer of the API has this shape (core.api.errors)."""
 
-    status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
+    status = serializers.IntegerField(help_text=_("The HTTP status code, repeated."))
     code = serializers.CharField(
-        help_text="Machine-readable reason: `invalid`, `not_found`, `throttled`, "
-        "`permission_denied`, `conflict`, `precondition_failed`…"
+        help_text=_(
+            "Machine-readable reason: `invalid`, `not_found`, `throttled`, "
+            "`permission_denied`, `conflict`, `precondition_failed`…"
+        )
     )
-    detail = serializers.CharField(help_text="A human-readable explanation.")
+    detail = serializers.CharField(help_text=_("A human-readable explanation."))
     errors = ErrorsField(  # type: ignore[assignment]  # the body's key; shadows Serializer.errors
-        help_text="Messages per field or query parameter; empty unless the request was invalid. "
-        "A nested object's or list's errors nest the same way, list items by index: "
-        '`{"targets": {"0": {"unit": ["…"]}}}`.',
+        help_text=_(
+            "Messages per field or query parameter; empty unless the request was invalid. "
+            "A nested object's or list's errors nest the same way, list items by index: "
+            '`{"targets": {"0": {"unit": ["…"]}}}`.'
+        ),
     )
 
 
@@ -74,23 +80,27 @@ class ApiAutoSchema(AutoSchema):
         return tokens[:1]
 
     # --- error answers ---------------------------------------------------------------------
-    def _error_statuses(self) -> dict[str, str]:
+    def _error_statuses(self) -> dict[str, StrOrPromise]:
         method = self.method.upper()
-        statuses = {
-            "400": "Invalid request: an unknown query parameter, a bad filter value or invalid "
-            "data; `errors` names each parameter or field with its messages.",
-            "404": "Not found: no such resource, an invalid `cursor`, or an unknown `format`.",
-            "406": "Not acceptable: none of the formats in `Accept` can be produced.",
-            "429": "Too many requests: the rate limit of this API key, user or address is spent; "
-            "retry after the number of seconds in `Retry-After`.",
+        statuses: dict[str, StrOrPromise] = {
+            "400": _(
+                "Invalid request: an unknown query parameter, a bad filter value or invalid "
+                "data; `errors` names each parameter or field with its messages."
+            ),
+            "404": _("Not found: no such resource, an invalid `cursor`, or an unknown `format`."),
+            "406": _("Not acceptable: none of the formats in `Accept` can be produced."),
+            "429": _(
+                "Too many requests: the rate limit of this API key, user or address is spent; "
+                "retry after the number of seconds in `Retry-After`."
+            ),
         }
         if self._can_challenge():
-            statuses["401"] = "Not authenticated: the credentials are missing or invalid."
+            statuses["401"] = _("Not authenticated: the credentials are missing or invalid.")
         if method not in SAFE_METHODS or not self._allows_anyone():
-            statuses["403"] = "Forbidden: you may not do this (or the CSRF check failed)."
+            statuses["403"] = _("Forbidden: you may not do this (or the CSRF check failed).")
         if method not in SAFE_METHODS:
-            statuses["409"] = "Conflict: the change is not allowed in the resource's state."
-            statuses["412"] = "Precondition failed: `If-Match` is not the current ETag."
+            statuses["409"] = _("Conflict: the change is not allowed in the resource's state.")
+            statuses["412"] = _("Precondition failed: `If-Match` is not the current ETag.")
         return statuses
 
     def _allows_anyone(self) -> bool:
@@ -118,8 +128,10 @@ class ApiAutoSchema(AutoSchema):
                 )
         if self.method.upper() == "GET" and "304" not in responses:
             responses["304"] = {
-                "description": "Not modified: `If-None-Match` names the current ETag (or, for "
-                "a single resource, `If-Modified-Since` is not older than it); no body."
+                "description": _(
+                    "Not modified: `If-None-Match` names the current ETag (or, for "
+                    "a single resource, `If-Modified-Since` is not older than it); no body."
+                )
             }
         return dict(sorted(responses.items()))
 
@@ -133,16 +145,20 @@ class ApiAutoSchema(AutoSchema):
                     "If-None-Match",
                     OpenApiTypes.STR,
                     OpenApiParameter.HEADER,
-                    description="An ETag from an earlier answer: 304 without a body if the "
-                    "data has not changed since.",
+                    description=_(
+                        "An ETag from an earlier answer: 304 without a body if the "
+                        "data has not changed since."
+                    ),
                 ),
                 OpenApiParameter(
                     "ETag",
                     OpenApiTypes.STR,
                     OpenApiParameter.HEADER,
                     response=["200", "304"],
-                    description="A hash of exactly what was sent; send it back in "
-                    "`If-None-Match` (reads) or `If-Match` (writes).",
+                    description=_(
+                        "A hash of exactly what was sent; send it back in "
+                        "`If-None-Match` (reads) or `If-Match` (writes)."
+                    ),
                 ),
             ]
         elif method in ("PUT", "PATCH", "DELETE"):
@@ -151,8 +167,10 @@ class ApiAutoSchema(AutoSchema):
                     "If-Match",
                     OpenApiTypes.STR,
                     OpenApiParameter.HEADER,
-                    description="The ETag you read: the write is refused with 412 if the "
-                    "resource changed since.",
+                    description=_(
+                        "The ETag you read: the write is refused with 412 if the "
+                        "resource changed since."
+                    ),
                 )
             )
         parameters.append(
@@ -161,7 +179,7 @@ class ApiAutoSchema(AutoSchema):
                 OpenApiTypes.INT,
                 OpenApiParameter.HEADER,
                 response=["429"],
-                description="Seconds to wait before retrying.",
+                description=_("Seconds to wait before retrying."),
             )
         )
         return parameters
