@@ -11,7 +11,6 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -324,11 +323,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# The document is read in the caller's language (core.api.openapi.SchemaView). The title is
-# only marked here and translated in the document by `translate_title`: drf-spectacular also
-# names the downloaded file after it, which stays the same ASCII name in every language.
+# The document is read in the caller's language (core.api.openapi.SchemaView). The title stays
+# a plain string here (drf-spectacular names the downloaded file after it, the same ASCII name in
+# every language; and calling gettext_noop while settings load would read the settings being
+# loaded): `core.api.openapi.translate_title` translates it in the document.
 SPECTACULAR_SETTINGS = {
-    "TITLE": gettext_noop("Compact Pledge Tracker API"),
+    "TITLE": "Compact Pledge Tracker API",
     "DESCRIPTION": _(
         "Pledges under the Global Compact on Refugees and the Global Compact for Migration, "
         "their progress updates, the compacts' objectives and forums, indicators and computed "

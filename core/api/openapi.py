@@ -16,7 +16,7 @@ from uuid import UUID
 import yaml
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.renderers import OpenApiYamlRenderer, OpenApiYamlRenderer2
 from drf_spectacular.settings import patched_settings, spectacular_settings
 from drf_spectacular.utils import extend_schema
@@ -76,9 +76,13 @@ class YamlRenderer2(YamlRenderer, OpenApiYamlRenderer2):
     media_type = OpenApiYamlRenderer2.media_type
 
 
+# SPECTACULAR_SETTINGS["TITLE"], marked for the catalogs here (the settings keep it plain).
+TITLE = gettext_noop("Compact Pledge Tracker API")
+
+
 def translate_title(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
-    """The document's title in the active language (a postprocessing hook): the settings only
-    mark it (`gettext_noop`), as drf-spectacular also names the downloaded file after it."""
+    """The document's title in the active language (a postprocessing hook): the settings keep
+    it plain, as drf-spectacular also names the downloaded file after it."""
     result["info"]["title"] = gettext(spectacular_settings.TITLE)
     return result
 
