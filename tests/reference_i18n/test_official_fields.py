@@ -122,6 +122,20 @@ def test_the_spanish_titles_read_on_the_un_pages_are_shipped_as_official(
     assert MARKER not in html
 
 
+def test_the_spanish_gcr_titles_read_on_unhcrs_page_are_official_and_their_labels_stay_marked(
+    client: Client, reference_data: None
+) -> None:
+    """A/73/12 (Part II) para. 7 in Spanish, as UNHCR publishes it: the title is the UN's, the
+    project's short label is not, so no marker stands beside the title."""
+    objective = Objective.objects.get(compact__code="GCR", number=3)
+    assert "es" not in objective.unofficial_languages
+
+    html = page(client, "/es/objectives/GCR/3/")
+
+    assert "Ampliar el acceso a las soluciones que impliquen a terceros países" in html
+    assert MARKER not in html
+
+
 @pytest.mark.parametrize("language", ["ar", "zh-hans", "fr", "ru", "es"])
 def test_objective_23_actions_are_translated_and_marked_unofficial(
     reference_data: None, language: str
