@@ -129,11 +129,11 @@ def _any_of(queries: list[SearchQuery]) -> Any:
     return combined
 
 
-def _candidate_reads(subject: DraftFields, viewer: Any) -> list[QuerySet[Pledge]]:
+def _candidate_reads(subject: DraftFields, viewer: Any) -> list[QuerySet[Pledge, Any]]:
     visible = Pledge.objects.visible_to(viewer).order_by()
     if subject.pledge_id is not None:
         visible = visible.exclude(pk=subject.pledge_id)
-    reads: list[QuerySet[Pledge]] = []
+    reads: list[QuerySet[Pledge, Any]] = []
     if subject.entity_id is not None:
         reads.append(
             visible.filter(entity_id=subject.entity_id)

@@ -222,7 +222,8 @@ class DuplicateForm(forms.Form):
 
     ACTIONS = ("mark", "remove")
 
-    action = forms.ChoiceField(choices=[(name, name) for name in ACTIONS])
+    # Not `action`: that name is the decision form's, on the same page.
+    duplicate = forms.ChoiceField(choices=[(name, name) for name in ACTIONS])
     target = forms.CharField(
         label=_("Duplicate of"),
         max_length=20,

@@ -193,7 +193,7 @@ def _render_decision(
 @secretariat_required
 @require_POST
 def review_duplicate(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
-    """Mark the pledge as a duplicate of another one, or take that back (`action`); refusals
+    """Mark the pledge as a duplicate of another one, or take that back (`duplicate`); refusals
     show the decision page again with the error beside the field, and change nothing."""
     pledge = get_object_or_404(
         Pledge.objects.visible_to(request.user).select_related(
@@ -206,7 +206,7 @@ def review_duplicate(request: AuthenticatedHttpRequest, reference: str) -> HttpR
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if data["action"] == "mark":
+            if data["duplicate"] == "mark":
                 link = mark_duplicate(
                     pledge=pledge,
                     target_reference=data["target"],

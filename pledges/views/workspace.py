@@ -522,7 +522,7 @@ def _render_pledge_page(
             if member and pledge.review_state in DUPLICATE_CHECK_STATES
             else []
         ),
-        "submit_action": _submit_action(pledge, user) if member else None,
+        "submit_action": next((a.name for a in actions if a.name in ("submit", "resubmit")), None),
     }
     return render(request, "pledges/workspace/pledge_detail.html", context)
 

@@ -54,7 +54,7 @@ def test_the_reviewer_marks_a_duplicate_with_a_reason_then_removes_it(
 
     response = secretariat_client.post(
         _post(submitted),
-        {"action": "mark", "target": original.reference.lower(), "reason": "Same pledge twice."},
+        {"duplicate": "mark", "target": original.reference.lower(), "reason": "Same pledge twice."},
         follow=True,
     )
 
@@ -71,7 +71,7 @@ def test_the_reviewer_marks_a_duplicate_with_a_reason_then_removes_it(
     assert submitted.version == version + 1  # sync sees the change
 
     secretariat_client.post(
-        _post(submitted), {"action": "remove", "reason": "Different schools after all."}
+        _post(submitted), {"duplicate": "remove", "reason": "Different schools after all."}
     )
 
     assert not PledgeLink.objects.filter(source=submitted).exists()
@@ -102,7 +102,7 @@ def test_bad_input_is_refused_beside_its_field_and_changes_nothing(
     version = submitted.version
 
     response = secretariat_client.post(
-        _post(submitted), {"action": "mark", "target": reference, "reason": reason}
+        _post(submitted), {"duplicate": "mark", "target": reference, "reason": reason}
     )
 
     assert response.status_code == 400
@@ -122,10 +122,10 @@ def test_a_second_duplicate_mark_and_a_cycle_are_refused(
     PledgeLink.objects.create(source=submitted, target=original, kind=LinkKind.DUPLICATE_OF)
 
     again = secretariat_client.post(
-        _post(submitted), {"action": "mark", "target": third.reference, "reason": "Also."}
+        _post(submitted), {"duplicate": "mark", "target": third.reference, "reason": "Also."}
     )
     cycle = secretariat_client.post(
-        _post(original), {"action": "mark", "target": submitted.reference, "reason": "Back."}
+        _post(original), {"duplicate": "mark", "target": submitted.reference, "reason": "Back."}
     )
 
     assert again.status_code == cycle.status_code == 400
@@ -136,7 +136,7 @@ def test_a_second_duplicate_mark_and_a_cycle_are_refused(
 def test_removing_a_mark_that_is_not_there_is_refused(
     secretariat_client: Client, submitted: Pledge
 ) -> None:
-    response = secretariat_client.post(_post(submitted), {"action": "remove", "reason": "Oops."})
+    response = secretariat_client.post(_post(submitted), {"duplicate": "remove", "reason": "Oops."})
 
     assert response.status_code == 400
     assert "is not marked as a duplicate" in response.content.decode()
@@ -148,7 +148,7 @@ def test_members_cannot_mark_duplicates(
     client.force_login(member_a)
 
     response = client.post(
-        _post(submitted), {"action": "mark", "target": original.reference, "reason": "Mine."}
+        _post(submitted), {"duplicate": "mark", "target": original.reference, "reason": "Mine."}
     )
 
     assert response.status_code == 403
