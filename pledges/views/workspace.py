@@ -257,6 +257,12 @@ def _render_editor(
             "stale": stale,
             "option_groups": form.option_groups(),
             "error_summary": form.error_summary(),
+            # The saved pledge's likely duplicates, while its entity may still change it.
+            "similar": (
+                similar_pledges(pledge, viewer=request.user)
+                if pledge is not None and pledge.review_state in DUPLICATE_CHECK_STATES
+                else []
+            ),
         },
         status=status,
     )

@@ -104,3 +104,14 @@ def test_the_pledge_page_says_duplicate_of_publicly_only_when_both_are_published
     page = client.get(f"/pledges/{published.reference}/").content.decode()
     assert 'id="duplicate-of"' not in page
     assert unpublished.reference not in page
+
+
+def test_the_editor_of_a_saved_draft_lists_its_similar_pledges(
+    logged_in: Callable[[Any], Client], member_a: Any, draft: Pledge, rows: PledgeRows
+) -> None:
+    twin = rows(title=draft.title)
+
+    page = logged_in(member_a).get(f"/pledges/{draft.reference}/edit/").content.decode()
+
+    assert "Similar existing pledges (1)" in page
+    assert twin.reference in page
