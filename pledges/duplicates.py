@@ -7,14 +7,15 @@ words far more than they share spelling mistakes. The title is read as words exa
 (the `simple` configuration: no stemming, so any language works the same) through one GIN
 index, `pledge_title_words_idx` (pledges 0019).
 
-One statement, whatever the size of the table. Candidates are gathered by three small reads,
-each served by an index and each stopped by a `LIMIT`, so that no read grows with the table:
+One statement, whatever the size of the table. Candidates are gathered by up to four small
+reads, each served by an index and each stopped by a `LIMIT`, so that no read grows with the
+table:
 
 - the subject's entity's own pledges, newest first (the `entity_id` index);
-- pledges whose title has every word of the subject's title (GIN);
-- pledges whose title has all but one of its significant words (GIN).
+- pledges whose title has every significant word of the subject's title (GIN);
+- pledges whose title has all of them but the last, and all but the first (GIN).
 
-There is no "any word in common" read: such a word (“refugee”) is in most titles, so PostgreSQL
+There is no "any word in common" read: such a word ("refugee") is in most titles, so PostgreSQL
 rightly reads the table in order until the cap instead of the index, and what that finds is
 arbitrary; a pledge sharing fewer words is found only when it is the entity's own.
 
@@ -40,9 +41,8 @@ from .models import Pledge, ReviewState
 # Candidate reads and their caps: enough for the best five to be among them, few enough that
 # scoring them is a few milliseconds at any table size.
 OWN_ENTITY_CAP = 50
-ALL_WORDS_CAP = 100
-NEAR_WORDS_CAP = 200
-# At most this many significant words build the "all but one" read.
+WORDS_CAP = 100
+# At most this many significant words build the title reads.
 MAX_WORDS = 8
 # Shorter words ("of", "the", "de", "la", "для") are too common to find anything by.
 MIN_WORD_LENGTH = 4
@@ -122,13 +122,6 @@ def _plain(text: str) -> SearchQuery:
     return SearchQuery(text, config="simple", search_type="plain")
 
 
-def _any_of(queries: list[SearchQuery]) -> Any:
-    combined: Any = queries[0]
-    for query in queries[1:]:
-        combined = combined | query
-    return combined
-
-
 def _candidate_reads(subject: DraftFields, viewer: Any) -> list[QuerySet[Pledge, Any]]:
     visible = Pledge.objects.visible_to(viewer).order_by()
     if subject.pledge_id is not None:
@@ -140,17 +133,18 @@ def _candidate_reads(subject: DraftFields, viewer: Any) -> list[QuerySet[Pledge,
             .order_by("-id")
             .values("id")[:OWN_ENTITY_CAP]
         )
-    if subject.title.strip():
-        reads.append(
-            visible.filter(SearchVectorExact(title_words(), _plain(subject.title))).values("id")[
-                :ALL_WORDS_CAP
-            ]
-        )
     words = significant_words(subject.title)
+    # Each read is an AND of words: GIN then skips through the common words' entries guided by
+    # the rarest one (an OR of ANDs reads every entry of every word: 100-180 ms at 1M).
+    phrases = [" ".join(words)] if words else [subject.title] if subject.title.strip() else []
     if len(words) >= 3:
-        near = _any_of([_plain(" ".join(words[:i] + words[i + 1 :])) for i in range(len(words))])
+        # Near copies usually differ at one end ("… in Kenya" / "… in Uganda").
+        phrases += [" ".join(words[:-1]), " ".join(words[1:])]
+    for phrase in phrases:
         reads.append(
-            visible.filter(SearchVectorExact(title_words(), near)).values("id")[:NEAR_WORDS_CAP]
+            visible.filter(SearchVectorExact(title_words(), _plain(phrase))).values("id")[
+                :WORDS_CAP
+            ]
         )
     return reads
 
