@@ -12,7 +12,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -606,6 +606,9 @@ class Pledge(TimeStampedModel):
             ),
             # The full-text search (`pledges.search`).
             GinIndex(pledge_document(), name="pledge_search_idx"),
+            # The title's words as written, for the duplicate warning (`pledges.duplicates`,
+            # which compiles `title_words()` to this same expression).
+            GinIndex(SearchVector("title", config="simple"), name="pledge_title_words_idx"),
         ]
 
     def __str__(self) -> str:

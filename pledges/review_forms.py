@@ -214,3 +214,29 @@ class BulkPublishForm(forms.Form):
         model_choice_field(self, "pledges").queryset = Pledge.objects.visible_to(user).order_by(
             "submitted_at", "id"
         )
+
+
+class DuplicateForm(forms.Form):
+    """Mark the pledge as a duplicate of another one (named by its reference), or take that
+    back; the reason is required either way and kept in the pledge's audit trail."""
+
+    ACTIONS = ("mark", "remove")
+
+    # Not `action`: that name is the decision form's, on the same page.
+    duplicate = forms.ChoiceField(choices=[(name, name) for name in ACTIONS])
+    target = forms.CharField(
+        label=_("Duplicate of"),
+        max_length=20,
+        required=False,
+        help_text=_("Reference of the pledge this one repeats, e.g. GRF23-00042."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        help_text=_("Required. Kept in the pledge's history."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "duplicate-%s")
+        super().__init__(*args, **kwargs)

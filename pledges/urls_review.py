@@ -15,6 +15,11 @@ urlpatterns: list[URLPattern] = [
         review.review_decision,
         name="review-decision",
     ),
+    path(
+        "review/pledges/<str:reference>/duplicate/",
+        review.review_duplicate,
+        name="review-duplicate",
+    ),
     path("review/updates/", review.update_queue, name="update-queue"),
     path("review/updates/<int:pk>/", review.update_review, name="update-review"),
 ]

@@ -8,7 +8,7 @@ is notified. Each function is keyword-only, typed and atomic. Callers import fro
 
 from .common import CLOSED_STATES, BulkActionRefused, Refusal, all_or_none
 from .entities import DECLINE_REASON_MAX_LENGTH, decline_entity, register_entity, verify_entity
-from .links import link_pledges, unlink_pledges
+from .links import duplicate_link, link_pledges, mark_duplicate, unlink_pledges, unmark_duplicate
 from .memberships import add_member, decide_membership, request_membership
 from .participants import invite_participant, remove_participant, respond_to_invitation
 from .pledges import (
@@ -66,8 +66,10 @@ __all__ = [
     "create_pledge",
     "decide_membership",
     "decline_entity",
+    "duplicate_link",
     "invite_participant",
     "link_pledges",
+    "mark_duplicate",
     "refresh_implementation_status",
     "refresh_translation_search",
     "register_entity",
@@ -79,6 +81,7 @@ __all__ = [
     "submit_update",
     "transition_pledge",
     "unlink_pledges",
+    "unmark_duplicate",
     "update_pledge",
     "validate_pledge",
     "validate_targets",

@@ -28,6 +28,7 @@ from compacts.models import Objective
 from core.forms import apply_service_error
 from core.http import AuthenticatedHttpRequest
 
+from ..duplicates import similar_pledges
 from ..exceptions import TransitionNotAllowed
 from ..models import (
     Pledge,
@@ -38,12 +39,21 @@ from ..models import (
 )
 from ..review_forms import (
     BulkPublishForm,
+    DuplicateForm,
     PledgeDecisionForm,
     PledgeQueueFilter,
     UpdateDecisionForm,
     UpdateQueueFilter,
 )
-from ..services import BulkActionRefused, bulk_publish, review_update, transition_pledge
+from ..services import (
+    BulkActionRefused,
+    bulk_publish,
+    duplicate_link,
+    mark_duplicate,
+    review_update,
+    transition_pledge,
+    unmark_duplicate,
+)
 from ..workflow import AWAITING_REVIEW, PLEDGE_TRANSITIONS, REVIEW_PERMISSION, UPDATE_TRANSITIONS
 
 PAGE_SIZE = 25
@@ -153,6 +163,19 @@ def review_decision(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
     else:
         next_url = _next_url(request, request.GET.get("next"), default)
         form = PledgeDecisionForm(initial={"next": next_url})
+    return _render_decision(request, pledge, form=form, next_url=next_url, status=status)
+
+
+def _render_decision(
+    request: AuthenticatedHttpRequest,
+    pledge: Pledge,
+    *,
+    form: PledgeDecisionForm,
+    next_url: str,
+    duplicate_form: DuplicateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The decision page, with the pledges this one may repeat and its "duplicate of" link."""
     context = {
         "pledge": pledge,
         "form": form,
@@ -160,8 +183,55 @@ def review_decision(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
         "awaiting": pledge.review_state in AWAITING_REVIEW,
         "objectives": pledge.objectives.order_by("number"),
         "transitions": {name: PLEDGE_TRANSITIONS[name] for name in PledgeDecisionForm.actions},
+        "similar": similar_pledges(pledge, viewer=request.user),
+        "duplicate": duplicate_link(pledge),
+        "duplicate_form": duplicate_form or DuplicateForm(),
     }
     return render(request, "pledges/review/pledge_decision.html", context, status=status)
+
+
+@secretariat_required
+@require_POST
+def review_duplicate(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Mark the pledge as a duplicate of another one, or take that back (`duplicate`); refusals
+    show the decision page again with the error beside the field, and change nothing."""
+    pledge = get_object_or_404(
+        Pledge.objects.visible_to(request.user).select_related(
+            "entity__entity_type", "compact", "forum"
+        ),
+        reference=reference,
+    )
+    page = reverse("pledges:review-decision", args=[pledge.reference])
+    form = DuplicateForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["duplicate"] == "mark":
+                link = mark_duplicate(
+                    pledge=pledge,
+                    target_reference=data["target"],
+                    by=request.user,
+                    reason=data["reason"],
+                )
+                done = _("%(reference)s is marked as a duplicate of %(target)s.") % {
+                    "reference": pledge.reference,
+                    "target": link.target.reference,
+                }
+            else:
+                unmark_duplicate(pledge=pledge, by=request.user, reason=data["reason"])
+                done = _("%(reference)s is no longer marked as a duplicate.") % {
+                    "reference": pledge.reference
+                }
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(f"{page}#duplicate")
+    next_url = _next_url(request, None, "pledges:review-queue")
+    decision = PledgeDecisionForm(initial={"next": next_url})
+    return _render_decision(
+        request, pledge, form=decision, next_url=next_url, duplicate_form=form, status=400
+    )
 
 
 @secretariat_required

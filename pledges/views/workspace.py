@@ -41,6 +41,7 @@ from core.models import AuditEntry, Country, Currency
 from forums.models import Forum
 
 from .. import services
+from ..duplicates import similar_pledges
 from ..exceptions import StaleVersion, TransitionNotAllowed
 from ..forms import (
     InviteForm,
@@ -80,6 +81,16 @@ from ..workflow import (
 PAGE_SIZE = 20
 # The invite search offers at most this many entities; people refine the search rather than page.
 INVITE_RESULTS_LIMIT = 25
+# While its entity may still change or withdraw it, a pledge shows the existing pledges it may
+# repeat (docs/duplicates.md).
+DUPLICATE_CHECK_STATES = frozenset(
+    {
+        ReviewState.DRAFT,
+        ReviewState.CHANGES_REQUESTED,
+        ReviewState.SUBMITTED,
+        ReviewState.RESUBMITTED,
+    }
+)
 
 # Allowlisted orderings of "My pledges" (the filter form's `sort` choices).
 MY_PLEDGES_ORDERING: dict[str, Sequence[Any]] = {
@@ -114,6 +125,8 @@ AUDIT_LABELS = {
     "pledges.participant.removed": gettext_lazy("Co-pledger removed"),
     "pledges.link.created": gettext_lazy("Link added"),
     "pledges.link.removed": gettext_lazy("Link removed"),
+    "pledges.duplicate.marked": gettext_lazy("Marked as a duplicate"),
+    "pledges.duplicate.unmarked": gettext_lazy("No longer marked as a duplicate"),
     "pledges.translation.added": gettext_lazy("Translation added"),
     "pledges.translation.changed": gettext_lazy("Translation changed"),
     "pledges.translation.removed": gettext_lazy("Translation removed"),
@@ -244,6 +257,12 @@ def _render_editor(
             "stale": stale,
             "option_groups": form.option_groups(),
             "error_summary": form.error_summary(),
+            # The saved pledge's likely duplicates, while its entity may still change it.
+            "similar": (
+                similar_pledges(pledge, viewer=request.user)
+                if pledge is not None and pledge.review_state in DUPLICATE_CHECK_STATES
+                else []
+            ),
         },
         status=status,
     )
@@ -502,6 +521,14 @@ def _render_pledge_page(
         "invite_form": invite_form,
         "error_summary": _invite_error_summary(invite_form, candidates),
         "link_form": LinkForm(user=user) if relations_editable else None,
+        # The duplicate warning, for the entity while the pledge is being written or reviewed
+        # (after saving a draft, before and after submitting); it never blocks anything.
+        "similar": (
+            similar_pledges(pledge, viewer=user)
+            if member and pledge.review_state in DUPLICATE_CHECK_STATES
+            else []
+        ),
+        "submit_action": next((a.name for a in actions if a.name in ("submit", "resubmit")), None),
     }
     return render(request, "pledges/workspace/pledge_detail.html", context)
 
@@ -887,7 +914,8 @@ def _public_audit(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
     """The audit entries (newest first) that everybody may see. Co-pledging is public on the
     same terms as the co-pledgers themselves (`PledgeParticipant.objects.public`): an entity's
     acceptance once it is verified, and a later removal of it; never an invitation that is
-    pending or was declined, nor what an unverified entity did."""
+    pending or was declined, nor what an unverified entity did; and never the secretariat's
+    duplicate verdicts (the pledge page shows a public one)."""
     about = [e for e in entries if e.action.startswith("pledges.participant.")]
     ids = {e.data.get("entity") for e in about} - {None}
     verified = set(Entity.objects.filter(pk__in=ids, is_verified=True).values_list("pk", flat=True))
@@ -899,7 +927,8 @@ def _public_audit(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
             public.add(entity)
         elif entry.action == "pledges.participant.removed" and entity in public:
             public.discard(entity)
-        elif entry.action.startswith("pledges.participant."):
+        elif entry.action.startswith(("pledges.participant.", "pledges.duplicate.")):
+            # A duplicate verdict's reason may name a pledge that is not public.
             continue
         shown.append(entry)
     return shown[::-1]

@@ -501,6 +501,69 @@ def dashboard(port: int) -> Result:
 
 
 # --------------------------------------------------------------------------------------------
+# 8. Duplicate warning
+# --------------------------------------------------------------------------------------------
+
+DUPLICATE_SAMPLES = 25
+
+
+def duplicate_warning() -> Result:
+    """`pledges.duplicates.similar_pledges` for pledges spread over the table, as the reviewer
+    (who sees every pledge) and as the public, in-process: median wall time per call. Baseline,
+    same pledges, same run: one capped read of the title-words index for the same title (the
+    floor of any index-served lookup by title)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.postgres.search import SearchQuery, SearchVectorExact
+    from django.db import connection
+
+    from accounts.models import User
+    from pledges.duplicates import fields_of, similar_pledges, title_words
+    from pledges.models import Pledge
+
+    reviewer = User.objects.filter(groups__name="Secretariat").order_by("pk").first()
+    top = Pledge.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    step = max(top // DUPLICATE_SAMPLES, 1)
+    pledges = list(
+        Pledge.objects.filter(id__in=range(step, top + 1, step)).order_by("id")[:DUPLICATE_SAMPLES]
+    )
+    subjects = [fields_of(pledge) for pledge in pledges]  # countries read outside the timing
+
+    def timed(call: Callable[[Any], Any]) -> float:
+        for subject in subjects[:3]:  # warm the caches and the connection
+            call(subject)
+        times = []
+        for subject in subjects:
+            started = time.perf_counter()
+            call(subject)
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times)
+
+    found: list[int] = []
+    as_reviewer = timed(lambda s: found.append(len(similar_pledges(s, viewer=reviewer))))
+    as_public = timed(lambda s: similar_pledges(s, viewer=AnonymousUser()))
+
+    def floor(subject: Any) -> None:
+        query = SearchQuery(subject.title, config="simple", search_type="plain")
+        list(
+            Pledge.objects.filter(SearchVectorExact(title_words(), query))
+            .order_by()
+            .values_list("id", flat=True)[:5]
+        )
+
+    baseline = timed(floor)
+    connection.close()
+    return Result(
+        f"8. Duplicate warning: similar_pledges() for {len(subjects)} pledges",
+        f"median {_fmt_ms(as_reviewer)} as the reviewer, {_fmt_ms(as_public)} as the public; "
+        f"{statistics.mean(found or [0]):.1f} similar pledges on average",
+        f"one capped title-index read of the same title: median {_fmt_ms(baseline)}",
+        as_reviewer / baseline if baseline else None,
+        "< 100 ms median",
+        max(as_reviewer, as_public) < 100,
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # 7. Loader
 # --------------------------------------------------------------------------------------------
 

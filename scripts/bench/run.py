@@ -12,7 +12,8 @@ Environment:
   BENCH_DURATION       seconds of load per wrk run (default 15)
   BENCH_JSON           also write the results to this file as JSON
   BENCH_ONLY           run only these measurements (comma-separated): loader, recompute,
-                       api_list, deep_pagination, dashboard, csv_export, plans
+                       api_list, deep_pagination, dashboard, csv_export, plans,
+                       duplicates
 """
 
 import json
@@ -152,6 +153,10 @@ def main() -> int:
     if wanted("recompute"):
         log("Full progress recompute…")
         results += measure.iter_results(measure.full_recompute, measure.incremental_recompute)
+
+    if wanted("duplicates"):
+        log("Duplicate warning…")
+        results += measure.iter_results(measure.duplicate_warning)
 
     port = free_port()
     log(f"Starting gunicorn (2 sync workers) on port {port}…")

@@ -6,9 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
+from pledges.duplicates import DraftFields, similar_pledges_sql
 from pledges.models import Pledge
+from tests.factories import PledgeRows
 from tests.plans import planned
 
 from .conftest import count_queries
@@ -134,3 +137,56 @@ def test_the_browser_capped_facet_read_of_one_status_is_an_index_only_scan() -> 
 
     assert "Index Only Scan using pledge_published_by_status_idx " in plan
     assert "Index Cond: (implementation_status = 'in_progress'::text)" in plan
+
+
+def _copies_of(pledge: Pledge, count: int) -> None:
+    """`count` copies of `pledge`'s row with their own id, reference and title (one INSERT)."""
+    columns = [f.column for f in Pledge._meta.concrete_fields if f.column != "id"]
+    made = {
+        "public_id": "gen_random_uuid()",
+        "reference": "'GRF23-' || lpad((10000 + n)::text, 5, '0')",
+        "title": "'Pledge number ' || n || ' on subject ' || (n %% 97)",
+    }
+    picked = ", ".join(made.get(column, column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO pledges_pledge ({', '.join(columns)}) "  # noqa: S608 — model columns
+            f"SELECT {picked} FROM pledges_pledge, generate_series(1, %s) AS n WHERE id = %s",
+            [count, pledge.pk],
+        )
+        cursor.execute("ANALYZE pledges_pledge")
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "member", "secretariat"])
+def test_the_duplicate_warning_reads_pledges_through_indexes_only(
+    viewer: str, reference_data: None, member_a: Any, secretariat: Any
+) -> None:
+    """`similar_pledges` gathers its candidates by capped reads of the entity's pledges and of
+    the title-words GIN index (pledges 0019), then scores only those: no read of the whole
+    pledge table, for any viewer (docs/duplicates.md)."""
+    entity = member_a.memberships.get().entity
+    # 3,000 published pledges of other entities with other titles, analysed: on a nearly empty
+    # table the planner reads "every published pledge" from its partial index as cheaply as
+    # anything else, and the question is which index serves the reads once that costs.
+    _copies_of(PledgeRows(first=100)(title="Another subject"), 3_000)
+    subject = DraftFields(
+        title="Include refugee children in national schools in Kenya",
+        entity_id=entity.pk,
+        forum_id=1,
+        country_codes=("KE", "UG"),
+        pledge_id=1,
+    )
+    who = {"anonymous": None, "member": member_a, "secretariat": secretariat}[viewer]
+    sql, params = similar_pledges_sql(subject, viewer=who, limit=5)
+    with connection.cursor() as cursor:
+        # Plain index scans off too: on the tests' tiny table a full scan of any index costs
+        # next to nothing, and would hide a read that the title index can no longer serve.
+        for kind in ("seqscan", "indexscan"):
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "Seq Scan on pledges_pledge " not in plan
+    # All words, all but the last, all but the first; and the entity's own pledges.
+    assert plan.count("Bitmap Index Scan on pledge_title_words_idx") == 3
+    assert "Bitmap Index Scan on pledges_pledge_entity_id" in plan

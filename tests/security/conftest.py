@@ -166,6 +166,7 @@ def world(
         },
         payloads={
             "link": {"reference": other.reference, "kind": LinkKind.MATCHES},
+            "duplicate": {"duplicate": "mark", "target": other.reference, "reason": "The same."},
             "accept": {"response": "accept"},
             "rename": {"title": "Renamed by whoever could"},
             "update": {
