@@ -488,6 +488,8 @@ def _render_pledge_page(
         "is_insider": insider,
         "actions": actions,
         "may_edit": can_edit(pledge, user),
+        # The same rule as goals.services.may_count_towards_goals (linked by URL name only).
+        "may_count_goals": can_edit(pledge, user) or is_secretariat(user),
         "may_report": member and pledge.review_state == ReviewState.PUBLISHED,
         "relations_editable": relations_editable,
         "decision": _latest_decision(pledge) if insider else None,
