@@ -1,6 +1,7 @@
 """Reads of the goals app: a forum's official figures and its goals with their latest computed
 progress, each in one query."""
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -59,8 +60,11 @@ class GoalProgress:
         return int((self.figures or {}).get("reported", 0))
 
 
-def goals_with_latest(goals: QuerySet[Goal]) -> list[GoalProgress]:
+def goals_with_latest(goals: QuerySet[Goal], *, until: dt.date | None = None) -> list[GoalProgress]:
+    """The goals with their latest snapshot (on or before `until` if given), in one query."""
     latest = GoalProgressSnapshot.objects.filter(goal=OuterRef("pk")).order_by("-date")
+    if until is not None:
+        latest = latest.filter(date__lte=until)
     rows = goals.select_related("forum").annotate(
         latest_figures=Subquery(latest.values("figures")[:1], output_field=JSONField()),
         latest_date=Subquery(latest.values("date")[:1], output_field=DateField()),
@@ -73,3 +77,11 @@ def goals_with_latest(goals: QuerySet[Goal]) -> list[GoalProgress]:
 
 def forum_goals(forum: Forum) -> list[GoalProgress]:
     return goals_with_latest(Goal.objects.filter(forum=forum).order_by("position", "id"))
+
+
+def compact_goals(compact_code: str, *, until: dt.date | None = None) -> list[GoalProgress]:
+    """The goals of every forum of a compact (the dashboard's panel), oldest forum first."""
+    goals = Goal.objects.filter(forum__compact__code=compact_code).order_by(
+        "forum__year", "forum__code", "position", "id"
+    )
+    return goals_with_latest(goals, until=until)

@@ -59,7 +59,8 @@ def _sums_sql() -> str:
            count(DISTINCT k.pledge_id) AS pledges,
            sum(k.target_value) AS pledged,
            count(l.value) AS reported,
-           sum(least(l.value, k.target_value)) AS achieved
+           -- least() ignores NULLs: an unreported target must not count as achieved.
+           sum(least(l.value, k.target_value)) FILTER (WHERE l.value IS NOT NULL) AS achieved
     FROM counted k LEFT JOIN latest l ON l.target_id = k.id
     GROUP BY k.goal_id
     """
