@@ -307,7 +307,7 @@ def load_indicators(*, update: bool = False) -> TableSummary:
 def load_forum_goals(*, update: bool = False) -> list[TableSummary]:
     """Each forum's collective goals and official figures (forum_goals.json): goals keyed on
     their forum and position in the file, figures on their forum and English label. Goals
-    created or changed are marked for the progress engine."""
+    changed by `update` are marked for the progress engine."""
     forum_ids = dict(Forum.objects.values_list("code", "id"))
     goals: list[Row] = []
     figures: list[Row] = []
@@ -338,7 +338,9 @@ def load_forum_goals(*, update: bool = False) -> list[TableSummary]:
                 }
             )
     goal_summary = sync_rows(Goal, goals, key=("forum_id", "position"), update=update)
-    touched = goal_summary.created_keys | goal_summary.updated_keys
+    # A new goal has nothing counted towards it yet (counting one marks it); a changed target
+    # value or unit changes its figures.
+    touched = goal_summary.updated_keys
     if touched:
         mark_goals_stale(
             pk

@@ -570,8 +570,7 @@ class _Run:
                 goal_progress.mark_all_goals_stale()
                 return
             written = goal_progress.recompute_goals(on=self.on)
-            self.outcome.goals_done = written
-            self.outcome.snapshots_written += written
+            self.outcome.goals_done = written  # goal snapshots, apart from `snapshots_written`
             self.outcome.seen_goal_marks = marks
 
     def clear_marks(self) -> None:

@@ -53,7 +53,10 @@ def make_pledge(
 
 def make_target(pledge: Pledge, value: str, unit: str = TargetUnit.PERSONS) -> PledgeTarget:
     return PledgeTarget.objects.create(
-        pledge=pledge, metric=f"Refugees resettled ({value})", unit=unit, target_value=Decimal(value)
+        pledge=pledge,
+        metric=f"Refugees resettled ({value})",
+        unit=unit,
+        target_value=Decimal(value),
     )
 
 

@@ -64,5 +64,3 @@ def test_a_goal_nothing_counts_towards_has_zero_pledged_and_no_achieved(goal: Go
         None,
         None,
     )
-
-
