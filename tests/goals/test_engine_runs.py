@@ -27,7 +27,8 @@ def test_counting_a_target_makes_the_sweep_compute_the_goal_and_clear_its_mark(
 
     outcome = runner.recompute_stale(triggered_by="test")
 
-    assert outcome.run is not None and outcome.goals_done >= 1
+    assert outcome.run is not None
+    assert outcome.goals_done >= 1
     figures = GoalProgressSnapshot.objects.get(goal=goal).figures
     assert (figures["pledged"], figures["achieved"]) == ("400.00", "120.00")
     assert Goal.objects.get(pk=goal.pk).progress_stale_since is None

@@ -24,10 +24,12 @@ def test_an_editor_counts_a_draft_target_towards_a_goal_audited_and_marked(
 
     contribution = services.add_contribution(goal=goal, target=target, by=member_a)
 
-    assert contribution.goal == goal and contribution.created_by == member_a
+    assert contribution.goal == goal
+    assert contribution.created_by == member_a
     entry = entries_for(target.pledge).get()
     assert entry.action == "goals.contribution.added"
-    assert entry.actor == member_a and entry.data["goal"] == goal.pk
+    assert entry.actor == member_a
+    assert entry.data["goal"] == goal.pk
     goal.refresh_from_db()
     assert goal.progress_stale_since is not None
 
