@@ -69,8 +69,8 @@ def pledge_goals(request: AuthenticatedHttpRequest, reference: str) -> HttpRespo
     )
 
 
-@login_required
 @require_POST
+@login_required
 def contribution_remove(request: AuthenticatedHttpRequest, reference: str, pk: int) -> HttpResponse:
     """Stop counting one target towards one goal."""
     pledge = _pledge_for_goals(request, reference)
