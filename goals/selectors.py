@@ -70,8 +70,7 @@ def goals_with_latest(goals: QuerySet[Goal], *, until: dt.date | None = None) ->
         latest_date=Subquery(latest.values("date")[:1], output_field=DateField()),
     )
     return [
-        GoalProgress(goal=goal, figures=goal.latest_figures, date=goal.latest_date)  # type: ignore[attr-defined]  # annotated
-        for goal in rows
+        GoalProgress(goal=goal, figures=goal.latest_figures, date=goal.latest_date) for goal in rows
     ]
 
 

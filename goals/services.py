@@ -64,9 +64,7 @@ def add_contribution(*, goal: Goal, target: PledgeTarget, by: User) -> GoalContr
             }
         )
     if goal.forum is not None and goal.forum.compact_id != pledge.compact_id:
-        raise ValidationError(
-            {"goal": [_("This goal belongs to the other compact than this pledge.")]}
-        )
+        raise ValidationError({"goal": [_("This goal belongs to a forum of the other compact.")]})
     try:
         with transaction.atomic():
             contribution = GoalContribution.objects.create(goal=goal, target=target, created_by=by)

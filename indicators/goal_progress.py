@@ -132,11 +132,13 @@ def recompute_goals(goal_ids: Sequence[int] | None = None, *, on: dt.date | None
 
 def stale_goal_marks() -> dict[int, dt.datetime]:
     """Goal id → its stale mark, for the goals waiting for a recompute."""
-    return dict(
-        Goal.objects.filter(progress_stale_since__isnull=False).values_list(
+    return {
+        pk: mark
+        for pk, mark in Goal.objects.filter(progress_stale_since__isnull=False).values_list(
             "pk", "progress_stale_since"
         )
-    )
+        if mark is not None
+    }
 
 
 def clear_goal_marks(seen: dict[int, dt.datetime]) -> None:

@@ -13,7 +13,9 @@ from goals.models import LEGACY_FIGURE_FIELDS, Goal, OfficialFigure
 
 
 class OfficialFigureSerializer(serializers.ModelSerializer):
-    forum = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    forum: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     value = serializers.DecimalField(
         max_digits=20,
         decimal_places=2,
@@ -28,7 +30,17 @@ class OfficialFigureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OfficialFigure
-        fields = ("id", "forum", "label", "value", "unit", "qualifier", "source", "as_of", "url")
+        fields: tuple[str, ...] = (
+            "id",
+            "forum",
+            "label",
+            "value",
+            "unit",
+            "qualifier",
+            "source",
+            "as_of",
+            "url",
+        )
 
 
 class ForumFigureSerializer(OfficialFigureSerializer):
@@ -49,7 +61,9 @@ PROGRESS_SCHEMA = {
 
 
 class GoalSerializer(serializers.ModelSerializer):
-    forum = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    forum: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     progress = serializers.SerializerMethodField()
     pledges_url = serializers.SerializerMethodField(
         help_text=gettext_lazy("The published pledges whose targets count towards the goal.")
@@ -103,7 +117,7 @@ class ForumWithFiguresSerializer(ForumSerializer):
     )
 
     class Meta(ForumSerializer.Meta):
-        fields = (
+        fields = (  # type: ignore[assignment]  # the forum's fields and more
             *ForumSerializer.Meta.fields[:-2],
             *LEGACY_FIGURE_FIELDS,
             "official_figures",

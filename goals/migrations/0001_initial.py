@@ -6,146 +6,348 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('forums', '0003_forum_places_in_six_languages'),
-        ('pledges', '0018_search_in_each_language'),
+        ("forums", "0003_forum_places_in_six_languages"),
+        ("pledges", "0018_search_in_each_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Goal',
+            name="Goal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unofficial_languages', models.JSONField(blank=True, default=list, help_text="Codes of the languages whose text is not the UN's official text.", verbose_name='languages with an unofficial translation')),
-                ('text', models.CharField(max_length=500, verbose_name='goal')),
-                ('text_ar', models.CharField(max_length=500, null=True, verbose_name='goal')),
-                ('text_zh_hans', models.CharField(max_length=500, null=True, verbose_name='goal')),
-                ('text_en', models.CharField(max_length=500, null=True, verbose_name='goal')),
-                ('text_fr', models.CharField(max_length=500, null=True, verbose_name='goal')),
-                ('text_ru', models.CharField(max_length=500, null=True, verbose_name='goal')),
-                ('text_es', models.CharField(max_length=500, null=True, verbose_name='goal')),
-                ('unit', models.CharField(choices=[('persons', 'Persons'), ('places', 'Places'), ('usd', 'USD'), ('percent', 'Percent'), ('count', 'Count'), ('other', 'Other')], max_length=10, verbose_name='unit')),
-                ('target_value', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='target')),
-                ('target_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='target year')),
-                ('source', models.CharField(blank=True, help_text='Where the goal was stated (document or URL); required for reference goals.', max_length=500, verbose_name='source')),
-                ('is_reference', models.BooleanField(default=False, help_text='Shipped with the reference data (bootstrap/data/forum_goals.json).', verbose_name='reference goal')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('progress_stale_since', models.DateTimeField(blank=True, null=True, verbose_name='progress stale since')),
-                ('forum', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='goals', to='forums.forum')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "unofficial_languages",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Codes of the languages whose text is not the UN's official text.",
+                        verbose_name="languages with an unofficial translation",
+                    ),
+                ),
+                ("text", models.CharField(max_length=500, verbose_name="goal")),
+                ("text_ar", models.CharField(max_length=500, null=True, verbose_name="goal")),
+                ("text_zh_hans", models.CharField(max_length=500, null=True, verbose_name="goal")),
+                ("text_en", models.CharField(max_length=500, null=True, verbose_name="goal")),
+                ("text_fr", models.CharField(max_length=500, null=True, verbose_name="goal")),
+                ("text_ru", models.CharField(max_length=500, null=True, verbose_name="goal")),
+                ("text_es", models.CharField(max_length=500, null=True, verbose_name="goal")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("persons", "Persons"),
+                            ("places", "Places"),
+                            ("usd", "USD"),
+                            ("percent", "Percent"),
+                            ("count", "Count"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="target"),
+                ),
+                (
+                    "target_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="target year"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the goal was stated (document or URL); required for reference goals.",
+                        max_length=500,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "is_reference",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shipped with the reference data (bootstrap/data/forum_goals.json).",
+                        verbose_name="reference goal",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "progress_stale_since",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="progress stale since"
+                    ),
+                ),
+                (
+                    "forum",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goals",
+                        to="forums.forum",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'collective goal',
-                'verbose_name_plural': 'collective goals',
-                'ordering': ['forum_id', 'position', 'id'],
+                "verbose_name": "collective goal",
+                "verbose_name_plural": "collective goals",
+                "ordering": ["forum_id", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GoalContribution',
+            name="GoalContribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='counted since')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('goal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contributions', to='goals.goal')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goal_contributions', to='pledges.pledgetarget')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="counted since"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contributions",
+                        to="goals.goal",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goal_contributions",
+                        to="pledges.pledgetarget",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'goal contribution',
-                'verbose_name_plural': 'goal contributions',
-                'ordering': ['goal_id', 'target_id'],
+                "verbose_name": "goal contribution",
+                "verbose_name_plural": "goal contributions",
+                "ordering": ["goal_id", "target_id"],
             },
         ),
         migrations.CreateModel(
-            name='GoalProgressSnapshot',
+            name="GoalProgressSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('figures', models.JSONField(default=dict, verbose_name='figures')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
-                ('goal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='goals.goal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("figures", models.JSONField(default=dict, verbose_name="figures")),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="goals.goal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'goal progress snapshot',
-                'verbose_name_plural': 'goal progress snapshots',
-                'ordering': ['goal_id', '-date'],
+                "verbose_name": "goal progress snapshot",
+                "verbose_name_plural": "goal progress snapshots",
+                "ordering": ["goal_id", "-date"],
             },
         ),
         migrations.CreateModel(
-            name='OfficialFigure',
+            name="OfficialFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unofficial_languages', models.JSONField(blank=True, default=list, help_text="Codes of the languages whose text is not the UN's official text.", verbose_name='languages with an unofficial translation')),
-                ('label', models.CharField(max_length=200, verbose_name='label')),
-                ('label_ar', models.CharField(max_length=200, null=True, verbose_name='label')),
-                ('label_zh_hans', models.CharField(max_length=200, null=True, verbose_name='label')),
-                ('label_en', models.CharField(max_length=200, null=True, verbose_name='label')),
-                ('label_fr', models.CharField(max_length=200, null=True, verbose_name='label')),
-                ('label_ru', models.CharField(max_length=200, null=True, verbose_name='label')),
-                ('label_es', models.CharField(max_length=200, null=True, verbose_name='label')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=20, verbose_name='value')),
-                ('unit', models.CharField(choices=[('persons', 'Persons'), ('places', 'Places'), ('usd', 'USD'), ('percent', 'Percent'), ('count', 'Count'), ('other', 'Other')], max_length=10, verbose_name='unit')),
-                ('qualifier', models.CharField(blank=True, choices=[('', 'exactly'), ('more than', 'more than'), ('about', 'about'), ('at least', 'at least')], default='', max_length=20, verbose_name='qualifier')),
-                ('source', models.CharField(max_length=500, verbose_name='source')),
-                ('as_of', models.DateField(blank=True, null=True, verbose_name='as of')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('legacy_field', models.CharField(blank=True, help_text='The forum column this figure replaced, still answered by the forum API.', max_length=30, verbose_name='former forum field')),
-                ('forum', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='official_figures', to='forums.forum')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "unofficial_languages",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Codes of the languages whose text is not the UN's official text.",
+                        verbose_name="languages with an unofficial translation",
+                    ),
+                ),
+                ("label", models.CharField(max_length=200, verbose_name="label")),
+                ("label_ar", models.CharField(max_length=200, null=True, verbose_name="label")),
+                (
+                    "label_zh_hans",
+                    models.CharField(max_length=200, null=True, verbose_name="label"),
+                ),
+                ("label_en", models.CharField(max_length=200, null=True, verbose_name="label")),
+                ("label_fr", models.CharField(max_length=200, null=True, verbose_name="label")),
+                ("label_ru", models.CharField(max_length=200, null=True, verbose_name="label")),
+                ("label_es", models.CharField(max_length=200, null=True, verbose_name="label")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=2, max_digits=20, verbose_name="value"),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("persons", "Persons"),
+                            ("places", "Places"),
+                            ("usd", "USD"),
+                            ("percent", "Percent"),
+                            ("count", "Count"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "qualifier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "exactly"),
+                            ("more than", "more than"),
+                            ("about", "about"),
+                            ("at least", "at least"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="qualifier",
+                    ),
+                ),
+                ("source", models.CharField(max_length=500, verbose_name="source")),
+                ("as_of", models.DateField(blank=True, null=True, verbose_name="as of")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "legacy_field",
+                    models.CharField(
+                        blank=True,
+                        help_text="The forum column this figure replaced, still answered by the forum API.",
+                        max_length=30,
+                        verbose_name="former forum field",
+                    ),
+                ),
+                (
+                    "forum",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="official_figures",
+                        to="forums.forum",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'official figure',
-                'verbose_name_plural': 'official figures',
-                'ordering': ['forum_id', 'position', 'id'],
+                "verbose_name": "official figure",
+                "verbose_name_plural": "official figures",
+                "ordering": ["forum_id", "position", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='goal',
-            constraint=models.CheckConstraint(condition=models.Q(('forum__isnull', False)), name='goal_has_one_owner'),
+            model_name="goal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("forum__isnull", False)), name="goal_has_one_owner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goal',
-            constraint=models.CheckConstraint(condition=models.Q(('is_reference', False), models.Q(('source', ''), _negated=True), _connector='OR'), name='goal_reference_has_source'),
+            model_name="goal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("is_reference", False),
+                    models.Q(("source", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="goal_reference_has_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goal',
-            constraint=models.CheckConstraint(condition=models.Q(('target_value__gt', 0)), name='goal_target_positive'),
+            model_name="goal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("target_value__gt", 0)), name="goal_target_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goal',
-            constraint=models.CheckConstraint(condition=models.Q(('unit__in', ['persons', 'places', 'usd', 'count', 'other'])), name='goal_unit_addable'),
+            model_name="goal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit__in", ["persons", "places", "usd", "count", "other"])),
+                name="goal_unit_addable",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goal',
-            constraint=models.CheckConstraint(condition=models.Q(('target_year__isnull', True), models.Q(('target_year__gte', 2000), ('target_year__lte', 2100)), _connector='OR'), name='goal_target_year_plausible'),
+            model_name="goal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("target_year__isnull", True),
+                    models.Q(("target_year__gte", 2000), ("target_year__lte", 2100)),
+                    _connector="OR",
+                ),
+                name="goal_target_year_plausible",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goal',
-            constraint=models.UniqueConstraint(fields=('forum', 'position'), name='goal_position_unique'),
+            model_name="goal",
+            constraint=models.UniqueConstraint(
+                fields=("forum", "position"), name="goal_position_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='goalcontribution',
-            index=models.Index(fields=['target'], name='contribution_target_idx'),
+            model_name="goalcontribution",
+            index=models.Index(fields=["target"], name="contribution_target_idx"),
         ),
         migrations.AddConstraint(
-            model_name='goalcontribution',
-            constraint=models.UniqueConstraint(fields=('goal', 'target'), name='contribution_unique'),
+            model_name="goalcontribution",
+            constraint=models.UniqueConstraint(
+                fields=("goal", "target"), name="contribution_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goalprogresssnapshot',
-            constraint=models.UniqueConstraint(fields=('goal', 'date'), name='goal_snapshot_unique_per_day'),
+            model_name="goalprogresssnapshot",
+            constraint=models.UniqueConstraint(
+                fields=("goal", "date"), name="goal_snapshot_unique_per_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='officialfigure',
-            constraint=models.CheckConstraint(condition=models.Q(('source', ''), _negated=True), name='figure_has_source'),
+            model_name="officialfigure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source", ""), _negated=True), name="figure_has_source"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='officialfigure',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='figure_non_negative'),
+            model_name="officialfigure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 0)), name="figure_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='officialfigure',
-            constraint=models.CheckConstraint(condition=models.Q(('qualifier__in', ['', 'more than', 'about', 'at least'])), name='figure_qualifier_valid'),
+            model_name="officialfigure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("qualifier__in", ["", "more than", "about", "at least"])),
+                name="figure_qualifier_valid",
+            ),
         ),
     ]
