@@ -130,14 +130,14 @@ class ForumWithFiguresSerializer(ForumSerializer):
                 return int(figure.value)
         return None
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_participants(self, forum: Any) -> int | None:
         return self._legacy(forum, "participants")
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_online_participants(self, forum: Any) -> int | None:
         return self._legacy(forum, "online_participants")
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_countries_represented(self, forum: Any) -> int | None:
         return self._legacy(forum, "countries_represented")
