@@ -117,6 +117,9 @@ AUDIT_LABELS = {
     "pledges.translation.added": gettext_lazy("Translation added"),
     "pledges.translation.changed": gettext_lazy("Translation changed"),
     "pledges.translation.removed": gettext_lazy("Translation removed"),
+    # Recorded on the pledge by the goals app (goals.services).
+    "goals.contribution.added": gettext_lazy("Target counted towards a collective goal"),
+    "goals.contribution.removed": gettext_lazy("Target no longer counted towards a goal"),
     **{f"pledges.pledge.{name}": t.label for name, t in PLEDGE_TRANSITIONS.items()},
 }
 

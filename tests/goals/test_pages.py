@@ -115,3 +115,18 @@ def test_the_goals_page_is_refused_to_others_and_hidden_for_unseen_pledges(
     client.force_login(member_b)
     assert client.get(reverse("goals:pledge-goals", args=[draft.reference])).status_code == 404
     assert client.get(reverse("goals:pledge-goals", args=[published.reference])).status_code == 403
+
+
+def test_the_pledge_history_names_the_goal_counting_in_words(
+    goal: Goal, secretariat, client: Client
+) -> None:
+    pledge = make_pledge(goal.forum)
+    target = make_target(pledge, "10")
+    client.force_login(secretariat)
+    client.post(
+        reverse("goals:pledge-goals", args=[pledge.reference]),
+        {"target": target.pk, "goal": goal.pk},
+    )
+
+    history = client.get(f"/pledges/{pledge.reference}/history/").content.decode()
+    assert "Target counted towards a collective goal" in history
