@@ -23,6 +23,7 @@ from goals.models import Goal, GoalContribution, GoalProgressSnapshot
 from pledges.models import (
     Entity,
     Pledge,
+    PledgeProgressMark,
     PledgeTarget,
     PledgeUpdate,
     PledgeUpdateActual,
@@ -146,6 +147,19 @@ def clear_goal_marks(seen: dict[int, dt.datetime]) -> None:
     meanwhile leaves its newer mark for the next run."""
     for goal_id, mark in seen.items():
         Goal.objects.filter(pk=goal_id, progress_stale_since=mark).update(progress_stale_since=None)
+
+
+def mark_goals_of_changed_pledges(pledge_ids: Sequence[int] | None = None) -> int:
+    """Mark the goals that targets of these pledges (default: every pledge marked as changed,
+    `PledgeProgressMark`) count towards. The pledge services mark a changed pledge, not its
+    goals (pledges knows nothing of goals): the runner calls this before it computes, and
+    `delta.apply_marked` before it consumes a batch of pledge marks, so that no change is lost
+    between the two."""
+    pledges = (
+        PledgeProgressMark.objects.values("pledge_id") if pledge_ids is None else list(pledge_ids)
+    )
+    goals = GoalContribution.objects.filter(target__pledge_id__in=pledges).values("goal_id")
+    return Goal.objects.filter(pk__in=goals).update(progress_stale_since=timezone.now())
 
 
 def mark_all_goals_stale() -> int:

@@ -398,6 +398,11 @@ class _Run:
             # Every sweep (30 s) stores the runs whose worker died; their locks have lapsed.
             _close_abandoned_runs()
             ids = select()
+            if ids:
+                # Before anything is computed (which may consume the pledge marks): the goals
+                # the changed pledges count towards become stale too. Only with objectives to
+                # do: marks a full run has not consumed yet must not start a run every sweep.
+                goal_progress.mark_goals_of_changed_pledges()
             client = redis_client()
             compacts = self.recompute_objectives(client, ids, only_stale=only_stale)
             # Read before the goals are computed, like the objectives' marks.
@@ -407,7 +412,7 @@ class _Run:
                     return self.outcome  # nothing was stale, or other runs had just done it all
                 self.record()  # only goals changed (a target counted towards one)
             self.recompute_compacts(client, compacts)
-            self.recompute_goals(client, goal_marks)
+            self.recompute_goals(client, goal_marks, every=not only_stale)
             if self.before_clear is not None:
                 self.before_clear()
             self.clear_marks()
@@ -556,10 +561,13 @@ class _Run:
                 self.outcome.seen_marks.pop(objective_id, None)
             mark_objectives_stale(ours)
 
-    def recompute_goals(self, client: redis.Redis | None, marks: dict[int, dt.datetime]) -> None:
-        """Every goal's progress: a run that recomputed objectives saw pledges change, and any
-        pledge may count towards a goal, so all goals are redone (one grouped query over the
-        contributions; docs/progress.md, "Collective goals")."""
+    def recompute_goals(
+        self, client: redis.Redis | None, marks: dict[int, dt.datetime], *, every: bool
+    ) -> None:
+        """The stale goals' progress (every goal's in a full run): one grouped query over their
+        contributions (docs/progress.md, "Collective goals")."""
+        if not every and not marks:
+            return
         with held(
             client, GOALS_LOCK_KEY, wait=COMPACT_LOCK_WAIT_SECONDS, heart=self.heart
         ) as acquired:
@@ -569,7 +577,7 @@ class _Run:
                 logger.warning("Goal progress is locked; goals stay marked.")
                 goal_progress.mark_all_goals_stale()
                 return
-            written = goal_progress.recompute_goals(on=self.on)
+            written = goal_progress.recompute_goals(None if every else list(marks), on=self.on)
             self.outcome.goals_done = written  # goal snapshots, apart from `snapshots_written`
             self.outcome.seen_goal_marks = marks
 

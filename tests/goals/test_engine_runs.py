@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from compacts.progress_marks import mark_objectives_stale
 from goals import services
 from goals.models import Goal, GoalContribution, GoalProgressSnapshot
 from indicators import runner
 from pledges.models import ReviewState
+from pledges.progress_marks import progress_changed
 
 from .conftest import make_pledge, make_target, report
 
@@ -41,14 +41,29 @@ def test_a_pledge_change_marking_objectives_recomputes_the_goals(goal: Goal) -> 
     runner.recompute_all(triggered_by="test")
     assert GoalProgressSnapshot.objects.get(goal=goal).figures["pledged"] == "0.00"
 
-    # Publishing goes through the pledge services, which mark the pledge's objectives only.
+    # Publishing goes through the pledge services, which mark the pledge and its objectives
+    # (pledges.progress_marks), never its goals.
     pledge.review_state = ReviewState.PUBLISHED
     pledge.published_at = timezone.now()
     pledge.save()
-    mark_objectives_stale(pledge.objectives.values_list("pk", flat=True))
-    runner.recompute_stale(triggered_by="test")
+    progress_changed([pledge.pk], pledge.objectives.values_list("pk", flat=True))
+    outcome = runner.recompute_stale(triggered_by="test")
 
+    assert outcome.goals_done == 1  # only the goal the pledge counts towards
     assert GoalProgressSnapshot.objects.get(goal=goal).figures["pledged"] == "250.00"
+    assert Goal.objects.get(pk=goal.pk).progress_stale_since is None
+
+
+def test_an_objective_change_leaves_goals_of_other_pledges_alone(goal: Goal) -> None:
+    runner.recompute_all(triggered_by="test")
+    computed_at = GoalProgressSnapshot.objects.get(goal=goal).computed_at
+    unrelated = make_pledge(goal.forum)
+    progress_changed([unrelated.pk], unrelated.objectives.values_list("pk", flat=True))
+
+    outcome = runner.recompute_stale(triggered_by="test")
+
+    assert outcome.goals_done == 0
+    assert GoalProgressSnapshot.objects.get(goal=goal).computed_at == computed_at
 
 
 def test_a_goal_marked_during_the_run_keeps_its_mark_for_the_next(goal: Goal, secretariat) -> None:
