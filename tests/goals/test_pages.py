@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from goals.models import Goal, GoalContribution
-from indicators import goal_progress
+from indicators import goal_progress, runner
 from pledges.models import ReviewState, TargetUnit
 
 from .conftest import make_pledge, make_target, report
@@ -130,3 +130,20 @@ def test_the_pledge_history_names_the_goal_counting_in_words(
 
     history = client.get(f"/pledges/{pledge.reference}/history/").content.decode()
     assert "Target counted towards a collective goal" in history
+
+
+def test_the_dashboard_has_a_goals_panel_linked_to_the_pledges_behind_each_goal(
+    goal: Goal, client: Client
+) -> None:
+    counted = make_target(make_pledge(goal.forum), "250")
+    GoalContribution.objects.create(goal=goal, target=counted)
+    runner.recompute_all(triggered_by="test")  # the dashboard needs the compacts' snapshots
+
+    page = client.get("/dashboard/?compact=GCR").content.decode()
+
+    panel = _section(page, "goals-heading")
+    assert "Resettle 1,000 refugees" in panel
+    assert f'<a href="/pledges/?goal={goal.pk}">250</a>' in panel
+    assert "25.0 %" in panel
+    gcm = client.get("/dashboard/?compact=GCM").content.decode()
+    assert 'id="goals-heading"' not in gcm  # GRF goals belong to the GCR
