@@ -61,7 +61,7 @@ from compacts.models import (
 )
 from core.models import Country, Currency
 from forums.models import Forum
-from goals.models import Goal, OfficialFigure
+from goals.models import LEGACY_FIGURE_LABELS, Goal, OfficialFigure
 from goals.services import mark_goals_stale
 from indicators.models import Indicator
 from pledges.models import EntityType, SupportType
@@ -334,6 +334,7 @@ def load_forum_goals(*, update: bool = False) -> list[TableSummary]:
                     WHERE: f"{where} figure {number}",
                     "forum_id": forum_ids[code],
                     "unit": str(figure.get("unit", "")).lower(),  # "USD" in the file
+                    "legacy_field": LEGACY_FIGURE_LABELS.get(figure.get("label", ""), ""),
                     "position": number,
                 }
             )

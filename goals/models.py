@@ -21,6 +21,14 @@ from pledges.models import PledgeTarget, TargetUnit
 # Figures the bare Forum columns used to hold: the forum API still answers its old keys from
 # the figures tagged with them (see forums/api/serializers.py).
 LEGACY_FIGURE_FIELDS = ("participants", "online_participants", "countries_represented")
+# The English labels that stand for those columns in forum_goals.json (and in goals 0002), so
+# that a freshly loaded forum answers them too.
+LEGACY_FIGURE_LABELS = {
+    "Participants in person": "participants",
+    "Participants online": "online_participants",
+    "Government delegations": "countries_represented",
+    "Countries represented": "countries_represented",
+}
 
 
 class Goal(OfficialTextMixin):
