@@ -155,10 +155,13 @@ def mark_goals_of_changed_pledges(pledge_ids: Sequence[int] | None = None) -> in
     goals (pledges knows nothing of goals): the runner calls this before it computes, and
     `delta.apply_marked` before it consumes a batch of pledge marks, so that no change is lost
     between the two."""
-    pledges = (
-        PledgeProgressMark.objects.values("pledge_id") if pledge_ids is None else list(pledge_ids)
-    )
-    goals = GoalContribution.objects.filter(target__pledge_id__in=pledges).values("goal_id")
+    contributions = GoalContribution.objects.all()
+    if pledge_ids is None:
+        marked = PledgeProgressMark.objects.values("pledge_id")
+        contributions = contributions.filter(target__pledge_id__in=marked)
+    else:
+        contributions = contributions.filter(target__pledge_id__in=list(pledge_ids))
+    goals = contributions.values("goal_id")
     return Goal.objects.filter(pk__in=goals).update(progress_stale_since=timezone.now())
 
 
