@@ -61,6 +61,8 @@ from compacts.models import (
 )
 from core.models import Country, Currency
 from forums.models import Forum
+from goals.models import LEGACY_FIGURE_LABELS, Goal, OfficialFigure
+from goals.services import mark_goals_stale
 from indicators.models import Indicator
 from pledges.models import EntityType, SupportType
 from pledges.roles import ensure_secretariat_group
@@ -153,6 +155,7 @@ def _load_all(*, update: bool, problems: list[str]) -> list[TableSummary]:
             load_entity_types(update=update),
             load_support_types(update=update),
             load_indicators(update=update),
+            *load_forum_goals(update=update),
             load_roles(),
         ]
         if problems:
@@ -299,6 +302,56 @@ def load_indicators(*, update: bool = False) -> TableSummary:
     """The GCR indicators (2022 framework), each attached to the objective it measures."""
     rows = _with_objective_ids(_read_json("indicators.json"), keep_compact=True)
     return sync_rows(Indicator, rows, key=("compact_id", "code"), update=update)
+
+
+def load_forum_goals(*, update: bool = False) -> list[TableSummary]:
+    """Each forum's collective goals and official figures (forum_goals.json): goals keyed on
+    their forum and position in the file, figures on their forum and English label. Goals
+    changed by `update` are marked for the progress engine."""
+    forum_ids = dict(Forum.objects.values_list("code", "id"))
+    goals: list[Row] = []
+    figures: list[Row] = []
+    for entry in _read_json("forum_goals.json"):
+        where = entry[WHERE]
+        code = entry.get("forum")
+        if code not in forum_ids:
+            _report(f"{where}: forum: no forum {code!r}")
+            continue
+        for number, goal in enumerate(entry.get("goals", []), start=1):
+            goals.append(
+                {
+                    **goal,
+                    WHERE: f"{where} goal {number}",
+                    "forum_id": forum_ids[code],
+                    "position": number,
+                    "is_reference": True,
+                }
+            )
+        for number, figure in enumerate(entry.get("figures", []), start=1):
+            figures.append(
+                {
+                    **figure,
+                    WHERE: f"{where} figure {number}",
+                    "forum_id": forum_ids[code],
+                    "unit": str(figure.get("unit", "")).lower(),  # "USD" in the file
+                    "legacy_field": LEGACY_FIGURE_LABELS.get(figure.get("label", ""), ""),
+                    "position": number,
+                }
+            )
+    goal_summary = sync_rows(Goal, goals, key=("forum_id", "position"), update=update)
+    # A new goal has nothing counted towards it yet (counting one marks it); a changed target
+    # value or unit changes its figures.
+    touched = goal_summary.updated_keys
+    if touched:
+        mark_goals_stale(
+            pk
+            for pk, forum_id, position in Goal.objects.values_list("pk", "forum_id", "position")
+            if (forum_id, position) in touched
+        )
+    return [
+        goal_summary,
+        sync_rows(OfficialFigure, figures, key=("forum_id", "label"), update=update),
+    ]
 
 
 def sync_rows(

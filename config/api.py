@@ -2,7 +2,7 @@
 
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
 from core.api.root import ApiRouter
-from forums.api.views import ForumViewSet
+from goals.api.views import ForumWithFiguresViewSet, GoalViewSet, OfficialFigureViewSet
 from indicators.api.views import (
     ExchangeRateViewSet,
     IndicatorValueViewSet,
@@ -15,7 +15,7 @@ router = ApiRouter()
 router.register("compacts", CompactViewSet, basename="compact")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("principles", PrincipleViewSet, basename="principle")
-router.register("forums", ForumViewSet, basename="forum")
+router.register("forums", ForumWithFiguresViewSet, basename="forum")
 router.register("entities", EntityViewSet, basename="entity")
 router.register("pledges", PledgeViewSet, basename="pledge")
 router.register("pledge-updates", PledgeUpdateViewSet, basename="pledge-update")
@@ -23,5 +23,7 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("indicator-values", IndicatorValueViewSet, basename="indicator-value")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("progress", ProgressViewSet, basename="progress")
+router.register("goals", GoalViewSet, basename="goal")
+router.register("official-figures", OfficialFigureViewSet, basename="official-figure")
 
 urlpatterns = router.urls

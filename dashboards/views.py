@@ -29,6 +29,7 @@ from compacts.models import Objective
 from core.forms import choice_field
 from core.http import HtmxHttpRequest
 from core.spreadsheets import safe_row
+from goals import selectors as goal_selectors
 from indicators import snapshot_version
 
 from . import charts, selectors
@@ -92,6 +93,7 @@ def _dashboard_data(filters: Filters, choices: Choices) -> dict[str, Any]:
             "charts": charts.dashboard_charts(data, choices.labels()),
             "headline": charts.headline(data),
             "cards": charts.objective_cards(data),
+            "goals": goal_selectors.compact_goals(filters.compact, until=data.as_of),
         }
 
     parts = (filters.compact, filters.slice_kind, filters.slice_key, filters.year)

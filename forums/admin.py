@@ -24,9 +24,5 @@ class ForumAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
         (None, {"fields": ("compact", "kind", "code", "name", "year")}),
         (_("When and where"), {"fields": ("start_date", "end_date", "place")}),
         (_("Pledging window"), {"fields": ("pledging_opens", "pledging_closes")}),
-        (
-            _("Participation"),
-            {"fields": ("participants", "online_participants", "countries_represented")},
-        ),
         (_("About"), {"fields": ("description", "url")}),
     )

@@ -37,13 +37,7 @@ class Forum(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     pledging_opens = models.DateField(_("pledging opens"), null=True, blank=True)
     pledging_closes = models.DateField(_("pledging closes"), null=True, blank=True)
-    participants = models.PositiveIntegerField(_("participants in person"), null=True, blank=True)
-    online_participants = models.PositiveIntegerField(
-        _("participants online"), null=True, blank=True
-    )
-    countries_represented = models.PositiveSmallIntegerField(
-        _("countries represented"), null=True, blank=True
-    )
+    # Participants and other stated figures are goals.OfficialFigure rows, with their source.
     description = models.TextField(_("description"), blank=True)
     url = models.URLField(_("official page"), blank=True)
 

@@ -38,7 +38,7 @@ from django.utils import timezone
 from compacts.models import Compact, Objective
 from pledges.models import PledgeProgressMark
 
-from . import engine
+from . import engine, goal_progress
 from .models import (
     CompactProgressSnapshot,
     OwnerKind,
@@ -261,6 +261,9 @@ def apply_marked(*, on: dt.date) -> set[SumKey]:
             changed = {k: v for k, v in delta.items() if any(v.values())}
             _apply(changed)
             touched.update(changed)
+            # The goals these pledges count towards, marked before their marks go (a pledge
+            # marked after the run started would otherwise leave its goals unmarked).
+            goal_progress.mark_goals_of_changed_pledges(marked)
             PledgeProgressMark.objects.filter(pledge_id__in=marked).delete()
 
 

@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from compacts.models import Compact, Objective
 from compacts.progress_marks import mark_objectives_stale
 
-from . import delta, engine
+from . import delta, engine, goal_progress
 from .models import OwnerKind, RecomputeRun, RunKind, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ COMPACT_LOCK_WAIT_SECONDS = 60
 # Set while a full recompute is queued or running, so that pressing "Recompute now" twice does
 # not queue two (an item already queued is not queued again).
 FULL_REQUEST_KEY = "progress:full-requested"
+GOALS_LOCK_KEY = "progress:goals"
 FULL_REQUEST_SECONDS = 10 * 60
 # Longest an error text kept on a run row; a traceback is plenty at this size.
 ERROR_MAX_CHARS = 4000
@@ -122,6 +123,9 @@ class RunOutcome:
     duration_ms: int = 0
     # Objective id → the mark read under its lock, cleared at the end if it did not move.
     seen_marks: dict[int, dt.datetime | None] = field(default_factory=dict, repr=False)
+    goals_done: int = 0
+    # Goal id → its mark read before the goals were computed (cleared likewise).
+    seen_goal_marks: dict[int, dt.datetime] = field(default_factory=dict, repr=False)
 
 
 def redis_client() -> redis.Redis | None:
@@ -394,14 +398,25 @@ class _Run:
             # Every sweep (30 s) stores the runs whose worker died; their locks have lapsed.
             _close_abandoned_runs()
             ids = select()
+            if ids:
+                # Before anything is computed (which may consume the pledge marks): the goals
+                # the changed pledges count towards become stale too. Only with objectives to
+                # do: marks a full run has not consumed yet must not start a run every sweep.
+                goal_progress.mark_goals_of_changed_pledges()
             client = redis_client()
             compacts = self.recompute_objectives(client, ids, only_stale=only_stale)
+            # Read before the goals are computed, like the objectives' marks.
+            goal_marks = goal_progress.stale_goal_marks()
             if self.row is None:
-                return self.outcome  # nothing was stale, or other runs had just done it all
+                if not goal_marks:
+                    return self.outcome  # nothing was stale, or other runs had just done it all
+                self.record()  # only goals changed (a target counted towards one)
             self.recompute_compacts(client, compacts)
+            self.recompute_goals(client, goal_marks, every=not only_stale)
             if self.before_clear is not None:
                 self.before_clear()
             self.clear_marks()
+            goal_progress.clear_goal_marks(self.outcome.seen_goal_marks)
         except BaseException as error:  # also Ctrl-C in the command: the row must not hang
             self.record_failure(error)
             raise
@@ -545,6 +560,26 @@ class _Run:
             for objective_id in ours:
                 self.outcome.seen_marks.pop(objective_id, None)
             mark_objectives_stale(ours)
+
+    def recompute_goals(
+        self, client: redis.Redis | None, marks: dict[int, dt.datetime], *, every: bool
+    ) -> None:
+        """The stale goals' progress (every goal's in a full run): one grouped query over their
+        contributions (docs/progress.md, "Collective goals")."""
+        if not every and not marks:
+            return
+        with held(
+            client, GOALS_LOCK_KEY, wait=COMPACT_LOCK_WAIT_SECONDS, heart=self.heart
+        ) as acquired:
+            if not acquired:
+                # Another run holds the goals and may have read them before our changes: the
+                # marks stay, and pledge changes re-mark every goal below for the next sweep.
+                logger.warning("Goal progress is locked; goals stay marked.")
+                goal_progress.mark_all_goals_stale()
+                return
+            written = goal_progress.recompute_goals(None if every else list(marks), on=self.on)
+            self.outcome.goals_done = written  # goal snapshots, apart from `snapshots_written`
+            self.outcome.seen_goal_marks = marks
 
     def clear_marks(self) -> None:
         for objective_id, seen in self.outcome.seen_marks.items():

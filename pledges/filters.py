@@ -27,7 +27,7 @@ from core.models import Country, Region
 from forums.models import Forum
 
 from . import search
-from .models import EntityType, ImplementationStatus, Pledge, SupportType
+from .models import EntityType, ImplementationStatus, Pledge, PledgeTarget, SupportType
 
 # `implementation_status=none`: pledges without an approved progress update yet (stored as "").
 NO_UPDATE = "none"
@@ -179,6 +179,12 @@ class PledgeFilter(django_filters.FilterSet):
             "cycles (neither fulfilled nor discontinued); false: all others."
         ),
     )
+    goal = django_filters.NumberFilter(
+        label=_("Collective goal"),
+        method="filter_goal",
+        min_value=1,
+        help_text=_("Pledges with a target that counts towards this collective goal (its id)."),
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=SORT_CHOICES,
@@ -240,6 +246,12 @@ class PledgeFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet[Pledge], name: str, value: bool) -> QuerySet:
         late = Pledge.objects.overdue(on=timezone.localdate()).values("pk")
         return queryset.filter(pk__in=late) if value else queryset.exclude(pk__in=late)
+
+    def filter_goal(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
+        # The goals app (above this one) stores which targets count towards a goal; its
+        # contributions are reached through their reverse name, so pledges imports nothing.
+        behind = PledgeTarget.objects.filter(goal_contributions__goal_id=int(value))
+        return queryset.filter(pk__in=behind.values("pledge_id"))
 
     def keep_order_for_later(self, queryset: QuerySet[Pledge], name: str, value: str) -> QuerySet:
         return queryset

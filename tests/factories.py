@@ -24,6 +24,7 @@ from compacts.models import (
 )
 from core.models import Country, Currency, ExchangeRate, Region
 from forums.models import Forum, ForumKind
+from goals.models import Goal, OfficialFigure
 from indicators.models import Direction, Indicator, IndicatorUnit, IndicatorValue
 from pledges.models import (
     Entity,
@@ -318,6 +319,8 @@ REFERENCE_MODELS = [
     EntityType,
     SupportType,
     Indicator,
+    Goal,
+    OfficialFigure,
 ]
 
 GCM_DESCRIPTION = "A programme to open regular pathways for migrant workers. " * 8  # 456 chars

@@ -27,6 +27,7 @@ from .bundles import M2M_FIELDS, Counts, IndexRow, write_bundles
 from .draws import stream
 from .entities import create_entities
 from .figures import create_exchange_rates, create_indicator_values
+from .goals import create_goal_contributions
 from .languages import translate_some
 from .links import create_links, save_counters
 from .plans import number_references, plan_skeletons
@@ -56,6 +57,7 @@ class DemoSummary:
     actuals: int
     exchange_rates: int
     indicator_values: int
+    goal_contributions: int
     stakeholder_entity: str
     seconds: float
 
@@ -182,6 +184,8 @@ def seed_demo(
         )
         stage("Creating indicator values…")
         values = create_indicator_values(ref=ref, seed=seed, writer=writer)
+        stage("Counting targets towards the forums' collective goals…")
+        goal_contributions = create_goal_contributions()
         stage("Building indexes, checking foreign keys and committing…")
     return DemoSummary(
         entities=len(entities),
@@ -193,6 +197,7 @@ def seed_demo(
         actuals=counts.actuals,
         exchange_rates=rates,
         indicator_values=values,
+        goal_contributions=goal_contributions,
         stakeholder_entity=showcase.name,
         seconds=clock.monotonic() - started,
     )

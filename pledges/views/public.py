@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from compacts.models import Compact, Objective
 from forums.models import Forum
@@ -175,6 +176,15 @@ def _active_filters(
                 legend=str(filterset.filters["q"].label),
                 label=f"“{filterset.search_text}”",
                 remove_url=_without(params, "q", []),
+            )
+        )
+    goal = filterset.cleaned_data.get("goal")
+    if goal:
+        active.append(
+            ActiveFilter(
+                legend=str(filterset.filters["goal"].label),
+                label=_("no. %(id)s") % {"id": int(goal)},
+                remove_url=_without(params, "goal", []),
             )
         )
     for facet in facets:

@@ -130,6 +130,9 @@ AUDIT_LABELS = {
     "pledges.translation.added": gettext_lazy("Translation added"),
     "pledges.translation.changed": gettext_lazy("Translation changed"),
     "pledges.translation.removed": gettext_lazy("Translation removed"),
+    # Recorded on the pledge by the goals app (goals.services).
+    "goals.contribution.added": gettext_lazy("Target counted towards a collective goal"),
+    "goals.contribution.removed": gettext_lazy("Target no longer counted towards a goal"),
     **{f"pledges.pledge.{name}": t.label for name, t in PLEDGE_TRANSITIONS.items()},
 }
 
@@ -507,6 +510,8 @@ def _render_pledge_page(
         "is_insider": insider,
         "actions": actions,
         "may_edit": can_edit(pledge, user),
+        # The same rule as goals.services.may_count_towards_goals (linked by URL name only).
+        "may_count_goals": can_edit(pledge, user) or is_secretariat(user),
         "may_report": member and pledge.review_state == ReviewState.PUBLISHED,
         "relations_editable": relations_editable,
         "decision": _latest_decision(pledge) if insider else None,

@@ -15,8 +15,9 @@ from .test_dashboard_page import headline
 pytestmark = pytest.mark.django_db
 
 # Filter choices (compacts, forums, entity types), objectives, the as-of date, the history, the
-# compact's slices on that date, the objectives' score history, their latest figures.
-QUERIES = 9
+# compact's slices on that date, the objectives' score history, their latest figures, the
+# collective goals with their latest progress.
+QUERIES = 10
 # A cached dashboard still validates its filters against the reference data.
 CACHED_QUERIES = 3
 FORUMS = ["GRF23", "GRF19"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import ApiKey, User
 from accounts.services import create_api_key
 from compacts.models import GuidingPrinciple, Objective
+from goals.models import Goal, GoalContribution, OfficialFigure
 from indicators.models import ProgressSnapshot, SliceKind
 from pledges.models import (
     Entity,
@@ -21,6 +22,7 @@ from pledges.models import (
     Pledge,
     PledgeLink,
     PledgeParticipant,
+    PledgeTarget,
     PledgeTranslation,
     ReviewState,
     UpdateReviewState,
@@ -125,6 +127,15 @@ def world(
         computed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
         figures={"pledges": 1},
     )
+    # A's draft counts a target towards GRF 2023's resettlement goal (goals app routes).
+    goal = Goal.objects.get(forum__code="GRF23", position=1)
+    contribution = GoalContribution.objects.create(
+        goal=goal,
+        target=PledgeTarget.objects.create(
+            pledge=draft, metric="Refugees resettled", unit="persons", target_value=100
+        ),
+    )
+    figure = OfficialFigure.objects.filter(forum__code="GRF23").order_by("pk").first()
     users = {
         "partner": partner,
         "member_a": member_a,
@@ -157,6 +168,9 @@ def world(
             "objective": {"compact": "GCR", "number": 1, "pk": objective.pk},
             "principle": {"pk": GuidingPrinciple.objects.order_by("pk").first().pk},
             "forum": {"code": "GRF23"},
+            "A-draft-contribution": {"reference": draft.reference, "pk": contribution.pk},
+            "goal": {"pk": goal.pk},
+            "official-figure": {"pk": figure.pk},
             "indicator": {"pk": indicator.pk},
             "indicator-value": {"pk": value.pk},
             "exchange-rate": {"pk": rate.pk},

@@ -108,6 +108,7 @@ class Command(BaseCommand):
             + f"\n  {summary.targets} targets, {summary.updates} progress updates, "
             f"{summary.actuals} actual values" + f"\n  {summary.exchange_rates} exchange rates, "
             f"{summary.indicator_values} indicator values"
+            + f"\n  {summary.goal_contributions} targets counted towards collective goals"
         )
         self.stdout.write(
             f"Demo accounts (password {DEMO_PASSWORD}):"
