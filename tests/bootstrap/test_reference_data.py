@@ -155,7 +155,7 @@ def test_forums_keep_their_figures_and_open_questions_when_loaded(reference_data
     grf23 = Forum.objects.get(code="GRF23")
     assert grf23.place == "Geneva (Palexpo)"
     # Its participation figures are official figures with their source (tests/goals).
-    assert grf23.official_figures.count() == 5
+    assert grf23.official_figures.count() == 11
     assert Forum.objects.get(code="GRF27").year == 2027
     assert "(confirm)" in Forum.objects.get(code="HLS19").description
     assert Forum.objects.get(code="PR25").name == "GRF Progress Review 2025 (second HLOM)"
