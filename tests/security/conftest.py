@@ -165,7 +165,7 @@ def world(
             "reset-key": {"uidb36": "1", "key": "not-a-real-key"},
         },
         payloads={
-            "link": {"reference": other.reference, "kind": LinkKind.MATCHES},
+            "link": {"reference": other.reference, "kind": LinkKind.CONTRIBUTES_TO},
             "accept": {"response": "accept"},
             "rename": {"title": "Renamed by whoever could"},
             "update": {
