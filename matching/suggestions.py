@@ -9,17 +9,20 @@ Score of an offer for a seeking pledge (the pledge's needs taken together):
 - up to 4 points for the text: PostgreSQL's `ts_rank` of the offer's text against the needs'
   words of four letters or more (any of them), times 10, capped at 1, times 4.
 
-Candidates are published pledges' offers that share a country, a thematic area or a word with
-the needs (each found through an index: a type of support alone is shared by a fifth of all
-offers), other than the seeking pledge's own and those already in an open match with it; the
-best offer of each offering pledge counts once.
+Candidates are published pledges' offers that share a country or a thematic area with the
+needs (found through the indexes on the countries' link table and on the thematic area; at most
+`CANDIDATES` of each kind), other
+than the seeking pledge's own and those already in an open match with it; the best offer of
+each offering pledge counts once. Words and the type of support only score: common words or
+a type of support are shared by most offers, so as candidates they made every suggestion read
+every offer (2.5 s per pledge at 50,000 demo pledges).
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from pledges.models import Pledge, ReviewState
 
@@ -35,6 +38,10 @@ WEIGHTS = {
     "text": 4,
 }
 DEFAULT_LIMIT = 5
+# At most this many candidates per way of being one (sharing countries, sharing a thematic
+# area) are scored for a seeking pledge: those sharing most countries (the newest among
+# equals), and any of those sharing a thematic area (through its index, in no set order).
+CANDIDATES = 300
 
 
 @dataclass(frozen=True)
@@ -104,9 +111,7 @@ def _sql() -> str:
                     + parts.text_points AS score
                 FROM (
                     SELECT o.id AS offer_id, o.pledge_id AS offering_id,
-                        (SELECT count(*) FROM "{countries}" oc
-                         WHERE oc.supportposition_id = o.id
-                           AND oc.country_id = ANY(s.countries)) AS shared_countries,
+                        COALESCE(hits.shared, 0) AS shared_countries,
                         (SELECT count(*) FROM "{objectives}" po
                          WHERE po.pledge_id = o.pledge_id
                            AND po.objective_id = ANY(s.objectives)) AS shared_objectives,
@@ -115,17 +120,44 @@ def _sql() -> str:
                         round((
                             {w["text"]} * LEAST(1, 10 * ts_rank(o.search_vector, s.query))
                         )::numeric, 2) AS text_points
-                    FROM "{positions}" o
-                    JOIN "{pledges}" op ON op.id = o.pledge_id
-                    WHERE o.side = '{Side.OFFERS}'
-                        AND op.review_state = '{ReviewState.PUBLISHED}'
-                        AND o.pledge_id <> s.pledge_id
-                        AND (
-                            o.id IN (SELECT oc.supportposition_id FROM "{countries}" oc
-                                     WHERE oc.country_id = ANY(s.countries))
-                            OR o.thematic_area_id = ANY(s.areas)
-                            OR o.search_vector @@ s.query
+                    FROM (
+                        -- The candidates: the offers sharing most countries with the needs
+                        -- (through the country index of the link table), and offers in one of
+                        -- their thematic areas; each branch bounded, so that the work per
+                        -- seeking pledge does not grow with the number of offers.
+                        (
+                            SELECT oc.supportposition_id AS offer_id, count(*) AS shared
+                            FROM "{countries}" oc WHERE oc.country_id = ANY(s.countries)
+                            GROUP BY oc.supportposition_id
+                            ORDER BY count(*) DESC, oc.supportposition_id DESC
+                            LIMIT {CANDIDATES}
                         )
+                        UNION ALL
+                        (
+                            SELECT a.id, 0 FROM "{positions}" a
+                            WHERE cardinality(s.areas) > 0
+                                AND a.thematic_area_id = ANY(s.areas) AND a.side = '{Side.OFFERS}'
+                                AND NOT EXISTS (
+                                    SELECT 1 FROM "{countries}" ac
+                                    WHERE ac.supportposition_id = a.id
+                                        AND ac.country_id = ANY(s.countries)
+                                )
+                            LIMIT {CANDIDATES}
+                        )
+                        OFFSET 0
+                    ) hits
+                    -- Each candidate looked up by its key: without the OFFSET 0 fences the
+                    -- planner hashed every offer of every published pledge (measured 10x slower).
+                    CROSS JOIN LATERAL (
+                        SELECT o.* FROM "{positions}" o
+                        JOIN "{pledges}" op ON op.id = o.pledge_id
+                        WHERE o.id = hits.offer_id
+                            AND o.side = '{Side.OFFERS}'
+                            AND op.review_state = '{ReviewState.PUBLISHED}'
+                            AND o.pledge_id <> s.pledge_id
+                        OFFSET 0
+                    ) o
+                    WHERE true
                         AND NOT EXISTS (
                             SELECT 1 FROM "{matches}" m
                             WHERE m.seeking_id = s.pledge_id AND m.offering_id = o.pledge_id
@@ -149,7 +181,11 @@ def suggestions_for(
     one query loading the suggested offers and their pledges for display)."""
     if not seeking_ids:
         return {}
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The planner's estimate over the LATERAL join is far above the work done (46 ms at
+        # 50,000 demo pledges), which made PostgreSQL JIT-compile it: 2.4 s (as the progress
+        # engine found, docs/performance.md).
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(_sql(), {"ids": list(seeking_ids), "limit": limit})
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     offers = SupportPosition.objects.select_related(
