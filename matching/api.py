@@ -7,7 +7,8 @@ Writes are `matching.services` calls: POST the list to propose, POST `accept`, `
 field errors 400, 403, 409 for a match no longer open, 412 for a stale If-Match.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import django_filters
 from django.db.models import Q, QuerySet
@@ -145,7 +146,11 @@ ANSWER_TEXT = {
 }
 
 
-def _answer_schema(name: str) -> Any:
+# A view's action, as the schema decorator hands it back.
+Action = TypeVar("Action", bound=Callable[..., Response])
+
+
+def _answer_schema(name: str) -> Callable[[Action], Action]:
     return extend_schema(
         summary=_("Answer a match") if name != "withdraw" else _("Withdraw a proposal"),
         description=ANSWER_TEXT[name],

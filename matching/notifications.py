@@ -12,7 +12,10 @@ from .models import Match, Side
 
 def _entities_other_than(match: Match, sides: Sequence[str | None]) -> list[int]:
     """The entities of the sides not in `sides` (both when `sides` holds only None)."""
-    entities = {Side.SEEKS: match.seeking.entity_id, Side.OFFERS: match.offering.entity_id}
+    entities: dict[str, int] = {
+        Side.SEEKS: match.seeking.entity_id,
+        Side.OFFERS: match.offering.entity_id,
+    }
     acting = {entities[side] for side in sides if side is not None}
     return sorted({e for e in entities.values() if e not in acting})
 

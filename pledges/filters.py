@@ -107,7 +107,7 @@ def _pledges_linked(through: Any, column: str, values: Any) -> Q:
 SEEKS, OFFERS, ACCEPTED = "seeks", "offers", "accepted"
 
 
-def _stating(side: str) -> QuerySet[Pledge]:
+def _stating(side: str) -> QuerySet:
     """Ids of pledges that state support on `side` (the matching app's `support_positions`)."""
     return Pledge.objects.filter(support_positions__side=side).values("pk")
 
