@@ -25,7 +25,7 @@ from core.api.schema import ApiSchema
 from core.api.serializers import StrictSerializer
 from pledges.api import examples as ex
 from pledges.api.serializers import link
-from pledges.api.views import FILTERS, IF_MATCH, _caller, with_cursor_note
+from pledges.api.views import FILTERS, IF_MATCH, _caller
 from pledges.models import Pledge
 
 from . import services
@@ -164,13 +164,13 @@ def _answer_schema(name: str) -> Callable[[Action], Action]:
 @extend_schema_view(
     list=extend_schema(
         summary=_("List matches"),
-        description=with_cursor_note(
-            _(
-                "Matches between a pledge that seeks support and one that offers it. Everybody "
-                "sees accepted matches between published pledges; members also see every "
-                "match of their entities' pledges, the secretariat all. Filter by `state` and "
-                "`pledge` (reference)."
-            )
+        description=_(
+            "Matches between a pledge that seeks support and one that offers it. Everybody "
+            "sees accepted matches between published pledges; members also see every "
+            "match of their entities' pledges, the secretariat all. Filter by `state` and "
+            "`pledge` (reference). Cursor-paginated (`next`/`previous` links), newest first "
+            "unless `ordering` says otherwise; answers carry an ETag (`If-None-Match` gives "
+            "304 when nothing changed)."
         ),
     ),
     retrieve=extend_schema(

@@ -146,3 +146,22 @@ def test_the_secretariat_queue_lists_seeking_pledges_with_suggestions(
     assert seeking.reference in page
     assert matched.reference not in page  # it has an accepted match
     assert f"{offering.reference} — {offering.title}" in page  # suggested for `seeking`
+
+
+def test_the_public_history_never_shows_match_proposals_or_answers(
+    client: Client, seeking: Pledge, offering: Pledge, member_a: Any, member_b: Any
+) -> None:
+    match = services.propose_match(
+        seeking=seeking, offering=offering, by=member_a, message="Private note to B"
+    )
+    services.decide_match(match=match, accept=False, by=member_b, message="Not with you")
+    url = reverse("pledges:pledge-history", args=[seeking.reference])
+
+    public = client.get(url).content.decode()
+    client.force_login(member_a)
+    insider = client.get(url).content.decode()
+
+    assert "Private note to B" not in public
+    assert "Match declined" not in public
+    assert "Match proposed" in insider
+    assert "Match declined" in insider
