@@ -11,7 +11,7 @@ from core.models import Country, Currency
 from pledges.forms import ServiceErrorsForm
 from pledges.models import Pledge, SupportType
 
-from .models import DESCRIPTION_MAX_LENGTH, Side
+from .models import DESCRIPTION_MAX_LENGTH, Side, SupportPosition
 from .services import MESSAGE_MAX_LENGTH, PositionInput
 
 
@@ -42,8 +42,21 @@ class PositionForm(ServiceErrorsForm):
         help_text=_("Suggestions compare these words with other pledges' needs and offers."),
     )
 
-    def __init__(self, data: Any = None, *, pledge: Pledge) -> None:
-        super().__init__(data, auto_id="position-%s")
+    def __init__(
+        self, data: Any = None, *, pledge: Pledge, position: SupportPosition | None = None
+    ) -> None:
+        initial = None
+        if position is not None:  # the form to change it
+            initial = {
+                "side": position.side,
+                "support_type": position.support_type.code,
+                "amount": position.amount,
+                "currency": position.currency_id,
+                "countries": [c.pk for c in position.countries.all()],
+                "thematic_area": position.thematic_area_id,
+                "description": position.description,
+            }
+        super().__init__(data, initial=initial, auto_id="position-%s")
         thematic = self.fields["thematic_area"]
         assert isinstance(thematic, forms.ModelChoiceField)  # noqa: S101 — declared above
         thematic.queryset = ThematicArea.objects.filter(compact_id=pledge.compact_id)

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
         views.position_add,
         name="position-add",
     ),
+    path("matching/positions/<int:pk>/edit/", views.position_edit, name="position-edit"),
     path("matching/positions/<int:pk>/remove/", views.position_remove, name="position-remove"),
     path("matching/propose/", views.match_propose, name="match-propose"),
     path("matching/<uuid:public_id>/decide/", views.match_decide, name="match-decide"),

@@ -11,14 +11,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import apply_service_error
 from core.http import AuthenticatedHttpRequest
@@ -151,6 +151,35 @@ def position_add(request: AuthenticatedHttpRequest, reference: str) -> HttpRespo
             messages.success(request, _("Saved."))
             return redirect(_page_url(pledge, "positions"))
     return _render_page(request, pledge, position_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def position_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Change one thing the pledge seeks or offers (whoever may edit the pledge)."""
+    position = get_object_or_404(
+        SupportPosition.objects.visible_to(request.user).select_related("pledge", "support_type"),
+        pk=pk,
+    )
+    pledge = position.pledge
+    if not can_edit(pledge, request.user):
+        raise PermissionDenied(_("You cannot change what this pledge seeks or offers now."))
+    status = 200
+    if request.method == "POST":
+        form = PositionForm(request.POST, pledge=pledge)
+        if form.is_valid():
+            try:
+                services.change_position(position=position, data=form.to_input(), by=request.user)
+            except ValidationError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(_page_url(pledge, "positions"))
+        status = 400
+    else:
+        form = PositionForm(pledge=pledge, position=position)
+    context = {"pledge": pledge, "position": position, "form": form}
+    return render(request, "matching/position_edit.html", context, status=status)
 
 
 @require_POST

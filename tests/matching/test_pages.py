@@ -165,3 +165,21 @@ def test_the_public_history_never_shows_match_proposals_or_answers(
     assert "Match declined" not in public
     assert "Match proposed" in insider
     assert "Match declined" in insider
+
+
+def test_editors_change_what_a_draft_offers(
+    client: Client, entity_a: Any, member_a: Any, member_b: Any, financial: Any, technical: Any
+) -> None:
+    draft = PledgeFactory(entity=entity_a)
+    offer = position(draft, Side.OFFERS, financial, description="Grants")
+    url = reverse("matching:position-edit", args=[offer.pk])
+    client.force_login(member_b)
+    assert client.get(url).status_code == 404  # another entity's draft
+    client.force_login(member_a)
+
+    form = client.get(url).content.decode()
+    assert "Grants" in form
+    client.post(url, {"side": "offers", "support_type": "technical", "description": "Experts"})
+
+    offer.refresh_from_db()
+    assert (offer.support_type, offer.description) == (technical, "Experts")
