@@ -9,6 +9,7 @@ from indicators.api.views import (
     IndicatorViewSet,
     ProgressViewSet,
 )
+from matching.api import MatchViewSet
 from pledges.api.views import EntityViewSet, PledgeUpdateViewSet, PledgeViewSet
 
 router = ApiRouter()
@@ -19,6 +20,7 @@ router.register("forums", ForumWithFiguresViewSet, basename="forum")
 router.register("entities", EntityViewSet, basename="entity")
 router.register("pledges", PledgeViewSet, basename="pledge")
 router.register("pledge-updates", PledgeUpdateViewSet, basename="pledge-update")
+router.register("matches", MatchViewSet, basename="match")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("indicator-values", IndicatorValueViewSet, basename="indicator-value")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")

@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("", include("dashboards.urls")),
     path("", include("reports.urls")),
     path("", include("goals.urls")),
+    path("", include("matching.urls")),
     path("", include("pledges.urls")),
     prefix_default_language=False,
 )

@@ -103,6 +103,19 @@ def _pledges_linked(through: Any, column: str, values: Any) -> Q:
     return Q(pk__in=through.objects.filter(**{f"{column}__in": values}).values("pledge_id"))
 
 
+# The matching app's codes (`matching.models.Side`, `MatchState`), which it keeps stable.
+SEEKS, OFFERS, ACCEPTED = "seeks", "offers", "accepted"
+
+
+def _stating(side: str) -> QuerySet:
+    """Ids of pledges that state support on `side` (the matching app's `support_positions`)."""
+    return Pledge.objects.filter(support_positions__side=side).values("pk")
+
+
+def _with_or_without(queryset: QuerySet, ids: QuerySet, value: bool) -> QuerySet:
+    return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+
+
 def _is_empty(value: Any) -> bool:
     """No value given. A model multiple-choice field cleans "nothing" to `queryset.none()`,
     which django-filter would pass on to the method and so filter everything out."""
@@ -185,6 +198,25 @@ class PledgeFilter(django_filters.FilterSet):
         min_value=1,
         help_text=_("Pledges with a target that counts towards this collective goal (its id)."),
     )
+    # What pledges seek and offer, and their matches, live in the matching app, which depends on
+    # this one: they are read through its relation names (strings), never imported.
+    seeking_support = django_filters.BooleanFilter(
+        label=_("Seeking support"),
+        method="filter_seeking_support",
+        help_text=_("true: pledges that say what support they seek; false: all others."),
+    )
+    offering_support = django_filters.BooleanFilter(
+        label=_("Offering support"),
+        method="filter_offering_support",
+        help_text=_("true: pledges that say what support they offer; false: all others."),
+    )
+    matched = django_filters.BooleanFilter(
+        label=_("Matched"),
+        method="filter_matched",
+        help_text=_(
+            "true: pledges with an accepted match with another published pledge; false: all others."
+        ),
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=SORT_CHOICES,
@@ -252,6 +284,23 @@ class PledgeFilter(django_filters.FilterSet):
         # contributions are reached through their reverse name, so pledges imports nothing.
         behind = PledgeTarget.objects.filter(goal_contributions__goal_id=int(value))
         return queryset.filter(pk__in=behind.values("pledge_id"))
+
+    def filter_seeking_support(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return _with_or_without(queryset, _stating(SEEKS), value)
+
+    def filter_offering_support(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return _with_or_without(queryset, _stating(OFFERS), value)
+
+    def filter_matched(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        # Only what the pledge pages show publicly: accepted, with a published other side.
+        as_seeker = Pledge.objects.filter(
+            matches_seeking__state=ACCEPTED, matches_seeking__offering__review_state="published"
+        ).values("pk")
+        as_offerer = Pledge.objects.filter(
+            matches_offering__state=ACCEPTED, matches_offering__seeking__review_state="published"
+        ).values("pk")
+        matched = Q(pk__in=as_seeker) | Q(pk__in=as_offerer)
+        return queryset.filter(matched) if value else queryset.exclude(matched)
 
     def keep_order_for_later(self, queryset: QuerySet[Pledge], name: str, value: str) -> QuerySet:
         return queryset

@@ -732,7 +732,10 @@ class LinkForm(ServiceErrorsForm):
         max_length=20,
         help_text=_("e.g. GRF23-00042"),
     )
-    kind = forms.ChoiceField(label=_("Kind of link"), choices=LinkKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind of link"),
+        choices=[(k.value, k.label) for k in LinkKind if k != LinkKind.MATCHES],
+    )
 
     def __init__(self, data: QueryDict | None = None, *, user: Any) -> None:
         super().__init__(data, auto_id="link-%s")

@@ -12,12 +12,16 @@ from .bundles import IndexRow
 from .draws import at, stream
 from .writer import Writer
 
+# (seeking pledge, offering pledge) -> when they were matched (the later announcement)
+MatchPairs = dict[tuple[int, int], datetime]
 
-def create_links(*, rows: Sequence[IndexRow], seed: int, writer: Writer) -> int:
+
+def create_links(*, rows: Sequence[IndexRow], seed: int, writer: Writer) -> tuple[int, MatchPairs]:
     """Typed links between the new pledges, never from a pledge to itself: every superseded
-    pledge is superseded by a later one, donors' pledges match host States' pledges, some pledges
-    contribute to a multistakeholder pledge, and some rejected or withdrawn ones duplicate
-    another."""
+    pledge is superseded by a later one, some pledges contribute to a multistakeholder pledge,
+    and some rejected or withdrawn ones duplicate another. Donors' pledges that match host
+    States' pledges are returned as pairs for `demo.matching` (matches are two-sided records
+    of the matching app, no longer links)."""
     linker = _Linker(rows, stream(seed, "links"))
     for row in rows:
         # In this order: each step draws from the one random stream.
@@ -30,7 +34,7 @@ def create_links(*, rows: Sequence[IndexRow], seed: int, writer: Writer) -> int:
         ("source_id", "target_id", "kind", "created_at", "updated_at"),
         [(*key, made, made) for key, made in linker.links.items()],
     )
-    return len(linker.links)
+    return len(linker.links), linker.matches
 
 
 class _Linker:
@@ -53,11 +57,17 @@ class _Linker:
                 self.hubs[row.forum_id].append(row)
         # (source, target, kind) -> when the link was made (the later pledge's announcement)
         self.links: dict[tuple[int, int, str], datetime] = {}
+        self.matches: MatchPairs = {}
 
     def link(self, source: IndexRow, target: IndexRow, kind: str) -> None:
         if source.id != target.id and (source.id, target.id, kind) not in self.links:
             made = at(max(source.announced_on, target.announced_on), 12)
             self.links[(source.id, target.id, kind)] = made
+
+    def match(self, offering: IndexRow, seeking: IndexRow) -> None:
+        if offering.id != seeking.id and (seeking.id, offering.id) not in self.matches:
+            made = at(max(offering.announced_on, seeking.announced_on), 12)
+            self.matches[(seeking.id, offering.id)] = made
 
     def another(
         self, pool: Sequence[IndexRow], row: IndexRow, fits: Callable[[IndexRow], bool]
@@ -84,8 +94,9 @@ class _Linker:
             self.link(successor, row, LinkKind.SUPERSEDES)
 
     def match_or_contribute(self, row: IndexRow) -> None:
-        """Some published non-State pledges with money match a State's pledge at the same
-        forum; a few pledges contribute to a large organisation's pledge there."""
+        """Some published non-State pledges with money match (offer what) a State's pledge at
+        the same forum (seeks); a few pledges contribute to a large organisation's pledge
+        there."""
         roll = self.rng.random()
         if (
             row.state == ReviewState.PUBLISHED
@@ -94,7 +105,7 @@ class _Linker:
             and self.state_pledges[row.forum_id]
             and roll < 0.08
         ):
-            self.link(row, self.rng.choice(self.state_pledges[row.forum_id]), LinkKind.MATCHES)
+            self.match(row, self.rng.choice(self.state_pledges[row.forum_id]))
         elif self.hubs[row.forum_id] and roll > 0.96:
             self.link(row, self.rng.choice(self.hubs[row.forum_id]), LinkKind.CONTRIBUTES_TO)
 
@@ -108,14 +119,15 @@ class _Linker:
                 self.link(row, original, LinkKind.DUPLICATE_OF)
 
     def add_missing_kinds(self, rows: Sequence[IndexRow]) -> None:
-        """Even a small demo shows every kind of link: one plausible pair for any kind missing."""
+        """Even a small demo shows every kind of link, and a match: one plausible pair for any
+        kind missing."""
         published = [r for r in rows if r.state == ReviewState.PUBLISHED]
+        donors = [r for r in published if r.entity_type != "state" and r.has_amount]
+        hosts = [r for r in published if r.entity_type == "state"]
+        if not self.matches and donors and hosts:
+            self.match(donors[0], hosts[0])
         candidates = {
             LinkKind.SUPERSEDES: (rows, [r for r in rows if r.state == ReviewState.SUPERSEDED]),
-            LinkKind.MATCHES: (
-                [r for r in published if r.entity_type != "state"],
-                [r for r in published if r.entity_type == "state"],
-            ),
             LinkKind.CONTRIBUTES_TO: (rows, [r for hub in self.hubs.values() for r in hub]),
             LinkKind.DUPLICATE_OF: (
                 [r for r in rows if r.state in {ReviewState.REJECTED, ReviewState.WITHDRAWN}],

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from core.models import ExchangeRate
 from indicators.models import IndicatorValue
+from matching.models import Match, SupportPosition
 from pledges.models import (
     Entity,
     Pledge,
@@ -30,6 +31,7 @@ from .figures import create_exchange_rates, create_indicator_values
 from .goals import create_goal_contributions
 from .languages import translate_some
 from .links import create_links, save_counters
+from .matching import create_matches, create_positions
 from .plans import number_references, plan_skeletons
 from .pledges import PledgeBuilder
 from .snapshot import load_reference
@@ -52,6 +54,8 @@ class DemoSummary:
     pledges: int
     participants: int
     links: int
+    support_positions: int
+    matches: int
     targets: int
     updates: int
     actuals: int
@@ -69,6 +73,9 @@ LOADED_MODELS = (
     *(descriptor.through for descriptor, _ in M2M_FIELDS),
     PledgeParticipant,
     PledgeLink,
+    SupportPosition,
+    SupportPosition.countries.through,
+    Match,
     PledgeTarget,
     PledgeUpdate,
     PledgeUpdateActual,
@@ -174,7 +181,15 @@ def seed_demo(
                 written(pipeline.submit(job))
             written(pipeline.finish())
         stage("Linking pledges…")
-        counts.links = create_links(rows=rows, seed=seed, writer=writer)
+        counts.links, match_pairs = create_links(rows=rows, seed=seed, writer=writer)
+        stage("Stating what pledges seek and offer, and matching some…")
+        positions = create_positions(pledge_ids=pledge_ids)
+        matches = create_matches(
+            pairs=match_pairs,
+            entity_of={row.id: row.entity_id for row in rows},
+            seed=seed,
+            writer=writer,
+        )
         stage("Writing a few pledges in French and Spanish, with English translations…")
         translate_some(pledge_ids)
         save_counters(highest)
@@ -192,6 +207,8 @@ def seed_demo(
         pledges=counts.pledges,
         participants=counts.participants,
         links=counts.links,
+        support_positions=positions,
+        matches=matches,
         targets=counts.targets,
         updates=counts.updates,
         actuals=counts.actuals,

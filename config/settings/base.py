@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "compacts",
     "forums",
     "pledges",
+    "matching",
     "goals",
     "indicators",
     "dashboards",

@@ -1,5 +1,6 @@
-"""Links between pledges (matches, contributes to, supersedes, duplicate of), and the
-secretariat's "duplicate of" verdict."""
+"""Links between pledges (contributes to, supersedes, duplicate of), and the secretariat's
+"duplicate of" verdict. Matches between a seeking and an offering pledge are the `matching`
+app's two-sided matches, no longer a link kind."""
 
 from __future__ import annotations
 
@@ -26,12 +27,16 @@ from .common import (
 if TYPE_CHECKING:
     from accounts.models import User
 
+# The kinds a link may be made of: `matches` became the matching app's matches (the kind stays
+# in LinkKind until its old rows are migrated everywhere).
+OFFERED_KINDS = [kind for kind in LinkKind if kind != LinkKind.MATCHES]
+
 
 @transaction.atomic
 def link_pledges(*, source: Pledge, target: Pledge, kind: str, by: User) -> PledgeLink:
-    """Relate one pledge to another (matches, contributes to, supersedes, duplicate of)."""
+    """Relate one pledge to another (contributes to, supersedes, duplicate of)."""
     _require_pledge_editor(source, by)
-    if kind not in LinkKind.values:
+    if kind not in OFFERED_KINDS:
         raise ValidationError({"kind": [_("Choose a valid kind of link.")]})
     if source.pk == target.pk:
         raise ValidationError({"target": [_("A pledge cannot be linked to itself.")]})

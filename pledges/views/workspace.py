@@ -127,6 +127,14 @@ AUDIT_LABELS = {
     "pledges.link.removed": gettext_lazy("Link removed"),
     "pledges.duplicate.marked": gettext_lazy("Marked as a duplicate"),
     "pledges.duplicate.unmarked": gettext_lazy("No longer marked as a duplicate"),
+    # Written by the matching app's services (named here by their codes, not imported).
+    "matching.position.added": gettext_lazy("Support sought or offered: added"),
+    "matching.position.changed": gettext_lazy("Support sought or offered: changed"),
+    "matching.position.removed": gettext_lazy("Support sought or offered: removed"),
+    "matching.match.proposed": gettext_lazy("Match proposed"),
+    "matching.match.accepted": gettext_lazy("Match accepted"),
+    "matching.match.declined": gettext_lazy("Match declined"),
+    "matching.match.withdrawn": gettext_lazy("Match withdrawn"),
     "pledges.translation.added": gettext_lazy("Translation added"),
     "pledges.translation.changed": gettext_lazy("Translation changed"),
     "pledges.translation.removed": gettext_lazy("Translation removed"),
@@ -919,8 +927,9 @@ def _public_audit(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
     """The audit entries (newest first) that everybody may see. Co-pledging is public on the
     same terms as the co-pledgers themselves (`PledgeParticipant.objects.public`): an entity's
     acceptance once it is verified, and a later removal of it; never an invitation that is
-    pending or was declined, nor what an unverified entity did; and never the secretariat's
-    duplicate verdicts (the pledge page shows a public one)."""
+    pending or was declined, nor what an unverified entity did; never the secretariat's
+    duplicate verdicts (the pledge page shows a public one); and never matches (the matching
+    app's entries)."""
     about = [e for e in entries if e.action.startswith("pledges.participant.")]
     ids = {e.data.get("entity") for e in about} - {None}
     verified = set(Entity.objects.filter(pk__in=ids, is_verified=True).values_list("pk", flat=True))
@@ -932,8 +941,12 @@ def _public_audit(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
             public.add(entity)
         elif entry.action == "pledges.participant.removed" and entity in public:
             public.discard(entity)
-        elif entry.action.startswith(("pledges.participant.", "pledges.duplicate.")):
-            # A duplicate verdict's reason may name a pledge that is not public.
+        elif entry.action.startswith(
+            ("pledges.participant.", "pledges.duplicate.", "matching.match.")
+        ):
+            # A duplicate verdict's reason may name a pledge that is not public; a match is
+            # public only once both sides accepted, and then on the pledge page: proposals,
+            # answers and their messages stay between the two entities.
             continue
         shown.append(entry)
     return shown[::-1]

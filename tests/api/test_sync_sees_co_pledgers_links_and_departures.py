@@ -47,7 +47,8 @@ def _remove_link(world: World, web: Client, people: dict[str, Any]) -> None:
 def _add_link(world: World, web: Client, people: dict[str, Any]) -> None:
     web.force_login(people["member_a"])
     web.post(
-        f"/pledges/{world.p1.reference}/links/", {"reference": "GRF23-00002", "kind": "matches"}
+        f"/pledges/{world.p1.reference}/links/",
+        {"reference": "GRF23-00002", "kind": "contributes_to"},
     )
     assert PledgeLink.objects.filter(source=world.p1).exists()
 

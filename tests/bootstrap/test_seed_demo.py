@@ -20,6 +20,8 @@ from compacts.models import Compact, Objective
 from core.models import ExchangeRate
 from forums.models import Forum
 from indicators.models import Indicator, IndicatorValue
+from matching.models import Match, MatchState, Side, SupportPosition
+from matching.suggestions import suggestions
 from pledges.models import (
     Entity,
     EntityType,
@@ -217,11 +219,34 @@ def test_joint_pledges_links_and_money_appear_when_seeded(seeded: str) -> None:
     assert set(PledgeParticipant.objects.values_list("status", flat=True)) == set(
         ParticipantStatus.values
     )
-    assert set(PledgeLink.objects.values_list("kind", flat=True)) == set(LinkKind.values)
+    # Matches are the matching app's (`test_needs_offers_and_matches_appear_when_seeded`).
+    assert set(PledgeLink.objects.values_list("kind", flat=True)) == set(LinkKind.values) - {
+        LinkKind.MATCHES
+    }
     assert 0.3 * PLEDGES <= with_amount <= 0.5 * PLEDGES
     assert {"USD", "EUR", "GBP", "CHF", "JPY", "NOK", "SEK", "CAD"} <= set(
         Pledge.objects.values_list("currency_id", flat=True)
     )
+
+
+def test_needs_offers_and_matches_appear_when_seeded(seeded: str) -> None:
+    seeks = SupportPosition.objects.filter(side=Side.SEEKS)
+    offers = SupportPosition.objects.filter(side=Side.OFFERS)
+
+    assert seeks.exists()
+    assert offers.filter(amount__isnull=False, countries__isnull=False).exists()
+    assert not SupportPosition.objects.exclude(pledge__review_state="published").exists()
+    assert {MatchState.ACCEPTED, MatchState.PROPOSED} <= set(
+        Match.objects.values_list("state", flat=True)
+    )
+    for match in Match.objects.select_related("seeking", "offering"):
+        assert match.seeking.support_positions.filter(side=Side.SEEKS).exists()
+        assert match.offering.support_positions.filter(side=Side.OFFERS).exists()
+    # Suggestions find offers for a seeking demo pledge.
+    seeking = seeks.filter(countries__isnull=False).first()
+    assert seeking is not None
+    assert suggestions(seeking.pledge)
+    assert "needs and offers" in seeded
 
 
 # --- invariants ----------------------------------------------------------------------------

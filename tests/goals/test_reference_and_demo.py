@@ -15,7 +15,9 @@ from .conftest import make_pledge, make_target
 pytestmark = pytest.mark.django_db
 
 
-def test_grf23_ships_its_two_goals_and_its_stated_figures_with_sources(reference_data: None) -> None:
+def test_grf23_ships_its_two_goals_and_its_stated_figures_with_sources(
+    reference_data: None,
+) -> None:
     goals = list(Goal.objects.filter(forum__code="GRF23", is_reference=True))
     assert [(g.target_value, g.target_year, g.unit) for g in goals] == [
         (Decimal("1000000"), 2030, "persons"),
@@ -24,7 +26,17 @@ def test_grf23_ships_its_two_goals_and_its_stated_figures_with_sources(reference
     assert all("https://" in g.source for g in goals)
     figures = OfficialFigure.objects.filter(forum__code="GRF23")
     assert sorted(f.value for f in figures) == [
-        5, 47, 86, 168, 300, 427, 1600, 4200, 10000, 250000000, 2200000000
+        5,
+        47,
+        86,
+        168,
+        300,
+        427,
+        1600,
+        4200,
+        10000,
+        250000000,
+        2200000000,
     ]
     assert all(f.source.startswith("https://") for f in figures)
     with translation.override("fr"):

@@ -14,6 +14,7 @@ from accounts.services import create_api_key
 from compacts.models import GuidingPrinciple, Objective
 from goals.models import Goal, GoalContribution, OfficialFigure
 from indicators.models import ProgressSnapshot, SliceKind
+from matching.models import Decision, Match, Side, SupportPosition
 from pledges.models import (
     Entity,
     LinkKind,
@@ -25,6 +26,7 @@ from pledges.models import (
     PledgeTarget,
     PledgeTranslation,
     ReviewState,
+    SupportType,
     UpdateReviewState,
 )
 from tests.factories import (
@@ -111,7 +113,33 @@ def world(
         )
     invitation_b = PledgeParticipant.objects.create(pledge=published, entity=entity_b)
     invitation_c = PledgeParticipant.objects.create(pledge=draft, entity=entity_c)
-    link = PledgeLink.objects.create(source=published, target=other, kind=LinkKind.MATCHES)
+    link = PledgeLink.objects.create(source=published, target=other, kind=LinkKind.CONTRIBUTES_TO)
+    # Matching: A's published pledge and C's both seek and offer; C proposed matching its offer
+    # with A's need (A answers), A proposed matching its offer with C's need (A may withdraw).
+    financial = SupportType.objects.get(code="financial")
+    for pledge_ in (published, other):
+        for side in (Side.SEEKS, Side.OFFERS):
+            SupportPosition.objects.create(pledge=pledge_, side=side, support_type=financial)
+    position_on_draft = SupportPosition.objects.create(
+        pledge=draft, side=Side.SEEKS, support_type=financial
+    )
+    now = timezone.now()
+    match_for_a = Match.objects.create(
+        seeking=published,
+        offering=other,
+        proposed_for=entity_c,
+        offering_decision=Decision.ACCEPTED,
+        offering_decided_at=now,
+    )
+    match_by_a = Match.objects.create(
+        seeking=other,
+        offering=published,
+        proposed_by=member_a,
+        proposed_for=entity_a,
+        offering_decision=Decision.ACCEPTED,
+        offering_decided_by=member_a,
+        offering_decided_at=now,
+    )
     join_request = Membership.objects.create(
         user=UserFactory(email="applicant@example.org"),
         entity=entity_a,
@@ -160,6 +188,9 @@ def world(
             "invitation-B": {"pk": invitation_b.pk},
             "invitation-C-on-A-draft": {"pk": invitation_c.pk},
             "A-link": {"pk": link.pk},
+            "A-position": {"pk": position_on_draft.pk},
+            "A-match": {"public_id": match_for_a.public_id, "id": match_for_a.public_id},
+            "A-match-own": {"public_id": match_by_a.public_id, "id": match_by_a.public_id},
             "A-join-request": {"pk": join_request.pk},
             "A-key": {"pk": key_a.pk},
             "entity-A": {"public_id": entity_a.public_id},
@@ -179,9 +210,11 @@ def world(
             "reset-key": {"uidb36": "1", "key": "not-a-real-key"},
         },
         payloads={
-            "link": {"reference": other.reference, "kind": LinkKind.MATCHES},
             "duplicate": {"duplicate": "mark", "target": other.reference, "reason": "The same."},
+            "link": {"reference": other.reference, "kind": LinkKind.CONTRIBUTES_TO},
             "accept": {"response": "accept"},
+            "position": {"side": "seeks", "support_type": "financial"},
+            "propose": {"seeking": published.reference, "offering": other.reference},
             "rename": {"title": "Renamed by whoever could"},
             "update": {
                 "status": "in_progress",

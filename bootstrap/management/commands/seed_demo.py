@@ -105,6 +105,7 @@ class Command(BaseCommand):
             + f"\n  {summary.entities} entities (new and reused)"
             + f"\n  {summary.pledges} pledges, {summary.participants} co-pledging participants, "
             f"{summary.links} links"
+            + f"\n  {summary.support_positions} needs and offers, {summary.matches} matches"
             + f"\n  {summary.targets} targets, {summary.updates} progress updates, "
             f"{summary.actuals} actual values" + f"\n  {summary.exchange_rates} exchange rates, "
             f"{summary.indicator_values} indicator values"
