@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "compacts",
     "forums",
     "pledges",
+    "partnerships",
     "indicators",
     "dashboards",
     "reports",
