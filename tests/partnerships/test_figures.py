@@ -2,7 +2,6 @@
 the worked example's pledges, of which P1 and P2 were accepted as members of an MSP, P3 only
 asked, P4 (withdrawn) was accepted and P5 was removed. Every number is worked out in the doc."""
 
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -35,7 +34,7 @@ def _member(msp: MultistakeholderPledge, reference: str, state: str) -> None:
 
 @pytest.fixture
 def msp(request: pytest.FixtureRequest) -> MultistakeholderPledge:
-    request.getfixturevalue("example")  # the worked example's pledges
+    request.getfixturevalue("worked_example")  # the worked example's pledges
     msp = MultistakeholderPledge.objects.create(
         slug="example-msp", title="Example", compact=Compact.objects.get(code="GCR")
     )
