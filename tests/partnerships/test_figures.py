@@ -2,7 +2,6 @@
 the worked example's pledges, of which P1 and P2 were accepted as members of an MSP, P3 only
 asked, P4 (withdrawn) was accepted and P5 was removed. Every number is worked out in the doc."""
 
-
 import pytest
 from django.utils import timezone
 
@@ -48,9 +47,7 @@ def msp(request: pytest.FixtureRequest) -> MultistakeholderPledge:
 
 
 def _figures(msp: MultistakeholderPledge, kind: str = "overall", key: str = "") -> dict:
-    return MspProgressSnapshot.objects.get(
-        msp=msp, slice_kind=kind, slice_key=key, date=ON
-    ).figures
+    return MspProgressSnapshot.objects.get(msp=msp, slice_kind=kind, slice_key=key, date=ON).figures
 
 
 def test_only_accepted_members_that_are_published_count(msp: MultistakeholderPledge) -> None:
