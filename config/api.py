@@ -9,6 +9,7 @@ from indicators.api.views import (
     IndicatorViewSet,
     ProgressViewSet,
 )
+from partnerships.api.views import MultistakeholderPledgeViewSet
 from pledges.api.views import EntityViewSet, PledgeUpdateViewSet, PledgeViewSet
 
 router = ApiRouter()
@@ -23,5 +24,6 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("indicator-values", IndicatorValueViewSet, basename="indicator-value")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("progress", ProgressViewSet, basename="progress")
+router.register("multistakeholder-pledges", MultistakeholderPledgeViewSet, basename="msp")
 
 urlpatterns = router.urls

@@ -216,3 +216,22 @@ def test_the_secretariat_links_a_pledge_and_edits_key_outcomes(
     ]
     page = client.get(reverse("partnerships:msp-detail", args=[world.msp.slug]))
     assert "Resettle 1 million refugees" in page.content.decode()
+
+
+def test_the_pledge_browser_filters_and_counts_by_msp(client: Client, world: World) -> None:
+    _member(world, world.pledge)
+    other = PledgeFactory(
+        entity=world.pledge.entity,
+        forum=world.pledge.forum,
+        review_state=ReviewState.PUBLISHED,
+        title="Not a member",
+    )
+    _member(world, other, MembershipState.REQUESTED)  # asked only: not a member yet
+    page = client.get(reverse("pledges:pledge-list"), {"msp": "resettlement"}).content.decode()
+    assert world.pledge.reference in page
+    assert "Not a member" not in page
+    facet = page[page.index('id="facet-msp"') :]
+    assert "Resettlement" in facet[: facet.index("</fieldset>")]
+    api = client.get("/api/v1/pledges/", {"msp": "resettlement"}).json()
+    assert [p["reference"] for p in api["results"]] == [world.pledge.reference]
+    assert client.get("/api/v1/pledges/", {"msp": "nope"}).status_code == 400
