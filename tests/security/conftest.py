@@ -13,6 +13,13 @@ from accounts.models import ApiKey, User
 from accounts.services import create_api_key
 from compacts.models import GuidingPrinciple, Objective
 from indicators.models import ProgressSnapshot, SliceKind
+from partnerships.models import (
+    LeadStatus,
+    MembershipState,
+    MultistakeholderLead,
+    MultistakeholderMembership,
+    MultistakeholderPledge,
+)
 from pledges.models import (
     Entity,
     LinkKind,
@@ -115,6 +122,31 @@ def world(
         entity=entity_a,
         status=MembershipStatus.PENDING,
     )
+    # A multistakeholder pledge led by entity B (so member B manages it), which A's published
+    # pledge asked to join and A's submitted pledge is a member of; entity A is invited to lead
+    # another one.
+    msp = MultistakeholderPledge.objects.create(
+        slug="resettlement-msp", title="Resettlement", compact=objective.compact
+    )
+    lead_b = MultistakeholderLead.objects.create(
+        msp=msp, entity=entity_b, status=LeadStatus.ACCEPTED
+    )
+    lead_invitation_a = MultistakeholderLead.objects.create(
+        msp=MultistakeholderPledge.objects.create(
+            slug="climate-msp", title="Climate", compact=objective.compact
+        ),
+        entity=entity_a,
+    )
+    msp_request = MultistakeholderMembership.objects.create(
+        msp=msp, pledge=published, state=MembershipState.REQUESTED, requested_at=timezone.now()
+    )
+    msp_member = MultistakeholderMembership.objects.create(
+        msp=msp,
+        pledge=submitted,
+        state=MembershipState.ACCEPTED,
+        requested_at=timezone.now(),
+        decided_at=timezone.now(),
+    )
     indicator = IndicatorFactory(objective=objective, code="1.1.1")
     value = IndicatorValueFactory(indicator=indicator, year=2023)
     rate = ExchangeRateFactory()
@@ -151,6 +183,11 @@ def world(
             "A-link": {"pk": link.pk},
             "A-join-request": {"pk": join_request.pk},
             "A-key": {"pk": key_a.pk},
+            "msp": {"slug": msp.slug},
+            "A-msp-request": {"pk": msp_request.pk},
+            "A-msp-member": {"pk": msp_member.pk},
+            "lead-invitation-A": {"pk": lead_invitation_a.pk},
+            "lead-B": {"pk": lead_b.pk},
             "entity-A": {"public_id": entity_a.public_id},
             "entity-unverified": {"public_id": unverified.public_id},
             "compact": {"code": "GCR"},
@@ -167,6 +204,16 @@ def world(
         payloads={
             "link": {"reference": other.reference, "kind": LinkKind.MATCHES},
             "accept": {"response": "accept"},
+            "decide-accept": {"decision": "accept"},
+            "join-msp": {"msp": lead_invitation_a.msp_id},
+            "msp-link": {"reference": other.reference},
+            "invite-lead": {"entity": "Entity C"},
+            "msp-new": {"title": "Education", "compact": objective.compact_id, "status": "active"},
+            "outcomes": {
+                "outcomes-TOTAL_FORMS": "1",
+                "outcomes-INITIAL_FORMS": "0",
+                "outcomes-0-text": "More places",
+            },
             "rename": {"title": "Renamed by whoever could"},
             "update": {
                 "status": "in_progress",
