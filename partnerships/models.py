@@ -73,6 +73,9 @@ class MultistakeholderPledge(OfficialTextMixin, TimeStampedModel):
         _("status"), max_length=10, choices=MspStatus.choices, default=MspStatus.ACTIVE
     )
     source_url = models.URLField(_("source"), max_length=500, blank=True)
+    # What the source is, beside its address (reference data: "Multistakeholder Pledges for the
+    # Global Refugee Forum 2023").
+    source_note = models.CharField(_("about the source"), max_length=300, blank=True)
     is_reference = models.BooleanField(
         _("reference record"),
         default=False,

@@ -732,7 +732,11 @@ class LinkForm(ServiceErrorsForm):
         max_length=20,
         help_text=_("e.g. GRF23-00042"),
     )
-    kind = forms.ChoiceField(label=_("Kind of link"), choices=LinkKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind of link"),
+        # Joining a multistakeholder pledge is a membership now, not a `contributes_to` link.
+        choices=[(k.value, k.label) for k in LinkKind if k != LinkKind.CONTRIBUTES_TO],
+    )
 
     def __init__(self, data: QueryDict | None = None, *, user: Any) -> None:
         super().__init__(data, auto_id="link-%s")

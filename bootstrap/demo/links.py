@@ -15,14 +15,14 @@ from .writer import Writer
 
 def create_links(*, rows: Sequence[IndexRow], seed: int, writer: Writer) -> int:
     """Typed links between the new pledges, never from a pledge to itself: every superseded
-    pledge is superseded by a later one, donors' pledges match host States' pledges, some pledges
-    contribute to a multistakeholder pledge, and some rejected or withdrawn ones duplicate
-    another."""
+    pledge is superseded by a later one, donors' pledges match host States' pledges, and some
+    rejected or withdrawn ones duplicate another. (Joining a multistakeholder pledge is a
+    membership, not a link: `partnerships.py`.)"""
     linker = _Linker(rows, stream(seed, "links"))
     for row in rows:
         # In this order: each step draws from the one random stream.
         linker.supersede(row)
-        linker.match_or_contribute(row)
+        linker.match(row)
         linker.duplicate(row)
     linker.add_missing_kinds(rows)
     writer.insert(
@@ -41,7 +41,6 @@ class _Linker:
         self.by_entity: dict[int, list[IndexRow]] = defaultdict(list)
         self.by_forum: dict[int, list[IndexRow]] = defaultdict(list)
         self.state_pledges: dict[int, list[IndexRow]] = defaultdict(list)
-        self.hubs: dict[int, list[IndexRow]] = defaultdict(list)
         for row in rows:
             self.by_entity[row.entity_id].append(row)
             self.by_forum[row.forum_id].append(row)
@@ -49,8 +48,6 @@ class _Linker:
                 continue
             if row.entity_type == "state":
                 self.state_pledges[row.forum_id].append(row)
-            elif row.entity_type in {"un_agency", "ngo"} and len(self.hubs[row.forum_id]) < 5:
-                self.hubs[row.forum_id].append(row)
         # (source, target, kind) -> when the link was made (the later pledge's announcement)
         self.links: dict[tuple[int, int, str], datetime] = {}
 
@@ -83,9 +80,9 @@ class _Linker:
         if successor:
             self.link(successor, row, LinkKind.SUPERSEDES)
 
-    def match_or_contribute(self, row: IndexRow) -> None:
+    def match(self, row: IndexRow) -> None:
         """Some published non-State pledges with money match a State's pledge at the same
-        forum; a few pledges contribute to a large organisation's pledge there."""
+        forum."""
         roll = self.rng.random()
         if (
             row.state == ReviewState.PUBLISHED
@@ -95,8 +92,6 @@ class _Linker:
             and roll < 0.08
         ):
             self.link(row, self.rng.choice(self.state_pledges[row.forum_id]), LinkKind.MATCHES)
-        elif self.hubs[row.forum_id] and roll > 0.96:
-            self.link(row, self.rng.choice(self.hubs[row.forum_id]), LinkKind.CONTRIBUTES_TO)
 
     def duplicate(self, row: IndexRow) -> None:
         """A quarter of the rejected or withdrawn pledges duplicate another pledge."""
@@ -116,7 +111,6 @@ class _Linker:
                 [r for r in published if r.entity_type != "state"],
                 [r for r in published if r.entity_type == "state"],
             ),
-            LinkKind.CONTRIBUTES_TO: (rows, [r for hub in self.hubs.values() for r in hub]),
             LinkKind.DUPLICATE_OF: (
                 [r for r in rows if r.state in {ReviewState.REJECTED, ReviewState.WITHDRAWN}],
                 rows,

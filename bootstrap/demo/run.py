@@ -12,6 +12,7 @@ from django.db import transaction
 
 from core.models import ExchangeRate
 from indicators.models import IndicatorValue
+from partnerships.models import MultistakeholderMembership
 from pledges.models import (
     Entity,
     Pledge,
@@ -29,6 +30,7 @@ from .entities import create_entities
 from .figures import create_exchange_rates, create_indicator_values
 from .languages import translate_some
 from .links import create_links, save_counters
+from .partnerships import create_memberships
 from .plans import number_references, plan_skeletons
 from .pledges import PledgeBuilder
 from .snapshot import load_reference
@@ -51,6 +53,7 @@ class DemoSummary:
     pledges: int
     participants: int
     links: int
+    msp_memberships: int
     targets: int
     updates: int
     actuals: int
@@ -67,6 +70,7 @@ LOADED_MODELS = (
     *(descriptor.through for descriptor, _ in M2M_FIELDS),
     PledgeParticipant,
     PledgeLink,
+    MultistakeholderMembership,
     PledgeTarget,
     PledgeUpdate,
     PledgeUpdateActual,
@@ -173,6 +177,10 @@ def seed_demo(
             written(pipeline.finish())
         stage("Linking pledges…")
         counts.links = create_links(rows=rows, seed=seed, writer=writer)
+        stage("Joining pledges to multistakeholder pledges…")
+        memberships = create_memberships(
+            rows=rows, showcase_entity_id=showcase.id, seed=seed, writer=writer
+        )
         stage("Writing a few pledges in French and Spanish, with English translations…")
         translate_some(pledge_ids)
         save_counters(highest)
@@ -188,6 +196,7 @@ def seed_demo(
         pledges=counts.pledges,
         participants=counts.participants,
         links=counts.links,
+        msp_memberships=memberships,
         targets=counts.targets,
         updates=counts.updates,
         actuals=counts.actuals,

@@ -352,6 +352,7 @@ SPECTACULAR_SETTINGS = {
         "TargetUnitEnum": "pledges.models.TargetUnit",
         "IndicatorUnitEnum": "indicators.models.IndicatorUnit",
         "ImplementationStatusEnum": "pledges.models.ImplementationStatus",
+        "MspStatusEnum": "partnerships.models.MspStatus",
     },
 }
 

@@ -1,4 +1,5 @@
-"""Links between pledges (matches, contributes to, supersedes, duplicate of)."""
+"""Links between pledges (matches, supersedes, duplicate of). Contributing to a multistakeholder
+pledge is no longer a link: a pledge joins one as a member (`partnerships.services`)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,20 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def link_pledges(*, source: Pledge, target: Pledge, kind: str, by: User) -> PledgeLink:
-    """Relate one pledge to another (matches, contributes to, supersedes, duplicate of)."""
+    """Relate one pledge to another (matches, supersedes, duplicate of)."""
     _require_pledge_editor(source, by)
+    # `contributes_to` stays a stored value until LinkKind drops it; new ones are refused.
+    if kind == LinkKind.CONTRIBUTES_TO:
+        raise ValidationError(
+            {
+                "kind": [
+                    _(
+                        "To contribute to a multistakeholder pledge, ask to join it as a member "
+                        "instead."
+                    )
+                ]
+            }
+        )
     if kind not in LinkKind.values:
         raise ValidationError({"kind": [_("Choose a valid kind of link.")]})
     if source.pk == target.pk:

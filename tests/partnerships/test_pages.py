@@ -176,15 +176,21 @@ def test_the_secretariat_creates_an_msp_and_invites_a_lead(
     client: Client, world: World, secretariat
 ) -> None:
     _login(client, secretariat)
+    before = MultistakeholderPledge.objects.count()
     bad = client.post(reverse("partnerships:msp-create"), {"title": "", "status": "active"})
     assert bad.status_code == 200
-    assert MultistakeholderPledge.objects.count() == 1
+    assert MultistakeholderPledge.objects.count() == before
+    taken = client.post(
+        reverse("partnerships:msp-create"),
+        {"title": "Resettlement", "compact": world.msp.compact_id, "status": "active"},
+    )
+    assert "Another multistakeholder pledge has this code." in taken.content.decode()
     response = client.post(
         reverse("partnerships:msp-create"),
-        {"title": "Climate action", "compact": world.msp.compact_id, "status": "active"},
+        {"title": "Education in emergencies", "compact": world.msp.compact_id, "status": "active"},
     )
     assert response.status_code == 302
-    msp = MultistakeholderPledge.objects.get(slug="climate-action")
+    msp = MultistakeholderPledge.objects.get(slug="education-in-emergencies")
     entity = EntityFactory(name="Climate Group", acronym="CG")
     leads = reverse("partnerships:msp-leads", args=[msp.slug])
     assert client.post(leads, {"entity": "cg"}).status_code == 302

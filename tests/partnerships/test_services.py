@@ -202,3 +202,16 @@ def test_lead_states(world: World) -> None:
     assert LeadStatus.ACCEPTED in MultistakeholderLead.objects.public().values_list(
         "status", flat=True
     )
+
+
+def test_contributes_to_links_are_no_longer_made(world: World) -> None:
+    from pledges.models import PledgeLink
+    from pledges.services import link_pledges
+
+    other = PledgeFactory(
+        entity=world.pledge.entity, forum=world.pledge.forum, review_state=ReviewState.PUBLISHED
+    )
+    with pytest.raises(ValidationError) as error:
+        link_pledges(source=world.pledge, target=other, kind="contributes_to", by=world.member_a)
+    assert "ask to join it as a member" in error.value.message_dict["kind"][0]
+    assert not PledgeLink.objects.exists()

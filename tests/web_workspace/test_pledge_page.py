@@ -147,7 +147,7 @@ def test_links_to_pledges_the_viewer_cannot_see_are_left_out(
     other = PledgeFactory(reference="GRF23-09001", title="Public partner", review_state="published")
     secret = PledgeFactory(reference="GRF23-09002", title="Secret partner", entity=published.entity)
     link_pledges(source=published, target=other, kind="matches", by=member_a)
-    link_pledges(source=published, target=secret, kind="contributes_to", by=member_a)
+    link_pledges(source=published, target=secret, kind="supersedes", by=member_a)
 
     page = client.get(url(published)).content.decode()
 
