@@ -32,13 +32,6 @@ class MspStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class MultistakeholderPledgeQuerySet(models.QuerySet["MultistakeholderPledge"]):
-    def listed(self) -> "MultistakeholderPledgeQuerySet":
-        """What the public list shows: every MSP (they are reference records or made by the
-        secretariat, never private drafts)."""
-        return self.select_related("compact", "forum")
-
-
 class MultistakeholderPledge(OfficialTextMixin, TimeStampedModel):
     """A multistakeholder pledge. Its title is reference text in six languages (the loader
     marks project translations unofficial, like thematic areas); its figures are computed by
@@ -93,7 +86,6 @@ class MultistakeholderPledge(OfficialTextMixin, TimeStampedModel):
         _("progress stale since"), null=True, blank=True, db_index=True, editable=False
     )
 
-    objects = MultistakeholderPledgeQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[objectives],
         # modeltranslation adds the per-language title columns after this history model is

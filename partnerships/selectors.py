@@ -26,6 +26,12 @@ SORTS = {
 }
 
 
+def listed() -> QuerySet[MultistakeholderPledge]:
+    """Every MSP is public (reference records or made by the secretariat, never private
+    drafts); what is private is which leads and members are not public yet."""
+    return MultistakeholderPledge.objects.select_related("compact", "forum")
+
+
 def with_member_count(queryset: QuerySet[MultistakeholderPledge]) -> QuerySet:
     """Annotate `member_count`: the published pledges accepted as members (one subquery)."""
     counted = (
@@ -49,7 +55,7 @@ def public_leads() -> Prefetch:
 
 def msp_list(sort: str) -> QuerySet[MultistakeholderPledge]:
     return (
-        with_member_count(MultistakeholderPledge.objects.listed())
+        with_member_count(listed())
         .prefetch_related(public_leads())
         .order_by(*SORTS.get(sort, SORTS["title"]))
     )

@@ -52,7 +52,7 @@ SORT_LABELS = {
 
 
 def _msp(slug: str) -> MultistakeholderPledge:
-    return get_object_or_404(MultistakeholderPledge.objects.listed(), slug=slug)
+    return get_object_or_404(selectors.listed(), slug=slug)
 
 
 def _managed(request: HttpRequest, slug: str) -> MultistakeholderPledge:
@@ -125,7 +125,7 @@ def _figures(msp: MultistakeholderPledge) -> dict[str, Any] | None:
 @require_GET
 def msp_detail(request: HttpRequest, slug: str) -> HttpResponse:
     msp = get_object_or_404(
-        MultistakeholderPledge.objects.listed()
+        selectors.listed()
         .select_related("thematic_area")
         .prefetch_related(selectors.public_leads(), "objectives", "key_outcomes"),
         slug=slug,

@@ -183,7 +183,7 @@ class PledgeFilter(django_filters.FilterSet):
     )
     msp = django_filters.ModelMultipleChoiceFilter(
         label=_("Multistakeholder pledge"),
-        queryset=_msps,
+        queryset=_msps,  # type: ignore[arg-type]  # django-filter calls it with the request
         to_field_name="slug",
         method="filter_msp",
         help_text=_("Pledges accepted as members of these multistakeholder pledges (codes)."),

@@ -64,7 +64,7 @@ class MultistakeholderPledgeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MultistakeholderPledge
-        fields = (
+        fields: tuple[str, ...] = (
             "slug",
             "title",
             "description",

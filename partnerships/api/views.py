@@ -10,7 +10,7 @@ from rest_framework.serializers import BaseSerializer
 
 from core.api.viewsets import ReadOnlyResourceViewSet
 from partnerships.models import KeyOutcome, MspStatus, MultistakeholderPledge
-from partnerships.selectors import public_leads, with_member_count
+from partnerships.selectors import listed, public_leads, with_member_count
 from pledges.models import Pledge
 
 from .serializers import MultistakeholderPledgeDetailSerializer, MultistakeholderPledgeSerializer
@@ -70,7 +70,7 @@ class MultistakeholderPledgeViewSet(ReadOnlyResourceViewSet):
             .order_by("-date")
         )
         queryset = (
-            with_member_count(MultistakeholderPledge.objects.listed())
+            with_member_count(listed())
             .select_related("thematic_area")
             .prefetch_related(
                 public_leads(),
