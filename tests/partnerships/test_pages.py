@@ -241,3 +241,21 @@ def test_the_pledge_browser_filters_and_counts_by_msp(client: Client, world: Wor
     api = client.get("/api/v1/pledges/", {"msp": "resettlement"}).json()
     assert [p["reference"] for p in api["results"]] == [world.pledge.reference]
     assert client.get("/api/v1/pledges/", {"msp": "nope"}).status_code == 400
+
+
+def test_the_dashboard_slice_charts_the_members_figures(client: Client, world: World) -> None:
+    _member(world, world.pledge)
+    url = reverse("dashboards:msp", args=[world.msp.slug])
+    assert "The figures have not been computed yet." in client.get(url).content.decode()
+    engine.recompute_msps([world.msp.pk])
+    from django.core.cache import cache
+
+    cache.clear()  # the dashboard caches per snapshot version; tests bump nothing
+    page = client.get(url).content.decode()
+    assert "Implementation status of the member pledges" in page
+    assert "/pledges/?msp=resettlement&amp;implementation_status=none" in page
+    csv = client.get(reverse("dashboards:msp-csv", args=[world.msp.slug, "status"]))
+    assert csv.status_code == 200
+    assert "No update yet,1," in csv.content.decode()
+    assert client.get(reverse("dashboards:msp-csv", args=[world.msp.slug, "x"])).status_code == 404
+    assert client.get(reverse("dashboards:msp", args=["nope"])).status_code == 404
