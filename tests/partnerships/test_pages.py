@@ -259,3 +259,11 @@ def test_the_dashboard_slice_charts_the_members_figures(client: Client, world: W
     assert "No update yet,1," in csv.content.decode()
     assert client.get(reverse("dashboards:msp-csv", args=[world.msp.slug, "x"])).status_code == 404
     assert client.get(reverse("dashboards:msp", args=["nope"])).status_code == 404
+
+
+def test_the_pledge_page_links_its_entity_to_the_join_page(client: Client, world: World) -> None:
+    join = reverse("partnerships:pledge-join", args=[world.pledge.reference])
+    page = reverse("pledges:pledge-detail", args=[world.pledge.reference])
+    assert join not in client.get(page).content.decode()
+    _login(client, world.member_a)
+    assert join in client.get(page).content.decode()
