@@ -12,7 +12,12 @@ from forums.models import Forum
 from pledges.models import Pledge, TargetUnit
 from pledges.workflow import REASON_MAX_LENGTH
 
-from .models import MspStatus, MultistakeholderPledge
+from .models import (
+    CURRENT_STATES,
+    MspStatus,
+    MultistakeholderMembership,
+    MultistakeholderPledge,
+)
 from .selectors import verified_entity_named
 from .services import MspInput, OutcomeInput, outcome_errors
 
@@ -109,9 +114,12 @@ class JoinForm(forms.Form):
 
     def __init__(self, *args: Any, pledge: Pledge, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        current = MultistakeholderMembership.objects.filter(
+            pledge=pledge, state__in=CURRENT_STATES
+        ).values("msp_id")
         choices: QuerySet[MultistakeholderPledge] = MultistakeholderPledge.objects.filter(
             compact_id=pledge.compact_id, status=MspStatus.ACTIVE
-        ).exclude(memberships__pledge=pledge, memberships__state__in=["requested", "accepted"])
+        ).exclude(pk__in=current)
         field = self.fields["msp"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 -- declared above
         field.queryset = choices

@@ -100,3 +100,13 @@ def test_it_is_in_the_openapi_document(client: Client, reference_data: None) -> 
     assert "/api/v1/multistakeholder-pledges/{slug}/" in schema["paths"]
     pledge_filters = {p["name"] for p in schema["paths"]["/api/v1/pledges/"]["get"]["parameters"]}
     assert "msp" in pledge_filters
+
+
+def test_exports_answer_csv(client: Client, published_world: World) -> None:
+    response = client.get(URL, {"format": "csv"})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode() if response.streaming else ""
+    assert "resettlement" in (body or response.content.decode())
+    pledges = client.get("/api/v1/pledges/", {"msp": "resettlement", "format": "csv"})
+    text = b"".join(pledges.streaming_content).decode() if pledges.streaming else ""
+    assert published_world.pledge.reference in (text or pledges.content.decode())

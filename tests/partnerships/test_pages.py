@@ -267,3 +267,33 @@ def test_the_pledge_page_links_its_entity_to_the_join_page(client: Client, world
     assert join not in client.get(page).content.decode()
     _login(client, world.member_a)
     assert join in client.get(page).content.decode()
+
+
+def test_the_join_form_offers_only_msps_the_pledge_is_not_in(client: Client, world: World) -> None:
+    other = MultistakeholderPledge.objects.create(
+        slug="other-msp", title="Other MSP", compact=world.pledge.compact
+    )
+    # This pledge was declined by `other` and another pledge asked to join it: `other` is
+    # still offered (a declined request is not a current membership).
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    MultistakeholderMembership.objects.create(
+        msp=other,
+        pledge=world.pledge,
+        state=MembershipState.DECLINED,
+        requested_at=now,
+        decided_at=now,
+    )
+    MultistakeholderMembership.objects.create(
+        msp=other,
+        pledge=PledgeFactory(entity=world.pledge.entity, forum=world.pledge.forum),
+        state=MembershipState.REQUESTED,
+        requested_at=now,
+    )
+    _login(client, world.member_a)
+    page = client.get(reverse("partnerships:pledge-join", args=[world.pledge.reference]))
+    options = page.content.decode()
+    assert f'value="{world.msp.pk}"' in options
+    assert f'value="{other.pk}"' in options
+    _member(world, world.pledge, MembershipState.REQUESTED)
+    page = client.get(reverse("partnerships:pledge-join", args=[world.pledge.reference]))
+    assert f'value="{world.msp.pk}"' not in page.content.decode()
