@@ -3,17 +3,22 @@ the worked example's pledges, of which P1 and P2 were accepted as members of an 
 asked, P4 (withdrawn) was accepted and P5 was removed. Every number is worked out in the doc."""
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
+from accounts.models import User
 from compacts.models import Compact
 from indicators import engine, msp_progress
 from indicators.models import MspProgressSnapshot
+from indicators.tasks import recompute_stale_progress_task
+from partnerships import services
 from partnerships.models import (
     MembershipState,
     MultistakeholderMembership,
     MultistakeholderPledge,
 )
 from pledges.models import Pledge, PledgeProgressMark
+from tests.factories import PledgeFactory
 from tests.progress.test_worked_example import ON
 from tests.progress.test_worked_example import example as worked_example  # noqa: F401 -- fixture
 
@@ -93,3 +98,23 @@ def test_a_changed_member_pledge_marks_its_msp_and_the_sweep_recomputes_it(
     assert msp.progress_stale_since is None
     assert _figures(msp)["pledges"] == 1
     assert msp_progress.recompute_stale_msps(on=ON) == 0
+
+
+def test_the_stale_progress_task_recomputes_an_msp_whose_membership_changed(
+    reference_data: None, member_a: User, secretariat: User
+) -> None:
+    msp = MultistakeholderPledge.objects.get(slug="resettlement")
+    pledge = PledgeFactory(
+        entity=member_a.memberships.get().entity, forum=msp.forum, review_state="published"
+    )
+    with override_settings(PROGRESS_NUDGE_ENABLED=False):  # the task is run by hand below
+        services.link_pledge(msp=msp, pledge=pledge, by=secretariat)
+    msp.refresh_from_db()
+    assert msp.progress_stale_since is not None  # durable: in the database, not in Redis
+
+    recompute_stale_progress_task.apply()
+
+    msp.refresh_from_db()
+    assert msp.progress_stale_since is None
+    overall = MspProgressSnapshot.objects.get(msp=msp, slice_kind="overall")
+    assert overall.figures["pledges"] == 1
