@@ -71,6 +71,21 @@ def membership_changed(membership: MultistakeholderMembership) -> None:
     send(member_recipients(pledge.entity_id), compose)
 
 
+def membership_withdrawn(membership: MultistakeholderMembership) -> None:
+    """To the leads: the pledge's entity took its pledge (or its request) out."""
+    msp, pledge = membership.msp, membership.pledge
+
+    def compose() -> tuple[str, str]:
+        subject = _("[%(msp)s] %(ref)s left") % {"msp": msp.title, "ref": pledge.reference}
+        body = _(
+            "The entity of the pledge “%(title)s” (%(ref)s) took it out of the multistakeholder "
+            "pledge “%(msp)s”."
+        ) % {"title": pledge.title, "ref": pledge.reference, "msp": msp.title}
+        return subject, _with_message(body, membership.message)
+
+    send(lead_recipients(msp.pk), compose)
+
+
 def lead_invited(lead: MultistakeholderLead) -> None:
     msp = lead.msp
 

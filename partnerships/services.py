@@ -508,7 +508,8 @@ def remove_membership(
         .select_related("msp", "pledge")
         .get(pk=membership.pk)
     )
-    if not (can_manage(by, locked.msp) or is_active_member(by, locked.pledge.entity_id)):
+    manager = can_manage(by, locked.msp)
+    if not (manager or is_active_member(by, locked.pledge.entity_id)):
         raise PermissionDenied(_("Only the pledge's entity or the managers can remove it."))
     if locked.state not in CURRENT_STATES:
         raise TransitionNotAllowed(_("This pledge is not a member."))
@@ -529,7 +530,11 @@ def remove_membership(
     )
     if was_counted:
         _membership_counted(locked)
-    notifications.membership_changed(locked)
+    # The other side hears of it: the pledge's entity when a manager removed it, else the leads.
+    if manager:
+        notifications.membership_changed(locked)
+    else:
+        notifications.membership_withdrawn(locked)
     return locked
 
 

@@ -215,3 +215,15 @@ def test_contributes_to_links_are_no_longer_made(world: World) -> None:
         link_pledges(source=world.pledge, target=other, kind="contributes_to", by=world.member_a)
     assert "ask to join it as a member" in error.value.message_dict["kind"][0]
     assert not PledgeLink.objects.exists()
+
+
+def test_leaving_is_e_mailed_to_the_other_side(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    joined = services.request_membership(msp=world.msp, pledge=world.pledge, by=world.member_a)
+    services.decide_membership(membership=joined, accept=True, by=world.lead_member)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_membership(membership=joined, by=world.member_a, message="Done here")
+    assert [m.to for m in mail.outbox] == [["lead@example.org"]]
+    assert "Done here" in mail.outbox[0].body
