@@ -64,6 +64,7 @@ from forums.models import Forum
 from goals.models import LEGACY_FIGURE_LABELS, Goal, OfficialFigure
 from goals.services import mark_goals_stale
 from indicators.models import Indicator
+from partnerships.models import MultistakeholderPledge
 from pledges.models import EntityType, SupportType
 from pledges.roles import ensure_secretariat_group
 
@@ -156,6 +157,7 @@ def _load_all(*, update: bool, problems: list[str]) -> list[TableSummary]:
             load_support_types(update=update),
             load_indicators(update=update),
             *load_forum_goals(update=update),
+            load_multistakeholder_pledges(update=update),
             load_roles(),
         ]
         if problems:
@@ -352,6 +354,55 @@ def load_forum_goals(*, update: bool = False) -> list[TableSummary]:
         goal_summary,
         sync_rows(OfficialFigure, figures, key=("forum_id", "label"), update=update),
     ]
+
+
+def load_multistakeholder_pledges(*, update: bool = False) -> TableSummary:
+    """The multistakeholder pledges the UN lists (GRF 2023's), as reference records. A row
+    names its title `name` (as thematic areas do) and its `source` as an address, optionally
+    followed by what it is; its objectives are numbers within its compact."""
+    forum_ids = dict(Forum.objects.values_list("code", "id"))
+    area_ids = {
+        (compact_id, slug): pk
+        for compact_id, slug, pk in ThematicArea.objects.values_list("compact_id", "slug", "pk")
+    }
+    objective_ids = {
+        (compact_id, number): pk
+        for compact_id, number, pk in Objective.objects.values_list("compact_id", "number", "pk")
+    }
+    rows = _with_compact_ids(_read_json("multistakeholder_pledges.json"))
+    wanted_objectives: dict[str, list[int]] = {}
+    for row in rows:
+        where = row.get(WHERE)
+        row["title"] = row.pop("name", "")
+        for texts in (row.get("translations") or {}).values():
+            if "name" in texts:
+                texts["title"] = texts.pop("name")
+        url, _space, note = str(row.pop("source", "") or "").partition(" ")
+        row["source_url"], row["source_note"] = url, note.strip().strip("()")
+        row["is_reference"] = True
+        forum = row.pop("forum", None)
+        if forum is not None and forum not in forum_ids:
+            _report(f"{where}: forum: no forum {forum!r}")
+        row["forum_id"] = forum_ids.get(forum) if forum else None
+        area = row.pop("thematic_area", None)
+        if area is not None and (row["compact_id"], area) not in area_ids:
+            _report(f"{where}: thematic_area: no thematic area {area!r}")
+        row["thematic_area_id"] = area_ids.get((row["compact_id"], area)) if area else None
+        numbers = row.pop("objectives", None) or []
+        missing = [n for n in numbers if (row["compact_id"], n) not in objective_ids]
+        if missing:
+            _report(f"{where}: objectives: no objective {missing}")
+        wanted_objectives[row["slug"]] = [
+            objective_ids[(row["compact_id"], n)]
+            for n in numbers
+            if (row["compact_id"], n) in objective_ids
+        ]
+    summary = sync_rows(MultistakeholderPledge, rows, key=("slug",), update=update)
+    # Objectives are a set: given to new rows, and reset on existing ones only with --update.
+    changed = {key[0] for key in summary.created_keys | (summary.updated_keys if update else set())}
+    for msp in MultistakeholderPledge.objects.filter(slug__in=changed):
+        msp.objectives.set(wanted_objectives.get(msp.slug, []))
+    return summary
 
 
 def sync_rows(

@@ -10,6 +10,7 @@ from indicators.api.views import (
     ProgressViewSet,
 )
 from matching.api import MatchViewSet
+from partnerships.api.views import MultistakeholderPledgeViewSet
 from pledges.api.views import EntityViewSet, PledgeUpdateViewSet, PledgeViewSet
 
 router = ApiRouter()
@@ -27,5 +28,6 @@ router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("progress", ProgressViewSet, basename="progress")
 router.register("goals", GoalViewSet, basename="goal")
 router.register("official-figures", OfficialFigureViewSet, basename="official-figure")
+router.register("multistakeholder-pledges", MultistakeholderPledgeViewSet, basename="msp")
 
 urlpatterns = router.urls

@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("", include("reports.urls")),
     path("", include("goals.urls")),
     path("", include("matching.urls")),
+    path("", include("partnerships.urls")),
     path("", include("pledges.urls")),
     prefix_default_language=False,
 )

@@ -22,7 +22,7 @@ from indicators.models import SliceKind
 from pledges.models import ImplementationStatus
 
 from . import selectors
-from .selectors import Dashboard, ObjectiveProgress
+from .selectors import Dashboard, MspProgress, ObjectiveProgress
 
 STATUS_ORDER = [*ImplementationStatus.values, "no_update"]
 
@@ -440,6 +440,86 @@ def objective_charts(data: ObjectiveProgress) -> dict[str, Chart]:
         }
         charts[chart.key] = chart
     return charts
+
+
+def msp_pledges_url(slug: str, status: str | None = None) -> str:
+    """The pledge browser on a multistakeholder pledge's members (with one status)."""
+    params = {"msp": slug}
+    if status is not None:
+        params["implementation_status"] = drilldown.status_values()[status]
+    return reverse("pledges:pledge-list") + "?" + urlencode(params)
+
+
+def msp_charts(data: MspProgress) -> dict[str, Chart]:
+    """The MSP slice's charts: its members' status mix, and pledges and money over time."""
+    slug = data.msp.slug
+    url = msp_pledges_url(slug)
+    status = (data.latest or {}).get("status", {})
+    total = sum(status.values())
+    names = status_labels()
+    mix = Chart(
+        key="status",
+        title=_("Implementation status of the member pledges"),
+        caption=_("Member pledges by the status of their latest approved update, as of %(date)s")
+        % {"date": day(data.latest_date)},
+        columns=[_("Status"), _("Pledges"), _("Share")],
+    )
+    for key in STATUS_ORDER:
+        n = status.get(key, 0)
+        share = None if not total else str(Decimal(n) / total)
+        link = msp_pledges_url(slug, key)
+        mix.rows.append(
+            Row(
+                [
+                    Cell(names[key], names[key]),
+                    Cell(n, count(n), link),
+                    Cell(None if share is None else round(float(share), 4), percent(share), link),
+                ]
+            )
+        )
+    mix.spec = {
+        "type": "doughnut",
+        "labels": [names[k] for k in STATUS_ORDER],
+        "datasets": [{"label": _("Pledges"), "data": [status.get(k, 0) for k in STATUS_ORDER]}],
+        "format": "count",
+    }
+    history = Chart(
+        key="history",
+        title=_("Member pledges and money over time"),
+        caption=_("Overall figures of the member pledges over the last twelve months"),
+        columns=[
+            _("Date"),
+            _("Pledges"),
+            _("Pledged (USD)"),
+            _("Disbursed (USD)"),
+            _("Composite score"),
+        ],
+    )
+    for date, pledges, pledged, disbursed, score in data.history:
+        history.rows.append(
+            Row(
+                [
+                    Cell(date.isoformat(), day(date)),
+                    Cell(pledges, count(None if pledges is None else int(pledges)), url),
+                    Cell(pledged, usd(pledged), url),
+                    Cell(disbursed, usd(disbursed), url),
+                    Cell(score, percent(score), url),
+                ]
+            )
+        )
+    history.spec = {
+        "type": "line",
+        "labels": [row[0].isoformat() for row in data.history],
+        "datasets": [
+            {"label": str(_("Pledged (USD)")), "data": [as_float(row[2]) for row in data.history]},
+            {
+                "label": str(_("Disbursed (USD)")),
+                "data": [as_float(row[3]) for row in data.history],
+            },
+        ],
+        "format": "number",
+    }
+    return {mix.key: mix, history.key: history}
 
 
 # --- headline figures and objective cards ---------------------------------------------------

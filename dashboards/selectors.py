@@ -22,9 +22,11 @@ from indicators.models import (
     CompactProgressSnapshot,
     Indicator,
     IndicatorValue,
+    MspProgressSnapshot,
     ProgressSnapshot,
     SliceKind,
 )
+from partnerships.models import MultistakeholderPledge
 
 from .forms import Filters
 
@@ -248,3 +250,39 @@ def _global_values() -> Prefetch:
         queryset=IndicatorValue.objects.filter(country__isnull=True).order_by("year"),
         to_attr="global_values",
     )
+
+
+@dataclass
+class MspProgress:
+    """A multistakeholder pledge's slice of the dashboard: its latest overall figures and
+    their history (member pledges, pledged and disbursed US dollars, composite score)."""
+
+    msp: MultistakeholderPledge
+    latest: dict[str, Any] | None = None
+    latest_date: dt.date | None = None
+    # (date, pledges, pledged USD, disbursed USD, composite score)
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def msp_progress(msp: MultistakeholderPledge) -> MspProgress:
+    """Two queries whatever the number of member pledges: the snapshots are aggregated."""
+    data = MspProgress(msp=msp)
+    overall = MspProgressSnapshot.objects.filter(msp=msp, slice_kind=SliceKind.OVERALL)
+    latest = overall.order_by("-date").values_list("date", "figures").first()
+    if latest:
+        data.latest_date, data.latest = latest
+        since = data.latest_date - dt.timedelta(days=HISTORY_DAYS - 1)
+        history = list(
+            overall.filter(date__gte=since)
+            .order_by("date")
+            .values_list(
+                "date",
+                KT("figures__pledges"),
+                KT("figures__money__pledged_usd"),
+                KT("figures__money__disbursed_usd"),
+                KT("figures__composite__score"),
+            )
+        )
+        shown = thin([row[0] for row in history])
+        data.history = [row for row in history if row[0] in shown]
+    return data

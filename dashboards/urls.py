@@ -20,4 +20,14 @@ urlpatterns: list[URLPattern] = [
         views.objective_csv,
         name="objective-csv",
     ),
+    path(
+        "dashboard/multistakeholder-pledges/<slug:slug>/",
+        views.msp_progress,
+        name="msp",
+    ),
+    path(
+        "dashboard/multistakeholder-pledges/<slug:slug>/csv/<str:chart>/",
+        views.msp_csv,
+        name="msp-csv",
+    ),
 ]

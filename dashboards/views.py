@@ -31,6 +31,7 @@ from core.http import HtmxHttpRequest
 from core.spreadsheets import safe_row
 from goals import selectors as goal_selectors
 from indicators import snapshot_version
+from partnerships.models import MultistakeholderPledge
 
 from . import charts, selectors
 from .forms import Choices, DashboardFilterForm, Filters
@@ -214,6 +215,43 @@ def objective_csv(request: HttpRequest, compact: str, number: int, chart: str) -
     if found is None:
         raise Http404("No such chart.")
     return _csv(found, f"objective-{compact}-{number}-{chart}")
+
+
+def _msp(slug: str) -> MultistakeholderPledge:
+    return get_object_or_404(MultistakeholderPledge.objects.select_related("compact"), slug=slug)
+
+
+def _msp_data(msp: MultistakeholderPledge) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
+        data = selectors.msp_progress(msp)
+        return {"progress": data, "charts": charts.msp_charts(data)}
+
+    return cached("msp", (msp.pk,), build)
+
+
+def msp_progress(request: HttpRequest, slug: str) -> HttpResponse:
+    """One multistakeholder pledge's slice: its members' status mix and figures over time,
+    computed by the progress engine (not official figures)."""
+    msp = _msp(slug)
+    bundle = _msp_data(msp)
+    return render(
+        request,
+        "dashboards/msp_progress.html",
+        {
+            **bundle,
+            "msp": msp,
+            "latest": bundle["progress"].latest or {},
+            "pledges_url": charts.msp_pledges_url(msp.slug),
+        },
+    )
+
+
+def msp_csv(request: HttpRequest, slug: str, chart: str) -> HttpResponse:
+    msp = _msp(slug)
+    found = _msp_data(msp)["charts"].get(chart)
+    if found is None:
+        raise Http404("No such chart.")
+    return _csv(found, f"msp-{msp.slug}-{chart}")
 
 
 @lru_cache(maxsize=4)

@@ -22,6 +22,7 @@ from .models import (
     CompactProgressSnapshot,
     Indicator,
     IndicatorValue,
+    MspProgressSnapshot,
     PledgeFact,
     ProgressBase,
     ProgressSnapshot,
@@ -139,6 +140,27 @@ class CompactProgressSnapshotAdmin(admin.ModelAdmin):
 
     def has_change_permission(
         self, request: HttpRequest, obj: CompactProgressSnapshot | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(MspProgressSnapshot)
+class MspProgressSnapshotAdmin(admin.ModelAdmin):
+    """A multistakeholder pledge's figures, computed by the progress engine: read-only."""
+
+    list_display = ("msp", "slice_kind", "slice_key", "date", "computed_at")
+    list_filter = ("slice_kind",)
+    search_fields = ("slice_key", "=msp__slug")
+    ordering = ("msp__slug", "slice_kind", "slice_key", "-date")
+    date_hierarchy = "date"
+    show_full_result_count = False
+    list_select_related = ("msp",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: MspProgressSnapshot | None = None
     ) -> bool:
         return False
 

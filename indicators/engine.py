@@ -18,12 +18,17 @@ from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from compacts.models import Compact, Objective
 from core.models import Country, Region
 from forums.models import Forum
+from partnerships.models import (
+    MembershipState,
+    MultistakeholderMembership,
+    MultistakeholderPledge,
+)
 from pledges.models import (
     Entity,
     EntityType,
@@ -46,6 +51,7 @@ from .models import (
     CompactProgressSnapshot,
     Indicator,
     IndicatorValue,
+    MspProgressSnapshot,
     PledgeFact,
     ProgressSnapshot,
     SliceKind,
@@ -80,6 +86,7 @@ TEMP_TABLES = (
     "progress_targets",
     "progress_owned_objective",
     "progress_owned_compact",
+    "progress_owned_msp",
     "progress_regions",
     "progress_countries",
 )
@@ -323,6 +330,14 @@ def _owned_sql(owner: str, *, stored: bool = False) -> str:
                 "CROSS JOIN jsonb_array_elements_text(f.objective_ids) o(id)"
             )
         return "SELECT f.compact_id AS owner, f.* FROM progress_facts f"
+    if owner == "msp":
+        # A multistakeholder pledge owns the published pledges it accepted as members (at most
+        # one accepted membership per pledge and MSP, so each counts once).
+        return (
+            f"SELECT m.msp_id AS owner, f.* FROM progress_facts f "
+            f"JOIN {_t(MultistakeholderMembership)} m ON m.pledge_id = f.id "
+            f"AND m.state = '{MembershipState.ACCEPTED}' AND m.msp_id = ANY(%(msp_ids)s)"
+        )
     if owner == "objective":
         return (
             f"SELECT o.objective_id AS owner, f.* FROM progress_facts f "
@@ -464,6 +479,7 @@ def _params(owners: dict[str, list[int]], on: dt.date, pledge_ids: Sequence[int]
     return {
         "objective_ids": owners.get("objective", []),
         "compact_ids": owners.get("compact", []),
+        "msp_ids": owners.get("msp", []),
         "pledge_ids": list(pledge_ids),
         "approved": UpdateReviewState.APPROVED,
         "published": ReviewState.PUBLISHED,
@@ -772,3 +788,49 @@ def recompute_compacts(compact_ids: Sequence[int], *, on: dt.date | None = None)
         return 0
     results = compute_compacts(ids, on=on)
     return sum(write_snapshots(CompactProgressSnapshot, "compact", results, on=on).values())
+
+
+# --------------------------------------------------------------------------------------------
+# Multistakeholder pledges: the same figures over the published pledges that joined each one
+# (docs/progress.md, "Multistakeholder pledges"). No indicators: they belong to objectives.
+# --------------------------------------------------------------------------------------------
+
+
+def _msp_entities(ids: Sequence[int]) -> dict[int, int]:
+    """Distinct submitting entities of each MSP's counted member pledges."""
+    rows = (
+        MultistakeholderMembership.objects.filter(
+            msp_id__in=ids,
+            state=MembershipState.ACCEPTED,
+            pledge__review_state=ReviewState.PUBLISHED,
+        )
+        .values("msp_id")
+        .annotate(n=Count("pledge__entity_id", distinct=True))
+    )
+    return {row["msp_id"]: row["n"] for row in rows}
+
+
+def compute_msps(msp_ids: Sequence[int], *, on: dt.date) -> dict[Group, dict]:
+    """Figures for every slice of these multistakeholder pledges, without writing anything."""
+    ids = list(msp_ids)
+    scope = (
+        f"EXISTS (SELECT 1 FROM {_t(MultistakeholderMembership)} m WHERE m.pledge_id = p.id "
+        f"AND m.state = '{MembershipState.ACCEPTED}' AND m.msp_id = ANY(%(msp_ids)s))"
+    )
+    pledges, targets = aggregate_many(scope, {"msp": ids}, on=on)["msp"]
+    results = results_for(pledges, targets, {}, ids)
+    entities = _msp_entities(ids)
+    for (owner_id, kind, _key), figures in results.items():
+        if kind == SliceKind.OVERALL:
+            figures["entities"] = entities.get(owner_id, 0)
+    return results
+
+
+def recompute_msps(msp_ids: Sequence[int], *, on: dt.date | None = None) -> int:
+    """Compute and upsert today's (or `on`'s) snapshots of these MSPs; returns the rows written."""
+    on = on or timezone.localdate()
+    ids = list(MultistakeholderPledge.objects.filter(pk__in=msp_ids).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    results = compute_msps(ids, on=on)
+    return sum(write_snapshots(MspProgressSnapshot, "msp", results, on=on).values())

@@ -188,6 +188,29 @@ class CompactProgressSnapshot(SnapshotFields):
         return f"{self.compact.code} {self.slice_kind}:{self.slice_key} {self.date}"
 
 
+class MspProgressSnapshot(SnapshotFields):
+    """Computed roll-up of one multistakeholder pledge's member pledges for one slice on one
+    day: the same figures as an objective's, over the published pledges that joined it."""
+
+    msp = models.ForeignKey(
+        "partnerships.MultistakeholderPledge", on_delete=models.CASCADE, related_name="snapshots"
+    )
+
+    class Meta:
+        ordering = ["msp_id", "slice_kind", "slice_key", "-date"]
+        verbose_name = _("multistakeholder pledge progress snapshot")
+        verbose_name_plural = _("multistakeholder pledge progress snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["msp", "slice_kind", "slice_key", "date"],
+                name="msp_snapshot_unique_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"msp {self.msp_id} {self.slice_kind}:{self.slice_key} {self.date}"
+
+
 class RunKind(models.TextChoices):
     INCREMENTAL = "incremental", _("Changed objectives")
     FULL = "full", _("Full recompute")

@@ -15,7 +15,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from . import runner
+from . import msp_progress, runner
 
 TASK_OPTIONS: dict[str, Any] = {
     "bind": True,
@@ -30,12 +30,15 @@ TASK_OPTIONS: dict[str, Any] = {
 
 @shared_task(name="indicators.recompute_stale_progress", **TASK_OPTIONS)
 def recompute_stale_progress_task(self: Any, triggered_by: str = "") -> int:
-    """Recompute the objectives marked stale; returns how many were recomputed."""
+    """Recompute the objectives marked stale, then the multistakeholder pledges marked stale
+    (or whose member pledges changed); returns how many objectives were recomputed."""
+    msp_progress.mark_msps_of_changed_pledges()  # before the run consumes the pledge marks
     outcome = runner.recompute_stale(
         task_id=self.request.id or "",
         attempt=self.request.retries + 1,
         triggered_by=triggered_by,
     )
+    msp_progress.recompute_stale_msps()
     return len(outcome.objectives_done)
 
 
@@ -55,6 +58,8 @@ def recompute_all_progress_task(
         attempt=self.request.retries + 1,
         triggered_by=triggered_by,
     )
+    if compact_code is None and objective_ids is None:
+        msp_progress.recompute_all_msps()
     return len(outcome.objectives_done)
 
 

@@ -116,6 +116,22 @@ def _with_or_without(queryset: QuerySet, ids: QuerySet, value: bool) -> QuerySet
     return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
 
+def msp_memberships() -> Any:
+    """The model of pledges' multistakeholder memberships, reached through the reverse relation
+    `Pledge.msp_memberships` by name: the partnerships app sits above this one, so pledges
+    never imports it."""
+    return Pledge._meta.get_field("msp_memberships").related_model
+
+
+def msp_model() -> Any:
+    """The multistakeholder pledges (through the memberships' `msp` field, as above)."""
+    return msp_memberships()._meta.get_field("msp").related_model
+
+
+def _msps(request: Any) -> QuerySet:
+    return msp_model().objects.all()
+
+
 def _is_empty(value: Any) -> bool:
     """No value given. A model multiple-choice field cleans "nothing" to `queryset.none()`,
     which django-filter would pass on to the method and so filter everything out."""
@@ -177,6 +193,13 @@ class PledgeFilter(django_filters.FilterSet):
         queryset=ThematicArea.objects.all(),
         to_field_name="slug",
         method="filter_thematic_area",
+    )
+    msp = django_filters.ModelMultipleChoiceFilter(
+        label=_("Multistakeholder pledge"),
+        queryset=_msps,  # type: ignore[arg-type]  # django-filter calls it with the request
+        to_field_name="slug",
+        method="filter_msp",
+        help_text=_("Pledges accepted as members of these multistakeholder pledges (codes)."),
     )
     support_type = django_filters.ModelMultipleChoiceFilter(
         label=_("Type of support"),
@@ -271,6 +294,10 @@ class PledgeFilter(django_filters.FilterSet):
         return queryset.filter(
             _pledges_linked(Pledge.thematic_areas.through, "thematicarea", value)
         )
+
+    def filter_msp(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
+        accepted = msp_memberships().objects.filter(state="accepted", msp__in=value)
+        return queryset.filter(pk__in=accepted.values("pledge_id"))
 
     def filter_support_type(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
         return queryset.filter(_pledges_linked(Pledge.support_types.through, "supporttype", value))

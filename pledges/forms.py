@@ -734,7 +734,7 @@ class LinkForm(ServiceErrorsForm):
     )
     kind = forms.ChoiceField(
         label=_("Kind of link"),
-        choices=[(k.value, k.label) for k in LinkKind if k != LinkKind.MATCHES],
+        choices=LinkKind.choices,
     )
 
     def __init__(self, data: QueryDict | None = None, *, user: Any) -> None:

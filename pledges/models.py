@@ -803,15 +803,15 @@ class PledgeParticipant(TimeStampedModel):
 
 
 class LinkKind(models.TextChoices):
-    MATCHES = "matches", _("Matches")
-    CONTRIBUTES_TO = "contributes_to", _("Contributes to")
+    # A match is the matching app's two-sided record and joining a multistakeholder pledge is a
+    # partnerships membership: the former `matches` and `contributes_to` links were moved there.
     SUPERSEDES = "supersedes", _("Supersedes")
     DUPLICATE_OF = "duplicate_of", _("Duplicate of")
 
 
 class PledgeLink(TimeStampedModel):
-    """A typed relation from one pledge to another, e.g. a donor's support *matches* a host
-    State's policy pledge."""
+    """A typed relation from one pledge to another, e.g. a revised pledge *supersedes* the one
+    it replaces."""
 
     source = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="links_out")
     target = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="links_in")

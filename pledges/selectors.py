@@ -34,7 +34,14 @@ from core.localized import localized
 from core.models import Country, Region
 from forums.models import Forum
 
-from .filters import IMPLEMENTATION_CHOICES, NO_UPDATE, PledgeFilter, objective_token
+from .filters import (
+    IMPLEMENTATION_CHOICES,
+    NO_UPDATE,
+    PledgeFilter,
+    msp_memberships,
+    msp_model,
+    objective_token,
+)
 from .models import (
     Entity,
     EntityType,
@@ -369,6 +376,17 @@ def _thematic_area_rows(ids: PledgeIds) -> list[Row]:
     return [(r["thematicarea__slug"], r["name"], r["n"]) for r in rows]
 
 
+def _msp_rows(ids: PledgeIds) -> list[Row]:
+    rows = (
+        msp_memberships()
+        .objects.filter(_IsAnyOf("pledge_id", ids), state="accepted")
+        .values("msp__slug", name=localized("msp__title"))
+        .annotate(n=Count("pledge_id", distinct=True))
+        .order_by("-n", "name")
+    )
+    return [(r["msp__slug"], r["name"], r["n"]) for r in rows]
+
+
 def _support_type_rows(ids: PledgeIds) -> list[Row]:
     rows = _through_rows(
         Pledge.support_types.through,
@@ -434,6 +452,11 @@ def _thematic_area_choices(filterset: PledgeFilter) -> list[Choice]:
     return list(unique.items())
 
 
+def _msp_choices(filterset: PledgeFilter) -> list[Choice]:
+    msps = _in_chosen_compacts(msp_model().objects.all(), filterset)
+    return list(msps.order_by("title", "slug").values_list("slug", "title"))
+
+
 def _support_type_choices(filterset: PledgeFilter) -> list[Choice]:
     return list(SupportType.objects.order_by("position", "name").values_list("code", "name"))
 
@@ -454,6 +477,8 @@ def _selected_values(filterset: PledgeFilter, name: str) -> list[tuple[str, str]
             return [(objective_token(o), str(o)) for o in chosen]
         case "country":
             return [(o.code, o.name) for o in chosen]
+        case "msp":
+            return [(o.slug, o.title) for o in chosen]
         case "thematic_area":
             # A slug may exist under both compacts; the URL value (and so the chip) is one.
             return list({o.slug: (o.slug, o.name) for o in chosen}.values())
@@ -480,6 +505,7 @@ FACETS: list[FacetKind] = [
     FacetKind("region", _region_rows, _region_choices),
     FacetKind("country", _country_rows, _country_choices),
     FacetKind("thematic_area", _thematic_area_rows, _thematic_area_choices),
+    FacetKind("msp", _msp_rows, _msp_choices),
     FacetKind("support_type", _support_type_rows, _support_type_choices),
 ]
 

@@ -26,6 +26,7 @@ from core.models import Country, Currency, ExchangeRate, Region
 from forums.models import Forum, ForumKind
 from goals.models import Goal, OfficialFigure
 from indicators.models import Direction, Indicator, IndicatorUnit, IndicatorValue
+from partnerships.models import MultistakeholderPledge
 from pledges.models import (
     Entity,
     EntityType,
@@ -305,8 +306,10 @@ class ExchangeRateFactory(DjangoModelFactory):
 # Builders on the shipped reference data (the `reference_data` fixture)
 # --------------------------------------------------------------------------------------------
 
-# What `load_reference_data` fills, besides the Secretariat group.
+# What `load_reference_data` fills, besides the Secretariat group. The multistakeholder
+# pledges first: `no_reference_data` empties the tables in this order, and they point at compacts.
 REFERENCE_MODELS = [
+    MultistakeholderPledge,
     Country,
     Currency,
     Compact,

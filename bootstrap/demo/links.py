@@ -18,15 +18,15 @@ MatchPairs = dict[tuple[int, int], datetime]
 
 def create_links(*, rows: Sequence[IndexRow], seed: int, writer: Writer) -> tuple[int, MatchPairs]:
     """Typed links between the new pledges, never from a pledge to itself: every superseded
-    pledge is superseded by a later one, some pledges contribute to a multistakeholder pledge,
-    and some rejected or withdrawn ones duplicate another. Donors' pledges that match host
-    States' pledges are returned as pairs for `demo.matching` (matches are two-sided records
-    of the matching app, no longer links)."""
+    pledge is superseded by a later one and some rejected or withdrawn ones duplicate another.
+    Donors' pledges that match host States' pledges are returned as pairs for `demo.matching`
+    (matches are two-sided records of the matching app, and joining a multistakeholder pledge
+    is a membership, `partnerships.py`: neither is a link)."""
     linker = _Linker(rows, stream(seed, "links"))
     for row in rows:
         # In this order: each step draws from the one random stream.
         linker.supersede(row)
-        linker.match_or_contribute(row)
+        linker.maybe_match(row)
         linker.duplicate(row)
     linker.add_missing_kinds(rows)
     writer.insert(
@@ -45,7 +45,6 @@ class _Linker:
         self.by_entity: dict[int, list[IndexRow]] = defaultdict(list)
         self.by_forum: dict[int, list[IndexRow]] = defaultdict(list)
         self.state_pledges: dict[int, list[IndexRow]] = defaultdict(list)
-        self.hubs: dict[int, list[IndexRow]] = defaultdict(list)
         for row in rows:
             self.by_entity[row.entity_id].append(row)
             self.by_forum[row.forum_id].append(row)
@@ -53,8 +52,6 @@ class _Linker:
                 continue
             if row.entity_type == "state":
                 self.state_pledges[row.forum_id].append(row)
-            elif row.entity_type in {"un_agency", "ngo"} and len(self.hubs[row.forum_id]) < 5:
-                self.hubs[row.forum_id].append(row)
         # (source, target, kind) -> when the link was made (the later pledge's announcement)
         self.links: dict[tuple[int, int, str], datetime] = {}
         self.matches: MatchPairs = {}
@@ -93,10 +90,9 @@ class _Linker:
         if successor:
             self.link(successor, row, LinkKind.SUPERSEDES)
 
-    def match_or_contribute(self, row: IndexRow) -> None:
+    def maybe_match(self, row: IndexRow) -> None:
         """Some published non-State pledges with money match (offer what) a State's pledge at
-        the same forum (seeks); a few pledges contribute to a large organisation's pledge
-        there."""
+        the same forum (seeks)."""
         roll = self.rng.random()
         if (
             row.state == ReviewState.PUBLISHED
@@ -106,8 +102,6 @@ class _Linker:
             and roll < 0.08
         ):
             self.match(row, self.rng.choice(self.state_pledges[row.forum_id]))
-        elif self.hubs[row.forum_id] and roll > 0.96:
-            self.link(row, self.rng.choice(self.hubs[row.forum_id]), LinkKind.CONTRIBUTES_TO)
 
     def duplicate(self, row: IndexRow) -> None:
         """A quarter of the rejected or withdrawn pledges duplicate another pledge."""
@@ -128,7 +122,6 @@ class _Linker:
             self.match(donors[0], hosts[0])
         candidates = {
             LinkKind.SUPERSEDES: (rows, [r for r in rows if r.state == ReviewState.SUPERSEDED]),
-            LinkKind.CONTRIBUTES_TO: (rows, [r for hub in self.hubs.values() for r in hub]),
             LinkKind.DUPLICATE_OF: (
                 [r for r in rows if r.state in {ReviewState.REJECTED, ReviewState.WITHDRAWN}],
                 rows,

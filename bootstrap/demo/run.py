@@ -13,6 +13,7 @@ from django.db import transaction
 from core.models import ExchangeRate
 from indicators.models import IndicatorValue
 from matching.models import Match, SupportPosition
+from partnerships.models import MultistakeholderMembership
 from pledges.models import (
     Entity,
     Pledge,
@@ -32,6 +33,7 @@ from .goals import create_goal_contributions
 from .languages import translate_some
 from .links import create_links, save_counters
 from .matching import create_matches, create_positions
+from .partnerships import create_memberships
 from .plans import number_references, plan_skeletons
 from .pledges import PledgeBuilder
 from .snapshot import load_reference
@@ -56,6 +58,7 @@ class DemoSummary:
     links: int
     support_positions: int
     matches: int
+    msp_memberships: int
     targets: int
     updates: int
     actuals: int
@@ -76,6 +79,7 @@ LOADED_MODELS = (
     SupportPosition,
     SupportPosition.countries.through,
     Match,
+    MultistakeholderMembership,
     PledgeTarget,
     PledgeUpdate,
     PledgeUpdateActual,
@@ -190,6 +194,10 @@ def seed_demo(
             seed=seed,
             writer=writer,
         )
+        stage("Joining pledges to multistakeholder pledges…")
+        memberships = create_memberships(
+            rows=rows, showcase_entity_id=showcase.id, seed=seed, writer=writer
+        )
         stage("Writing a few pledges in French and Spanish, with English translations…")
         translate_some(pledge_ids)
         save_counters(highest)
@@ -209,6 +217,7 @@ def seed_demo(
         links=counts.links,
         support_positions=positions,
         matches=matches,
+        msp_memberships=memberships,
         targets=counts.targets,
         updates=counts.updates,
         actuals=counts.actuals,

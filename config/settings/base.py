@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "forums",
     "pledges",
     "matching",
+    "partnerships",
     "goals",
     "indicators",
     "dashboards",
@@ -353,6 +354,7 @@ SPECTACULAR_SETTINGS = {
         "TargetUnitEnum": "pledges.models.TargetUnit",
         "IndicatorUnitEnum": "indicators.models.IndicatorUnit",
         "ImplementationStatusEnum": "pledges.models.ImplementationStatus",
+        "MspStatusEnum": "partnerships.models.MspStatus",
     },
 }
 

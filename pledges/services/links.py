@@ -1,6 +1,7 @@
-"""Links between pledges (contributes to, supersedes, duplicate of), and the secretariat's
-"duplicate of" verdict. Matches between a seeking and an offering pledge are the `matching`
-app's two-sided matches, no longer a link kind."""
+"""Links between pledges (supersedes, duplicate of), and the secretariat's "duplicate of"
+verdict. Matches between a seeking and an offering pledge are the `matching` app's two-sided
+matches, and contributing to a multistakeholder pledge is a membership (`partnerships`): neither
+is a link any more."""
 
 from __future__ import annotations
 
@@ -27,16 +28,26 @@ from .common import (
 if TYPE_CHECKING:
     from accounts.models import User
 
-# The kinds a link may be made of: `matches` became the matching app's matches (the kind stays
-# in LinkKind until its old rows are migrated everywhere).
-OFFERED_KINDS = [kind for kind in LinkKind if kind != LinkKind.MATCHES]
+# The kind of link that joining a multistakeholder pledge replaced (pledges 0020).
+FORMER_CONTRIBUTES_TO = "contributes_to"
 
 
 @transaction.atomic
 def link_pledges(*, source: Pledge, target: Pledge, kind: str, by: User) -> PledgeLink:
-    """Relate one pledge to another (contributes to, supersedes, duplicate of)."""
+    """Relate one pledge to another (supersedes, duplicate of)."""
     _require_pledge_editor(source, by)
-    if kind not in OFFERED_KINDS:
+    if kind == FORMER_CONTRIBUTES_TO:  # a partner's habit from before; say where it went
+        raise ValidationError(
+            {
+                "kind": [
+                    _(
+                        "To contribute to a multistakeholder pledge, ask to join it as a member "
+                        "instead."
+                    )
+                ]
+            }
+        )
+    if kind not in LinkKind.values:
         raise ValidationError({"kind": [_("Choose a valid kind of link.")]})
     if source.pk == target.pk:
         raise ValidationError({"target": [_("A pledge cannot be linked to itself.")]})

@@ -15,6 +15,7 @@ from compacts.models import SupportPlatform
 from core.models import AuditEntry
 from indicators.models import (
     CompactProgressSnapshot,
+    MspProgressSnapshot,
     OwnerKind,
     PledgeFact,
     ProgressBase,
@@ -24,6 +25,12 @@ from indicators.models import (
     RunKind,
     RunStatus,
     SliceKind,
+)
+from partnerships.models import (
+    KeyOutcome,
+    MultistakeholderLead,
+    MultistakeholderMembership,
+    MultistakeholderPledge,
 )
 from pledges.models import (
     LinkKind,
@@ -94,7 +101,7 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
     pledge.beneficiary_countries.add(country)
     matched = PledgeFactory(forum=forum, entity=EntityFactory(entity_type=entity_type))
     participant = PledgeParticipant.objects.create(pledge=pledge, entity=matched.entity)
-    link = PledgeLink.objects.create(source=pledge, target=matched, kind=LinkKind.MATCHES)
+    link = PledgeLink.objects.create(source=pledge, target=matched, kind=LinkKind.SUPERSEDES)
     target = PledgeTargetFactory(pledge=pledge)
     update = PledgeUpdateFactory(pledge=pledge, submitted_by=user)
     actual = PledgeUpdateActual.objects.create(update=update, target=target, value=Decimal("10"))
@@ -149,10 +156,26 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
     )
     mark = PledgeProgressMark.objects.create(pledge_id=pledge.pk, marked_at=run.started_at)
     translated = PledgeTranslation.objects.create(pledge=pledge, language="fr", title="Titre")
+    msp = MultistakeholderPledge.objects.create(
+        slug=f"msp-{letter.lower()}", title=f"Test MSP {letter}", compact=compact
+    )
+    lead = MultistakeholderLead.objects.create(msp=msp, entity=entity)
+    outcome = KeyOutcome.objects.create(msp=msp, text="More places")
+    msp_member = MultistakeholderMembership.objects.create(
+        msp=msp, pledge=pledge, requested_at=run.started_at
+    )
+    msp_snapshot = MspProgressSnapshot.objects.create(
+        msp=msp,
+        slice_kind=SliceKind.OVERALL,
+        date=dt.date(2024, 1, 1),
+        computed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        figures={"pledges": 1},
+    )
     rows = [
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
         update, actual, counter, indicator, value, rate, snapshot, compact_snapshot, run, audit,
-        api_key, base, fact, progress_sum, mark, translated,
+        api_key, base, fact, progress_sum, mark, translated, msp, lead, outcome, msp_member,
+        msp_snapshot,
     ]  # fmt: skip
     return {type(row): row for row in rows}

@@ -250,7 +250,7 @@ def test_links_cannot_be_added_in_the_admin_where_no_link_service_would_record_t
         page,
         **{
             "links_out-TOTAL_FORMS": "1",
-            "links_out-0-kind": "contributes_to",
+            "links_out-0-kind": "supersedes",
             "links_out-0-target": str(other.pk),
         },
     )
@@ -258,7 +258,7 @@ def test_links_cannot_be_added_in_the_admin_where_no_link_service_would_record_t
     admin_client.post(change_url(published), data)
     standalone = admin_client.post(
         reverse("admin:pledges_pledgelink_add"),
-        {"source": published.pk, "target": other.pk, "kind": "contributes_to"},
+        {"source": published.pk, "target": other.pk, "kind": "supersedes"},
     )
 
     assert standalone.status_code == 403
@@ -269,7 +269,7 @@ def test_links_cannot_be_added_in_the_admin_where_no_link_service_would_record_t
 def test_a_link_deleted_on_its_admin_page_goes_through_the_link_service_and_pledges_still_delete(
     admin_client: Client, published: Pledge, other: Pledge
 ) -> None:
-    link = PledgeLink.objects.create(source=published, target=other, kind="contributes_to")
+    link = PledgeLink.objects.create(source=published, target=other, kind="supersedes")
     version = published.version
 
     admin_client.post(reverse("admin:pledges_pledgelink_delete", args=[link.pk]), {"post": "yes"})
@@ -279,7 +279,7 @@ def test_a_link_deleted_on_its_admin_page_goes_through_the_link_service_and_pled
     assert published.version == version + 1  # partners' sync sees it
     assert entries_for(published).first().action == "pledges.link.removed"
 
-    PledgeLink.objects.create(source=published, target=other, kind="contributes_to")
+    PledgeLink.objects.create(source=published, target=other, kind="supersedes")
     deleted = admin_client.post(
         reverse("admin:pledges_pledge_changelist"),
         {"action": "delete_selected", "_selected_action": [str(other.pk)], "post": "yes"},
@@ -291,7 +291,7 @@ def test_a_link_deleted_on_its_admin_page_goes_through_the_link_service_and_pled
 def test_a_link_of_a_closed_pledge_is_not_deleted_on_its_admin_page_and_the_admin_says_why(
     admin_client: Client, published: Pledge, other: Pledge
 ) -> None:
-    link = PledgeLink.objects.create(source=published, target=other, kind="contributes_to")
+    link = PledgeLink.objects.create(source=published, target=other, kind="supersedes")
     Pledge.objects.filter(pk=published.pk).update(review_state=ReviewState.WITHDRAWN)
 
     response = admin_client.post(

@@ -13,11 +13,18 @@ from accounts.models import ApiKey
 from core.models import AuditEntry
 from indicators.models import (
     CompactProgressSnapshot,
+    MspProgressSnapshot,
     PledgeFact,
     ProgressBase,
     ProgressSnapshot,
     ProgressSum,
     RecomputeRun,
+)
+from partnerships.models import (
+    KeyOutcome,
+    MultistakeholderLead,
+    MultistakeholderMembership,
+    MultistakeholderPledge,
 )
 from pledges.models import (
     PledgeLink,
@@ -29,7 +36,7 @@ from pledges.models import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"core", "accounts", "compacts", "forums", "pledges", "indicators"}
+OUR_APPS = {"core", "accounts", "compacts", "forums", "pledges", "partnerships", "indicators"}
 OUR_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in OUR_APPS),
     key=lambda model: model._meta.label,
@@ -47,7 +54,13 @@ READ_ONLY_MODELS = {
     PledgeLink,  # so are links (link services)
     ProgressSnapshot,
     CompactProgressSnapshot,
+    MspProgressSnapshot,
     RecomputeRun,
+    # Multistakeholder pledges: written on their pages through the partnership services.
+    MultistakeholderPledge,
+    MultistakeholderLead,
+    KeyOutcome,
+    MultistakeholderMembership,
     *COMPUTED_ROWS,
 }
 # Deleting these would erase evidence, hand out pledge references a second time, or make every

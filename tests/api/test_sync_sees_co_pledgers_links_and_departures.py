@@ -39,7 +39,7 @@ def _remove_co_pledger(world: World, web: Client, people: dict[str, Any]) -> Non
 
 
 def _remove_link(world: World, web: Client, people: dict[str, Any]) -> None:
-    link = PledgeLink.objects.create(source=world.p1, target=world.p4, kind=LinkKind.MATCHES)
+    link = PledgeLink.objects.create(source=world.p1, target=world.p4, kind=LinkKind.SUPERSEDES)
     web.force_login(people["member_a"])
     assert web.post(f"/links/{link.pk}/remove/").status_code == 302
 
@@ -48,7 +48,7 @@ def _add_link(world: World, web: Client, people: dict[str, Any]) -> None:
     web.force_login(people["member_a"])
     web.post(
         f"/pledges/{world.p1.reference}/links/",
-        {"reference": "GRF23-00002", "kind": "contributes_to"},
+        {"reference": "GRF23-00002", "kind": "supersedes"},
     )
     assert PledgeLink.objects.filter(source=world.p1).exists()
 

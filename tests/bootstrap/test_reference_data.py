@@ -23,6 +23,7 @@ from compacts.models import (
 from core.models import Country, Currency, Region
 from forums.models import Forum, ForumKind
 from indicators.models import Direction, Indicator, IndicatorUnit
+from partnerships.models import MultistakeholderPledge
 from pledges.models import EntityType, SupportType
 from tests.factories import REFERENCE_MODELS, UserFactory
 
@@ -199,8 +200,25 @@ def test_entity_and_support_types_are_listed_in_order_when_loaded(reference_data
 def test_gcr_has_grf_thematic_areas_when_loaded(reference_data: None) -> None:
     names = set(ThematicArea.objects.filter(compact__code="GCR").values_list("name", flat=True))
 
-    assert {"Education", "Jobs and livelihoods", "Resettlement", "Climate action"} <= names
-    assert ThematicArea.objects.count() == 12
+    assert {"Education", "Jobs and livelihoods", "Protection capacity"} <= names
+    # GRF 2023's multistakeholder pledges are records of their own, no longer thematic areas.
+    assert not names & {"Resettlement", "Climate action"}
+    assert ThematicArea.objects.count() == 6
+
+
+def test_grf23_multistakeholder_pledges_are_reference_records_when_loaded(
+    reference_data: None,
+) -> None:
+    msp = MultistakeholderPledge.objects.get(slug="resettlement")
+    assert msp.is_reference
+    assert msp.forum is not None
+    assert msp.forum.code == "GRF23"
+    assert msp.source_url == "https://globalcompactrefugees.org/"
+    assert msp.source_note == "Multistakeholder Pledges for the Global Refugee Forum 2023"
+    assert msp.title_fr == "Réinstallation"
+    # The project's translations are marked unofficial, like the thematic areas they were.
+    assert set(msp.unofficial_languages) == {"ar", "zh-hans", "fr", "ru", "es"}
+    assert MultistakeholderPledge.objects.filter(is_reference=True).count() == 6
 
 
 def test_support_platforms_cover_their_countries_when_loaded(reference_data: None) -> None:

@@ -22,6 +22,12 @@ from forums.models import Forum
 from indicators.models import Indicator, IndicatorValue
 from matching.models import Match, MatchState, Side, SupportPosition
 from matching.suggestions import suggestions
+from partnerships.models import (
+    LeadStatus,
+    MembershipState,
+    MultistakeholderLead,
+    MultistakeholderMembership,
+)
 from pledges.models import (
     Entity,
     EntityType,
@@ -219,10 +225,9 @@ def test_joint_pledges_links_and_money_appear_when_seeded(seeded: str) -> None:
     assert set(PledgeParticipant.objects.values_list("status", flat=True)) == set(
         ParticipantStatus.values
     )
-    # Matches are the matching app's (`test_needs_offers_and_matches_appear_when_seeded`).
-    assert set(PledgeLink.objects.values_list("kind", flat=True)) == set(LinkKind.values) - {
-        LinkKind.MATCHES
-    }
+    # Matches are the matching app's (`test_needs_offers_and_matches_appear_when_seeded`), and
+    # joining a multistakeholder pledge is a membership: the links are of every remaining kind.
+    assert set(PledgeLink.objects.values_list("kind", flat=True)) == set(LinkKind.values)
     assert 0.3 * PLEDGES <= with_amount <= 0.5 * PLEDGES
     assert {"USD", "EUR", "GBP", "CHF", "JPY", "NOK", "SEK", "CAD"} <= set(
         Pledge.objects.values_list("currency_id", flat=True)
@@ -496,3 +501,15 @@ def test_asks_for_the_reference_data_when_it_is_missing(
 
     with pytest.raises(CommandError, match="load_reference_data"):
         seed_demo(pledges=10)
+
+
+def test_multistakeholder_memberships_are_seeded_in_every_state(seeded: str) -> None:
+    states = set(MultistakeholderMembership.objects.values_list("state", flat=True))
+    assert {MembershipState.ACCEPTED, MembershipState.REQUESTED} <= states
+    accepted = MultistakeholderMembership.objects.filter(state=MembershipState.ACCEPTED)
+    assert not accepted.exclude(pledge__review_state=ReviewState.PUBLISHED).exists()
+    assert not accepted.exclude(pledge__compact__code="GCR").exists()
+    # The stakeholder account's entity leads one, so it has requests to decide.
+    assert MultistakeholderLead.objects.filter(
+        entity__memberships__user__email="stakeholder@example.org", status=LeadStatus.ACCEPTED
+    ).exists()

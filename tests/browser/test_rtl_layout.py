@@ -85,6 +85,9 @@ def test_no_page_scrolls_sideways_in_arabic_or_english_on_desktop_or_phone(
         "pledges": ("/pledges/", None),
         "pledge": (f"/pledges/{pledge.reference}/", None),
         "dashboard": ("/dashboard/", None),
+        "msps": ("/multistakeholder-pledges/", None),
+        "msp": ("/multistakeholder-pledges/resettlement/", None),
+        "msp-dashboard": ("/dashboard/multistakeholder-pledges/resettlement/", None),
         "pledge-form": ("/my/pledges/new/", member.user),
         "review-queue": ("/review/", secretariat),
     }

@@ -23,7 +23,8 @@ from django.utils.translation.template import templatize
 ROOT = Path(settings.BASE_DIR)
 LANGUAGES = ("ar", "zh_Hans", "fr", "ru", "es")
 SOURCES = ("accounts", "bootstrap", "compacts", "config", "core", "dashboards", "forums")
-SOURCES += ("goals", "indicators", "pledges", "reports", "templates")
+SOURCES += ("goals", "indicators", "matching", "partnerships", "pledges", "reports")
+SOURCES += ("templates",)
 # The functions Django's makemessages extracts (xgettext's defaults and Django's keywords).
 KEYWORDS = {
     "_": None,

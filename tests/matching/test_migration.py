@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from matching.models import Decision, Match, MatchState
-from pledges.models import LinkKind, PledgeLink
+from pledges.models import PledgeLink
 from tests.factories import PledgeFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +30,9 @@ def test_matches_links_become_accepted_matches(entity_a: Any) -> None:
     donor = PledgeFactory(review_state="published")
     host = PledgeFactory(entity=entity_a, review_state="published")
     other = PledgeFactory(review_state="published")
-    PledgeLink.objects.create(source=donor, target=host, kind=LinkKind.MATCHES)
+    PledgeLink.objects.create(source=donor, target=host, kind="matches")
     PledgeLink.objects.filter(source=donor).update(created_at=MADE)
-    PledgeLink.objects.create(source=other, target=host, kind=LinkKind.CONTRIBUTES_TO)
+    PledgeLink.objects.create(source=other, target=host, kind="contributes_to")
 
     _migrate(AFTER)
 

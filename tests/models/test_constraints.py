@@ -198,8 +198,8 @@ def second_participant() -> PledgeParticipant:
 
 def link() -> PledgeLink:
     source, target = PledgeFactory(), PledgeFactory()
-    PledgeLink.objects.create(source=source, target=target, kind=LinkKind.MATCHES)
-    return PledgeLink(source=source, target=target, kind=LinkKind.CONTRIBUTES_TO)
+    PledgeLink.objects.create(source=source, target=target, kind=LinkKind.SUPERSEDES)
+    return PledgeLink(source=source, target=target, kind=LinkKind.DUPLICATE_OF)
 
 
 def percent_target() -> PledgeTarget:
@@ -453,9 +453,10 @@ CASES = [
     Case("pledge_implementation_status_valid", pledge, setter(implementation_status="overdue")),
     Case("pledge_reference_unique", pledge, reference_already_taken, refused_by="reference"),
     Case("participant_unique", second_participant, same_entity_as_first_participant),
-    Case("pledge_link_unique", link, setter(kind=LinkKind.MATCHES)),
+    Case("pledge_link_unique", link, setter(kind=LinkKind.SUPERSEDES)),
     Case("pledge_link_not_self", link, lambda row: setattr(row, "target", row.source)),
     Case("pledge_link_kind_valid", link, setter(kind="likes")),
+    Case("pledge_link_kind_valid", link, setter(kind="matches")),
     Case("pledge_published_has_timestamp", pledge, setter(published_at=None)),
     Case(
         "target_value_non_negative",

@@ -65,13 +65,13 @@ def test_outsider_cannot_invite(draft: Pledge, member_b: Any, entity_b: Entity) 
 def test_pledge_links_to_a_published_pledge(draft: Pledge, member_a: Any) -> None:
     host = PledgeFactory(reference="GRF23-09999", review_state="published")
 
-    link = link_pledges(source=draft, target=host, kind="contributes_to", by=member_a)
+    link = link_pledges(source=draft, target=host, kind="supersedes", by=member_a)
 
     assert list(draft.links_out.values_list("target__reference", "kind")) == [
-        ("GRF23-09999", "contributes_to")
+        ("GRF23-09999", "supersedes")
     ]
     with pytest.raises(ValidationError, match="already linked"):
-        link_pledges(source=draft, target=host, kind="contributes_to", by=member_a)
+        link_pledges(source=draft, target=host, kind="supersedes", by=member_a)
     assert link.pk
 
 
@@ -79,9 +79,9 @@ def test_link_to_a_hidden_draft_or_to_itself_is_refused(draft: Pledge, member_a:
     hidden = PledgeFactory(reference="GRF23-09998")  # another entity's draft
 
     with pytest.raises(ValidationError, match="No pledge with that reference"):
-        link_pledges(source=draft, target=hidden, kind="contributes_to", by=member_a)
+        link_pledges(source=draft, target=hidden, kind="supersedes", by=member_a)
     with pytest.raises(ValidationError, match="itself"):
-        link_pledges(source=draft, target=draft, kind="contributes_to", by=member_a)
+        link_pledges(source=draft, target=draft, kind="supersedes", by=member_a)
 
 
 def test_matches_is_no_longer_a_kind_of_link(draft: Pledge, member_a: Any) -> None:

@@ -15,6 +15,13 @@ from compacts.models import GuidingPrinciple, Objective
 from goals.models import Goal, GoalContribution, OfficialFigure
 from indicators.models import ProgressSnapshot, SliceKind
 from matching.models import Decision, Match, Side, SupportPosition
+from partnerships.models import (
+    LeadStatus,
+    MembershipState,
+    MultistakeholderLead,
+    MultistakeholderMembership,
+    MultistakeholderPledge,
+)
 from pledges.models import (
     Entity,
     LinkKind,
@@ -113,7 +120,7 @@ def world(
         )
     invitation_b = PledgeParticipant.objects.create(pledge=published, entity=entity_b)
     invitation_c = PledgeParticipant.objects.create(pledge=draft, entity=entity_c)
-    link = PledgeLink.objects.create(source=published, target=other, kind=LinkKind.CONTRIBUTES_TO)
+    link = PledgeLink.objects.create(source=published, target=other, kind=LinkKind.SUPERSEDES)
     # Matching: A's published pledge and C's both seek and offer; C proposed matching its offer
     # with A's need (A answers), A proposed matching its offer with C's need (A may withdraw).
     financial = SupportType.objects.get(code="financial")
@@ -144,6 +151,31 @@ def world(
         user=UserFactory(email="applicant@example.org"),
         entity=entity_a,
         status=MembershipStatus.PENDING,
+    )
+    # A multistakeholder pledge led by entity B (so member B manages it), which A's published
+    # pledge asked to join and A's submitted pledge is a member of; entity A is invited to lead
+    # another one.
+    msp = MultistakeholderPledge.objects.create(
+        slug="resettlement-msp", title="Resettlement", compact=objective.compact
+    )
+    lead_b = MultistakeholderLead.objects.create(
+        msp=msp, entity=entity_b, status=LeadStatus.ACCEPTED
+    )
+    lead_invitation_a = MultistakeholderLead.objects.create(
+        msp=MultistakeholderPledge.objects.create(
+            slug="climate-msp", title="Climate", compact=objective.compact
+        ),
+        entity=entity_a,
+    )
+    msp_request = MultistakeholderMembership.objects.create(
+        msp=msp, pledge=published, state=MembershipState.REQUESTED, requested_at=timezone.now()
+    )
+    msp_member = MultistakeholderMembership.objects.create(
+        msp=msp,
+        pledge=submitted,
+        state=MembershipState.ACCEPTED,
+        requested_at=timezone.now(),
+        decided_at=timezone.now(),
     )
     indicator = IndicatorFactory(objective=objective, code="1.1.1")
     value = IndicatorValueFactory(indicator=indicator, year=2023)
@@ -193,6 +225,11 @@ def world(
             "A-match-own": {"public_id": match_by_a.public_id, "id": match_by_a.public_id},
             "A-join-request": {"pk": join_request.pk},
             "A-key": {"pk": key_a.pk},
+            "msp": {"slug": msp.slug},
+            "A-msp-request": {"pk": msp_request.pk},
+            "A-msp-member": {"pk": msp_member.pk},
+            "lead-invitation-A": {"pk": lead_invitation_a.pk},
+            "lead-B": {"pk": lead_b.pk},
             "entity-A": {"public_id": entity_a.public_id},
             "entity-unverified": {"public_id": unverified.public_id},
             "compact": {"code": "GCR"},
@@ -211,10 +248,20 @@ def world(
         },
         payloads={
             "duplicate": {"duplicate": "mark", "target": other.reference, "reason": "The same."},
-            "link": {"reference": other.reference, "kind": LinkKind.CONTRIBUTES_TO},
+            "link": {"reference": other.reference, "kind": LinkKind.DUPLICATE_OF},
             "accept": {"response": "accept"},
             "position": {"side": "seeks", "support_type": "financial"},
             "propose": {"seeking": published.reference, "offering": other.reference},
+            "decide-accept": {"decision": "accept"},
+            "join-msp": {"msp": lead_invitation_a.msp_id},
+            "msp-link": {"reference": other.reference},
+            "invite-lead": {"entity": "Entity C"},
+            "msp-new": {"title": "Education", "compact": objective.compact_id, "status": "active"},
+            "outcomes": {
+                "outcomes-TOTAL_FORMS": "1",
+                "outcomes-INITIAL_FORMS": "0",
+                "outcomes-0-text": "More places",
+            },
             "rename": {"title": "Renamed by whoever could"},
             "update": {
                 "status": "in_progress",

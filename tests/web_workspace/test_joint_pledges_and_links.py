@@ -159,12 +159,12 @@ def test_member_links_a_pledge_by_reference(
     host = PledgeFactory(reference="GRF23-09999", title="Host policy", review_state="published")
 
     response = logged_in(member_a).post(
-        link_url(draft), {"reference": " grf23-09999 ", "kind": "contributes_to"}, follow=True
+        link_url(draft), {"reference": " grf23-09999 ", "kind": "supersedes"}, follow=True
     )
 
-    assert list(draft.links_out.values_list("target", "kind")) == [(host.pk, "contributes_to")]
+    assert list(draft.links_out.values_list("target", "kind")) == [(host.pk, "supersedes")]
     page = response.content.decode()
-    assert "Linked: GRF23-00001 contributes to GRF23-09999." in page
+    assert "Linked: GRF23-00001 supersedes GRF23-09999." in page
     assert "Host policy" in page
 
 
@@ -175,7 +175,7 @@ def test_link_to_an_unknown_or_hidden_pledge_is_refused(
 
     for reference in ("GRF23-77777", b_draft.reference):
         response = client.post(
-            link_url(draft), {"reference": reference, "kind": "contributes_to"}, follow=True
+            link_url(draft), {"reference": reference, "kind": "supersedes"}, follow=True
         )
         assert "No pledge with that reference." in response.content.decode()
     assert not PledgeLink.objects.exists()
@@ -194,7 +194,7 @@ def test_member_b_cannot_link_from_a_published_pledge_of_a(
     logged_in: Any, published: Pledge, b_draft: Pledge, member_b: Any
 ) -> None:
     response = logged_in(member_b).post(
-        link_url(published), {"reference": b_draft.reference, "kind": "contributes_to"}
+        link_url(published), {"reference": b_draft.reference, "kind": "supersedes"}
     )
 
     assert response.status_code == 403

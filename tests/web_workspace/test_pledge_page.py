@@ -146,8 +146,8 @@ def test_links_to_pledges_the_viewer_cannot_see_are_left_out(
 ) -> None:
     other = PledgeFactory(reference="GRF23-09001", title="Public partner", review_state="published")
     secret = PledgeFactory(reference="GRF23-09002", title="Secret partner", entity=published.entity)
-    link_pledges(source=published, target=other, kind="contributes_to", by=member_a)
-    link_pledges(source=published, target=secret, kind="contributes_to", by=member_a)
+    link_pledges(source=published, target=other, kind="supersedes", by=member_a)
+    link_pledges(source=published, target=secret, kind="duplicate_of", by=member_a)
 
     page = client.get(url(published)).content.decode()
 
@@ -231,7 +231,7 @@ def test_page_queries_stay_flat_when_the_pledge_has_many_related_rows(
     for number in range(5):
         invite_participant(pledge=published, entity=EntityFactory(), by=secretariat)
         other = PledgeFactory(reference=f"GRF23-0900{number}", review_state="published")
-        link_pledges(source=published, target=other, kind="contributes_to", by=secretariat)
+        link_pledges(source=published, target=other, kind="supersedes", by=secretariat)
         update = PledgeUpdateFactory(pledge=published, review_state=UpdateReviewState.APPROVED)
         for target in published.targets.all():
             PledgeUpdateActual.objects.create(update=update, target=target, value=Decimal(1))

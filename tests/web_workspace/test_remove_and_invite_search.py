@@ -64,7 +64,7 @@ def joint_draft(draft: Pledge, member_a: Any, entity_b: Entity) -> PledgePartici
 def outgoing_link(published: Pledge, secretariat: Any) -> PledgeLink:
     """A's published pledge matches another published pledge."""
     host = PledgeFactory(reference="GRF23-09999", title="Host policy", review_state="published")
-    return link_pledges(source=published, target=host, kind="contributes_to", by=secretariat)
+    return link_pledges(source=published, target=host, kind="supersedes", by=secretariat)
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,10 +214,10 @@ def test_link_removal_is_audited_and_confirmed_when_member_removes(
     entry = entries_for(outgoing_link.source).get(action="pledges.link.removed")
     assert (entry.actor, entry.data) == (
         member_a,
-        {"target": "GRF23-09999", "kind": "contributes_to"},
+        {"target": "GRF23-09999", "kind": "supersedes"},
     )
     page = response.content.decode()
-    assert f"Link removed: {outgoing_link.source.reference} contributes to GRF23-09999." in page
+    assert f"Link removed: {outgoing_link.source.reference} supersedes GRF23-09999." in page
     assert "Host policy" not in page
 
 
@@ -225,7 +225,7 @@ def test_link_from_a_hidden_pledge_is_not_found_when_member_b_posts(
     logged_in: Any, draft: Pledge, member_a: Any, member_b: Any
 ) -> None:
     host = PledgeFactory(reference="GRF23-09999", review_state="published")
-    link = link_pledges(source=draft, target=host, kind="contributes_to", by=member_a)
+    link = link_pledges(source=draft, target=host, kind="supersedes", by=member_a)
 
     response = logged_in(member_b).post(remove_link_url(link))
 
@@ -237,7 +237,7 @@ def test_link_to_a_hidden_pledge_is_not_found_when_member_a_posts(
     logged_in: Any, published: Pledge, b_draft: Pledge, member_a: Any, secretariat: Any
 ) -> None:
     # The page leaves such links out; removing one must not reveal the hidden pledge either.
-    link = link_pledges(source=published, target=b_draft, kind="contributes_to", by=secretariat)
+    link = link_pledges(source=published, target=b_draft, kind="supersedes", by=secretariat)
 
     response = logged_in(member_a).post(remove_link_url(link))
 
@@ -439,7 +439,7 @@ def test_page_query_count_is_bounded_when_searching(
     for number in range(5):
         invite_participant(pledge=published, entity=EntityFactory(), by=secretariat)
         other = PledgeFactory(reference=f"GRF23-0900{number}", review_state="published")
-        link_pledges(source=published, target=other, kind="contributes_to", by=secretariat)
+        link_pledges(source=published, target=other, kind="supersedes", by=secretariat)
     for _ in range(INVITE_RESULTS_LIMIT + 5):
         EntityFactory(acronym="ORG")
     client = logged_in(member_a)

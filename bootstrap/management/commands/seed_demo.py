@@ -104,7 +104,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Demo data created in {summary.seconds:.1f} s:")
             + f"\n  {summary.entities} entities (new and reused)"
             + f"\n  {summary.pledges} pledges, {summary.participants} co-pledging participants, "
-            f"{summary.links} links"
+            f"{summary.links} links, {summary.msp_memberships} multistakeholder memberships"
             + f"\n  {summary.support_positions} needs and offers, {summary.matches} matches"
             + f"\n  {summary.targets} targets, {summary.updates} progress updates, "
             f"{summary.actuals} actual values" + f"\n  {summary.exchange_rates} exchange rates, "

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from compacts.models import Compact, Objective
-from indicators import runner
+from indicators import msp_progress, runner
 
 BAR_WIDTH = 30
 
@@ -81,6 +81,10 @@ class Command(BaseCommand):
         finally:
             if use_bar:
                 self.stdout.write("")  # end the bar's line
+        if objective_ids is None and not code:
+            msps = msp_progress.recompute_all_msps()
+            if verbosity > 1:
+                self.stdout.write(f"{msps} multistakeholder pledges recomputed")
         self._summarise(outcome, verbosity)
 
     def _objective_ids(self, code: str | None, number: int | None) -> list[int] | None:
