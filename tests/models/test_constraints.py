@@ -25,6 +25,7 @@ from indicators.models import (
     CompactProgressSnapshot,
     Indicator,
     IndicatorValue,
+    MspProgressSnapshot,
     OwnerKind,
     ProgressSnapshot,
     ProgressSum,
@@ -33,6 +34,7 @@ from indicators.models import (
     RunStatus,
     SliceKind,
 )
+from partnerships.models import MultistakeholderPledge
 from pledges.models import (
     Entity,
     LinkKind,
@@ -311,6 +313,19 @@ def compact_snapshot_next_day() -> CompactProgressSnapshot:
     )
 
 
+def msp_snapshot_next_day() -> MspProgressSnapshot:
+    noon = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)
+    msp = MultistakeholderPledge.objects.create(
+        slug="msp-snapshot", title="Snapshots", compact=CompactFactory()
+    )
+    MspProgressSnapshot.objects.create(
+        msp=msp, slice_kind=SliceKind.OVERALL, date=dt.date(2024, 1, 1), computed_at=noon
+    )
+    return MspProgressSnapshot(
+        msp=msp, slice_kind=SliceKind.OVERALL, date=dt.date(2024, 1, 2), computed_at=noon
+    )
+
+
 def failed_run() -> RecomputeRun:
     return RecomputeRun(
         kind=RunKind.FULL,
@@ -491,6 +506,7 @@ CASES = [
         progress_sum_next_slice,
         setter(slice_kind=SliceKind.OVERALL, slice_key=""),
     ),
+    Case("msp_snapshot_unique_per_day", msp_snapshot_next_day, setter(date=dt.date(2024, 1, 1))),
     Case(
         "compact_snapshot_unique_per_day",
         compact_snapshot_next_day,
