@@ -33,9 +33,9 @@ def remove_old_links(apps, schema_editor):
             FROM {PledgeLink._meta.db_table} link
             JOIN {apps.get_model("pledges", "Pledge")._meta.db_table} target
               ON target.id = link.target_id
-            WHERE link.kind NOT IN %s
+            WHERE link.kind <> ALL(%s)
             """,
-            [pledge_type.pk, REASON, KEPT],
+            [pledge_type.pk, REASON, list(KEPT)],
         )
     left.delete()
 

@@ -213,12 +213,15 @@ def test_grf23_multistakeholder_pledges_are_reference_records_when_loaded(
     assert msp.is_reference
     assert msp.forum is not None
     assert msp.forum.code == "GRF23"
-    assert msp.source_url == "https://globalcompactrefugees.org/"
-    assert msp.source_note == "Multistakeholder Pledges for the Global Refugee Forum 2023"
+    # Each names the page of the GCR digital platform its name was read on.
+    assert msp.source_url == (
+        "https://globalcompactrefugees.org/pledges-contributions/multistakeholder-pledges-2023/"
+        "multistakeholder-pledge-resettlement"
+    )
     assert msp.title_fr == "Réinstallation"
     # The project's translations are marked unofficial, like the thematic areas they were.
     assert set(msp.unofficial_languages) == {"ar", "zh-hans", "fr", "ru", "es"}
-    assert MultistakeholderPledge.objects.filter(is_reference=True).count() == 6
+    assert MultistakeholderPledge.objects.filter(is_reference=True).count() == 36
 
 
 def test_support_platforms_cover_their_countries_when_loaded(reference_data: None) -> None:

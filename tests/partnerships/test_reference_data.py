@@ -25,12 +25,15 @@ def test_an_edited_title_survives_a_reload_and_update_restores_it(reference_data
     output = load()
     msp = MultistakeholderPledge.objects.get(slug="asylum-capacity")
     assert msp.title_en == "Edited"
-    assert msp.title_fr == "Capacités en matière d'asile"  # an empty translation is filled
-    assert "Multistakeholder pledges: 0 created, 1 updated, 5 unchanged" in output
+    # An empty translation is filled.
+    assert (
+        msp.title_fr == "Capacités en matière d'asile - Groupe d'appui aux capacités d'asile (ACSG)"
+    )
+    assert "Multistakeholder pledges: 0 created, 1 updated, 35 unchanged" in output
 
     load("--update")
     msp.refresh_from_db()
-    assert msp.title_en == "Asylum capacity"
+    assert msp.title_en == "Asylum Capacity - Asylum Capacity Support Group (ACSG)"
 
 
 def test_a_deleted_msp_is_recreated_with_its_forum(reference_data: None) -> None:

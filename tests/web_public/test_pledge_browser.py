@@ -291,7 +291,7 @@ def test_every_checkbox_and_field_has_a_label_when_the_form_renders(
     for input_id in ids:
         assert f'<label for="{input_id}"' in page, input_id
     assert (
-        page.count("<fieldset") == page.count("<legend>") == 10
+        page.count("<fieldset") == page.count("<legend>") == 11
     )  # nine facets, the multistakeholder pledge one, then the support filters
     assert '<form method="get"' in page
     assert "<script>" not in page
