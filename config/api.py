@@ -2,7 +2,7 @@
 
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
 from core.api.root import ApiRouter
-from forums.api.views import ForumViewSet
+from forums.api.views import ForumViewSet, ReportingRoundViewSet
 from indicators.api.views import (
     ExchangeRateViewSet,
     IndicatorValueViewSet,
@@ -16,6 +16,7 @@ router.register("compacts", CompactViewSet, basename="compact")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("principles", PrincipleViewSet, basename="principle")
 router.register("forums", ForumViewSet, basename="forum")
+router.register("reporting-rounds", ReportingRoundViewSet, basename="reporting-round")
 router.register("entities", EntityViewSet, basename="entity")
 router.register("pledges", PledgeViewSet, basename="pledge")
 router.register("pledge-updates", PledgeUpdateViewSet, basename="pledge-update")

@@ -36,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("", include("indicators.urls")),
     path("", include("dashboards.urls")),
     path("", include("reports.urls")),
+    path("", include("forums.urls")),
     path("", include("pledges.urls")),
     prefix_default_language=False,
 )

@@ -687,7 +687,7 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):  # type: ignore[misc]  #
 
     @admin.display(description=_("forum"), ordering="forum__code")
     def forum_code(self, obj: Pledge) -> str:
-        return obj.forum.code
+        return obj.forum.code if obj.forum else "—"  # announced outside any forum
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Pledge) -> str | None:
@@ -805,7 +805,7 @@ class PledgeUpdateAdmin(LargeTableAdmin):
     list_filter = ("review_state", "status", "pledge__compact")
     search_fields = ("pledge__reference", "pledge__title")
     search_help_text = _("Search by pledge reference or title.")
-    autocomplete_fields = ("pledge", "submitted_by", "reviewed_by")
+    autocomplete_fields = ("pledge", "entity", "submitted_by", "reviewed_by")
     readonly_fields = (
         "public_id",
         "review_state",
@@ -816,7 +816,10 @@ class PledgeUpdateAdmin(LargeTableAdmin):
     )
     actions = ("approve_selected",)
     fieldsets = (
-        (None, {"fields": ("pledge", "reported_on", "status", "submitted_by")}),
+        (
+            None,
+            {"fields": ("pledge", "entity", "round", "reported_on", "status", "submitted_by")},
+        ),
         (
             _("Report"),
             {"fields": ("narrative", "challenges", "disbursed_amount", "evidence_links")},

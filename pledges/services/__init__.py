@@ -26,6 +26,7 @@ from .pledges import (
     validate_pledge,
     validate_targets,
 )
+from .reaffirmations import reaffirm_pledge
 from .translations import (
     TranslationInput,
     add_translation,
@@ -68,6 +69,7 @@ __all__ = [
     "decline_entity",
     "invite_participant",
     "link_pledges",
+    "reaffirm_pledge",
     "refresh_implementation_status",
     "refresh_translation_search",
     "register_entity",

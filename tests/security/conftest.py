@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import ApiKey, User
 from accounts.services import create_api_key
 from compacts.models import GuidingPrinciple, Objective
+from forums.models import Forum, ReportingRound
 from indicators.models import ProgressSnapshot, SliceKind
 from pledges.models import (
     Entity,
@@ -110,6 +111,13 @@ def world(
     invitation_b = PledgeParticipant.objects.create(pledge=published, entity=entity_b)
     invitation_c = PledgeParticipant.objects.create(pledge=draft, entity=entity_c)
     link = PledgeLink.objects.create(source=published, target=other, kind=LinkKind.MATCHES)
+    # Open whatever the day the matrix runs (rounds open and close by their dates).
+    round_ = ReportingRound.objects.create(
+        compact=published.compact,
+        title="Reporting round",
+        opens_on=dt.date(2020, 1, 1),
+        closes_on=dt.date(2099, 12, 31),
+    )
     join_request = Membership.objects.create(
         user=UserFactory(email="applicant@example.org"),
         entity=entity_a,
@@ -157,6 +165,7 @@ def world(
             "objective": {"compact": "GCR", "number": 1, "pk": objective.pk},
             "principle": {"pk": GuidingPrinciple.objects.order_by("pk").first().pk},
             "forum": {"code": "GRF23"},
+            "round": {"pk": round_.pk},
             "indicator": {"pk": indicator.pk},
             "indicator-value": {"pk": value.pk},
             "exchange-rate": {"pk": rate.pk},
@@ -167,6 +176,13 @@ def world(
         payloads={
             "link": {"reference": other.reference, "kind": LinkKind.MATCHES},
             "accept": {"response": "accept"},
+            "reaffirm": {"forum": Forum.objects.get(code="PR25").pk},
+            "round": {
+                "title": "A round by whoever could",
+                "compact": published.compact_id,
+                "opens_on": "2026-01-01",
+                "closes_on": "2026-12-31",
+            },
             "rename": {"title": "Renamed by whoever could"},
             "update": {
                 "status": "in_progress",
