@@ -806,12 +806,17 @@ class ReaffirmForm(ServiceErrorsForm):
         super().__init__(data)
         # The forums of the compact other than its own; the service says which are too early.
         done = pledge.reaffirmations.values("forum_id")
-        model_choice_field(self, "forum").queryset = (
+        field = model_choice_field(self, "forum")
+        field.queryset = (
             Forum.objects.filter(compact_id=pledge.compact_id)
             .exclude(pk=pledge.forum_id or 0)
             .exclude(pk__in=done)
             .order_by("year", "start_date", "code")
         )
+        # Read once: the page offers the form only when there is a forum left to choose.
+        forums = list(field.queryset)
+        field.choices = [("", "---------"), *((f.pk, str(f)) for f in forums)]
+        self.has_forums = bool(forums)
 
 
 class LinkForm(ServiceErrorsForm):

@@ -163,19 +163,21 @@ def can_edit(pledge: Any, user: Any) -> bool:
 # --- Who reports progress on a published pledge, and for which entity (issue 17, item 6). ---
 
 
-def reporting_entity_ids(pledge: Any, user: Any) -> list[int]:
+def reporting_entity_ids(pledge: Any, user: Any, *, own: set[int] | None = None) -> list[int]:
     """The entities `user` may report progress for on `pledge`, the pledge's own first: its
     submitting entity, and every co-pledging entity that accepted and that the secretariat
     verified (`PledgeParticipant.objects.public`), of which `user` is an active member. A
     pending or declined co-pledger, or one not verified, is not on the pledge publicly, so it
-    does not report on it either."""
+    does not report on it either. `own` (the user's active entities) saves a query when the
+    caller has it."""
     if not (user and user.is_authenticated):
         return []
-    own = set(
-        Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values_list(
-            "entity_id", flat=True
+    if own is None:
+        own = set(
+            Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values_list(
+                "entity_id", flat=True
+            )
         )
-    )
     if not own:
         return []
     co_pledgers = (
@@ -188,14 +190,21 @@ def reporting_entity_ids(pledge: Any, user: Any) -> list[int]:
     return lead + [entity_id for entity_id in co_pledgers if entity_id != pledge.entity_id]
 
 
-def may_report_progress(pledge: Any, user: Any) -> bool:
+def may_report_progress(pledge: Any, user: Any, *, own: set[int] | None = None) -> bool:
     """Whether `user` may submit a progress update on `pledge` now."""
-    return pledge.review_state == S.PUBLISHED and bool(reporting_entity_ids(pledge, user))
+    if pledge.review_state != S.PUBLISHED:
+        return False
+    if own is not None and pledge.entity_id in own:
+        return True  # a member of the submitting entity: no need to look at co-pledgers
+    return bool(reporting_entity_ids(pledge, user, own=own))
 
 
-def may_reaffirm(pledge: Any, user: Any) -> bool:
+def may_reaffirm(pledge: Any, user: Any, *, own: set[int] | None = None) -> bool:
     """The pledge's editors (members of the submitting entity, the secretariat) reaffirm a
     published pledge."""
-    return pledge.review_state == S.PUBLISHED and (
-        is_secretariat(user) or is_active_member(user, pledge.entity_id)
+    if pledge.review_state != S.PUBLISHED:
+        return False
+    member = (
+        pledge.entity_id in own if own is not None else is_active_member(user, pledge.entity_id)
     )
+    return member or is_secretariat(user)

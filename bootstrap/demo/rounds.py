@@ -170,6 +170,9 @@ def _co_pledger_updates(as_of: date) -> int:
                          %(yesterday)s::date) AS day
         ) d
         WHERE pp.status = 'accepted' AND pp.pledge_id %% %(every)s = 1
+          -- A second run (more pledges into the same database) adds none twice.
+          AND NOT EXISTS (SELECT 1 FROM pledges_pledgeupdate o
+                          WHERE o.pledge_id = pp.pledge_id AND o.entity_id = pp.entity_id)
         """,
         {"every": CO_REPORTS, "yesterday": as_of - timedelta(days=1)},
     )

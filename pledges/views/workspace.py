@@ -501,8 +501,10 @@ def _render_pledge_page(
         "is_insider": insider,
         "actions": actions,
         "may_edit": can_edit(pledge, user),
-        "may_report": may_report_progress(pledge, user),
-        "reaffirm_form": ReaffirmForm(pledge=pledge) if may_reaffirm(pledge, user) else None,
+        "may_report": may_report_progress(pledge, user, own=own),
+        "reaffirm_form": ReaffirmForm(pledge=pledge)
+        if may_reaffirm(pledge, user, own=own)
+        else None,
         "relations_editable": relations_editable,
         "decision": _latest_decision(pledge) if insider else None,
         "links_out": pledge.links_out.filter(target__in=visible).select_related("target"),
