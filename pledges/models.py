@@ -993,7 +993,10 @@ class PledgeUpdateQuerySet(models.QuerySet["PledgeUpdate"]):
         own = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
             "entity_id"
         )
-        return self.filter(approved | models.Q(pledge__entity_id__in=own))
+        # A co-pledging entity sees the updates it reported itself (pending, returned) too.
+        return self.filter(
+            approved | models.Q(pledge__entity_id__in=own) | models.Q(entity_id__in=own)
+        )
 
 
 class PledgeUpdate(TimeStampedModel):

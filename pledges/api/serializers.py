@@ -690,8 +690,12 @@ class PledgeUpdateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_review_note(self, update: PledgeUpdate) -> str | None:
-        """Why it was returned: for the submitting entity and the secretariat only."""
-        return update.review_note if is_insider(self.context, update.pledge.entity_id) else None
+        """Why it was returned: for the submitting entity, the reporting entity (a co-pledger)
+        and the secretariat only."""
+        insider = is_insider(self.context, update.pledge.entity_id) or is_insider(
+            self.context, update.entity_id
+        )
+        return update.review_note if insider else None
 
 
 class PledgeUpdateExportSerializer(serializers.ModelSerializer):

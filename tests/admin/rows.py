@@ -13,6 +13,7 @@ from django.db.models import Model
 from accounts.services import create_api_key
 from compacts.models import SupportPlatform
 from core.models import AuditEntry
+from forums.models import ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
     OwnerKind,
@@ -26,10 +27,12 @@ from indicators.models import (
     SliceKind,
 )
 from pledges.models import (
+    ContinuousReferenceCounter,
     LinkKind,
     PledgeLink,
     PledgeParticipant,
     PledgeProgressMark,
+    PledgeReaffirmation,
     PledgeReferenceCounter,
     PledgeTranslation,
     PledgeUpdateActual,
@@ -149,10 +152,21 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
     )
     mark = PledgeProgressMark.objects.create(pledge_id=pledge.pk, marked_at=run.started_at)
     translated = PledgeTranslation.objects.create(pledge=pledge, language="fr", title="Titre")
+    later = ForumFactory(compact=compact, code=f"TL{letter}", name=f"Later forum {letter}")
+    reaffirmation = PledgeReaffirmation.objects.create(
+        pledge=pledge, forum=later, reaffirmed_on=dt.date(2025, 12, 15)
+    )
+    continuous = ContinuousReferenceCounter.objects.create(compact=compact, last_number=3)
+    round_ = ReportingRound.objects.create(
+        compact=compact,
+        title=f"Reporting round {letter}",
+        opens_on=dt.date(2026, 1, 1),
+        closes_on=dt.date(2026, 3, 31),
+    )
     rows = [
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
         update, actual, counter, indicator, value, rate, snapshot, compact_snapshot, run, audit,
-        api_key, base, fact, progress_sum, mark, translated,
+        api_key, base, fact, progress_sum, mark, translated, reaffirmation, continuous, round_,
     ]  # fmt: skip
     return {type(row): row for row in rows}

@@ -135,3 +135,21 @@ def test_a_co_pledger_reports_through_the_api(published: Pledge) -> None:
 
     assert response.status_code == 201, response.content
     assert response.json()["entity"]["id"] == str(entity.public_id)
+
+
+def test_a_co_pledger_sees_its_own_pending_and_returned_updates(
+    published: Pledge, secretariat: Any, member_b: Any
+) -> None:
+    _entity, user = co_pledger(published)
+    update = submit_update(pledge=published, data=_report(), by=user)
+    review_update(update=update, action="return", by=secretariat, reason="Add the figures.")
+    as_co_pledger = APIClient()
+    as_co_pledger.force_authenticate(user)
+    as_outsider = APIClient()
+    as_outsider.force_authenticate(member_b)
+
+    own = as_co_pledger.get("/api/v1/pledge-updates/", {"pledge": published.reference}).json()
+    other = as_outsider.get("/api/v1/pledge-updates/", {"pledge": published.reference}).json()
+
+    assert [u["review_note"] for u in own["results"]] == ["Add the figures."]
+    assert other["results"] == []
