@@ -153,3 +153,18 @@ def test_a_co_pledger_sees_its_own_pending_and_returned_updates(
 
     assert [u["review_note"] for u in own["results"]] == ["Add the figures."]
     assert other["results"] == []
+
+
+def test_the_review_queue_and_page_name_the_co_pledger(
+    published: Pledge, secretariat: Any, client: Client
+) -> None:
+    entity, user = co_pledger(published)
+    update = submit_update(pledge=published, data=_report(), by=user)
+    client.force_login(secretariat)
+
+    queue = client.get("/review/updates/").content.decode()
+    page = client.get(f"/review/updates/{update.pk}/").content.decode()
+
+    assert f"Reported by {entity.name}" in queue
+    assert entity.name in page
+    assert "co-pledger" in page
