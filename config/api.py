@@ -2,6 +2,7 @@
 
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
 from core.api.root import ApiRouter
+from forums.api.views import ReportingRoundViewSet
 from goals.api.views import ForumWithFiguresViewSet, GoalViewSet, OfficialFigureViewSet
 from indicators.api.views import (
     ExchangeRateViewSet,
@@ -18,6 +19,7 @@ router.register("compacts", CompactViewSet, basename="compact")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("principles", PrincipleViewSet, basename="principle")
 router.register("forums", ForumWithFiguresViewSet, basename="forum")
+router.register("reporting-rounds", ReportingRoundViewSet, basename="reporting-round")
 router.register("entities", EntityViewSet, basename="entity")
 router.register("pledges", PledgeViewSet, basename="pledge")
 router.register("pledge-updates", PledgeUpdateViewSet, basename="pledge-update")

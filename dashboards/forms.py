@@ -7,7 +7,7 @@ concerned rather than silently answered with something else.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from compacts.models import Compact
 from core.forms import choice_field
 from core.models import Region
-from forums.models import Forum
+from forums.models import Forum, ReportingRound
 from indicators.engine import GLOBAL
 from indicators.models import SliceKind
-from pledges.models import EntityType
+from pledges.models import NO_FORUM, EntityType
 
 DEFAULT_COMPACT = "GCR"
 FIRST_YEAR = 2018  # both compacts were affirmed in December 2018
@@ -36,6 +36,9 @@ class Filters:
     slice_kind: str = SliceKind.OVERALL
     slice_key: str = ""
     year: int | None = None
+    # A reporting round of the compact (its id): the round's figures are shown beside the
+    # snapshots' (`pledges.selectors.round_progress`).
+    round: int | None = None
 
     @property
     def as_of_limit(self) -> dt.date | None:
@@ -49,6 +52,8 @@ class Filters:
             params[self.slice_kind] = self.slice_key
         if self.year:
             params["year"] = str(self.year)
+        if self.round:
+            params["round"] = str(self.round)
         return params
 
 
@@ -59,6 +64,7 @@ class Choices:
     compacts: list[tuple[str, str]]
     forums: list[tuple[str, str, str]]  # (code, name, compact code)
     entity_types: list[tuple[str, str]]
+    rounds: list[tuple[int, str, str]] = field(default_factory=list)  # (id, title, compact code)
 
     @classmethod
     def load(cls) -> "Choices":
@@ -68,12 +74,20 @@ class Choices:
                 Forum.objects.order_by("-year", "code").values_list("code", "name", "compact__code")
             ),
             entity_types=list(EntityType.objects.values_list("code", "name")),
+            rounds=list(
+                ReportingRound.objects.order_by("-opens_on", "id").values_list(
+                    "id", "title", "compact__code"
+                )
+            ),
         )
 
     def labels(self) -> dict[str, dict[str, str]]:
         """Slice kind → key → what people read."""
         return {
-            SliceKind.FORUM: {code: name for code, name, _compact in self.forums},
+            SliceKind.FORUM: {
+                **{code: name for code, name, _compact in self.forums},
+                NO_FORUM: str(_("Between forums")),
+            },
             SliceKind.REGION: region_labels(),
             SliceKind.ENTITY_TYPE: dict(self.entity_types),
         }
@@ -96,6 +110,9 @@ class DashboardFilterForm(forms.Form):
     year = forms.TypedChoiceField(
         label=_("As of the end of"), required=False, coerce=int, empty_value=None
     )
+    round = forms.TypedChoiceField(
+        label=_("Reporting round"), required=False, coerce=int, empty_value=None
+    )
 
     def __init__(self, data: QueryDict, *, choices: Choices) -> None:
         # The plain form submits empty selects ("any"): they mean no filter, not a bad value.
@@ -106,7 +123,13 @@ class DashboardFilterForm(forms.Form):
         self.choices = choices
         choice_field(self, "compact").choices = choices.compacts
         # Every forum is valid here; `clean` checks that it belongs to the chosen compact.
-        choice_field(self, "forum").choices = [(c, n) for c, n, _compact in choices.forums]
+        choice_field(self, "forum").choices = [
+            *((c, n) for c, n, _compact in choices.forums),
+            (NO_FORUM, _("Between forums")),
+        ]
+        choice_field(self, "round").choices = [
+            (pk, title) for pk, title, _compact in choices.rounds
+        ]
         choice_field(self, "region").choices = list(region_labels().items())
         choice_field(self, "entity_type").choices = choices.entity_types
         this_year = timezone.localdate().year
@@ -122,7 +145,12 @@ class DashboardFilterForm(forms.Form):
         return DEFAULT_COMPACT
 
     def forums_of(self, compact: str) -> list[tuple[str, str]]:
-        return [(c, n) for c, n, code in self.choices.forums if code == compact]
+        """The compact's forums, and "between forums" (pledges announced outside any)."""
+        forums = [(c, n) for c, n, code in self.choices.forums if code == compact]
+        return [*forums, (NO_FORUM, str(_("Between forums")))]
+
+    def rounds_of(self, compact: str) -> list[tuple[str, str]]:
+        return [(str(pk), t) for pk, t, code in self.choices.rounds if code == compact]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -151,6 +179,9 @@ class DashboardFilterForm(forms.Form):
         forums = self.cleaned_data.get(SliceKind.FORUM)
         if forums and not set(forums) <= {c for c, _n in self.forums_of(compact)}:
             self.add_error(SliceKind.FORUM, _("This forum is not a forum of the chosen compact."))
+        round_ = self.cleaned_data.get("round")
+        if round_ and str(round_) not in {pk for pk, _t in self.rounds_of(compact)}:
+            self.add_error("round", _("This reporting round is not one of the chosen compact."))
         return self.cleaned_data
 
     def filters(self) -> Filters:
@@ -162,6 +193,11 @@ class DashboardFilterForm(forms.Form):
             if data.get(name) and name not in self.errors:
                 slice_kind, slice_key = name, data[name][0]
         year = data.get("year") if "year" not in self.errors else None
+        round_ = data.get("round") if "round" not in self.errors else None
         return Filters(
-            compact=self.compact_code, slice_kind=slice_kind, slice_key=slice_key, year=year
+            compact=self.compact_code,
+            slice_kind=slice_kind,
+            slice_key=slice_key,
+            year=year,
+            round=round_,
         )

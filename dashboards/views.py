@@ -29,9 +29,11 @@ from compacts.models import Objective
 from core.forms import choice_field
 from core.http import HtmxHttpRequest
 from core.spreadsheets import safe_row
+from forums.models import ReportingRound
 from goals import selectors as goal_selectors
 from indicators import snapshot_version
 from partnerships.models import MultistakeholderPledge
+from pledges.selectors import round_progress
 
 from . import charts, selectors
 from .forms import Choices, DashboardFilterForm, Filters
@@ -101,6 +103,20 @@ def _dashboard_data(filters: Filters, choices: Choices) -> dict[str, Any]:
     return cached("dashboard", parts, build)
 
 
+def _round_progress(filters: Filters) -> dict[str, Any] | None:
+    """The chosen reporting round and how it is going, read from the pledges (not snapshots:
+    rounds are not a slice), kept like the snapshots' figures until the next recompute."""
+    if not filters.round:
+        return None
+    round_ = ReportingRound.objects.filter(pk=filters.round).first()
+    if round_ is None:
+        return None
+    return {
+        "round": round_,
+        "figures": cached("round", (round_.pk,), lambda: round_progress(round_)),
+    }
+
+
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """The dashboard of one compact; an htmx request gets the body only (the filters update it in
     place), any other request the whole page."""
@@ -113,6 +129,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "filters": filters,
         "compacts": choices.compacts,
         "forums": form.forums_of(filters.compact),
+        "rounds": form.rounds_of(filters.compact),
+        "round_progress": _round_progress(filters),
         "regions": list(labels["region"].items()),
         "entity_types": choices.entity_types,
         "years": choice_field(form, "year").choices,

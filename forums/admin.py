@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from compacts.admin import EnglishBaseColumnsMixin
 
-from .models import Forum
+from .models import Forum, ReportingRound
 
 
 @admin.register(Forum)
@@ -26,3 +27,26 @@ class ForumAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
         (_("Pledging window"), {"fields": ("pledging_opens", "pledging_closes")}),
         (_("About"), {"fields": ("description", "url")}),
     )
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(admin.ModelAdmin):
+    """Rounds are created, edited and closed on the secretariat's pages (`/review/rounds/`),
+    where every change is audited: the admin shows them only."""
+
+    list_display = ("title", "compact", "forum", "opens_on", "closes_on", "closed_early_on")
+    list_select_related = ("compact", "forum")
+    list_filter = ("compact",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ReportingRound | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ReportingRound | None = None
+    ) -> bool:
+        return False

@@ -3,7 +3,10 @@
 Forums are data, not code: the secretariat adds the next ones in the admin.
 """
 
+import datetime as dt
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import Compact
@@ -68,3 +71,94 @@ class Forum(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoundStatus(models.TextChoices):
+    """Derived from the dates and the early close, never stored (`ReportingRound.status_on`)."""
+
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ReportingRoundQuerySet(models.QuerySet["ReportingRound"]):
+    """Reads of reporting rounds; `open_on` is the one place that says which round is open."""
+
+    def open_on(self, day: dt.date) -> "ReportingRoundQuerySet":
+        """Rounds open on `day`: within their dates and not closed early (an early close
+        takes effect on the day it is made)."""
+        return self.filter(opens_on__lte=day, closes_on__gte=day).filter(
+            models.Q(closed_early_on__isnull=True) | models.Q(closed_early_on__gt=day)
+        )
+
+
+class ReportingRound(models.Model):
+    """A period in which every active pledge of a compact is expected to report progress, tied
+    to a forum or to a review moment between forums (no forum). The secretariat creates,
+    edits and may close it early (`forums.services`); its status follows from the dates."""
+
+    compact = models.ForeignKey(
+        Compact,
+        on_delete=models.PROTECT,
+        related_name="reporting_rounds",
+        verbose_name=_("compact"),
+    )
+    forum = models.ForeignKey(
+        Forum,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reporting_rounds",
+        verbose_name=_("forum"),
+        help_text=_("Leave empty for a review moment between forums."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    # Set when the secretariat closes the round before `closes_on`: closed from that day on.
+    closed_early_on = models.DateField(_("closed early on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ReportingRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["compact__code", "-opens_on", "id"]
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="round_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_early_on__isnull=True)
+                | models.Q(closed_early_on__gte=models.F("opens_on")),
+                name="round_closed_early_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def last_open_day(self) -> dt.date:
+        """The last day updates can be submitted for this round."""
+        if self.closed_early_on is not None:
+            return min(self.closes_on, self.closed_early_on - dt.timedelta(days=1))
+        return self.closes_on
+
+    def status_on(self, day: dt.date) -> str:
+        if day < self.opens_on:
+            return RoundStatus.SCHEDULED
+        if day > self.last_open_day():
+            return RoundStatus.CLOSED
+        return RoundStatus.OPEN
+
+    def is_open_on(self, day: dt.date) -> bool:
+        return self.status_on(day) == RoundStatus.OPEN
+
+    @property
+    def status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    def get_status_display(self) -> str:
+        return str(RoundStatus(self.status).label)

@@ -30,6 +30,7 @@ from partnerships.models import (
     MultistakeholderPledge,
 )
 from pledges.models import (
+    NO_FORUM,
     Entity,
     EntityType,
     ImplementationStatus,
@@ -123,13 +124,14 @@ def _facts_sql() -> str:
         ORDER BY u.pledge_id, u.reported_on DESC, u.id DESC
     )
     SELECT p.id, p.compact_id, p.geography_scope, p.amount, p.implementation_status,
-           fo.code AS forum_code, et.code AS entity_type_code,
+           COALESCE(fo.code, '{NO_FORUM}') AS forum_code, et.code AS entity_type_code,
            r.rate,
            d.disbursed_amount AS disbursed,
            {last_report_sql("p.last_update_on", "p.published_at")} AS last
     FROM progress_chosen c
     JOIN {_t(Pledge)} p ON p.id = c.id
-    JOIN {_t(Forum)} fo ON fo.id = p.forum_id
+    -- LEFT: a pledge announced outside any forum is in the forum slice NO_FORUM.
+    LEFT JOIN {_t(Forum)} fo ON fo.id = p.forum_id
     JOIN {_t(Entity)} e ON e.id = p.entity_id
     JOIN {_t(EntityType)} et ON et.id = e.entity_type_id
     LEFT JOIN rates r ON r.currency_id = p.currency_id AND r.announced_on = p.announced_on

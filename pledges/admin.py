@@ -28,6 +28,7 @@ from core.http import signed_in_user
 from . import services
 from .exceptions import PledgeError
 from .models import (
+    ContinuousReferenceCounter,
     Entity,
     EntityType,
     Membership,
@@ -36,6 +37,7 @@ from .models import (
     PledgeLink,
     PledgeParticipant,
     PledgeProgressMark,
+    PledgeReaffirmation,
     PledgeReferenceCounter,
     PledgeTarget,
     PledgeTranslation,
@@ -687,7 +689,7 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):  # type: ignore[misc]  #
 
     @admin.display(description=_("forum"), ordering="forum__code")
     def forum_code(self, obj: Pledge) -> str:
-        return obj.forum.code
+        return obj.forum.code if obj.forum else "—"  # announced outside any forum
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Pledge) -> str | None:
@@ -718,6 +720,38 @@ class PledgeReferenceCounterAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: PledgeReferenceCounter | None = None
     ) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the services (and their pages): the admin shows them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ContinuousReferenceCounter)
+class ContinuousReferenceCounterAdmin(ReadOnlyAdmin):
+    """The compacts' continuous series (GCR-C-000123): moved by the pledge services only, like
+    the forums' counters."""
+
+    list_display = ("compact", "last_number")
+    list_select_related = ("compact",)
+
+
+@admin.register(PledgeReaffirmation)
+class PledgeReaffirmationAdmin(ReadOnlyAdmin):
+    """Reaffirmations are made on the pledge page (`reaffirm_pledge`, audited)."""
+
+    list_display = ("pledge", "forum", "reaffirmed_on", "reaffirmed_by")
+    list_select_related = ("pledge", "forum", "reaffirmed_by")
+    list_filter = ("forum",)
+    search_fields = ("pledge__reference",)
 
 
 @admin.register(PledgeParticipant)
@@ -808,6 +842,8 @@ class PledgeUpdateAdmin(LargeTableAdmin):
     autocomplete_fields = ("pledge", "submitted_by", "reviewed_by")
     readonly_fields = (
         "public_id",
+        # Set by the update service from the submitter's membership (issue 17, item 6).
+        "entity",
         "review_state",
         "reviewed_by",
         "reviewed_at",
@@ -816,7 +852,10 @@ class PledgeUpdateAdmin(LargeTableAdmin):
     )
     actions = ("approve_selected",)
     fieldsets = (
-        (None, {"fields": ("pledge", "reported_on", "status", "submitted_by")}),
+        (
+            None,
+            {"fields": ("pledge", "entity", "round", "reported_on", "status", "submitted_by")},
+        ),
         (
             _("Report"),
             {"fields": ("narrative", "challenges", "disbursed_amount", "evidence_links")},
@@ -840,6 +879,13 @@ class PledgeUpdateAdmin(LargeTableAdmin):
             ),
             _("%(count)d updates approved."),
         )
+
+    def save_model(
+        self, request: HttpRequest, obj: PledgeUpdate, form: ModelForm, change: bool
+    ) -> None:
+        if obj.entity_id is None:  # added here: reported for the pledge's own entity
+            obj.entity_id = obj.pledge.entity_id
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PledgeUpdate]:
         # The label ("GRF23-00042 update of …") reads the pledge, also in autocomplete lists.

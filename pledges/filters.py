@@ -27,11 +27,22 @@ from core.models import Country, Region
 from forums.models import Forum
 
 from . import search
-from .models import EntityType, ImplementationStatus, Pledge, PledgeTarget, SupportType
+from .models import (
+    NO_FORUM,
+    EntityType,
+    ImplementationStatus,
+    Pledge,
+    PledgeTarget,
+    SupportType,
+    at_forum_q,
+)
 
 # `implementation_status=none`: pledges without an approved progress update yet (stored as "").
 NO_UPDATE = "none"
 IMPLEMENTATION_CHOICES = [*ImplementationStatus.choices, (NO_UPDATE, _("No update yet"))]
+
+# `forum=none` (NO_FORUM): pledges announced outside any forum (continuous pledging).
+NO_FORUM_LABEL = _("Not at a forum (between forums)")
 
 SORT_RELEVANCE = "relevance"
 SORT_CHOICES = [
@@ -166,6 +177,20 @@ class PledgeFilter(django_filters.FilterSet):
         queryset=Forum.objects.all(),
         to_field_name="code",
         method="filter_forum",
+        null_value=NO_FORUM,
+        null_label=NO_FORUM_LABEL,
+        help_text=_(
+            "Forum codes where the pledge was announced; “none” for pledges announced between "
+            "forums."
+        ),
+    )
+    reaffirmed = django_filters.BooleanFilter(
+        label=_("Include pledges reaffirmed at the chosen forums"),
+        method="keep_for_forum",
+        help_text=_(
+            "true: the forum filter also matches pledges reaffirmed at the chosen forums, "
+            "not only those first announced there."
+        ),
     )
     entity_type = django_filters.ModelMultipleChoiceFilter(
         label=_("Entity type"),
@@ -268,7 +293,17 @@ class PledgeFilter(django_filters.FilterSet):
         return queryset.filter(_pledges_linked(Pledge.objectives.through, "objective", value))
 
     def filter_forum(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
-        return queryset.filter(forum__in=value)
+        forums = [v for v in value if v != NO_FORUM]
+        between = Q(forum__isnull=True) if NO_FORUM in value else Q(pk__in=[])
+        if not forums:
+            return queryset.filter(between)
+        # `reaffirmed=true`: also the pledges reaffirmed at the chosen forums.
+        # (A filter set that borrows this filter without `reaffirmed` has no such value.)
+        widened = bool(getattr(self.form, "cleaned_data", {}).get("reaffirmed"))
+        return queryset.filter(between | at_forum_q(forums, reaffirmed=widened))
+
+    def keep_for_forum(self, queryset: QuerySet[Pledge], name: str, value: bool) -> QuerySet:
+        return queryset  # read by filter_forum
 
     def filter_entity_type(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
         return queryset.filter(entity__entity_type__in=value)

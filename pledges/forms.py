@@ -6,7 +6,7 @@ or update is lives in the services (`pledges.services`); their ValidationError i
 these forms, field by field, with `core.forms.apply_service_error`.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -30,7 +30,7 @@ from compacts.models import (
 )
 from core.forms import choice_field, model_choice_field
 from core.models import Country, Currency
-from forums.models import Forum
+from forums.models import Forum, ReportingRound
 
 from .models import (
     Entity,
@@ -47,6 +47,7 @@ from .models import (
     TargetUnit,
 )
 from .services import MAX_TARGETS, PledgeInput, TargetInput, UpdateInput
+from .services.pledges import ANNOUNCED_ON_NEEDED
 
 TARGETS_PREFIX = "targets"
 DATE_WIDGET_FORMAT = "%Y-%m-%d"
@@ -179,6 +180,7 @@ def _set_grouped_choices(
     compact_of: Any,
     label_of: Any = str,
     blank: bool = False,
+    blank_label: Any = "---------",
 ) -> None:
     """Give `field` choices grouped by compact (one query: `items` is evaluated once here) and
     tag its widget's options with their compact's code."""
@@ -188,7 +190,7 @@ def _set_grouped_choices(
         compact = compact_of(item)
         groups.setdefault(compact.code, (compact.name, []))[1].append((item.pk, label_of(item)))
         tags[str(item.pk)] = compact.code
-    choices: list[Any] = [("", "---------")] if blank else []
+    choices: list[Any] = [("", blank_label)] if blank else []
     choices.extend((name, options) for name, options in groups.values())
     field.choices = choices
     field.widget.compact_of = tags
@@ -280,7 +282,18 @@ class PledgeForm(ServiceErrorsForm):
         label=_("Forum"),
         queryset=Forum.objects.all(),
         widget=CompactSelect,
-        help_text=_("Where the pledge was or will be announced."),
+        # Empty: "Not at a forum" (continuous pledging); the date below is then required.
+        required=False,
+        help_text=_(
+            "Where the pledge was or will be announced. Choose “Not at a forum” for a pledge "
+            "announced between forums, and give its date."
+        ),
+    )
+    announced_on = forms.DateField(
+        label=_("Announced on"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("Required for a pledge not announced at a forum; else the forum's date."),
     )
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
@@ -417,6 +430,8 @@ class PledgeForm(ServiceErrorsForm):
             Forum.objects.select_related("compact"),
             lambda f: f.compact,
             blank=True,
+            # Continuous pledging: the announcement date is then required.
+            blank_label=_("Not at a forum"),
         )
         _set_grouped_choices(
             model_choice_field(self, "objectives"),
@@ -467,6 +482,15 @@ class PledgeForm(ServiceErrorsForm):
         pairs = compact_field.choices  # (pk, name), as _set_choices gave them
         return [(tags[str(pk)], name) for pk, name in pairs]  # type: ignore[union-attr,misc]  # as said
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # Said here too, so that it shows with the other fields' errors (the service says it
+        # again for the API).
+        if "forum" in cleaned and cleaned["forum"] is None and not cleaned.get("announced_on"):
+            if "announced_on" not in self.errors:
+                self.add_error("announced_on", ANNOUNCED_ON_NEEDED)
+        return cleaned
+
     def is_valid(self) -> bool:
         # Evaluate both, so that errors in the targets show alongside the others.
         form_valid = super().is_valid()
@@ -479,6 +503,7 @@ class PledgeForm(ServiceErrorsForm):
             description=data["description"],
             compact=data["compact"],
             forum=data["forum"],
+            announced_on=data.get("announced_on"),
             entity=data["entity"],
             language=data["language"] or None,  # left out: unchanged
             objectives=list(data["objectives"]),
@@ -578,9 +603,43 @@ class UpdateForm(ServiceErrorsForm):
         widget=_amount_input(),
     )
 
-    def __init__(self, data: QueryDict | None = None, *, pledge: Pledge) -> None:
+    round = forms.ModelChoiceField(
+        label=_("Reporting round"),
+        queryset=ReportingRound.objects.none(),
+        required=False,
+        empty_label=_("No round"),
+        help_text=_("The open reporting round of the compact this update answers, if any."),
+    )
+    entity = forms.ModelChoiceField(
+        label=_("Reporting for"),
+        queryset=Entity.objects.none(),
+        empty_label=None,
+        help_text=_("The entity this update is attributed to."),
+    )
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        pledge: Pledge,
+        entity_ids: Sequence[int] = (),
+    ) -> None:
         super().__init__(data, initial={"reported_on": timezone.localdate()})
         self.pledge = pledge
+        # Open rounds of the pledge's compact today (the service checks again on submission).
+        rounds = ReportingRound.objects.open_on(timezone.localdate()).filter(
+            compact_id=pledge.compact_id
+        )
+        model_choice_field(self, "round").queryset = rounds.order_by("closes_on", "id")
+        if not rounds.exists():
+            del self.fields["round"]
+        # Who the user may report for (`workflow.reporting_entity_ids`): asked only when several.
+        if len(entity_ids) > 1:
+            entity_field = model_choice_field(self, "entity")
+            entity_field.queryset = Entity.objects.filter(pk__in=entity_ids)
+            entity_field.initial = entity_ids[0]
+        else:
+            del self.fields["entity"]
         if pledge.amount is None:
             del self.fields["disbursed_amount"]
         else:
@@ -630,6 +689,7 @@ class UpdateForm(ServiceErrorsForm):
             evidence_links=data["evidence_links"],
             disbursed_amount=data.get("disbursed_amount"),
             actuals=actuals,
+            round=data.get("round"),
         )
 
 
@@ -722,6 +782,41 @@ class RespondForm(WorkspaceForm):
     """An invited entity's answer."""
 
     response = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+
+
+class ReaffirmForm(ServiceErrorsForm):
+    """Reaffirm a published pledge at a later forum of its compact (`reaffirm_pledge`)."""
+
+    forum = forms.ModelChoiceField(label=_("Forum"), queryset=Forum.objects.none())
+    reaffirmed_on = forms.DateField(
+        label=_("Reaffirmed on"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("Leave empty for the forum's first day."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What was said at the forum, e.g. a new timeline."),
+    )
+
+    def __init__(self, data: QueryDict | None = None, *, pledge: Pledge) -> None:
+        super().__init__(data)
+        # The forums of the compact other than its own; the service says which are too early.
+        done = pledge.reaffirmations.values("forum_id")
+        field = model_choice_field(self, "forum")
+        field.queryset = (
+            Forum.objects.filter(compact_id=pledge.compact_id)
+            .exclude(pk=pledge.forum_id or 0)
+            .exclude(pk__in=done)
+            .order_by("year", "start_date", "code")
+        )
+        # Read once: the page offers the form only when there is a forum left to choose.
+        forums = list(field.queryset)
+        field.choices = [("", "---------"), *((f.pk, str(f)) for f in forums)]
+        self.has_forums = bool(forums)
 
 
 class LinkForm(ServiceErrorsForm):

@@ -30,12 +30,18 @@ from compacts.models import (
     ThematicArea,
 )
 from core.models import Country, Currency, ExchangeRate, TimeStampedModel
-from forums.models import Forum
+from forums.models import Forum, ReportingRound
 
 from .names import cased_name_skeleton, name_skeleton
 from .search_documents import entity_document, pledge_document
 
-REFERENCE_REGEX = r"^[A-Z0-9]{2,10}-[0-9]{5,}$"
+# GRF23-00042 (announced at a forum: the forum's series) or GCR-C-000123 (announced outside any
+# forum: the compact's continuous series, `CONTINUOUS_SERIES`).
+REFERENCE_REGEX = r"^([A-Z0-9]{2,10}-[0-9]{5,}|[A-Z]{2,10}-C-[0-9]{6,})$"
+CONTINUOUS_SERIES = "C"
+# What filters, facets and the progress engine's forum slices call "announced outside any forum"
+# (a forum code is upper case, so it cannot be taken).
+NO_FORUM = "none"
 # The languages a pledge (and each of its translations) may be written in: the site's.
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -355,6 +361,15 @@ class SqlRule(models.Func):
         return self.build(*parts), tuple(params)
 
 
+def at_forum_q(forums: Any, *, reaffirmed: bool) -> models.Q:
+    """The condition of `PledgeQuerySet.at_forum`, for callers that OR it with others."""
+    announced = models.Q(forum__in=forums)
+    if not reaffirmed:
+        return announced
+    again = PledgeReaffirmation.objects.filter(pledge=models.OuterRef("pk"), forum__in=forums)
+    return announced | models.Q(models.Exists(again))
+
+
 class PledgeQuerySet(models.QuerySet["Pledge"]):
     """Reads of pledges. `visible_to` is the one place that says who may see which pledge;
     `overdue` the one place that says which pledge is late with its progress report."""
@@ -386,6 +401,33 @@ class PledgeQuerySet(models.QuerySet["Pledge"]):
             output_field=models.BooleanField(),
         )
         return self.published().with_last_report().filter(late)
+
+    def in_round(self, round_: ReportingRound) -> "PledgeQuerySet":
+        """The pledges a reporting round asks to report: published pledges of its compact,
+        published by its last open day."""
+        return self.published().filter(
+            compact_id=round_.compact_id, published_at__date__lte=round_.last_open_day()
+        )
+
+    def overdue_in_round(self, round_: ReportingRound) -> "PledgeQuerySet":
+        """The overdue rule read per round (`docs/progress.md`): the round's pledges
+        (`in_round`), neither fulfilled nor discontinued, with no approved update for the
+        round. Annotated with `last_report`, like `overdue`."""
+        reported = PledgeUpdate.objects.filter(
+            round=round_, review_state=UpdateReviewState.APPROVED
+        ).values("pledge_id")
+        return (
+            self.in_round(round_)
+            .exclude(implementation_status__in=CLOSED_STATUSES)
+            .exclude(pk__in=reported)
+            .with_last_report()
+        )
+
+    def at_forum(self, forums: Any, *, reaffirmed: bool = True) -> "PledgeQuerySet":
+        """Pledges announced at one of `forums` (a queryset or list of forums or ids), and,
+        with `reaffirmed`, those reaffirmed there (`PledgeReaffirmation`). An EXISTS, not a
+        join, so a pledge reaffirmed at two of them is listed once."""
+        return self.filter(at_forum_q(forums, reaffirmed=reaffirmed))
 
     def with_translation(self, language: str | None = None) -> "PledgeQuerySet":
         """Annotate `translated_title` and `translated_description`: the pledge's translation
@@ -435,7 +477,11 @@ class Pledge(TimeStampedModel):
         _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
     compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="pledges")
-    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="pledges")
+    # Empty for a pledge announced outside any forum (continuous pledging): its `announced_on`
+    # is then required and its reference is of its compact's continuous series.
+    forum = models.ForeignKey(
+        Forum, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
+    )
     entity = models.ForeignKey(
         Entity,
         on_delete=models.PROTECT,
@@ -727,6 +773,55 @@ class PledgeReferenceCounter(models.Model):
         return f"{self.forum.code}: {self.last_number}"
 
 
+class ContinuousReferenceCounter(models.Model):
+    """The last number of a compact's continuous series (GCR-C-000123): the references of
+    pledges announced outside any forum. Locked like `PledgeReferenceCounter`; a series of its
+    own, so it can never collide with a forum's (a forum code has no "-C-")."""
+
+    compact = models.OneToOneField(Compact, on_delete=models.CASCADE, primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("continuous reference counter")
+        verbose_name_plural = _("continuous reference counters")
+
+    def __str__(self) -> str:
+        return f"{self.compact.code}-{CONTINUOUS_SERIES}: {self.last_number}"
+
+
+class PledgeReaffirmation(models.Model):
+    """A published pledge announced again at a later forum of its compact, by its entity
+    (`pledges.services.reaffirmations`). The forum pages and the browser's forum filter can
+    count it there too (`PledgeQuerySet.at_forum`)."""
+
+    pledge = models.ForeignKey("Pledge", on_delete=models.CASCADE, related_name="reaffirmations")
+    forum = models.ForeignKey(
+        Forum, on_delete=models.PROTECT, related_name="reaffirmations", verbose_name=_("forum")
+    )
+    reaffirmed_on = models.DateField(_("reaffirmed on"))
+    reaffirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pledge_reaffirmations",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pledge_id", "reaffirmed_on", "id"]
+        verbose_name = _("reaffirmation")
+        verbose_name_plural = _("reaffirmations")
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "forum"], name="reaffirmation_unique_forum"),
+        ]
+        indexes = [models.Index(fields=["forum", "pledge"], name="reaffirmation_forum_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.pledge_id} reaffirmed at {self.forum_id}"
+
+
 class ParticipantRole(models.TextChoices):
     CO_PLEDGER = "co_pledger", _("Co-pledger")
     IMPLEMENTING_PARTNER = "implementing_partner", _("Implementing partner")
@@ -901,7 +996,10 @@ class PledgeUpdateQuerySet(models.QuerySet["PledgeUpdate"]):
         own = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
             "entity_id"
         )
-        return self.filter(approved | models.Q(pledge__entity_id__in=own))
+        # A co-pledging entity sees the updates it reported itself (pending, returned) too.
+        return self.filter(
+            approved | models.Q(pledge__entity_id__in=own) | models.Q(entity_id__in=own)
+        )
 
 
 class PledgeUpdate(TimeStampedModel):
@@ -910,6 +1008,23 @@ class PledgeUpdate(TimeStampedModel):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="updates")
+    # The entity the report speaks for: the pledge's own, or an accepted, verified co-pledger's
+    # (set by the update service from the submitter's membership).
+    entity = models.ForeignKey(
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="pledge_updates",
+        verbose_name=_("reporting entity"),
+    )
+    # The reporting round the update answers, if any (open on the day it was submitted).
+    round = models.ForeignKey(
+        ReportingRound,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("reporting round"),
+    )
     status = models.CharField(
         _("implementation status"), max_length=20, choices=ImplementationStatus.choices
     )
@@ -981,6 +1096,12 @@ class PledgeUpdate(TimeStampedModel):
         indexes = [
             models.Index(
                 fields=["pledge", "review_state", "-reported_on"], name="update_pledge_latest_idx"
+            ),
+            # "Which pledges reported in this round" (the overdue rule per round).
+            models.Index(
+                fields=["round", "pledge"],
+                condition=models.Q(round__isnull=False),
+                name="update_round_pledge_idx",
             ),
         ]
 

@@ -99,7 +99,7 @@ def new_update(update: PledgeUpdate) -> None:
     def compose() -> tuple[str, str]:
         subject = _("[%(ref)s] New progress update to review") % {"ref": pledge.reference}
         body = _("%(entity)s reported progress on “%(title)s” (%(ref)s).") % {
-            "entity": pledge.entity.name,
+            "entity": update.entity.name,
             "title": pledge.title,
             "ref": pledge.reference,
         }
@@ -123,6 +123,30 @@ def update_decision(update: PledgeUpdate, *, transition: Any, reason: str) -> No
         }
         if reason:
             body += "\n\n" + _("Reason given by the secretariat:") + "\n" + reason
+        return subject, body
+
+    # The entity that reported: a co-pledger's members hear about their own update.
+    _send(_member_recipients(update.entity_id), compose)
+
+
+def co_pledger_update(update: PledgeUpdate) -> None:
+    """Tell the lead entity's members that a co-pledging entity reported on their pledge."""
+    pledge = update.pledge
+
+    def compose() -> tuple[str, str]:
+        subject = _("[%(ref)s] %(entity)s reported progress") % {
+            "ref": pledge.reference,
+            "entity": update.entity.name,
+        }
+        body = _(
+            "%(entity)s, which co-pledges “%(title)s” (%(ref)s), submitted a progress update "
+            "of %(date)s. The secretariat will review it; it appears on the pledge's page."
+        ) % {
+            "entity": update.entity.name,
+            "title": pledge.title,
+            "ref": pledge.reference,
+            "date": update.reported_on.isoformat(),
+        }
         return subject, body
 
     _send(_member_recipients(pledge.entity_id), compose)

@@ -27,8 +27,9 @@ from .models import Entity, Pledge
 from .names import cased_name_skeleton, name_skeleton
 from .search_documents import SEARCH_CONFIG, entity_document, pledge_document, search_config
 
-# Shaped like a pledge reference (GRF23-00042): looked up exactly, through the unique index.
-REFERENCE_SHAPE = re.compile(r"^[A-Za-z0-9]{2,10}-[0-9]{5,}$")
+# Shaped like a pledge reference (GRF23-00042, or GCR-C-000123 of a pledge announced outside
+# any forum): looked up exactly, through the unique index.
+REFERENCE_SHAPE = re.compile(r"^([A-Za-z0-9]{2,10}-[0-9]{5,}|[A-Za-z]{2,10}-[Cc]-[0-9]{6,})$")
 
 
 def search_query(text: str, config: str = SEARCH_CONFIG) -> SearchQuery:

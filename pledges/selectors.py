@@ -32,10 +32,11 @@ from django.utils.functional import Promise
 from compacts.models import Compact, Objective, ThematicArea
 from core.localized import localized
 from core.models import Country, Region
-from forums.models import Forum
+from forums.models import Forum, ReportingRound
 
 from .filters import (
     IMPLEMENTATION_CHOICES,
+    NO_FORUM_LABEL,
     NO_UPDATE,
     PledgeFilter,
     msp_memberships,
@@ -43,14 +44,17 @@ from .filters import (
     objective_token,
 )
 from .models import (
+    NO_FORUM,
     Entity,
     EntityType,
     Pledge,
     PledgeParticipant,
     PledgeQuerySet,
+    PledgeUpdate,
     ReviewState,
     SqlRule,
     SupportType,
+    UpdateReviewState,
     usd_rate_sql,
 )
 
@@ -314,7 +318,12 @@ def _forum_rows(ids: PledgeIds) -> list[Row]:
         .annotate(n=Count("pk"))
         .order_by("-forum__year", "forum__code")
     )
-    return [(r["forum__code"], r["name"], r["n"]) for r in rows]
+    return [
+        (r["forum__code"], r["name"], r["n"])
+        if r["forum__code"] is not None
+        else (NO_FORUM, str(NO_FORUM_LABEL), r["n"])
+        for r in rows
+    ]
 
 
 def _entity_type_rows(ids: PledgeIds) -> list[Row]:
@@ -424,7 +433,10 @@ def _objective_choices(filterset: PledgeFilter) -> list[Choice]:
 
 def _forum_choices(filterset: PledgeFilter) -> list[Choice]:
     forums = _in_chosen_compacts(Forum.objects.all(), filterset)
-    return list(forums.order_by("-year", "code").values_list("code", "name"))
+    return [
+        *forums.order_by("-year", "code").values_list("code", "name"),
+        (NO_FORUM, str(NO_FORUM_LABEL)),
+    ]
 
 
 def _entity_type_choices(filterset: PledgeFilter) -> list[Choice]:
@@ -469,7 +481,12 @@ def _selected_values(filterset: PledgeFilter, name: str) -> list[tuple[str, str]
     """(value, label) of each valid value chosen for `name`, as they appear in the URL."""
     chosen = filterset.selected(name)
     match name:
-        case "compact" | "forum":
+        case "forum":
+            return [
+                (NO_FORUM, str(NO_FORUM_LABEL)) if o == NO_FORUM else (o.code, o.name)
+                for o in chosen
+            ]
+        case "compact":
             return [(o.code, o.name) for o in chosen]
         case "entity_type" | "support_type":
             return [(o.code, o.name) for o in chosen]
@@ -578,4 +595,40 @@ def pledge_facets(filterset: PledgeFilter, queryset: QuerySet[Pledge]) -> Facete
         total=limit + 1 if matches is None else len(matches),
         total_exact=matches is not None,
         limit=limit,
+    )
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """How a reporting round is going: the pledges it asks to report (`in_round`), those with
+    an approved update for it, and those overdue for it (`overdue_in_round`)."""
+
+    asked: int
+    reported: int
+    overdue: int
+
+    @property
+    def reported_share(self) -> Decimal | None:
+        if not self.asked:
+            return None
+        return (Decimal(100) * self.reported / self.asked).quantize(Decimal("0.1"))
+
+
+def round_progress(round_: ReportingRound) -> RoundProgress:
+    """Three counts over published pledges and approved updates only (public figures)."""
+    asked = Pledge.objects.in_round(round_)
+    reported = (
+        PledgeUpdate.objects.filter(
+            round=round_,
+            review_state=UpdateReviewState.APPROVED,
+            pledge__in=asked.values("pk"),
+        )
+        .values("pledge_id")
+        .distinct()
+        .count()
+    )
+    return RoundProgress(
+        asked=asked.count(),
+        reported=reported,
+        overdue=Pledge.objects.overdue_in_round(round_).count(),
     )

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern] = [
         name="pledge-transition",
     ),
     path("pledges/<str:reference>/history/", workspace.pledge_history, name="pledge-history"),
+    path("pledges/<str:reference>/reaffirm/", workspace.pledge_reaffirm, name="pledge-reaffirm"),
     path(
         "pledges/<str:reference>/translations/",
         translations.pledge_translations,

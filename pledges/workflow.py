@@ -13,7 +13,14 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import Entity, Membership, MembershipStatus, ReviewState, UpdateReviewState
+from .models import (
+    Entity,
+    Membership,
+    MembershipStatus,
+    PledgeParticipant,
+    ReviewState,
+    UpdateReviewState,
+)
 
 REVIEW_PERMISSION = "pledges.review_pledge"
 
@@ -151,3 +158,53 @@ def can_edit(pledge: Any, user: Any) -> bool:
     if is_secretariat(user):
         return pledge.review_state not in {S.WITHDRAWN, S.REJECTED, S.SUPERSEDED}
     return pledge.review_state in EDITABLE_STATES and is_active_member(user, pledge.entity_id)
+
+
+# --- Who reports progress on a published pledge, and for which entity (issue 17, item 6). ---
+
+
+def reporting_entity_ids(pledge: Any, user: Any, *, own: set[int] | None = None) -> list[int]:
+    """The entities `user` may report progress for on `pledge`, the pledge's own first: its
+    submitting entity, and every co-pledging entity that accepted and that the secretariat
+    verified (`PledgeParticipant.objects.public`), of which `user` is an active member. A
+    pending or declined co-pledger, or one not verified, is not on the pledge publicly, so it
+    does not report on it either. `own` (the user's active entities) saves a query when the
+    caller has it."""
+    if not (user and user.is_authenticated):
+        return []
+    if own is None:
+        own = set(
+            Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values_list(
+                "entity_id", flat=True
+            )
+        )
+    if not own:
+        return []
+    co_pledgers = (
+        PledgeParticipant.objects.public()
+        .filter(pledge_id=pledge.pk, entity_id__in=own)
+        .order_by("entity__name")
+        .values_list("entity_id", flat=True)
+    )
+    lead = [pledge.entity_id] if pledge.entity_id in own else []
+    return lead + [entity_id for entity_id in co_pledgers if entity_id != pledge.entity_id]
+
+
+def may_report_progress(pledge: Any, user: Any, *, own: set[int] | None = None) -> bool:
+    """Whether `user` may submit a progress update on `pledge` now."""
+    if pledge.review_state != S.PUBLISHED:
+        return False
+    if own is not None and pledge.entity_id in own:
+        return True  # a member of the submitting entity: no need to look at co-pledgers
+    return bool(reporting_entity_ids(pledge, user, own=own))
+
+
+def may_reaffirm(pledge: Any, user: Any, *, own: set[int] | None = None) -> bool:
+    """The pledge's editors (members of the submitting entity, the secretariat) reaffirm a
+    published pledge."""
+    if pledge.review_state != S.PUBLISHED:
+        return False
+    member = (
+        pledge.entity_id in own if own is not None else is_active_member(user, pledge.entity_id)
+    )
+    return member or is_secretariat(user)

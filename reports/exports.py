@@ -19,7 +19,13 @@ from openpyxl.styles import Font
 from core.spreadsheets import safe_row, xlsx_row
 from pledges.models import ImplementationStatus, Pledge
 
-from .selectors import Report, approved_updates, days_overdue, new_pledges, reminder_contact
+from .selectors import (
+    Report,
+    approved_updates,
+    new_pledges,
+    pledge_days_overdue,
+    reminder_contact,
+)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
@@ -69,10 +75,10 @@ def overdue_values(pledge: Pledge, *, on: dt.date) -> list[Any]:
         pledge.reference,
         pledge.title,
         pledge.entity.name,
-        pledge.forum.code,
+        pledge.forum.code if pledge.forum else "",
         pledge.get_implementation_status_display() or _("No update yet"),
         pledge.last_update_on or _("never"),
-        days_overdue(pledge.last_report, on=on),  # type: ignore[attr-defined]  # from .overdue()
+        pledge_days_overdue(pledge, on=on),
         contact.name,
         contact.email,
         (_("entity") if contact.from_entity else _("pledge")) if contact.email else "",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import Compact
-from forums.models import Forum
+from forums.models import Forum, ReportingRound
 
 from .selectors import Scope, cycle_start
 
@@ -40,6 +40,16 @@ class ScopeForm(forms.Form):
         help_text=_("A forum of the chosen compact."),
     )
 
+    round = forms.ModelChoiceField(
+        label=_("Reporting round"),
+        queryset=ReportingRound.objects.select_related("compact").order_by("-opens_on", "id"),
+        required=False,
+        empty_label=_("None: the two-cycle rule"),
+        help_text=_(
+            "A round of the chosen compact: overdue then means no approved update for the round."
+        ),
+    )
+
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data if data is not None else {}, **kwargs)
 
@@ -60,12 +70,19 @@ class ScopeForm(forms.Form):
                 _("%(forum)s is a forum of the %(other)s, not of the %(compact)s.")
                 % {"forum": forum.code, "other": forum.compact.code, "compact": compact.code},
             )
+        round_ = cleaned.get("round")
+        if compact is not None and round_ is not None and round_.compact_id != compact.pk:
+            self.add_error("round", _("This reporting round is not one of the chosen compact."))
         return cleaned
 
     @property
     def scope(self) -> Scope:
         """The scope of a valid form."""
-        return Scope(compact=self.cleaned_data["compact"], forum=self.cleaned_data.get("forum"))
+        return Scope(
+            compact=self.cleaned_data["compact"],
+            forum=self.cleaned_data.get("forum"),
+            round=self.cleaned_data.get("round"),
+        )
 
     def describe(self) -> list[tuple[str, str]]:
         """The filters in words, as (label, value) lines for the page and the cover sheet."""
@@ -73,6 +90,7 @@ class ScopeForm(forms.Form):
         return [
             (str(_("Compact")), str(scope.compact)),
             (str(_("Forum")), str(scope.forum) if scope.forum else str(_("All forums"))),
+            *([(str(_("Reporting round")), str(scope.round))] if scope.round else []),
         ]
 
 

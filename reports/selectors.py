@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
+    DateField,
     F,
     IntegerField,
     OuterRef,
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from compacts.models import Compact, ThematicArea
-from forums.models import Forum
+from forums.models import Forum, ReportingRound
 from pledges.models import (
     ImplementationStatus,
     Membership,
@@ -50,10 +51,12 @@ PREVIEW_ROWS = 10
 
 @dataclass(frozen=True)
 class Scope:
-    """Which pledges a report covers: one compact, optionally one of its forums."""
+    """Which pledges a report covers: one compact, optionally one of its forums; `round`
+    reads the overdue rule per reporting round (`PledgeQuerySet.overdue_in_round`)."""
 
     compact: Compact
     forum: Forum | None = None
+    round: ReportingRound | None = None
 
     def condition(self, path: str = "") -> Q:
         """Published and in scope, for the pledge at `path` (e.g. `pledge__` from an update):
@@ -76,6 +79,13 @@ class Scope:
             query["forum"] = self.forum.code
         return query
 
+    def query(self) -> dict[str, str]:
+        """The scope as this app's own filters (the browser has no round filter)."""
+        query = self.browser_query()
+        if self.round is not None:
+            query["round"] = str(self.round.pk)
+        return query
+
 
 # --------------------------------------------------------------------------------------------
 # Reporting cycles and the overdue rule
@@ -92,8 +102,15 @@ def cycle_start(on: dt.date, cycles_back: int = 0) -> dt.date:
 
 
 def overdue_pledges(scope: Scope, *, on: dt.date) -> QuerySet[Pledge]:
-    """The scope's overdue pledges (the rule is `Pledge.objects.overdue`), annotated with
-    `last_report` (a date) for ordering and display."""
+    """The scope's overdue pledges (the rule is `Pledge.objects.overdue`, or with a round
+    `Pledge.objects.overdue_in_round`), annotated with `last_report` (a date) for ordering and
+    display, and with a round `round_due_on`, the round's last open day."""
+    if scope.round is not None:
+        return (
+            scope.pledges()
+            .overdue_in_round(scope.round)
+            .annotate(round_due_on=Value(scope.round.last_open_day(), output_field=DateField()))
+        )
     return scope.pledges().overdue(on=on)
 
 
@@ -101,6 +118,15 @@ def days_overdue(last_report: dt.date, *, on: dt.date) -> int:
     """Days since the report became due (two cycles after the last one)."""
     due = last_report + report_interval()
     return (on - due).days
+
+
+def pledge_days_overdue(pledge: Pledge, *, on: dt.date) -> int:
+    """Days overdue of a pledge of `overdue_pledges`: since its round's last open day (0 while
+    the round is open), else since two cycles after its last report."""
+    round_due: dt.date | None = getattr(pledge, "round_due_on", None)
+    if round_due is not None:
+        return max(0, (on - round_due).days)
+    return days_overdue(pledge.last_report, on=on)  # type: ignore[attr-defined]  # annotated
 
 
 def _entity_contact(column: str) -> Subquery:
@@ -197,6 +223,11 @@ class Report:
     updates_pending: int = 0
     overdue_count: int = 0
     overdue_preview: list[Pledge] = field(default_factory=list)
+    # With a round: the pledges it asks to report, those with an approved update for it, and
+    # the updates for it awaiting review.
+    round_asked: int = 0
+    round_reported: int = 0
+    round_pending: int = 0
     thematic_areas: list[ThematicShare] = field(default_factory=list)
 
     @property
@@ -291,6 +322,18 @@ def build_report(scope: Scope, *, since: dt.date, on: dt.date) -> Report:
     report.updates_by_status = [
         (str(label), updates[f"status_{value}"]) for value, label in ImplementationStatus.choices
     ]
+
+    if scope.round is not None:
+        asked = scope.pledges().in_round(scope.round)
+        in_round = PledgeUpdate.objects.filter(round=scope.round, pledge__in=asked.values("pk"))
+        report.round_asked = asked.count()
+        report.round_reported = (
+            in_round.filter(review_state=UpdateReviewState.APPROVED)
+            .values("pledge_id")
+            .distinct()
+            .count()
+        )
+        report.round_pending = in_round.filter(review_state=UpdateReviewState.PENDING).count()
 
     overdue = overdue_rows(scope, on=on)
     report.overdue_count = overdue.count()

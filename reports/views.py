@@ -31,9 +31,9 @@ from . import exports
 from .forms import ReportForm, ScopeForm
 from .selectors import (
     build_report,
-    days_overdue,
     overdue_pledges,
     overdue_rows,
+    pledge_days_overdue,
     reminder_contact,
     with_reminder_contact,
 )
@@ -53,6 +53,8 @@ DEFAULT_SORT = "overdue"
 def _filename(basename: str, extension: str, form: ScopeForm) -> str:
     scope = form.scope
     parts = [basename, scope.compact.code, *([scope.forum.code] if scope.forum else [])]
+    if scope.round is not None:
+        parts.append(f"round{scope.round.pk}")
     return f"{'-'.join(parts)}-{timezone.localdate().isoformat()}.{extension}".lower()
 
 
@@ -88,10 +90,11 @@ def report(request: HttpRequest) -> HttpResponse:
                 {
                     "compact": scope.compact.code,
                     "forum": scope.forum.code if scope.forum else "",
+                    "round": scope.round.pk if scope.round else "",
                     "since": form.cleaned_data["since"].isoformat(),
                 }
             ),
-            scope_query=urlencode(scope.browser_query()),
+            scope_query=urlencode(scope.query()),
         )
     return render(request, "reports/report.html", context, status=200 if form.is_valid() else 400)
 
@@ -140,7 +143,7 @@ def _page(request: HttpRequest, queryset: QuerySet[Pledge], today: dt.date) -> P
     for pledge in page.object_list:
         # For the template; `last_report` is annotated by PledgeQuerySet.overdue.
         pledge.contact = reminder_contact(pledge)  # type: ignore[attr-defined]  # as above
-        pledge.days_overdue = days_overdue(pledge.last_report, on=today)  # type: ignore[attr-defined]  # as above
+        pledge.days_overdue = pledge_days_overdue(pledge, on=today)  # type: ignore[attr-defined]  # as above
     return page
 
 
@@ -162,7 +165,8 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
             page=_page(request, _overdue(form, sort, today), today),
             filters=form.describe(),
             cutoff=overdue_cutoff(today),
-            scope_query=urlencode(form.scope.browser_query()),
+            round=form.scope.round,
+            scope_query=urlencode(form.scope.query()),
         )
     return render(
         request, "reports/overdue_list.html", context, status=200 if form.is_valid() else 400

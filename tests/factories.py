@@ -254,6 +254,7 @@ class PledgeUpdateFactory(DjangoModelFactory):
         model = PledgeUpdate
 
     pledge = factory.SubFactory(PledgeFactory)
+    entity = factory.SelfAttribute("pledge.entity")
     status = "in_progress"
     narrative = "Work is under way."
     reported_on = dt.date(2024, 6, 30)

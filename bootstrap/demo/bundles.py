@@ -72,6 +72,7 @@ TARGET_COLUMNS = ("id", "pledge_id", "metric", "unit", "baseline", "target_value
 UPDATE_COLUMNS = (
     "id",
     "pledge_id",
+    "entity_id",
     "status",
     "narrative",
     "challenges",
@@ -152,6 +153,7 @@ def write_bundles(
                 (
                     update_id,
                     bundle.id,
+                    bundle.skeleton.entity.id,
                     plan.status,
                     rng.choice(NARRATIVES[plan.status]),
                     rng.choice(CHALLENGES) if rng.random() < 0.5 else "",

@@ -36,6 +36,7 @@ from .matching import create_matches, create_positions
 from .partnerships import create_memberships
 from .plans import number_references, plan_skeletons
 from .pledges import PledgeBuilder
+from .rounds import create_rounds_demo
 from .snapshot import load_reference
 from .writer import Pipeline, Writer
 
@@ -201,6 +202,9 @@ def seed_demo(
         stage("Writing a few pledges in French and Spanish, with English translations…")
         translate_some(pledge_ids)
         save_counters(highest)
+        stage("Announcing pledges between forums, reaffirming, opening reporting rounds…")
+        rounds = create_rounds_demo(as_of=as_of)
+        log("  " + ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in rounds.items()))
         stage("Creating exchange rates…")
         rates = create_exchange_rates(
             ref=ref, currencies=counts.currencies_used, seed=seed, writer=writer

@@ -1,9 +1,10 @@
 """Representations of forums for the partner API."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from compacts.api.serializers import CompactRefSerializer
-from forums.models import Forum
+from forums.models import Forum, ReportingRound, RoundStatus
 
 
 class ForumSerializer(serializers.ModelSerializer):
@@ -26,5 +27,37 @@ class ForumSerializer(serializers.ModelSerializer):
             "pledging_closes",
             "description",
             "official_url",
+            "url",
+        )
+
+
+class ReportingRoundSerializer(serializers.ModelSerializer):
+    """A reporting round: when every active pledge of its compact is asked to report."""
+
+    compact = CompactRefSerializer(read_only=True)
+    forum: serializers.SlugRelatedField[Forum] = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The forum's code; null for a review moment between forums."),
+    )
+    status = serializers.ChoiceField(
+        choices=RoundStatus.choices,
+        read_only=True,
+        help_text=_("Today, from the dates and an early close: scheduled, open or closed."),
+    )
+    url = serializers.HyperlinkedIdentityField(view_name="reporting-round-detail")
+
+    class Meta:
+        model = ReportingRound
+        fields = (
+            "id",
+            "title",
+            "compact",
+            "forum",
+            "opens_on",
+            "closes_on",
+            "closed_early_on",
+            "status",
             "url",
         )

@@ -58,7 +58,8 @@ ORDERING_SQL = {
 JOINS_SQL = (
     "JOIN pledges_pledge pl ON pl.id = p.id"
     " JOIN compacts_compact cc ON cc.id = pl.compact_id"
-    " JOIN forums_forum ff ON ff.id = pl.forum_id"
+    # LEFT: a pledge announced outside any forum has none (its `forum` is null).
+    " LEFT JOIN forums_forum ff ON ff.id = pl.forum_id"
     " JOIN pledges_entity pe ON pe.id = pl.entity_id"
     " JOIN pledges_entitytype et ON et.id = pe.entity_type_id"
     " LEFT JOIN compacts_supportplatform sp ON sp.id = pl.support_platform_id"

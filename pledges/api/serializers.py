@@ -35,7 +35,7 @@ from compacts.models import (
 )
 from core.api.serializers import StrictSerializer
 from core.models import Country, Currency
-from forums.models import Forum
+from forums.models import Forum, ReportingRound
 from pledges.api.loading import load_update_rows
 from pledges.api.shape import KEYS, MONEY, CodeNameSerializer, TargetSerializer
 from pledges.models import (
@@ -219,9 +219,19 @@ class PledgeWriteSerializer(StrictSerializer):
     )
     compact = serializers.CharField(help_text=gettext_lazy("Compact code: GCR or GCM."))
     forum = serializers.CharField(
+        allow_null=True,
         help_text=gettext_lazy(
-            "Code of the forum the pledge is announced at, e.g. GRF23 or IMRF26."
-        )
+            "Code of the forum the pledge is announced at, e.g. GRF23 or IMRF26; null for a "
+            "pledge announced outside any forum (then `announced_on` is required)."
+        ),
+    )
+    announced_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The day the pledge was announced; required without a forum, else the forum's "
+            "first day by default."
+        ),
     )
     entity = serializers.UUIDField(
         required=False,
@@ -370,7 +380,9 @@ def _compact(code: str) -> Compact:
     return compact
 
 
-def _forum(code: str) -> Forum:
+def _forum(code: str | None) -> Forum | None:
+    if code is None:
+        return None  # announced outside any forum
     forum = Forum.objects.filter(code=code.strip().upper()).first()
     if forum is None:
         raise _unknown("forum", [code], _("There is no forum with the code “%(value)s”."))
@@ -617,12 +629,34 @@ class ActualSerializer(serializers.Serializer):
     value = serializers.DecimalField(**MONEY)
 
 
+class ReportingEntitySerializer(serializers.ModelSerializer):
+    """The entity a progress update is attributed to: the pledge's own or a co-pledger."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    url = LinkField("entity-detail", "public_id")
+
+    class Meta:
+        model = Entity
+        fields = ("id", "name", "url")
+
+
 class PledgeUpdateSerializer(serializers.ModelSerializer):
     """A progress report on a pledge."""
 
     url = LinkField("pledge-update-detail", "public_id", "id")
     id = serializers.UUIDField(source="public_id", read_only=True)
     pledge = PledgeLinkSerializer(read_only=True)
+    entity = ReportingEntitySerializer(
+        read_only=True,
+        help_text=gettext_lazy(
+            "The reporting entity: the pledge's submitting entity or one of its co-pledgers."
+        ),
+    )
+    round: serializers.PrimaryKeyRelatedField[ReportingRound] = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The id of the reporting round it answers (/reporting-rounds/)."),
+    )
     currency = serializers.CharField(source="pledge.currency_id", read_only=True, allow_null=True)
     actuals = serializers.SerializerMethodField()
     review_note = serializers.SerializerMethodField()
@@ -633,6 +667,8 @@ class PledgeUpdateSerializer(serializers.ModelSerializer):
             "url",
             "id",
             "pledge",
+            "entity",
+            "round",
             "status",
             "reported_on",
             "narrative",
@@ -654,8 +690,12 @@ class PledgeUpdateSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_review_note(self, update: PledgeUpdate) -> str | None:
-        """Why it was returned: for the submitting entity and the secretariat only."""
-        return update.review_note if is_insider(self.context, update.pledge.entity_id) else None
+        """Why it was returned: for the submitting entity, the reporting entity (a co-pledger)
+        and the secretariat only."""
+        insider = is_insider(self.context, update.pledge.entity_id) or is_insider(
+            self.context, update.entity_id
+        )
+        return update.review_note if insider else None
 
 
 class PledgeUpdateExportSerializer(serializers.ModelSerializer):
@@ -663,6 +703,10 @@ class PledgeUpdateExportSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     pledge = serializers.CharField(source="pledge.reference", read_only=True)
+    entity = serializers.CharField(source="entity.name", read_only=True)
+    round: serializers.PrimaryKeyRelatedField[ReportingRound] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     disbursed_amount = serializers.DecimalField(**MONEY, coerce_to_string=False, read_only=True)
     currency = serializers.CharField(source="pledge.currency_id", read_only=True, allow_null=True)
     evidence_links = serializers.SerializerMethodField()
@@ -673,6 +717,8 @@ class PledgeUpdateExportSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "pledge",
+            "entity",
+            "round",
             "status",
             "reported_on",
             "narrative",
@@ -725,6 +771,35 @@ class PledgeUpdateWriteSerializer(StrictSerializer):
         **MONEY, required=False, allow_null=True, default=None
     )
     actuals = ActualInputSerializer(many=True, required=False, default=list)
+    round: serializers.PrimaryKeyRelatedField[ReportingRound] = serializers.PrimaryKeyRelatedField(
+        queryset=ReportingRound.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy(
+            "The id of an open reporting round of the pledge's compact that this update answers."
+        ),
+    )
+    entity = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy(
+            "The id of the entity you report for, when you act for several on this pledge "
+            "(its submitting entity or an accepted co-pledger); by default the first of them."
+        ),
+    )
+
+    def validate_entity(self, public_id: Any) -> Entity | None:
+        if public_id is None:
+            return None
+        entity = Entity.objects.filter(public_id=public_id).first()
+        if entity is None:
+            raise serializers.ValidationError(_("There is no entity with this id."))
+        return entity
+
+    def reporting_entity(self) -> Entity | None:
+        return self.validated_data.get("entity")
 
     def validate_pledge(self, reference: str) -> Pledge:
         request = self.context.get("request")
@@ -765,4 +840,5 @@ class PledgeUpdateWriteSerializer(StrictSerializer):
             evidence_links=list(data["evidence_links"]),
             disbursed_amount=data["disbursed_amount"],
             actuals={a["target"]: a["value"] for a in data["actuals"]},
+            round=data.get("round"),
         )

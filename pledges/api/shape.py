@@ -292,6 +292,14 @@ class ForumLinkSerializer(CompactLinkSerializer):
     """A forum as nested in pledges."""
 
 
+class ReaffirmationSerializer(serializers.Serializer):
+    """The pledge announced again at a later forum of its compact."""
+
+    forum = ForumLinkSerializer()
+    reaffirmed_on = serializers.DateField()
+    note = serializers.CharField()
+
+
 class EntityLinkSerializer(serializers.Serializer):
     """An entity as nested in pledges: its public id, name, type code and link."""
 
@@ -441,8 +449,36 @@ KEYS: Sequence[Key] = (
                 "name": translated("ff.name"),
                 "url": Link("forum", "ff.code"),
             },
+            # Announced outside any forum (continuous pledging).
+            null_when="ff.id IS NULL",
         ),
         export={"forum": Sql("ff.code")},
+    ),
+    Key(
+        "reaffirmations",
+        Nested(
+            ReaffirmationSerializer,
+            Obj(
+                ReaffirmationSerializer,
+                {
+                    "forum": Obj(
+                        ForumLinkSerializer,
+                        {
+                            "code": Sql("x.code"),
+                            "name": translated("x.name"),
+                            "url": Link("forum", "x.code"),
+                        },
+                    ),
+                    "reaffirmed_on": Sql("l.reaffirmed_on", "day"),
+                    "note": Sql("l.note"),
+                },
+            ),
+            "FROM pledges_pledgereaffirmation l JOIN forums_forum x ON x.id = l.forum_id"
+            " WHERE TRUE",
+            "l.reaffirmed_on, l.id",
+            label="x.code",
+        ),
+        export=True,
     ),
     Key(
         "entity",
@@ -626,6 +662,7 @@ EXPORT_COLUMNS = (
     "language",
     "compact",
     "forum",
+    "reaffirmations",
     "entity",
     "entity_id",
     "entity_type",

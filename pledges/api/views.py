@@ -572,8 +572,10 @@ TRANSITION_ACTIONS = frozenset(
 def _updates_with_data(queryset: QuerySet[PledgeUpdate]) -> QuerySet[PledgeUpdate]:
     """Updates with the little of their pledge they show, in one query (actuals are loaded
     per page by `loading.load_update_rows`)."""
-    return queryset.select_related("pledge").only(
-        *(f.name for f in PledgeUpdate._meta.concrete_fields if f.name != "pledge"),
+    return queryset.select_related("pledge", "entity").only(
+        *(f.name for f in PledgeUpdate._meta.concrete_fields if f.name not in {"pledge", "entity"}),
+        "entity__public_id",
+        "entity__name",
         "pledge__reference",
         "pledge__title",
         "pledge__currency_id",
@@ -588,7 +590,10 @@ def _create_update(view: Any, request: Request, pledge: Pledge | None) -> Respon
     )
     serializer.is_valid(raise_exception=True)
     update = services.submit_update(
-        pledge=serializer.target_pledge(), data=serializer.to_input(), by=_caller(request)
+        pledge=serializer.target_pledge(),
+        data=serializer.to_input(),
+        by=_caller(request),
+        entity=serializer.reporting_entity(),
     )
     fresh = _updates_with_data(PledgeUpdate.objects.filter(pk=update.pk)).get()
     data = PledgeUpdateSerializer(fresh, context=view.get_serializer_context()).data

@@ -26,6 +26,7 @@ from .pledges import (
     validate_pledge,
     validate_targets,
 )
+from .reaffirmations import reaffirm_pledge
 from .translations import (
     TranslationInput,
     add_translation,
@@ -70,6 +71,7 @@ __all__ = [
     "invite_participant",
     "link_pledges",
     "mark_duplicate",
+    "reaffirm_pledge",
     "refresh_implementation_status",
     "refresh_translation_search",
     "register_entity",

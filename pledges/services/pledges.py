@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compacts.models import (
     Compact,
@@ -33,7 +34,9 @@ from forums.models import Forum
 from .. import notifications
 from ..exceptions import StaleVersion, TransitionNotAllowed
 from ..models import (
+    CONTINUOUS_SERIES,
     LANGUAGE_CODES,
+    ContinuousReferenceCounter,
     Entity,
     GeographyScope,
     Pledge,
@@ -73,6 +76,7 @@ GCM_DESCRIPTION_LENGTH = (300, 3000)
 DESCRIPTION_MAX_LENGTH = 20_000
 MAX_TARGETS = 50
 PLEDGE_DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+ANNOUNCED_ON_NEEDED = gettext_lazy("Give the date the pledge was announced: it is not at a forum.")
 
 
 @dataclass
@@ -94,7 +98,8 @@ class PledgeInput:
     title: str
     description: str
     compact: Compact
-    forum: Forum
+    # None: announced outside any forum (continuous pledging); `announced_on` is then required.
+    forum: Forum | None
     entity: Entity
     # The language the title and description are written in (a code of settings.LANGUAGES).
     # None leaves it as it is (a new pledge: the site's default language), so that a client
@@ -116,6 +121,9 @@ class PledgeInput:
     currency: Currency | None = None
     # None leaves the pledge's targets as they are; a list replaces them.
     targets: Sequence[TargetInput] | None = None
+    # The day the pledge was announced. Required without a forum; at a forum, None means the
+    # forum's first day (unchanged for a pledge that has a date already).
+    announced_on: dt.date | None = None
 
     @classmethod
     def from_pledge(cls, pledge: Pledge) -> PledgeInput:
@@ -141,6 +149,7 @@ class PledgeInput:
             end_date=pledge.end_date,
             amount=pledge.amount,
             currency=pledge.currency,
+            announced_on=pledge.announced_on,
             targets=[
                 TargetInput(
                     id=t.pk,
@@ -176,12 +185,19 @@ def _rule_known_language(data: PledgeInput, add: _Add, complete: bool) -> None:
 
 
 def _rule_forum_of_the_compact(data: PledgeInput, add: _Add, complete: bool) -> None:
-    if data.forum.compact_id != data.compact.pk:
+    if data.forum is not None and data.forum.compact_id != data.compact.pk:
         add(
             "forum",
             _("%(forum)s is not a forum of the %(compact)s.")
             % {"forum": data.forum.name, "compact": data.compact.name},
         )
+
+
+def _rule_announced_on_without_forum(data: PledgeInput, add: _Add, complete: bool) -> None:
+    # Without a forum nothing else dates the pledge, and its amount converts to USD at this date.
+    if data.forum is None and data.announced_on is None:
+        add("announced_on", str(ANNOUNCED_ON_NEEDED))
+    _check_date("announced_on", data.announced_on, add)
 
 
 def _rule_objectives_of_the_compact(data: PledgeInput, add: _Add, complete: bool) -> None:
@@ -340,6 +356,7 @@ _PLEDGE_RULES: tuple[Callable[[PledgeInput, _Add, bool], None], ...] = (
     _rule_title_given,
     _rule_known_language,
     _rule_forum_of_the_compact,
+    _rule_announced_on_without_forum,
     _rule_objectives_of_the_compact,
     _rule_actions_of_the_objectives,
     _rule_principles_of_the_compact,
@@ -428,11 +445,20 @@ def _validate_target(target: TargetInput, add: _Add) -> None:
     )
 
 
-def allocate_reference(forum: Forum) -> str:
-    """The next human reference for a pledge announced at `forum`, e.g. GRF23-00042.
+def allocate_reference(forum: Forum | None, compact: Compact | None = None) -> str:
+    """The next human reference for a pledge announced at `forum`, e.g. GRF23-00042; for one
+    announced outside any forum, the next of its compact's continuous series, GCR-C-000123.
 
     The counter row is incremented with an UPDATE, which holds its lock until the caller's
     transaction ends, so concurrent creations never receive the same number."""
+    if forum is None:
+        if compact is None:
+            raise ValueError("A pledge outside any forum is numbered in its compact's series.")
+        ContinuousReferenceCounter.objects.get_or_create(compact=compact)
+        counter = ContinuousReferenceCounter.objects.filter(compact=compact)
+        counter.update(last_number=F("last_number") + 1)
+        number = counter.values_list("last_number", flat=True).get()
+        return f"{compact.code}-{CONTINUOUS_SERIES}-{number:06d}"
     PledgeReferenceCounter.objects.get_or_create(forum=forum)
     PledgeReferenceCounter.objects.filter(forum=forum).update(last_number=F("last_number") + 1)
     number = PledgeReferenceCounter.objects.values_list("last_number", flat=True).get(forum=forum)
@@ -456,6 +482,10 @@ def _apply_content(pledge: Pledge, data: PledgeInput) -> None:
     ):
         setattr(pledge, name, getattr(data, name))
     pledge.title = pledge.title.strip()
+    if data.announced_on is not None:
+        pledge.announced_on = data.announced_on
+    elif data.forum is not None and pledge.announced_on is None:
+        pledge.announced_on = data.forum.start_date
     if data.language is not None:
         pledge.language = data.language
 
@@ -506,9 +536,8 @@ def create_pledge(*, data: PledgeInput, by: User) -> Pledge:
     validate_pledge(data, complete=False)
     pledge = Pledge(
         entity=data.entity,
-        reference=allocate_reference(data.forum),
+        reference=allocate_reference(data.forum, data.compact),
         created_by=by if getattr(by, "is_authenticated", False) else None,
-        announced_on=data.forum.start_date,
     )
     _apply_content(pledge, data)
     pledge.skip_history_when_saving = True  # type: ignore[attr-defined]  # simple_history's switch

@@ -96,7 +96,9 @@ def _locked_for_translation(pledge: Pledge | int, by: User) -> Pledge:
     """The pledge, locked (a review decision and a translation change wait for each other), if
     `by` may change its text now."""
     pk = pledge if isinstance(pledge, int) else pledge.pk
-    locked = Pledge.objects.select_for_update().select_related("compact", "forum").get(pk=pk)
+    locked = (
+        Pledge.objects.select_for_update(of=("self",)).select_related("compact", "forum").get(pk=pk)
+    )
     if not can_edit(locked, by):
         raise PermissionDenied(_("You cannot change the translations of this pledge now."))
     return locked

@@ -16,10 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record_change
+from forums.models import ReportingRound
 
 from .. import notifications
 from ..exceptions import TransitionNotAllowed
 from ..models import (
+    Entity,
     ImplementationStatus,
     Pledge,
     PledgeUpdate,
@@ -31,8 +33,8 @@ from ..models import (
 from ..progress_marks import progress_changed
 from ..workflow import (
     UPDATE_TRANSITIONS,
-    is_active_member,
     is_secretariat,
+    reporting_entity_ids,
 )
 from .common import (
     _Add,
@@ -56,6 +58,8 @@ class UpdateInput:
     evidence_links: Sequence[str] = ()
     disbursed_amount: Decimal | None = None
     actuals: Mapping[int, Decimal] = field(default_factory=dict)
+    # The reporting round the update answers (forums.ReportingRound), if any.
+    round: ReportingRound | None = None
 
 
 def validate_update(pledge: Pledge, data: UpdateInput) -> None:
@@ -91,6 +95,7 @@ def validate_update(pledge: Pledge, data: UpdateInput) -> None:
     for value in data.actuals.values():
         _check_storable(PledgeUpdateActual, {"value": value}, add, report_as="actuals")
     _check_actuals(pledge, data.actuals, add)
+    _check_round(pledge, data.round, add)
     if errors:
         raise ValidationError(errors)
 
@@ -123,6 +128,19 @@ def _check_actuals(pledge: Pledge, actuals: Mapping[int, Decimal], add: _Add) ->
             )
 
 
+def _check_round(pledge: Pledge, round_: ReportingRound | None, add: _Add) -> None:
+    """A round of the pledge's compact, open on the day the update is submitted."""
+    if round_ is None:
+        return
+    if round_.compact_id != pledge.compact_id:
+        add("round", _("This reporting round is not one of the pledge's compact."))
+    elif not round_.is_open_on(timezone.localdate()):
+        add(
+            "round",
+            _("The reporting round “%(round)s” is not open today.") % {"round": round_.title},
+        )
+
+
 def _pending_duplicate(pledge: Pledge, data: UpdateInput, by: User) -> PledgeUpdate | None:
     """A pending update of `by` on `pledge` with exactly this content, if there is one."""
     candidates = PledgeUpdate.objects.filter(
@@ -134,6 +152,7 @@ def _pending_duplicate(pledge: Pledge, data: UpdateInput, by: User) -> PledgeUpd
         challenges=data.challenges.strip(),
         disbursed_amount=data.disbursed_amount,
         reported_on=data.reported_on,
+        round=data.round,
     ).prefetch_related("actuals")
     for candidate in candidates.order_by("id"):
         actuals = {a.target_id: a.value for a in candidate.actuals.all()}
@@ -143,10 +162,24 @@ def _pending_duplicate(pledge: Pledge, data: UpdateInput, by: User) -> PledgeUpd
 
 
 @transaction.atomic
-def submit_update(*, pledge: Pledge, data: UpdateInput, by: User) -> PledgeUpdate:
-    """Report progress on a published pledge, on behalf of all its joint pledgers."""
-    if not is_active_member(by, pledge.entity_id):
-        raise PermissionDenied(_("Only members of the submitting entity can report progress."))
+def submit_update(
+    *, pledge: Pledge, data: UpdateInput, by: User, entity: Entity | None = None
+) -> PledgeUpdate:
+    """Report progress on a published pledge. The update is attributed to the entity `by`
+    reports for (`workflow.reporting_entity_ids`): the pledge's own when `by` is one of its
+    members, else `by`'s accepted, verified co-pledging entity; `entity` chooses among them
+    when `by` acts for several. A co-pledger's update is announced to the lead entity."""
+    allowed = reporting_entity_ids(pledge, by)
+    if not allowed:
+        raise PermissionDenied(
+            _(
+                "Only members of the submitting entity or of an accepted, verified co-pledging "
+                "entity can report progress."
+            )
+        )
+    if entity is not None and entity.pk not in allowed:
+        raise ValidationError({"entity": [_("You cannot report progress for this entity.")]})
+    entity_id = entity.pk if entity is not None else allowed[0]
     # The pledge's row lock queues a double click or a client's retry behind the first
     # submission, which then finds it: the same report is created once (issue 14, item 13).
     state = (
@@ -162,6 +195,8 @@ def submit_update(*, pledge: Pledge, data: UpdateInput, by: User) -> PledgeUpdat
         return same
     update = PledgeUpdate.objects.create(
         pledge=pledge,
+        entity_id=entity_id,
+        round=data.round,
         status=data.status,
         narrative=data.narrative.strip(),
         challenges=data.challenges.strip(),
@@ -178,9 +213,16 @@ def submit_update(*, pledge: Pledge, data: UpdateInput, by: User) -> PledgeUpdat
         update,
         action="pledges.update.submitted",
         by=by,
-        data={"pledge": pledge.reference, "status": data.status},
+        data={
+            "pledge": pledge.reference,
+            "status": data.status,
+            "entity": entity_id,
+            "round": data.round.pk if data.round else None,
+        },
     )
     notifications.new_update(update)
+    if entity_id != pledge.entity_id:
+        notifications.co_pledger_update(update)
     return update
 
 

@@ -303,5 +303,11 @@ def forum_detail(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "figures": pledge_figures(Pledge.objects.published().filter(forum=forum)),
             "browse_query": QueryDict.fromkeys(["forum"], forum.code).urlencode(),
+            # Pledges first announced at an earlier forum or between forums and reaffirmed
+            # here: counted apart, listed by the browser's `reaffirmed=true`.
+            "reaffirmed": Pledge.objects.published()
+            .filter(reaffirmations__forum=forum)
+            .exclude(forum=forum)
+            .count(),
         },
     )

@@ -274,7 +274,7 @@ def update_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pending progress updates, the longest-waiting first."""
     pending = PledgeUpdate.objects.filter(review_state=UpdateReviewState.PENDING)
     rows = pending.select_related(
-        "pledge__entity", "pledge__compact", "pledge__forum", "submitted_by"
+        "pledge__entity", "pledge__compact", "pledge__forum", "submitted_by", "entity"
     ).order_by("created_at", "id")
     queue_filter = UpdateQueueFilter(request.GET, queryset=rows)
     context = {
@@ -343,6 +343,8 @@ def update_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "pledge__currency",
             "submitted_by",
             "reviewed_by",
+            "entity",
+            "round",
         ),
         pk=pk,
     )

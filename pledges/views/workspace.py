@@ -49,6 +49,7 @@ from ..forms import (
     LinkForm,
     MyPledgesFilterForm,
     PledgeForm,
+    ReaffirmForm,
     RespondForm,
     SummaryItem,
     TransitionForm,
@@ -65,6 +66,7 @@ from ..models import (
     Pledge,
     PledgeLink,
     PledgeParticipant,
+    PledgeReaffirmation,
     PledgeUpdateActual,
     ReviewState,
     SupportType,
@@ -76,6 +78,9 @@ from ..workflow import (
     can_edit,
     is_active_member,
     is_secretariat,
+    may_reaffirm,
+    may_report_progress,
+    reporting_entity_ids,
 )
 
 PAGE_SIZE = 20
@@ -141,6 +146,7 @@ AUDIT_LABELS = {
     # Recorded on the pledge by the goals app (goals.services).
     "goals.contribution.added": gettext_lazy("Target counted towards a collective goal"),
     "goals.contribution.removed": gettext_lazy("Target no longer counted towards a goal"),
+    "pledges.pledge.reaffirmed": gettext_lazy("Reaffirmed at a later forum"),
     **{f"pledges.pledge.{name}": t.label for name, t in PLEDGE_TRANSITIONS.items()},
 }
 
@@ -374,6 +380,12 @@ def _pledge_page_queryset(user: Any) -> QuerySet[Pledge]:
         .with_translation()
         .select_related("entity", "compact", "forum", "support_platform", "currency")
         .prefetch_related(
+            Prefetch(
+                "reaffirmations",
+                queryset=PledgeReaffirmation.objects.select_related("forum").order_by(
+                    "reaffirmed_on", "id"
+                ),
+            ),
             Prefetch("objectives", queryset=Objective.objects.order_by("number")),
             Prefetch("actions", queryset=ObjectiveAction.objects.select_related("objective")),
             "principles",
@@ -486,12 +498,13 @@ def _render_pledge_page(
     insider = member or secretariat
     visible = Pledge.objects.visible_to(user).values("pk")
 
-    updates = pledge.updates.select_related("submitted_by").prefetch_related(
+    updates = pledge.updates.select_related("submitted_by", "entity", "round").prefetch_related(
         Prefetch("actuals", queryset=PledgeUpdateActual.objects.select_related("target"))
     )
     if not insider:
-        # Only approved updates are public; the others are between the entity and reviewers.
-        updates = updates.filter(review_state=UpdateReviewState.APPROVED)
+        # Only approved updates are public; the others are between the reporting entity (a
+        # co-pledger sees its own) and the lead entity and reviewers.
+        updates = updates.filter(Q(review_state=UpdateReviewState.APPROVED) | Q(entity_id__in=own))
 
     actions = [
         ActionButton(
@@ -520,7 +533,10 @@ def _render_pledge_page(
         "may_edit": can_edit(pledge, user),
         # The same rule as goals.services.may_count_towards_goals (linked by URL name only).
         "may_count_goals": can_edit(pledge, user) or is_secretariat(user),
-        "may_report": member and pledge.review_state == ReviewState.PUBLISHED,
+        "may_report": may_report_progress(pledge, user, own=own),
+        "reaffirm_form": ReaffirmForm(pledge=pledge)
+        if may_reaffirm(pledge, user, own=own)
+        else None,
         "relations_editable": relations_editable,
         "decision": _latest_decision(pledge) if insider else None,
         "links_out": pledge.links_out.filter(target__in=visible).select_related("target"),
@@ -745,14 +761,27 @@ def update_create(request: AuthenticatedHttpRequest, reference: str) -> HttpResp
     pledge = _visible_pledge(
         request, reference, Pledge.objects.visible_to(request.user).select_related("currency")
     )
-    if not is_active_member(request.user, pledge.entity_id):
-        raise PermissionDenied(_("Only members of the submitting entity can report progress."))
+    entity_ids = reporting_entity_ids(pledge, request.user)
+    if not entity_ids:
+        raise PermissionDenied(
+            _(
+                "Only members of the submitting entity or of an accepted, verified co-pledging "
+                "entity can report progress."
+            )
+        )
     if pledge.review_state != ReviewState.PUBLISHED:
         raise PermissionDenied(_("Progress can be reported on published pledges only."))
-    form = UpdateForm(request.POST if request.method == "POST" else None, pledge=pledge)
+    form = UpdateForm(
+        request.POST if request.method == "POST" else None, pledge=pledge, entity_ids=entity_ids
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_update(pledge=pledge, data=form.to_input(), by=request.user)
+            services.submit_update(
+                pledge=pledge,
+                data=form.to_input(),
+                by=request.user,
+                entity=form.cleaned_data.get("entity"),
+            )
         except ValidationError as error:
             apply_service_error(form, error)
         except TransitionNotAllowed as error:
@@ -770,6 +799,43 @@ def update_create(request: AuthenticatedHttpRequest, reference: str) -> HttpResp
         "pledges/workspace/update_form.html",
         {"form": form, "pledge": pledge, "error_summary": form.error_summary()},
     )
+
+
+@require_POST
+@login_required
+def pledge_reaffirm(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Reaffirm a published pledge at a later forum (its editors). Refusals are explained on
+    the pledge page."""
+    pledge = _visible_pledge(
+        request, reference, Pledge.objects.visible_to(request.user).select_related("forum")
+    )
+    if not (is_active_member(request.user, pledge.entity_id) or is_secretariat(request.user)):
+        raise PermissionDenied(_("Only the submitting entity can reaffirm this pledge."))
+    form = ReaffirmForm(request.POST, pledge=pledge)
+    if form.is_valid():
+        forum: Forum = form.cleaned_data["forum"]
+        try:
+            services.reaffirm_pledge(
+                pledge=pledge,
+                forum=forum,
+                by=request.user,
+                reaffirmed_on=form.cleaned_data["reaffirmed_on"],
+                note=form.cleaned_data["note"],
+            )
+        except TransitionNotAllowed as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(
+                request,
+                _("Pledge %(reference)s reaffirmed at %(forum)s.")
+                % {"reference": pledge.reference, "forum": forum.name},
+            )
+    else:
+        for item in form.error_summary():
+            messages.error(request, item.message)
+    return redirect(_detail_url(pledge, "reaffirmations"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -992,6 +1058,7 @@ __all__ = [
     "pledge_detail",
     "pledge_edit",
     "pledge_history",
+    "pledge_reaffirm",
     "pledge_transition",
     "update_create",
 ]

@@ -13,6 +13,7 @@ from django.db.models import Model
 from accounts.services import create_api_key
 from compacts.models import SupportPlatform
 from core.models import AuditEntry
+from forums.models import ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
     MspProgressSnapshot,
@@ -33,10 +34,12 @@ from partnerships.models import (
     MultistakeholderPledge,
 )
 from pledges.models import (
+    ContinuousReferenceCounter,
     LinkKind,
     PledgeLink,
     PledgeParticipant,
     PledgeProgressMark,
+    PledgeReaffirmation,
     PledgeReferenceCounter,
     PledgeTranslation,
     PledgeUpdateActual,
@@ -171,11 +174,22 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
         computed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
         figures={"pledges": 1},
     )
+    later = ForumFactory(compact=compact, code=f"TL{letter}", name=f"Later forum {letter}")
+    reaffirmation = PledgeReaffirmation.objects.create(
+        pledge=pledge, forum=later, reaffirmed_on=dt.date(2025, 12, 15)
+    )
+    continuous = ContinuousReferenceCounter.objects.create(compact=compact, last_number=3)
+    round_ = ReportingRound.objects.create(
+        compact=compact,
+        title=f"Reporting round {letter}",
+        opens_on=dt.date(2026, 1, 1),
+        closes_on=dt.date(2026, 3, 31),
+    )
     rows = [
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
         update, actual, counter, indicator, value, rate, snapshot, compact_snapshot, run, audit,
         api_key, base, fact, progress_sum, mark, translated, msp, lead, outcome, msp_member,
-        msp_snapshot,
+        msp_snapshot, reaffirmation, continuous, round_,
     ]  # fmt: skip
     return {type(row): row for row in rows}

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalChanges
 
 from accounts.models import ApiKey
 from core.models import AuditEntry
+from forums.models import ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
     MspProgressSnapshot,
@@ -27,9 +28,11 @@ from partnerships.models import (
     MultistakeholderPledge,
 )
 from pledges.models import (
+    ContinuousReferenceCounter,
     PledgeLink,
     PledgeParticipant,
     PledgeProgressMark,
+    PledgeReaffirmation,
     PledgeReferenceCounter,
     PledgeTranslation,
 )
@@ -52,6 +55,9 @@ READ_ONLY_MODELS = {
     PledgeReferenceCounter,
     PledgeParticipant,  # co-pledgers are managed on the pledge page (participant services)
     PledgeLink,  # so are links (link services)
+    PledgeReaffirmation,  # reaffirmations too (reaffirmation service)
+    ContinuousReferenceCounter,  # moved by the pledge services only, like the forums' counters
+    ReportingRound,  # managed on the secretariat's round pages (forums.services)
     ProgressSnapshot,
     CompactProgressSnapshot,
     MspProgressSnapshot,
@@ -65,7 +71,13 @@ READ_ONLY_MODELS = {
 }
 # Deleting these would erase evidence, hand out pledge references a second time, or make every
 # later progress figure wrong.
-UNDELETABLE_MODELS = {AuditEntry, PledgeReferenceCounter, RecomputeRun, *COMPUTED_ROWS}
+UNDELETABLE_MODELS = {
+    AuditEntry,
+    PledgeReferenceCounter,
+    ContinuousReferenceCounter,
+    RecomputeRun,
+    *COMPUTED_ROWS,
+}
 
 
 def admin_url(model: type[Model], view: str, *args: object) -> str:

@@ -129,6 +129,7 @@ def expected(pledge: Pledge, *, insider: bool) -> dict[str, Any]:
             "url": f"{API}/compacts/GCM/",
         },
         "forum": {"code": "IMRF26", "name": pledge.forum.name, "url": f"{API}/forums/IMRF26/"},
+        "reaffirmations": [],
         "entity": {
             "id": str(entity.public_id),
             "name": entity.name,
@@ -353,6 +354,7 @@ def test_the_export_has_the_declared_columns_and_the_pledge_s_cells(
         "language": "fr",
         "compact": "GCM",
         "forum": "IMRF26",
+        "reaffirmations": "",
         "entity": full.entity.name,
         "entity_id": str(full.entity.public_id),
         "entity_type": full.entity.entity_type.code,

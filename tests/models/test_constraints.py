@@ -20,7 +20,7 @@ from django.db.utils import IntegrityError
 from accounts.models import ApiKey, User
 from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveAction, ThematicArea
 from core.models import Country, Currency, ExchangeRate
-from forums.models import Forum, ForumKind
+from forums.models import Forum, ForumKind, ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
     Indicator,
@@ -42,6 +42,7 @@ from pledges.models import (
     Pledge,
     PledgeLink,
     PledgeParticipant,
+    PledgeReaffirmation,
     PledgeTarget,
     PledgeTranslation,
     PledgeUpdate,
@@ -202,6 +203,25 @@ def link() -> PledgeLink:
     source, target = PledgeFactory(), PledgeFactory()
     PledgeLink.objects.create(source=source, target=target, kind=LinkKind.SUPERSEDES)
     return PledgeLink(source=source, target=target, kind=LinkKind.DUPLICATE_OF)
+
+
+def reporting_round() -> ReportingRound:
+    return ReportingRound(
+        compact=CompactFactory(),
+        title="Reporting round 2031",
+        opens_on=dt.date(2031, 1, 1),
+        closes_on=dt.date(2031, 3, 31),
+    )
+
+
+def second_reaffirmation() -> PledgeReaffirmation:
+    first = PledgeReaffirmation.objects.create(
+        pledge=PledgeFactory(), forum=ForumFactory(), reaffirmed_on=dt.date(2025, 12, 15)
+    )
+    later = ForumFactory(code="GRF27", name="Global Refugee Forum 2027", year=2027)
+    return PledgeReaffirmation(
+        pledge=first.pledge, forum=later, reaffirmed_on=dt.date(2027, 12, 15)
+    )
 
 
 def percent_target() -> PledgeTarget:
@@ -416,6 +436,12 @@ CASES = [
     Case("forum_pledging_window_ordered", forum, setter(pledging_closes=dt.date(2031, 5, 31))),
     Case("forum_year_plausible", forum, setter(year=2015)),
     Case("forum_code_unique", forum, code_already_taken, refused_by="forums_forum_code"),
+    Case("round_closes_after_opening", reporting_round, setter(closes_on=dt.date(2030, 12, 31))),
+    Case(
+        "round_closed_early_after_opening",
+        reporting_round,
+        setter(closed_early_on=dt.date(2030, 12, 31)),
+    ),
     # pledges: entities and members
     # Look-alike keys (pledges.names) of a live entity, whatever the type.
     Case(
@@ -472,6 +498,11 @@ CASES = [
     Case("pledge_link_not_self", link, lambda row: setattr(row, "target", row.source)),
     Case("pledge_link_kind_valid", link, setter(kind="likes")),
     Case("pledge_link_kind_valid", link, setter(kind="matches")),
+    Case(
+        "reaffirmation_unique_forum",
+        second_reaffirmation,
+        lambda row: setattr(row, "forum", PledgeReaffirmation.objects.get().forum),
+    ),
     Case("pledge_published_has_timestamp", pledge, setter(published_at=None)),
     Case(
         "target_value_non_negative",

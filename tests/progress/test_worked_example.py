@@ -76,6 +76,7 @@ def update(
 ) -> PledgeUpdate:
     u = PledgeUpdate.objects.create(
         pledge=p,
+        entity=p.entity,
         status=status,
         narrative="Report",
         reported_on=on,

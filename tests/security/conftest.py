@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import ApiKey, User
 from accounts.services import create_api_key
 from compacts.models import GuidingPrinciple, Objective
+from forums.models import Forum, ReportingRound
 from goals.models import Goal, GoalContribution, OfficialFigure
 from indicators.models import ProgressSnapshot, SliceKind
 from matching.models import Decision, Match, Side, SupportPosition
@@ -147,6 +148,13 @@ def world(
         offering_decided_by=member_a,
         offering_decided_at=now,
     )
+    # Open whatever the day the matrix runs (rounds open and close by their dates).
+    round_ = ReportingRound.objects.create(
+        compact=published.compact,
+        title="Reporting round",
+        opens_on=dt.date(2020, 1, 1),
+        closes_on=dt.date(2099, 12, 31),
+    )
     join_request = Membership.objects.create(
         user=UserFactory(email="applicant@example.org"),
         entity=entity_a,
@@ -239,6 +247,7 @@ def world(
             "A-draft-contribution": {"reference": draft.reference, "pk": contribution.pk},
             "goal": {"pk": goal.pk},
             "official-figure": {"pk": figure.pk},
+            "round": {"pk": round_.pk},
             "indicator": {"pk": indicator.pk},
             "indicator-value": {"pk": value.pk},
             "exchange-rate": {"pk": rate.pk},
@@ -261,6 +270,13 @@ def world(
                 "outcomes-TOTAL_FORMS": "1",
                 "outcomes-INITIAL_FORMS": "0",
                 "outcomes-0-text": "More places",
+            },
+            "reaffirm": {"forum": Forum.objects.get(code="PR25").pk},
+            "round": {
+                "title": "A round by whoever could",
+                "compact": published.compact_id,
+                "opens_on": "2026-01-01",
+                "closes_on": "2026-12-31",
             },
             "rename": {"title": "Renamed by whoever could"},
             "update": {

@@ -184,7 +184,8 @@ def test_nothing_is_saved_and_fields_show_errors_when_required_fields_are_missin
     assert 'id="id_title_error"' in page
     assert 'aria-describedby="id_title_error"' in page
     assert 'aria-invalid="true"' in page
-    assert 'id="id_forum_error"' in page
+    # "Not at a forum" (no forum) is a choice; the date of the announcement is then required.
+    assert 'id="id_announced_on_error"' in page
 
 
 def test_objective_of_the_other_compact_is_an_objectives_error_when_saving(
