@@ -65,6 +65,7 @@ def report(
 ) -> PledgeUpdateActual:
     update = PledgeUpdate.objects.create(
         pledge=target.pledge,
+        entity_id=target.pledge.entity_id,
         status="in_progress",
         narrative="Report",
         reported_on=on,

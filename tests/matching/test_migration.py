@@ -20,6 +20,8 @@ MADE = dt.datetime(2023, 12, 14, 12, tzinfo=dt.UTC)
 
 
 def _migrate(targets: list[tuple[str, str]]) -> None:
+    with connection.cursor() as cursor:  # no pending trigger events while tables are altered
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     MigrationExecutor(connection).migrate(targets)
     with connection.cursor() as cursor:  # see tests/models/test_exchange_rate_moves_to_core.py
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

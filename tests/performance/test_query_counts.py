@@ -20,14 +20,15 @@ pytestmark = pytest.mark.django_db
 
 API_LIST = "/api/v1/pledges/?compact=GCR&implementation_status=in_progress&page_size=100"
 WEB_LIST = "/pledges/?compact=GCR&implementation_status=in_progress"
-# Caps: what the pages cost today (10, 14, 9, 13 and 9 queries), with a little room; never a
+# Caps: what the pages cost today (10, 14, 9, 13 and 11 queries), with a little room; never a
 # function of the row count. The web list's 14: the capped read of the facet sets, one GROUP BY
-# per facet, the page, its two prefetches and the chosen compact.
+# per facet, the page, its two prefetches and the chosen compact. The dashboard's 11: issue 17
+# added the reporting rounds' filter choices and the collective goals' panel.
 API_LIST_CAP = 10
 WEB_LIST_CAP = 15
 API_DETAIL_CAP = 10
 WEB_DETAIL_CAP = 15
-DASHBOARD_CAP = 10
+DASHBOARD_CAP = 11
 
 
 def _grows_not(
