@@ -671,6 +671,13 @@ class PledgeAdmin(SimpleHistoryAdmin, LargeTableAdmin):  # type: ignore[misc]  #
             return HttpResponseRedirect(request.get_full_path())
         return super().response_change(request, obj)
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
+        # A pledge's reaffirmations are shown read-only in their own admin (they are made on the
+        # pledge page), which would otherwise forbid deleting a reaffirmed pledge: they go with it.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        owned = {str(PledgeReaffirmation._meta.verbose_name)}
+        return deleted, counts, perms_needed - owned, protected
+
     def delete_model(self, request: HttpRequest, obj: Pledge) -> None:
         pledge_id, objective_ids = obj.pk, _objective_ids([obj.pk])
         super().delete_model(request, obj)

@@ -29,6 +29,7 @@ from partnerships.models import (
 )
 from pledges.models import (
     ContinuousReferenceCounter,
+    Pledge,
     PledgeLink,
     PledgeParticipant,
     PledgeProgressMark,
@@ -211,3 +212,21 @@ def test_redirected_to_login_when_user_is_not_staff(
 
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('admin:login')}?next={url}"
+
+
+def test_a_pledge_with_rows_of_every_kind_deletes_in_the_admin(
+    admin_client: Client, rows: dict[type[Model], Model]
+) -> None:
+    # Its reaffirmation and multistakeholder membership are shown read-only in their own
+    # admins; that must not forbid deleting the pledge they belong to (issue 17 added both).
+    pledge = rows[Pledge]
+    assert PledgeReaffirmation.objects.filter(pledge=pledge).exists()
+    assert MultistakeholderMembership.objects.filter(pledge=pledge).exists()
+
+    response = admin_client.post(
+        admin_url(Pledge, "changelist"),
+        {"action": "delete_selected", "_selected_action": [pledge.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not Pledge.objects.filter(pk=pledge.pk).exists()
