@@ -231,7 +231,8 @@ def test_the_api_lists_msp_goals_with_their_slug_and_filters_by_it(
     assert [(r["id"], r["msp"], r["forum"]) for r in rows] == [(world.goal.pk, "goal-msp", None)]
     assert rows[0]["progress"]["pledged"] == "100.00"
     forum_rows = client.get("/api/v1/goals/?forum=GRF23").json()["results"]
-    assert forum_rows and all(r["msp"] is None for r in forum_rows)
+    assert forum_rows
+    assert all(r["msp"] is None for r in forum_rows)
     by_compact = client.get("/api/v1/goals/?compact=GCR").json()["results"]
     assert world.goal.pk in {r["id"] for r in by_compact}
     schema = client.get("/api/schema/?format=json").json()
