@@ -48,15 +48,13 @@ def mark_goals_stale(goal_ids: Iterable[int]) -> int:
 
 
 def is_accepted_member(pledge: Pledge, msp_id: int) -> bool:
-    return pledge.msp_memberships.filter(  # type: ignore[attr-defined]  # partnerships' reverse name
-        msp_id=msp_id, state=MembershipState.ACCEPTED
-    ).exists()
+    return pledge.msp_memberships.filter(msp_id=msp_id, state=MembershipState.ACCEPTED).exists()
 
 
 def goals_open_to(pledge: Pledge) -> QuerySet[Goal]:
     """The goals a pledge's targets may count towards: its compact's forums' goals, and the
     goals of the multistakeholder pledges that accepted it as a member."""
-    accepted = pledge.msp_memberships.filter(state=MembershipState.ACCEPTED).values("msp_id")  # type: ignore[attr-defined]  # as above
+    accepted = pledge.msp_memberships.filter(state=MembershipState.ACCEPTED).values("msp_id")
     return (
         Goal.objects.filter(Q(forum__compact_id=pledge.compact_id) | Q(msp_id__in=accepted))
         .select_related("forum", "msp")

@@ -64,6 +64,7 @@ class GoalSerializer(serializers.ModelSerializer):
     forum: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
+        allow_null=True,
         help_text=gettext_lazy(
             "The forum that set the goal (null for a multistakeholder pledge's)."
         ),
@@ -71,6 +72,7 @@ class GoalSerializer(serializers.ModelSerializer):
     msp: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
+        allow_null=True,
         help_text=gettext_lazy(
             "The multistakeholder pledge that set the goal (its slug; null for a forum's). Only "
             "its accepted member pledges count towards it."

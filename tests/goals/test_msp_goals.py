@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from bootstrap.demo.goals import create_goal_contributions
 from core.models import AuditEntry
 from forums.models import Forum
 from goals import services
@@ -177,7 +178,7 @@ def test_only_accepted_members_count_a_target_of_the_same_unit(
     assert GoalContribution.objects.filter(goal=world.goal, target=persons).exists()
 
 
-def test_the_engine_counts_only_published_accepted_members(world: MspWorld) -> None:
+def test_the_engine_counts_only_published_accepted_members(world: MspWorld, client: Client) -> None:
     counted = make_target(world.member, "400")
     report(counted, "100", dt.date(2025, 3, 31))
     GoalContribution.objects.create(goal=world.goal, target=counted)
@@ -193,6 +194,12 @@ def test_the_engine_counts_only_published_accepted_members(world: MspWorld) -> N
 
     assert (figures["pledges"], figures["pledged"], figures["achieved"]) == (1, "400.00", "100.00")
     assert figures["pledged_share"] == "0.8000"
+    # The pledges behind the figures are the same: the one that left is not listed.
+    listed = [
+        p["reference"]
+        for p in client.get(f"/api/v1/pledges/?goal={world.goal.pk}").json()["results"]
+    ]
+    assert listed == [world.member.reference]
 
 
 def test_a_membership_change_marks_the_msp_goals_stale(world: MspWorld) -> None:
@@ -239,3 +246,22 @@ def test_the_api_lists_msp_goals_with_their_slug_and_filters_by_it(
     params = {p["name"] for p in schema["paths"]["/api/v1/goals/"]["get"]["parameters"]}
     assert "msp" in params
     assert "msp" in schema["components"]["schemas"]["Goal"]["properties"]
+
+
+def test_the_demo_gives_each_msp_a_goal_its_accepted_members_count_towards(
+    world: MspWorld,
+) -> None:
+    Goal.objects.filter(msp=world.msp).delete()
+    targets = [make_target(world.member, "10") for _ in range(8)]
+    outsider_targets = {make_target(world.outsider, "10").pk for _ in range(8)}
+
+    create_goal_contributions()
+
+    goal = Goal.objects.get(msp=world.msp)
+    assert goal.unit == TargetUnit.PERSONS
+    assert goal.progress_stale_since is not None
+    counted = set(GoalContribution.objects.filter(goal=goal).values_list("target_id", flat=True))
+    assert counted
+    assert counted <= {t.pk for t in targets}
+    assert not counted & outsider_targets
+    assert not MultistakeholderPledge.objects.filter(goals__isnull=True).exists()
