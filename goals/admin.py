@@ -19,10 +19,10 @@ from .models import Goal, GoalProgressSnapshot, OfficialFigure
 
 @admin.register(Goal)
 class GoalAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
-    list_display = ("text", "forum", "unit", "target_value", "target_year", "is_reference")
+    list_display = ("text", "forum", "msp", "unit", "target_value", "target_year", "is_reference")
     list_filter = ("forum", "unit", "is_reference")
-    list_select_related = ("forum",)
-    search_fields = ("text", "source")
+    list_select_related = ("forum", "msp")
+    search_fields = ("text", "source", "=msp__slug")
     readonly_fields = ("progress_stale_since",)
 
     def save_model(self, request: HttpRequest, obj: Goal, form: Any, change: bool) -> None:

@@ -1,10 +1,10 @@
 """Collective goals that a forum (later, a multistakeholder pledge) sets for everyone's
 pledges, the official figures a forum states, and which pledge targets count towards which goal.
 
-A goal is owned by exactly one owner. Today that is a forum; the `partnerships` app adds a
-nullable `partnership` foreign key beside `forum` and widens `goal_has_one_owner` to "exactly
-one of forum, partnership" (see `Goal.Meta`). Everything else (contributions, progress,
-snapshots) is keyed on the goal, so it needs no change.
+A goal is owned by exactly one owner: a forum or a multistakeholder pledge (MSP), checked by
+`goal_has_one_owner`. Everything else (contributions, progress, snapshots) is keyed on the
+goal. Only the pledges an MSP accepted as members count towards its goals (goals.services and
+the engine's `indicators.goal_progress`).
 
 Progress is computed by the progress engine (`indicators.engine.recompute_goals`) into
 `GoalProgressSnapshot`; this app only marks goals stale (`progress_stale_since`).
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compacts.models import OfficialTextMixin
 from forums.models import Forum
+from partnerships.models import MultistakeholderPledge
 from pledges.models import PledgeTarget, TargetUnit
 
 # Figures the bare Forum columns used to hold: the forum API still answers its old keys from
@@ -37,8 +38,14 @@ class Goal(OfficialTextMixin):
     forum = models.ForeignKey(
         Forum, on_delete=models.CASCADE, null=True, blank=True, related_name="goals"
     )
-    # partnership = models.ForeignKey("partnerships.Partnership", null=True, blank=True, ...)
-    # goes here once that app exists; see the module docstring.
+    msp = models.ForeignKey(
+        MultistakeholderPledge,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="goals",
+        verbose_name=_("multistakeholder pledge"),
+    )
     text = models.CharField(_("goal"), max_length=500)
     unit = models.CharField(_("unit"), max_length=10, choices=TargetUnit.choices)
     target_value = models.DecimalField(_("target"), max_digits=18, decimal_places=2)
@@ -63,10 +70,10 @@ class Goal(OfficialTextMixin):
         verbose_name = _("collective goal")
         verbose_name_plural = _("collective goals")
         constraints = [
-            # With partnerships: Q(forum__isnull=False, partnership__isnull=True) |
-            # Q(forum__isnull=True, partnership__isnull=False).
             models.CheckConstraint(
-                condition=models.Q(forum__isnull=False), name="goal_has_one_owner"
+                condition=models.Q(forum__isnull=False, msp__isnull=True)
+                | models.Q(forum__isnull=True, msp__isnull=False),
+                name="goal_has_one_owner",
             ),
             models.CheckConstraint(
                 condition=models.Q(is_reference=False) | ~models.Q(source=""),

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import DateField, JSONField, OuterRef, QuerySet, Subquery
 
 from forums.models import Forum
+from partnerships.models import MultistakeholderPledge
 
 from .models import Goal, GoalProgressSnapshot, OfficialFigure
 
@@ -65,7 +66,7 @@ def goals_with_latest(goals: QuerySet[Goal], *, until: dt.date | None = None) ->
     latest = GoalProgressSnapshot.objects.filter(goal=OuterRef("pk")).order_by("-date")
     if until is not None:
         latest = latest.filter(date__lte=until)
-    rows = goals.select_related("forum").annotate(
+    rows = goals.select_related("forum", "msp").annotate(
         latest_figures=Subquery(latest.values("figures")[:1], output_field=JSONField()),
         latest_date=Subquery(latest.values("date")[:1], output_field=DateField()),
     )
@@ -76,6 +77,10 @@ def goals_with_latest(goals: QuerySet[Goal], *, until: dt.date | None = None) ->
 
 def forum_goals(forum: Forum) -> list[GoalProgress]:
     return goals_with_latest(Goal.objects.filter(forum=forum).order_by("position", "id"))
+
+
+def msp_goals(msp: MultistakeholderPledge) -> list[GoalProgress]:
+    return goals_with_latest(Goal.objects.filter(msp=msp).order_by("position", "id"))
 
 
 def compact_goals(compact_code: str, *, until: dt.date | None = None) -> list[GoalProgress]:

@@ -6,16 +6,22 @@ stale in the same transaction; the progress engine recomputes it (docs/progress.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from compacts.progress_marks import nudge_recompute
 from core.audit import record_change
-from pledges.models import Pledge, PledgeTarget
+from partnerships.models import MembershipState, MultistakeholderPledge
+from partnerships.services import can_manage
+from pledges.models import Pledge, PledgeTarget, TargetUnit
 from pledges.workflow import can_edit, is_secretariat
 
 from .models import Goal, GoalContribution
@@ -39,6 +45,21 @@ def mark_goals_stale(goal_ids: Iterable[int]) -> int:
     marked = Goal.objects.filter(pk__in=ids).update(progress_stale_since=timezone.now())
     transaction.on_commit(nudge_recompute)
     return marked
+
+
+def is_accepted_member(pledge: Pledge, msp_id: int) -> bool:
+    return pledge.msp_memberships.filter(msp_id=msp_id, state=MembershipState.ACCEPTED).exists()
+
+
+def goals_open_to(pledge: Pledge) -> QuerySet[Goal]:
+    """The goals a pledge's targets may count towards: its compact's forums' goals, and the
+    goals of the multistakeholder pledges that accepted it as a member."""
+    accepted = pledge.msp_memberships.filter(state=MembershipState.ACCEPTED).values("msp_id")
+    return (
+        Goal.objects.filter(Q(forum__compact_id=pledge.compact_id) | Q(msp_id__in=accepted))
+        .select_related("forum", "msp")
+        .order_by("msp_id", "forum__year", "forum__code", "position", "id")
+    )
 
 
 @transaction.atomic
@@ -65,6 +86,17 @@ def add_contribution(*, goal: Goal, target: PledgeTarget, by: User) -> GoalContr
         )
     if goal.forum is not None and goal.forum.compact_id != pledge.compact_id:
         raise ValidationError({"goal": [_("This goal belongs to a forum of the other compact.")]})
+    if goal.msp_id is not None and not is_accepted_member(pledge, goal.msp_id):
+        raise ValidationError(
+            {
+                "goal": [
+                    _(
+                        "Only pledges the multistakeholder pledge accepted as members count "
+                        "towards its goals."
+                    )
+                ]
+            }
+        )
     try:
         with transaction.atomic():
             contribution = GoalContribution.objects.create(goal=goal, target=target, created_by=by)
@@ -114,3 +146,86 @@ def save_goal(*, goal: Goal, by: User | None = None) -> Goal:
     )
     mark_goals_stale([goal.pk])
     return goal
+
+
+# --- goals of multistakeholder pledges ----------------------------------------------------------
+
+
+@dataclass
+class GoalInput:
+    text: str
+    unit: str
+    target_value: Decimal
+    target_year: int | None = None
+    source: str = ""
+
+
+def _require_msp_manager(msp: MultistakeholderPledge, by: User) -> None:
+    if not can_manage(by, msp):
+        raise PermissionDenied(
+            _("Only the secretariat and the lead entities can manage this pledge's goals.")
+        )
+
+
+def _check_goal(data: GoalInput) -> None:
+    """The goal's check constraints, as field errors."""
+    errors: dict[str, list[str]] = {}
+    if not (data.text or "").strip():
+        errors["text"] = [_("Say what the goal is.")]
+    if data.unit == TargetUnit.PERCENT:
+        errors["unit"] = [_("Percentages of different pledges cannot be added up: choose a count.")]
+    elif data.unit not in TargetUnit.values:
+        errors["unit"] = [_("Choose a unit from the list.")]
+    if data.target_value is None or data.target_value <= 0:
+        errors["target_value"] = [_("The target must be more than zero.")]
+    if data.target_year is not None and not 2000 <= data.target_year <= 2100:
+        errors["target_year"] = [_("Give a year between 2000 and 2100.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_msp_goal(
+    *, msp: MultistakeholderPledge, data: GoalInput, by: User, goal: Goal | None = None
+) -> Goal:
+    """Create (goal=None) or change one goal of an MSP: its managers' write, audited on the
+    goal; its progress is marked stale since a new unit or target changes every figure."""
+    _require_msp_manager(msp, by)
+    if goal is None:
+        last = Goal.objects.filter(msp=msp).aggregate(last=Max("position"))["last"]
+        goal = Goal(msp=msp, position=(last or 0) + 1)
+    elif goal.msp_id != msp.pk:
+        raise PermissionDenied(_("This goal belongs to another multistakeholder pledge."))
+    _check_goal(data)
+    # The goal's text is stored as its base (English) text, the fallback of every language,
+    # as the admin does; translations are added in the admin.
+    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        goal.text = (data.text or "").strip()
+    goal.unit = data.unit
+    goal.target_value = data.target_value
+    goal.target_year = data.target_year
+    goal.source = (data.source or "").strip()
+    # full_clean gives field errors (unit, target year, lengths); the constraints back it.
+    return save_goal(goal=goal, by=by)
+
+
+@transaction.atomic
+def remove_msp_goal(*, goal: Goal, by: User) -> None:
+    """Remove an MSP's goal with its contributions and snapshots; the audit entry keeps what
+    it was."""
+    if goal.msp is None:
+        raise PermissionDenied(_("Only goals of multistakeholder pledges can be removed here."))
+    _require_msp_manager(goal.msp, by)
+    record_change(
+        goal,
+        action="goals.goal.removed",
+        by=by,
+        data={
+            "msp": goal.msp.slug,
+            "text": goal.text,
+            "unit": goal.unit,
+            "target_value": str(goal.target_value),
+            "contributions": goal.contributions.count(),
+        },
+    )
+    goal.delete()

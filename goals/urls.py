@@ -11,4 +11,15 @@ urlpatterns: list[URLPattern] = [
         views.contribution_remove,
         name="contribution-remove",
     ),
+    path("multistakeholder-pledges/<slug:slug>/goals/", views.msp_goals, name="msp-goals"),
+    path(
+        "multistakeholder-pledges/<slug:slug>/goals/<int:pk>/edit/",
+        views.msp_goal_edit,
+        name="msp-goal-edit",
+    ),
+    path(
+        "multistakeholder-pledges/<slug:slug>/goals/<int:pk>/remove/",
+        views.msp_goal_remove,
+        name="msp-goal-remove",
+    ),
 ]

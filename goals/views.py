@@ -13,11 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import apply_service_error
 from core.http import AuthenticatedHttpRequest
+from partnerships.models import MultistakeholderPledge
+from partnerships.services import can_manage
 from pledges.models import Pledge
 
 from . import services
-from .forms import ContributionForm
-from .models import GoalContribution
+from .forms import ContributionForm, MspGoalForm
+from .models import Goal, GoalContribution
 
 
 def _pledge_for_goals(request: AuthenticatedHttpRequest, reference: str) -> Pledge:
@@ -52,7 +54,7 @@ def pledge_goals(request: AuthenticatedHttpRequest, reference: str) -> HttpRespo
             return redirect(_page_url(pledge))
     contributions = (
         GoalContribution.objects.filter(target__pledge=pledge)
-        .select_related("goal__forum", "target")
+        .select_related("goal__forum", "goal__msp", "target")
         .order_by("target_id", "goal__position", "goal_id")
     )
     return render(
@@ -78,3 +80,102 @@ def contribution_remove(request: AuthenticatedHttpRequest, reference: str, pk: i
     services.remove_contribution(contribution=contribution, by=request.user)
     messages.success(request, _("The target no longer counts towards the goal."))
     return redirect(_page_url(pledge))
+
+
+# --- goals of multistakeholder pledges ----------------------------------------------------------
+
+
+def _managed_msp(request: AuthenticatedHttpRequest, slug: str) -> MultistakeholderPledge:
+    """Every MSP is public (partnerships.selectors.listed): one nobody may manage answers 403."""
+    msp = get_object_or_404(MultistakeholderPledge, slug=slug)
+    if not can_manage(request.user, msp):
+        raise PermissionDenied(_("Only the secretariat and the lead entities can manage this."))
+    return msp
+
+
+def _msp_goals_url(msp: MultistakeholderPledge) -> str:
+    return reverse("goals:msp-goals", args=[msp.slug])
+
+
+def _save_msp_goal(
+    request: AuthenticatedHttpRequest,
+    msp: MultistakeholderPledge,
+    form: MspGoalForm,
+    goal: Goal | None,
+) -> bool:
+    if not (form.is_bound and form.is_valid()):
+        return False
+    try:
+        services.save_msp_goal(msp=msp, data=form.to_input(), by=request.user, goal=goal)
+    except ValidationError as error:
+        apply_service_error(form, error)
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def msp_goals(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """An MSP's goals, each with edit and remove links, and the form to add one."""
+    msp = _managed_msp(request, slug)
+    form = MspGoalForm(request.POST if request.method == "POST" else None)
+    if _save_msp_goal(request, msp, form, None):
+        messages.success(request, _("Goal added."))
+        return redirect(_msp_goals_url(msp))
+    return render(
+        request,
+        "goals/msp_goals.html",
+        {
+            "msp": msp,
+            "goals": Goal.objects.filter(msp=msp).order_by("position", "id"),
+            "form": form,
+            "error_summary": form.error_summary() if form.is_bound else [],
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def msp_goal_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    msp = _managed_msp(request, slug)
+    goal = get_object_or_404(Goal, pk=pk, msp=msp)
+    initial = {
+        "text": goal.text,
+        "unit": goal.unit,
+        "target_value": goal.target_value,
+        "target_year": goal.target_year,
+        "source": goal.source,
+    }
+    form = MspGoalForm(request.POST if request.method == "POST" else None, initial=initial)
+    if _save_msp_goal(request, msp, form, goal):
+        messages.success(request, _("Goal saved."))
+        return redirect(_msp_goals_url(msp))
+    return render(
+        request,
+        "goals/msp_goal_edit.html",
+        {
+            "msp": msp,
+            "goal": goal,
+            "form": form,
+            "error_summary": form.error_summary() if form.is_bound else [],
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def msp_goal_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Confirm (GET), then remove (POST) one goal of an MSP."""
+    msp = _managed_msp(request, slug)
+    goal = get_object_or_404(Goal, pk=pk, msp=msp)
+    if request.method == "POST":
+        services.remove_msp_goal(goal=goal, by=request.user)
+        messages.success(request, _("Goal removed."))
+        return redirect(_msp_goals_url(msp))
+    return render(
+        request,
+        "goals/msp_goal_remove.html",
+        {"msp": msp, "goal": goal, "contributions": goal.contributions.count()},
+    )

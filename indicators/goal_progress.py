@@ -5,7 +5,8 @@ goals").
 
 - pledged: Σ target value of the contributing targets of published pledges of verified
   entities (a target whose unit is not the goal's — the goal's unit was changed since — is
-  left out);
+  left out); for a goal of a multistakeholder pledge, only of the pledges it accepted as
+  members (a membership that ended stops counting, its contribution stays);
 - achieved: Σ of each such target's latest approved achieved value, capped at its target
   (cumulative: the latest value, never a sum of updates); unreported targets add nothing;
 - pledged_share / achieved_share: each ÷ the goal's target value.
@@ -20,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from goals.models import Goal, GoalContribution, GoalProgressSnapshot
+from partnerships.models import MembershipState, MultistakeholderMembership
 from pledges.models import (
     Entity,
     Pledge,
@@ -48,6 +50,10 @@ def _sums_sql() -> str:
         JOIN {_t(Pledge)} p ON p.id = t.pledge_id AND p.review_state = %(published)s
         JOIN {_t(Entity)} e ON e.id = p.entity_id AND e.is_verified
         WHERE c.goal_id = ANY(%(goals)s)
+          AND (g.msp_id IS NULL OR EXISTS (
+              SELECT 1 FROM {_t(MultistakeholderMembership)} m
+              WHERE m.msp_id = g.msp_id AND m.pledge_id = p.id AND m.state = %(accepted)s
+          ))
     ), latest AS (
         SELECT DISTINCT ON (a.target_id) a.target_id, a.value
         FROM {_t(PledgeUpdateActual)} a
@@ -78,6 +84,7 @@ def compute_goals(goal_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
                 "goals": list(goals),
                 "published": ReviewState.PUBLISHED,
                 "approved": UpdateReviewState.APPROVED,
+                "accepted": MembershipState.ACCEPTED,
             },
         )
         columns = [c.name for c in cursor.description]
@@ -163,6 +170,15 @@ def mark_goals_of_changed_pledges(pledge_ids: Sequence[int] | None = None) -> in
         contributions = contributions.filter(target__pledge_id__in=list(pledge_ids))
     goals = contributions.values("goal_id")
     return Goal.objects.filter(pk__in=goals).update(progress_stale_since=timezone.now())
+
+
+def mark_goals_of_stale_msps() -> int:
+    """Mark the goals of the multistakeholder pledges marked stale: a membership accepted or
+    ended changes what counts towards their goals (the partnership services mark the MSP; they
+    know nothing of goals). The stale-progress task calls this before the run computes goals."""
+    return Goal.objects.filter(msp__progress_stale_since__isnull=False).update(
+        progress_stale_since=timezone.now()
+    )
 
 
 def mark_all_goals_stale() -> int:

@@ -15,7 +15,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from . import msp_progress, runner
+from . import goal_progress, msp_progress, runner
 
 TASK_OPTIONS: dict[str, Any] = {
     "bind": True,
@@ -33,6 +33,7 @@ def recompute_stale_progress_task(self: Any, triggered_by: str = "") -> int:
     """Recompute the objectives marked stale, then the multistakeholder pledges marked stale
     (or whose member pledges changed); returns how many objectives were recomputed."""
     msp_progress.mark_msps_of_changed_pledges()  # before the run consumes the pledge marks
+    goal_progress.mark_goals_of_stale_msps()  # a membership change moves the MSP's goals
     outcome = runner.recompute_stale(
         task_id=self.request.id or "",
         attempt=self.request.retries + 1,

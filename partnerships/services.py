@@ -158,7 +158,10 @@ def _check_source(url: str, add: Any) -> None:
 def validate_msp(data: MspInput, *, instance: MultistakeholderPledge | None = None) -> str:
     """Raise a ValidationError naming every bad field; return the slug to use."""
     errors: dict[str, list[str]] = {}
-    add = lambda name, message: errors.setdefault(name, []).append(message)  # noqa: E731
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
     title = data.title.strip()
     if not title:
         add("title", _("Give the title."))
@@ -175,7 +178,7 @@ def validate_msp(data: MspInput, *, instance: MultistakeholderPledge | None = No
         add("slug", _("Give a code of letters, digits and hyphens."))
     elif (
         MultistakeholderPledge.objects.filter(slug=slug)
-        .exclude(pk=getattr(instance, "pk", None))
+        .exclude(pk__in=[instance.pk] if instance is not None else [])
         .exists()
     ):
         add("slug", _("Another multistakeholder pledge has this code."))
@@ -304,7 +307,10 @@ class OutcomeInput:
 def outcome_errors(outcome: OutcomeInput) -> dict[str, list[str]]:
     """Field messages for one key outcome (the edit form shows them beside its row)."""
     row: dict[str, list[str]] = {}
-    add = lambda name, message: row.setdefault(name, []).append(message)  # noqa: E731
+
+    def add(name: str, message: str) -> None:
+        row.setdefault(name, []).append(message)
+
     text = outcome.text.strip()
     if not text:
         add("text", _("Describe the outcome."))

@@ -18,7 +18,7 @@ import django_filters
 import django_filters.constants
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -344,8 +344,18 @@ class PledgeFilter(django_filters.FilterSet):
     def filter_goal(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
         # The goals app (above this one) stores which targets count towards a goal; its
         # contributions are reached through their reverse name, so pledges imports nothing.
-        behind = PledgeTarget.objects.filter(goal_contributions__goal_id=int(value))
-        return queryset.filter(pk__in=behind.values("pledge_id"))
+        contribution = PledgeTarget._meta.get_field("goal_contributions").related_model
+        # A multistakeholder pledge's goal counts only the pledges it accepted as members (as
+        # its computed progress does); a forum's goal has no `msp`.
+        accepted = Pledge.objects.filter(
+            pk=OuterRef("target__pledge_id"),
+            msp_memberships__msp_id=OuterRef("goal__msp_id"),
+            msp_memberships__state="accepted",
+        )
+        behind = contribution._default_manager.filter(
+            Q(goal__msp__isnull=True) | Exists(accepted), goal_id=int(value)
+        )
+        return queryset.filter(pk__in=behind.values("target__pledge_id"))
 
     def filter_seeking_support(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return _with_or_without(queryset, _stating(SEEKS), value)

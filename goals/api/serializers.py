@@ -62,7 +62,21 @@ PROGRESS_SCHEMA = {
 
 class GoalSerializer(serializers.ModelSerializer):
     forum: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The forum that set the goal (null for a multistakeholder pledge's)."
+        ),
+    )
+    msp: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The multistakeholder pledge that set the goal (its slug; null for a forum's). Only "
+            "its accepted member pledges count towards it."
+        ),
     )
     progress = serializers.SerializerMethodField()
     pledges_url = serializers.SerializerMethodField(
@@ -75,6 +89,7 @@ class GoalSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "forum",
+            "msp",
             "text",
             "unit",
             "target_value",

@@ -9,6 +9,7 @@ from django.db.models import (
     JSONField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -27,6 +28,7 @@ HOST = "https://tracker.example.org"
 GOAL_EXAMPLE = {
     "id": 1,
     "forum": "GRF23",
+    "msp": None,
     "text": "Resettle 1 million refugees by 2030",
     "unit": "persons",
     "target_value": "1000000.00",
@@ -66,12 +68,23 @@ def _examples(name: str, value: dict[str, Any]) -> list[OpenApiExample]:
 
 class GoalFilter(django_filters.FilterSet):
     forum = django_filters.CharFilter(field_name="forum__code", lookup_expr="iexact")
-    compact = django_filters.CharFilter(field_name="forum__compact__code", lookup_expr="iexact")
+    msp = django_filters.CharFilter(
+        field_name="msp__slug",
+        lookup_expr="iexact",
+        help_text=_("Goals of this multistakeholder pledge (its slug)."),
+    )
+    compact = django_filters.CharFilter(method="filter_compact")
     unit = django_filters.ChoiceFilter(choices=TargetUnit.choices)
 
     class Meta:
         model = Goal
-        fields = ("forum", "compact", "unit")
+        fields = ("forum", "msp", "compact", "unit")
+
+    def filter_compact(self, queryset: QuerySet[Goal], name: str, value: str) -> QuerySet[Goal]:
+        # A forum's goals and a multistakeholder pledge's both belong to a compact.
+        return queryset.filter(
+            Q(forum__compact__code__iexact=value) | Q(msp__compact__code__iexact=value)
+        )
 
 
 class OfficialFigureFilter(django_filters.FilterSet):
@@ -85,7 +98,7 @@ class OfficialFigureFilter(django_filters.FilterSet):
 def goals_with_progress() -> QuerySet[Goal]:
     """Goals with their latest snapshot's figures, date and time (one query for any number)."""
     latest = GoalProgressSnapshot.objects.filter(goal=OuterRef("pk")).order_by("-date")
-    return Goal.objects.select_related("forum").annotate(
+    return Goal.objects.select_related("forum", "msp").annotate(
         latest_figures=Subquery(latest.values("figures")[:1], output_field=JSONField()),
         latest_date=Subquery(latest.values("date")[:1], output_field=DateField()),
         latest_computed_at=Subquery(latest.values("computed_at")[:1], output_field=DateTimeField()),
@@ -97,9 +110,11 @@ def goals_with_progress() -> QuerySet[Goal]:
         summary=_("List collective goals"),
         description=_(
             "Collective goals set at a forum (e.g. GRF 2023: resettle 1 million refugees by "
-            "2030), each with its latest computed progress: what the published pledges whose "
-            "targets count towards it pledge and have achieved (capped at each target). Filter "
-            "by `forum`, `compact`, `unit`. `pledges_url` lists the pledges behind the figures."
+            "2030) or by a multistakeholder pledge (`msp`, its slug), each with its latest "
+            "computed progress: what the published pledges whose targets count towards it pledge "
+            "and have achieved (capped at each target; for a multistakeholder pledge's goal, only "
+            "its accepted members). Filter by `forum`, `msp`, `compact`, `unit`. `pledges_url` "
+            "lists the pledges behind the figures."
         ),
         examples=_examples("GRF 2023 resettlement", GOAL_EXAMPLE),
     ),

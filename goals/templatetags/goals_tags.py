@@ -1,11 +1,12 @@
-"""Blocks other apps' pages show without importing this app: the forum page (pledges) and the
-dashboard load this library by name."""
+"""Blocks other apps' pages show without importing this app: the forum page (pledges), the
+dashboard and the multistakeholder pledge page (partnerships) load this library by name."""
 
 from typing import Any
 
 from django import template
 
 from forums.models import Forum
+from partnerships.models import MultistakeholderPledge
 
 from .. import selectors
 
@@ -22,3 +23,9 @@ def official_figures_block(forum: Forum) -> dict[str, Any]:
 def forum_goals_block(forum: Forum) -> dict[str, Any]:
     """The forum's collective goals with the tracker's computed progress towards each."""
     return {"forum": forum, "goals": selectors.forum_goals(forum)}
+
+
+@register.inclusion_tag("goals/_forum_goals.html")
+def msp_goals_block(msp: MultistakeholderPledge) -> dict[str, Any]:
+    """A multistakeholder pledge's goals with the tracker's computed progress towards each."""
+    return {"msp": msp, "goals": selectors.msp_goals(msp)}

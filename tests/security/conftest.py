@@ -204,6 +204,8 @@ def world(
         ),
     )
     figure = OfficialFigure.objects.filter(forum__code="GRF23").order_by("pk").first()
+    # A goal of the MSP that entity B leads (its managers' goals pages).
+    msp_goal = Goal.objects.create(msp=msp, text="Resettle 100", unit="persons", target_value=100)
     users = {
         "partner": partner,
         "member_a": member_a,
@@ -246,6 +248,7 @@ def world(
             "forum": {"code": "GRF23"},
             "A-draft-contribution": {"reference": draft.reference, "pk": contribution.pk},
             "goal": {"pk": goal.pk},
+            "msp-goal": {"slug": msp.slug, "pk": msp_goal.pk},
             "official-figure": {"pk": figure.pk},
             "round": {"pk": round_.pk},
             "indicator": {"pk": indicator.pk},
@@ -271,6 +274,7 @@ def world(
                 "outcomes-INITIAL_FORMS": "0",
                 "outcomes-0-text": "More places",
             },
+            "msp-goal": {"text": "Resettle 200", "unit": "persons", "target_value": "200"},
             "reaffirm": {"forum": Forum.objects.get(code="PR25").pk},
             "round": {
                 "title": "A round by whoever could",
