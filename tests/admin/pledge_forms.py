@@ -20,7 +20,7 @@ def pledge_change_data(pledge: Pledge, **changes: object) -> dict[str, object]:
         "title": pledge.title,
         "description": pledge.description,
         "compact": pledge.compact_id,
-        "forum": pledge.forum_id,
+        "forum": pledge.forum_id or "",  # a pledge announced between forums has none
         "entity": pledge.entity_id,
         "objectives": [objective.pk for objective in pledge.objectives.all()],
         "actions": [action.pk for action in pledge.actions.all()],
