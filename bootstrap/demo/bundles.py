@@ -22,6 +22,7 @@ from .draws import at
 from .entities import EntityRef
 from .plans import actual_value
 from .pledges import PLEDGE_COLUMNS, PledgeBundle
+from .rounds import RoundWindows, round_for
 from .words import CHALLENGES, NARRATIVES, RETURN_NOTES
 from .writer import Writer, through_columns
 
@@ -86,6 +87,7 @@ UPDATE_COLUMNS = (
     "review_note",
     "created_at",
     "updated_at",
+    "round_id",
 )
 ACTUAL_COLUMNS = ("update_id", "target_id", "value")
 
@@ -99,6 +101,7 @@ def write_bundles(
     as_of: date,
     rng: random.Random,
     counts: Counts,
+    rounds: RoundWindows,
 ) -> list[IndexRow]:
     """Insert one chunk of pledges and everything that hangs off them."""
     writer.insert(Pledge, PLEDGE_COLUMNS, [b.row for b in bundles])
@@ -171,6 +174,7 @@ def write_bundles(
                     ),
                     reported_at,
                     reviewed_at or reported_at,
+                    round_for(rounds, bundle.skeleton.forum.compact_code, plan.reported_on),
                 )
             )
             actuals.extend(

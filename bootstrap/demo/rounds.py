@@ -19,16 +19,38 @@ REAFFIRMED = 12
 CO_REPORTS = 3
 
 
+# compact code -> (round id, first day, last day) of each of its rounds
+RoundWindows = dict[str, list[tuple[int, date, date]]]
+
+
+def create_rounds(*, as_of: date) -> RoundWindows:
+    """The reporting rounds, before the pledges: their updates are written with the round they
+    answer (`round_for`), not moved into it afterwards (an UPDATE of half the updates cost
+    ~25 s at 1,000,000 pledges)."""
+    windows: RoundWindows = {}
+    for round_ in _create_rounds(as_of):
+        last = round_.closes_on
+        if round_.closed_early_on:
+            last = min(last, round_.closed_early_on - timedelta(days=1))
+        windows.setdefault(round_.compact.code, []).append((round_.pk, round_.opens_on, last))
+    return windows
+
+
+def round_for(windows: RoundWindows, compact_code: str, day: date) -> int | None:
+    """The round of the compact open on `day` (an update submitted then answers it)."""
+    for round_id, first, last in windows.get(compact_code, ()):
+        if first <= day <= last:
+            return round_id
+    return None
+
+
 def create_rounds_demo(*, as_of: date) -> dict[str, int]:
     """Write the rows; returns how many of each (measured at 25,000 pledges: 0.3 s in all)."""
-    counts = {
+    return {
         "between_forums": _announce_between_forums(),
         "reaffirmations": _reaffirm(as_of),
-        "rounds": _create_rounds(as_of),
+        "co_pledger_updates": _co_pledger_updates(as_of),
     }
-    counts["updates_in_rounds"] = _put_updates_in_rounds()
-    counts["co_pledger_updates"] = _co_pledger_updates(as_of)
-    return counts
 
 
 def _execute(sql: str, params: dict[str, Any]) -> int:
@@ -96,7 +118,7 @@ def _reaffirm(as_of: date) -> int:
     )
 
 
-def _create_rounds(as_of: date) -> int:
+def _create_rounds(as_of: date) -> list[ReportingRound]:
     """Per compact: a closed round of last year tied to its latest past forum, a round closed
     early, and one open now between forums (a handful of rows: the ORM is fine)."""
     rounds = []
@@ -128,22 +150,7 @@ def _create_rounds(as_of: date) -> int:
                 closes_on=as_of + timedelta(days=60),
             ),
         ]
-    ReportingRound.objects.bulk_create(rounds)
-    return len(rounds)
-
-
-def _put_updates_in_rounds() -> int:
-    """Updates submitted while a round of their compact was open answer it."""
-    return _execute(
-        """
-        UPDATE pledges_pledgeupdate u SET round_id = r.id
-        FROM pledges_pledge p, forums_reportinground r
-        WHERE p.id = u.pledge_id AND r.compact_id = p.compact_id
-          AND u.created_at::date BETWEEN r.opens_on
-              AND LEAST(r.closes_on, COALESCE(r.closed_early_on - 1, r.closes_on))
-        """,
-        {},
-    )
+    return ReportingRound.objects.bulk_create(rounds)
 
 
 def _co_pledger_updates(as_of: date) -> int:

@@ -36,7 +36,7 @@ from .matching import create_matches, create_positions
 from .partnerships import create_memberships
 from .plans import number_references, plan_skeletons
 from .pledges import PledgeBuilder
-from .rounds import create_rounds_demo
+from .rounds import create_rounds, create_rounds_demo
 from .snapshot import load_reference
 from .writer import Pipeline, Writer
 
@@ -145,6 +145,8 @@ def seed_demo(
         )
         stage("Creating the demo accounts…")
         accounts = ensure_demo_accounts(showcase_entity_id=showcase.id)
+        stage("Opening reporting rounds…")
+        rounds = create_rounds(as_of=as_of)
         stage(f"Creating {pledges} pledges across {len(ref.forums)} past forums…")
         skeletons = plan_skeletons(
             ref=ref, entities=entities, showcase=showcase, pledges=pledges, seed=seed
@@ -182,6 +184,7 @@ def seed_demo(
                     as_of=as_of,
                     rng=write_rng,
                     counts=counts,
+                    rounds=rounds,
                 )
                 written(pipeline.submit(job))
             written(pipeline.finish())
@@ -202,9 +205,9 @@ def seed_demo(
         stage("Writing a few pledges in French and Spanish, with English translations…")
         translate_some(pledge_ids)
         save_counters(highest)
-        stage("Announcing pledges between forums, reaffirming, opening reporting rounds…")
-        rounds = create_rounds_demo(as_of=as_of)
-        log("  " + ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in rounds.items()))
+        stage("Announcing pledges between forums, reaffirming, co-pledgers' updates…")
+        made = create_rounds_demo(as_of=as_of)
+        log("  " + ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in made.items()))
         stage("Creating exchange rates…")
         rates = create_exchange_rates(
             ref=ref, currencies=counts.currencies_used, seed=seed, writer=writer

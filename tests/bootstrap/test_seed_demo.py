@@ -409,7 +409,12 @@ def test_pledges_between_forums_reaffirmations_rounds_and_co_pledger_reports_whe
     assert {r.status_on(AS_OF) for r in rounds} == {RoundStatus.OPEN, RoundStatus.CLOSED}
     assert any(r.forum is None for r in rounds)
     assert any(r.closed_early_on for r in rounds)
-    assert PledgeUpdate.objects.exclude(round=None).exists()
+    in_rounds = PledgeUpdate.objects.exclude(round=None)
+    assert in_rounds.exists()
+    # An update answers the round of its compact that was open on the day it was reported.
+    assert not in_rounds.exclude(round__compact=F("pledge__compact")).exists()
+    assert not in_rounds.filter(reported_on__lt=F("round__opens_on")).exists()
+    assert not in_rounds.filter(reported_on__gt=F("round__closes_on")).exists()
     assert co_reports.exists()
     # Co-pledgers report on joint pledges only, as accepted and verified participants.
     assert not co_reports.exclude(
