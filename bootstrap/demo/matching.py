@@ -58,38 +58,25 @@ def create_positions(*, pledge_ids: Sequence[int]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH first_type AS MATERIALIZED (
-                -- Read once and hash-joined: during the bulk load the through tables have
-                -- no secondary index (the step took 34 s at 1,000,000 with per-pledge subqueries).
-                SELECT DISTINCT ON (pt.pledge_id) pt.pledge_id, pt.supporttype_id
-                FROM "{pledge_types}" pt
-                WHERE pt.pledge_id BETWEEN %(first)s AND %(last)s
-                ORDER BY pt.pledge_id, pt.supporttype_id
-            ), first_area AS MATERIALIZED (
-                SELECT DISTINCT ON (pa.pledge_id) pa.pledge_id, pa.thematicarea_id
-                FROM "{pledge_areas}" pa
-                WHERE pa.pledge_id BETWEEN %(first)s AND %(last)s
-                ORDER BY pa.pledge_id, pa.thematicarea_id
-            )
             INSERT INTO "{positions}" (
                 pledge_id, side, support_type_id, amount, currency_id, thematic_area_id,
                 description, created_at, updated_at
             )
             SELECT p.id, CASE WHEN t.code = 'state' THEN %(seeks)s ELSE %(offers)s END,
                 COALESCE(
-                    ft.supporttype_id,
+                    (SELECT pt.supporttype_id FROM "{pledge_types}" pt
+                     WHERE pt.pledge_id = p.id ORDER BY pt.supporttype_id LIMIT 1),
                     (SELECT st.id FROM "{support_types}" st WHERE st.code = 'financial')
                 ),
                 CASE WHEN t.code = 'state' THEN NULL ELSE p.amount END,
                 CASE WHEN t.code = 'state' THEN NULL ELSE p.currency_id END,
-                fa.thematicarea_id,
+                (SELECT pa.thematicarea_id FROM "{pledge_areas}" pa
+                 WHERE pa.pledge_id = p.id ORDER BY pa.thematicarea_id LIMIT 1),
                 p.title || '. ' || left(p.description, %(length)s),
                 p.published_at, p.published_at
             FROM "{pledges}" p
             JOIN "{entities}" e ON e.id = p.entity_id
             JOIN "{types}" t ON t.id = e.entity_type_id
-            LEFT JOIN first_type ft ON ft.pledge_id = p.id
-            LEFT JOIN first_area fa ON fa.pledge_id = p.id
             WHERE p.id BETWEEN %(first)s AND %(last)s AND p.review_state = %(published)s
                 AND (t.code = 'state' OR p.amount IS NOT NULL)
                 AND EXISTS (SELECT 1 FROM "{support_types}")
