@@ -183,3 +183,13 @@ def test_editors_change_what_a_draft_offers(
 
     offer.refresh_from_db()
     assert (offer.support_type, offer.description) == (technical, "Experts")
+
+
+def test_the_secretariat_queue_says_so_when_no_pledge_waits_for_a_match(
+    client: Client, secretariat: Any
+) -> None:
+    client.force_login(secretariat)
+
+    page = client.get(reverse("matching:matching-queue")).content.decode()
+
+    assert "No pledge is waiting for a match." in page

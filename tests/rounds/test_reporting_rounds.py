@@ -239,3 +239,11 @@ def test_the_api_lists_rounds_and_shows_the_round_of_an_update(
     assert created.status_code == 201, created.content
     assert created.json()["round"] == open_round.pk
     assert created.json()["entity"]["name"] == published.entity.name
+
+
+def test_the_round_list_says_so_when_there_is_no_round(
+    reference_data: None, secretariat: Any, client: Client
+) -> None:
+    client.force_login(secretariat)
+
+    assert "No reporting round yet." in client.get(ROUNDS).content.decode()
