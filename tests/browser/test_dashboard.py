@@ -27,7 +27,11 @@ POINTS = """ids => ids.map(id => {
 })"""
 # htmx fires htmx:load (which draws the charts) only after its settle delay, so a swapped-in
 # body is visible a moment before its charts exist: wait until every canvas holds a chart.
-DRAWN = "ids => ids.every(id => Chart.getChart(document.getElementById(id)) !== undefined)"
+# The chart library loads deferred: until it has, no chart is drawn (and `Chart` is not defined).
+DRAWN = (
+    "ids => typeof Chart !== 'undefined'"
+    " && ids.every(id => Chart.getChart(document.getElementById(id)) !== undefined)"
+)
 
 
 def drawn_points(page: Page) -> dict[str, int]:

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page
 
+from .test_dashboard import DRAWN
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DIRECTION = """id => {
@@ -28,9 +30,7 @@ def test_dashboard_charts_follow_the_page_direction(
     call_command("recompute_progress", verbosity=0)
     prefix = "" if language == "en" else f"/{language}"
     page.goto(f"{live_server.url}{prefix}/dashboard/")
-    page.wait_for_function(
-        "id => Chart.getChart(document.getElementById(id)) !== undefined", arg="chart-forum"
-    )
+    page.wait_for_function(DRAWN, arg=["chart-forum"])
 
     chart = page.evaluate(DIRECTION, "chart-forum")
 
