@@ -8,18 +8,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from matching.models import SupportPosition
 from pledges.models import (
     Pledge,
     PledgeParticipant,
     PledgeTarget,
     PledgeUpdate,
     PledgeUpdateActual,
+    ReviewState,
     UpdateReviewState,
 )
 
 from .accounts import DemoAccounts
 from .draws import at
 from .entities import EntityRef
+from .matching import POSITION_COLUMNS, position_rows
 from .plans import actual_value
 from .pledges import PLEDGE_COLUMNS, PledgeBundle
 from .rounds import RoundWindows, round_for
@@ -49,6 +52,7 @@ class Counts:
     targets: int = 0
     updates: int = 0
     actuals: int = 0
+    positions: int = 0
     currencies_used: set[str] = field(default_factory=set)
 
 
@@ -102,6 +106,7 @@ def write_bundles(
     rng: random.Random,
     counts: Counts,
     rounds: RoundWindows,
+    financial_type: int | None,
 ) -> list[IndexRow]:
     """Insert one chunk of pledges and everything that hangs off them."""
     writer.insert(Pledge, PLEDGE_COLUMNS, [b.row for b in bundles])
@@ -184,12 +189,26 @@ def write_bundles(
     writer.insert(PledgeTarget, TARGET_COLUMNS, targets)
     writer.insert(PledgeUpdate, UPDATE_COLUMNS, updates)
     writer.insert(PledgeUpdateActual, ACTUAL_COLUMNS, actuals)
+    # One id per published pledge at most: some published pledges neither seek nor offer.
+    published = sum(1 for b in bundles if b.skeleton.state == ReviewState.PUBLISHED)
+    positions, position_countries = position_rows(
+        bundles,
+        ids=iter(writer.reserve_ids(SupportPosition, published)),
+        financial_type=financial_type,
+    )
+    writer.insert(SupportPosition, POSITION_COLUMNS, positions)
+    writer.insert(
+        SupportPosition.countries.through,
+        through_columns(SupportPosition.countries),
+        position_countries,
+    )
 
     counts.pledges += len(bundles)
     counts.participants += len(participants)
     counts.targets += len(targets)
     counts.updates += len(updates)
     counts.actuals += len(actuals)
+    counts.positions += len(positions)
     counts.currencies_used.update(b.currency for b in bundles if b.currency)
     return [
         IndexRow(

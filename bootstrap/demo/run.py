@@ -32,7 +32,7 @@ from .figures import create_exchange_rates, create_indicator_values
 from .goals import create_goal_contributions
 from .languages import translate_some
 from .links import create_links, save_counters
-from .matching import create_matches, create_positions
+from .matching import create_matches
 from .partnerships import create_memberships
 from .plans import number_references, plan_skeletons
 from .pledges import PledgeBuilder
@@ -185,13 +185,13 @@ def seed_demo(
                     rng=write_rng,
                     counts=counts,
                     rounds=rounds,
+                    financial_type=ref.support_types.get("financial"),
                 )
                 written(pipeline.submit(job))
             written(pipeline.finish())
         stage("Linking pledges…")
         counts.links, match_pairs = create_links(rows=rows, seed=seed, writer=writer)
-        stage("Stating what pledges seek and offer, and matching some…")
-        positions = create_positions(pledge_ids=pledge_ids)
+        stage("Matching some of what pledges seek and offer…")
         matches = create_matches(
             pairs=match_pairs,
             entity_of={row.id: row.entity_id for row in rows},
@@ -222,7 +222,7 @@ def seed_demo(
         pledges=counts.pledges,
         participants=counts.participants,
         links=counts.links,
-        support_positions=positions,
+        support_positions=counts.positions,
         matches=matches,
         msp_memberships=memberships,
         targets=counts.targets,

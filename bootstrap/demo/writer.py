@@ -135,7 +135,10 @@ class Writer:
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         given = [by_attname[c] for c in columns]
         missing = [
-            f for f in model._meta.concrete_fields if f.attname not in columns and not f.primary_key
+            f
+            for f in model._meta.concrete_fields
+            # PostgreSQL computes generated columns and refuses them in COPY.
+            if f.attname not in columns and not f.primary_key and not f.generated
         ]
         defaults: list[Callable[[], Any]] = [
             timezone.now
