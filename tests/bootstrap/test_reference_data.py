@@ -221,7 +221,7 @@ def test_grf23_multistakeholder_pledges_are_reference_records_when_loaded(
     assert msp.title_fr == "Réinstallation"
     # The project's translations are marked unofficial, like the thematic areas they were.
     assert set(msp.unofficial_languages) == {"ar", "zh-hans", "fr", "ru", "es"}
-    assert MultistakeholderPledge.objects.filter(is_reference=True).count() == 36
+    assert MultistakeholderPledge.objects.filter(is_reference=True).count() == 38
 
 
 def test_support_platforms_cover_their_countries_when_loaded(reference_data: None) -> None:

@@ -29,7 +29,8 @@ def test_an_edited_title_survives_a_reload_and_update_restores_it(reference_data
     assert (
         msp.title_fr == "Capacités en matière d'asile - Groupe d'appui aux capacités d'asile (ACSG)"
     )
-    assert "Multistakeholder pledges: 0 created, 1 updated, 35 unchanged" in output
+    others = MultistakeholderPledge.objects.filter(is_reference=True).count() - 1
+    assert f"Multistakeholder pledges: 0 created, 1 updated, {others} unchanged" in output
 
     load("--update")
     msp.refresh_from_db()
