@@ -215,6 +215,7 @@ def seed_demo(
         stage("Creating indicator values…")
         values = create_indicator_values(ref=ref, seed=seed, writer=writer)
         stage("Counting targets towards the forums' collective goals…")
+        writer.analyze([Pledge, PledgeTarget, MultistakeholderMembership])
         goal_contributions = create_goal_contributions()
         stage("Building indexes, checking foreign keys and committing…")
     return DemoSummary(

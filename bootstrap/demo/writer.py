@@ -48,6 +48,18 @@ class Writer:
             self._copy(model, columns, rows)
         return len(rows)
 
+    def analyze(self, models_: Sequence[type[models.Model]]) -> None:
+        """Refresh the planner's statistics of tables filled earlier in this transaction.
+
+        Without them PostgreSQL plans a join over a freshly loaded table as if it were nearly
+        empty: counting the MSP members' targets towards their goals became a nested loop that
+        took 69 s at 100,000 pledges. ANALYZE samples a fixed number of rows, so it takes about
+        a second even at 1,000,000."""
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            for model in models_:
+                cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+
     @contextmanager
     def bulk_load(
         self, models_: Sequence[type[models.Model]], *, rebuild_indexes: bool
