@@ -206,7 +206,10 @@ class FiguresField(serializers.JSONField):
     composite labelled as such with its definition, or left out where the deployment says so."""
 
     def to_representation(self, value: Any) -> Any:
-        return tracker_composite.public_figures(super().to_representation(value), self.definition)
+        figures = super().to_representation(value)
+        if not isinstance(figures, dict):  # null: an MSP not computed yet
+            return figures
+        return tracker_composite.public_figures(figures, self.definition)
 
     @property
     def definition(self) -> str:
