@@ -6,6 +6,7 @@ from the table.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from indicators import composite as tracker_composite
 from indicators import drilldown
 from indicators.models import SliceKind
-from pledges.models import ImplementationStatus
+from pledges.models import ImplementationStatus, TargetUnit
 
 from . import selectors
 from .selectors import Dashboard, MspProgress, ObjectiveProgress
@@ -52,6 +54,8 @@ class Chart:
     spec: dict[str, Any] = field(default_factory=dict)  # Chart.js data, see static/js/dashboard.js
     note: str = ""
     header: int = 0  # the column whose cell heads each row (th scope="row")
+    # Set on charts of the tracker's composite: the page links to its definition beside them.
+    definition_url: str = ""
 
     @property
     def dom_id(self) -> str:
@@ -146,7 +150,8 @@ def dashboard_charts(data: Dashboard, labels: dict[str, dict[str, str]]) -> dict
         _status_chart(data),
         _money_chart(data),
         *(_breakdown_chart(data, kind, labels[kind]) for kind in labels),
-        _objectives_chart(data),
+        # The tracker's own measure: off the page (and its CSV) where the deployment says so.
+        *([_objectives_chart(data)] if tracker_composite.shown() else []),
         _countries_chart(data),
     ]
     return {chart.key: chart for chart in charts}
@@ -290,10 +295,14 @@ def _objectives_chart(data: Dashboard) -> Chart:
     cards = data.objectives
     chart = Chart(
         key="objectives",
-        title=_("Progress over time per objective"),
-        caption=_("Composite score of each objective, %(step)s up to %(date)s")
+        title=_("Tracker composite per objective over time"),
+        caption=_(
+            "The tracker's composite (not an official figure) of each objective, %(step)s up "
+            "to %(date)s"
+        )
         % {"step": _step(data), "date": day(data.as_of)},
         columns=[_("Date")] + [f"{c.number}. {c.short_label}" for c in cards],
+        definition_url=tracker_composite.definition_url(),
     )
     urls = {
         c.number: pledges_url(f.compact, f.slice_kind, f.slice_key, objective=c.number)
@@ -371,41 +380,48 @@ def _countries_chart(data: Dashboard) -> Chart:
 
 
 COMPONENT_LABELS = {
-    "implementation": _("Implementation"),
-    "money": _("Money (delivery)"),
-    "targets": _("Targets"),
-    "indicators": _("Indicators"),
+    "implementation": gettext_lazy("Implementation"),
+    "money": gettext_lazy("Money (delivery)"),
+    "targets": gettext_lazy("Targets"),
+    "indicators": gettext_lazy("Indicators"),
 }
 
 
 def objective_charts(data: ObjectiveProgress) -> dict[str, Chart]:
-    """The objective page's charts: composite score and components over time, and each
-    indicator's global values by year."""
+    """The objective page's charts: its components (and the tracker's composite, where the
+    deployment shows it) over time, and each indicator's global values by year."""
     objective = data.objective
     compact = objective.compact.code
     url = pledges_url(compact, objective=objective.number)
+    shown = tracker_composite.shown()
+    labels = [str(v) for v in COMPONENT_LABELS.values()]
+    if shown:
+        labels.insert(0, _("Tracker composite (not an official figure)"))
+    # History rows are (date, composite, components…): the composite goes when not shown.
+    history = [(row[0], *row[1 if shown else 2 :]) for row in data.history]
     score = Chart(
         key="score",
-        title=_("Composite score and components over time"),
+        title=_("Components and tracker composite over time")
+        if shown
+        else _("Components over time"),
         caption=_(
             "Overall figures of the objective over the last twelve months, one row per snapshot "
             "date (per week, its last snapshot, when there are more than %(max)s)"
         )
         % {"max": selectors.MAX_POINTS},
-        columns=[_("Date"), _("Composite score"), *(str(v) for v in COMPONENT_LABELS.values())],
+        columns=[_("Date"), *labels],
+        definition_url=tracker_composite.definition_url() if shown else "",
     )
-    for date, *values in data.history:
+    for date, *values in history:
         score.rows.append(
             Row([Cell(date.isoformat(), day(date))] + [Cell(v, percent(v), url) for v in values])
         )
     score.spec = {
         "type": "line",
-        "labels": [row[0].isoformat() for row in data.history],
+        "labels": [row[0].isoformat() for row in history],
         "datasets": [
-            {"label": label, "data": [as_float(row[i], 100) for row in data.history]}
-            for i, label in enumerate(
-                [_("Composite score"), *(str(v) for v in COMPONENT_LABELS.values())], start=1
-            )
+            {"label": label, "data": [as_float(row[i], 100) for row in history]}
+            for i, label in enumerate(labels, start=1)
         ],
         "format": "percent",
     }
@@ -483,6 +499,7 @@ def msp_charts(data: MspProgress) -> dict[str, Chart]:
         "datasets": [{"label": _("Pledges"), "data": [status.get(k, 0) for k in STATUS_ORDER]}],
         "format": "count",
     }
+    shown = tracker_composite.shown()
     history = Chart(
         key="history",
         title=_("Member pledges and money over time"),
@@ -492,21 +509,20 @@ def msp_charts(data: MspProgress) -> dict[str, Chart]:
             _("Pledges"),
             _("Pledged (USD)"),
             _("Disbursed (USD)"),
-            _("Composite score"),
+            *([_("Tracker composite (not an official figure)")] if shown else []),
         ],
+        definition_url=tracker_composite.definition_url() if shown else "",
     )
     for date, pledges, pledged, disbursed, score in data.history:
-        history.rows.append(
-            Row(
-                [
-                    Cell(date.isoformat(), day(date)),
-                    Cell(pledges, count(None if pledges is None else int(pledges)), url),
-                    Cell(pledged, usd(pledged), url),
-                    Cell(disbursed, usd(disbursed), url),
-                    Cell(score, percent(score), url),
-                ]
-            )
-        )
+        cells = [
+            Cell(date.isoformat(), day(date)),
+            Cell(pledges, count(None if pledges is None else int(pledges)), url),
+            Cell(pledged, usd(pledged), url),
+            Cell(disbursed, usd(disbursed), url),
+        ]
+        if shown:
+            cells.append(Cell(score, percent(score), url))
+        history.rows.append(Row(cells))
     history.spec = {
         "type": "line",
         "labels": [row[0].isoformat() for row in data.history],
@@ -536,42 +552,99 @@ class Figure:
 
 
 def headline(data: Dashboard) -> list[Figure]:
-    """The compact's (or the selected slice's) headline numbers as of the date."""
-    figures = data.headline
-    if figures is None:
+    """The compact's (or the selected slice's) headline numbers as of the date: what is
+    counted. The tracker's composite is never one of them (it is the tracker's own measure,
+    shown after these, labelled, on the objective cards)."""
+    if data.headline is None:
         return []
     f = data.filters
-    url = pledges_url(f.compact, f.slice_kind, f.slice_key)
-    money = figures["money"]
+    return counted_figures(
+        data.headline,
+        pledges_url(f.compact, f.slice_kind, f.slice_key),
+        pledges_url(f.compact, f.slice_kind, f.slice_key, overdue=True),
+    )
+
+
+def counted_figures(
+    figures: dict[str, Any], url: str | None, overdue_url: str | None
+) -> list[Figure]:
+    """Pledges, money and overdue pledges of a snapshot's figures, each linking to its pledges."""
+    money = figures.get("money") or {}
     unconverted = money.get("unconverted_pledges") or 0
-    items = [
-        Figure(_("Published pledges"), count(figures["pledges"]), url),
+    return [
+        Figure(_("Published pledges"), count(figures.get("pledges", 0)), url),
         Figure(
             _("Pledged (USD)"),
-            usd(money["pledged_usd"]),
+            usd(money.get("pledged_usd")),
             url,
             _("%(n)s pledges not converted (no exchange rate)") % {"n": count(unconverted)}
             if unconverted
             else "",
         ),
-        Figure(_("Disbursed (USD)"), usd(money["disbursed_usd"]), url),
+        Figure(_("Disbursed (USD)"), usd(money.get("disbursed_usd")), url),
         Figure(
             _("Delivery (disbursed ÷ pledged)"),
-            percent(money["delivery_ratio"]),
+            percent(money.get("delivery_ratio")),
             url,
-            "" if money["delivery_ratio"] else _("No pledge reports a disbursement yet."),
+            "" if money.get("delivery_ratio") else _("No pledge reports a disbursement yet."),
         ),
         Figure(
             _("Overdue"),
-            count(figures["overdue"]),
-            pledges_url(f.compact, f.slice_kind, f.slice_key, overdue=True),
+            count(figures.get("overdue", 0)),
+            overdue_url,
             _("No approved progress update in the last two reporting cycles."),
         ),
     ]
-    score = (figures.get("composite") or {}).get("score")
-    if score is not None:
-        items.append(Figure(_("Composite score"), percent(score), url))
-    return items
+
+
+def headline_status(data: Dashboard) -> list[tuple[str, str, str | None]]:
+    f = data.filters
+    return status_mix(
+        data.headline or {},
+        lambda key: pledges_url(f.compact, f.slice_kind, f.slice_key, status=key),
+    )
+
+
+def status_mix(
+    figures: dict[str, Any], url_for: Callable[[str], str | None]
+) -> list[tuple[str, str, str | None]]:
+    """(status, pledges, the pledges behind it) for each status that has pledges."""
+    status = figures.get("status") or {}
+    names = status_labels()
+    return [
+        (names[key], count(status[key]), url_for(key)) for key in STATUS_ORDER if status.get(key)
+    ]
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """The targets of one unit: how many were reported, and the sums (or, for percentages,
+    which cannot be added up, how many were met)."""
+
+    unit: str
+    reported: str
+    targets: str
+    pledged: str
+    achieved: str
+
+
+def target_lines(figures: dict[str, Any]) -> list[TargetLine]:
+    names = dict(TargetUnit.choices)
+    lines = []
+    for unit, t in sorted((figures.get("targets") or {}).items()):
+        percent_unit = unit == TargetUnit.PERCENT
+        lines.append(
+            TargetLine(
+                unit=str(names.get(unit, unit)),
+                reported=count(t.get("reported")),
+                targets=count(t.get("targets")),
+                pledged="—" if percent_unit else usd(t.get("target_sum")),
+                achieved=_("%(n)s met") % {"n": count(t.get("met"))}
+                if percent_unit
+                else usd(t.get("achieved_sum")),
+            )
+        )
+    return lines
 
 
 @dataclass(frozen=True)
@@ -591,6 +664,10 @@ class Card:
     delivery: str
     overdue: str
     overdue_url: str | None
+
+    @property
+    def score_id(self) -> str:
+        return f"score-{self.number}"
 
 
 def objective_cards(data: Dashboard) -> list[Card]:

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/csv/<str:chart>/", views.dashboard_csv, name="dashboard-csv"),
     path("dashboard/method/", views.method, name="method"),
+    path("about/figures/", views.figures, name="figures"),
     path(
         "dashboard/<str:compact>/objectives/<int:number>/",
         views.objective_progress,

@@ -31,6 +31,7 @@ from core.http import HtmxHttpRequest
 from core.spreadsheets import safe_row
 from forums.models import ReportingRound
 from goals import selectors as goal_selectors
+from indicators import composite as tracker_composite
 from indicators import snapshot_version
 from partnerships.models import MultistakeholderPledge
 from pledges.selectors import round_progress
@@ -66,7 +67,9 @@ def cached(name: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
     token = snapshot_version.current()
     if token is None:
         return build()
-    key = ":".join(["dashboards", name, token, get_language() or "", *map(str, parts)])
+    # Whether the composite is shown changes what is built (charts, columns).
+    shown = "composite" if tracker_composite.shown() else "no-composite"
+    key = ":".join(["dashboards", name, token, get_language() or "", shown, *map(str, parts)])
     try:
         hit = cache.get(key)
     except Exception:
@@ -95,6 +98,8 @@ def _dashboard_data(filters: Filters, choices: Choices) -> dict[str, Any]:
             "data": data,
             "charts": charts.dashboard_charts(data, choices.labels()),
             "headline": charts.headline(data),
+            "headline_status": charts.headline_status(data),
+            "headline_targets": charts.target_lines(data.headline or {}),
             "cards": charts.objective_cards(data),
             "goals": goal_selectors.compact_goals(filters.compact, until=data.as_of),
         }
@@ -138,6 +143,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "slice_label": labels.get(filters.slice_kind, {}).get(filters.slice_key, ""),
         "chart_list": list(bundle["charts"].values()),
         "compact_name": dict(choices.compacts).get(filters.compact, filters.compact),
+        "composite_shown": tracker_composite.shown(),
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "dashboards/_dashboard.html" if partial else "dashboards/dashboard.html"
@@ -188,8 +194,9 @@ def _objective_data(objective: Objective) -> dict[str, Any]:
 
 
 def objective_progress(request: HttpRequest, compact: str, number: int) -> HttpResponse:
-    """One objective: official text, components of its composite score and how they were
-    computed, its indicators' values over time."""
+    """One objective: official text, what is counted (pledges, status mix, money, targets),
+    the components of progress and — after them, labelled as the tracker's own measure, where
+    the deployment shows it — the tracker's composite; its indicators' values over time."""
     objective = _objective(compact, number)
     bundle = _objective_data(objective)
     progress = bundle["progress"]
@@ -219,6 +226,20 @@ def objective_progress(request: HttpRequest, compact: str, number: int) -> HttpR
         "chart_list": list(bundle["charts"].values()),
         "pledges_url": pledges_url,
         "score_text": charts.percent(composite.get("score")),
+        "composite_shown": tracker_composite.shown(),
+        # What is counted comes first; the composite after it (objective_progress.html).
+        "counted": charts.counted_figures(
+            latest,
+            pledges_url,
+            charts.pledges_url(objective.compact.code, objective=objective.number, overdue=True),
+        ),
+        "status_mix": charts.status_mix(
+            latest,
+            lambda key: charts.pledges_url(
+                objective.compact.code, objective=objective.number, status=key
+            ),
+        ),
+        "targets": charts.target_lines(latest),
         "indicators": [
             (indicator, bundle["charts"][f"indicator-{indicator.code}"])
             for indicator in progress.indicators
@@ -279,6 +300,21 @@ def _method_html(mtime: float) -> SafeString:
     html = markdown.markdown(text, extensions=["tables", "toc"], output_format="html")
     # The file is ours (in the repository and the image), not user input.
     return mark_safe(html)  # noqa: S308
+
+
+def figures(request: HttpRequest) -> HttpResponse:
+    """What is official and what the tracker computes, and the tracker's composite defined
+    (when this deployment publishes it): the page every composite links to."""
+    weights = settings.PROGRESS_COMPONENT_WEIGHTS
+    components = [
+        {"label": label, "weight": weights.get(key, "0"), "how": COMPONENT_METHOD[key]}
+        for key, label in charts.COMPONENT_LABELS.items()
+    ]
+    return render(
+        request,
+        "dashboards/figures.html",
+        {"composite_shown": tracker_composite.shown(), "components": components},
+    )
 
 
 def method(request: HttpRequest) -> HttpResponse:

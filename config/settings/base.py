@@ -252,6 +252,10 @@ PROGRESS_COMPONENT_WEIGHTS = {
     "targets": "0.2",
     "indicators": "0.2",
 }
+# The composite score is the tracker's own measure (no official body publishes one): a
+# deployment may keep it off its pages, API and exports. The engine still computes it.
+# docs/progress.md, "What is official and what the tracker computes".
+TRACKER_COMPOSITE_SCORE = env.bool("TRACKER_COMPOSITE_SCORE", default=True)
 # A published pledge with no approved update for two reporting cycles is overdue.
 REPORTING_CYCLE_MONTHS = env.int("REPORTING_CYCLE_MONTHS", default=6)
 PROGRESS_RECOMPUTE_DELAY_SECONDS = env.int("PROGRESS_RECOMPUTE_DELAY_SECONDS", default=5)

@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from compacts.api.serializers import CompactRefSerializer, ObjectiveRefSerializer
 from core.models import ExchangeRate
+from indicators import composite as tracker_composite
 from indicators import drilldown
 from indicators.models import Indicator, IndicatorValue, ProgressSnapshot
 
@@ -158,18 +159,67 @@ class ExchangeRateSerializer(serializers.ModelSerializer):
         fields = ("id", "currency", "currency_name", "date", "usd_per_unit", "source", "url")
 
 
+COMPOSITE_SCHEMA = {
+    "type": "object",
+    "description": "The tracker's composite: the tracker's own measure, NOT an official figure "
+    "(neither UNHCR nor the UN Network on Migration publishes such a score). A weighted mean of "
+    "the components that have data; defined at `/about/figures/#composite` (and, with a worked "
+    "example, `/dashboard/method/#the-figures`). Omitted from `figures` — the key is absent, "
+    "in JSON and in CSV/XLSX exports — where the deployment turns the composite off "
+    "(`TRACKER_COMPOSITE_SCORE=false`).",
+    "properties": {
+        "score": {"type": "string", "nullable": True, "description": "A ratio 0–1, 4 decimals."},
+        "components": {
+            "type": "object",
+            "additionalProperties": {"type": "string", "nullable": True},
+        },
+        "weights": {"type": "object", "additionalProperties": {"type": "string"}},
+        "weights_used": {"type": "string"},
+        "official": {
+            "type": "boolean",
+            "description": "Always false: the composite is computed by the tracker.",
+        },
+        "definition": {
+            "type": "string",
+            "format": "uri",
+            "description": "The page that defines the tracker's composite.",
+        },
+    },
+}
+
+
 @extend_schema_field(
     {
         "type": "object",
         "additionalProperties": True,
-        "description": "The computed figures, by name (e.g. `pledges`, `usd_pledged`). Money is "
-        "in US dollars and decimals are strings; a figure that cannot be computed (a missing "
-        "exchange rate or value) is null, never zero. Nested objects become "
-        "`figures.<name>.<part>` columns in CSV and XLSX exports.",
+        "description": "The figures computed by the tracker (not official figures), by name "
+        "(e.g. `pledges`, `status`, `money`, `targets`). Money is in US dollars and decimals "
+        "are strings; a figure that cannot be computed (a missing exchange rate or value) is "
+        "null, never zero. Nested objects become `figures.<name>.<part>` columns in CSV and "
+        "XLSX exports. `composite` is the tracker's composite, not an official figure, and is "
+        "absent where the deployment turns it off.",
+        "properties": {"composite": COMPOSITE_SCHEMA},
     }
 )
 class FiguresField(serializers.JSONField):
-    """The snapshot's figures as stored: a JSON object."""
+    """A snapshot's figures as published (`indicators.composite.public_figures`): the tracker's
+    composite labelled as such with its definition, or left out where the deployment says so."""
+
+    def to_representation(self, value: Any) -> Any:
+        figures = super().to_representation(value)
+        if not isinstance(figures, dict):  # null: an MSP not computed yet
+            return figures
+        return tracker_composite.public_figures(figures, self.definition)
+
+    @property
+    def definition(self) -> str:
+        """The composite's definition as an absolute URL, worked out once per serializer (an
+        export serializes thousands of rows with one)."""
+        if not hasattr(self, "_definition"):
+            request = self.context.get("request")
+            path = tracker_composite.definition_url()
+            self._definition = request.build_absolute_uri(path) if request else path
+        return self._definition
 
 
 class ProgressLinksSerializer(serializers.Serializer):

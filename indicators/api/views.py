@@ -16,6 +16,7 @@ from rest_framework.serializers import BaseSerializer
 from core.api.exports import flatten
 from core.api.viewsets import ReadOnlyResourceViewSet
 from core.models import ExchangeRate
+from indicators import composite as tracker_composite
 from indicators.models import Indicator, IndicatorValue, ProgressSnapshot
 
 from .filters import ExchangeRateFilter, IndicatorFilter, IndicatorValueFilter, ProgressFilter
@@ -231,7 +232,9 @@ class ProgressViewSet(ReadOnlyResourceViewSet):
         left empty (missing), never zero."""
         columns: dict[str, None] = {}
         for figures in queryset.values_list("figures", flat=True).iterator(chunk_size=2000):
-            columns.update(dict.fromkeys(flatten(figures, "figures.")))
+            # The columns of the figures as published (the composite labelled, or left out).
+            public = tracker_composite.public_figures(figures, "")
+            columns.update(dict.fromkeys(flatten(public, "figures.")))
         figure_columns = sorted(columns)
         for row in super().export_rows(queryset, serializer):
             base = {key: value for key, value in row.items() if not key.startswith("figures")}

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from compacts.api.serializers import CompactRefSerializer, ObjectiveRefSerializer
+from indicators.api.serializers import FiguresField
 from partnerships.models import KeyOutcome, MultistakeholderLead, MultistakeholderPledge
 
 
@@ -51,12 +52,15 @@ class MultistakeholderPledgeSerializer(serializers.ModelSerializer):
     key_outcomes = KeyOutcomeSerializer(many=True, read_only=True)
     member_count = serializers.IntegerField(read_only=True)
     members_url = serializers.SerializerMethodField()
-    figures = serializers.JSONField(
+    # The composite in it labelled as the tracker's, or left out (TRACKER_COMPOSITE_SCORE).
+    figures = FiguresField(
         read_only=True,
         allow_null=True,
         help_text=(
             "The latest overall figures computed by the tracker's progress engine over the "
-            "published member pledges (not official figures); null until first computed."
+            "published member pledges (not official figures); null until first computed. "
+            "`composite` is the tracker's composite (not an official figure, defined at "
+            "`/about/figures/#composite`), absent where the deployment turns it off."
         ),
     )
     figures_date = serializers.DateField(read_only=True, allow_null=True)
