@@ -103,7 +103,7 @@ class Objective(OfficialTextMixin):
         _("source"),
         max_length=500,
         blank=True,
-        help_text=_("Document symbol, paragraph and address of the official texts."),
+        help_text=_("Document symbol, paragraph and address of the text."),
     )
     # Set when something that feeds this objective's progress changed; cleared by the progress
     # engine once a fresh snapshot is written (see compacts.progress_marks).

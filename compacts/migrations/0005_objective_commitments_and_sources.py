@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='objective',
             name='source',
-            field=models.CharField(blank=True, help_text='Document symbol, paragraph and address of the official texts.', max_length=500, verbose_name='source'),
+            field=models.CharField(blank=True, help_text='Document symbol, paragraph and address of the text.', max_length=500, verbose_name='source'),
         ),
         migrations.AddField(
             model_name='objectiveaction',
