@@ -43,7 +43,8 @@ from babel import Locale
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -223,7 +224,10 @@ def load_objectives(*, update: bool = False) -> TableSummary:
 
 
 def load_objective_actions(*, update: bool = False) -> TableSummary:
-    """Lettered GCM actions; only objective 23's are shipped, the secretariat adds the others."""
+    """Lettered GCM actions as adopted (A/RES/73/195 ¶17–39), each with its source. Only the
+    actions whose text could be checked against the resolution are shipped (the objectives
+    still missing some are listed in bootstrap/data/SOURCES.md); the secretariat adds the
+    others in the admin."""
     rows = _with_objective_ids(_read_json("objective_actions.json"))
     return sync_rows(ObjectiveAction, rows, key=("objective_id", "letter"), update=update)
 
@@ -463,17 +467,34 @@ def sync_rows(
     # Written even after a problem (the load rolls everything back at the end), so that later
     # files are checked against these rows instead of reporting every child of a bad parent.
     if to_create or to_update:
-        try:
-            with transaction.atomic():
-                model._default_manager.bulk_create(to_create)
-                if to_update:
-                    model._default_manager.bulk_update(to_update, sorted(changed_fields))
-                    _copy_english_to_untranslated_columns(model, to_update)
-        except IntegrityError as error:
-            _report(f"{summary.label}: {error}".strip())
+        _write(model, to_create, to_update, changed_fields, label=summary.label)
     summary.created = len(to_create)
     summary.updated = len(to_update)
     return summary
+
+
+def _write(
+    model: type[models.Model],
+    to_create: Sequence[models.Model],
+    to_update: Sequence[models.Model],
+    changed_fields: set[str],
+    *,
+    label: str,
+) -> None:
+    """Insert the new rows and save the changed fields of the others, reporting a constraint
+    the rows break instead of raising."""
+    try:
+        with transaction.atomic():
+            model._default_manager.bulk_create(to_create)
+            if to_update:
+                # The untranslated columns (`title`) are copied from English just after:
+                # written here, a row without the text (no commitment) would write NULL.
+                columns = sorted(changed_fields - set(_translated_fields(model)))
+                if columns:
+                    model._default_manager.bulk_update(to_update, columns)
+                _copy_english_to_untranslated_columns(model, to_update)
+    except IntegrityError as error:
+        _report(f"{label}: {error}".strip())
 
 
 def _translated_fields(model: type[models.Model]) -> tuple[str, ...]:
@@ -516,7 +537,9 @@ def _with_translations(model: type[models.Model], row: Row) -> Row:
 def _fill_missing_translations(
     obj: models.Model, values: Row, differing: Sequence[str]
 ) -> list[str]:
-    """Set the shipped translations whose column is still empty and return the fields set.
+    """Set the shipped translations and texts whose column is still empty and return the
+    fields set: a release that ships a new text (an objective's commitment, an action's
+    source) fills it without --update, while a text somebody typed is never replaced.
     Languages shipped as unofficial join `unofficial_languages`, so that a new text is never
     shown as official by mistake."""
     localized = {
@@ -524,7 +547,19 @@ def _fill_missing_translations(
         for name in _translated_fields(type(obj))
         for language in _other_languages()
     }
-    filled = [n for n in differing if n in localized and getattr(obj, n) in (None, "")]
+    opts = type(obj)._meta
+
+    def fillable(name: str) -> bool:
+        if getattr(obj, name) not in (None, ""):
+            return False
+        if name in localized:
+            return True
+        model_field = opts.get_field(name)
+        return (
+            isinstance(model_field, models.CharField | models.TextField) and not model_field.choices
+        )
+
+    filled = [n for n in differing if fillable(n)]
     for name in filled:
         setattr(obj, name, values[name])
     if filled and isinstance(obj, OfficialTextMixin) and "unofficial_languages" in differing:
@@ -583,8 +618,12 @@ def _copy_english_to_untranslated_columns(
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
     # modeltranslation's manager: without rewriting, `title` names the untranslated column.
     manager: Any = model._default_manager
+    # A text no row ships (an objective without a commitment) has no English column yet.
     manager.rewrite(False).filter(pk__in=[obj.pk for obj in objs]).update(
-        **{name: F(build_localized_fieldname(name, default)) for name in fields}
+        **{
+            name: Coalesce(F(build_localized_fieldname(name, default)), Value(""))
+            for name in fields
+        }
     )
 
 

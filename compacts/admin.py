@@ -48,7 +48,7 @@ class CompactAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
 class ObjectiveActionInline(TranslationTabularInline):
     model = ObjectiveAction
     extra = 0
-    fields = ("letter", "text")
+    fields = ("letter", "text", "source")
 
 
 @admin.register(Objective)

@@ -4,6 +4,7 @@ Everything here is reference data shipped by `manage.py load_reference_data` and
 secretariat in the admin; no business logic depends on a particular title or number.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,15 @@ class OfficialTextMixin(models.Model):
         return bool(getattr(self, build_localized_fieldname(main, language), None))
 
 
+def shown_language(obj: models.Model, field: str) -> str:
+    """The language whose text `obj.<field>` shows in the active language: the active one when
+    its column is filled, else English, which modeltranslation falls back to."""
+    language = get_language() or settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    if getattr(obj, build_localized_fieldname(field, language), None):
+        return language
+    return settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+
+
 class Compact(OfficialTextMixin):
     """A Global Compact: the GCR (refugees) or the GCM (migration)."""
 
@@ -56,6 +66,12 @@ class Compact(OfficialTextMixin):
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     adoption_note = models.CharField(_("adoption"), max_length=300, blank=True)
     url = models.URLField(_("official page"), blank=True)
+    # The UN document that holds the compact's text, and the General Assembly resolution that
+    # affirmed or endorsed it: "A/73/12 (Part II)", affirmed by "A/RES/73/151".
+    document_symbol = models.CharField(_("document symbol"), max_length=100, blank=True)
+    document_url = models.URLField(_("document"), blank=True)
+    resolution_symbol = models.CharField(_("resolution symbol"), max_length=100, blank=True)
+    resolution_url = models.URLField(_("resolution"), blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -79,6 +95,16 @@ class Objective(OfficialTextMixin):
     title = models.CharField(_("official title"), max_length=300)
     short_label = models.CharField(_("short label"), max_length=100)
     description = models.TextField(_("description"), blank=True)
+    # The GCM's "We commit to …" paragraph (A/RES/73/195 ¶17–39) as adopted; blank for the GCR,
+    # whose objectives have no commitment paragraph of their own, and where the text could not
+    # be checked against the resolution.
+    commitment = models.TextField(_("commitment"), blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_("Document symbol, paragraph and address of the text."),
+    )
     # Set when something that feeds this objective's progress changed; cleared by the progress
     # engine once a fresh snapshot is written (see compacts.progress_marks).
     progress_stale_since = models.DateTimeField(
@@ -101,6 +127,22 @@ class Objective(OfficialTextMixin):
     def __str__(self) -> str:
         return f"{self.compact.code} {self.number}. {self.short_label}"
 
+    @property
+    def commitment_language(self) -> str:
+        """The language of the commitment shown in the active language: English where the UN
+        text in that language is not shipped (pages mark it with `lang`)."""
+        return shown_language(self, "commitment")
+
+    def missing_action_letters(self) -> list[str]:
+        """Letters skipped before the last action listed, e.g. ["a", "b"] when only (c)–(e)
+        are shipped: the page says that the list is incomplete. Reads `actions.all()`, which
+        the objective page prefetches."""
+        letters = sorted(action.letter for action in self.actions.all())
+        if not letters or any(len(letter) != 1 for letter in letters):
+            return []
+        shipped = set(letters)
+        return [chr(code) for code in range(ord("a"), ord(letters[-1])) if chr(code) not in shipped]
+
 
 class ObjectiveAction(OfficialTextMixin):
     """A lettered action under a GCM objective that a pledge may commit to, e.g. 23(a)."""
@@ -108,6 +150,12 @@ class ObjectiveAction(OfficialTextMixin):
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="actions")
     letter = models.CharField(_("letter"), max_length=2)
     text = models.TextField(_("text"))
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_("Document symbol, paragraph and address of the text."),
+    )
 
     class Meta:
         ordering = ["objective__compact__code", "objective__number", "letter"]
@@ -125,6 +173,12 @@ class ObjectiveAction(OfficialTextMixin):
     def __str__(self) -> str:
         return f"{self.objective.compact.code} {self.objective.number}({self.letter})"
 
+    @property
+    def text_language(self) -> str:
+        """The language of the text shown in the active language (English where the language
+        has none)."""
+        return shown_language(self, "text")
+
 
 class GuidingPrinciple(OfficialTextMixin):
     """A guiding principle of a compact (the GCM has ten) that a pledge may name."""
@@ -133,6 +187,14 @@ class GuidingPrinciple(OfficialTextMixin):
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
+    # The principle as the compact states it (GCM ¶15), after its name.
+    text = models.TextField(_("official text"), blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_("Document symbol, paragraph and address of the text."),
+    )
 
     class Meta:
         ordering = ["compact__code", "number"]

@@ -27,12 +27,12 @@ class CompactTranslation(TranslationOptions):
 
 @register(Objective)
 class ObjectiveTranslation(TranslationOptions):
-    fields = ("title", "short_label")
+    fields = ("title", "short_label", "commitment")
 
 
 @register(GuidingPrinciple)
 class GuidingPrincipleTranslation(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "text")
 
 
 @register(ObjectiveAction)

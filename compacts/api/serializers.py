@@ -40,6 +40,10 @@ class CompactSerializer(serializers.ModelSerializer):
             "adopted_on",
             "adoption_note",
             "official_url",
+            "document_symbol",
+            "document_url",
+            "resolution_symbol",
+            "resolution_url",
             "objective_count",
             "url",
         )
@@ -48,7 +52,7 @@ class CompactSerializer(serializers.ModelSerializer):
 class ObjectiveActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ObjectiveAction
-        fields = ("letter", "text")
+        fields = ("letter", "text", "source")
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -65,6 +69,8 @@ class ObjectiveSerializer(serializers.ModelSerializer):
             "title",
             "short_label",
             "description",
+            "commitment",
+            "source",
             "actions",
             "url",
         )
@@ -76,4 +82,4 @@ class PrincipleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = GuidingPrinciple
-        fields = ("id", "compact", "number", "name", "description", "url")
+        fields = ("id", "compact", "number", "name", "description", "text", "source", "url")
