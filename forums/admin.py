@@ -17,6 +17,7 @@ class RegionalReviewInline(TranslationTabularInline):
     model = RegionalReview
     fk_name = "round"
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ("commission", "name", "start_date", "end_date", "place", "source_url")
 
 
