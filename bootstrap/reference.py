@@ -312,7 +312,8 @@ def load_support_platforms(*, update: bool = False) -> TableSummary:
 
 
 def load_forums(*, update: bool = False) -> TableSummary:
-    """GRF, HLOM, progress reviews, IMRF and GCM regional reviews, keyed on their pledge prefix."""
+    """GRF, HLOM, progress reviews, IMRF and the rounds of GCM regional reviews (whose reviews,
+    one per UN regional commission, are `load_regional_reviews`'), keyed on their pledge prefix."""
     rows = _with_compact_ids(_read_json("forums.json"))
     return sync_rows(Forum, rows, key=("code",), update=update)
 

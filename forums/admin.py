@@ -1,4 +1,7 @@
-"""Admin for forums: the secretariat adds the next GRF, HLOM or IMRF here."""
+"""Admin for forums: the secretariat adds the next GRF, HLOM or IMRF here, and a round's GCM
+regional reviews on the round's forum."""
+
+from typing import Any
 
 from django.contrib import admin
 from django.db import models
@@ -8,7 +11,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from compacts.admin import EnglishBaseColumnsMixin
 
-from .models import Forum, RegionalReview, ReportingRound
+from .models import Forum, ForumKind, RegionalReview, ReportingRound
 
 
 class RegionalReviewInline(TranslationTabularInline):
@@ -38,6 +41,12 @@ class ForumAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
         (_("About"), {"fields": ("description", "url")}),
     )
     inlines = (RegionalReviewInline,)
+
+    def get_inlines(self, request: HttpRequest, obj: Forum | None) -> list[type[Any]]:
+        """Only a round of GCM regional reviews has reviews (one per UN regional commission)."""
+        if obj is not None and obj.kind == ForumKind.REGIONAL_REVIEW:
+            return list(self.inlines)
+        return []
 
 
 @admin.register(RegionalReview)

@@ -2,10 +2,14 @@
 paragraph, and countries named as the UN names them, Kosovo with the UN's footnote."""
 
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
+from bootstrap import reference
 from core.models import Country
 from pledges.models import EntityType
 from tests.factories import EntityFactory, PledgeRows
@@ -119,3 +123,30 @@ def test_entity_page_shows_the_footnote_of_its_country(
 
     assert "Kosovo" in page
     assert KOSOVO_NOTE in page
+
+
+def test_a_second_load_changes_nothing_in_any_table(reference_data: None) -> None:
+    out = StringIO()
+    call_command("load_reference_data", stdout=out)
+
+    lines = out.getvalue().strip().splitlines()
+    assert lines
+    for line in lines:
+        assert re.search(r": 0 created, 0 updated, \d+ unchanged$", line), line
+
+
+def test_kosovo_footnote_is_filled_in_a_language_once_the_catalogs_translate_it(
+    reference_data: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Country.objects.get(code="XK").footnote_fr in (None, "")
+
+    def catalogs(text: str) -> str:  # the French catalog, once the translation is merged
+        return f"[fr] {text}" if translation.get_language() == "fr" else text
+
+    monkeypatch.setattr(reference, "gettext", catalogs)
+    call_command("load_reference_data", stdout=StringIO())
+
+    kosovo = Country.objects.get(code="XK")
+    assert kosovo.footnote_fr == f"[fr] {KOSOVO_NOTE}"
+    assert kosovo.footnote_ar in (None, "")  # not translated: the page shows the English text
+    assert kosovo.footnote == KOSOVO_NOTE

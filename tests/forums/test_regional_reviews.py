@@ -114,3 +114,17 @@ def test_update_restores_a_review_s_shipped_place_and_a_plain_reload_keeps_an_ed
     again = StringIO()
     call_command("load_reference_data", stdout=again)
     assert "Regional reviews: 0 created, 0 updated, 10 unchanged\n" in again.getvalue()
+
+
+def test_secretariat_edits_a_round_s_reviews_on_the_round_in_the_admin(
+    reference_data: None, admin_client: Client
+) -> None:
+    round_ = Forum.objects.get(code="GCMRR25")
+    grf = Forum.objects.get(code="GRF23")
+
+    page = admin_client.get(f"/admin/forums/forum/{round_.pk}/change/").content.decode()
+    other = admin_client.get(f"/admin/forums/forum/{grf.pk}/change/").content.decode()
+
+    assert 'name="regional_reviews-TOTAL_FORMS"' in page
+    assert 'name="regional_reviews-INITIAL_FORMS" value="5"' in page
+    assert "regional_reviews-TOTAL_FORMS" not in other
