@@ -84,6 +84,25 @@ class RegionalCommission(models.TextChoices):
     ESCWA = "ESCWA", _("Economic and Social Commission for Western Asia (ESCWA)")
 
 
+class RegionalReviewQuerySet(models.QuerySet["RegionalReview"]):
+    def for_forum_page(self, forum: Forum) -> "RegionalReviewQuerySet | None":
+        """The reviews a forum's page lists: a round's own; for an IMRF, those of the round held
+        in the four years before it, whose findings it takes up (A/RES/73/195 ¶49–50: regional
+        reviews from 2020 and every four years, the IMRF every four years from 2022). None for
+        other forums, which have no reviews."""
+        if forum.kind == ForumKind.REGIONAL_REVIEW:
+            reviews = self.filter(round=forum)
+        elif forum.kind == ForumKind.IMRF:
+            reviews = self.filter(
+                round__compact_id=forum.compact_id,
+                round__year__lt=forum.year,
+                round__year__gte=forum.year - 4,
+            )
+        else:
+            return None
+        return reviews.select_related("round").order_by("commission", "round__year")
+
+
 class RegionalReview(models.Model):
     """One GCM regional review: the meeting a UN regional commission holds in one round of
     reviews (2020–21, 2024–25). The round is a forum of kind `regional_review` and stays the
@@ -106,6 +125,8 @@ class RegionalReview(models.Model):
     source_url = models.URLField(
         _("source"), max_length=500, help_text=_("Where the dates and place are published.")
     )
+
+    objects = RegionalReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["round__year", "commission"]

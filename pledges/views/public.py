@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from compacts.models import Compact, Objective
-from forums.models import Forum, ForumKind
+from forums.models import Forum, RegionalReview
 
 from ..filters import ORDERINGS, SORT_CHOICES, PledgeFilter, objective_token
 from ..models import Entity, Pledge, PledgeParticipant
@@ -292,7 +292,8 @@ def objective_detail(request: HttpRequest, compact: str, number: int) -> HttpRes
 
 def forum_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A forum: when and where, its official figures, pledge figures and published pledges;
-    for a round of GCM regional reviews, its reviews per region."""
+    for a round of GCM regional reviews (and an IMRF, the round before it) the reviews per
+    region."""
     forum = get_object_or_404(Forum.objects.select_related("compact"), code=code)
     pledges = public_pledges(request.user).filter(forum=forum)
     page = _paginate(request, with_listing_data(pledges.order_by(*ORDERINGS["newest"])))
@@ -310,9 +311,8 @@ def forum_detail(request: HttpRequest, code: str) -> HttpResponse:
             .filter(reaffirmations__forum=forum)
             .exclude(forum=forum)
             .count(),
-            # A round of GCM regional reviews lists its reviews, one per UN regional commission.
-            "regional_reviews": list(forum.regional_reviews.order_by("commission"))
-            if forum.kind == ForumKind.REGIONAL_REVIEW
-            else None,
+            # A round of GCM regional reviews lists its reviews, one per UN regional commission;
+            # an IMRF, those of the round before it. None: the forum has no reviews.
+            "regional_reviews": RegionalReview.objects.for_forum_page(forum),
         },
     )

@@ -89,8 +89,33 @@ def test_round_page_says_so_when_no_review_is_recorded(
     assert "No regional review of this round is recorded yet." in page
 
 
+def test_imrf_page_lists_the_reviews_of_the_round_before_it(
+    reference_data: None, client: Client
+) -> None:
+    html = client.get("/forums/IMRF26/").content.decode()
+    page = _text(html.encode())
+
+    assert "Reviews per region" in page
+    assert "Second Africa regional review of the GCM" in page
+    assert "First Africa regional review of the GCM" not in page  # the round before IMRF 2022
+    assert html.count('href="/forums/GCMRR25/"') == 5
+    imrf22 = _text(client.get("/forums/IMRF22/").content)
+    assert "First Africa regional review of the GCM" in imrf22
+    assert "Second Africa regional review of the GCM" not in imrf22
+
+
+def test_imrf_page_says_so_when_no_review_before_it_is_recorded(
+    reference_data: None, client: Client
+) -> None:
+    RegionalReview.objects.filter(round__code="GCMRR25").delete()
+
+    page = _text(client.get("/forums/IMRF26/").content)
+
+    assert "No regional review before this forum is recorded yet." in page
+
+
 def test_other_forum_pages_have_no_review_section(reference_data: None, client: Client) -> None:
-    page = _text(client.get("/forums/IMRF22/").content)
+    page = _text(client.get("/forums/GRF23/").content)
 
     assert "Reviews per region" not in page
 
