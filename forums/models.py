@@ -72,6 +72,11 @@ class Forum(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def lists_regional_reviews(self) -> bool:
+        """A round of GCM regional reviews lists its reviews, an IMRF those before it."""
+        return self.kind in (ForumKind.REGIONAL_REVIEW, ForumKind.IMRF)
+
 
 class RegionalCommission(models.TextChoices):
     """The five UN regional economic commissions, each of which hosts one GCM regional review
@@ -82,25 +87,6 @@ class RegionalCommission(models.TextChoices):
     ECLAC = "ECLAC", _("Economic Commission for Latin America and the Caribbean (ECLAC)")
     ESCAP = "ESCAP", _("Economic and Social Commission for Asia and the Pacific (ESCAP)")
     ESCWA = "ESCWA", _("Economic and Social Commission for Western Asia (ESCWA)")
-
-
-class RegionalReviewQuerySet(models.QuerySet["RegionalReview"]):
-    def for_forum_page(self, forum: Forum) -> "RegionalReviewQuerySet | None":
-        """The reviews a forum's page lists: a round's own; for an IMRF, those of the round held
-        in the four years before it, whose findings it takes up (A/RES/73/195 ¶49–50: regional
-        reviews from 2020 and every four years, the IMRF every four years from 2022). None for
-        other forums, which have no reviews."""
-        if forum.kind == ForumKind.REGIONAL_REVIEW:
-            reviews = self.filter(round=forum)
-        elif forum.kind == ForumKind.IMRF:
-            reviews = self.filter(
-                round__compact_id=forum.compact_id,
-                round__year__lt=forum.year,
-                round__year__gte=forum.year - 4,
-            )
-        else:
-            return None
-        return reviews.select_related("round").order_by("commission", "round__year")
 
 
 class RegionalReview(models.Model):
@@ -125,8 +111,6 @@ class RegionalReview(models.Model):
     source_url = models.URLField(
         _("source"), max_length=500, help_text=_("Where the dates and place are published.")
     )
-
-    objects = RegionalReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["round__year", "commission"]

@@ -18,7 +18,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from compacts.models import Compact, Objective
-from forums.models import Forum, RegionalReview
+from forums.models import Forum
+from forums.selectors import regional_reviews_for
 
 from ..filters import ORDERINGS, SORT_CHOICES, PledgeFilter, objective_token
 from ..models import Entity, Pledge, PledgeParticipant
@@ -312,7 +313,7 @@ def forum_detail(request: HttpRequest, code: str) -> HttpResponse:
             .exclude(forum=forum)
             .count(),
             # A round of GCM regional reviews lists its reviews, one per UN regional commission;
-            # an IMRF, those of the round before it. None: the forum has no reviews.
-            "regional_reviews": RegionalReview.objects.for_forum_page(forum),
+            # an IMRF, those of the round before it.
+            "regional_reviews": regional_reviews_for(forum),
         },
     )
