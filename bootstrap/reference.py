@@ -13,7 +13,8 @@ codes from pycountry 26.2.16 (ISO 3166-1 short names, ISO 4217 active codes less
 bond-market units, XTS and XXX); UN M49 region and sub-region from the file `all/all.csv` of the
 public repository lukes/ISO-3166-Countries-with-Regional-Codes, with current M49 values filled in
 for the eight territories that file left blank (BV, IO, CX, CC, TF, HM, GS, UM). Antarctica has no
-M49 region.
+M49 region. Since issue 18, English country names are the UN's (M49/UNTERM) where they differ from
+ISO's, and Kosovo (XK) is listed with the UN's footnote: the header of `countries.csv` says how.
 
 Translations (issue 16): a JSON row may carry `"translations": {"fr": {"title": …, "official":
 true, "source": "A/RES/73/195 … https://…"}, …}` for the fields registered with
@@ -47,7 +48,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
 
@@ -61,7 +62,7 @@ from compacts.models import (
     ThematicArea,
 )
 from core.models import Country, Currency
-from forums.models import Forum
+from forums.models import Forum, ForumKind, RegionalReview
 from goals.models import LEGACY_FIGURE_LABELS, Goal, OfficialFigure
 from goals.services import mark_goals_stale
 from indicators.models import Indicator
@@ -154,6 +155,7 @@ def _load_all(*, update: bool, problems: list[str]) -> list[TableSummary]:
             load_thematic_areas(update=update),
             load_support_platforms(update=update),
             load_forums(update=update),
+            load_regional_reviews(update=update),
             load_entity_types(update=update),
             load_support_types(update=update),
             load_indicators(update=update),
@@ -179,15 +181,40 @@ def load_roles() -> TableSummary:
 
 
 def load_countries(*, update: bool = False) -> TableSummary:
-    """ISO 3166-1 countries and territories with their UN M49 region and sub-region, named in
-    English by ISO 3166-1 (the CSV) and in the five other UN languages by CLDR (Babel)."""
+    """ISO 3166-1 countries and territories, and Kosovo, with their UN M49 region and
+    sub-region, named in English as the UN names them (the CSV: UN M49/UNTERM where it differs
+    from ISO 3166-1) and in the five other UN languages by CLDR (Babel); a footnote (Kosovo's)
+    in English from the CSV and in the other languages from the translation catalogs."""
     rows = _read_csv("countries.csv")
     for row in rows:
+        row.pop("name_source", None)  # documentation: which list the English name follows
         for language in _other_languages():
             name = cldr_country_name(row["code"], language)
             if name:
                 row[build_localized_fieldname("name", language)] = name
+            footnote = _catalog_translation(row.get("footnote", ""), language)
+            if footnote:
+                row[build_localized_fieldname("footnote", language)] = footnote
     return sync_rows(Country, rows, key=("code",), update=update)
+
+
+# The footnotes countries.csv ships, marked for the translation catalogs.
+SHIPPED_FOOTNOTES = [
+    gettext_noop(
+        "References to Kosovo shall be understood to be in the context of United Nations"
+        " Security Council resolution 1244 (1999)."
+    ),
+]
+
+
+def _catalog_translation(text: str, language: str) -> str | None:
+    """`text` in `language` from the project's catalogs, or None while it has no translation
+    there (the page then falls back to English, and a later load fills the column)."""
+    if not text:
+        return None
+    with translation.override(language):
+        translated = gettext(text)
+    return translated if translated != text else None
 
 
 def cldr_country_name(code: str, language: str) -> str | None:
@@ -289,9 +316,25 @@ def load_support_platforms(*, update: bool = False) -> TableSummary:
 
 
 def load_forums(*, update: bool = False) -> TableSummary:
-    """GRF, HLOM, progress reviews, IMRF and GCM regional reviews, keyed on their pledge prefix."""
+    """GRF, HLOM, progress reviews, IMRF and the rounds of GCM regional reviews (whose reviews,
+    one per UN regional commission, are `load_regional_reviews`'), keyed on their pledge prefix."""
     rows = _with_compact_ids(_read_json("forums.json"))
     return sync_rows(Forum, rows, key=("code",), update=update)
+
+
+def load_regional_reviews(*, update: bool = False) -> TableSummary:
+    """The GCM regional reviews, one per UN regional commission and round; a row names its
+    round by the round's forum code and cites where its dates and place are published."""
+    rounds = dict(Forum.objects.filter(kind=ForumKind.REGIONAL_REVIEW).values_list("code", "id"))
+    rows = []
+    for row in _read_json("regional_reviews.json"):
+        code = row.pop("round", None)
+        if code not in rounds:
+            _report(f"{row[WHERE]}: round: no round of regional reviews {code!r}")
+            continue
+        row["round_id"] = rounds[code]
+        rows.append(row)
+    return sync_rows(RegionalReview, rows, key=("round_id", "commission"), update=update)
 
 
 def load_entity_types(*, update: bool = False) -> TableSummary:
@@ -666,11 +709,14 @@ def _read_json(name: str) -> list[Row]:
 
 def _read_csv(name: str) -> list[Row]:
     with (DATA_DIR / name).open(encoding="utf-8", newline="") as f:
-        # An empty cell means "not shipped" (e.g. Antarctica's region), like a key left out of JSON.
-        return [
-            {**{k: v for k, v in row.items() if v != ""}, WHERE: f"{name} line {number}"}
-            for number, row in enumerate(csv.DictReader(f), start=2)
-        ]
+        lines = f.read().splitlines()
+    # Lines starting with "#" before the header say where the data comes from.
+    comments = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    # An empty cell means "not shipped" (e.g. Antarctica's region), like a key left out of JSON.
+    return [
+        {**{k: v for k, v in row.items() if v != ""}, WHERE: f"{name} line {number}"}
+        for number, row in enumerate(csv.DictReader(lines[comments:]), start=comments + 2)
+    ]
 
 
 def _with_compact_ids(rows: list[Row]) -> list[Row]:

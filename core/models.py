@@ -30,13 +30,16 @@ class Region(models.TextChoices):
 
 
 class Country(models.Model):
-    """A country or territory in ISO 3166-1, with its UN M49 region for regional slices."""
+    """A country or territory in ISO 3166-1 (and Kosovo, XK, as the UN lists it), named as the
+    UN names it, with its UN M49 region for regional slices."""
 
     code = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, primary_key=True)
     iso3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
     name = models.CharField(_("name"), max_length=100)
     region = models.CharField(_("region"), max_length=3, choices=Region.choices, blank=True)
     subregion = models.CharField(_("sub-region"), max_length=100, blank=True)
+    # Shown wherever the name is listed, as the UN does (Kosovo: Security Council res. 1244).
+    footnote = models.CharField(_("footnote"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["name"]

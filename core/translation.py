@@ -1,5 +1,5 @@
 """Country and currency names in the six UN languages, filled from CLDR by
-`load_reference_data` (see compacts/translation.py)."""
+`load_reference_data` (see compacts/translation.py); a country's footnote from the catalogs."""
 
 from modeltranslation.translator import TranslationOptions, register
 
@@ -8,7 +8,7 @@ from core.models import Country, Currency
 
 @register(Country)
 class CountryTranslation(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "footnote")
 
 
 @register(Currency)

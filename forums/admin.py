@@ -1,14 +1,27 @@
-"""Admin for forums: the secretariat adds the next GRF, HLOM or IMRF here."""
+"""Admin for forums: the secretariat adds the next GRF, HLOM or IMRF here, and a round's GCM
+regional reviews on the round's forum."""
+
+from typing import Any
 
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from compacts.admin import EnglishBaseColumnsMixin
 
-from .models import Forum, ReportingRound
+from .models import Forum, ForumKind, RegionalReview, ReportingRound
+
+
+class RegionalReviewInline(TranslationTabularInline):
+    """A round's reviews, one per UN regional commission, edited on the round's forum."""
+
+    model = RegionalReview
+    fk_name = "round"
+    extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = ("commission", "name", "start_date", "end_date", "place", "source_url")
 
 
 @admin.register(Forum)
@@ -27,6 +40,22 @@ class ForumAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
         (_("Pledging window"), {"fields": ("pledging_opens", "pledging_closes")}),
         (_("About"), {"fields": ("description", "url")}),
     )
+    inlines = (RegionalReviewInline,)
+
+    def get_inlines(self, request: HttpRequest, obj: Forum | None) -> list[type[Any]]:
+        """Only a round of GCM regional reviews has reviews (one per UN regional commission)."""
+        if obj is not None and obj.kind == ForumKind.REGIONAL_REVIEW:
+            return list(self.inlines)
+        return []
+
+
+@admin.register(RegionalReview)
+class RegionalReviewAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("name", "round", "commission", "start_date", "end_date", "place")
+    list_filter = ("round", "commission")
+    list_select_related = ("round",)
+    search_fields = ("name", "place")
 
 
 @admin.register(ReportingRound)

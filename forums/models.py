@@ -72,6 +72,65 @@ class Forum(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def lists_regional_reviews(self) -> bool:
+        """A round of GCM regional reviews lists its reviews, an IMRF those before it."""
+        return self.kind in (ForumKind.REGIONAL_REVIEW, ForumKind.IMRF)
+
+
+class RegionalCommission(models.TextChoices):
+    """The five UN regional economic commissions, each of which hosts one GCM regional review
+    per round (A/RES/73/195 ¶50)."""
+
+    ECA = "ECA", _("Economic Commission for Africa (ECA)")
+    ECE = "ECE", _("Economic Commission for Europe (ECE)")
+    ECLAC = "ECLAC", _("Economic Commission for Latin America and the Caribbean (ECLAC)")
+    ESCAP = "ESCAP", _("Economic and Social Commission for Asia and the Pacific (ESCAP)")
+    ESCWA = "ESCWA", _("Economic and Social Commission for Western Asia (ESCWA)")
+
+
+class RegionalReview(models.Model):
+    """One GCM regional review: the meeting a UN regional commission holds in one round of
+    reviews (2020–21, 2024–25). The round is a forum of kind `regional_review` and stays the
+    parent: pledges and rounds point at it, its page lists the reviews per region."""
+
+    round = models.ForeignKey(
+        Forum,
+        on_delete=models.PROTECT,
+        related_name="regional_reviews",
+        verbose_name=_("round of reviews"),
+        limit_choices_to={"kind": ForumKind.REGIONAL_REVIEW},
+    )
+    commission = models.CharField(
+        _("UN regional commission"), max_length=5, choices=RegionalCommission.choices
+    )
+    name = models.CharField(_("name"), max_length=200)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    source_url = models.URLField(
+        _("source"), max_length=500, help_text=_("Where the dates and place are published.")
+    )
+
+    class Meta:
+        ordering = ["round__year", "commission"]
+        verbose_name = _("regional review")
+        verbose_name_plural = _("regional reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "commission"], name="regional_review_one_per_commission"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="regional_review_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class RoundStatus(models.TextChoices):
     """Derived from the dates and the early close, never stored (`ReportingRound.status_on`)."""

@@ -2,9 +2,14 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from forums.models import Forum
+from forums.models import Forum, RegionalReview
 
 
 @register(Forum)
 class ForumTranslation(TranslationOptions):
+    fields = ("name", "place")
+
+
+@register(RegionalReview)
+class RegionalReviewTranslation(TranslationOptions):
     fields = ("name", "place")

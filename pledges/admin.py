@@ -102,7 +102,7 @@ class LargeTableAdmin(admin.ModelAdmin):
 
 @admin.register(EntityType)
 class EntityTypeAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "position")
+    list_display = ("name", "code", "position", "source")
     list_editable = ("position",)
     search_fields = ("name", "code")
     ordering = ("position", "name")

@@ -52,6 +52,8 @@ class EntityType(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The paragraph of the compacts that names this kind of actor, e.g. "GCM ¶44 (A/RES/73/195)".
+    source = models.CharField(_("source"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["position", "name"]

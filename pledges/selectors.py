@@ -6,7 +6,7 @@ only: they are public facts and identical for every visitor.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -206,6 +206,8 @@ class FacetOption:
     # None: not counted (more pledges than the limit match the other filters).
     count: int | None
     selected: bool
+    # Shown with the label, e.g. the UN's footnote on Kosovo.
+    note: str = ""
 
 
 @dataclass
@@ -451,6 +453,14 @@ def _region_choices(filterset: PledgeFilter) -> list[Choice]:
     return sorted(((value, str(label)) for value, label in REGION_LABELS.items()), key=_label)
 
 
+def _with_country_footnotes(options: list[FacetOption]) -> list[FacetOption]:
+    """The options with the footnote of each country that has one, in the active language
+    (one query: only a handful of countries have a footnote)."""
+    rows = Country.objects.filter(footnote__gt="").values("code", note=localized("footnote"))
+    notes = {row["code"]: row["note"] for row in rows}
+    return [replace(o, note=notes[o.value]) if o.value in notes else o for o in options]
+
+
 def _country_choices(filterset: PledgeFilter) -> list[Choice]:
     return list(Country.objects.order_by("name").values_list("code", "name"))
 
@@ -581,6 +591,8 @@ def pledge_facets(filterset: PledgeFilter, queryset: QuerySet[Pledge]) -> Facete
             for value, label in chosen
             if value not in listed
         ]
+        if kind.name == "country" and options:
+            options = _with_country_footnotes(options)
         facets.append(
             Facet(
                 name=kind.name,

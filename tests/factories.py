@@ -23,7 +23,7 @@ from compacts.models import (
     ThematicArea,
 )
 from core.models import Country, Currency, ExchangeRate, Region
-from forums.models import Forum, ForumKind
+from forums.models import Forum, ForumKind, RegionalReview
 from goals.models import Goal, OfficialFigure
 from indicators.models import Direction, Indicator, IndicatorUnit, IndicatorValue
 from partnerships.models import MultistakeholderPledge
@@ -320,6 +320,7 @@ REFERENCE_MODELS = [
     ThematicArea,
     SupportPlatform,
     Forum,
+    RegionalReview,
     EntityType,
     SupportType,
     Indicator,

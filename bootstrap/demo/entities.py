@@ -146,6 +146,32 @@ def _civil_society_names(rng: random.Random, type_code: str, p: _NameParts) -> _
                 (f"{p.brand} Foundation for {p.cause}", None),
                 (f"{p.place} Community Foundation", p.place_country),
             )
+        case "ngo_international":
+            return (
+                (f"{p.brand} International", None),
+                (f"International {p.noun} for {p.cause}", None),
+            )
+        case "migrant_diaspora":
+            demonym = rng.choice(DEMONYMS)
+            return (
+                (f"{demonym} Diaspora Association of {p.city}", p.city_country),
+                (f"{demonym} Migrant Workers' {p.noun}", None),
+            )
+        case "women_led":
+            return (
+                (f"Women for {p.cause} {p.place}", p.place_country),
+                (f"{p.place} Women's {p.focus} {p.noun}", p.place_country),
+            )
+        case "trade_union":
+            return (
+                (f"{p.country} {rng.choice(INDUSTRIES)} Workers' Union", p.country_code),
+                (f"{p.city} Federation of Trade Unions", p.city_country),
+            )
+        case "media":
+            return (
+                (f"{p.city} Community Radio", p.city_country),
+                (f"{p.brand} News Network", None),
+            )
         case "academia":
             return (
                 (f"University of {p.city}", p.city_country),
@@ -184,6 +210,16 @@ def _public_body_names(rng: random.Random, type_code: str, p: _NameParts) -> _Op
                 (f"United Nations {p.topic} {unit}", None),
                 (f"{rng.choice(IFI_REGIONS)} {unit} on {p.topic}", None),
             )
+        case "nhri":
+            return (
+                (f"National Human Rights Commission of {p.of_country}", p.country_code),
+                (f"Ombudsman of {p.of_country}", p.country_code),
+            )
+        case "red_cross":
+            society = rng.choice(("Red Cross", "Red Crescent"))
+            return ((f"{p.country} {society} Society", p.country_code),)
+        case "regional_org":
+            return ((f"{rng.choice(IFI_REGIONS)} Community on {p.topic}", None),)
         case "ifi":
             return (
                 (f"{rng.choice(IFI_REGIONS)} {rng.choice(IFI_UNITS)}", None),

@@ -160,7 +160,7 @@ def load_reference(as_of: date) -> Reference:
         c.code: CountryRef(
             code=c.code,
             name=_display_country(c.code, c.name),
-            short=c.name.split(", ", 1)[0],
+            short=_short_country(c.name),
             region=c.region,
         )
         for c in Country.objects.order_by("code")
@@ -202,9 +202,21 @@ def load_reference(as_of: date) -> Reference:
     )
 
 
+def _short_country(name: str) -> str:
+    """The name without its qualifier, for names: "Bolivia (Plurinational State of)" → "Bolivia",
+    "Korea, Republic of" → "Korea"."""
+    return name.split(" (", 1)[0].split(", ", 1)[0]
+
+
 def _display_country(code: str, name: str) -> str:
-    """The country as it reads in a sentence. ISO short names put the qualifier last ("Korea,
-    Republic of"), and UN usage puts "the" before some names ("the Niger", "the Netherlands")."""
+    """The country as it reads in a sentence. UN short names put some qualifiers last, in
+    brackets ("Bolivia (Plurinational State of)", "Netherlands (Kingdom of the)"), ISO's after a
+    comma ("Korea, Republic of"), and UN usage puts "the" before some names ("the Niger")."""
+    if name.endswith(")") and " (" in name:
+        head, qualifier = name[:-1].split(" (", 1)
+        return f"the {qualifier} {head}"
+    if name.startswith("China, "):  # "China, Hong Kong Special Administrative Region"
+        return f"{name.removeprefix('China, ')} of China"
     if ", " in name:
         head, qualifier = name.split(", ", 1)
         qualifier = qualifier[4:] if qualifier.startswith("The ") else qualifier

@@ -27,7 +27,9 @@ UN_MEMBER_CODES = (
     "UZ VU VE VN YE ZM ZW"
 ).split()
 # Countries whose name takes "the" in a sentence (UN style).
-THE_CODES = set("BS GM NL PH US GB AE RU CF DO SY LA MH SB KM MV NE SD CG".split())
+THE_CODES = set(
+    "BS GM NL PH US GB AE RU CF DO SY LA MH SB KM MV NE SD CG CD KR KP MD TZ PS".split()
+)
 # Countries that refugees return to: the beneficiaries of return and reintegration pledges.
 ORIGIN_CODES = "AF SY SS CD MM VE UA SD SO CF ER BI IQ YE ML NG HT HN SV GT NI CO ET".split()
 # Large refugee-hosting States and large donors pledge far more often than others.
@@ -126,12 +128,31 @@ SPORTS = _words(
 )
 SPORT_UNITS = _words("Club|Federation|Academy|League")
 # Types whose names are commonly abbreviated (nobody writes "CK" for the City of Kampala).
-ACRONYM_TYPES = {"ngo", "un_agency", "ifi", "refugee_led", "faith_based", "foundation", "other"}
+ACRONYM_TYPES = {
+    "ngo",
+    "ngo_international",
+    "un_agency",
+    "ifi",
+    "regional_org",
+    "refugee_led",
+    "migrant_diaspora",
+    "faith_based",
+    "foundation",
+    "other",
+}
 STOPWORDS = {"of", "for", "the", "and", "in", "on", "de", "des", "du", "la", "le"}
 
 # Shares of organisations by type (States are one per member State, not drawn).
 ORG_SHARES = {
-    "ngo": 30,
+    "ngo": 24,
+    "ngo_international": 6,
+    "migrant_diaspora": 3,
+    "women_led": 3,
+    "trade_union": 2,
+    "nhri": 1,
+    "red_cross": 1,
+    "media": 1,
+    "regional_org": 1,
     "un_agency": 4,
     "ifi": 2,
     "refugee_led": 10,

@@ -170,7 +170,7 @@ ENTITY = {
     "id": ENTITY_REF["id"],
     "name": "Norwegian Refugee Council",
     "acronym": "NRC",
-    "entity_type": {"code": "ngo", "name": "NGO / civil society"},
+    "entity_type": {"code": "ngo", "name": "Local or national NGO / civil society"},
     "country": {"code": "NO", "name": "Norway"},
     "website": "https://www.nrc.no/",
     "description": "",

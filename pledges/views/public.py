@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from compacts.models import Compact, Objective
 from forums.models import Forum
+from forums.selectors import regional_reviews_for
 
 from ..filters import ORDERINGS, SORT_CHOICES, PledgeFilter, objective_token
 from ..models import Entity, Pledge, PledgeParticipant
@@ -291,7 +292,9 @@ def objective_detail(request: HttpRequest, compact: str, number: int) -> HttpRes
 
 
 def forum_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """A forum: when and where, its official figures, pledge figures and published pledges."""
+    """A forum: when and where, its official figures, pledge figures and published pledges;
+    for a round of GCM regional reviews (and an IMRF, the round before it) the reviews per
+    region."""
     forum = get_object_or_404(Forum.objects.select_related("compact"), code=code)
     pledges = public_pledges(request.user).filter(forum=forum)
     page = _paginate(request, with_listing_data(pledges.order_by(*ORDERINGS["newest"])))
@@ -309,5 +312,8 @@ def forum_detail(request: HttpRequest, code: str) -> HttpResponse:
             .filter(reaffirmations__forum=forum)
             .exclude(forum=forum)
             .count(),
+            # A round of GCM regional reviews lists its reviews, one per UN regional commission;
+            # an IMRF, those of the round before it.
+            "regional_reviews": regional_reviews_for(forum),
         },
     )

@@ -13,7 +13,7 @@ from django.db.models import Model
 from accounts.services import create_api_key
 from compacts.models import SupportPlatform
 from core.models import AuditEntry
-from forums.models import ReportingRound
+from forums.models import ForumKind, RegionalReview, ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
     MspProgressSnapshot,
@@ -185,11 +185,23 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
         opens_on=dt.date(2026, 1, 1),
         closes_on=dt.date(2026, 3, 31),
     )
+    review_round = ForumFactory(
+        compact=compact,
+        code=f"TR{letter}",
+        name=f"Review round {letter}",
+        kind=ForumKind.REGIONAL_REVIEW,
+    )
+    review = RegionalReview.objects.create(
+        round=review_round,
+        commission="ECE",
+        name=f"Regional review {letter}",
+        source_url="https://example.org/review",
+    )
     rows = [
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
         update, actual, counter, indicator, value, rate, snapshot, compact_snapshot, run, audit,
         api_key, base, fact, progress_sum, mark, translated, msp, lead, outcome, msp_member,
-        msp_snapshot, reaffirmation, continuous, round_,
+        msp_snapshot, reaffirmation, continuous, round_, review,
     ]  # fmt: skip
     return {type(row): row for row in rows}

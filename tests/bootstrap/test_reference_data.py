@@ -160,7 +160,10 @@ def test_forums_keep_their_figures_and_open_questions_when_loaded(reference_data
     # Its participation figures are official figures with their source (tests/goals).
     assert grf23.official_figures.count() == 11
     assert Forum.objects.get(code="GRF27").year == 2027
-    assert "(confirm)" in Forum.objects.get(code="HLS19").description
+    # The segment's day was confirmed (issue 18): no placeholder note is left.
+    hls = Forum.objects.get(code="HLS19").description
+    assert "7 October 2019" in hls
+    assert "placeholder" not in hls
     assert Forum.objects.get(code="PR25").name == "GRF Progress Review 2025 (second HLOM)"
     assert Forum.objects.count() == 10
 
@@ -172,13 +175,21 @@ def test_entity_and_support_types_are_listed_in_order_when_loaded(reference_data
     assert entity_types == [
         "state",
         "un_agency",
+        "regional_org",
         "ifi",
         "ngo",
+        "ngo_international",
         "refugee_led",
+        "migrant_diaspora",
+        "women_led",
         "faith_based",
+        "red_cross",
+        "nhri",
+        "trade_union",
         "private_sector",
         "foundation",
         "academia",
+        "media",
         "local_authority",
         "parliament",
         "sports",
@@ -236,9 +247,12 @@ def test_support_platforms_cover_their_countries_when_loaded(reference_data: Non
         "SSAR": {"AF", "IR", "PK"},
         "MIRPS": {"BZ", "CR", "SV", "GT", "HN", "MX", "PA"},
         "IGAD": {"DJ", "ER", "ET", "KE", "SO", "SS", "SD", "UG"},
-        "CAR-SSP": {"CF", "CM", "TD", "CG", "CD"},
+        # The seven signatories of the Yaoundé Declaration (27 April 2022).
+        "CAR-SSP": {"CF", "CM", "TD", "CG", "CD", "SD", "SS"},
     }
-    assert SupportPlatform.objects.get(code="CAR-SSP").launched_year == 2023
+    launched = dict(SupportPlatform.objects.values_list("code", "launched_year"))
+    # SSAR, MIRPS and IGAD were launched at GRF 2019, CAR-SSP in Bangui in 2023.
+    assert launched == {"SSAR": 2019, "MIRPS": 2019, "IGAD": 2019, "CAR-SSP": 2023}
 
 
 def test_gcr_indicators_hang_off_the_objective_they_measure_when_loaded(
@@ -356,7 +370,7 @@ def test_first_load_reports_what_it_created_per_table_when_database_is_empty(
     assert "Compacts: 2 created, 0 updated, 0 unchanged" in output
     assert "Objectives: 27 created, 0 updated, 0 unchanged" in output
     assert "Forums: 10 created, 0 updated, 0 unchanged" in output
-    assert "Entity types: 13 created, 0 updated, 0 unchanged" in output
+    assert "Entity types: 21 created, 0 updated, 0 unchanged" in output
     assert "Roles: 1 created, 0 updated, 0 unchanged" in output
     # One line per table, plus the roles.
     assert len(output.strip().splitlines()) == len(ALL_MODELS) + 1
@@ -397,7 +411,9 @@ def test_bad_rows_are_all_reported_with_file_and_line_and_nothing_is_loaded(
     data = tmp_path / "data"
     shutil.copytree(reference.DATA_DIR, data)
     countries = (data / "countries.csv").read_text().splitlines()
-    countries[2] = countries[2].replace(",142,", ",999,")  # line 3: not an M49 region
+    # Not an M49 region (the file's line numbers count its header comments too).
+    uae = next(number for number, line in enumerate(countries) if line.startswith("AE,"))
+    countries[uae] = countries[uae].replace(",142,", ",999,")
     (data / "countries.csv").write_text("\n".join(countries) + "\n")
     objectives = json.loads((data / "objectives.json").read_text())
     objectives[1]["number"] = "two"  # item 2
@@ -413,7 +429,7 @@ def test_bad_rows_are_all_reported_with_file_and_line_and_nothing_is_loaded(
 
     message = str(refused.value)
     assert "Nothing was loaded" in message
-    assert "countries.csv line 3: region: " in message
+    assert f"countries.csv line {uae + 1}: region: " in message
     assert "objectives.json item 2: number: " in message
     assert "objectives.json item 3: compact_id, number: the same as objectives.json item 1" in (
         message

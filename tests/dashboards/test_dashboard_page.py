@@ -76,7 +76,7 @@ def test_headline_and_cards_show_the_compact_as_of_its_latest_snapshot(
         ({"forum": "GRF19"}, "1", "forum", "Global Refugee Forum 2019"),
         ({"region": "142"}, "1", "region", "Asia"),
         ({"region": "002"}, "2", "region", "Africa"),
-        ({"entity_type": "ngo"}, "1", "entity_type", "NGO"),
+        ({"entity_type": "ngo"}, "1", "entity_type", "Local or national NGO"),
     ],
 )
 def test_each_slice_filter_narrows_the_figures_and_highlights_its_row(
