@@ -20,7 +20,7 @@ from django.db.utils import IntegrityError
 from accounts.models import ApiKey, User
 from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveAction, ThematicArea
 from core.models import Country, Currency, ExchangeRate
-from forums.models import Forum, ForumKind, ReportingRound
+from forums.models import Forum, ForumKind, RegionalCommission, RegionalReview, ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
     Indicator,
@@ -413,6 +413,26 @@ def reference_already_taken(row: Pledge) -> None:
     PledgeFactory(reference=row.reference)
 
 
+def regional_review() -> RegionalReview:
+    round_ = forum()
+    round_.kind, round_.code, round_.name = ForumKind.REGIONAL_REVIEW, "GCMRR31", "Reviews 2031"
+    round_.save()
+    return RegionalReview(
+        round=round_,
+        commission=RegionalCommission.ECE,
+        name="ECE review 2031",
+        start_date=dt.date(2031, 3, 1),
+        end_date=dt.date(2031, 3, 2),
+        source_url="https://example.org/ece-2031",
+    )
+
+
+def second_review_of_the_commission(row: RegionalReview) -> None:
+    RegionalReview.objects.create(
+        round=row.round, commission=row.commission, name="Earlier", source_url="https://example.org"
+    )
+
+
 def code_already_taken(row: Forum) -> None:
     ForumFactory(code=row.code, compact=row.compact)
 
@@ -436,6 +456,12 @@ CASES = [
     Case("forum_pledging_window_ordered", forum, setter(pledging_closes=dt.date(2031, 5, 31))),
     Case("forum_year_plausible", forum, setter(year=2015)),
     Case("forum_code_unique", forum, code_already_taken, refused_by="forums_forum_code"),
+    Case(
+        "regional_review_end_not_before_start",
+        regional_review,
+        setter(end_date=dt.date(2031, 2, 28)),
+    ),
+    Case("regional_review_one_per_commission", regional_review, second_review_of_the_commission),
     Case("round_closes_after_opening", reporting_round, setter(closes_on=dt.date(2030, 12, 31))),
     Case(
         "round_closed_early_after_opening",
