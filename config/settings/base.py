@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "matching",
     "partnerships",
     "goals",
+    "followup",
     "indicators",
     "dashboards",
     "reports",

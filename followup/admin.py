@@ -1,0 +1,68 @@
+"""Admin for follow-up documents: the secretariat records new reports and outcome documents
+here (the Secretariat group holds this app's permissions, pledges.roles)."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+from modeltranslation.admin import TranslationAdmin
+
+from compacts.admin import EnglishBaseColumnsMixin
+
+from .models import FollowUpDocument, UnLanguage
+
+
+class FollowUpDocumentForm(forms.ModelForm):
+    # Tick boxes rather than the comma-separated text box Django gives an array column.
+    languages = forms.TypedMultipleChoiceField(
+        choices=UnLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=FollowUpDocument._meta.get_field("languages").verbose_name,
+        help_text=FollowUpDocument._meta.get_field("languages").help_text,
+    )
+
+    class Meta:
+        model = FollowUpDocument
+        fields = (
+            "slug",
+            "kind",
+            "symbol",
+            "title",
+            "date",
+            "date_precision",
+            "languages",
+            "url",
+            "source",
+            "note",
+            "is_reference",
+            "forums",
+            "compacts",
+            "objectives",
+            "unofficial_languages",
+        )
+
+    def clean_languages(self) -> list[str]:
+        chosen = set(self.cleaned_data.get("languages") or [])
+        return [value for value in UnLanguage.values if value in chosen]  # the UN's order
+
+
+@admin.register(FollowUpDocument)
+class FollowUpDocumentAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
+    form = FollowUpDocumentForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("title", "symbol", "kind", "date", "is_reference")
+    list_filter = ("kind", "compacts", "forums", "is_reference")
+    search_fields = ("title", "symbol", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("forums", "compacts", "objectives")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "date"
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "objectives":
+            # Each option's label ("GCM 23. …") reads its compact.
+            kwargs["queryset"] = db_field.related_model.objects.select_related("compact")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
