@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db import models
 from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin
 
@@ -22,6 +21,13 @@ class FollowUpDocumentForm(forms.ModelForm):
         required=False,
         label=FollowUpDocument._meta.get_field("languages").verbose_name,
         help_text=FollowUpDocument._meta.get_field("languages").help_text,
+    )
+
+    # Secretaries paste bare domains; https, as Django 6 assumes by default.
+    url = forms.URLField(
+        assume_scheme="https",
+        max_length=500,
+        label=FollowUpDocument._meta.get_field("url").verbose_name,
     )
 
     class Meta:
@@ -52,7 +58,6 @@ class FollowUpDocumentForm(forms.ModelForm):
 @admin.register(FollowUpDocument)
 class FollowUpDocumentAdmin(EnglishBaseColumnsMixin, TranslationAdmin):
     form = FollowUpDocumentForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "symbol", "kind", "date", "is_reference")
     list_filter = ("kind", "compacts", "forums", "is_reference")
     search_fields = ("title", "symbol", "slug")

@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
 
 from compacts.models import Compact, Objective
 from forums.models import Forum
@@ -22,8 +23,19 @@ def objective_choices() -> list[tuple[str, str]]:
     ]
 
 
+class CodeChoiceField(ModelChoiceField):
+    """A compact or forum by its code, in any case (`gcm` as `GCM`): codes are upper case."""
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(value.strip().upper() if isinstance(value, str) else value)
+
+
+class CodeChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CodeChoiceField
+
+
 class DocumentFilter(django_filters.FilterSet):
-    compact = django_filters.ModelChoiceFilter(
+    compact = CodeChoiceFilter(
         label=_("Compact"),
         queryset=Compact.objects.order_by("code"),
         to_field_name="code",
@@ -38,7 +50,7 @@ class DocumentFilter(django_filters.FilterSet):
         empty_label=_("All objectives"),
         help_text=_("Compact and objective number, e.g. GCM-23."),
     )
-    forum = django_filters.ModelChoiceFilter(
+    forum = CodeChoiceFilter(
         label=_("Forum"),
         queryset=Forum.objects.select_related("compact"),
         to_field_name="code",

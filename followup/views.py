@@ -15,7 +15,7 @@ PER_PAGE = 25
 def document_list(request: HttpRequest) -> HttpResponse:
     """Every recorded document, newest first, filtered by compact, objective, forum and kind.
     A bad filter value is shown on its field and lists nothing, rather than everything."""
-    filters = DocumentFilter(request.GET or None, queryset=FollowUpDocument.objects.for_listing())
+    filters = DocumentFilter(request.GET, queryset=FollowUpDocument.objects.for_listing())
     documents = filters.qs if filters.is_valid() else FollowUpDocument.objects.none()
     page = Paginator(documents, PER_PAGE).get_page(request.GET.get("page"))
     filtered = any(request.GET.get(name) for name in DocumentFilter.base_filters)
