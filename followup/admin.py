@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin
 
 from compacts.admin import EnglishBaseColumnsMixin
+from compacts.models import Compact
 
 from .models import FollowUpDocument, UnLanguage
 
@@ -49,6 +50,18 @@ class FollowUpDocumentForm(forms.ModelForm):
             "objectives",
             "unofficial_languages",
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A document addressing GCM objectives, or linked to a GCM forum, concerns the GCM: the
+        # compact filters find it even when the box was not ticked.
+        implied = {o.compact_id for o in data.get("objectives") or []} | {
+            f.compact_id for f in data.get("forums") or []
+        }
+        chosen = {c.pk for c in data.get("compacts") or []}
+        if "compacts" in self.fields:
+            data["compacts"] = Compact.objects.filter(pk__in=chosen | implied)
+        return data
 
     def clean_languages(self) -> list[str]:
         chosen = set(self.cleaned_data.get("languages") or [])
