@@ -43,9 +43,9 @@ class UnLanguage(models.TextChoices):
 class DatePrecision(models.TextChoices):
     """How much of `date` is known: some reports give only a month or a year."""
 
-    DAY = "day", _("day")
-    MONTH = "month", _("month")
-    YEAR = "year", _("year")
+    DAY = "day", _("exact day")
+    MONTH = "month", _("month only")
+    YEAR = "year", _("year only")
 
 
 class FollowUpDocumentQuerySet(models.QuerySet["FollowUpDocument"]):
@@ -80,7 +80,7 @@ class FollowUpDocument(OfficialTextMixin):
     title = models.CharField(_("title"), max_length=500)
     date = models.DateField(_("date"), null=True, blank=True)
     date_precision = models.CharField(
-        _("date known to the"),
+        _("date precision"),
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
