@@ -4,6 +4,8 @@ objective, forum and kind, each addressed by its code."""
 import pytest
 from rest_framework.test import APIClient
 
+from followup.models import FollowUpDocument
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/documents/"
@@ -88,3 +90,15 @@ def test_list_answers_not_modified_when_the_etag_matches(api: APIClient) -> None
     again = api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert again.status_code == 304
+
+
+def test_detail_answers_not_modified_only_while_its_links_are_unchanged(api: APIClient) -> None:
+    url = f"{URL}grf-2023-co-hosts-summary/"
+    first = api.get(url)
+    assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    FollowUpDocument.objects.get(slug="grf-2023-co-hosts-summary").forums.clear()
+
+    changed = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed.json()["forums"] == []
