@@ -142,6 +142,8 @@ def load_reference_data(*, update: bool = False) -> list[TableSummary]:
 
 
 def _load_all(*, update: bool, problems: list[str]) -> list[TableSummary]:
+    from .followup_documents import load_followup_documents  # it imports this module's helpers
+
     # English is the language of the untranslated columns (`title`), which the API's SQL reads:
     # under another active language, `Objective(title=…)` would write that language's column.
     with transaction.atomic(), translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
@@ -161,6 +163,7 @@ def _load_all(*, update: bool, problems: list[str]) -> list[TableSummary]:
             load_indicators(update=update),
             *load_forum_goals(update=update),
             load_multistakeholder_pledges(update=update),
+            load_followup_documents(update=update),
             load_roles(),
         ]
         if problems:

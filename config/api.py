@@ -2,6 +2,7 @@
 
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
 from core.api.root import ApiRouter
+from followup.api.views import FollowUpDocumentViewSet
 from forums.api.views import ReportingRoundViewSet
 from goals.api.views import ForumWithFiguresViewSet, GoalViewSet, OfficialFigureViewSet
 from indicators.api.views import (
@@ -31,5 +32,6 @@ router.register("progress", ProgressViewSet, basename="progress")
 router.register("goals", GoalViewSet, basename="goal")
 router.register("official-figures", OfficialFigureViewSet, basename="official-figure")
 router.register("multistakeholder-pledges", MultistakeholderPledgeViewSet, basename="msp")
+router.register("documents", FollowUpDocumentViewSet, basename="document")
 
 urlpatterns = router.urls

@@ -6,7 +6,15 @@ from django.db.models import Q
 
 SECRETARIAT_GROUP = "Secretariat"
 # Reviewers also maintain the reference data, indicators and exchange rates in the admin.
-SECRETARIAT_APPS = ("compacts", "forums", "pledges", "partnerships", "indicators", "core")
+SECRETARIAT_APPS = (
+    "compacts",
+    "forums",
+    "pledges",
+    "partnerships",
+    "indicators",
+    "core",
+    "followup",
+)
 
 
 def ensure_secretariat_group() -> tuple[Group, bool]:

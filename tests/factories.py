@@ -23,6 +23,7 @@ from compacts.models import (
     ThematicArea,
 )
 from core.models import Country, Currency, ExchangeRate, Region
+from followup.models import FollowUpDocument
 from forums.models import Forum, ForumKind, RegionalReview
 from goals.models import Goal, OfficialFigure
 from indicators.models import Direction, Indicator, IndicatorUnit, IndicatorValue
@@ -310,6 +311,7 @@ class ExchangeRateFactory(DjangoModelFactory):
 # What `load_reference_data` fills, besides the Secretariat group. The multistakeholder
 # pledges first: `no_reference_data` empties the tables in this order, and they point at compacts.
 REFERENCE_MODELS = [
+    FollowUpDocument,  # links forums, compacts and objectives: emptied before them
     MultistakeholderPledge,
     Country,
     Currency,

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "matching",
     "partnerships",
     "goals",
+    "followup",
     "indicators",
     "dashboards",
     "reports",
@@ -359,6 +360,8 @@ SPECTACULAR_SETTINGS = {
         "IndicatorUnitEnum": "indicators.models.IndicatorUnit",
         "ImplementationStatusEnum": "pledges.models.ImplementationStatus",
         "MspStatusEnum": "partnerships.models.MspStatus",
+        # The site's languages are the six UN languages: one enum for pledges and documents.
+        "LanguageEnum": "followup.models.UnLanguage",
     },
 }
 

@@ -13,6 +13,7 @@ from django.db.models import Model
 from accounts.services import create_api_key
 from compacts.models import SupportPlatform
 from core.models import AuditEntry
+from followup.models import DocumentKind, FollowUpDocument
 from forums.models import ForumKind, RegionalReview, ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
@@ -197,11 +198,19 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
         name=f"Regional review {letter}",
         source_url="https://example.org/review",
     )
+    document = FollowUpDocument.objects.create(
+        slug=f"report-{letter.lower()}",
+        kind=DocumentKind.OTHER,
+        title=f"Report {letter}",
+        url="https://example.org/report",
+    )
+    document.forums.add(forum)
+    document.objectives.add(objective)
     rows = [
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
         update, actual, counter, indicator, value, rate, snapshot, compact_snapshot, run, audit,
         api_key, base, fact, progress_sum, mark, translated, msp, lead, outcome, msp_member,
-        msp_snapshot, reaffirmation, continuous, round_, review,
+        msp_snapshot, reaffirmation, continuous, round_, review, document,
     ]  # fmt: skip
     return {type(row): row for row in rows}

@@ -40,7 +40,16 @@ from pledges.models import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"core", "accounts", "compacts", "forums", "pledges", "partnerships", "indicators"}
+OUR_APPS = {
+    "core",
+    "accounts",
+    "compacts",
+    "forums",
+    "pledges",
+    "partnerships",
+    "indicators",
+    "followup",
+}
 OUR_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in OUR_APPS),
     key=lambda model: model._meta.label,

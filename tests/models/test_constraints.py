@@ -20,6 +20,7 @@ from django.db.utils import IntegrityError
 from accounts.models import ApiKey, User
 from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveAction, ThematicArea
 from core.models import Country, Currency, ExchangeRate
+from followup.models import DocumentKind, FollowUpDocument
 from forums.models import Forum, ForumKind, RegionalCommission, RegionalReview, ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
@@ -74,7 +75,7 @@ from tests.factories import (
 # numbers and codes would clash with the shipped reference data.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_reference_data")]
 
-OUR_APPS = {"core", "accounts", "compacts", "forums", "pledges", "indicators"}
+OUR_APPS = {"core", "accounts", "compacts", "forums", "pledges", "indicators", "followup"}
 
 
 @dataclass(frozen=True)
@@ -394,6 +395,18 @@ def revoked_namesake_key() -> ApiKey:
     return row
 
 
+def document() -> FollowUpDocument:
+    return FollowUpDocument(
+        slug="report",
+        kind=DocumentKind.OTHER,
+        title="A report",
+        languages=["en", "fr"],
+        url="https://example.org/report",
+        is_reference=True,
+        source="https://example.org/",
+    )
+
+
 # --- ways to break a uniqueness rule: copy the key of the row the builder saved first ---------
 
 
@@ -468,6 +481,12 @@ CASES = [
         reporting_round,
         setter(closed_early_on=dt.date(2030, 12, 31)),
     ),
+    # follow-up documents
+    Case("document_has_title", document, setter(title="")),
+    Case("document_reference_has_source", document, setter(source="")),
+    Case("document_languages_are_un", document, setter(languages=["en", "de"])),
+    Case("document_date_precision_valid", document, setter(date_precision="week")),
+    Case("document_kind_valid", document, setter(kind="blog_post")),
     # pledges: entities and members
     # Look-alike keys (pledges.names) of a live entity, whatever the type.
     Case(

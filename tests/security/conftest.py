@@ -250,6 +250,7 @@ def world(
             "goal": {"pk": goal.pk},
             "msp-goal": {"slug": msp.slug, "pk": msp_goal.pk},
             "official-figure": {"pk": figure.pk},
+            "document": {"slug": "grf-2023-co-hosts-summary"},
             "round": {"pk": round_.pk},
             "indicator": {"pk": indicator.pk},
             "indicator-value": {"pk": value.pk},
