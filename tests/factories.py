@@ -25,7 +25,14 @@ from compacts.models import (
 from core.models import Country, Currency, ExchangeRate, Region
 from forums.models import Forum, ForumKind
 from goals.models import Goal, OfficialFigure
-from indicators.models import Direction, Indicator, IndicatorUnit, IndicatorValue
+from indicators.models import (
+    Direction,
+    FrameworkEdition,
+    Indicator,
+    IndicatorUnit,
+    IndicatorValue,
+    ReportEdition,
+)
 from partnerships.models import MultistakeholderPledge
 from pledges.models import (
     Entity,
@@ -323,6 +330,8 @@ REFERENCE_MODELS = [
     EntityType,
     SupportType,
     Indicator,
+    ReportEdition,
+    FrameworkEdition,
     Goal,
     OfficialFigure,
 ]

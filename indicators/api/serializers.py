@@ -17,7 +17,13 @@ from rest_framework import serializers
 from compacts.api.serializers import CompactRefSerializer, ObjectiveRefSerializer
 from core.models import ExchangeRate
 from indicators import drilldown
-from indicators.models import Indicator, IndicatorValue, ProgressSnapshot
+from indicators.models import (
+    FrameworkEdition,
+    Indicator,
+    IndicatorValue,
+    ProgressSnapshot,
+    ReportEdition,
+)
 
 # Lazy, like every text of the OpenAPI document (read in the caller's language).
 UNIT_HELP = gettext_lazy(
@@ -30,11 +36,48 @@ class IndicatorRefSerializer(serializers.ModelSerializer):
     """An indicator as nested in its values: enough to read a value without another request."""
 
     compact = serializers.CharField(source="compact.code", read_only=True)
+    edition = serializers.CharField(
+        source="edition.slug",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The framework edition the indicator belongs to (e.g. `gcr-2022`); an indicator is "
+            "identified by edition and code."
+        ),
+    )
     url = serializers.HyperlinkedIdentityField(view_name="indicator-detail")
 
     class Meta:
         model = Indicator
-        fields = ("id", "compact", "code", "title", "unit", "url")
+        fields = ("id", "compact", "edition", "code", "title", "unit", "url")
+
+
+class FrameworkEditionSerializer(serializers.ModelSerializer):
+    """A framework edition as nested in its indicators."""
+
+    indicator_count = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("How many indicators the edition defines, as its source says."),
+    )
+
+    class Meta:
+        model = FrameworkEdition
+        fields = ("slug", "title", "year", "indicator_count", "url", "source")
+
+
+class ReportEditionSerializer(serializers.ModelSerializer):
+    """A report edition as nested in the values it published."""
+
+    framework = serializers.CharField(
+        source="framework.slug",
+        read_only=True,
+        help_text=gettext_lazy("The framework edition the report is based on."),
+    )
+
+    class Meta:
+        model = ReportEdition
+        fields = ("year", "title", "published_month", "url", "framework")
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -59,6 +102,23 @@ class IndicatorSerializer(serializers.ModelSerializer):
     values_url = serializers.SerializerMethodField(
         help_text=gettext_lazy("The indicator's values, per country and year.")
     )
+    edition = FrameworkEditionSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The framework edition the indicator belongs to; null for one recorded without."
+        ),
+    )
+    framework_version = serializers.CharField(
+        read_only=True,
+        help_text=gettext_lazy('The edition\'s year (e.g. "2022"), as before `edition` existed.'),
+    )
+    counts_for_progress = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Whether the progress figures use this indicator: those of the latest edition do; "
+            "older editions' are kept as history."
+        )
+    )
     url = serializers.HyperlinkedIdentityField(view_name="indicator-detail")
 
     class Meta:
@@ -67,6 +127,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "id",
             "compact",
             "objective",
+            "edition",
             "code",
             "title",
             "description",
@@ -77,9 +138,21 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "target_value",
             "target_year",
             "framework_version",
+            "confirmed",
+            "confirmation_note",
+            "source_url",
+            "counts_for_progress",
             "values_url",
             "url",
         )
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_counts_for_progress(self, indicator: Indicator) -> bool:
+        counting: set[int] | None = self.context.get("counting_ids")
+        if counting is None:
+            counting = set(Indicator.objects.counting().values_list("pk", flat=True))
+            self.context["counting_ids"] = counting
+        return indicator.pk in counting
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_values_url(self, indicator: Indicator) -> str:
@@ -119,6 +192,15 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=gettext_lazy("For percentages: the population the value is a share of."),
     )
+    report = ReportEditionSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The indicator report edition that published the value; null for other sources "
+            "(see `source`). A later report's revision of a year is another value: both are "
+            "kept, and progress uses the latest report's."
+        ),
+    )
     url = serializers.HyperlinkedIdentityField(view_name="indicator-value-detail")
 
     class Meta:
@@ -126,6 +208,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "indicator",
+            "report",
             "country",
             "country_name",
             "year",

@@ -252,6 +252,7 @@ def world(
             "official-figure": {"pk": figure.pk},
             "round": {"pk": round_.pk},
             "indicator": {"pk": indicator.pk},
+            "indicator-page": {"edition": indicator.edition.slug, "code": indicator.code},
             "indicator-value": {"pk": value.pk},
             "exchange-rate": {"pk": rate.pk},
             "progress": {"pk": snapshot.pk},
