@@ -180,7 +180,7 @@ class Indicator(models.Model):
     @property
     def framework_version(self) -> str:
         """The edition's year, as the API's `framework_version` always said ("2022")."""
-        return str(self.edition.year) if self.edition_id else ""
+        return str(self.edition.year) if self.edition is not None else ""
 
 
 class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):

@@ -146,13 +146,14 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "url",
         )
 
+    _counting: set[int] | None = None
+
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_counts_for_progress(self, indicator: Indicator) -> bool:
-        counting: set[int] | None = self.context.get("counting_ids")
-        if counting is None:
-            counting = set(Indicator.objects.counting().values_list("pk", flat=True))
-            self.context["counting_ids"] = counting
-        return indicator.pk in counting
+        # Read once per response: the set of counting indicators is small.
+        if self._counting is None:
+            self._counting = set(Indicator.objects.counting().values_list("pk", flat=True))
+        return indicator.pk in self._counting
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_values_url(self, indicator: Indicator) -> str:
