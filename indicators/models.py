@@ -99,19 +99,34 @@ class ReportEdition(models.Model):
         return dt.date(self.year, self.published_month or 1, 1)
 
 
+def _counts_for_progress() -> Q:
+    """An indicator feeds progress figures when it belongs to its compact's latest framework
+    edition that has indicators, or to no edition. Older editions are kept as history."""
+    latest = (
+        # An edition added before its indicators does not stop the current ones counting.
+        FrameworkEdition.objects.filter(
+            compact_id=models.OuterRef("compact_id"), indicators__isnull=False
+        )
+        .order_by("-year")
+        .values("pk")[:1]
+    )
+    return Q(edition__isnull=True) | Q(edition_id=models.Subquery(latest))
+
+
 class IndicatorQuerySet(models.QuerySet["Indicator"]):
     def counting(self) -> "IndicatorQuerySet":
-        """The indicators that feed progress figures: those of each compact's latest framework
-        edition, and those recorded without an edition. Older editions are kept as history."""
-        latest = (
-            # An edition added before its indicators does not stop the current ones counting.
-            FrameworkEdition.objects.filter(
-                compact_id=models.OuterRef("compact_id"), indicators__isnull=False
+        """The indicators that feed progress figures (see `_counts_for_progress`)."""
+        return self.filter(_counts_for_progress())
+
+    def with_counts_for_progress(self) -> "IndicatorQuerySet":
+        """Each indicator annotated with `counts_for_progress`, in the same query."""
+        return self.annotate(
+            counts_for_progress=models.Case(
+                models.When(_counts_for_progress(), then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
             )
-            .order_by("-year")
-            .values("pk")[:1]
         )
-        return self.filter(Q(edition__isnull=True) | Q(edition_id=models.Subquery(latest)))
 
 
 class Indicator(models.Model):

@@ -17,13 +17,7 @@ from rest_framework import serializers
 from compacts.api.serializers import CompactRefSerializer, ObjectiveRefSerializer
 from core.models import ExchangeRate
 from indicators import drilldown
-from indicators.models import (
-    FrameworkEdition,
-    Indicator,
-    IndicatorValue,
-    ProgressSnapshot,
-    ReportEdition,
-)
+from indicators.models import Indicator, IndicatorValue, ProgressSnapshot
 
 # Lazy, like every text of the OpenAPI document (read in the caller's language).
 UNIT_HELP = gettext_lazy(
@@ -49,35 +43,8 @@ class IndicatorRefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ("id", "compact", "edition", "code", "title", "unit", "url")
-
-
-class FrameworkEditionSerializer(serializers.ModelSerializer):
-    """A framework edition as nested in its indicators."""
-
-    indicator_count = serializers.IntegerField(
-        read_only=True,
-        allow_null=True,
-        help_text=gettext_lazy("How many indicators the edition defines, as its source says."),
-    )
-
-    class Meta:
-        model = FrameworkEdition
-        fields = ("slug", "title", "year", "indicator_count", "url", "source")
-
-
-class ReportEditionSerializer(serializers.ModelSerializer):
-    """A report edition as nested in the values it published."""
-
-    framework = serializers.CharField(
-        source="framework.slug",
-        read_only=True,
-        help_text=gettext_lazy("The framework edition the report is based on."),
-    )
-
-    class Meta:
-        model = ReportEdition
-        fields = ("year", "title", "published_month", "url", "framework")
+        # `edition` after the fields clients had, so that exported columns keep their places.
+        fields = ("id", "compact", "code", "title", "unit", "edition", "url")
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -102,22 +69,28 @@ class IndicatorSerializer(serializers.ModelSerializer):
     values_url = serializers.SerializerMethodField(
         help_text=gettext_lazy("The indicator's values, per country and year.")
     )
-    edition = FrameworkEditionSerializer(
+    # Flat, not nested: an indicator recorded without an edition would give exports another
+    # set of columns.
+    edition = serializers.CharField(
+        source="edition.slug",
         read_only=True,
         allow_null=True,
         help_text=gettext_lazy(
-            "The framework edition the indicator belongs to; null for one recorded without."
+            "The framework edition the indicator belongs to (e.g. `gcr-2022`); null for one "
+            "recorded without. An indicator is identified by edition and code."
         ),
     )
+    edition_title = serializers.CharField(source="edition.title", read_only=True, allow_null=True)
     framework_version = serializers.CharField(
         read_only=True,
         help_text=gettext_lazy('The edition\'s year (e.g. "2022"), as before `edition` existed.'),
     )
-    counts_for_progress = serializers.SerializerMethodField(
+    counts_for_progress = serializers.BooleanField(
+        read_only=True,
         help_text=gettext_lazy(
             "Whether the progress figures use this indicator: those of the latest edition do; "
             "older editions' are kept as history."
-        )
+        ),
     )
     url = serializers.HyperlinkedIdentityField(view_name="indicator-detail")
 
@@ -127,7 +100,6 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "id",
             "compact",
             "objective",
-            "edition",
             "code",
             "title",
             "description",
@@ -138,6 +110,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "target_value",
             "target_year",
             "framework_version",
+            "edition",
+            "edition_title",
             "confirmed",
             "confirmation_note",
             "source_url",
@@ -145,15 +119,6 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "values_url",
             "url",
         )
-
-    _counting: set[int] | None = None
-
-    @extend_schema_field(OpenApiTypes.BOOL)
-    def get_counts_for_progress(self, indicator: Indicator) -> bool:
-        # Read once per response: the set of counting indicators is small.
-        if self._counting is None:
-            self._counting = set(Indicator.objects.counting().values_list("pk", flat=True))
-        return indicator.pk in self._counting
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_values_url(self, indicator: Indicator) -> str:
@@ -193,15 +158,20 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=gettext_lazy("For percentages: the population the value is a share of."),
     )
-    report = ReportEditionSerializer(
+    # Flat, like `country`: a nested object that is null for some rows would give exports a
+    # different set of columns per row.
+    report = serializers.IntegerField(
+        source="report.year",
         read_only=True,
         allow_null=True,
         help_text=gettext_lazy(
-            "The indicator report edition that published the value; null for other sources "
-            "(see `source`). A later report's revision of a year is another value: both are "
-            "kept, and progress uses the latest report's."
+            "Year of the indicator report edition that published the value; null for other "
+            "sources (see `source`). A later report's revision of a year is another value: "
+            "both are kept, and progress uses the latest report's."
         ),
     )
+    report_title = serializers.CharField(source="report.title", read_only=True, allow_null=True)
+    report_url = serializers.CharField(source="report.url", read_only=True, allow_null=True)
     url = serializers.HyperlinkedIdentityField(view_name="indicator-value-detail")
 
     class Meta:
@@ -209,7 +179,6 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "indicator",
-            "report",
             "country",
             "country_name",
             "year",
@@ -217,6 +186,9 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "numerator",
             "denominator",
             "source",
+            "report",
+            "report_title",
+            "report_url",
             "url",
         )
 

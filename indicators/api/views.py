@@ -42,15 +42,6 @@ INDICATOR_EXAMPLE = {
         "url": f"{HOST}/api/v1/compacts/GCR/",
     },
     "objective": OBJECTIVE_3,
-    "edition": {
-        "slug": "gcr-2022",
-        "title": "Global Compact on Refugees Indicator Framework, second edition (2022)",
-        "year": 2022,
-        "indicator_count": 16,
-        "url": "https://globalcompactrefugees.org/about/global-compact-refugees/"
-        "global-compact-refugees-indicator-report",
-        "source": "Second edition, refined in 2022 …",
-    },
     "code": "3.1.1",
     "title": "Number of refugees resettled to third countries",
     "description": "GCR indicator framework, 2022 edition.",
@@ -61,6 +52,8 @@ INDICATOR_EXAMPLE = {
     "target_value": None,
     "target_year": None,
     "framework_version": "2022",
+    "edition": "gcr-2022",
+    "edition_title": "Global Compact on Refugees Indicator Framework, second edition (2022)",
     "confirmed": False,
     "confirmation_note": "Code, title and unit are not yet checked against the published text "
     "of the 2022 framework; confirm them before relying on them.",
@@ -75,19 +68,11 @@ VALUE_EXAMPLE = {
     "indicator": {
         "id": 6,
         "compact": "GCR",
-        "edition": "gcr-2022",
         "code": "2.2.1",
         "title": "Proportion of refugee children enrolled in the national education system",
         "unit": "percent",
+        "edition": "gcr-2022",
         "url": f"{HOST}/api/v1/indicators/6/",
-    },
-    "report": {
-        "year": 2023,
-        "title": "Global Compact on Refugees Indicator Report 2023",
-        "published_month": 11,
-        "url": "https://www.unhcr.org/what-we-do/reports-and-publications/data-and-statistics/"
-        "indicator-report-2023",
-        "framework": "gcr-2022",
     },
     "country": "KE",
     "country_name": "Kenya",
@@ -96,6 +81,10 @@ VALUE_EXAMPLE = {
     "numerator": "245000.0000",
     "denominator": "400000.0000",
     "source": "GCR Indicator Report 2023",
+    "report": 2023,
+    "report_title": "Global Compact on Refugees Indicator Report 2023",
+    "report_url": "https://www.unhcr.org/what-we-do/reports-and-publications/data-and-statistics/"
+    "indicator-report-2023",
     "url": f"{HOST}/api/v1/indicator-values/5120/",
 }
 RATE_EXAMPLE = {
@@ -150,7 +139,9 @@ class IndicatorViewSet(ReadOnlyResourceViewSet):
     export_basename = "indicators"
 
     def get_queryset(self) -> QuerySet[Indicator]:
-        return Indicator.objects.select_related("compact", "objective__compact", "edition")
+        return Indicator.objects.select_related(
+            "compact", "objective__compact", "edition"
+        ).with_counts_for_progress()
 
 
 @extend_schema_view(
@@ -181,7 +172,7 @@ class IndicatorValueViewSet(ReadOnlyResourceViewSet):
 
     def get_queryset(self) -> QuerySet[IndicatorValue]:
         return IndicatorValue.objects.select_related(
-            "indicator__compact", "indicator__edition", "country", "report__framework"
+            "indicator__compact", "indicator__edition", "country", "report"
         )
 
 
