@@ -290,3 +290,23 @@ def test_the_api_names_the_edition_of_an_indicator_and_the_report_of_a_value(
     assert only["report"] == 2023
     assert only["report_title"] == "Global Compact on Refugees Indicator Report 2023"
     assert only["indicator"]["edition"] == "gcr-2022"
+
+
+def test_generated_demo_values_stay_labelled_beside_the_reports_values(
+    client: Client, reference_data: None
+) -> None:
+    from bootstrap.demo.words import DEMO_SOURCE
+
+    IndicatorValue.objects.create(
+        indicator=resettled(), year=2022, value=Decimal("99000"), source=DEMO_SOURCE
+    )
+    value(resettled(), 2022, "114300", report_year=2023)
+
+    html = client.get(
+        reverse("indicators:indicator", kwargs={"edition": "gcr-2022", "code": "3.1.1"})
+    ).content.decode()
+
+    assert "Other sources" in html
+    assert DEMO_SOURCE in html
+    # The report's value is the one progress uses, not the generated one.
+    assert indicator_figures(3)["3.1.1"]["latest"] == "114300.0000"
