@@ -1,6 +1,6 @@
 """Load the reference data the app ships with: ISO countries and currencies, the two compacts with
 their objectives, actions and principles, forums, entity and support types, thematic areas, support
-platforms and the GCR indicators.
+platforms, the GCR indicator framework's editions, their indicators and the indicator reports.
 
 The data lives in `bootstrap/data/` as JSON and CSV, never in logic, so the secretariat can correct
 it (in the admin, or here for the next release). Loading is keyed on natural keys and never deletes
@@ -61,11 +61,12 @@ from compacts.models import (
     SupportPlatform,
     ThematicArea,
 )
+from compacts.progress_marks import mark_objectives_stale
 from core.models import Country, Currency
 from forums.models import Forum, ForumKind, RegionalReview
 from goals.models import LEGACY_FIGURE_LABELS, Goal, OfficialFigure
 from goals.services import mark_goals_stale
-from indicators.models import Indicator
+from indicators.models import FrameworkEdition, Indicator, ReportEdition
 from partnerships.models import MultistakeholderPledge
 from pledges.models import EntityType, SupportType
 from pledges.roles import ensure_secretariat_group
@@ -160,6 +161,7 @@ def _load_all(*, update: bool, problems: list[str]) -> list[TableSummary]:
             load_regional_reviews(update=update),
             load_entity_types(update=update),
             load_support_types(update=update),
+            *load_indicator_frameworks(update=update),
             load_indicators(update=update),
             *load_forum_goals(update=update),
             load_multistakeholder_pledges(update=update),
@@ -350,10 +352,48 @@ def load_support_types(*, update: bool = False) -> TableSummary:
     return sync_rows(SupportType, _read_json("support_types.json"), key=("code",), update=update)
 
 
+def load_indicator_frameworks(*, update: bool = False) -> list[TableSummary]:
+    """The editions of the indicator frameworks and, within each, the indicator reports based
+    on it (indicator_frameworks.json): editions keyed on their slug, reports on their edition
+    and year. Each row says where it comes from (`source`)."""
+    editions = _with_compact_ids(_read_json("indicator_frameworks.json"))
+    reports: list[Row] = []
+    for edition in editions:
+        for number, report in enumerate(edition.pop("reports", []), start=1):
+            reports.append(
+                {**report, WHERE: f"{edition[WHERE]} report {number}", "edition": edition["slug"]}
+            )
+    edition_summary = sync_rows(FrameworkEdition, editions, key=("slug",), update=update)
+    edition_ids = dict(FrameworkEdition.objects.values_list("slug", "id"))
+    for report in reports:
+        report["framework_id"] = edition_ids.get(report.pop("edition"))
+    report_summary = sync_rows(ReportEdition, reports, key=("framework_id", "year"), update=update)
+    if report_summary.created or report_summary.updated:
+        # A new or re-dated report can change which of a year's values progress uses.
+        mark_objectives_stale(
+            set(
+                Indicator.objects.filter(values__report__isnull=False).values_list(
+                    "objective_id", flat=True
+                )
+            )
+        )
+    return [edition_summary, report_summary]
+
+
 def load_indicators(*, update: bool = False) -> TableSummary:
-    """The GCR indicators (2022 framework), each attached to the objective it measures."""
+    """The indicators of each framework edition, each attached to the objective it measures and
+    keyed on its edition and code."""
     rows = _with_objective_ids(_read_json("indicators.json"), keep_compact=True)
-    return sync_rows(Indicator, rows, key=("compact_id", "code"), update=update)
+    edition_ids = dict(FrameworkEdition.objects.values_list("slug", "id"))
+    kept = []
+    for row in rows:
+        slug = row.pop("edition", None)
+        if slug not in edition_ids:
+            _report(f"{row.get(WHERE)}: edition: no framework edition {slug!r}")
+            continue
+        row["edition_id"] = edition_ids[slug]
+        kept.append(row)
+    return sync_rows(Indicator, kept, key=("edition_id", "code"), update=update)
 
 
 def load_forum_goals(*, update: bool = False) -> list[TableSummary]:

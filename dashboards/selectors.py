@@ -236,20 +236,36 @@ def objective_progress(objective: Objective) -> ObjectiveProgress:
         shown = thin([row[0] for row in history])
         data.history = [row for row in history if row[0] in shown]
     data.indicators = list(
-        Indicator.objects.filter(objective=objective).prefetch_related(
+        # The indicators progress counts (the current framework edition's); older editions'
+        # are on their own pages.
+        Indicator.objects.counting()
+        .filter(objective=objective)
+        .select_related("edition")
+        .prefetch_related(
             # Global values only: the progress figures use those (docs/progress.md).
             _global_values()
         )
     )
+    for indicator in data.indicators:
+        indicator.global_values = one_per_year(indicator.global_values)  # type: ignore[attr-defined]
     return data
 
 
 def _global_values() -> Prefetch:
     return Prefetch(
         "values",
-        queryset=IndicatorValue.objects.filter(country__isnull=True).order_by("year"),
+        queryset=IndicatorValue.objects.filter(country__isnull=True).latest_first(),
         to_attr="global_values",
     )
+
+
+def one_per_year(values: list[IndicatorValue]) -> list[IndicatorValue]:
+    """Of values ordered latest first, the one progress uses for each year (the latest
+    report's), oldest year first."""
+    kept: dict[int, IndicatorValue] = {}
+    for value in values:
+        kept.setdefault(value.year, value)
+    return sorted(kept.values(), key=lambda v: v.year)
 
 
 @dataclass

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
@@ -20,6 +20,7 @@ from pledges.workflow import REVIEW_PERMISSION
 from . import services
 from .models import (
     CompactProgressSnapshot,
+    FrameworkEdition,
     Indicator,
     IndicatorValue,
     MspProgressSnapshot,
@@ -28,20 +29,60 @@ from .models import (
     ProgressSnapshot,
     ProgressSum,
     RecomputeRun,
+    ReportEdition,
 )
 from .tasks import request_full_recompute, tasks_run_inline
 
 logger = logging.getLogger(__name__)
 
 
+class ReportEditionInline(admin.TabularInline):
+    model = ReportEdition
+    extra = 0
+    fields = ("year", "title", "published_month", "url", "source")
+
+
+@admin.register(FrameworkEdition)
+class FrameworkEditionAdmin(admin.ModelAdmin):
+    """Editions of the indicator framework and, inline, the indicator reports based on each."""
+
+    list_display = ("title", "compact", "year", "indicator_count", "shipped_indicators")
+    list_filter = ("compact",)
+    list_select_related = ("compact",)
+    search_fields = ("title", "slug")
+    ordering = ("compact__code", "year")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = (ReportEditionInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FrameworkEdition]:
+        return super().get_queryset(request).annotate(recorded=Count("indicators"))
+
+    @admin.display(description=_("indicators recorded"), ordering="recorded")
+    def shipped_indicators(self, obj: FrameworkEdition) -> int:
+        return obj.recorded  # type: ignore[attr-defined]  # annotated above
+
+
+@admin.register(ReportEdition)
+class ReportEditionAdmin(admin.ModelAdmin):
+    list_display = ("title", "year", "published_month", "framework")
+    list_filter = ("framework",)
+    list_select_related = ("framework",)
+    search_fields = ("title",)
+    ordering = ("framework__compact__code", "year")
+
+    def save_model(self, request: Any, obj: ReportEdition, form: Any, change: bool) -> None:
+        # Another latest report can change which value progress uses.
+        services.save_report_edition(report=obj)
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ("code", "title", "objective", "unit", "direction", "framework_version")
+    list_display = ("code", "title", "objective", "unit", "direction", "edition", "confirmed")
     list_display_links = ("code", "title")
-    list_filter = ("compact", "framework_version", "unit", "direction")
-    list_select_related = ("compact", "objective__compact")
+    list_filter = ("compact", "edition", "confirmed", "unit", "direction")
+    list_select_related = ("compact", "objective__compact", "edition")
     search_fields = ("code", "title")
-    ordering = ("compact__code", "code")
+    ordering = ("compact__code", "edition__year", "code")
     autocomplete_fields = ("objective",)
 
     def save_model(self, request: Any, obj: Indicator, form: Any, change: bool) -> None:
@@ -50,23 +91,43 @@ class IndicatorAdmin(admin.ModelAdmin):
         services.save_indicator(indicator=obj, previous_objective_id=previous)
 
     fieldsets = (
-        (None, {"fields": ("compact", "objective", "code", "title", "description")}),
-        (_("Measure"), {"fields": ("unit", "direction", "framework_version")}),
+        (None, {"fields": ("compact", "edition", "objective", "code", "title", "description")}),
+        (_("Measure"), {"fields": ("unit", "direction")}),
         (
             _("Baseline and target"),
             {"fields": (("baseline_value", "baseline_year"), ("target_value", "target_year"))},
         ),
+        (_("Source"), {"fields": ("source_url", "confirmed", "confirmation_note")}),
     )
 
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(admin.ModelAdmin):
-    list_display = ("indicator", "country", "year", "value", "numerator", "denominator", "source")
-    list_filter = ("indicator", "year", "country__region")
-    list_select_related = ("indicator", "country")
+    list_display = (
+        "indicator",
+        "country",
+        "year",
+        "report",
+        "value",
+        "numerator",
+        "denominator",
+        "source",
+    )
+    list_filter = ("report", "indicator", "year", "country__region")
+    list_select_related = ("indicator", "country", "report")
     search_fields = ("indicator__code", "indicator__title", "country__name", "=country__code")
     ordering = ("indicator__code", "-year", "country__name")
     autocomplete_fields = ("indicator", "country")
+    fields = (
+        "indicator",
+        "report",
+        "country",
+        "year",
+        "value",
+        "numerator",
+        "denominator",
+        "source",
+    )
 
     def save_model(self, request: Any, obj: IndicatorValue, form: Any, change: bool) -> None:
         services.save_indicator_value(value=obj)

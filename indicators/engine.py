@@ -613,11 +613,14 @@ def _figures(
 
 
 def indicators_by(owner: str, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    # The newest year's global value; of a year that several reports published, the latest
+    # report's (an earlier report's value is kept as history, never used).
     latest = IndicatorValue.objects.filter(
         indicator_id=OuterRef("pk"), country__isnull=True
-    ).order_by("-year")
+    ).latest_first()
     rows = (
-        Indicator.objects.filter(**{f"{owner}__in": ids})
+        Indicator.objects.counting()
+        .filter(**{f"{owner}__in": ids})
         .annotate(
             latest=Subquery(latest.values("value")[:1]),
             latest_year=Subquery(latest.values("year")[:1]),

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -24,12 +25,124 @@ class Direction(models.TextChoices):
     LOWER_IS_BETTER = "lower", _("Lower is better")
 
 
+class FrameworkEdition(models.Model):
+    """One published edition of a compact's indicator framework, e.g. the GCR indicator
+    framework of July 2019 (15 indicators) or its refined edition of 2022 (16). Editions exist
+    side by side: an indicator belongs to one, and is identified by edition and code."""
+
+    compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="frameworks")
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator_count = models.PositiveSmallIntegerField(
+        _("indicators published"),
+        null=True,
+        blank=True,
+        help_text=_("How many indicators the edition defines, as its source says."),
+    )
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["compact__code", "year"]
+        verbose_name = _("indicator framework edition")
+        verbose_name_plural = _("indicator framework editions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compact", "year"], name="framework_edition_unique_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReportEdition(models.Model):
+    """One edition of an indicator report (the GCR Indicator Report of 2021, 2023, 2025…): the
+    values it publishes belong to it, so that a later report's revision keeps the earlier."""
+
+    framework = models.ForeignKey(
+        FrameworkEdition, on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=300)
+    published_month = models.PositiveSmallIntegerField(
+        _("month published"),
+        null=True,
+        blank=True,
+        help_text=_("1–12; empty when the source gives only the year."),
+    )
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["framework__compact__code", "year"]
+        verbose_name = _("indicator report edition")
+        verbose_name_plural = _("indicator report editions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "year"], name="report_edition_unique_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(published_month__isnull=True)
+                | models.Q(published_month__gte=1, published_month__lte=12),
+                name="report_edition_month_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def published(self) -> dt.date:
+        """The first day of the month (or year) of publication, for date formatting."""
+        return dt.date(self.year, self.published_month or 1, 1)
+
+
+def _counts_for_progress() -> Q:
+    """An indicator feeds progress figures when it belongs to its compact's latest framework
+    edition that has indicators, or to no edition. Older editions are kept as history."""
+    latest = (
+        # An edition added before its indicators does not stop the current ones counting.
+        FrameworkEdition.objects.filter(
+            compact_id=models.OuterRef("compact_id"), indicators__isnull=False
+        )
+        .order_by("-year")
+        .values("pk")[:1]
+    )
+    return Q(edition__isnull=True) | Q(edition_id=models.Subquery(latest))
+
+
+class IndicatorQuerySet(models.QuerySet["Indicator"]):
+    def counting(self) -> "IndicatorQuerySet":
+        """The indicators that feed progress figures (see `_counts_for_progress`)."""
+        return self.filter(_counts_for_progress())
+
+    def with_counts_for_progress(self) -> "IndicatorQuerySet":
+        """Each indicator annotated with `counts_for_progress`, in the same query."""
+        return self.annotate(
+            counts_for_progress=models.Case(
+                models.When(_counts_for_progress(), then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+
 class Indicator(models.Model):
     """A population-level statistic that measures progress on one objective, e.g. GCR 3.1.1
-    'refugees resettled to third countries'."""
+    'refugees resettled to third countries', in one edition of the framework."""
 
     compact = models.ForeignKey(Compact, on_delete=models.PROTECT, related_name="indicators")
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="indicators")
+    edition = models.ForeignKey(
+        FrameworkEdition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("framework edition"),
+    )
     code = models.CharField(_("code"), max_length=20)
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -48,15 +161,26 @@ class Indicator(models.Model):
         _("target value"), max_digits=20, decimal_places=4, null=True, blank=True
     )
     target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
-    framework_version = models.CharField(_("framework"), max_length=10, default="2022")
+    # Whether code, title, objective and unit were checked against the edition's published
+    # text; pages show the note of an unconfirmed one.
+    confirmed = models.BooleanField(_("confirmed against the source"), default=False)
+    confirmation_note = models.TextField(_("what is not confirmed"), blank=True)
+    source_url = models.URLField(_("source address"), max_length=500, blank=True)
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
-        ordering = ["compact__code", "code"]
+        ordering = ["compact__code", "edition__year", "code"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         constraints = [
             models.UniqueConstraint(
-                fields=["compact", "code"], name="indicator_code_unique_per_compact"
+                fields=["compact", "code"],
+                condition=models.Q(edition__isnull=True),
+                name="indicator_code_unique_per_compact",
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "code"], name="indicator_code_unique_per_edition"
             ),
             models.CheckConstraint(
                 condition=models.Q(baseline_value__isnull=True)
@@ -68,12 +192,35 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    @property
+    def framework_version(self) -> str:
+        """The edition's year, as the API's `framework_version` always said ("2022")."""
+        return str(self.edition.year) if self.edition is not None else ""
+
+
+class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
+    def latest_first(self) -> "IndicatorValueQuerySet":
+        """Newest reference year first and, within a year, the latest report's value first;
+        values from no report (the secretariat's, generated demo values) after them."""
+        return self.order_by("-year", models.F("report__year").desc(nulls_last=True), "-pk")
+
 
 class IndicatorValue(models.Model):
     """An observed value of an indicator for one country (or globally, when country is empty) in
-    one year. Percentages keep numerator and denominator so that they aggregate correctly."""
+    one reference year, as one report edition published it (or from another source, when report
+    is empty). A later report's revision is another row: both are kept. Percentages keep
+    numerator and denominator so that they aggregate correctly."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    report = models.ForeignKey(
+        ReportEdition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="values",
+        verbose_name=_("report edition"),
+        help_text=_("The indicator report that published the value; empty for other sources."),
+    )
     country = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
@@ -92,19 +239,23 @@ class IndicatorValue(models.Model):
     )
     source = models.CharField(_("source"), max_length=300)
 
+    objects = IndicatorValueQuerySet.as_manager()
+
     class Meta:
         ordering = ["indicator_id", "year", "country_id"]
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "country", "year"],
+                fields=["indicator", "country", "year", "report"],
                 condition=models.Q(country__isnull=False),
+                nulls_distinct=False,
                 name="indicator_value_unique_per_country_year",
             ),
             models.UniqueConstraint(
-                fields=["indicator", "year"],
+                fields=["indicator", "year", "report"],
                 condition=models.Q(country__isnull=True),
+                nulls_distinct=False,
                 name="indicator_value_unique_global_year",
             ),
             models.CheckConstraint(
@@ -120,6 +271,15 @@ class IndicatorValue(models.Model):
     def __str__(self) -> str:
         where = self.country_id or "global"
         return f"{self.indicator.code} {where} {self.year}: {self.value}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.report_id and self.indicator_id:
+            report = ReportEdition.objects.select_related("framework").get(pk=self.report_id)
+            if report.framework.compact_id != self.indicator.compact_id:
+                raise ValidationError(
+                    {"report": _("This report edition reports on another compact's indicators.")}
+                )
 
 
 class SliceKind(models.TextChoices):

@@ -7,7 +7,7 @@ from compacts.progress_marks import mark_all_objectives_stale, mark_objectives_s
 from core.models import ExchangeRate
 
 from . import delta
-from .models import Indicator, IndicatorValue
+from .models import Indicator, IndicatorValue, ReportEdition
 
 
 @transaction.atomic
@@ -34,6 +34,23 @@ def delete_indicator_value(*, value: IndicatorValue) -> None:
     objective_id = value.indicator.objective_id
     value.delete()
     mark_objectives_stale([objective_id])
+
+
+@transaction.atomic
+def save_report_edition(*, report: ReportEdition) -> ReportEdition:
+    """Save a report edition. Report years decide which of a year's values is the latest, so
+    the objectives of the compact's indicators that have report values are marked."""
+    report.full_clean()
+    report.save()
+    compact_id = report.framework.compact_id
+    mark_objectives_stale(
+        set(
+            Indicator.objects.filter(
+                compact_id=compact_id, values__report__isnull=False
+            ).values_list("objective_id", flat=True)
+        )
+    )
+    return report
 
 
 @transaction.atomic

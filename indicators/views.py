@@ -1,7 +1,9 @@
-"""The secretariat's Jobs page: recent runs of the progress engine, what is waiting to be
-recomputed, and a button to recompute everything now.
+"""The public pages of the indicator framework (its editions, each indicator's values per
+report edition) and the secretariat's Jobs page: recent runs of the progress engine, what is
+waiting to be recomputed, and a button to recompute everything now.
 
-Views stay thin: `indicators.runner` reads the stale marks, `indicators.tasks` queues the run.
+Views stay thin: `indicators.history` reads the framework, `indicators.runner` the stale marks,
+`indicators.tasks` queues the run.
 """
 
 import logging
@@ -9,21 +11,41 @@ import logging
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pledges.views.review import secretariat_required
 
-from . import delta, runner
-from .models import RecomputeRun, RunKind, RunStatus
+from . import delta, history, runner
+from .models import Indicator, RecomputeRun, RunKind, RunStatus
 from .tasks import request_full_recompute, tasks_run_inline
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 ERROR_EXCERPT_CHARS = 160
+
+
+def framework(request: HttpRequest) -> HttpResponse:
+    """The editions of the indicator framework, their indicators and the reports based on them."""
+    return render(request, "indicators/framework.html", {"editions": history.editions()})
+
+
+def indicator(request: HttpRequest, edition: str, code: str) -> HttpResponse:
+    """One indicator of one edition: what it measures, whether its text is confirmed, and its
+    global values per reference year and report edition."""
+    found = get_object_or_404(
+        Indicator.objects.select_related("edition", "compact", "objective__compact"),
+        edition__slug=edition,
+        code=code,
+    )
+    return render(
+        request,
+        "indicators/indicator.html",
+        {"indicator": found, "history": history.indicator_history(found)},
+    )
 
 
 @secretariat_required

@@ -26,7 +26,14 @@ from core.models import Country, Currency, ExchangeRate, Region
 from followup.models import FollowUpDocument
 from forums.models import Forum, ForumKind, RegionalReview
 from goals.models import Goal, OfficialFigure
-from indicators.models import Direction, Indicator, IndicatorUnit, IndicatorValue
+from indicators.models import (
+    Direction,
+    FrameworkEdition,
+    Indicator,
+    IndicatorUnit,
+    IndicatorValue,
+    ReportEdition,
+)
 from partnerships.models import MultistakeholderPledge
 from pledges.models import (
     Entity,
@@ -326,6 +333,8 @@ REFERENCE_MODELS = [
     EntityType,
     SupportType,
     Indicator,
+    ReportEdition,
+    FrameworkEdition,
     Goal,
     OfficialFigure,
 ]

@@ -135,10 +135,14 @@ class IndicatorFilter(django_filters.FilterSet):
     direction = django_filters.ChoiceFilter(
         choices=Direction.choices, help_text=_("Whether a higher or a lower value is better.")
     )
+    edition = django_filters.CharFilter(
+        field_name="edition__slug",
+        help_text=_("Framework edition, e.g. gcr-2022 (codes are unique within an edition)."),
+    )
 
     class Meta:
         model = Indicator
-        fields = ("compact", "code", "objective", "objective_id", "unit", "direction")
+        fields = ("compact", "code", "objective", "objective_id", "unit", "direction", "edition")
 
 
 class IndicatorValueFilter(django_filters.FilterSet):
@@ -159,13 +163,31 @@ class IndicatorValueFilter(django_filters.FilterSet):
             "to no country."
         )
     )
+    report = IntegerFilter(
+        field_name="report__year",
+        help_text=_("Year of the indicator report edition that published the values, e.g. 2023."),
+    )
+    edition = django_filters.CharFilter(
+        field_name="indicator__edition__slug",
+        help_text=_("Framework edition of the values' indicators, e.g. gcr-2022."),
+    )
     year = IntegerFilter(help_text=_("One year."))
     year_min = IntegerFilter(field_name="year", lookup_expr="gte", help_text=_("From this year."))
     year_max = IntegerFilter(field_name="year", lookup_expr="lte", help_text=_("Up to this year."))
 
     class Meta:
         model = IndicatorValue
-        fields = ("compact", "indicator", "indicator_id", "country", "year", "year_min", "year_max")
+        fields = (
+            "compact",
+            "indicator",
+            "indicator_id",
+            "edition",
+            "report",
+            "country",
+            "year",
+            "year_min",
+            "year_max",
+        )
 
 
 class ExchangeRateFilter(django_filters.FilterSet):

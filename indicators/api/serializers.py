@@ -31,11 +31,21 @@ class IndicatorRefSerializer(serializers.ModelSerializer):
     """An indicator as nested in its values: enough to read a value without another request."""
 
     compact = serializers.CharField(source="compact.code", read_only=True)
+    edition = serializers.CharField(
+        source="edition.slug",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The framework edition the indicator belongs to (e.g. `gcr-2022`); an indicator is "
+            "identified by edition and code."
+        ),
+    )
     url = serializers.HyperlinkedIdentityField(view_name="indicator-detail")
 
     class Meta:
         model = Indicator
-        fields = ("id", "compact", "code", "title", "unit", "url")
+        # `edition` after the fields clients had, so that exported columns keep their places.
+        fields = ("id", "compact", "code", "title", "unit", "edition", "url")
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -60,6 +70,29 @@ class IndicatorSerializer(serializers.ModelSerializer):
     values_url = serializers.SerializerMethodField(
         help_text=gettext_lazy("The indicator's values, per country and year.")
     )
+    # Flat, not nested: an indicator recorded without an edition would give exports another
+    # set of columns.
+    edition = serializers.CharField(
+        source="edition.slug",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The framework edition the indicator belongs to (e.g. `gcr-2022`); null for one "
+            "recorded without. An indicator is identified by edition and code."
+        ),
+    )
+    edition_title = serializers.CharField(source="edition.title", read_only=True, allow_null=True)
+    framework_version = serializers.CharField(
+        read_only=True,
+        help_text=gettext_lazy('The edition\'s year (e.g. "2022"), as before `edition` existed.'),
+    )
+    counts_for_progress = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "Whether the progress figures use this indicator: those of the latest edition do; "
+            "older editions' are kept as history."
+        ),
+    )
     url = serializers.HyperlinkedIdentityField(view_name="indicator-detail")
 
     class Meta:
@@ -78,6 +111,12 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "target_value",
             "target_year",
             "framework_version",
+            "edition",
+            "edition_title",
+            "confirmed",
+            "confirmation_note",
+            "source_url",
+            "counts_for_progress",
             "values_url",
             "url",
         )
@@ -120,6 +159,20 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=gettext_lazy("For percentages: the population the value is a share of."),
     )
+    # Flat, like `country`: a nested object that is null for some rows would give exports a
+    # different set of columns per row.
+    report = serializers.IntegerField(
+        source="report.year",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Year of the indicator report edition that published the value; null for other "
+            "sources (see `source`). A later report's revision of a year is another value: "
+            "both are kept, and progress uses the latest report's."
+        ),
+    )
+    report_title = serializers.CharField(source="report.title", read_only=True, allow_null=True)
+    report_url = serializers.CharField(source="report.url", read_only=True, allow_null=True)
     url = serializers.HyperlinkedIdentityField(view_name="indicator-value-detail")
 
     class Meta:
@@ -134,6 +187,9 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "numerator",
             "denominator",
             "source",
+            "report",
+            "report_title",
+            "report_url",
             "url",
         )
 

@@ -45,7 +45,7 @@ INDICATOR_EXAMPLE = {
     "objective": OBJECTIVE_3,
     "code": "3.1.1",
     "title": "Number of refugees resettled to third countries",
-    "description": "GCR indicator framework, 2022 refinement.",
+    "description": "GCR indicator framework, 2022 edition.",
     "unit": "persons",
     "direction": "higher",
     "baseline_value": "107800.0000",
@@ -53,6 +53,14 @@ INDICATOR_EXAMPLE = {
     "target_value": None,
     "target_year": None,
     "framework_version": "2022",
+    "edition": "gcr-2022",
+    "edition_title": "Global Compact on Refugees Indicator Framework, second edition (2022)",
+    "confirmed": False,
+    "confirmation_note": "Code, title and unit are not yet checked against the published text "
+    "of the 2022 framework; confirm them before relying on them.",
+    "source_url": "https://globalcompactrefugees.org/about/global-compact-refugees/"
+    "global-compact-refugees-indicator-report",
+    "counts_for_progress": True,
     "values_url": f"{HOST}/api/v1/indicator-values/?indicator_id=8",
     "url": f"{HOST}/api/v1/indicators/8/",
 }
@@ -64,6 +72,7 @@ VALUE_EXAMPLE = {
         "code": "2.2.1",
         "title": "Proportion of refugee children enrolled in the national education system",
         "unit": "percent",
+        "edition": "gcr-2022",
         "url": f"{HOST}/api/v1/indicators/6/",
     },
     "country": "KE",
@@ -72,7 +81,11 @@ VALUE_EXAMPLE = {
     "value": "61.2500",
     "numerator": "245000.0000",
     "denominator": "400000.0000",
-    "source": "UNHCR education report 2024",
+    "source": "GCR Indicator Report 2023",
+    "report": 2023,
+    "report_title": "Global Compact on Refugees Indicator Report 2023",
+    "report_url": "https://www.unhcr.org/what-we-do/reports-and-publications/data-and-statistics/"
+    "indicator-report-2023",
     "url": f"{HOST}/api/v1/indicator-values/5120/",
 }
 RATE_EXAMPLE = {
@@ -127,7 +140,9 @@ class IndicatorViewSet(ReadOnlyResourceViewSet):
     export_basename = "indicators"
 
     def get_queryset(self) -> QuerySet[Indicator]:
-        return Indicator.objects.select_related("compact", "objective__compact")
+        return Indicator.objects.select_related(
+            "compact", "objective__compact", "edition"
+        ).with_counts_for_progress()
 
 
 @extend_schema_view(
@@ -157,7 +172,9 @@ class IndicatorValueViewSet(ReadOnlyResourceViewSet):
     export_basename = "indicator-values"
 
     def get_queryset(self) -> QuerySet[IndicatorValue]:
-        return IndicatorValue.objects.select_related("indicator__compact", "country")
+        return IndicatorValue.objects.select_related(
+            "indicator__compact", "indicator__edition", "country", "report"
+        )
 
 
 @extend_schema_view(

@@ -17,6 +17,7 @@ from followup.models import DocumentKind, FollowUpDocument
 from forums.models import ForumKind, RegionalReview, ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
+    FrameworkEdition,
     MspProgressSnapshot,
     OwnerKind,
     PledgeFact,
@@ -24,6 +25,7 @@ from indicators.models import (
     ProgressSnapshot,
     ProgressSum,
     RecomputeRun,
+    ReportEdition,
     RunKind,
     RunStatus,
     SliceKind,
@@ -110,8 +112,14 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
     update = PledgeUpdateFactory(pledge=pledge, submitted_by=user)
     actual = PledgeUpdateActual.objects.create(update=update, target=target, value=Decimal("10"))
     counter = PledgeReferenceCounter.objects.create(forum=forum, last_number=2)
+    edition = FrameworkEdition.objects.create(
+        compact=compact, slug=f"test-{letter.lower()}", title=f"Test framework {letter}", year=2019
+    )
+    report = ReportEdition.objects.create(
+        framework=edition, year=2021, title=f"Test indicator report {letter}"
+    )
     indicator = IndicatorFactory(objective=objective, code="3.1.1")
-    value = IndicatorValueFactory(indicator=indicator, country=country, year=2023)
+    value = IndicatorValueFactory(indicator=indicator, country=country, year=2023, report=report)
     rate = ExchangeRateFactory(currency=currency, date=dt.date(2023, 12, 13))
     snapshot = ProgressSnapshot.objects.create(
         objective=objective,
@@ -209,8 +217,9 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
     rows = [
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
-        update, actual, counter, indicator, value, rate, snapshot, compact_snapshot, run, audit,
-        api_key, base, fact, progress_sum, mark, translated, msp, lead, outcome, msp_member,
-        msp_snapshot, reaffirmation, continuous, round_, review, document,
+        update, actual, counter, edition, report, indicator, value, rate, snapshot,
+        compact_snapshot, run, audit, api_key, base, fact, progress_sum, mark, translated, msp,
+        lead, outcome, msp_member, msp_snapshot, reaffirmation, continuous, round_, review,
+        document,
     ]  # fmt: skip
     return {type(row): row for row in rows}

@@ -131,6 +131,10 @@ def test_every_caller_reads_values_and_rates(
         "numerator": "245000.0000",
         "denominator": "400000.0000",
         "source": "UNHCR",
+        # From no indicator report: the report edition fields are empty (issue 18).
+        "report": None,
+        "report_title": None,
+        "report_url": None,
         "url": None,
     }
     assert value.json()["indicator"]["code"] == "2.2.1"

@@ -24,6 +24,7 @@ from followup.models import DocumentKind, FollowUpDocument
 from forums.models import Forum, ForumKind, RegionalCommission, RegionalReview, ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
+    FrameworkEdition,
     Indicator,
     IndicatorValue,
     MspProgressSnapshot,
@@ -31,6 +32,7 @@ from indicators.models import (
     ProgressSnapshot,
     ProgressSum,
     RecomputeRun,
+    ReportEdition,
     RunKind,
     RunStatus,
     SliceKind,
@@ -283,6 +285,37 @@ def global_value_next_year() -> IndicatorValue:
         numerator=Decimal("2"),
         denominator=Decimal("5"),
         source="UNHCR",
+    )
+
+
+def second_edition() -> FrameworkEdition:
+    first = FrameworkEdition.objects.create(
+        compact=CompactFactory(), slug="gcx-2019", title="Framework 2019", year=2019
+    )
+    return FrameworkEdition(compact=first.compact, slug="gcx-2022", title="Framework", year=2022)
+
+
+def second_report() -> ReportEdition:
+    edition = FrameworkEdition.objects.create(
+        compact=CompactFactory(), slug="gcx-2019", title="Framework 2019", year=2019
+    )
+    ReportEdition.objects.create(framework=edition, year=2021, title="Report 2021")
+    return ReportEdition(framework=edition, year=2023, title="Report 2023", published_month=11)
+
+
+def indicator_of_an_edition() -> Indicator:
+    first = IndicatorFactory(code="3.1.1")
+    edition = FrameworkEdition.objects.create(
+        compact=first.compact, slug="gcx-2022", title="Framework 2022", year=2022
+    )
+    Indicator.objects.filter(pk=first.pk).update(edition=edition)
+    return Indicator(
+        compact=first.compact,
+        objective=first.objective,
+        edition=edition,
+        code="3.2.1",
+        title="Complementary pathways",
+        unit="persons",
     )
 
 
@@ -565,7 +598,11 @@ CASES = [
     Case("actual_value_non_negative", second_actual, setter(value=Decimal("-1"))),
     # indicators
     Case("indicator_code_unique_per_compact", second_indicator, setter(code="3.1.1")),
+    Case("indicator_code_unique_per_edition", indicator_of_an_edition, setter(code="3.1.1")),
     Case("indicator_baseline_has_year", second_indicator, setter(baseline_year=None)),
+    Case("framework_edition_unique_year", second_edition, setter(year=2019)),
+    Case("report_edition_unique_year", second_report, setter(year=2021)),
+    Case("report_edition_month_valid", second_report, setter(published_month=13)),
     Case("indicator_value_unique_per_country_year", country_value_next_year, setter(year=2023)),
     Case("indicator_value_unique_global_year", global_value_next_year, setter(year=2023)),
     Case("indicator_value_year_plausible", global_value_next_year, setter(year=1949)),

@@ -253,6 +253,7 @@ def world(
             "document": {"slug": "grf-2023-co-hosts-summary"},
             "round": {"pk": round_.pk},
             "indicator": {"pk": indicator.pk},
+            "indicator-page": {"edition": indicator.edition.slug, "code": indicator.code},
             "indicator-value": {"pk": value.pk},
             "exchange-rate": {"pk": rate.pk},
             "progress": {"pk": snapshot.pk},
