@@ -14,9 +14,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +28,7 @@ from pledges.models import Pledge, ReviewState
 from pledges.views.review import secretariat_required
 from pledges.workflow import can_edit, is_active_member, is_secretariat
 
-from . import services
+from . import exports, services
 from .forms import DecideForm, MessageForm, PositionForm, ProposeForm
 from .models import Decision, Match, MatchState, Side, SupportPosition
 from .suggestions import Suggestion, suggestions, suggestions_for
@@ -314,3 +315,17 @@ def matching_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     found = suggestions_for([p.pk for p in page], limit=QUEUE_SUGGESTIONS)
     rows = [(pledge, found[pledge.pk]) for pledge in page]
     return render(request, "matching/queue.html", {"page_obj": page, "rows": rows})
+
+
+@secretariat_required
+@require_GET
+def matches_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    """Every match, oldest proposal first, with both sides' decisions (who and when), as CSV,
+    streamed. The secretariat's only: it names the people who decided."""
+    matches = Match.objects.order_by("created_at", "id")
+    response = StreamingHttpResponse(
+        exports.match_csv_lines(matches), content_type="text/csv; charset=utf-8"
+    )
+    name = f"matches-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

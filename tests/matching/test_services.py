@@ -276,7 +276,8 @@ def test_positions_and_an_accepted_match_mark_the_pledges_changed_for_api_sync(
     data = services.PositionInput(side=Side.OFFERS, support_type=financial, description="Desks")
     added = services.add_position(pledge=seeking, data=data, by=secretariat)
     after_add = _version(seeking)
-    assert after_add[1] == before[1] + 1 and after_add[0] > before[0]
+    assert after_add[1] == before[1] + 1
+    assert after_add[0] > before[0]
     services.remove_position(position=added, by=secretariat)
     assert _version(seeking)[1] == before[1] + 2
 
