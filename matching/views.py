@@ -111,10 +111,13 @@ def _render_page(
     insider = is_secretariat(user) or is_active_member(user, pledge.entity_id)
     seeks = [p for p in positions if p.side == Side.SEEKS]
     offers = [p for p in positions if p.side == Side.OFFERS]
-    # Suggestions are for the seeking entity and the secretariat: they read the pledge's needs
-    # against every published offer, which outsiders need not be shown.
-    suggested: list[Suggestion] = (
-        suggestions(pledge) if insider and seeks and pledge.review_state == "published" else []
+    # Suggestions are for the pledge's entity and the secretariat: they read the pledge's needs
+    # against every published offer (and its offers against every published need), which
+    # outsiders need not be shown.
+    suggest = insider and pledge.review_state == ReviewState.PUBLISHED
+    suggested: list[Suggestion] = suggestions(pledge) if suggest and seeks else []
+    suggested_needs: list[Suggestion] = (
+        suggestions(pledge, side=Side.OFFERS) if suggest and offers else []
     )
     context = {
         "pledge": pledge,
@@ -125,6 +128,7 @@ def _render_page(
         "position_form": position_form or (PositionForm(pledge=pledge) if editable else None),
         "match_rows": _match_rows(pledge, user),
         "suggestions": suggested,
+        "suggested_needs": suggested_needs,
         "may_propose": insider and pledge.review_state == ReviewState.PUBLISHED,
         "propose_form": propose_form,
     }
