@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from compacts.models import Compact, ThematicArea
 from core.models import Country
 from matching.models import Decision, Match, MatchState, Side, SupportPosition
+from partnerships import services as partnership_services
 from partnerships.models import (
     LeadStatus,
     MembershipState,
@@ -65,6 +66,7 @@ def _match(seeking: Pledge, offering: Pledge, state: str) -> Match:
         seeking_decided_at=NOW - dt.timedelta(days=1),
         offering_decision=Decision.ACCEPTED if accepted else Decision.PENDING,
         offering_decided_at=NOW if accepted else None,
+        closed_at=NOW if accepted else None,
     )
 
 
@@ -218,3 +220,28 @@ def test_the_list_page_shows_the_same_nested_lists_as_the_detail(
 
     for key in ("multistakeholder_pledges", "support", "matches"):
         assert item[key] == detail[key], key
+
+
+def test_becoming_a_lead_changes_the_member_pledges_role_and_marks_them_changed(
+    world: World,
+    linked: dict[str, Any],
+    api_as: Callable[[str], APIClient],
+    secretariat: Any,
+    member_b: Any,
+) -> None:
+    # B's p4 is a member of "zz-jobs", where B was only invited to lead.
+    before = _get(api_as("anonymous"), world.p4)
+    lead = MultistakeholderLead.objects.get(msp=linked["joined"], entity=world.entity_b)
+
+    partnership_services.respond_to_lead_invitation(lead=lead, accept=True, by=member_b)
+
+    after = _get(api_as("anonymous"), world.p4)
+    assert after["multistakeholder_pledges"][0]["role"] == "lead"
+    assert (after["version"], after["updated_at"] > before["updated_at"]) == (
+        before["version"] + 1,
+        True,
+    )
+    partnership_services.remove_lead(lead=lead, by=secretariat)
+    removed = _get(api_as("anonymous"), world.p4)
+    assert removed["multistakeholder_pledges"][0]["role"] == "member"
+    assert removed["version"] == before["version"] + 2

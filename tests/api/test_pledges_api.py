@@ -542,7 +542,10 @@ def add_pledges(template: Pledge, count: int) -> None:
             offering=template,
             state="accepted",
             seeking_decision="accepted",
+            seeking_decided_at=now,
             offering_decision="accepted",
+            offering_decided_at=now,
+            closed_at=now,
         )
         for p in rows
     )
