@@ -93,6 +93,9 @@ class Goal(OfficialTextMixin):
                 name="goal_target_year_plausible",
             ),
             models.UniqueConstraint(fields=["forum", "position"], name="goal_position_unique"),
+            # An MSP's goals are ordered too (an MSP goal has no forum: the forum's constraint
+            # above treats NULLs as distinct and so never compared them).
+            models.UniqueConstraint(fields=["msp", "position"], name="goal_msp_position_unique"),
         ]
 
     def __str__(self) -> str:

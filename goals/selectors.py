@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DateField, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models import DateField, F, JSONField, OuterRef, Q, QuerySet, Subquery
 
 from forums.models import Forum
 from partnerships.models import MultistakeholderPledge
@@ -84,8 +84,17 @@ def msp_goals(msp: MultistakeholderPledge) -> list[GoalProgress]:
 
 
 def compact_goals(compact_code: str, *, until: dt.date | None = None) -> list[GoalProgress]:
-    """The goals of every forum of a compact (the dashboard's panel), oldest forum first."""
-    goals = Goal.objects.filter(forum__compact__code=compact_code).order_by(
-        "forum__year", "forum__code", "position", "id"
+    """The goals of a compact (the dashboard's panel): every forum's, oldest forum first, then
+    its multistakeholder pledges', by the MSP's title (one query)."""
+    goals = Goal.objects.filter(
+        Q(forum__compact__code=compact_code) | Q(msp__compact__code=compact_code)
+    ).order_by(
+        # Forum goals first (an MSP goal has no forum: NULLs sort last ascending).
+        F("forum__year").asc(nulls_last=True),
+        "forum__code",
+        "msp__title",
+        "msp_id",
+        "position",
+        "id",
     )
     return goals_with_latest(goals, until=until)

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.conditional import ConditionalMixin, etag_for
+from core.api.exports import ExportMixin
 from core.api.schema import ApiSchema
 from core.api.serializers import StrictSerializer
 from pledges.api import examples as ex
@@ -190,8 +191,11 @@ def _answer_schema(name: str) -> Callable[[Action], Action]:
         examples=[*ex.errors_for(400, 403)],
     ),
 )
-class MatchViewSet(ConditionalMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Two-sided matches: read what you may see, propose, answer, withdraw."""
+class MatchViewSet(
+    ConditionalMixin, ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Two-sided matches: read what you may see (`?format=csv|xlsx` downloads the filtered
+    list, as every list of the API), propose, answer, withdraw."""
 
     queryset = Match.objects.none()  # for the schema; requests use get_queryset
     serializer_class = MatchSerializer
@@ -203,6 +207,7 @@ class MatchViewSet(ConditionalMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
     lookup_url_kwarg = "id"
     ordering = ("-id",)
     ordering_fields = ("id", "created_at", "updated_at")
+    export_basename = "matches"
 
     def get_queryset(self) -> QuerySet[Match]:
         return Match.objects.visible_to(self.request.user).select_related(

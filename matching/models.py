@@ -253,6 +253,28 @@ class Match(TimeStampedModel):
                 | models.Q(seeking_decision=Decision.ACCEPTED, offering_decision=Decision.ACCEPTED),
                 name="match_accepted_by_both",
             ),
+            # Each side's answer is one of the decisions, and an answer has its time.
+            *(
+                constraint
+                for side in ("seeking", "offering")
+                for constraint in (
+                    models.CheckConstraint(
+                        condition=models.Q(**{f"{side}_decision__in": Decision.values}),
+                        name=f"match_{side}_decision_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(**{f"{side}_decision": Decision.PENDING})
+                        | models.Q(**{f"{side}_decided_at__isnull": False}),
+                        name=f"match_{side}_decided_has_time",
+                    ),
+                )
+            ),
+            # Closed exactly when no longer proposed (accepted, declined or withdrawn).
+            models.CheckConstraint(
+                condition=models.Q(state=MatchState.PROPOSED, closed_at__isnull=True)
+                | (~models.Q(state=MatchState.PROPOSED) & models.Q(closed_at__isnull=False)),
+                name="match_closed_when_not_proposed",
+            ),
             models.UniqueConstraint(
                 fields=["seeking", "offering"],
                 condition=models.Q(state__in=OPEN_STATES),

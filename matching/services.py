@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,6 +125,15 @@ def _attribute(obj: SupportPosition | Match, *, by: User | None, reason: str) ->
     obj._change_reason = reason  # type: ignore[union-attr]  # as above
 
 
+def _touch_pledges(*pledge_ids: int) -> None:
+    """What a pledge seeks and offers and its accepted matches are part of what the pledge API
+    shows: mark the pledges changed (`updated_at`, `version`) so incremental sync and ETags see
+    it. An UPDATE: no history version of the pledge for an unchanged field."""
+    Pledge.objects.filter(pk__in=pledge_ids).update(
+        updated_at=timezone.now(), version=F("version") + 1
+    )
+
+
 def _fill(position: SupportPosition, data: PositionInput) -> None:
     position.side = data.side
     position.support_type = data.support_type  # type: ignore[assignment]  # validated: set
@@ -157,6 +167,7 @@ def add_position(*, pledge: Pledge, data: PositionInput, by: User) -> SupportPos
     _fill(position, data)
     _save_with_countries(position, data.countries, by=by, reason="added")
     record_change(pledge, action="matching.position.added", by=by, data=_position_data(position))
+    _touch_pledges(pledge.pk)
     return position
 
 
@@ -168,6 +179,7 @@ def change_position(*, position: SupportPosition, data: PositionInput, by: User)
     _fill(position, data)
     _save_with_countries(position, data.countries, by=by, reason="changed")
     record_change(pledge, action="matching.position.changed", by=by, data=_position_data(position))
+    _touch_pledges(pledge.pk)
     return position
 
 
@@ -178,6 +190,7 @@ def remove_position(*, position: SupportPosition, by: User) -> None:
     record_change(pledge, action="matching.position.removed", by=by, data=_position_data(position))
     _attribute(position, by=by, reason="removed")
     position.delete()
+    _touch_pledges(pledge.pk)
 
 
 # --------------------------------------------------------------------------------------------
@@ -356,6 +369,8 @@ def decide_match(*, match: Match, accept: bool, by: User, message: str = "") -> 
         locked.state, locked.closed_at = MatchState.ACCEPTED, now
     _attribute(locked, by=by, reason=message or decision)
     locked.save()
+    if locked.state == MatchState.ACCEPTED:  # now on both pledges' public pages and API
+        _touch_pledges(locked.seeking_id, locked.offering_id)
     _audit(locked, f"matching.match.{'accepted' if accept else 'declined'}", by=by, message=message)
     notifications.match_decided(locked, sides=pending, accepted=accept, message=message)
     return locked

@@ -1,5 +1,8 @@
-"""Which offers suit a seeking pledge: one SQL query ranks every candidate offer with a score
-whose parts are returned too, so a page can say WHY an offer is suggested (docs/matching.md).
+"""Which offers suit a seeking pledge, and which needs suit an offering pledge: one SQL query
+ranks every candidate with a score whose parts are returned too, so a page can say WHY it is
+suggested (docs/matching.md). Both directions are the same query with the sides swapped
+(`side`: the side of the pledges given); below, "needs" and "offers" are those of the default
+direction, a seeking pledge's.
 
 Score of an offer for a seeking pledge (the pledge's needs taken together):
 - 3 points per country the offer shares with the needs (at most 3 counted: 9),
@@ -46,23 +49,35 @@ CANDIDATES = 300
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One offer suggested for a seeking pledge, with the parts of its score."""
+    """One offer suggested for a seeking pledge (`side` SEEKS), or one need suggested for an
+    offering pledge (`side` OFFERS), with the parts of its score. `candidate` is the suggested
+    offer or need; `other` its pledge."""
 
-    seeking_id: int
-    offer: SupportPosition
+    pledge_id: int
+    candidate: SupportPosition
     shared_countries: int
     shared_objectives: int
     same_thematic_area: bool
     same_support_type: bool
     text_points: Decimal
     score: Decimal
+    side: str = Side.SEEKS
 
     @property
-    def offering(self) -> Pledge:
-        return self.offer.pledge
+    def other(self) -> Pledge:
+        return self.candidate.pledge
+
+    @property
+    def for_seeking(self) -> bool:
+        """A suggested offer for a need (else a suggested need for an offer)."""
+        return self.side == Side.SEEKS
 
 
-def _sql() -> str:
+def _opposite(side: str) -> str:
+    return Side.OFFERS if side == Side.SEEKS else Side.SEEKS
+
+
+def _sql(side: str = Side.SEEKS) -> str:
     positions = SupportPosition._meta.db_table
     countries = SupportPosition.countries.through._meta.db_table
     objectives = Pledge.objectives.through._meta.db_table
@@ -70,6 +85,12 @@ def _sql() -> str:
     matches = Match._meta.db_table
     w = WEIGHTS
     open_states = ", ".join(f"'{state}'" for state in OPEN_STATES)
+    # `mine`: the side of the given pledges' positions; `theirs`: the candidates' side.
+    mine, theirs = side, _opposite(side)
+    # An open match of the pair, whichever side the given pledge is on.
+    seeking_col, offering_col = (
+        ("s.pledge_id", "o.pledge_id") if side == Side.SEEKS else ("o.pledge_id", "s.pledge_id")
+    )
     # Table names and constants come from the code, every value is a parameter.
     return f"""
     WITH seeker AS (
@@ -77,11 +98,11 @@ def _sql() -> str:
             websearch_to_tsquery('{TEXT_CONFIG}', COALESCE(words.text, '')) AS query,
             ARRAY(SELECT DISTINCT nc.country_id FROM "{positions}" n
                   JOIN "{countries}" nc ON nc.supportposition_id = n.id
-                  WHERE n.pledge_id = s.pledge_id AND n.side = '{Side.SEEKS}') AS countries,
+                  WHERE n.pledge_id = s.pledge_id AND n.side = '{mine}') AS countries,
             ARRAY(SELECT DISTINCT n.support_type_id FROM "{positions}" n
-                  WHERE n.pledge_id = s.pledge_id AND n.side = '{Side.SEEKS}') AS types,
+                  WHERE n.pledge_id = s.pledge_id AND n.side = '{mine}') AS types,
             ARRAY(SELECT DISTINCT n.thematic_area_id FROM "{positions}" n
-                  WHERE n.pledge_id = s.pledge_id AND n.side = '{Side.SEEKS}'
+                  WHERE n.pledge_id = s.pledge_id AND n.side = '{mine}'
                   AND n.thematic_area_id IS NOT NULL) AS areas,
             ARRAY(SELECT po.objective_id FROM "{objectives}" po
                   WHERE po.pledge_id = s.pledge_id) AS objectives
@@ -90,7 +111,7 @@ def _sql() -> str:
             SELECT string_agg(word, ' or ') AS text FROM (
                 SELECT DISTINCT word FROM "{positions}" n,
                     regexp_split_to_table(lower(n.description), '[^[:alnum:]]+') AS word
-                WHERE n.pledge_id = s.pledge_id AND n.side = '{Side.SEEKS}'
+                WHERE n.pledge_id = s.pledge_id AND n.side = '{mine}'
                     AND char_length(word) >= 4 AND word <> 'or'
                 ORDER BY word LIMIT 32
             ) distinct_words
@@ -136,7 +157,7 @@ def _sql() -> str:
                         (
                             SELECT a.id, 0 FROM "{positions}" a
                             WHERE cardinality(s.areas) > 0
-                                AND a.thematic_area_id = ANY(s.areas) AND a.side = '{Side.OFFERS}'
+                                AND a.thematic_area_id = ANY(s.areas) AND a.side = '{theirs}'
                                 AND NOT EXISTS (
                                     SELECT 1 FROM "{countries}" ac
                                     WHERE ac.supportposition_id = a.id
@@ -152,7 +173,7 @@ def _sql() -> str:
                         SELECT o.* FROM "{positions}" o
                         JOIN "{pledges}" op ON op.id = o.pledge_id
                         WHERE o.id = hits.offer_id
-                            AND o.side = '{Side.OFFERS}'
+                            AND o.side = '{theirs}'
                             AND op.review_state = '{ReviewState.PUBLISHED}'
                             AND o.pledge_id <> s.pledge_id
                         OFFSET 0
@@ -160,7 +181,7 @@ def _sql() -> str:
                     WHERE true
                         AND NOT EXISTS (
                             SELECT 1 FROM "{matches}" m
-                            WHERE m.seeking_id = s.pledge_id AND m.offering_id = o.pledge_id
+                            WHERE m.seeking_id = {seeking_col} AND m.offering_id = {offering_col}
                               AND m.state IN ({open_states})
                         )
                 ) parts
@@ -175,10 +196,11 @@ def _sql() -> str:
 
 
 def suggestions_for(
-    seeking_ids: list[int], *, limit: int = DEFAULT_LIMIT
+    seeking_ids: list[int], *, limit: int = DEFAULT_LIMIT, side: str = Side.SEEKS
 ) -> dict[int, list[Suggestion]]:
     """The best `limit` offers for each seeking pledge, best first (one ranking query, then
-    one query loading the suggested offers and their pledges for display)."""
+    one query loading the suggested offers and their pledges for display); with `side`
+    OFFERS, the best needs for each offering pledge."""
     if not seeking_ids:
         return {}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -186,7 +208,7 @@ def suggestions_for(
         # 50,000 demo pledges), which made PostgreSQL JIT-compile it: 2.4 s (as the progress
         # engine found, docs/performance.md).
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(_sql(), {"ids": list(seeking_ids), "limit": limit})
+        cursor.execute(_SQL[side], {"ids": list(seeking_ids), "limit": limit})
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     offers = SupportPosition.objects.select_related(
         "pledge__entity", "support_type", "currency", "thematic_area"
@@ -195,18 +217,25 @@ def suggestions_for(
     for seeking_id, offer_id, countries, objectives, area, kind, text, score in rows:
         found[seeking_id].append(
             Suggestion(
-                seeking_id=seeking_id,
-                offer=offers[offer_id],
+                pledge_id=seeking_id,
+                candidate=offers[offer_id],
                 shared_countries=countries,
                 shared_objectives=objectives,
                 same_thematic_area=area,
                 same_support_type=kind,
                 text_points=text,
                 score=score,
+                side=side,
             )
         )
     return found
 
 
-def suggestions(seeking: Pledge, *, limit: int = DEFAULT_LIMIT) -> list[Suggestion]:
-    return suggestions_for([seeking.pk], limit=limit)[seeking.pk]
+_SQL = {side: _sql(side) for side in Side.values}
+
+
+def suggestions(
+    pledge: Pledge, *, limit: int = DEFAULT_LIMIT, side: str = Side.SEEKS
+) -> list[Suggestion]:
+    """Offers for `pledge`'s needs (`side` SEEKS), or needs for its offers (`side` OFFERS)."""
+    return suggestions_for([pledge.pk], limit=limit, side=side)[pledge.pk]

@@ -19,4 +19,5 @@ urlpatterns: list[URLPattern] = [
     path("matching/<uuid:public_id>/decide/", views.match_decide, name="match-decide"),
     path("matching/<uuid:public_id>/withdraw/", views.match_withdraw, name="match-withdraw"),
     path("review/matching/", views.matching_queue, name="matching-queue"),
+    path("review/matching/matches.csv", views.matches_csv, name="matches-csv"),
 ]

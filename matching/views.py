@@ -14,9 +14,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +28,7 @@ from pledges.models import Pledge, ReviewState
 from pledges.views.review import secretariat_required
 from pledges.workflow import can_edit, is_active_member, is_secretariat
 
-from . import services
+from . import exports, services
 from .forms import DecideForm, MessageForm, PositionForm, ProposeForm
 from .models import Decision, Match, MatchState, Side, SupportPosition
 from .suggestions import Suggestion, suggestions, suggestions_for
@@ -110,10 +111,13 @@ def _render_page(
     insider = is_secretariat(user) or is_active_member(user, pledge.entity_id)
     seeks = [p for p in positions if p.side == Side.SEEKS]
     offers = [p for p in positions if p.side == Side.OFFERS]
-    # Suggestions are for the seeking entity and the secretariat: they read the pledge's needs
-    # against every published offer, which outsiders need not be shown.
-    suggested: list[Suggestion] = (
-        suggestions(pledge) if insider and seeks and pledge.review_state == "published" else []
+    # Suggestions are for the pledge's entity and the secretariat: they read the pledge's needs
+    # against every published offer (and its offers against every published need), which
+    # outsiders need not be shown.
+    suggest = insider and pledge.review_state == ReviewState.PUBLISHED
+    suggested: list[Suggestion] = suggestions(pledge) if suggest and seeks else []
+    suggested_needs: list[Suggestion] = (
+        suggestions(pledge, side=Side.OFFERS) if suggest and offers else []
     )
     context = {
         "pledge": pledge,
@@ -124,6 +128,7 @@ def _render_page(
         "position_form": position_form or (PositionForm(pledge=pledge) if editable else None),
         "match_rows": _match_rows(pledge, user),
         "suggestions": suggested,
+        "suggested_needs": suggested_needs,
         "may_propose": insider and pledge.review_state == ReviewState.PUBLISHED,
         "propose_form": propose_form,
     }
@@ -314,3 +319,17 @@ def matching_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     found = suggestions_for([p.pk for p in page], limit=QUEUE_SUGGESTIONS)
     rows = [(pledge, found[pledge.pk]) for pledge in page]
     return render(request, "matching/queue.html", {"page_obj": page, "rows": rows})
+
+
+@secretariat_required
+@require_GET
+def matches_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    """Every match, oldest proposal first, with both sides' decisions (who and when), as CSV,
+    streamed. The secretariat's only: it names the people who decided."""
+    matches = Match.objects.order_by("created_at", "id")
+    response = StreamingHttpResponse(
+        exports.match_csv_lines(matches), content_type="text/csv; charset=utf-8"
+    )
+    name = f"matches-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -274,8 +274,20 @@ def respond_to_lead_invitation(
         by=by,
         data={"entity": locked.entity_id},
     )
+    if accept:
+        _touch_lead_pledges(locked)
     notifications.lead_answered(locked)
     return locked
+
+
+def _touch_lead_pledges(lead: MultistakeholderLead) -> None:
+    """The pledge API shows a member pledge's role (`lead` when its entity is an accepted lead):
+    the lead entity's member pledges of this MSP change when it becomes or stops being a lead."""
+    Pledge.objects.filter(
+        entity_id=lead.entity_id,
+        msp_memberships__msp_id=lead.msp_id,
+        msp_memberships__state=MembershipState.ACCEPTED,
+    ).update(updated_at=timezone.now(), version=F("version") + 1)
 
 
 @transaction.atomic
@@ -290,7 +302,11 @@ def remove_lead(*, lead: MultistakeholderLead, by: User, reason: str = "") -> No
         data={"entity": lead.entity_id},
     )
     _attribute(lead, by=by, reason=reason or _("Removed"))
+    # Read from the row: the caller's instance may predate the invitation's answer.
+    was_lead = MultistakeholderLead.objects.filter(pk=lead.pk, status=LeadStatus.ACCEPTED).exists()
     lead.delete()
+    if was_lead:
+        _touch_lead_pledges(lead)
 
 
 # --- key outcomes ----------------------------------------------------------------------------

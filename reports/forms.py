@@ -5,20 +5,50 @@ reporting cycle); a wrong value is an error on its field, never silently replace
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compacts.models import Compact
 from forums.models import Forum, ReportingRound
+from pledges.filters import NO_FORUM_LABEL
+from pledges.models import NO_FORUM
 
 from .selectors import Scope, cycle_start
 
 DEFAULT_COMPACT = "GCR"
 # Reports cover the compacts' era: nothing was pledged before the 2016 New York Declaration.
 EARLIEST_SINCE = dt.date(2016, 1, 1)
+
+
+class _ForumChoices(ModelChoiceIterator):
+    """The forums, after "All forums" and "Between forums" (pledges announced outside any
+    forum, `forum=none` as in the pledge browser)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        choices = super().__iter__()
+        if self.field.empty_label is not None:
+            yield next(choices)
+        yield (NO_FORUM, NO_FORUM_LABEL)
+        yield from choices
+
+    def __len__(self) -> int:
+        return super().__len__() + 1
+
+
+class ForumOrNoneField(forms.ModelChoiceField):
+    """A forum by its code, or `none`: between forums (cleaned to `NO_FORUM`)."""
+
+    iterator = _ForumChoices
+
+    def to_python(self, value: Any) -> Any:
+        if value == NO_FORUM:
+            return NO_FORUM
+        return super().to_python(value)
 
 
 class ScopeForm(forms.Form):
@@ -31,13 +61,15 @@ class ScopeForm(forms.Form):
         required=False,
         empty_label=None,
     )
-    forum = forms.ModelChoiceField(
+    forum = ForumOrNoneField(
         label=_("Forum"),
         queryset=Forum.objects.select_related("compact").order_by("compact__code", "year", "code"),
         to_field_name="code",
         required=False,
         empty_label=_("All forums"),
-        help_text=_("A forum of the chosen compact."),
+        help_text=_(
+            "A forum of the chosen compact, or the pledges announced between forums (no forum)."
+        ),
     )
 
     round = forms.ModelChoiceField(
@@ -64,6 +96,8 @@ class ScopeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         compact, forum = cleaned.get("compact"), cleaned.get("forum")
+        if forum == NO_FORUM:
+            forum = None
         if compact is not None and forum is not None and forum.compact_id != compact.pk:
             self.add_error(
                 "forum",
@@ -78,18 +112,27 @@ class ScopeForm(forms.Form):
     @property
     def scope(self) -> Scope:
         """The scope of a valid form."""
+        forum = self.cleaned_data.get("forum")
+        between = forum == NO_FORUM
         return Scope(
             compact=self.cleaned_data["compact"],
-            forum=self.cleaned_data.get("forum"),
+            forum=None if between else forum,
             round=self.cleaned_data.get("round"),
+            between_forums=between,
         )
+
+    @staticmethod
+    def _forum_words(scope: Scope) -> str:
+        if scope.between_forums:
+            return str(NO_FORUM_LABEL)
+        return str(scope.forum) if scope.forum else str(_("All forums"))
 
     def describe(self) -> list[tuple[str, str]]:
         """The filters in words, as (label, value) lines for the page and the cover sheet."""
         scope = self.scope
         return [
             (str(_("Compact")), str(scope.compact)),
-            (str(_("Forum")), str(scope.forum) if scope.forum else str(_("All forums"))),
+            (str(_("Forum")), self._forum_words(scope)),
             *([(str(_("Reporting round")), str(scope.round))] if scope.round else []),
         ]
 

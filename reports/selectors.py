@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 from compacts.models import Compact, ThematicArea
 from forums.models import Forum, ReportingRound
 from pledges.models import (
+    NO_FORUM,
     ImplementationStatus,
     Membership,
     MembershipRole,
@@ -57,6 +58,8 @@ class Scope:
     compact: Compact
     forum: Forum | None = None
     round: ReportingRound | None = None
+    # Pledges announced outside any forum (the GCR-C- series); `forum` is then None.
+    between_forums: bool = False
 
     def condition(self, path: str = "") -> Q:
         """Published and in scope, for the pledge at `path` (e.g. `pledge__` from an update):
@@ -64,9 +67,18 @@ class Scope:
         condition = Q(
             **{f"{path}review_state": ReviewState.PUBLISHED, f"{path}compact": self.compact}
         )
-        if self.forum is not None:
+        if self.between_forums:
+            condition &= Q(**{f"{path}forum__isnull": True})
+        elif self.forum is not None:
             condition &= Q(**{f"{path}forum": self.forum})
         return condition
+
+    @property
+    def forum_code(self) -> str:
+        """The forum filter's value: a forum's code, `none` (between forums) or "" (all)."""
+        if self.between_forums:
+            return NO_FORUM
+        return self.forum.code if self.forum is not None else ""
 
     def pledges(self) -> PledgeQuerySet:
         """The published pledges in scope (what every section counts)."""
@@ -75,8 +87,8 @@ class Scope:
     def browser_query(self) -> dict[str, str]:
         """The same scope as filters of the pledge browser (`pledges.filters.PledgeFilter`)."""
         query = {"compact": self.compact.code}
-        if self.forum is not None:
-            query["forum"] = self.forum.code
+        if self.forum_code:
+            query["forum"] = self.forum_code
         return query
 
     def query(self) -> dict[str, str]:

@@ -52,7 +52,9 @@ DEFAULT_SORT = "overdue"
 
 def _filename(basename: str, extension: str, form: ScopeForm) -> str:
     scope = form.scope
-    parts = [basename, scope.compact.code, *([scope.forum.code] if scope.forum else [])]
+    parts = [basename, scope.compact.code]
+    if scope.forum_code:
+        parts.append("between-forums" if scope.between_forums else scope.forum_code)
     if scope.round is not None:
         parts.append(f"round{scope.round.pk}")
     return f"{'-'.join(parts)}-{timezone.localdate().isoformat()}.{extension}".lower()
@@ -89,7 +91,7 @@ def report(request: HttpRequest) -> HttpResponse:
             export_query=urlencode(
                 {
                     "compact": scope.compact.code,
-                    "forum": scope.forum.code if scope.forum else "",
+                    "forum": scope.forum_code,
                     "round": scope.round.pk if scope.round else "",
                     "since": form.cleaned_data["since"].isoformat(),
                 }

@@ -208,6 +208,8 @@ class PledgeReader:
                 ("forum", "forum-detail", "code"),
                 ("entity", "entity-detail", "public_id"),
                 ("objective", "objective-detail", "pk"),
+                ("msp", "msp-detail", "slug"),
+                ("match", "match-detail", "id"),
             )
         }
         # list_url's `…/?pledge=<reference>`, as urlencode writes it.

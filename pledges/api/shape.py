@@ -137,6 +137,22 @@ class Sql(Value):
         return self.describe(read_only=True, **self.options)
 
 
+@dataclass(frozen=True)
+class JsonList(Value):
+    """A JSON array of texts written by an SQL expression (a list nested in a nested row)."""
+
+    expression: str
+
+    def json(self) -> str:
+        return f"COALESCE(({self.expression})::text, '[]')"
+
+    def cell(self) -> str:
+        raise TypeError("a list inside a nested row is not exported")
+
+    def schema(self) -> serializers.Field:
+        return serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
 def translated(column: str) -> Sql:
     """A translated column (`x.name`) in the request's language, in English where that
     language's text is empty, as `core.localized` and modeltranslation's fallback read it."""
@@ -359,6 +375,50 @@ class PledgeTranslationSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=settings.LANGUAGES)
     title = serializers.CharField()
     description = serializers.CharField()
+
+
+class MspMembershipLinkSerializer(serializers.Serializer):
+    """A multistakeholder pledge the pledge joined (an accepted membership of a published
+    pledge). `role` is `lead` when the pledge's entity is an accepted lead of it."""
+
+    slug = serializers.CharField(help_text=gettext_lazy("The multistakeholder pledge's code."))
+    title = serializers.CharField()
+    role = serializers.ChoiceField(choices=(("lead", "lead"), ("member", "member")))
+    url = serializers.URLField()
+
+
+class SupportPositionSerializer(serializers.Serializer):
+    """What the pledge seeks (a need) or offers, as shown on its matching page."""
+
+    side = serializers.ChoiceField(choices=(("seeks", "seeks"), ("offers", "offers")))
+    support_type = CodeNameSerializer()
+    amount = serializers.DecimalField(**MONEY, allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    countries = serializers.ListField(child=serializers.CharField())
+    thematic_area = serializers.CharField(
+        allow_null=True, help_text=gettext_lazy("The thematic area's slug.")
+    )
+    description = serializers.CharField()
+
+
+class MatchedPledgeSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    entity = serializers.CharField(help_text=gettext_lazy("The other pledge's entity."))
+    url = serializers.URLField()
+
+
+class AcceptedMatchSerializer(serializers.Serializer):
+    """An accepted match between this pledge and another published pledge."""
+
+    id = serializers.UUIDField()
+    side = serializers.ChoiceField(
+        choices=(("seeks", "seeks"), ("offers", "offers")),
+        help_text=gettext_lazy("This pledge's side: it seeks the support or offers it."),
+    )
+    pledge = MatchedPledgeSerializer(help_text=gettext_lazy("The other side's pledge."))
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.URLField()
 
 
 class TargetSerializer(serializers.Serializer):
@@ -631,6 +691,101 @@ KEYS: Sequence[Key] = (
             ),
             "FROM pledges_pledgetarget l WHERE TRUE",
             "l.id",
+        ),
+    ),
+    # The matching and partnerships apps' rows, read by table name: `pledges` never imports
+    # those apps (they depend on it). Published data only, like their public pages.
+    Key(
+        "multistakeholder_pledges",
+        Nested(
+            MspMembershipLinkSerializer,
+            Obj(
+                MspMembershipLinkSerializer,
+                {
+                    "slug": Sql("x.slug"),
+                    "title": translated("x.title"),
+                    "role": Sql(
+                        "CASE WHEN EXISTS (SELECT 1 FROM partnerships_multistakeholderlead ld"
+                        " WHERE ld.msp_id = x.id AND ld.entity_id = lp.entity_id"
+                        " AND ld.status = 'accepted') THEN 'lead' ELSE 'member' END"
+                    ),
+                    "url": Link("msp", "x.slug"),
+                },
+            ),
+            # MultistakeholderMembership.objects.public(): accepted, of a published pledge.
+            "FROM partnerships_multistakeholdermembership l"
+            " JOIN partnerships_multistakeholderpledge x ON x.id = l.msp_id"
+            " JOIN pledges_pledge lp ON lp.id = l.pledge_id"
+            " WHERE l.state = 'accepted' AND lp.review_state = 'published'",
+            "x.title, x.id",
+        ),
+    ),
+    Key(
+        "support",
+        # Needs and offers are part of the pledge's content: as visible as the pledge.
+        Nested(
+            SupportPositionSerializer,
+            Obj(
+                SupportPositionSerializer,
+                {
+                    "side": Sql("l.side"),
+                    "support_type": Obj(
+                        CodeNameSerializer, {"code": Sql("x.code"), "name": translated("x.name")}
+                    ),
+                    "amount": Sql("l.amount", "money"),
+                    "currency": Sql("l.currency_id"),
+                    "countries": JsonList(
+                        "SELECT json_agg(c.country_id ORDER BY c.country_id)"
+                        " FROM matching_supportposition_countries c"
+                        " WHERE c.supportposition_id = l.id"
+                    ),
+                    "thematic_area": Sql(
+                        "(SELECT t.slug FROM compacts_thematicarea t"
+                        " WHERE t.id = l.thematic_area_id)"
+                    ),
+                    "description": Sql("l.description"),
+                },
+            ),
+            "FROM matching_supportposition l JOIN pledges_supporttype x"
+            " ON x.id = l.support_type_id WHERE TRUE",
+            "l.side DESC, l.id",
+        ),
+    ),
+    Key(
+        "matches",
+        Nested(
+            AcceptedMatchSerializer,
+            Obj(
+                AcceptedMatchSerializer,
+                {
+                    "id": Sql("l.public_id", "uuid"),
+                    "side": Sql("l.side"),
+                    "pledge": Obj(
+                        MatchedPledgeSerializer,
+                        {
+                            "reference": Sql("x.reference"),
+                            "title": Sql("x.title"),
+                            "entity": Sql("xe.name"),
+                            "url": Link("pledge", "x.reference"),
+                        },
+                    ),
+                    "accepted_at": Sql("l.accepted_at", "stamp"),
+                    "url": Link("match", "l.public_id::text"),
+                },
+            ),
+            # Match.objects.public(): accepted, both pledges published; each match is listed
+            # on both of its pledges (one branch per side, each through its own index).
+            "FROM (SELECT m.seeking_id AS pledge_id, m.offering_id AS other_id, 'seeks' AS side,"
+            " m.public_id, m.state, GREATEST(m.seeking_decided_at, m.offering_decided_at)"
+            " AS accepted_at FROM matching_match m"
+            " UNION ALL SELECT m.offering_id, m.seeking_id, 'offers', m.public_id, m.state,"
+            " GREATEST(m.seeking_decided_at, m.offering_decided_at) FROM matching_match m) l"
+            " JOIN pledges_pledge lp ON lp.id = l.pledge_id"
+            " JOIN pledges_pledge x ON x.id = l.other_id"
+            " JOIN pledges_entity xe ON xe.id = x.entity_id"
+            " WHERE l.state = 'accepted' AND lp.review_state = 'published'"
+            " AND x.review_state = 'published'",
+            "l.accepted_at, x.reference",
         ),
     ),
     Key("review_state", Column("review_state"), export=True),

@@ -197,6 +197,10 @@ def expected(pledge: Pledge, *, insider: bool) -> dict[str, Any]:
                 "due_date": None,
             },
         ],
+        # Filled in test_pledge_api_msps_and_matching.py.
+        "multistakeholder_pledges": [],
+        "support": [],
+        "matches": [],
         "review_state": "published",
         "implementation_status": "in_progress",
         "last_update_on": None
@@ -269,6 +273,9 @@ def test_a_bare_pledge_has_null_objects_and_empty_lists(
         "thematic_areas",
         "targets",
         "translations",
+        "multistakeholder_pledges",
+        "support",
+        "matches",
     ):
         assert body[name] == [], name
 

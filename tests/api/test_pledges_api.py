@@ -8,12 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from compacts.models import Objective
-from pledges.models import Pledge, PledgeParticipant, PledgeTarget, ReviewState
+from matching.models import Match, SupportPosition
+from partnerships.models import MultistakeholderMembership, MultistakeholderPledge
+from pledges.models import Pledge, PledgeParticipant, PledgeTarget, ReviewState, SupportType
 from tests.factories import EntityFactory
 
 from .conftest import DRAFT_TITLE, OUTSIDERS, PUBLISHED, World, refs
@@ -478,7 +481,8 @@ def test_export_refuses_bad_filters_like_the_list(
 
 def add_pledges(template: Pledge, count: int) -> None:
     """`count` more published pledges shaped like `template` (objectives, countries, thematic
-    areas, support types, a target, a co-pledger), written in bulk."""
+    areas, support types, a target, a co-pledger, a multistakeholder pledge joined, a need and
+    an accepted match with the template), written in bulk."""
     rows = Pledge.objects.bulk_create(
         Pledge(
             reference=f"GRF23-{10000 + i:05d}",
@@ -515,6 +519,36 @@ def add_pledges(template: Pledge, count: int) -> None:
     PledgeParticipant.objects.bulk_create(
         PledgeParticipant(pledge=p, entity=co_pledger, status="accepted") for p in rows
     )
+    msp = MultistakeholderPledge.objects.create(
+        slug="bulk", title="Bulk MSP", compact_id=template.compact_id
+    )
+    now = timezone.now()
+    MultistakeholderMembership.objects.bulk_create(
+        MultistakeholderMembership(
+            msp=msp, pledge=p, state="accepted", requested_at=now, decided_at=now
+        )
+        for p in rows
+    )
+    support_type = SupportType.objects.order_by("id").first()
+    positions = SupportPosition.objects.bulk_create(
+        SupportPosition(pledge=p, side="seeks", support_type=support_type) for p in rows
+    )
+    SupportPosition.countries.through.objects.bulk_create(
+        SupportPosition.countries.through(supportposition=p, country_id="KE") for p in positions
+    )
+    Match.objects.bulk_create(
+        Match(
+            seeking=p,
+            offering=template,
+            state="accepted",
+            seeking_decision="accepted",
+            seeking_decided_at=now,
+            offering_decision="accepted",
+            offering_decided_at=now,
+            closed_at=now,
+        )
+        for p in rows
+    )
 
 
 # Pledges, then one query per nested list (8); members and the secretariat add the API key,
@@ -541,6 +575,12 @@ def test_list_runs_the_same_few_queries_when_a_page_has_5_or_500_pledges(
     results = response.json()["results"]
     assert len(results) >= count
     assert all(len(r["objectives"]) >= 1 for r in results)
+    # The nested lists of other apps are read in the same statement, however many pledges.
+    bulk = [r for r in results if r["title"].startswith("Pledge ")]
+    assert len(bulk) == count - 4
+    assert all(r["multistakeholder_pledges"][0]["slug"] == "bulk" for r in bulk)
+    assert all(r["support"][0]["countries"] == ["KE"] for r in bulk)
+    assert all(len(r["matches"]) == 1 for r in bulk)
 
 
 @pytest.mark.parametrize("count", [5, 500])

@@ -19,7 +19,7 @@ from core.models import AuditEntry
 from forums.models import Forum
 from goals import services
 from goals.models import Goal, GoalContribution
-from indicators import goal_progress
+from indicators import goal_progress, runner
 from partnerships.models import (
     LeadStatus,
     MembershipState,
@@ -265,3 +265,31 @@ def test_the_demo_gives_each_msp_a_goal_its_accepted_members_count_towards(
     assert counted <= {t.pk for t in targets}
     assert not counted & outsider_targets
     assert not MultistakeholderPledge.objects.filter(goals__isnull=True).exists()
+
+
+def test_the_dashboard_goals_panel_shows_msp_goals_named_and_linked_after_forum_goals(
+    world: MspWorld, grf23: Forum, client: Client
+) -> None:
+    Goal.objects.create(
+        forum=grf23, text="Forum-wide goal", unit=TargetUnit.PERSONS, target_value=1000
+    )
+    counted = make_target(world.member, "250")
+    GoalContribution.objects.create(goal=world.goal, target=counted)
+    runner.recompute_all(triggered_by="test")  # the dashboard needs the compacts' snapshots
+
+    page = client.get("/dashboard/?compact=GCR").content.decode()
+
+    start = page.index('id="goals-heading"')
+    panel = page[start : page.index("</section>", start)]
+    assert panel.index("Forum-wide goal") < panel.index("Resettle 500 refugees")
+    msp_link = f'href="/multistakeholder-pledges/{world.msp.slug}/#goal-{world.goal.pk}"'
+    assert msp_link in panel
+    assert "Multistakeholder pledge: Resettlement partners" in panel
+    assert f'<a href="/pledges/?goal={world.goal.pk}">250</a>' in panel
+    assert "50.0 %" in panel
+    # The MSP page has the anchor the panel links to.
+    msp_page = client.get(f"/multistakeholder-pledges/{world.msp.slug}/").content.decode()
+    assert f'id="goal-{world.goal.pk}"' in msp_page
+    # GCM's dashboard has no GCR goal.
+    gcm = client.get("/dashboard/?compact=GCM").content.decode()
+    assert "Resettle 500 refugees" not in gcm

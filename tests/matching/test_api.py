@@ -81,3 +81,22 @@ def test_the_schema_documents_the_matches(client: Any) -> None:
     schema = client.get("/api/schema/", {"format": "json"}).json()
 
     assert {"/api/v1/matches/", "/api/v1/matches/{id}/accept/"} <= set(schema["paths"])
+
+
+def test_the_list_downloads_as_csv_and_xlsx_with_what_the_caller_may_see(
+    seeking: Pledge, offering: Pledge, member_a: Any, member_b: Any
+) -> None:
+    proposed = services.propose_match(seeking=seeking, offering=offering, by=member_a)
+
+    # As every list of the API: the same rows as the JSON list, the caller's visibility.
+    assert _as(None).get(LIST, {"format": "csv"}).getvalue().decode().count("\n") == 1
+    mine = _as(member_a).get(LIST, {"format": "csv"})
+    assert mine.status_code == 200
+    assert mine["Content-Disposition"].startswith('attachment; filename="matches-')
+    header, row = mine.getvalue().decode().splitlines()
+    assert header.split(",")[:5] == ["id", "url", "state", "seeking", "offering"]
+    assert row.startswith(f"{proposed.public_id},")
+    assert "GRF23-00100,GRF23-00200" in row
+    workbook = _as(member_b).get(LIST, {"format": "xlsx", "state": "proposed"})
+    assert workbook.status_code == 200
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -193,3 +193,37 @@ def test_the_secretariat_queue_says_so_when_no_pledge_waits_for_a_match(
     page = client.get(reverse("matching:matching-queue")).content.decode()
 
     assert "No pledge is waiting for a match." in page
+
+
+def test_the_offering_pledge_page_suggests_needs_and_proposes_the_match(
+    client: Client, seeking: Pledge, offering: Pledge, member_b: Any, member_a: Any
+) -> None:
+    client.force_login(member_b)
+    page = client.get(reverse("matching:pledge-matching", args=[offering.reference]))
+    text = page.content.decode()
+    assert "Pledges that need what this pledge offers" in text
+    assert f'name="seeking" value="{seeking.reference}"' in text
+
+    response = client.post(
+        reverse("matching:match-propose"),
+        {"seeking": seeking.reference, "offering": offering.reference, "from": offering.reference},
+    )
+
+    assert response.status_code == 302
+    assert offering.reference in response["Location"]
+    match = Match.objects.get()
+    assert (match.seeking, match.offering, match.proposed_by) == (seeking, offering, member_b)
+    assert match.offering_decision == "accepted"
+    # The seeking side sees it to answer, and no longer gets the offer suggested.
+    client.force_login(member_a)
+    seeking_page = client.get(reverse("matching:pledge-matching", args=[seeking.reference]))
+    assert "Suggested offers" not in seeking_page.content.decode()
+
+
+def test_outsiders_see_no_suggested_needs(
+    client: Client, seeking: Pledge, offering: Pledge
+) -> None:
+    page = client.get(reverse("matching:pledge-matching", args=[offering.reference]))
+
+    assert "Pledges that need what this pledge offers" not in page.content.decode()
+    assert seeking.reference not in page.content.decode()

@@ -256,3 +256,33 @@ def test_position_field_errors(entity_a: Any, member_a: Any) -> None:
 
     assert set(refused.value.message_dict) == {"side", "support_type", "amount", "currency"}
     assert not draft.support_positions.exists()
+
+
+def _version(pledge: Pledge) -> tuple[Any, int]:
+    pledge.refresh_from_db(fields=["updated_at", "version"])
+    return pledge.updated_at, pledge.version
+
+
+def test_positions_and_an_accepted_match_mark_the_pledges_changed_for_api_sync(
+    seeking: Pledge,
+    offering: Pledge,
+    member_a: Any,
+    member_b: Any,
+    secretariat: Any,
+    financial: Any,
+) -> None:
+    # The pledge API shows both (`support`, `matches`): `updated_since` and ETags must see them.
+    before = _version(seeking)
+    data = services.PositionInput(side=Side.OFFERS, support_type=financial, description="Desks")
+    added = services.add_position(pledge=seeking, data=data, by=secretariat)
+    after_add = _version(seeking)
+    assert after_add[1] == before[1] + 1
+    assert after_add[0] > before[0]
+    services.remove_position(position=added, by=secretariat)
+    assert _version(seeking)[1] == before[1] + 2
+
+    match = services.propose_match(seeking=seeking, offering=offering, by=member_a)
+    proposed = (_version(seeking)[1], _version(offering)[1])
+    assert proposed == (before[1] + 2, offering.version)  # a proposal is not public
+    services.decide_match(match=match, accept=True, by=member_b)
+    assert (_version(seeking)[1], _version(offering)[1]) == (proposed[0] + 1, proposed[1] + 1)

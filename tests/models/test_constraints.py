@@ -22,6 +22,7 @@ from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveActio
 from core.models import Country, Currency, ExchangeRate
 from followup.models import DocumentKind, FollowUpDocument
 from forums.models import Forum, ForumKind, RegionalCommission, RegionalReview, ReportingRound
+from goals.models import Goal, GoalContribution, GoalProgressSnapshot, OfficialFigure
 from indicators.models import (
     CompactProgressSnapshot,
     FrameworkEdition,
@@ -37,7 +38,15 @@ from indicators.models import (
     RunStatus,
     SliceKind,
 )
-from partnerships.models import MultistakeholderPledge
+from matching.models import Decision, Match, MatchState, Side, SupportPosition
+from partnerships.models import (
+    KeyOutcome,
+    LeadStatus,
+    MembershipState,
+    MultistakeholderLead,
+    MultistakeholderMembership,
+    MultistakeholderPledge,
+)
 from pledges.models import (
     Entity,
     LinkKind,
@@ -69,6 +78,7 @@ from tests.factories import (
     PledgeFactory,
     PledgeTargetFactory,
     PledgeUpdateFactory,
+    SupportTypeFactory,
     ThematicAreaFactory,
     UserFactory,
 )
@@ -77,7 +87,18 @@ from tests.factories import (
 # numbers and codes would clash with the shipped reference data.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_reference_data")]
 
-OUR_APPS = {"core", "accounts", "compacts", "forums", "pledges", "indicators", "followup"}
+OUR_APPS = {
+    "followup",
+    "core",
+    "accounts",
+    "compacts",
+    "forums",
+    "pledges",
+    "indicators",
+    "goals",
+    "matching",
+    "partnerships",
+}
 
 
 @dataclass(frozen=True)
@@ -483,6 +504,170 @@ def code_already_taken(row: Forum) -> None:
     ForumFactory(code=row.code, compact=row.compact)
 
 
+# --- goals, matching, partnerships --------------------------------------------------------------
+
+NOON = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)
+
+
+def an_msp(slug: str = "test-msp") -> MultistakeholderPledge:
+    return MultistakeholderPledge.objects.create(
+        slug=slug, title="Test MSP", compact=CompactFactory()
+    )
+
+
+def forum_goal() -> Goal:
+    return Goal(
+        forum=ForumFactory(),
+        text="Resettle 1,000 refugees",
+        unit=TargetUnit.PERSONS,
+        target_value=Decimal(1000),
+        target_year=2030,
+        source="https://example.org/goals",
+        is_reference=True,
+        position=1,
+    )
+
+
+def second_forum_goal() -> Goal:
+    first = Goal.objects.create(
+        forum=ForumFactory(), text="First", unit=TargetUnit.PERSONS, target_value=1, position=1
+    )
+    return Goal(
+        forum=first.forum, text="Second", unit=TargetUnit.PERSONS, target_value=1, position=2
+    )
+
+
+def second_msp_goal() -> Goal:
+    first = Goal.objects.create(
+        msp=an_msp(), text="First", unit=TargetUnit.PERSONS, target_value=1, position=1
+    )
+    return Goal(msp=first.msp, text="Second", unit=TargetUnit.PERSONS, target_value=1, position=2)
+
+
+def figure() -> OfficialFigure:
+    return OfficialFigure(
+        forum=ForumFactory(),
+        label="Pledges",
+        value=Decimal(1600),
+        unit=TargetUnit.PERSONS,
+        qualifier="more than",
+        source="https://example.org/figures",
+    )
+
+
+def _goal_and_target() -> tuple[Goal, PledgeTarget]:
+    goal = Goal.objects.create(
+        forum=ForumFactory(), text="Goal", unit=TargetUnit.PERSONS, target_value=10
+    )
+    return goal, PledgeTargetFactory(unit=TargetUnit.PERSONS)
+
+
+def second_contribution() -> GoalContribution:
+    goal, target = _goal_and_target()
+    GoalContribution.objects.create(goal=goal, target=PledgeTargetFactory(unit=TargetUnit.PERSONS))
+    return GoalContribution(goal=goal, target=target)
+
+
+def second_contribution_taken() -> Callable[[Model], None]:
+    def apply(row: Model) -> None:
+        assert isinstance(row, GoalContribution)
+        row.target = GoalContribution.objects.exclude(target=row.target).get().target
+
+    return apply
+
+
+def goal_snapshot_next_day() -> GoalProgressSnapshot:
+    goal, _target = _goal_and_target()
+    GoalProgressSnapshot.objects.create(goal=goal, date=dt.date(2024, 1, 1), computed_at=NOON)
+    return GoalProgressSnapshot(goal=goal, date=dt.date(2024, 1, 2), computed_at=NOON)
+
+
+def position() -> SupportPosition:
+    return SupportPosition(
+        pledge=PledgeFactory(),
+        side=Side.SEEKS,
+        support_type=SupportTypeFactory(),
+        amount=Decimal(500),
+        currency=CurrencyFactory(),
+    )
+
+
+def accepted_match() -> Match:
+    return Match(
+        seeking=PledgeFactory(),
+        offering=PledgeFactory(),
+        state=MatchState.ACCEPTED,
+        seeking_decision=Decision.ACCEPTED,
+        seeking_decided_at=NOON,
+        offering_decision=Decision.ACCEPTED,
+        offering_decided_at=NOON,
+        closed_at=NOON,
+    )
+
+
+def declined_match() -> Match:
+    match = accepted_match()
+    match.state, match.offering_decision = MatchState.DECLINED, Decision.DECLINED
+    return match
+
+
+def second_open_match() -> Match:
+    first = Match.objects.create(
+        seeking=PledgeFactory(), offering=PledgeFactory(), state=MatchState.PROPOSED
+    )
+    return Match(seeking=first.seeking, offering=PledgeFactory(), state=MatchState.PROPOSED)
+
+
+def lead() -> MultistakeholderLead:
+    return MultistakeholderLead(msp=an_msp(), entity=EntityFactory(), status=LeadStatus.ACCEPTED)
+
+
+def second_lead() -> MultistakeholderLead:
+    first = MultistakeholderLead.objects.create(msp=an_msp(), entity=EntityFactory())
+    return MultistakeholderLead(msp=first.msp, entity=EntityFactory())
+
+
+def key_outcome() -> KeyOutcome:
+    return KeyOutcome(
+        msp=an_msp(), text="Places", unit=TargetUnit.PERSONS, target_value=Decimal(100)
+    )
+
+
+def accepted_membership() -> MultistakeholderMembership:
+    return MultistakeholderMembership(
+        msp=an_msp(),
+        pledge=PledgeFactory(),
+        state=MembershipState.ACCEPTED,
+        requested_at=NOON,
+        decided_at=NOON,
+    )
+
+
+def second_membership_of_pledge() -> MultistakeholderMembership:
+    first = MultistakeholderMembership.objects.create(
+        msp=an_msp(),
+        pledge=PledgeFactory(),
+        state=MembershipState.DECLINED,
+        requested_at=NOON,
+        decided_at=NOON,
+    )
+    MultistakeholderMembership.objects.create(
+        msp=first.msp,
+        pledge=first.pledge,
+        state=MembershipState.ACCEPTED,
+        requested_at=NOON,
+        decided_at=NOON,
+    )
+    # A second declined one is fine; asking again while a member is not.
+    return MultistakeholderMembership(
+        msp=first.msp,
+        pledge=first.pledge,
+        state=MembershipState.DECLINED,
+        requested_at=NOON,
+        decided_at=NOON,
+    )
+
+
 CASES = [
     # core
     Case("country_code_iso_alpha2", country, setter(code="fr")),
@@ -627,6 +812,58 @@ CASES = [
     ),
     Case("recompute_run_finished_has_time", failed_run, setter(finished_at=None)),
     Case("recompute_run_failure_has_error", failed_run, setter(error="")),
+    # goals
+    Case("goal_has_one_owner", forum_goal, lambda row: setattr(row, "msp", an_msp())),
+    Case("goal_reference_has_source", forum_goal, setter(source="")),
+    Case("goal_target_positive", forum_goal, setter(target_value=Decimal(0))),
+    Case("goal_unit_addable", forum_goal, setter(unit=TargetUnit.PERCENT)),
+    Case("goal_target_year_plausible", forum_goal, setter(target_year=1999)),
+    Case("goal_position_unique", second_forum_goal, setter(position=1)),
+    Case("goal_msp_position_unique", second_msp_goal, setter(position=1)),
+    Case("figure_has_source", figure, setter(source="")),
+    Case("figure_non_negative", figure, setter(value=Decimal(-1))),
+    Case("figure_qualifier_valid", figure, setter(qualifier="roughly")),
+    Case("contribution_unique", second_contribution, second_contribution_taken()),
+    Case("goal_snapshot_unique_per_day", goal_snapshot_next_day, setter(date=dt.date(2024, 1, 1))),
+    # matching
+    Case("support_position_side_valid", position, setter(side="wants")),
+    Case("support_position_amount_non_negative", position, setter(amount=Decimal(-1))),
+    Case("support_position_amount_has_currency", position, setter(currency=None)),
+    Case("match_not_self", accepted_match, lambda row: setattr(row, "offering", row.seeking)),
+    Case("match_state_valid", accepted_match, setter(state="maybe")),
+    Case("match_accepted_by_both", accepted_match, setter(offering_decision=Decision.DECLINED)),
+    Case("match_seeking_decision_valid", declined_match, setter(seeking_decision="perhaps")),
+    Case("match_offering_decision_valid", declined_match, setter(offering_decision="perhaps")),
+    Case("match_seeking_decided_has_time", accepted_match, setter(seeking_decided_at=None)),
+    Case("match_offering_decided_has_time", accepted_match, setter(offering_decided_at=None)),
+    Case("match_closed_when_not_proposed", accepted_match, setter(closed_at=None)),
+    Case(
+        "match_one_open_per_pair",
+        second_open_match,
+        lambda row: setattr(row, "offering", Match.objects.exclude(pk=row.pk).get().offering),
+    ),
+    # partnerships
+    Case(
+        "msp_status_valid",
+        lambda: MultistakeholderPledge(slug="m", title="M", compact=CompactFactory()),
+        setter(status="paused"),
+    ),
+    Case(
+        "msp_lead_unique",
+        second_lead,
+        lambda row: setattr(row, "entity", MultistakeholderLead.objects.get().entity),
+    ),
+    Case("msp_lead_status_valid", lead, setter(status="maybe")),
+    Case("key_outcome_target_non_negative", key_outcome, setter(target_value=Decimal(-1))),
+    Case("key_outcome_unit_valid", key_outcome, setter(unit="miles")),
+    Case(
+        "msp_membership_one_current",
+        second_membership_of_pledge,
+        setter(state=MembershipState.REQUESTED, decided_at=None),
+    ),
+    Case("msp_membership_state_valid", accepted_membership, setter(state="maybe")),
+    Case("msp_membership_origin_valid", accepted_membership, setter(origin="magic")),
+    Case("msp_membership_decided_has_timestamp", accepted_membership, setter(decided_at=None)),
     # accounts
     Case("user_email_unique", user, setter(email="amina@example.org"), refused_by="email"),
     Case("api_key_prefix_unique", second_api_key, setter(prefix="0123456789")),
