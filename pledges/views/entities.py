@@ -178,7 +178,7 @@ def my_entities(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "pledges/entities/membership_list.html", context)
 
 
-def _unverified_entities(query: str, *, newest_first: bool) -> QuerySet[Entity]:
+def unverified_entities(query: str, *, newest_first: bool) -> QuerySet[Entity]:
     """Entities awaiting verification (neither verified nor declined), matching the search,
     with their registrant (the first focal point) prefetched so that the queue costs the same
     number of queries for any length."""
@@ -232,7 +232,7 @@ def _render_queue(
     query = search.query()
     entities = _page(
         request,
-        _unverified_entities(query, newest_first=search.newest_first()),
+        unverified_entities(query, newest_first=search.newest_first()),
         "entities_page",
     )
     entities.object_list = list(entities.object_list)

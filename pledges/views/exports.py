@@ -36,7 +36,7 @@ from ..filters import PledgeFilter
 from ..review_forms import UpdateQueueFilter
 from ..selectors import applied_filters, public_pledges, sort_label
 from .download_links import FORMATS
-from .entities import _unverified_entities
+from .entities import unverified_entities
 from .review import pending_updates, secretariat_required
 
 
@@ -176,7 +176,7 @@ def entity_queue_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     search = EntityQueueFilter(request.GET)
     if search.errors:
         return _refused(request, search, reverse("pledges:entity-admin-queue"))
-    entities = _unverified_entities(search.query(), newest_first=search.newest_first())
+    entities = unverified_entities(search.query(), newest_first=search.newest_first())
     # The queue page's focal points are not exported: the API's entity columns are.
     table = _serialized(request, EntityExportSerializer, entities.prefetch_related(None))
     return _queue_download(
