@@ -22,6 +22,7 @@ from core.forms import apply_service_error
 from core.http import AuthenticatedHttpRequest
 from pledges.exceptions import TransitionNotAllowed
 from pledges.models import Pledge
+from pledges.views.download_links import download_urls
 from pledges.workflow import is_secretariat
 
 from . import selectors, services
@@ -139,6 +140,8 @@ def msp_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "page": members,
             "snapshot": _figures(msp),
             "browse_url": _browse(msp),
+            # The browser's `msp` filter selects exactly the members listed here.
+            "downloads": download_urls("pledges:pledge-export", {"msp": msp.slug}),
             "can_manage": services.can_manage(request.user, msp),
             "is_secretariat": is_secretariat(request.user),
         },

@@ -29,9 +29,11 @@ from forums.models import Forum
 from . import search
 from .models import (
     NO_FORUM,
+    Entity,
     EntityType,
     ImplementationStatus,
     Pledge,
+    PledgeParticipant,
     PledgeTarget,
     SupportType,
     at_forum_q,
@@ -143,6 +145,12 @@ def _msps(request: Any) -> QuerySet:
     return msp_model().objects.all()
 
 
+def _visible_entities(request: Any) -> QuerySet:
+    """The entities whose pledges may be asked for: those the caller may see, so that an
+    unverified entity's id answers like an unknown one (the filter does not confirm it exists)."""
+    return Entity.objects.visible_to(getattr(request, "user", None))
+
+
 def _is_empty(value: Any) -> bool:
     """No value given. A model multiple-choice field cleans "nothing" to `queryset.none()`,
     which django-filter would pass on to the method and so filter everything out."""
@@ -190,6 +198,16 @@ class PledgeFilter(django_filters.FilterSet):
         help_text=_(
             "true: the forum filter also matches pledges reaffirmed at the chosen forums, "
             "not only those first announced there."
+        ),
+    )
+    entity = django_filters.ModelMultipleChoiceFilter(
+        label=_("Entity"),
+        queryset=_visible_entities,  # type: ignore[arg-type]  # django-filter calls it with the request
+        to_field_name="public_id",
+        method="filter_entity",
+        help_text=_(
+            "An entity's id: the pledges it stands behind, as submitter or as a co-pledger that "
+            "accepted, once verified (as on its public page)."
         ),
     )
     entity_type = django_filters.ModelMultipleChoiceFilter(
@@ -304,6 +322,10 @@ class PledgeFilter(django_filters.FilterSet):
 
     def keep_for_forum(self, queryset: QuerySet[Pledge], name: str, value: bool) -> QuerySet:
         return queryset  # read by filter_forum
+
+    def filter_entity(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
+        joined = PledgeParticipant.objects.public().filter(entity__in=value).values("pledge_id")
+        return queryset.filter(Q(entity__in=value) | Q(pk__in=joined))
 
     def filter_entity_type(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
         return queryset.filter(entity__entity_type__in=value)

@@ -28,6 +28,7 @@ from django.db.models import (
     Sum,
 )
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from compacts.models import Compact, Objective, ThematicArea
 from core.localized import localized
@@ -38,7 +39,9 @@ from .filters import (
     IMPLEMENTATION_CHOICES,
     NO_FORUM_LABEL,
     NO_UPDATE,
+    SORT_CHOICES,
     PledgeFilter,
+    _is_empty,
     msp_memberships,
     msp_model,
     objective_token,
@@ -514,6 +517,42 @@ def _selected_values(filterset: PledgeFilter, name: str) -> list[tuple[str, str]
         case "region":
             return [(v, str(REGION_LABELS[v])) for v in chosen]
     return []
+
+
+# Filters that are a yes/no question rather than a list of values.
+YES_NO_FILTERS = ("reaffirmed", "overdue", "seeking_support", "offering_support", "matched")
+
+
+def applied_filters(filterset: PledgeFilter) -> list[tuple[str, str]]:
+    """(label, values) of each valid filter in effect, then the sort: what a download says
+    chose its rows, in the active language and in the order the filters are declared."""
+    data = filterset.cleaned_data
+    applied: list[tuple[str, str]] = []
+    for name, flt in filterset.filters.items():
+        value: Any = data.get(name)
+        if name == "sort" or _is_empty(value):
+            continue
+        if name == "q":
+            if not filterset.search_text:
+                continue
+            text = f"“{filterset.search_text}”"
+        elif name in YES_NO_FILTERS:
+            text = gettext("Yes") if value else gettext("No")
+        elif name == "goal":
+            text = gettext("no. %(id)s") % {"id": int(value)}
+        elif name == "entity":
+            text = "; ".join(entity.name for entity in value)
+        else:
+            labels = [label for _value, label in _selected_values(filterset, name)]
+            if not labels:
+                continue
+            text = "; ".join(labels)
+        applied.append((str(flt.label), text))
+    return applied
+
+
+def sort_label(filterset: PledgeFilter) -> str:
+    return str(dict(SORT_CHOICES)[filterset.sort_key])
 
 
 @dataclass(frozen=True)

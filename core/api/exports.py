@@ -6,6 +6,7 @@ import copy
 import csv
 import datetime as dt
 import itertools
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 from rest_framework.renderers import BaseRenderer
@@ -99,18 +101,74 @@ def csv_lines(header: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterator
     yield "".join(buffer)
 
 
-def workbook_file(title: str, header: Sequence[str], rows: Iterable[dict[str, Any]]) -> IO[bytes]:
+# Column widths of the data sheet (in characters): wide enough for what a column usually holds,
+# narrow enough that a screen shows several. Columns not named here get DEFAULT_WIDTH.
+WIDTHS = {
+    "reference": 16,
+    "id": 38,
+    "title": 48,
+    "name": 40,
+    "entity": 36,
+    "description": 60,
+    "narrative": 60,
+    "challenges": 48,
+    "co_pledgers": 36,
+    "objectives": 24,
+    "url": 50,
+}
+DEFAULT_WIDTH = 18
+MAX_WIDTH = 60
+
+
+def _width(column: str) -> float:
+    return WIDTHS.get(
+        column.rsplit(".", 1)[-1], max(DEFAULT_WIDTH, min(len(column) + 2, MAX_WIDTH))
+    )
+
+
+def workbook_file(
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[dict[str, Any]],
+    *,
+    cover: tuple[str, Sequence[tuple[str, str]]] | None = None,
+) -> IO[bytes]:
     """The rows as an .xlsx file, rewound; text as text cells (spreadsheets.py). Write-only
-    workbooks keep one row in memory; the file goes to disk."""
+    workbooks keep one row in memory; the file goes to disk.
+
+    The data sheet has a frozen header row, an autofilter over every row and column widths;
+    `cover` — a sheet title and (label, value) lines — adds a first sheet saying what the file
+    holds (the filters that chose its rows, the date)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    if cover is not None:
+        cover_title, lines = cover
+        about = workbook.create_sheet(_sheet_title(cover_title))
+        about.column_dimensions["A"].width = 32
+        about.column_dimensions["B"].width = 80
+        for label, value in lines:
+            about.append(xlsx_row(about, [label, value]))
+    sheet = workbook.create_sheet(_sheet_title(title))
+    # Set before the first row: a write-only sheet writes its views and columns with it.
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = _width(column)
     sheet.append(xlsx_row(sheet, header))
+    count = 0
     for row in rows:
         sheet.append([xlsx_cell(sheet, _cell(row.get(h))) for h in header])
+        count += 1
+    if header:
+        # Written when the sheet closes, so the last row is known by then.
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)
     return handle
+
+
+def _sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or "Sheet"
 
 
 def _filename(basename: str, extension: str) -> str:
@@ -223,18 +281,36 @@ class ExportMixin(_ListViewBase):
     def _stream_csv(
         self, header: Sequence[str], rows: Iterable[dict[str, Any]]
     ) -> StreamingHttpResponse:
-        response = StreamingHttpResponse(
-            csv_lines(header, rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{_filename(self.export_basename, "csv")}"'
-        )
-        return response
+        return csv_download(self.export_basename, header, rows)
 
     def _xlsx(self, header: Sequence[str], rows: Iterable[dict[str, Any]]) -> FileResponse:
-        return FileResponse(
-            workbook_file(self.export_basename, header, rows),
-            as_attachment=True,
-            filename=_filename(self.export_basename, "xlsx"),
-            content_type=XLSX_TYPE,
-        )
+        return xlsx_download(self.export_basename, header, rows)
+
+
+def csv_download(
+    basename: str, header: Sequence[str], rows: Iterable[dict[str, Any]]
+) -> StreamingHttpResponse:
+    """A CSV attachment streamed as its rows are read (API lists and the web's downloads)."""
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(basename, "csv")}"'
+    return response
+
+
+def xlsx_download(
+    basename: str,
+    header: Sequence[str],
+    rows: Iterable[dict[str, Any]],
+    *,
+    title: str | None = None,
+    cover: tuple[str, Sequence[tuple[str, str]]] | None = None,
+) -> FileResponse:
+    """An XLSX attachment (a StreamingHttpResponse reading the file from disk in blocks): the
+    workbook is written row by row to a temporary file first, as the zip format needs."""
+    return FileResponse(
+        workbook_file(title or basename, header, rows, cover=cover),
+        as_attachment=True,
+        filename=_filename(basename, "xlsx"),
+        content_type=XLSX_TYPE,
+    )

@@ -39,7 +39,6 @@ from pledges.models import (
     EntityType,
     ImplementationStatus,
     Pledge,
-    PledgeParticipant,
     PledgeUpdate,
     ReviewState,
     UpdateReviewState,
@@ -251,10 +250,6 @@ class PledgeApiFilter(LeanFilterSet, PledgeFilter):  # type: ignore[misc]  # as 
         user = getattr(self.request, "user", None)
         model_choice_field(form, "entity").queryset = Entity.objects.visible_to(user)
         return form
-
-    def filter_entity(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
-        joined = PledgeParticipant.objects.public().filter(entity__in=value).values("pledge_id")
-        return queryset.filter(Q(entity__in=value) | Q(pk__in=joined))
 
     def filter_review_state(self, queryset: QuerySet[Pledge], name: str, value: Any) -> QuerySet:
         return queryset.filter(review_state__in=value)

@@ -36,6 +36,7 @@ from ..exceptions import LookalikeName, TransitionNotAllowed
 from ..models import Entity, Membership, MembershipRole, MembershipStatus
 from ..search import similar_entities
 from ..workflow import is_secretariat
+from .download_links import queue_download_urls
 
 # Page sizes: small enough to scan, large enough that a normal day fits on one page.
 MY_ENTITIES_PAGE_SIZE = 20
@@ -177,7 +178,7 @@ def my_entities(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "pledges/entities/membership_list.html", context)
 
 
-def _unverified_entities(query: str, *, newest_first: bool) -> QuerySet[Entity]:
+def unverified_entities(query: str, *, newest_first: bool) -> QuerySet[Entity]:
     """Entities awaiting verification (neither verified nor declined), matching the search,
     with their registrant (the first focal point) prefetched so that the queue costs the same
     number of queries for any length."""
@@ -231,7 +232,7 @@ def _render_queue(
     query = search.query()
     entities = _page(
         request,
-        _unverified_entities(query, newest_first=search.newest_first()),
+        unverified_entities(query, newest_first=search.newest_first()),
         "entities_page",
     )
     entities.object_list = list(entities.object_list)
@@ -249,6 +250,9 @@ def _render_queue(
         "decline_errors": decline_errors or [],
         "decline_reason": request.POST.get("reason", "") if declining else "",
         "reason_max_length": services.DECLINE_REASON_MAX_LENGTH,
+        "downloads": queue_download_urls(
+            request, "pledges:entity-queue-export", "entities_page", "requests_page"
+        ),
     }
     return render(request, "pledges/entities/entity_admin_queue.html", context)
 

@@ -31,6 +31,7 @@ from ..selectors import (
     public_pledges,
     with_listing_data,
 )
+from .download_links import browser_download_urls, download_urls
 
 PER_PAGE = 25
 # Deep OFFSET pages are slow (the database reads and drops every row before
@@ -188,6 +189,16 @@ def _active_filters(
                 remove_url=_without(params, "goal", []),
             )
         )
+    # Set by the entity pages' links (no facet: there are thousands of entities).
+    for entity in filterset.selected("entity"):
+        others = [str(e.public_id) for e in filterset.selected("entity") if e != entity]
+        active.append(
+            ActiveFilter(
+                legend=str(filterset.filters["entity"].label),
+                label=entity.name,
+                remove_url=_without(params, "entity", others),
+            )
+        )
     for facet in facets:
         chosen = [o.value for o in facet.options if o.selected]
         for option in facet.options:
@@ -243,6 +254,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "active_filters": _active_filters(request.GET, faceted.facets, filterset),
             "search_text": filterset.search_text,
             "sort_key": filterset.sort_key,
+            "downloads": browser_download_urls(request, invalid=form.errors),
         },
     )
 
@@ -264,7 +276,16 @@ def entity_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     joined = PledgeParticipant.objects.public().filter(entity=entity).values("pledge_id")
     pledges = public_pledges(request.user).filter(Q(entity=entity) | Q(pk__in=joined))
     page = _paginate(request, with_listing_data(pledges.order_by(*ORDERINGS["newest"])))
-    return render(request, "pledges/public/entity_detail.html", {"entity": entity, "page": page})
+    return render(
+        request,
+        "pledges/public/entity_detail.html",
+        {
+            "entity": entity,
+            "page": page,
+            # The browser's `entity` filter selects exactly these pledges, in the same order.
+            "downloads": download_urls("pledges:pledge-export", {"entity": str(entity.public_id)}),
+        },
+    )
 
 
 def objective_detail(request: HttpRequest, compact: str, number: int) -> HttpResponse:
@@ -287,6 +308,9 @@ def objective_detail(request: HttpRequest, compact: str, number: int) -> HttpRes
             "browse_query": QueryDict.fromkeys(
                 ["objective"], objective_token(objective)
             ).urlencode(),
+            "downloads": download_urls(
+                "pledges:pledge-export", {"objective": objective_token(objective)}
+            ),
         },
     )
 
@@ -306,6 +330,7 @@ def forum_detail(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "figures": pledge_figures(Pledge.objects.published().filter(forum=forum)),
             "browse_query": QueryDict.fromkeys(["forum"], forum.code).urlencode(),
+            "downloads": download_urls("pledges:pledge-export", {"forum": forum.code}),
             # Pledges first announced at an earlier forum or between forums and reaffirmed
             # here: counted apart, listed by the browser's `reaffirmed=true`.
             "reaffirmed": Pledge.objects.published()

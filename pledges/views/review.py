@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,6 +55,7 @@ from ..services import (
     unmark_duplicate,
 )
 from ..workflow import AWAITING_REVIEW, PLEDGE_TRANSITIONS, REVIEW_PERMISSION, UPDATE_TRANSITIONS
+from .download_links import queue_download_urls
 
 PAGE_SIZE = 25
 
@@ -107,6 +108,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         "counts": counts,
         "transitions": {name: PLEDGE_TRANSITIONS[name] for name in PledgeDecisionForm.actions},
         "filtered": any(request.GET.get(name) for name in queue_filter.filters),
+        "downloads": queue_download_urls(request, "pledges:update-queue-export", "page"),
     }
     return render(request, "pledges/review/pledge_queue.html", context)
 
@@ -269,19 +271,28 @@ def review_bulk_publish(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
+def pending_updates() -> QuerySet[PledgeUpdate]:
+    """The queue's rows before its filters: pending updates, the longest-waiting first (the
+    page and its download list the same)."""
+    return (
+        PledgeUpdate.objects.filter(review_state=UpdateReviewState.PENDING)
+        .select_related(
+            "pledge__entity", "pledge__compact", "pledge__forum", "submitted_by", "entity"
+        )
+        .order_by("created_at", "id")
+    )
+
+
 @secretariat_required
 def update_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pending progress updates, the longest-waiting first."""
-    pending = PledgeUpdate.objects.filter(review_state=UpdateReviewState.PENDING)
-    rows = pending.select_related(
-        "pledge__entity", "pledge__compact", "pledge__forum", "submitted_by", "entity"
-    ).order_by("created_at", "id")
-    queue_filter = UpdateQueueFilter(request.GET, queryset=rows)
+    queue_filter = UpdateQueueFilter(request.GET, queryset=pending_updates())
     context = {
         "filter": queue_filter,
         "page_obj": _paginate(request, queue_filter.qs),
-        "total": pending.count(),
+        "total": PledgeUpdate.objects.filter(review_state=UpdateReviewState.PENDING).count(),
         "filtered": any(request.GET.get(name) for name in queue_filter.filters),
+        "downloads": queue_download_urls(request, "pledges:update-queue-export", "page"),
     }
     return render(request, "pledges/review/update_queue.html", context)
 
