@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "indicators",
     "dashboards",
     "reports",
+    "imports",
     "bootstrap",
 ]
 
