@@ -111,12 +111,21 @@ class Report:
 
 
 def open_table(
-    content: bytes, *, kind: str, sheet: str = "", header_row: int | None = None
+    content: bytes,
+    *,
+    kind: str,
+    sheet: str = "",
+    header_row: int | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> Table:
+    """The file's table; its header is the first row that names known columns, or (with a
+    saved mapping) two of the mapping's columns."""
+    matcher: Callable[[list[str]], bool] = HeaderMatcher(kind)
+    if columns:
+        named = set(columns)
+        matcher = lambda cells: len(named & set(cells)) >= min(2, len(named))  # noqa: E731
     try:
-        return read_table(
-            content, sheet=sheet, header_row=header_row, looks_like_header=HeaderMatcher(kind)
-        )
+        return read_table(content, sheet=sheet, header_row=header_row, looks_like_header=matcher)
     except UnreadableFile as error:
         raise ImportRefused(str(error)) from None
 
@@ -160,7 +169,7 @@ def run_import(
     be imported at all and Cancelled when `should_stop()` says so (nothing is then written)."""
     if kind != ImportKind.PLEDGES:
         raise ImportRefused(_("Only pledges can be imported for now."))
-    table = open_table(content, kind=kind, sheet=sheet, header_row=header_row)
+    table = open_table(content, kind=kind, sheet=sheet, header_row=header_row, columns=columns)
     mapping = check_columns(
         kind, table.headers, columns if columns is not None else auto_mapping(kind, table.headers)
     )

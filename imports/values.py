@@ -100,7 +100,7 @@ def amount(cell: Cell) -> Decimal | None:
         decimal_mark = ""
     thousands = {",": ".", ".": ","}.get(decimal_mark, ",.")
     grouping = f"[{re.escape(thousands)}]"
-    if decimal_mark:
+    if decimal_mark and decimal_mark in raw:
         whole, _sep, fraction = raw.rpartition(decimal_mark)
     else:
         whole, fraction = raw, ""

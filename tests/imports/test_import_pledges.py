@@ -109,3 +109,61 @@ def test_the_second_run_changes_nothing_when_the_same_file_is_imported_twice(
     assert again.as_json()["counts"] == {"create": 0, "update": 0, "unchanged": 3, "error": 0}
     assert AuditEntry.objects.count() == audit_before
     assert Pledge.objects.count() == 3
+
+
+def test_each_problem_names_its_column_when_currency_objective_and_duplicate_id_are_wrong(
+    secretariat, known_entities
+):
+    content = (
+        b"Pledge ID,Compact,Forum,Title,Description,Entity,Objectives,Countries,Amount,Currency\r\n"
+        b"D-1,GCR,GRF23,One,Text,Government of Kenya,GCM 3,Kenya,100,US$\r\n"
+        b"D-2,GCR,GRF23,Two,Text,Government of Kenya,GCR 1,Kenya,100,$\r\n"
+        b"D-2,GCR,GRF23,Three,Text,Government of Kenya,GCR 1,Kenya,100,USD\r\n"
+    )
+
+    report = run_import(content=content, kind="pledges", by=secretariat, reason="x", commit=True)
+
+    problems = {
+        row["row"]: [(p["column"], p["value"], p["message"]) for p in row["problems"]]
+        for row in report.errors
+    }
+    assert problems == {
+        2: [
+            (
+                "Objectives",
+                "GCM 3",
+                "“GCM 3” is an objective of the GCM, not of the GCR.",
+            )
+        ],
+        3: [("Currency", "$", "“$” could be several currencies: write its ISO code, e.g. USD.")],
+        4: [("Pledge ID", "D-2", "This id is also on row 3 of the file.")],
+    }
+    assert Pledge.objects.count() == 0
+
+
+def test_only_the_changed_fields_are_updated_when_a_corrected_file_is_imported(
+    secretariat, known_entities
+):
+    content = corrected(BOM_FILE)
+    run_import(
+        content=content,
+        kind="pledges",
+        by=secretariat,
+        reason="first",
+        commit=True,
+        create_verified=True,
+    )
+
+    again = run_import(
+        content=content.replace(b"1.500.000,00", b"1.750.000,00"),
+        kind="pledges",
+        by=secretariat,
+        reason="second",
+        commit=True,
+        create_verified=True,
+    )
+
+    assert again.as_json()["counts"] == {"create": 0, "update": 1, "unchanged": 2, "error": 0}
+    [update] = [row for row in again.rows if row["action"] == "update"]
+    assert update["changes"] == ["amount"]
+    assert str(Pledge.objects.get(external_id="GRF-1001").amount) == "1750000.00"

@@ -40,10 +40,15 @@ class Command(BaseCommand):
         kind = options["kind"]
         by = self._user(options["user"])
         try:
+            saved = self._saved(kind, options["mapping"])
             table = open_table(
-                content, kind=kind, sheet=options["sheet"], header_row=options["header_row"]
+                content,
+                kind=kind,
+                sheet=options["sheet"],
+                header_row=options["header_row"],
+                columns=saved,
             )
-            columns = self._columns(kind, options["mapping"], table.headers)
+            columns = saved or auto_mapping(kind, table.headers)
             last = [-1]
 
             def progress(done: int, total: int) -> None:
@@ -100,9 +105,9 @@ class Command(BaseCommand):
             raise CommandError("Give --user: the secretariat account to record the import under.")
         return user
 
-    def _columns(self, kind: str, name: str | None, headers: list[str]) -> dict[str, str]:
+    def _saved(self, kind: str, name: str | None) -> dict[str, str] | None:
         if not name:
-            return auto_mapping(kind, headers)
+            return None
         saved = SavedMapping.objects.filter(kind=kind, name=name).first()
         if saved is None:
             raise CommandError(f"No saved mapping “{name}” for {kind}.")
