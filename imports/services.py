@@ -271,7 +271,7 @@ def configure_job(
 ) -> ImportJob:
     """Set the sheet, header row, mapping and options of a job not yet running or committed."""
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if locked.state not in CANCELLABLE_STATES or locked.state == ImportState.CHECKING:
+    if locked.state not in {ImportState.UPLOADED, ImportState.CHECKED, ImportState.FAILED}:
         raise ValidationError(_("This import can no longer be changed."))
     try:
         table = open_table(
@@ -286,6 +286,7 @@ def configure_job(
     locked.create_verified = create_verified
     locked.publish = publish
     locked.state = ImportState.UPLOADED
+    locked.error = ""
     locked.report = {"headers": table.headers, "sheets": list(table.sheets)}
     locked.save()
     if save_as.strip():
@@ -326,13 +327,27 @@ def _progress(job_id: int) -> Callable[[int, int], None]:
     return on_progress
 
 
-def run_job(job_id: int, *, commit: bool) -> ImportJob | None:
+def queue_job(job_id: int, *, commit: bool) -> bool:
+    """Move a job to its running state before its task is queued (`run_job(queued=True)`
+    picks it up there); False when it is not in a state to run."""
+    source, target = (
+        (ImportState.CHECKED, ImportState.COMMITTING)
+        if commit
+        else (ImportState.UPLOADED, ImportState.CHECKING)
+    )
+    return bool(ImportJob.objects.filter(pk=job_id, state=source).update(state=target))
+
+
+def run_job(job_id: int, *, commit: bool, queued: bool = False) -> ImportJob | None:
     """The dry run (or the commit) of a job: claimed, run, its report stored. None when the
-    job was not in a state to run (already done, cancelled)."""
-    if commit:
-        job = _claim(job_id, {ImportState.CHECKED}, ImportState.COMMITTING)
+    job was not in a state to run (already done, cancelled). `queued`: `queue_job` already
+    moved it to its running state (a task)."""
+    running = ImportState.COMMITTING if commit else ImportState.CHECKING
+    if queued:
+        source = running
     else:
-        job = _claim(job_id, {ImportState.UPLOADED, ImportState.CHECKING}, ImportState.CHECKING)
+        source = ImportState.CHECKED if commit else ImportState.UPLOADED
+    job = _claim(job_id, {source}, running)
     if job is None:
         return None
     by = job.created_by
@@ -365,7 +380,6 @@ def run_job(job_id: int, *, commit: bool) -> ImportJob | None:
     else:
         state = ImportState.CHECKED
     # Conditional: a cancel that came in as the run ended wins.
-    running = ImportState.COMMITTING if commit else ImportState.CHECKING
     ImportJob.objects.filter(pk=job_id, state=running).update(
         state=state,
         report=data,

@@ -14,12 +14,12 @@ from . import services
 @shared_task(name="imports.check_import", bind=True, acks_late=True, ignore_result=True)
 def check_import_task(self: Any, job_id: int) -> str:
     """The dry run of an import job."""
-    job = services.run_job(job_id, commit=False)
+    job = services.run_job(job_id, commit=False, queued=True)
     return job.state if job else ""
 
 
 @shared_task(name="imports.commit_import", bind=True, acks_late=True, ignore_result=True)
 def commit_import_task(self: Any, job_id: int) -> str:
     """The commit of an import job whose dry run is done."""
-    job = services.run_job(job_id, commit=True)
+    job = services.run_job(job_id, commit=True, queued=True)
     return job.state if job else ""
