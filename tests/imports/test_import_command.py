@@ -72,3 +72,16 @@ def test_a_saved_mapping_is_applied_when_named(secretariat, known_entities, tmp_
 
     assert "Imported." in output
     assert Pledge.objects.get(external_id="Z-1").title == "Clinics"
+
+
+def test_the_readme_sample_file_passes_its_dry_run_when_checked(secretariat, known_entities):
+    output = run(
+        "pledges",
+        "docs/samples/pledges.csv",
+        "--dry-run",
+        "--verified",
+        "--user",
+        secretariat.email,
+    )
+
+    assert "2 to create, 0 to update, 0 unchanged, 0 in error" in output
