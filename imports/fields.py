@@ -302,7 +302,59 @@ PLEDGE_FIELDS: tuple[Field, ...] = (
     ),
 )
 
-KIND_FIELDS: Mapping[str, tuple[Field, ...]] = {ImportKind.PLEDGES: PLEDGE_FIELDS}
+ENTITY_FIELDS: tuple[Field, ...] = (
+    Field(
+        "name",
+        _("Name"),
+        (
+            "name",
+            "entity",
+            "entity name",
+            "organisation",
+            "organization",
+            "nom",
+            "entite",
+            "nom de l entite",
+            "nombre",
+            "entidad",
+            "nombre de la entidad",
+            "название",
+            "الاسم",
+            "名称",
+        ),
+        required=True,
+    ),
+    Field(
+        "acronym",
+        _("Acronym"),
+        ("acronym", "abbreviation", "sigle", "acronyme", "sigla", "аббревиатура"),
+    ),
+    Field(
+        "entity_type",
+        _("Entity type"),
+        (
+            "type",
+            "entity type",
+            "stakeholder type",
+            "type d entite",
+            "tipo",
+            "tipo de entidad",
+            "тип",
+        ),
+    ),
+    Field(
+        "country",
+        _("Country"),
+        ("country", "headquarters", "pays", "pais", "страна", "البلد", "国家"),
+    ),
+    Field("website", _("Website"), ("website", "web site", "url", "site web", "sitio web", "сайт")),
+    Field("description", _("Description"), ("description", "descripcion", "описание")),
+)
+
+KIND_FIELDS: Mapping[str, tuple[Field, ...]] = {
+    ImportKind.PLEDGES: PLEDGE_FIELDS,
+    ImportKind.ENTITIES: ENTITY_FIELDS,
+}
 
 
 def fields_of(kind: str) -> tuple[Field, ...]:
@@ -353,10 +405,34 @@ class HeaderMatcher:
 # (of countries, support types…) are written in, besides English.
 LANGUAGE_WORDS: Mapping[str, frozenset[str]] = {
     "fr": frozenset(
-        {"titre", "pays", "montant", "devise", "statut", "entite", "objectifs", "identifiant"}
+        {
+            "titre",
+            "pays",
+            "montant",
+            "devise",
+            "statut",
+            "entite",
+            "objectifs",
+            "identifiant",
+            "nom",
+            "sigle",
+            "site web",
+        }
     ),
     "es": frozenset(
-        {"titulo", "paises", "pais", "monto", "moneda", "estado", "entidad", "objetivos"}
+        {
+            "titulo",
+            "paises",
+            "pais",
+            "monto",
+            "moneda",
+            "estado",
+            "entidad",
+            "objetivos",
+            "nombre",
+            "sigla",
+            "sitio web",
+        }
     ),
     "ru": frozenset({"название", "страны", "сумма", "валюта", "статус", "организация"}),
     "ar": frozenset({"العنوان", "البلدان", "المبلغ", "العملة", "الحالة", "الجهة"}),

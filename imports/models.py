@@ -13,6 +13,7 @@ from core.models import TimeStampedModel
 
 class ImportKind(models.TextChoices):
     PLEDGES = "pledges", _("Pledges")
+    ENTITIES = "entities", _("Entities")
 
 
 class ImportState(models.TextChoices):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import record_change
 
+from .entities import EntityRows
 from .fields import HeaderMatcher, auto_mapping, fields_of
 from .models import CANCELLABLE_STATES, ImportJob, ImportKind, ImportState, SavedMapping
 from .pledges import Options, PledgeRows, RowOutcome
@@ -36,6 +37,13 @@ REPORT_ROWS = getattr(settings, "IMPORT_REPORT_ROWS", 1000)
 INLINE_BYTES = getattr(settings, "IMPORT_INLINE_BYTES", 200 * 1024)
 PROGRESS_EVERY = 25
 ACTIONS = ("create", "update", "unchanged", "error")
+
+
+# The row handler of each kind.
+ROWS: dict[str, type[PledgeRows]] = {
+    ImportKind.PLEDGES: PledgeRows,
+    ImportKind.ENTITIES: EntityRows,
+}
 
 
 class ImportRefused(Exception):
@@ -167,8 +175,8 @@ def run_import(
     """Run every row of the file through the import in one transaction, which is kept only
     when `commit` is set and no row is in error. Raises ImportRefused for a file that cannot
     be imported at all and Cancelled when `should_stop()` says so (nothing is then written)."""
-    if kind != ImportKind.PLEDGES:
-        raise ImportRefused(_("Only pledges can be imported for now."))
+    if kind not in ROWS:
+        raise ImportRefused(_("Only pledges and entities can be imported for now."))
     table = open_table(content, kind=kind, sheet=sheet, header_row=header_row, columns=columns)
     mapping = check_columns(
         kind, table.headers, columns if columns is not None else auto_mapping(kind, table.headers)
@@ -184,7 +192,7 @@ def run_import(
     positions = [(i, h) for i, h in enumerate(table.headers) if h in wanted]
     try:
         with transaction.atomic():
-            rows = PledgeRows(
+            rows = ROWS[kind](
                 mapping,
                 Options(by=by, reason=reason, create_verified=create_verified, publish=publish),  # type: ignore[arg-type]
             )

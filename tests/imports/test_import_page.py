@@ -47,7 +47,7 @@ def test_the_secretariat_uploads_checks_and_imports_a_file_when_the_dry_run_is_c
     job.refresh_from_db()
     assert job.state == ImportState.CHECKED
     assert Pledge.objects.count() == 0
-    assert "3 pledges to create" in checked.content.decode()
+    assert "3 rows to create" in checked.content.decode()
     assert SavedMapping.objects.get(name="GRF database").columns["Pledge ID"] == "external_id"
 
     done = client.post(reverse("imports:commit", args=[job.public_id]), follow=True)
