@@ -351,7 +351,94 @@ ENTITY_FIELDS: tuple[Field, ...] = (
     Field("description", _("Description"), ("description", "descripcion", "описание")),
 )
 
+UPDATE_FIELDS: tuple[Field, ...] = (
+    Field(
+        "pledge",
+        _("Pledge (external id)"),
+        (
+            "pledge",
+            "pledge id",
+            "external id",
+            "id",
+            "identifiant",
+            "id de l engagement",
+            "id del compromiso",
+            "identificador",
+        ),
+        required=True,
+    ),
+    Field("compact", _("Compact"), ("compact", "pacte", "pacto")),
+    Field(
+        "reported_on",
+        _("Reported on"),
+        (
+            "reported on",
+            "report date",
+            "date",
+            "date du rapport",
+            "fecha",
+            "fecha del informe",
+            "дата",
+        ),
+        required=True,
+    ),
+    Field(
+        "status",
+        _("Implementation status"),
+        ("status", "implementation status", "statut", "etat", "estado", "статус"),
+        required=True,
+    ),
+    Field(
+        "narrative",
+        _("Narrative"),
+        (
+            "narrative",
+            "progress",
+            "progress made",
+            "description",
+            "recit",
+            "avancement",
+            "progres",
+            "progresos",
+            "narrativa",
+            "описание",
+        ),
+        required=True,
+    ),
+    Field("challenges", _("Challenges"), ("challenges", "difficultes", "desafios", "dificultades")),
+    Field(
+        "disbursed",
+        _("Amount disbursed"),
+        (
+            "disbursed",
+            "amount disbursed",
+            "disbursement",
+            "disbursements",
+            "montant decaisse",
+            "decaissements",
+            "monto desembolsado",
+            "desembolsos",
+        ),
+    ),
+    Field(
+        "achieved",
+        _("Achieved values"),
+        (
+            "achieved",
+            "achieved value",
+            "achieved values",
+            "actual",
+            "actuals",
+            "realise",
+            "valeur atteinte",
+            "logrado",
+            "valor alcanzado",
+        ),
+    ),
+)
+
 KIND_FIELDS: Mapping[str, tuple[Field, ...]] = {
+    ImportKind.UPDATES: UPDATE_FIELDS,
     ImportKind.PLEDGES: PLEDGE_FIELDS,
     ImportKind.ENTITIES: ENTITY_FIELDS,
 }

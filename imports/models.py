@@ -14,6 +14,7 @@ from core.models import TimeStampedModel
 class ImportKind(models.TextChoices):
     PLEDGES = "pledges", _("Pledges")
     ENTITIES = "entities", _("Entities")
+    UPDATES = "updates", _("Progress updates")
 
 
 class ImportState(models.TextChoices):

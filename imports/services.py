@@ -27,11 +27,14 @@ from .fields import HeaderMatcher, auto_mapping, fields_of
 from .models import CANCELLABLE_STATES, ImportJob, ImportKind, ImportState, SavedMapping
 from .pledges import Options, PledgeRows, RowOutcome
 from .readers import Table, UnreadableFile, read_table, sheet_names
+from .updates import UpdateRows
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# The largest upload the page takes: below the shipped nginx's client_max_body_size (10 MB).
+# Larger files go through `manage.py import_data`, which has no limit.
+MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 9 * 1024 * 1024)
 REPORT_ROWS = getattr(settings, "IMPORT_REPORT_ROWS", 1000)
 # Files up to this size are checked while the page waits; larger ones by a Celery worker.
 INLINE_BYTES = getattr(settings, "IMPORT_INLINE_BYTES", 200 * 1024)
@@ -43,6 +46,7 @@ ACTIONS = ("create", "update", "unchanged", "error")
 ROWS: dict[str, type[PledgeRows]] = {
     ImportKind.PLEDGES: PledgeRows,
     ImportKind.ENTITIES: EntityRows,
+    ImportKind.UPDATES: UpdateRows,
 }
 
 
@@ -176,7 +180,7 @@ def run_import(
     when `commit` is set and no row is in error. Raises ImportRefused for a file that cannot
     be imported at all and Cancelled when `should_stop()` says so (nothing is then written)."""
     if kind not in ROWS:
-        raise ImportRefused(_("Only pledges and entities can be imported for now."))
+        raise ImportRefused(_("Indicator values and resources cannot be imported yet."))
     table = open_table(content, kind=kind, sheet=sheet, header_row=header_row, columns=columns)
     mapping = check_columns(
         kind, table.headers, columns if columns is not None else auto_mapping(kind, table.headers)
