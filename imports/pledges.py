@@ -185,6 +185,11 @@ class PledgeRows:
         self.options = options
         self.lookups = Lookups(header_language(list(mapping)))
         self.seen_ids: dict[tuple[str, str], int] = {}
+        # Entities already matched or created in this run, by the name as written: a file names
+        # the same few entities on thousands of rows. Entries added by a row that fails are
+        # dropped with its savepoint (`outcome`).
+        self.entities: dict[str, Entity] = {}
+        self.row_entities: list[str] = []
 
     # --- reading one row --------------------------------------------------------------------
 
@@ -192,6 +197,7 @@ class PledgeRows:
         """What the row does, applied (the caller decides whether the transaction stays)."""
         result = RowOutcome(number=number)
         problems: list[Problem] = []
+        self.row_entities = []
         try:
             with transaction.atomic():
                 self._apply_row(result, cells, problems)
@@ -200,6 +206,8 @@ class PledgeRows:
         except RowError as error:
             result.action = "error"
             result.problems = error.problems
+            for name in self.row_entities:
+                self.entities.pop(name, None)
         return result
 
     def _cell(self, cells: Mapping[str, Cell], key: str) -> Cell:
@@ -538,6 +546,17 @@ class PledgeRows:
         with that acronym; created when there is none; an error listing the candidates when
         several match."""
         name = " ".join(name.split())
+        known = self.entities.get(name)
+        if known is not None:
+            return known
+        entity = self._match_or_create_entity(name, country, entity_type)
+        self.entities[name] = entity
+        self.row_entities.append(name)
+        return entity
+
+    def _match_or_create_entity(
+        self, name: str, country: Country | None, entity_type: EntityType | None
+    ) -> Entity:
         candidates = list(Entity.objects.looking_like(name))
         if not candidates:
             acronym = Entity.objects.filter(acronym__iexact=name, declined_at__isnull=True)
