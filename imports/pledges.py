@@ -669,7 +669,7 @@ class PledgeRows:
                 ):
                     pledge = update_pledge(pledge=existing, data=data, by=by, reason=reason)
             result.reference = pledge.reference
-            self._apply_extras(pledge, wanted)
+            self._apply_extras(pledge, wanted, created=existing is None)
         except ValidationError as error:
             self._validation_problems(problems, error)
             raise RowError(problems) from None
@@ -680,7 +680,9 @@ class PledgeRows:
             problems.append(Problem("", result.external_id, str(error)))
             raise RowError(problems) from None
 
-    def _apply_extras(self, pledge: Pledge, wanted: Mapping[str, Any]) -> None:
+    def _apply_extras(
+        self, pledge: Pledge, wanted: Mapping[str, Any], *, created: bool = False
+    ) -> None:
         by, reason = self.options.by, self.options.reason
         for entity in wanted.get("co_pledgers") or ():
             if entity.pk == pledge.entity_id:
@@ -705,16 +707,20 @@ class PledgeRows:
                 )
         status = wanted.get("status")
         if self.options.publish and pledge.review_state == ReviewState.DRAFT:
-            self._publish(pledge, status)
+            self._publish(pledge, status, created=created)
         elif status and status != pledge.implementation_status:
             self._set_status(pledge, status)
         msp = wanted.get("msp")
         if msp is not None and not pledge.msp_memberships.filter(msp=msp).exists():
             link_pledge(msp=msp, pledge=pledge, by=by, message=reason)
 
-    def _publish(self, pledge: Pledge, status: str | None) -> None:
+    def _publish(self, pledge: Pledge, status: str | None, *, created: bool = False) -> None:
         """Publish an imported pledge as the source system had: it was public there. Its
-        entity must be verified and its content complete, as for any publication."""
+        entity must be verified and its content complete, as for any publication.
+
+        A pledge this import just created keeps one history version, the creation's, made to
+        say "published": a second version would copy its six M2M sets again, the largest
+        cost of an import (docs/imports.md), to record a state it never had outside it."""
         pledge.refresh_from_db()
         if not pledge.entity.is_verified:
             raise values.BadValue(
@@ -738,9 +744,21 @@ class PledgeRows:
             pledge.implementation_status = status
         pledge.version += 1
         progress_changed([pledge.pk], pledge.objectives.values_list("pk", flat=True))
-        pledge._history_user = self.options.by  # type: ignore[attr-defined]  # simple_history's
-        pledge._change_reason = self.options.reason  # type: ignore[attr-defined]  # switches
-        pledge.save()
+        if created:
+            pledge.skip_history_when_saving = True  # type: ignore[attr-defined]  # as below
+            pledge.save()
+            del pledge.skip_history_when_saving  # type: ignore[attr-defined]  # as below
+            latest = pledge.history.order_by("-history_id").values_list("history_id", flat=True)[:1]
+            pledge.history.filter(history_id__in=list(latest)).update(
+                review_state=pledge.review_state,
+                submitted_at=pledge.submitted_at,
+                published_at=pledge.published_at,
+                implementation_status=pledge.implementation_status,
+            )
+        else:
+            pledge._history_user = self.options.by  # type: ignore[attr-defined]  # simple_history's
+            pledge._change_reason = self.options.reason  # type: ignore[attr-defined]  # switches
+            pledge.save()
         record_change(
             pledge,
             action="imports.pledge.published",

@@ -80,7 +80,9 @@ def test_pledges_entities_audit_and_progress_marks_are_written_when_the_file_is_
         AuditEntry.objects.filter(object_id=str(pledge.pk)).values_list("reason", flat=True)
     )
     assert reasons == {"Import 1 of grf.csv"}
-    assert pledge.history.first().history_change_reason == "Import 1 of grf.csv"
+    assert [(h.review_state, h.history_change_reason) for h in pledge.history.all()] == [
+        ("published", "Import 1 of grf.csv")
+    ]
 
 
 def test_the_second_run_changes_nothing_when_the_same_file_is_imported_twice(
