@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("indicators.urls")),
+    path("", include("imports.urls")),
     path("", include("dashboards.urls")),
     path("", include("reports.urls")),
     path("", include("goals.urls")),

@@ -473,6 +473,14 @@ class Pledge(TimeStampedModel):
     )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"))
+    # The pledge's id in the system it was imported from (`imports`): what makes importing the
+    # same file twice change nothing. Unique per compact; empty for pledges entered here.
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_("The pledge's id in the system it was imported from."),
+    )
     # The language the title and description are written in (a code of settings.LANGUAGES):
     # pages name it when they show the original text, and search stems the text by its rules.
     language = models.CharField(
@@ -621,6 +629,12 @@ class Pledge(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(language__in=LANGUAGE_CODES), name="pledge_language_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["compact", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="pledge_external_id_unique_per_compact",
+                violation_error_message=_("Another pledge of this compact has this external id."),
             ),
         ]
         indexes = [

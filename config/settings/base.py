@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "indicators",
     "dashboards",
     "reports",
+    "imports",
     "bootstrap",
 ]
 

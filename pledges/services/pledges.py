@@ -124,6 +124,8 @@ class PledgeInput:
     # The day the pledge was announced. Required without a forum; at a forum, None means the
     # forum's first day (unchanged for a pledge that has a date already).
     announced_on: dt.date | None = None
+    # The id in the system the pledge was imported from; None leaves it as it is.
+    external_id: str | None = None
 
     @classmethod
     def from_pledge(cls, pledge: Pledge) -> PledgeInput:
@@ -150,6 +152,7 @@ class PledgeInput:
             amount=pledge.amount,
             currency=pledge.currency,
             announced_on=pledge.announced_on,
+            external_id=pledge.external_id,
             targets=[
                 TargetInput(
                     id=t.pk,
@@ -309,7 +312,7 @@ def _rule_known_currency(data: PledgeInput, add: _Add, complete: bool) -> None:
 
 
 def _rule_storable(data: PledgeInput, add: _Add, complete: bool) -> None:
-    names = ("title", "description", "contact_name", "contact_email", "amount")
+    names = ("title", "description", "contact_name", "contact_email", "amount", "external_id")
     _check_storable(Pledge, {name: getattr(data, name) for name in names}, add)
 
 
@@ -488,6 +491,8 @@ def _apply_content(pledge: Pledge, data: PledgeInput) -> None:
         pledge.announced_on = data.forum.start_date
     if data.language is not None:
         pledge.language = data.language
+    if data.external_id is not None:
+        pledge.external_id = data.external_id.strip()
 
 
 def _apply_relations(pledge: Pledge, data: PledgeInput) -> None:
@@ -529,8 +534,9 @@ def _save_with_history(pledge: Pledge, *, by: User, reason: str) -> None:
 
 
 @transaction.atomic
-def create_pledge(*, data: PledgeInput, by: User) -> Pledge:
-    """Create a draft pledge for `data.entity`, with a fresh reference."""
+def create_pledge(*, data: PledgeInput, by: User, reason: str = "") -> Pledge:
+    """Create a draft pledge for `data.entity`, with a fresh reference. `reason` (e.g. the import
+    and its file) goes into the history version and the audit entry."""
     if not (is_active_member(by, data.entity) or is_secretariat(by)):
         raise PermissionDenied(_("You can create pledges only for entities you act for."))
     validate_pledge(data, complete=False)
@@ -544,17 +550,23 @@ def create_pledge(*, data: PledgeInput, by: User) -> Pledge:
     pledge.save()
     del pledge.skip_history_when_saving  # type: ignore[attr-defined]  # as above
     _apply_relations(pledge, data)
-    _save_with_history(pledge, by=by, reason=_("Created"))
-    record_change(pledge, action="pledges.pledge.created", by=by)
+    _save_with_history(pledge, by=by, reason=reason or _("Created"))
+    record_change(pledge, action="pledges.pledge.created", by=by, reason=reason)
     return pledge
 
 
 @transaction.atomic
 def update_pledge(
-    *, pledge: Pledge, data: PledgeInput, by: User, expected_version: int | None = None
+    *,
+    pledge: Pledge,
+    data: PledgeInput,
+    by: User,
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> Pledge:
     """Save new content for a pledge. `expected_version` is the version the editor loaded:
-    if somebody saved in between, StaleVersion is raised and nothing changes."""
+    if somebody saved in between, StaleVersion is raised and nothing changes. `reason` (e.g.
+    the import and its file) goes into the history version and the audit entry."""
     locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(
@@ -574,8 +586,8 @@ def update_pledge(
     if locked.review_state == ReviewState.PUBLISHED:
         progress_changed([locked.pk], counted_before | {o.pk for o in data.objectives})
     locked.version += 1
-    _save_with_history(locked, by=by, reason=_("Edited"))
-    record_change(locked, action="pledges.pledge.updated", by=by)
+    _save_with_history(locked, by=by, reason=reason or _("Edited"))
+    record_change(locked, action="pledges.pledge.updated", by=by, reason=reason)
     return locked
 
 

@@ -500,6 +500,12 @@ def second_review_of_the_commission(row: RegionalReview) -> None:
     )
 
 
+def external_id_already_taken(row: Pledge) -> None:
+    """Another pledge of the same compact imported with the same source id."""
+    row.external_id = "SRC-1"
+    PledgeFactory(compact=row.compact, external_id="SRC-1")
+
+
 def code_already_taken(row: Forum) -> None:
     ForumFactory(code=row.code, compact=row.compact)
 
@@ -756,6 +762,7 @@ CASES = [
     # "Overdue" is derived from the update dates and must never be stored.
     Case("pledge_implementation_status_valid", pledge, setter(implementation_status="overdue")),
     Case("pledge_reference_unique", pledge, reference_already_taken, refused_by="reference"),
+    Case("pledge_external_id_unique_per_compact", pledge, external_id_already_taken),
     Case("participant_unique", second_participant, same_entity_as_first_participant),
     Case("pledge_link_unique", link, setter(kind=LinkKind.SUPERSEDES)),
     Case("pledge_link_not_self", link, lambda row: setattr(row, "target", row.source)),

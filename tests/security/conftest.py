@@ -14,6 +14,7 @@ from accounts.services import create_api_key
 from compacts.models import GuidingPrinciple, Objective
 from forums.models import Forum, ReportingRound
 from goals.models import Goal, GoalContribution, OfficialFigure
+from imports.models import ImportJob
 from indicators.models import ProgressSnapshot, SliceKind
 from matching.models import Decision, Match, Side, SupportPosition
 from partnerships.models import (
@@ -217,6 +218,15 @@ def world(
         role: create_api_key(user=user, name=f"{role}'s program")[1] for role, user in users.items()
     }
     key_a = ApiKey.objects.get(user=member_a)
+    # An uploaded file of pledges, its dry run not yet run (the Import page's routes).
+    import_job = ImportJob.objects.create(
+        kind="pledges",
+        filename="pledges.csv",
+        content=b"External id,Title,Submitting entity\r\nX-1,Schools,Entity A\r\n",
+        columns={"External id": "external_id", "Title": "title", "Submitting entity": "entity"},
+        report={"headers": ["External id", "Title", "Submitting entity"], "sheets": []},
+        created_by=secretariat,
+    )
     return World(
         users=users,
         keys=keys,
@@ -257,6 +267,7 @@ def world(
             "indicator-value": {"pk": value.pk},
             "exchange-rate": {"pk": rate.pk},
             "progress": {"pk": snapshot.pk},
+            "import": {"public_id": import_job.public_id},
             "email-key": {"key": "not-a-real-key"},
             "reset-key": {"uidb36": "1", "key": "not-a-real-key"},
         },
