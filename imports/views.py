@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.http import HtmxHttpRequest
 from pledges.views.review import secretariat_required
 
 from . import services, tasks
@@ -128,10 +129,12 @@ def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @secretariat_required
-def import_progress(request: HttpRequest, public_id: str) -> HttpResponse:
+def import_progress(request: HtmxHttpRequest, public_id: str) -> HttpResponse:
     """The progress bar alone, polled by htmx while the job runs; once it is done, htmx is told
     to reload the whole page (its report)."""
     job = get_object_or_404(ImportJob.objects.defer("content"), public_id=public_id)
+    if not request.htmx:  # opened as a page (a bookmark, a shared link): the whole page
+        return redirect("imports:detail", public_id=job.public_id)
     done, total = services.job_progress(job)
     response = render(
         request,

@@ -107,6 +107,23 @@ def test_a_cancelled_import_can_no_longer_be_imported_when_cancelled_before_comm
     assert Pledge.objects.count() == 0
 
 
+def test_the_progress_address_opens_the_whole_import_page_when_not_polled(
+    client, secretariat, known_entities
+):
+    client.force_login(secretariat)
+    upload(client, sample("hlom_pledges_windows1252.csv"))
+    job = ImportJob.objects.get()
+    url = reverse("imports:progress", args=[job.public_id])
+
+    polled = client.get(url, headers={"HX-Request": "true"})
+    opened = client.get(url)
+
+    assert polled.status_code == 200
+    assert not polled.content.decode().lstrip().startswith("<!DOCTYPE")  # the bar alone
+    assert opened.status_code == 302
+    assert opened["Location"] == reverse("imports:detail", args=[job.public_id])
+
+
 @pytest.mark.parametrize("role", ["member_a", "member_b"])
 def test_the_import_page_is_forbidden_when_the_user_is_not_the_secretariat(client, request, role):
     client.force_login(request.getfixturevalue(role))
