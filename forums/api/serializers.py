@@ -4,11 +4,31 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from compacts.api.serializers import CompactRefSerializer
-from forums.models import Forum, ReportingRound, RoundStatus
+from forums.models import Forum, RegionalReview, ReportingRound, RoundStatus
+
+
+class RegionalReviewSerializer(serializers.ModelSerializer):
+    """One UN regional commission's review in a round of GCM regional reviews."""
+
+    source_url = serializers.URLField(
+        read_only=True, help_text=_("Where the dates and place are published.")
+    )
+
+    class Meta:
+        model = RegionalReview
+        fields = ("commission", "name", "start_date", "end_date", "place", "source_url")
 
 
 class ForumSerializer(serializers.ModelSerializer):
     compact = CompactRefSerializer(read_only=True)
+    regional_reviews = RegionalReviewSerializer(
+        many=True,
+        read_only=True,
+        help_text=_(
+            "For a round of GCM regional reviews, one review per UN regional commission; "
+            "empty for other forums."
+        ),
+    )
     url = serializers.HyperlinkedIdentityField(view_name="forum-detail", lookup_field="code")
     official_url = serializers.URLField(source="url", read_only=True)
 
@@ -26,6 +46,7 @@ class ForumSerializer(serializers.ModelSerializer):
             "pledging_opens",
             "pledging_closes",
             "description",
+            "regional_reviews",
             "official_url",
             "url",
         )

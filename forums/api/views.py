@@ -40,7 +40,7 @@ class ForumViewSet(ReadOnlyResourceViewSet):
     export_basename = "forums"
 
     def get_queryset(self) -> QuerySet[Forum]:
-        return Forum.objects.select_related("compact")
+        return Forum.objects.select_related("compact").prefetch_related("regional_reviews")
 
 
 class ReportingRoundFilter(django_filters.FilterSet):

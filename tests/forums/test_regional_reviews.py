@@ -153,3 +153,16 @@ def test_secretariat_edits_a_round_s_reviews_on_the_round_in_the_admin(
     assert 'name="regional_reviews-TOTAL_FORMS"' in page
     assert 'name="regional_reviews-INITIAL_FORMS" value="5"' in page
     assert "regional_reviews-TOTAL_FORMS" not in other
+
+
+def test_the_forum_api_lists_a_rounds_reviews_and_none_for_other_forums(
+    client: Client, reference_data: None
+) -> None:
+    round_ = client.get("/api/v1/forums/GCMRR25/").json()
+    grf = client.get("/api/v1/forums/GRF23/").json()
+
+    reviews = {review["commission"]: review for review in round_["regional_reviews"]}
+    assert set(reviews) == COMMISSIONS
+    assert reviews["ECLAC"]["start_date"] == "2025-03-18"
+    assert reviews["ECLAC"]["source_url"] == "https://pactomigracion.cepal.org/2/en/background"
+    assert grf["regional_reviews"] == []
