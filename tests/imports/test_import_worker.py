@@ -75,7 +75,9 @@ def test_a_worker_checks_then_imports_the_file_when_it_is_too_large_for_the_page
         message=f"the import never finished; worker log:\n{worker_log()}",
     )
     assert Pledge.objects.filter(external_id__startswith="W-").count() == 60
-    progress = client.get(reverse("imports:progress", args=[job.public_id]))
+    progress = client.get(  # as the page's htmx poll asks for it
+        reverse("imports:progress", args=[job.public_id]), headers={"HX-Request": "true"}
+    )
     assert progress.headers["HX-Refresh"] == "true"
 
 
