@@ -1,6 +1,7 @@
 """The one way services record what happened: every write to the domain goes through a
 service, which calls this."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -27,6 +28,29 @@ def record_change(
         reason=reason,
         data=data or {},
     )
+
+
+def record_changes(
+    changes: Iterable[tuple[models.Model, str, dict[str, Any] | None]],
+    *,
+    by: Any = None,
+    reason: str = "",
+) -> list[AuditEntry]:
+    """`record_change` for many objects in one INSERT (a bulk service such as an import):
+    each change is (object, action, data)."""
+    actor = by if getattr(by, "is_authenticated", False) else None
+    entries = [
+        AuditEntry(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            action=action,
+            actor=actor,
+            reason=reason,
+            data=data or {},
+        )
+        for obj, action, data in changes
+    ]
+    return AuditEntry.objects.bulk_create(entries)
 
 
 def entries_for(obj: models.Model) -> models.QuerySet[AuditEntry]:

@@ -4,7 +4,7 @@ unknown (verified or not, as chosen for the file), else updated field by field."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,9 @@ UPDATABLE = ("acronym", "entity_type", "country", "website", "description")
 class EntityRows(PledgeRows):
     """Resolves and applies the rows of one entities file (the pledges kind's look-ups and
     entity matching, reused)."""
+
+    def prepare(self, rows: Sequence[Mapping[str, Cell]]) -> None:
+        """Rows of this kind do not name pledges by their external id alone."""
 
     def __init__(self, mapping: Mapping[str, str], options: Options) -> None:
         super().__init__(mapping, options)

@@ -43,7 +43,8 @@ from pledges.models import (
 )
 from pledges.names import cased_name_skeleton, name_skeleton
 from pledges.progress_marks import progress_changed
-from pledges.services import PledgeInput, create_pledge, update_pledge, validate_pledge
+from pledges.services import PledgeInput, update_pledge, validate_pledge
+from pledges.services.bulk import NewPledge, check_new_pledge, create_pledges
 
 from . import values
 from .fields import header_language, normalise_header
@@ -60,6 +61,14 @@ OBJECTIVE_TOKEN = re.compile(
 )
 ACTION_TOKEN = re.compile(r"^(?:(GCR|GCM)\s*)?(\d{1,2})\s*\(?([a-z]{1,2})\)?$", re.I)
 DEFAULT_ENTITY_TYPE = "other"
+PLEDGE_SETS = (
+    "objectives",
+    "actions",
+    "principles",
+    "thematic_areas",
+    "support_types",
+    "beneficiary_countries",
+)
 
 
 @dataclass
@@ -137,6 +146,8 @@ class Options:
     reason: str
     create_verified: bool = False
     publish: bool = True
+    # A dry run checks new pledges without writing them (`PledgeRows.flush`).
+    commit: bool = True
 
 
 class Lookups:
@@ -190,6 +201,12 @@ class PledgeRows:
         # dropped with its savepoint (`outcome`).
         self.entities: dict[str, Entity] = {}
         self.row_entities: list[str] = []
+        # New pledges checked and waiting to be written together (`flush`), with the row each
+        # came from and the MSP it joins.
+        self.pending: list[tuple[RowOutcome, NewPledge, MultistakeholderPledge | None]] = []
+        # The pledges the rows being read name (`prepare`), by (compact id, external id).
+        self.existing: dict[tuple[int, str], Pledge] = {}
+        self.prepared_ids: set[str] = set()
 
     # --- reading one row --------------------------------------------------------------------
 
@@ -209,6 +226,27 @@ class PledgeRows:
             for name in self.row_entities:
                 self.entities.pop(name, None)
         return result
+
+    def prepare(self, rows: Sequence[Mapping[str, Cell]]) -> None:
+        """Read the pledges the next rows name, with everything their comparison needs, in a
+        few queries rather than some twenty per row."""
+        ids = {values.text(self._cell(cells, "external_id")) for cells in rows} - {""}
+        found = (
+            Pledge.objects.filter(external_id__in=ids)
+            .select_related("entity", "compact", "forum", "currency", "support_platform")
+            .prefetch_related(*PLEDGE_SETS, "targets", "participants", "msp_memberships")
+        )
+        self.existing = {(p.compact_id, p.external_id): p for p in found}
+        self.prepared_ids = ids
+
+    def _existing(self, compact: Compact, external_id: str) -> Pledge | None:
+        if external_id in self.prepared_ids:
+            return self.existing.pop((compact.pk, external_id), None)
+        return (
+            Pledge.objects.filter(compact=compact, external_id=external_id)
+            .select_related("entity", "compact", "forum", "currency")
+            .first()
+        )
 
     def _cell(self, cells: Mapping[str, Cell], key: str) -> Cell:
         header = self.columns.get(key)
@@ -254,11 +292,7 @@ class PledgeRows:
             )
             raise RowError(problems)
         self.seen_ids[(compact.code, external_id)] = result.number
-        existing = (
-            Pledge.objects.filter(compact=compact, external_id=external_id)
-            .select_related("entity", "compact", "forum", "currency")
-            .first()
-        )
+        existing = self._existing(compact, external_id)
         data = PledgeInput.from_pledge(existing) if existing else None
         entity_country = self._parse(
             problems,
@@ -631,11 +665,11 @@ class PledgeRows:
         if wanted.get("status") and wanted["status"] != existing.implementation_status:
             changed.append("implementation_status")
         if wanted.get("co_pledgers") is not None:
-            current = set(existing.participants.values_list("entity_id", flat=True))
+            current = {p.entity_id for p in existing.participants.all()}
             if {e.pk for e in wanted["co_pledgers"]} - current:
                 changed.append("co_pledgers")
         msp = wanted.get("msp")
-        if msp is not None and not existing.msp_memberships.filter(msp=msp).exists():
+        if msp is not None and msp.pk not in {m.msp_id for m in existing.msp_memberships.all()}:
             changed.append("msp")
         if self.options.publish and existing.review_state in (ReviewState.DRAFT,):
             changed.append("review_state")
@@ -649,27 +683,25 @@ class PledgeRows:
         wanted: Mapping[str, Any],
         problems: list[Problem],
     ) -> None:
+        if existing is None:
+            self._queue(result, data, wanted, problems)
+            return
         by, reason = self.options.by, self.options.reason
         try:
-            if existing is None:
-                pledge = create_pledge(data=data, by=by, reason=reason)
-                result.action = "create"
-                result.changes = []
-            else:
-                result.changes = self._changes(existing, data, wanted)
-                if not result.changes:
-                    result.action = "unchanged"
-                    result.reference = existing.reference
-                    return
-                result.action = "update"
-                pledge = existing
-                if any(
-                    c not in {"implementation_status", "co_pledgers", "msp", "review_state"}
-                    for c in result.changes
-                ):
-                    pledge = update_pledge(pledge=existing, data=data, by=by, reason=reason)
+            result.changes = self._changes(existing, data, wanted)
+            if not result.changes:
+                result.action = "unchanged"
+                result.reference = existing.reference
+                return
+            result.action = "update"
+            pledge = existing
+            if any(
+                c not in {"implementation_status", "co_pledgers", "msp", "review_state"}
+                for c in result.changes
+            ):
+                pledge = update_pledge(pledge=existing, data=data, by=by, reason=reason)
             result.reference = pledge.reference
-            self._apply_extras(pledge, wanted, created=existing is None)
+            self._apply_extras(pledge, wanted)
         except ValidationError as error:
             self._validation_problems(problems, error)
             raise RowError(problems) from None
@@ -680,9 +712,51 @@ class PledgeRows:
             problems.append(Problem("", result.external_id, str(error)))
             raise RowError(problems) from None
 
-    def _apply_extras(
-        self, pledge: Pledge, wanted: Mapping[str, Any], *, created: bool = False
+    def _queue(
+        self,
+        result: RowOutcome,
+        data: PledgeInput,
+        wanted: Mapping[str, Any],
+        problems: list[Problem],
     ) -> None:
+        """Check a new pledge now, with every rule `create_pledges` applies, and keep it for
+        `flush`: the file's new pledges are written together."""
+        published_at = None
+        if self.options.publish:
+            # Published as the source system had it, on the day it was announced.
+            announced = data.announced_on or (data.forum.start_date if data.forum else None)
+            published_at = (
+                dt.datetime.combine(announced, dt.time(12), tzinfo=dt.UTC)
+                if announced
+                else timezone.now()
+            )
+        item = NewPledge(
+            data=data,
+            published_at=published_at,
+            implementation_status=wanted.get("status"),
+            co_pledgers=[e for e in wanted.get("co_pledgers") or () if e.pk != data.entity.pk],
+        )
+        try:
+            check_new_pledge(item)
+        except ValidationError as error:
+            self._validation_problems(problems, error)
+            raise RowError(problems) from None
+        result.action = "create"
+        self.pending.append((result, item, wanted.get("msp")))
+
+    def flush(self) -> None:
+        """Write the new pledges checked since the last flush (a dry run writes nothing)."""
+        pending, self.pending = self.pending, []
+        if not pending or not self.options.commit:
+            return
+        by, reason = self.options.by, self.options.reason
+        pledges = create_pledges([item for _row, item, _msp in pending], by=by, reason=reason)
+        for (row, _item, msp), pledge in zip(pending, pledges, strict=True):
+            row.reference = pledge.reference
+            if msp is not None:
+                link_pledge(msp=msp, pledge=pledge, by=by, message=reason)
+
+    def _apply_extras(self, pledge: Pledge, wanted: Mapping[str, Any]) -> None:
         by, reason = self.options.by, self.options.reason
         for entity in wanted.get("co_pledgers") or ():
             if entity.pk == pledge.entity_id:
@@ -707,20 +781,16 @@ class PledgeRows:
                 )
         status = wanted.get("status")
         if self.options.publish and pledge.review_state == ReviewState.DRAFT:
-            self._publish(pledge, status, created=created)
+            self._publish(pledge, status)
         elif status and status != pledge.implementation_status:
             self._set_status(pledge, status)
         msp = wanted.get("msp")
         if msp is not None and not pledge.msp_memberships.filter(msp=msp).exists():
             link_pledge(msp=msp, pledge=pledge, by=by, message=reason)
 
-    def _publish(self, pledge: Pledge, status: str | None, *, created: bool = False) -> None:
-        """Publish an imported pledge as the source system had: it was public there. Its
-        entity must be verified and its content complete, as for any publication.
-
-        A pledge this import just created keeps one history version, the creation's, made to
-        say "published": a second version would copy its six M2M sets again, the largest
-        cost of an import (docs/imports.md), to record a state it never had outside it."""
+    def _publish(self, pledge: Pledge, status: str | None) -> None:
+        """Publish an imported draft as the source system had: it was public there. Its entity
+        must be verified and its content complete, as for any publication."""
         pledge.refresh_from_db()
         if not pledge.entity.is_verified:
             raise values.BadValue(
@@ -744,21 +814,9 @@ class PledgeRows:
             pledge.implementation_status = status
         pledge.version += 1
         progress_changed([pledge.pk], pledge.objectives.values_list("pk", flat=True))
-        if created:
-            pledge.skip_history_when_saving = True  # type: ignore[attr-defined]  # as below
-            pledge.save()
-            del pledge.skip_history_when_saving  # type: ignore[attr-defined]  # as below
-            latest = pledge.history.order_by("-history_id").values_list("history_id", flat=True)[:1]
-            pledge.history.filter(history_id__in=list(latest)).update(
-                review_state=pledge.review_state,
-                submitted_at=pledge.submitted_at,
-                published_at=pledge.published_at,
-                implementation_status=pledge.implementation_status,
-            )
-        else:
-            pledge._history_user = self.options.by  # type: ignore[attr-defined]  # simple_history's
-            pledge._change_reason = self.options.reason  # type: ignore[attr-defined]  # switches
-            pledge.save()
+        pledge._history_user = self.options.by  # type: ignore[attr-defined]  # simple_history's
+        pledge._change_reason = self.options.reason  # type: ignore[attr-defined]  # switches
+        pledge.save()
         record_change(
             pledge,
             action="imports.pledge.published",

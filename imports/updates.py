@@ -6,7 +6,7 @@ approval does (without e-mailing anybody about history)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,9 @@ from .readers import Cell
 
 class UpdateRows(PledgeRows):
     """Resolves and applies the rows of one file of progress updates."""
+
+    def prepare(self, rows: Sequence[Mapping[str, Cell]]) -> None:
+        """Rows of this kind do not name pledges by their external id alone."""
 
     def outcome(self, number: int, cells: Mapping[str, Cell]) -> RowOutcome:
         result = RowOutcome(number=number)

@@ -301,8 +301,11 @@ def _rule_dates_in_range(data: PledgeInput, add: _Add, complete: bool) -> None:
 
 
 def _rule_known_currency(data: PledgeInput, add: _Add, complete: bool) -> None:
-    if data.currency is not None and not (
-        Currency.objects.filter(code=data.currency.code).exists()
+    # A currency read from the table is known; only one built from a code needs the look-up.
+    if (
+        data.currency is not None
+        and data.currency._state.adding
+        and not Currency.objects.filter(code=data.currency.code).exists()
     ):
         add(
             "currency",
@@ -450,7 +453,12 @@ def _validate_target(target: TargetInput, add: _Add) -> None:
 
 def allocate_reference(forum: Forum | None, compact: Compact | None = None) -> str:
     """The next human reference for a pledge announced at `forum`, e.g. GRF23-00042; for one
-    announced outside any forum, the next of its compact's continuous series, GCR-C-000123.
+    announced outside any forum, the next of its compact's continuous series, GCR-C-000123."""
+    return allocate_references(forum, compact, 1)[0]
+
+
+def allocate_references(forum: Forum | None, compact: Compact | None, count: int) -> list[str]:
+    """The next `count` references of the series of `forum` (or of `compact` outside any forum).
 
     The counter row is incremented with an UPDATE, which holds its lock until the caller's
     transaction ends, so concurrent creations never receive the same number."""
@@ -459,13 +467,15 @@ def allocate_reference(forum: Forum | None, compact: Compact | None = None) -> s
             raise ValueError("A pledge outside any forum is numbered in its compact's series.")
         ContinuousReferenceCounter.objects.get_or_create(compact=compact)
         counter = ContinuousReferenceCounter.objects.filter(compact=compact)
-        counter.update(last_number=F("last_number") + 1)
-        number = counter.values_list("last_number", flat=True).get()
-        return f"{compact.code}-{CONTINUOUS_SERIES}-{number:06d}"
+        counter.update(last_number=F("last_number") + count)
+        last = counter.values_list("last_number", flat=True).get()
+        return [
+            f"{compact.code}-{CONTINUOUS_SERIES}-{n:06d}" for n in range(last - count + 1, last + 1)
+        ]
     PledgeReferenceCounter.objects.get_or_create(forum=forum)
-    PledgeReferenceCounter.objects.filter(forum=forum).update(last_number=F("last_number") + 1)
-    number = PledgeReferenceCounter.objects.values_list("last_number", flat=True).get(forum=forum)
-    return f"{forum.code}-{number:05d}"
+    PledgeReferenceCounter.objects.filter(forum=forum).update(last_number=F("last_number") + count)
+    last = PledgeReferenceCounter.objects.values_list("last_number", flat=True).get(forum=forum)
+    return [f"{forum.code}-{n:05d}" for n in range(last - count + 1, last + 1)]
 
 
 def _apply_content(pledge: Pledge, data: PledgeInput) -> None:
