@@ -13,7 +13,9 @@ Environment:
   BENCH_JSON           also write the results to this file as JSON
   BENCH_ONLY           run only these measurements (comma-separated): loader, recompute,
                        api_list, deep_pagination, dashboard, csv_export, plans,
-                       duplicates
+                       duplicates, import
+  BENCH_IMPORT_ROWS    rows of the import measurement's file (default 10000)
+  BENCH_IMPORT_LARGE_ROWS  rows of its peak-memory file (default 100000; 0 skips it)
 """
 
 import json
@@ -33,7 +35,7 @@ os.chdir(ROOT)
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cpt_benchdata")
 
-from scripts.bench import load, measure  # noqa: E402
+from scripts.bench import imports, load, measure  # noqa: E402
 
 PLEDGES = int(os.environ.get("BENCH_PLEDGES", "100000"))
 DURATION = int(os.environ.get("BENCH_DURATION", "15"))
@@ -179,6 +181,9 @@ def main() -> int:
         log("EXPLAIN ANALYZE of the hot paths…")
         plans = Path(tempfile.gettempdir()) / f"bench-plans-{PLEDGES}.txt"
         results += measure.iter_results(lambda: measure.hot_path_plans(plans, big_tables()))
+
+    if wanted("import"):
+        results += imports.import_pledges(URL, log)
 
     order = {r.name.split(".")[0]: i for i, r in enumerate(results)}
     results.sort(key=lambda r: order[r.name.split(".")[0]] if r.name[0].isdigit() else 99)
