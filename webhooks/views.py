@@ -57,6 +57,7 @@ def subscription_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         WebhookSubscription.objects.owned_by(request.user)
         .select_related("compact", "objective__compact", "forum")
         .annotate(delivery_count=Count("deliveries"))
+        .order_by("-created_at", "-pk")
     )
     page = Paginator(subscriptions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -102,7 +102,7 @@ def test_signed_events_arrive_when_public_changes_commit(
 
 
 def draft_member(pledge: Pledge) -> User:
-    from tests.factories import MembershipFactory  # noqa: PLC0415
+    from tests.factories import MembershipFactory
 
     return MembershipFactory(entity=pledge.entity).user
 
@@ -178,7 +178,8 @@ def test_retries_then_gives_up_and_pauses_when_the_receiver_is_killed(
     assert len(attempts) == 4
     assert all(a.status_code is None and "Connection" in a.error for a in attempts)
     subscription.refresh_from_db()
-    assert subscription.failing_since is not None and not subscription.is_paused
+    assert subscription.failing_since is not None
+    assert not subscription.is_paused
 
     # Failing for longer than the pause limit: the next failure pauses it and tells its owner.
     settings.WEBHOOKS_PAUSE_AFTER_SECONDS = 0
@@ -238,4 +239,5 @@ def test_a_500_is_a_failure_with_its_answer_logged(
         False,
         "not today",
     )
-    assert delivery.state == DeliveryState.RETRYING and delivery.next_attempt_at is not None
+    assert delivery.state == DeliveryState.RETRYING
+    assert delivery.next_attempt_at is not None

@@ -74,5 +74,6 @@ def test_delivery_is_refused_when_the_target_turned_private_after_saving(
     services.deliver_due()
 
     attempt = subscription.deliveries.get().attempts.get()
-    assert attempt.status_code is None and "private" in attempt.error
+    assert attempt.status_code is None
+    assert "private" in attempt.error
     assert receiver.received == []
