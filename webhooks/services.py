@@ -87,7 +87,9 @@ def validate_subscription(data: SubscriptionInput) -> None:
         if compact is None:
             compact = related.compact
         elif related.compact_id != compact.pk:
-            errors[name] = [_("Choose one of %(compact)s's.") % {"compact": compact.code}]
+            errors[name] = [
+                _("Choose one that belongs to %(compact)s.") % {"compact": compact.code}
+            ]
     if errors:
         raise ValidationError(errors)
 

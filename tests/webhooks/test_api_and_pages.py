@@ -67,6 +67,8 @@ def test_partner_subscribes_and_replays_when_using_the_api(
     assert other.post(f"/api/v1/webhooks/deliveries/{delivery['id']}/replay/").status_code == 404
     assert other.delete(detail).status_code == 404
 
+    patched = client.patch(detail, {"event_types": ["pledge.removed"]}, format="json").json()
+    assert (patched["event_types"], patched["objective"]) == (["pledge.removed"], 1)
     rotated = client.post(f"{detail}rotate-secret/").json()
     assert rotated["secret"] != created["secret"]
     assert rotated["secret_overlap_until"]

@@ -14,6 +14,7 @@ from standardwebhooks import Webhook
 
 from accounts.models import User
 from compacts.models import Compact, Objective
+from indicators.engine import recompute_objectives
 from matching.models import Decision, Match, MatchState
 from pledges.models import Pledge, ReviewState, UpdateReviewState
 from pledges.services import review_update, transition_pledge
@@ -21,6 +22,7 @@ from tests.factories import PledgeRows, PledgeUpdateFactory, UserFactory
 from webhooks import services
 from webhooks.models import DeliveryState, WebhookDelivery, WebhookSubscription
 from webhooks.services import SubscriptionInput
+from webhooks.tasks import deliver_webhook_task
 
 from .conftest import Receiver
 
@@ -79,15 +81,23 @@ def test_signed_events_arrive_when_public_changes_commit(
         lambda: transition_pledge(pledge=pledge, action="publish", by=secretariat),
         lambda: review_update(update=update, action="approve", by=secretariat),
         lambda: transition_pledge(pledge=pledge, action="supersede", by=secretariat, reason="."),
+        lambda: recompute_objectives(list(pledge.objectives.values_list("pk", flat=True))),
     ]
     for change in changes:  # each its own transaction, as requests are
         with django_capture_on_commit_callbacks(execute=True):
             change()
 
-    assert services.deliver_due() == 3
+    for delivery in subscription.deliveries.order_by("pk"):  # as the worker's task does
+        assert deliver_webhook_task(delivery.pk) is True
     events = verified(receiver, secret)
-    assert [e["type"] for e in events] == ["pledge.published", "update.approved", "pledge.removed"]
-    published, approved, removed = (e["data"] for e in events)
+    assert [e["type"] for e in events] == [
+        "pledge.published",
+        "update.approved",
+        "pledge.removed",
+        "progress.updated",
+    ]
+    published, approved, removed, progress = (e["data"] for e in events)
+    assert (progress["compact"], progress["objective"]) == ("GCR", 3)
     assert published["reference"] == pledge.reference
     assert published["objectives"] == [3]
     assert published["path"] == f"/api/v1/pledges/{pledge.public_id}/"
@@ -95,7 +105,7 @@ def test_signed_events_arrive_when_public_changes_commit(
     assert removed["reason"] == "superseded"
     assert draft.reference not in json.dumps(events)
     # One message id per event, the same header the library checked.
-    assert len({r.headers["webhook-id"] for r in receiver.received}) == 3
+    assert len({r.headers["webhook-id"] for r in receiver.received}) == 4
     attempt = WebhookDelivery.objects.filter(subscription=subscription).first().attempts.get()
     assert (attempt.status_code, attempt.succeeded) == (204, True)
     assert attempt.latency_ms >= 0

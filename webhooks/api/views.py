@@ -2,6 +2,7 @@
 and replays their deliveries. Everything is scoped to the caller (`owned_by`): another
 partner's subscription or delivery answers 404. Writes are `webhooks.services` calls."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -53,6 +55,11 @@ EVENTS_TEXT = ", ".join(f"`{value}`" for value in EventType.values)
         request=SubscriptionWriteSerializer,
         responses={200: SubscriptionSerializer},
     ),
+    partial_update=extend_schema(
+        summary=_("Change some fields of a subscription"),
+        request=SubscriptionWriteSerializer(partial=True),
+        responses={200: SubscriptionSerializer},
+    ),
     destroy=extend_schema(summary=_("Delete a subscription and its delivery log")),
 )
 class WebhookSubscriptionViewSet(
@@ -71,15 +78,15 @@ class WebhookSubscriptionViewSet(
     lookup_value_regex = UUID_REGEX
     ordering = ("-id",)
     ordering_fields = ("id",)
-    http_method_names = ["get", "post", "put", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[WebhookSubscription]:
         return WebhookSubscription.objects.owned_by(self.request.user).select_related(
             "compact", "objective", "forum"
         )
 
-    def _write_input(self, request: Request) -> SubscriptionWriteSerializer:
-        serializer = SubscriptionWriteSerializer(data=request.data)
+    def _write_input(self, request: Request | dict[str, Any]) -> SubscriptionWriteSerializer:
+        data = request if isinstance(request, dict) else request.data
+        serializer = SubscriptionWriteSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         return serializer
 
@@ -92,8 +99,23 @@ class WebhookSubscriptionViewSet(
         )
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """PUT replaces every field; PATCH changes those sent (the others keep their value)."""
         subscription = self.get_object()
-        data = self._write_input(request).to_input()
+        if kwargs.get("partial"):
+            current = {
+                "url": subscription.url,
+                "description": subscription.description,
+                "event_types": subscription.event_types,
+                "compact": subscription.compact.code if subscription.compact else None,
+                "objective": subscription.objective.number if subscription.objective else None,
+                "forum": subscription.forum.code if subscription.forum else None,
+            }
+            if not isinstance(request.data, Mapping):
+                raise ValidationError({"non_field_errors": [gettext("Send a JSON object.")]})
+            body: Request | dict[str, Any] = {**current, **request.data}
+        else:
+            body = request
+        data = self._write_input(body).to_input()
         changed = services.change_subscription(
             subscription=subscription, data=data, by=_caller(request)
         )
