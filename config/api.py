@@ -14,6 +14,7 @@ from indicators.api.views import (
 from matching.api import MatchViewSet
 from partnerships.api.views import MultistakeholderPledgeViewSet
 from pledges.api.views import EntityViewSet, PledgeUpdateViewSet, PledgeViewSet
+from webhooks.api.views import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 
 router = ApiRouter()
 router.register("compacts", CompactViewSet, basename="compact")
@@ -33,5 +34,8 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("official-figures", OfficialFigureViewSet, basename="official-figure")
 router.register("multistakeholder-pledges", MultistakeholderPledgeViewSet, basename="msp")
 router.register("documents", FollowUpDocumentViewSet, basename="document")
+# Deliveries first: their prefix would otherwise read as a subscription id (ids are UUIDs anyway).
+router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 
 urlpatterns = router.urls

@@ -33,6 +33,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("webhooks.urls")),
     path("", include("indicators.urls")),
     path("", include("imports.urls")),
     path("", include("dashboards.urls")),

@@ -46,6 +46,7 @@ from pledges.models import (
     overdue_sql,
     usd_rate_sql,
 )
+from webhooks.events import emit
 
 from . import progress, snapshot_version
 from .models import (
@@ -756,6 +757,8 @@ def write_snapshots(
         )
         if rows or gone:
             snapshot_version.bump_on_commit()
+            if model is ProgressSnapshot:  # partners hear of objectives only (public figures)
+                emit("progress.updated", owners)
     written = dict.fromkeys(owners, 0)
     for row in rows:
         written[getattr(row, f"{owner}_id")] += 1

@@ -26,6 +26,7 @@ from core.models import Country, Currency
 from pledges.exceptions import TransitionNotAllowed
 from pledges.models import Pledge, ReviewState, SupportType
 from pledges.workflow import can_edit, is_active_member, is_secretariat
+from webhooks.events import emit
 
 from . import notifications
 from .models import (
@@ -371,6 +372,7 @@ def decide_match(*, match: Match, accept: bool, by: User, message: str = "") -> 
     locked.save()
     if locked.state == MatchState.ACCEPTED:  # now on both pledges' public pages and API
         _touch_pledges(locked.seeking_id, locked.offering_id)
+        emit("match.accepted", locked.pk)
     _audit(locked, f"matching.match.{'accepted' if accept else 'declined'}", by=by, message=message)
     notifications.match_decided(locked, sides=pending, accepted=accept, message=message)
     return locked

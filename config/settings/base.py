@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboards",
     "reports",
     "imports",
+    "webhooks",
     "bootstrap",
 ]
 
@@ -286,6 +287,31 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# Partner webhooks (webhooks app; README, "For partners"). After a failed delivery it is tried
+# again after each of these delays in turn (seconds; Standard Webhooks' suggested schedule: 5 s,
+# 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — just over a day), then given up. A subscription whose
+# deliveries have all failed for WEBHOOKS_PAUSE_AFTER_SECONDS is paused and its owner e-mailed.
+WEBHOOKS_RETRY_SCHEDULE = [
+    float(s)
+    for s in env.list("WEBHOOKS_RETRY_SCHEDULE", default=[5, 300, 1800, 7200, 18000, 36000, 36000])
+]
+WEBHOOKS_PAUSE_AFTER_SECONDS = env.int("WEBHOOKS_PAUSE_AFTER_SECONDS", default=24 * 3600)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# After a secret rotation the old secret signs too (two signatures per request) this long.
+WEBHOOKS_SECRET_OVERLAP_HOURS = env.int("WEBHOOKS_SECRET_OVERLAP_HOURS", default=24)
+# Targets resolving to private, loopback or link-local addresses are refused (no SSRF into the
+# deployment's network) unless this is on: development and the tests' loopback receiver only.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+# Queue a delivery task as soon as an event is recorded (the tests send due deliveries
+# themselves instead of leaving tasks in the shared Redis queue).
+WEBHOOKS_SEND_ON_COMMIT = True
+WEBHOOKS_SWEEP_SECONDS = env.float("WEBHOOKS_SWEEP_SECONDS", default=15.0)
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
+    "task": "webhooks.send_due_webhooks",
+    "schedule": WEBHOOKS_SWEEP_SECONDS,
+    "options": {"expires": WEBHOOKS_SWEEP_SECONDS},
+}
+
 # The public pledge browser counts a facet's options only when at most this many pledges match the
 # other filters (checked with a count that stops at the limit); above it the options are shown
 # without counts, so a page never counts hundreds of thousands of pledges (issue #7).
@@ -363,6 +389,7 @@ SPECTACULAR_SETTINGS = {
         "MspStatusEnum": "partnerships.models.MspStatus",
         # The site's languages are the six UN languages: one enum for pledges and documents.
         "LanguageEnum": "followup.models.UnLanguage",
+        "WebhookEventTypeEnum": "webhooks.models.EventType",
     },
 }
 

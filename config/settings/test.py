@@ -50,3 +50,6 @@ WHITENOISE_USE_FINDERS = True
 # Tests that need the recompute nudge (the end-to-end worker tests) turn it on; elsewhere it would
 # only leave tasks in the shared Redis queue for a later worker to pick up.
 PROGRESS_NUDGE_ENABLED = False
+
+# Webhook tests send due deliveries by calling the service (or run their own worker).
+WEBHOOKS_SEND_ON_COMMIT = False

@@ -47,6 +47,7 @@ from tests.factories import (
     PledgeUpdateFactory,
     UserFactory,
 )
+from webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 PASSWORD = "test-pass-2026"  # tests/factories.py gives every UserFactory user this password
 
@@ -227,6 +228,20 @@ def world(
         report={"headers": ["External id", "Title", "Submitting entity"], "sheets": []},
         created_by=secretariat,
     )
+    # Member A's webhook subscription with one delivery (only its owner reaches either).
+    subscription = WebhookSubscription.objects.create(
+        owner=member_a,
+        url="https://example.org/hooks/cpt",
+        event_types=["pledge.published"],
+        secret="whsec_c2VjdXJpdHktbWF0cml4LXNlY3JldC1rZXktMzI=",
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        event=WebhookEvent.objects.create(
+            message_id="msg_matrix", event_type="pledge.published", payload={"type": "x"}
+        ),
+        state="failed",
+    )
     return World(
         users=users,
         keys=keys,
@@ -268,6 +283,12 @@ def world(
             "exchange-rate": {"pk": rate.pk},
             "progress": {"pk": snapshot.pk},
             "import": {"public_id": import_job.public_id},
+            "A-webhook": {"public_id": subscription.public_id, "id": subscription.public_id},
+            "A-webhook-delivery": {
+                "public_id": subscription.public_id,
+                "delivery_id": delivery.public_id,
+                "id": delivery.public_id,
+            },
             "email-key": {"key": "not-a-real-key"},
             "reset-key": {"uidb36": "1", "key": "not-a-real-key"},
         },
