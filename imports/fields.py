@@ -437,10 +437,68 @@ UPDATE_FIELDS: tuple[Field, ...] = (
     ),
 )
 
+INDICATOR_VALUE_FIELDS: tuple[Field, ...] = (
+    Field(
+        "indicator",
+        _("Indicator (code)"),
+        (
+            "indicator",
+            "indicator code",
+            "code",
+            "indicateur",
+            "indicador",
+            "индикатор",
+            "المؤشر",
+            "指标",
+        ),
+        required=True,
+    ),
+    Field(
+        "report",
+        _("Report edition (year or title)"),
+        (
+            "report",
+            "report edition",
+            "indicator report",
+            "rapport",
+            "informe",
+            "доклад",
+            "التقرير",
+            "报告",
+        ),
+    ),
+    Field("compact", _("Compact"), ("compact", "pacte", "pacto", "пакт", "الاتفاق", "契约")),
+    Field(
+        "country",
+        _("Country (empty: global)"),
+        ("country", "country code", "iso3", "pays", "pais", "страна", "البلد", "国家"),
+    ),
+    Field(
+        "year",
+        _("Year"),
+        ("year", "reference year", "annee", "ano", "год", "السنة", "年份"),
+        required=True,
+    ),
+    Field(
+        "value",
+        _("Value"),
+        ("value", "valeur", "valor", "значение", "القيمة", "数值"),
+        required=True,
+    ),
+    Field("numerator", _("Numerator"), ("numerator", "numerateur", "numerador", "числитель")),
+    Field(
+        "denominator",
+        _("Denominator"),
+        ("denominator", "denominateur", "denominador", "знаменатель"),
+    ),
+    Field("source", _("Source"), ("source", "fuente", "источник", "المصدر", "来源")),
+)
+
 KIND_FIELDS: Mapping[str, tuple[Field, ...]] = {
     ImportKind.UPDATES: UPDATE_FIELDS,
     ImportKind.PLEDGES: PLEDGE_FIELDS,
     ImportKind.ENTITIES: ENTITY_FIELDS,
+    ImportKind.INDICATOR_VALUES: INDICATOR_VALUE_FIELDS,
 }
 
 
@@ -504,6 +562,10 @@ LANGUAGE_WORDS: Mapping[str, frozenset[str]] = {
             "nom",
             "sigle",
             "site web",
+            "indicateur",
+            "rapport",
+            "annee",
+            "valeur",
         }
     ),
     "es": frozenset(
@@ -519,6 +581,10 @@ LANGUAGE_WORDS: Mapping[str, frozenset[str]] = {
             "nombre",
             "sigla",
             "sitio web",
+            "indicador",
+            "informe",
+            "ano",
+            "valor",
         }
     ),
     "ru": frozenset({"название", "страны", "сумма", "валюта", "статус", "организация"}),

@@ -15,6 +15,7 @@ class ImportKind(models.TextChoices):
     PLEDGES = "pledges", _("Pledges")
     ENTITIES = "entities", _("Entities")
     UPDATES = "updates", _("Progress updates")
+    INDICATOR_VALUES = "indicator_values", _("Indicator values")
 
 
 class ImportState(models.TextChoices):
