@@ -159,7 +159,7 @@ class IndicatorValueRows(PledgeRows):
             value = IndicatorValue(
                 indicator=indicator, country=country, year=year, report=report, **figures
             )
-            self._save(result, value, "create", [], problems)
+            self._save_value(result, value, "create", [], problems)
             return
         changes = [name for name in FIGURES if _differs(getattr(existing, name), figures[name])]
         if not changes:
@@ -167,7 +167,7 @@ class IndicatorValueRows(PledgeRows):
             return
         for name in changes:
             setattr(existing, name, figures[name])
-        self._save(result, existing, "update", changes, problems)
+        self._save_value(result, existing, "update", changes, problems)
 
     def _check_key(
         self,
@@ -191,7 +191,7 @@ class IndicatorValueRows(PledgeRows):
             raise RowError(problems)
         self.seen_keys[key] = result.number
 
-    def _save(
+    def _save_value(
         self,
         result: RowOutcome,
         value: IndicatorValue,
