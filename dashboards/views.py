@@ -104,7 +104,11 @@ def _dashboard_data(filters: Filters, choices: Choices) -> dict[str, Any]:
             "goals": goal_selectors.compact_goals(filters.compact, until=data.as_of),
         }
 
-    parts = (filters.compact, *sorted(filters.chosen.items()), filters.year)
+    parts = (
+        filters.compact,
+        *(f"{k}={v}" for k, v in sorted(filters.chosen.items())),
+        filters.year,
+    )
     return cached("dashboard", parts, build)
 
 
