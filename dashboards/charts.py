@@ -142,10 +142,11 @@ def filters_url(
     objective: int | None = None,
     status: str | None = None,
     overdue: bool = False,
-    **override: str,
+    override: dict[str, str] | None = None,
 ) -> str | None:
     """The pledge browser on the pledges behind a figure of these filters (a single slice or a
     combination; `override` replaces or adds filters, e.g. one row of a breakdown)."""
+    override = override or {}
     if not f.combined and not override:
         return pledges_url(
             f.compact,
@@ -173,7 +174,7 @@ def country_url(f: Filters, code: str) -> str | None:
     """A country's pledges: of the whole compact on a single slice's dashboard (whose country
     figures are the whole compact's), of the combination otherwise."""
     return (
-        filters_url(f, country=code)
+        filters_url(f, override={"country": code})
         if f.combined
         else pledges_url(f.compact, SliceKind.COUNTRY, code)
     )
@@ -324,7 +325,11 @@ def _breakdown_chart(data: Dashboard, kind: str, names: dict[str, str]) -> Chart
     )
     rows = data.breakdowns.get(kind, [])
     for key, figures in rows:
-        url = filters_url(f, **{kind: key}) if f.combined else pledges_url(f.compact, kind, key)
+        url = (
+            filters_url(f, override={kind: key})
+            if f.combined
+            else pledges_url(f.compact, kind, key)
+        )
         money = figures["money"]
         chart.rows.append(
             Row(

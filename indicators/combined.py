@@ -104,11 +104,27 @@ DECIMALS = frozenset(
 TARGET_NAMES = tuple(engine.TARGET_COUNTERS)
 
 
-def _counters(*, targets: bool) -> str:
+# What the breakdowns, the countries and the map show of each row: pledges and money. Only the
+# headline and the objective cards need every counter (statuses, overdue); the others cost
+# per row and per group, so a breakdown computes these alone (the rest is NULL, read as 0).
+LIGHT = frozenset(
+    [
+        *("pledges", "with_amount", "unconverted", "pledged_usd", "pledged_n"),
+        *("disbursing", "disbursed_usd", "disbursed_n"),
+    ]
+)
+
+
+def _counters(*, targets: bool, light: bool = False) -> str:
     """Every pledge counter and every target counter, those not computed NULL; one type for all
     (numeric), so that the branches of the UNION ALL match."""
     pledge_sql = ", ".join(
-        ("NULL::numeric" if targets else f"({counter.sql})::numeric") + f" AS {name}"
+        (
+            "NULL::numeric"
+            if targets or (light and name not in LIGHT)
+            else f"({counter.sql})::numeric"
+        )
+        + f" AS {name}"
         for name, counter in engine.PLEDGE_COUNTERS.items()
     )
     target_sql = ", ".join(
@@ -118,26 +134,27 @@ def _counters(*, targets: bool) -> str:
     return f"{pledge_sql}, {target_sql}"
 
 
-def _branch(kind: str, key: str, source: str) -> str:
+def _branch(kind: str, key: str, source: str, *, light: bool = True) -> str:
     """One grouped branch of the UNION ALL: (kind, key, unit '', counters)."""
     return (
         f"SELECT '{kind}'::text AS kind, {key}::text AS key, ''::text AS unit, "
-        f"{_counters(targets=False)} FROM {source} GROUP BY 2"
+        f"{_counters(targets=False, light=light)} FROM {source} GROUP BY 2"
     )
 
 
 def _sql(conditions: list[str]) -> str:
     where = " AND ".join(conditions)
     fact = engine._t(PledgeFact)
-    # Overall, forum and entity type in one pass over the facts (GROUPING SETS).
+    # Forum and entity type in one pass over the facts (GROUPING SETS).
     simple = (
-        "SELECT CASE WHEN grouping(f.forum_code) = 0 THEN 'forum' "
-        "WHEN grouping(f.entity_type_code) = 0 THEN 'entity_type' ELSE 'overall' END AS kind, "
-        "COALESCE(f.forum_code, f.entity_type_code, '') AS key, ''::text AS unit, "
-        f"{_counters(targets=False)} FROM f "
-        "GROUP BY GROUPING SETS ((), (f.forum_code), (f.entity_type_code))"
+        "SELECT CASE WHEN grouping(f.forum_code) = 0 THEN 'forum' ELSE 'entity_type' END "
+        "AS kind, COALESCE(f.forum_code, f.entity_type_code) AS key, ''::text AS unit, "
+        f"{_counters(targets=False, light=True)} FROM f "
+        "GROUP BY GROUPING SETS ((f.forum_code), (f.entity_type_code))"
     )
     branches = [
+        "SELECT 'overall'::text AS kind, ''::text AS key, ''::text AS unit, "
+        f"{_counters(targets=False)} FROM f",
         simple,
         _branch(
             SliceKind.REGION,
@@ -156,6 +173,7 @@ def _sql(conditions: list[str]) -> str:
             OBJECTIVE,
             "o.objective",
             "f CROSS JOIN jsonb_array_elements_text(f.objective_ids) o(objective)",
+            light=False,  # the objective cards show statuses and overdue pledges
         ),
         # The overall targets per unit (the headline's).
         "SELECT 'overall', '', t.unit, "
@@ -178,6 +196,7 @@ def _typed(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {
         name: row[name] if name in DECIMALS or row[name] is None else int(row[name])
         for name in names
+        if row[name] is not None
     }
 
 
