@@ -17,6 +17,7 @@ list of combinations (measurement 9).
 
 import datetime as dt
 import json
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,9 @@ from pledges.models import Pledge, overdue_cutoff
 from . import engine
 from .models import PledgeFact, SliceKind
 
+# The matching facts are read once into memory (a CTE) and grouped by every branch: enough
+# memory that the CTE and the hash aggregates do not spill to disk at 1,000,000 pledges.
+WORK_MEM = os.environ.get("CPT_COMBINED_WORK_MEM", "128MB")
 OBJECTIVE = "objective"  # group kind of the per-objective rows (not a snapshot slice kind)
 SCOPED = ("regional", "national", "local")  # scopes whose countries' regions count
 
@@ -209,6 +213,7 @@ def combined(flt: FactFilter, *, on: dt.date) -> Combined:
     with transaction.atomic(), connection.cursor() as cursor:
         # JIT compilation costs more than it saves on one-off aggregates (docs/performance.md).
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(_sql(conditions), params)
         names = [c.name for c in cursor.description]
         for values in cursor.fetchall():
