@@ -17,7 +17,6 @@ list of combinations (measurement 9).
 
 import datetime as dt
 import json
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +31,7 @@ from .models import PledgeFact, SliceKind
 
 # The matching facts are read once into memory (a CTE) and grouped by every branch: enough
 # memory that the CTE and the hash aggregates do not spill to disk at 1,000,000 pledges.
-WORK_MEM = os.environ.get("CPT_COMBINED_WORK_MEM", "128MB")
+WORK_MEM = "128MB"
 OBJECTIVE = "objective"  # group kind of the per-objective rows (not a snapshot slice kind)
 SCOPED = ("regional", "national", "local")  # scopes whose countries' regions count
 
