@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from core.models import Region
 from indicators import composite as tracker_composite
 from indicators import drilldown
 from indicators.models import SliceKind
 from pledges.models import ImplementationStatus, TargetUnit
 
 from . import selectors
+from .forms import Filters
 from .selectors import Dashboard, MspProgress, ObjectiveProgress
 
 STATUS_ORDER = [*ImplementationStatus.values, "no_update"]
@@ -134,6 +136,63 @@ def pledges_url(
     return reverse("pledges:pledge-list") + "?" + urlencode(params)
 
 
+def filters_url(
+    f: Filters,
+    *,
+    objective: int | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    override: dict[str, str] | None = None,
+) -> str | None:
+    """The pledge browser on the pledges behind a figure of these filters (a single slice or a
+    combination; `override` replaces or adds filters, e.g. one row of a breakdown)."""
+    override = override or {}
+    if not f.combined and not override:
+        return pledges_url(
+            f.compact,
+            f.slice_kind,
+            f.slice_key,
+            objective=objective,
+            status=status,
+            overdue=overdue,
+        )
+    params = {"compact": f.compact}
+    for name, value in {**f.chosen, **override}.items():
+        if name == SliceKind.REGION and value not in Region.values:
+            return None  # the `global` region: scope is not a browser filter
+        params[name] = f"{f.compact}-{value}" if name == "objective" else value
+    if objective is not None:
+        params["objective"] = f"{f.compact}-{objective}"
+    if status is not None:
+        params["implementation_status"] = drilldown.status_values()[status]
+    if overdue:
+        params["overdue"] = "true"
+    return reverse("pledges:pledge-list") + "?" + urlencode(params)
+
+
+def country_url(f: Filters, code: str) -> str | None:
+    """A country's pledges: of the whole compact on a single slice's dashboard (whose country
+    figures are the whole compact's), of the combination otherwise."""
+    return (
+        filters_url(f, override={"country": code})
+        if f.combined
+        else pledges_url(f.compact, SliceKind.COUNTRY, code)
+    )
+
+
+def browser_country_url(compacts: list[str], code: str) -> str:
+    """The pledge browser on one beneficiary country (of these compacts, when chosen)."""
+    params = [("compact", c) for c in compacts] + [("country", code)]
+    return reverse("pledges:pledge-list") + "?" + urlencode(params)
+
+
+def browser_map_caption(as_of: dt.date | None) -> str:
+    return _(
+        "Published pledges and US dollars pledged per beneficiary country, as of %(date)s; a "
+        "pledge counts once under each of its countries"
+    ) % {"date": day(as_of)}
+
+
 def status_labels() -> dict[str, str]:
     labels = {value: str(label) for value, label in ImplementationStatus.choices}
     return {**labels, "no_update": _("No update yet")}
@@ -146,12 +205,15 @@ def dashboard_charts(data: Dashboard, labels: dict[str, dict[str, str]]) -> dict
     """Every chart of `/dashboard/`, keyed by the name used in its CSV address."""
     if data.as_of is None:
         return {}
+    # A combination has no history (snapshots hold single slices): no chart over time.
+    over_time = not data.filters.combined
     charts = [
         _status_chart(data),
-        _money_chart(data),
+        *([_money_chart(data)] if over_time else []),
         *(_breakdown_chart(data, kind, labels[kind]) for kind in labels),
         # The tracker's own measure: off the page (and its CSV) where the deployment says so.
-        *([_objectives_chart(data)] if tracker_composite.shown() else []),
+        *([_objectives_chart(data)] if tracker_composite.shown() and over_time else []),
+        _map_chart(data),
         _countries_chart(data),
     ]
     return {chart.key: chart for chart in charts}
@@ -172,7 +234,7 @@ def _status_chart(data: Dashboard) -> Chart:
     for key in STATUS_ORDER:
         n = status.get(key, 0)
         share = None if not total else str(Decimal(n) / total)
-        url = pledges_url(f.compact, f.slice_kind, f.slice_key, status=key)
+        url = filters_url(f, status=key)
         chart.rows.append(
             Row(
                 [
@@ -199,7 +261,7 @@ def _step(data: Dashboard) -> str:
 
 def _money_chart(data: Dashboard) -> Chart:
     f = data.filters
-    url = pledges_url(f.compact, f.slice_kind, f.slice_key)
+    url = filters_url(f)
     chart = Chart(
         key="money",
         title=_("Money pledged and disbursed over time"),
@@ -248,19 +310,26 @@ BREAKDOWN_TITLES: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
 def _breakdown_chart(data: Dashboard, kind: str, names: dict[str, str]) -> Chart:
     f = data.filters
     title, heading = BREAKDOWN_TITLES[kind]
-    chart = Chart(
-        key=kind,
-        title=str(title),
-        caption=_(
+    if f.combined:
+        caption = _("The pledges of the chosen filters broken down by %(what)s, as of %(date)s")
+    else:
+        caption = _(
             "The whole compact broken down by %(what)s, as of %(date)s (whatever slice is "
             "selected; the selected one is highlighted)"
         )
-        % {"what": str(heading).lower(), "date": day(data.as_of)},
+    chart = Chart(
+        key=kind,
+        title=str(title),
+        caption=caption % {"what": str(heading).lower(), "date": day(data.as_of)},
         columns=[str(heading), _("Code"), _("Pledges"), _("Pledged (USD)"), _("Disbursed (USD)")],
     )
     rows = data.breakdowns.get(kind, [])
     for key, figures in rows:
-        url = pledges_url(f.compact, kind, key)
+        url = (
+            filters_url(f, override={kind: key})
+            if f.combined
+            else pledges_url(f.compact, kind, key)
+        )
         money = figures["money"]
         chart.rows.append(
             Row(
@@ -304,10 +373,7 @@ def _objectives_chart(data: Dashboard) -> Chart:
         columns=[_("Date")] + [f"{c.number}. {c.short_label}" for c in cards],
         definition_url=tracker_composite.definition_url(),
     )
-    urls = {
-        c.number: pledges_url(f.compact, f.slice_kind, f.slice_key, objective=c.number)
-        for c in cards
-    }
+    urls = {c.number: filters_url(f, objective=c.number) for c in cards}
     for date in dates:
         cells = [Cell(date.isoformat(), day(date))]
         for card in cards:
@@ -329,15 +395,45 @@ def _objectives_chart(data: Dashboard) -> Chart:
     return chart
 
 
+def _map_chart(data: Dashboard) -> Chart:
+    from .maps import map_chart  # maps builds on this module's Chart
+
+    f = data.filters
+    if f.combined:
+        caption = _(
+            "Pledges of the chosen filters and US dollars pledged per beneficiary country, as "
+            "of %(date)s; a pledge counts once under each of its countries"
+        )
+    else:
+        caption = _(
+            "Pledges of the whole compact and US dollars pledged per beneficiary country, as "
+            "of %(date)s; a pledge counts once under each of its countries"
+        )
+    return map_chart(
+        data.map_countries,
+        caption=caption % {"date": day(data.as_of)},
+        url_of=lambda code: country_url(f, code),
+    )
+
+
 def _countries_chart(data: Dashboard) -> Chart:
     f = data.filters
     chart = Chart(
         key="countries",
         header=1,
         title=_("Beneficiary countries"),
-        caption=_(
-            "The %(top)s countries with the most pledges of the whole compact, as of %(date)s "
-            "(of %(total)s countries); a pledge counts once under each of its countries"
+        caption=(
+            _(
+                "The %(top)s countries with the most pledges of the chosen filters, as of "
+                "%(date)s (of %(total)s countries); a pledge counts once under each of its "
+                "countries"
+            )
+            if f.combined
+            else _(
+                "The %(top)s countries with the most pledges of the whole compact, as of "
+                "%(date)s (of %(total)s countries); a pledge counts once under each of its "
+                "countries"
+            )
         )
         % {"top": len(data.countries), "date": day(data.as_of), "total": data.countries_total},
         columns=[
@@ -350,7 +446,7 @@ def _countries_chart(data: Dashboard) -> Chart:
         ],
     )
     for rank, (code, name, figures) in enumerate(data.countries, start=1):
-        url = pledges_url(f.compact, SliceKind.COUNTRY, code)
+        url = country_url(f, code)
         money = figures["money"]
         chart.rows.append(
             Row(
@@ -560,8 +656,8 @@ def headline(data: Dashboard) -> list[Figure]:
     f = data.filters
     return counted_figures(
         data.headline,
-        pledges_url(f.compact, f.slice_kind, f.slice_key),
-        pledges_url(f.compact, f.slice_kind, f.slice_key, overdue=True),
+        filters_url(f),
+        filters_url(f, overdue=True),
     )
 
 
@@ -601,7 +697,7 @@ def headline_status(data: Dashboard) -> list[tuple[str, str, str | None]]:
     f = data.filters
     return status_mix(
         data.headline or {},
-        lambda key: pledges_url(f.compact, f.slice_kind, f.slice_key, status=key),
+        lambda key: filters_url(f, status=key),
     )
 
 
@@ -689,14 +785,12 @@ def objective_cards(data: Dashboard) -> list[Card]:
                 score_text=percent(score),
                 pledges=count(figures.get("pledges", 0)),
                 pledge_count=figures.get("pledges", 0),
-                pledges_url=pledges_url(f.compact, f.slice_kind, f.slice_key, objective=obj.number),
+                pledges_url=filters_url(f, objective=obj.number),
                 status=[
                     (
                         names[key],
                         count(status.get(key, 0)),
-                        pledges_url(
-                            f.compact, f.slice_kind, f.slice_key, objective=obj.number, status=key
-                        ),
+                        filters_url(f, objective=obj.number, status=key),
                     )
                     for key in STATUS_ORDER
                     if status.get(key)
@@ -705,9 +799,7 @@ def objective_cards(data: Dashboard) -> list[Card]:
                 disbursed=usd(money.get("disbursed_usd")),
                 delivery=percent(money.get("delivery_ratio")),
                 overdue=count(figures.get("overdue", 0)),
-                overdue_url=pledges_url(
-                    f.compact, f.slice_kind, f.slice_key, objective=obj.number, overdue=True
-                ),
+                overdue_url=filters_url(f, objective=obj.number, overdue=True),
             )
         )
     return cards

@@ -8,6 +8,7 @@ figures (`KT(...)`), one query per series rather than one per objective or per d
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -15,9 +16,10 @@ from typing import Any
 from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KT
 
-from compacts.models import Objective
+from compacts.models import Compact, Objective
 from core.localized import localized
 from core.models import Country
+from indicators import combined
 from indicators.models import (
     CompactProgressSnapshot,
     Indicator,
@@ -27,6 +29,7 @@ from indicators.models import (
     SliceKind,
 )
 from partnerships.models import MultistakeholderPledge
+from pledges.models import SupportType
 
 from .forms import Filters
 
@@ -67,6 +70,8 @@ class Dashboard:
     breakdowns: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     countries: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     countries_total: int = 0
+    # Every beneficiary country (code, name, figures), for the map: `countries` is its top.
+    map_countries: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     objectives: list[ObjectiveCard] = field(default_factory=list)
     # objective number → date → composite score (selected slice)
     score_history: dict[int, dict[dt.date, str | None]] = field(default_factory=dict)
@@ -83,6 +88,8 @@ def _slice_q(filters: Filters) -> Q:
 def dashboard(filters: Filters) -> Dashboard:
     """The dashboard of one compact as of the filters' date, in six queries (fewer when nothing
     has been computed yet)."""
+    if filters.combined:
+        return combined_dashboard(filters)
     data = Dashboard(filters=filters)
     objectives = list(
         Objective.objects.filter(compact__code=filters.compact)
@@ -140,12 +147,142 @@ def dashboard(filters: Filters) -> Dashboard:
             data.breakdowns.setdefault(kind, []).append((key, figures))
     for breakdown in data.breakdowns.values():
         breakdown.sort(key=lambda row: (-row[1]["pledges"], row[0]))
+    _set_countries(data, countries)
+    _objective_figures(data, since)
+    return data
+
+
+def _set_countries(data: Dashboard, countries: list[tuple[str, str, dict[str, Any]]]) -> None:
     data.countries_total = len(countries)
     countries.sort(key=lambda row: (-row[2]["pledges"], -_number(row[2]), row[0]))
     data.countries = countries[:TOP_COUNTRIES]
+    data.map_countries = countries
 
-    _objective_figures(data, since)
+
+def _fact_filter(filters: Filters) -> combined.FactFilter | None:
+    """The filters as the facts' keys (ids, codes); None when one names nothing that exists."""
+    compact_id = Compact.objects.filter(code=filters.compact).values_list("pk", flat=True).first()
+    if compact_id is None:
+        return None
+    wanted = {
+        "objective_id": (
+            filters.objective,
+            Objective.objects.filter(compact_id=compact_id, number=filters.objective or 0),
+        ),
+        "msp_id": (filters.msp, MultistakeholderPledge.objects.filter(slug=filters.msp)),
+        "support_type_id": (
+            filters.support_type,
+            SupportType.objects.filter(code=filters.support_type),
+        ),
+    }
+    ids: dict[str, int | None] = {}
+    for name, (value, rows) in wanted.items():
+        ids[name] = rows.values_list("pk", flat=True).first() if value else None
+        if value and ids[name] is None:
+            return None
+    return combined.FactFilter(
+        compact_id=compact_id,
+        forum=filters.forum,
+        region=filters.region,
+        entity_type=filters.entity_type,
+        country=filters.country,
+        **ids,
+    )
+
+
+def combined_dashboard(filters: Filters) -> Dashboard:
+    """A combination of filters: the latest figures, computed from the per-pledge facts in one
+    query (`indicators.combined`); no history (snapshots hold single slices only)."""
+    data = Dashboard(filters=filters)
+    objectives = list(
+        Objective.objects.filter(compact__code=filters.compact)
+        .order_by("number")
+        .values_list("pk", "number", "short_label", "title")
+    )
+    data.objectives = [ObjectiveCard(n, label, title) for _pk, n, label, title in objectives]
+    data.as_of = CompactProgressSnapshot.objects.filter(
+        compact__code=filters.compact, slice_kind=SliceKind.OVERALL
+    ).aggregate(latest=Max("date"))["latest"]
+    flt = _fact_filter(filters)
+    if data.as_of is None or flt is None:
+        return data
+    found = combined.combined(flt, on=data.as_of)
+    data.headline = found.headline
+    for kind in BREAKDOWN_KINDS:
+        rows = list(found.groups.get(kind, {}).items())
+        rows.sort(key=lambda row: (-row[1]["pledges"], row[0]))
+        data.breakdowns[kind] = rows
+    by_country = found.groups.get(SliceKind.COUNTRY, {})
+    names = dict(Country.objects.filter(code__in=by_country).values_list("code", "name"))
+    _set_countries(
+        data, [(code, names.get(code, code), figures) for code, figures in by_country.items()]
+    )
+    per_objective = found.groups.get(combined.OBJECTIVE, {})
+    numbers = {str(pk): number for pk, number, _l, _t in objectives}
+    for card in data.objectives:
+        for pk, number in numbers.items():
+            if number == card.number and pk in per_objective:
+                # Without targets and indicators per objective here, no composite: "—".
+                card.figures = {**per_objective[pk], "composite": {"score": None}}
+                card.date = data.as_of
     return data
+
+
+@dataclass
+class LatestCountries:
+    """Every beneficiary country's figures in the latest snapshots of one or both compacts."""
+
+    compacts: list[str]
+    as_of: dt.date | None = None
+    countries: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+
+def latest_countries(codes: list[str]) -> LatestCountries:
+    """The country slices of each compact's latest snapshot date (of `codes`, or of every
+    compact), pledges and US dollars added up over the compacts: a pledge belongs to one
+    compact. Two queries."""
+    compacts = Compact.objects.order_by("code")
+    if codes:
+        compacts = compacts.filter(code__in=codes)
+    latest = dict(
+        CompactProgressSnapshot.objects.filter(compact__in=compacts, slice_kind=SliceKind.OVERALL)
+        .values("compact_id")
+        .annotate(latest=Max("date"))
+        .values_list("compact_id", "latest")
+    )
+    found = LatestCountries(compacts=[c for c in codes if c])
+    if not latest:
+        return found
+    found.as_of = max(latest.values())
+    names = (
+        Country.objects.rewrite(False)
+        .filter(code=OuterRef("slice_key"))
+        .values(local_name=localized("name"))[:1]
+    )
+    rows = (
+        CompactProgressSnapshot.objects.filter(
+            reduce(or_, (Q(compact_id=c, date=d) for c, d in latest.items())),
+            slice_kind=SliceKind.COUNTRY,
+        )
+        .annotate(country_name=Subquery(names))
+        .values_list("slice_key", "country_name", "figures")
+    )
+    totals: dict[str, tuple[str, int, Decimal | None]] = {}
+    for code, name, figures in rows:
+        _name, pledges, usd = totals.get(code, (name, 0, None))
+        pledged = figures["money"]["pledged_usd"]
+        if pledged is not None:
+            usd = (usd or Decimal(0)) + Decimal(pledged)
+        totals[code] = (name or code, pledges + figures["pledges"], usd)
+    found.countries = [
+        (
+            code,
+            name,
+            {"pledges": n, "money": {"pledged_usd": None if usd is None else str(usd)}},
+        )
+        for code, (name, n, usd) in totals.items()
+    ]
+    return found
 
 
 def thin(dates: list[dt.date]) -> set[dt.date]:

@@ -104,7 +104,11 @@ def _dashboard_data(filters: Filters, choices: Choices) -> dict[str, Any]:
             "goals": goal_selectors.compact_goals(filters.compact, until=data.as_of),
         }
 
-    parts = (filters.compact, filters.slice_kind, filters.slice_key, filters.year)
+    parts = (
+        filters.compact,
+        *(f"{k}={v}" for k, v in sorted(filters.chosen.items())),
+        filters.year,
+    )
     return cached("dashboard", parts, build)
 
 
@@ -128,6 +132,13 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     form, filters, choices = _filter_form(request)
     bundle = _dashboard_data(filters, choices)
     labels = choices.labels()
+    names = choices.filter_labels()
+    if filters.combined:
+        slice_label = " · ".join(
+            names.get(name, {}).get(value, value) for name, value in filters.chosen.items()
+        )
+    else:
+        slice_label = labels.get(filters.slice_kind, {}).get(filters.slice_key, "")
     context = {
         **bundle,
         "form": form,
@@ -140,7 +151,11 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "entity_types": choices.entity_types,
         "years": choice_field(form, "year").choices,
         "query": urlencode(filters.params()),
-        "slice_label": labels.get(filters.slice_kind, {}).get(filters.slice_key, ""),
+        "slice_label": slice_label,
+        "countries": choices.countries,
+        "objectives": form.objectives_of(filters.compact),
+        "msps": form.msps_of(filters.compact),
+        "support_types": choices.support_types,
         "chart_list": list(bundle["charts"].values()),
         "compact_name": dict(choices.compacts).get(filters.compact, filters.compact),
         "composite_shown": tracker_composite.shown(),

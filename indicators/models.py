@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -508,6 +509,26 @@ class PledgeFact(models.Model):
     class Meta:
         verbose_name = _("pledge progress fact")
         verbose_name_plural = _("pledge progress facts")
+        # The dashboard's combined filters (indicators/combined.py) read the facts of one
+        # compact that pass any combination: B-trees for the equalities, GIN (containment,
+        # `@>`) for the lists, so that a selective combination is a bitmap of index scans.
+        indexes = [
+            models.Index(fields=["compact_id", "forum_code"], name="pledge_fact_forum_idx"),
+            models.Index(
+                fields=["compact_id", "entity_type_code"], name="pledge_fact_entity_type_idx"
+            ),
+            GinIndex(
+                fields=["regions"], opclasses=["jsonb_path_ops"], name="pledge_fact_regions_gin"
+            ),
+            GinIndex(
+                fields=["countries"], opclasses=["jsonb_path_ops"], name="pledge_fact_countries_gin"
+            ),
+            GinIndex(
+                fields=["objective_ids"],
+                opclasses=["jsonb_path_ops"],
+                name="pledge_fact_objectives_gin",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"facts of pledge {self.pledge_id}"

@@ -13,7 +13,7 @@ Environment:
   BENCH_JSON           also write the results to this file as JSON
   BENCH_ONLY           run only these measurements (comma-separated): loader, recompute,
                        api_list, deep_pagination, dashboard, csv_export, plans,
-                       duplicates, import
+                       duplicates, combined_filters, import
   BENCH_IMPORT_ROWS    rows of the import measurement's file (default 10000)
   BENCH_IMPORT_LARGE_ROWS  rows of its peak-memory file (default 100000; 0 skips it)
 """
@@ -159,6 +159,10 @@ def main() -> int:
     if wanted("duplicates"):
         log("Duplicate warning…")
         results += measure.iter_results(measure.duplicate_warning)
+
+    if wanted("combined_filters"):
+        log("Combined dashboard filters…")
+        results += measure.iter_results(measure.combined_filters)
 
     port = free_port()
     log(f"Starting gunicorn (2 sync workers) on port {port}…")

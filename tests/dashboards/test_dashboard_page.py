@@ -100,20 +100,13 @@ def test_each_slice_filter_narrows_the_figures_and_highlights_its_row(
     assert "whatever slice is selected" in table.caption
 
 
-def test_two_slice_dimensions_at_once_are_refused_on_both_fields(
+def test_the_page_says_which_filters_read_snapshots_and_which_combine(
     client: Client, world: None
 ) -> None:
-    response = client.get("/dashboard/", {"forum": "GRF23", "region": "002"})
+    response = client.get("/dashboard/")
 
-    assert response.status_code == 200
-    assert "Some filters could not be applied" in response.text
-    for name in ("forum", "region"):
-        assert "Choose only one of forum, region or entity type" in field_errors(response, name)
-    assert field_errors(response, "entity_type") == ""
-    # The figures fall back to the whole compact rather than a guess.
-    assert headline(response)["Published pledges"] == "3"
-    # The page says why, before anybody trips over it.
-    assert "<strong>one</strong> of forum, region or entity type at a time" in response.text
+    assert "Combine any of the filters below." in response.text
+    assert "without history" in response.text
 
 
 def test_two_values_of_one_filter_are_refused(client: Client, world: None) -> None:

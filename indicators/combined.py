@@ -1,0 +1,233 @@
+# ruff: noqa: S608 — SQL is built from model table names and constants; values are parameters.
+"""Figures for any combination of dashboard filters, computed on the fly from the per-pledge
+facts the progress engine stores (`PledgeFact`, indicators/delta.py) — never from the pledges.
+
+Snapshots exist for one slice at a time (overall, forum, region, entity type, country); a
+combination such as "forum GRF23 × region Africa × objective 2 × support type financial" has no
+row. It is one statement: the facts of the compact that pass every filter (index scans and
+semijoins, `FILTERED`), materialised once, then every group the dashboard shows — overall,
+forum, entity type, region, country, objective and the overall targets per unit — in one
+`UNION ALL` whose aggregates are the engine's own counters (`engine.PLEDGE_COUNTERS`,
+`TARGET_COUNTERS`). The figures are the engine's `_figures` of those counters: for a single
+slice they equal the snapshot's (tests/dashboards/test_combined_filters.py compares them).
+
+docs/performance.md ("Combined dashboard filters") gives the plans; `make bench` measures a
+list of combinations (measurement 9).
+"""
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+
+from partnerships.models import MembershipState, MultistakeholderMembership
+from pledges.models import Pledge, overdue_cutoff
+
+from . import engine
+from .models import PledgeFact, SliceKind
+
+# The matching facts are read once into memory (a CTE) and grouped by every branch: enough
+# memory that the CTE and the hash aggregates do not spill to disk at 1,000,000 pledges.
+WORK_MEM = "128MB"
+OBJECTIVE = "objective"  # group kind of the per-objective rows (not a snapshot slice kind)
+SCOPED = ("regional", "national", "local")  # scopes whose countries' regions count
+
+
+@dataclass(frozen=True)
+class FactFilter:
+    """One combination: the compact and any of the other filters (empty: not filtered)."""
+
+    compact_id: int
+    forum: str = ""
+    region: str = ""  # an M49 region code, or engine.GLOBAL for pledges of global scope
+    entity_type: str = ""
+    country: str = ""
+    objective_id: int | None = None
+    msp_id: int | None = None
+    support_type_id: int | None = None
+
+
+@dataclass
+class Combined:
+    """What the dashboard shows for a combination: figures per group kind and key."""
+
+    headline: dict[str, Any] | None = None
+    groups: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+
+def _where(flt: FactFilter) -> tuple[list[str], dict[str, Any]]:
+    """The filters as conditions over the stored facts `s`, and their parameters."""
+    conditions = ["s.compact_id = %(compact_id)s"]
+    params: dict[str, Any] = {"compact_id": flt.compact_id}
+    if flt.forum:
+        conditions.append("s.forum_code = %(forum)s")
+        params["forum"] = flt.forum
+    if flt.entity_type:
+        conditions.append("s.entity_type_code = %(entity_type)s")
+        params["entity_type"] = flt.entity_type
+    if flt.region == engine.GLOBAL:
+        conditions.append(f"s.geography_scope = '{engine.GLOBAL}'")
+    elif flt.region:
+        # As the engine's region slices: the regions of its countries, for scoped pledges only.
+        conditions.append(f"s.geography_scope IN {SCOPED!r} AND s.regions @> %(region)s::jsonb")
+        params["region"] = json.dumps([flt.region])
+    if flt.country:
+        conditions.append("s.countries @> %(country)s::jsonb")
+        params["country"] = json.dumps([flt.country])
+    if flt.objective_id is not None:
+        conditions.append("s.objective_ids @> %(objective)s::jsonb")
+        params["objective"] = json.dumps([flt.objective_id])
+    if flt.msp_id is not None:
+        # As the MSP's own figures: pledges it accepted as members (live links: the facts do
+        # not carry memberships).
+        conditions.append(
+            f"s.pledge_id IN (SELECT m.pledge_id FROM {engine._t(MultistakeholderMembership)} m "
+            f"WHERE m.msp_id = %(msp)s AND m.state = '{MembershipState.ACCEPTED}')"
+        )
+        params["msp"] = flt.msp_id
+    if flt.support_type_id is not None:
+        through = engine._t(Pledge.support_types.through)
+        conditions.append(
+            f"s.pledge_id IN (SELECT st.pledge_id FROM {through} st "
+            "WHERE st.supporttype_id = %(support_type)s)"
+        )
+        params["support_type"] = flt.support_type_id
+    return conditions, params
+
+
+PLEDGE_NAMES = tuple(engine.PLEDGE_COUNTERS)
+DECIMALS = frozenset(
+    name
+    for name, counter in {**engine.PLEDGE_COUNTERS, **engine.TARGET_COUNTERS}.items()
+    if counter.terms
+)
+TARGET_NAMES = tuple(engine.TARGET_COUNTERS)
+
+
+# What the breakdowns, the countries and the map show of each row: pledges and money. Only the
+# headline and the objective cards need every counter (statuses, overdue); the others cost
+# per row and per group, so a breakdown computes these alone (the rest is NULL, read as 0).
+LIGHT = frozenset(
+    [
+        *("pledges", "with_amount", "unconverted", "pledged_usd", "pledged_n"),
+        *("disbursing", "disbursed_usd", "disbursed_n"),
+    ]
+)
+
+
+def _counters(*, targets: bool, light: bool = False) -> str:
+    """Every pledge counter and every target counter, those not computed NULL; one type for all
+    (numeric), so that the branches of the UNION ALL match."""
+    pledge_sql = ", ".join(
+        (
+            "NULL::numeric"
+            if targets or (light and name not in LIGHT)
+            else f"({counter.sql})::numeric"
+        )
+        + f" AS {name}"
+        for name, counter in engine.PLEDGE_COUNTERS.items()
+    )
+    target_sql = ", ".join(
+        (f"({counter.sql})::numeric" if targets else "NULL::numeric") + f" AS {name}"
+        for name, counter in engine.TARGET_COUNTERS.items()
+    )
+    return f"{pledge_sql}, {target_sql}"
+
+
+def _branch(kind: str, key: str, source: str, *, light: bool = True) -> str:
+    """One grouped branch of the UNION ALL: (kind, key, unit '', counters)."""
+    return (
+        f"SELECT '{kind}'::text AS kind, {key}::text AS key, ''::text AS unit, "
+        f"{_counters(targets=False, light=light)} FROM {source} GROUP BY 2"
+    )
+
+
+def _sql(conditions: list[str]) -> str:
+    where = " AND ".join(conditions)
+    fact = engine._t(PledgeFact)
+    # Forum and entity type in one pass over the facts (GROUPING SETS).
+    simple = (
+        "SELECT CASE WHEN grouping(f.forum_code) = 0 THEN 'forum' ELSE 'entity_type' END "
+        "AS kind, COALESCE(f.forum_code, f.entity_type_code) AS key, ''::text AS unit, "
+        f"{_counters(targets=False, light=True)} FROM f "
+        "GROUP BY GROUPING SETS ((f.forum_code), (f.entity_type_code))"
+    )
+    branches = [
+        "SELECT 'overall'::text AS kind, ''::text AS key, ''::text AS unit, "
+        f"{_counters(targets=False)} FROM f",
+        simple,
+        _branch(
+            SliceKind.REGION,
+            "CASE WHEN f.geography_scope = 'global' THEN 'global' ELSE r.region END",
+            # A global pledge is in the `global` region; a scoped one in its countries'.
+            "f LEFT JOIN LATERAL jsonb_array_elements_text(f.regions) r(region) "
+            f"ON f.geography_scope IN {SCOPED!r} "
+            f"WHERE f.geography_scope = '{engine.GLOBAL}' OR r.region IS NOT NULL",
+        ),
+        _branch(
+            SliceKind.COUNTRY,
+            "c.country",
+            "f CROSS JOIN jsonb_array_elements_text(f.countries) c(country)",
+        ),
+        _branch(
+            OBJECTIVE,
+            "o.objective",
+            "f CROSS JOIN jsonb_array_elements_text(f.objective_ids) o(objective)",
+            light=False,  # the objective cards show statuses and overdue pledges
+        ),
+        # The overall targets per unit (the headline's).
+        "SELECT 'overall', '', t.unit, "
+        f"{_counters(targets=True)} FROM f "
+        "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
+        "CROSS JOIN LATERAL (SELECT x.n AS id, x.e->>0 AS unit, "
+        "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t GROUP BY t.unit",
+    ]
+    return (
+        "WITH f AS MATERIALIZED ("
+        "SELECT s.pledge_id AS id, s.forum_code, s.entity_type_code, s.geography_scope, "
+        "s.regions, s.countries, s.objective_ids, s.targets, s.amount, s.rate, s.disbursed, "
+        f"s.last, s.implementation_status FROM {fact} s WHERE {where}) "
+        + " UNION ALL ".join(branches)
+    )
+
+
+def _typed(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """Counts back to integers (the query returns every counter as numeric); sums stay Decimal."""
+    return {
+        name: row[name] if name in DECIMALS or row[name] is None else int(row[name])
+        for name in names
+        if row[name] is not None
+    }
+
+
+def combined(flt: FactFilter, *, on: dt.date) -> Combined:
+    """The figures of this combination as of `on` (the overdue cut-off's day), in one query."""
+    conditions, params = _where(flt)
+    params["cutoff"] = overdue_cutoff(on)
+    pledge_rows: engine.Rows = defaultdict(list)
+    target_rows: engine.Rows = defaultdict(list)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # JIT compilation costs more than it saves on one-off aggregates (docs/performance.md).
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute(_sql(conditions), params)
+        names = [c.name for c in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            group = (0, row.pop("kind"), row.pop("key") or "")
+            unit = row.pop("unit")
+            if unit:
+                target_rows[group].append({"unit": unit, **_typed(row, TARGET_NAMES)})
+            elif row["pledges"]:
+                pledge_rows[group].append(_typed(row, PLEDGE_NAMES))
+    results = engine.results_for(pledge_rows, target_rows, {}, [0])
+    out = Combined()
+    for (_owner, kind, key), figures in results.items():
+        if kind == SliceKind.OVERALL:
+            out.headline = figures if figures["pledges"] else None
+        else:
+            out.groups.setdefault(kind, {})[key] = figures
+    return out
