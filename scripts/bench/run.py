@@ -127,6 +127,24 @@ def wanted(name: str) -> bool:
     return not ONLY or name in ONLY
 
 
+def in_process_measurements() -> list[measure.Result]:
+    """The measurements that call the code directly, without the HTTP server."""
+    results: list[measure.Result] = []
+    if wanted("recompute"):
+        log("Full progress recompute…")
+        results += measure.iter_results(measure.full_recompute, measure.incremental_recompute)
+
+    if wanted("duplicates"):
+        log("Duplicate warning…")
+        results += measure.iter_results(measure.duplicate_warning)
+
+    if wanted("combined_filters"):
+        log("Combined dashboard filters…")
+        results += measure.iter_results(measure.combined_filters)
+
+    return results
+
+
 def main() -> int:
     log(f"Benchmark at {PLEDGES:,} pledges on {URL.rsplit('/', 1)[-1]}")
     reuse = os.environ.get("BENCH_REUSE") == "1" and load.database_pledges(URL) == PLEDGES
@@ -152,18 +170,7 @@ def main() -> int:
         if wanted("loader")
         else []
     )
-    if wanted("recompute"):
-        log("Full progress recompute…")
-        results += measure.iter_results(measure.full_recompute, measure.incremental_recompute)
-
-    if wanted("duplicates"):
-        log("Duplicate warning…")
-        results += measure.iter_results(measure.duplicate_warning)
-
-    if wanted("combined_filters"):
-        log("Combined dashboard filters…")
-        results += measure.iter_results(measure.combined_filters)
-
+    results += in_process_measurements()
     port = free_port()
     log(f"Starting gunicorn (2 sync workers) on port {port}…")
     server = start_gunicorn(port)
