@@ -47,6 +47,7 @@ from ..models import (
     TargetUnit,
 )
 from ..progress_marks import progress_changed
+from ..search_context import refresh_context_search
 from ..workflow import (
     EDITABLE_STATES,
     PLEDGE_TRANSITIONS,
@@ -551,6 +552,9 @@ def create_pledge(*, data: PledgeInput, by: User, reason: str = "") -> Pledge:
     del pledge.skip_history_when_saving  # type: ignore[attr-defined]  # as above
     _apply_relations(pledge, data)
     _save_with_history(pledge, by=by, reason=reason or _("Created"))
+    # After the save, which writes every column: the vector is read from the rows just written.
+    refresh_context_search([pledge.pk])
+    pledge.refresh_from_db(fields=["context_search_vector"])
     record_change(pledge, action="pledges.pledge.created", by=by, reason=reason)
     return pledge
 
@@ -587,6 +591,8 @@ def update_pledge(
         progress_changed([locked.pk], counted_before | {o.pk for o in data.objectives})
     locked.version += 1
     _save_with_history(locked, by=by, reason=reason or _("Edited"))
+    refresh_context_search([locked.pk])
+    locked.refresh_from_db(fields=["context_search_vector"])
     record_change(locked, action="pledges.pledge.updated", by=by, reason=reason)
     return locked
 
