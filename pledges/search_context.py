@@ -21,8 +21,9 @@ from .search_documents import LANGUAGE_SEARCH_CONFIGS
 def _names(language: str) -> str:
     """SQL: the names of a pledge's countries, objectives and thematic areas in `language`."""
     s = language.replace("-", "_")
+    # Built from LANGUAGE_SEARCH_CONFIGS' keys only (column suffixes), never from input.
     return (
-        "concat_ws(' ', "
+        "concat_ws(' ', "  # noqa: S608
         f"(SELECT string_agg(c.name_{s}, ' ') FROM pledges_pledge_beneficiary_countries bc "
         "JOIN core_country c ON c.code = bc.country_id WHERE bc.pledge_id = p.id), "
         f"(SELECT string_agg(concat_ws(' ', o.title_{s}, o.short_label_{s}), ' ') "
