@@ -305,6 +305,16 @@ class PledgeWriteSerializer(StrictSerializer):
         help_text=gettext_lazy("ISO 4217 code, e.g. USD; required with an amount."),
     )
     targets = TargetInputSerializer(many=True, required=False)
+    confirm_implausible = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text=gettext_lazy(
+            "true confirms content that looks wrong but is right (more disbursed than pledged, "
+            "a date before the pledge starts); without it such content is refused (400) with "
+            "a message saying why."
+        ),
+    )
     version = serializers.IntegerField(
         required=False,
         write_only=True,
@@ -780,6 +790,16 @@ class PledgeUpdateWriteSerializer(StrictSerializer):
             "The id of an open reporting round of the pledge's compact that this update answers."
         ),
     )
+    confirm_implausible = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text=gettext_lazy(
+            "true confirms content that looks wrong but is right (more disbursed than pledged, "
+            "a date before the pledge starts); without it such content is refused (400) with "
+            "a message saying why."
+        ),
+    )
     entity = serializers.UUIDField(
         required=False,
         allow_null=True,
@@ -841,4 +861,5 @@ class PledgeUpdateWriteSerializer(StrictSerializer):
             disbursed_amount=data["disbursed_amount"],
             actuals={a["target"]: a["value"] for a in data["actuals"]},
             round=data.get("round"),
+            confirm_implausible=data["confirm_implausible"],
         )
