@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from compacts.models import (
     Compact,
@@ -862,7 +863,7 @@ class PledgeUpdateWriteSerializer(StrictSerializer):
                 failed = set(error.detail)
                 for name, messages in self._rule_errors(data).items():
                     if name not in failed:
-                        error.detail[name] = messages
+                        error.detail[name] = [ErrorDetail(m, code="invalid") for m in messages]
             raise
 
     def _rule_errors(self, data: Mapping[str, Any]) -> dict[str, list[str]]:

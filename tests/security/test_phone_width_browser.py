@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.test_rtl_layout import OVERFLOW, _context
@@ -38,6 +38,26 @@ def _pages(world: World, role: str) -> list[str]:
     return sorted(set(urls))
 
 
+def _check_menu_and_browser(page: Page, base: str) -> None:
+    """On a phone the menu is folded behind its button, and the pledge browser lists the
+    results before its (folded) filters."""
+    page.goto(base + "/pledges/")
+    toggle = page.locator(".site-header .menu-toggle")
+    menu = page.locator("#site-menu nav")
+    assert toggle.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not menu.is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert menu.is_visible()
+    results = page.locator("#results-heading").bounding_box()
+    filters = page.locator("details.facets-panel > summary").bounding_box()
+    assert results is not None
+    assert filters is not None
+    assert results["y"] < filters["y"]
+    assert page.locator("details.facets-panel").get_attribute("open") is None
+
+
 def test_no_page_of_the_matrix_scrolls_sideways_at_390_px_as_any_role(
     live_server: Any, browser: Browser, world: World
 ) -> None:
@@ -59,6 +79,8 @@ def test_no_page_of_the_matrix_scrolls_sideways_at_390_px_as_any_role(
                     f"{role} {path}: {seen['scroll']}px wide, sticking out: "
                     f"{', '.join(seen['out']) or '?'}"
                 )
+        if role == "anonymous":
+            _check_menu_and_browser(page, live_server.url)
         context.close()
 
     assert not wide, "Pages wider than a 390 px phone:\n  " + "\n  ".join(wide)
