@@ -22,6 +22,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.crypto import salted_hmac
@@ -58,7 +59,19 @@ def is_trusted_device(request: HttpRequest, email: str) -> bool:
     return bool(email) and _account_tag(email) in _trusted_tags(request)
 
 
+# Where the secretariat lands after logging in (without a `next`): its review queues, which is
+# what it logs in for; everybody else lands on LOGIN_REDIRECT_URL (their pledges).
+SECRETARIAT_LANDING = "pledges:review-queue"
+REVIEW_PERMISSION = "pledges.review_pledge"
+
+
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no type hints
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.has_perm(REVIEW_PERMISSION):
+            return resolve_url(SECRETARIAT_LANDING)
+        return str(super().get_login_redirect_url(request))
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user.language = supported_language(translation.get_language())
         return super().save_user(request, user, form, commit=commit)

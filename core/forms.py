@@ -26,6 +26,30 @@ def apply_service_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, errors)
 
 
+def apply_rules_in_clean(form: forms.Form, error: ValidationError) -> None:
+    """As `apply_service_error`, from a form's `clean()` that ran the service's rules on what
+    did clean: so that every error of the form shows in one round (the fields' own and the
+    rules across fields), not the fields' first and the others after the next submission.
+    A field that failed on its own keeps its own message only; a message already shown is not
+    repeated."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    groups: dict[str, list[str]] = getattr(form, "group_errors", {})
+    for name, errors in error.error_dict.items():
+        messages = ValidationError(errors).messages
+        if name in groups:
+            groups[name].extend(m for m in messages if m not in groups[name])
+        elif name in form.fields:
+            if name not in form.errors:
+                form.add_error(name, messages)
+        else:
+            shown = form.non_field_errors()
+            fresh = [m for m in messages if m not in shown]
+            if fresh:
+                form.add_error(None, fresh)
+
+
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     """The form's own copy of its ChoiceField `name`, to give it this request's choices.
 

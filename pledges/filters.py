@@ -435,6 +435,13 @@ class PledgeFilter(django_filters.FilterSet):
             return SORT_RELEVANCE if self.search_text else "newest"
         return asked
 
+    @property
+    def sort_choice(self) -> str:
+        """The option the sort menu shows chosen: the one asked for, else best match, so that
+        pressing Search after typing words sorts by relevance (the menu no longer sends
+        "newest" just because that was the order before the search)."""
+        return self.cleaned_data.get("sort") or SORT_RELEVANCE
+
     def order(self, queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
         key = self.sort_key
         if key == SORT_RELEVANCE:

@@ -28,7 +28,7 @@ from compacts.models import (
     SupportPlatform,
     ThematicArea,
 )
-from core.forms import choice_field, model_choice_field
+from core.forms import apply_rules_in_clean, choice_field, model_choice_field
 from core.models import Country, Currency
 from forums.models import Forum, ReportingRound
 
@@ -46,8 +46,16 @@ from .models import (
     SupportType,
     TargetUnit,
 )
-from .services import MAX_TARGETS, PledgeInput, TargetInput, UpdateInput
+from .services import (
+    MAX_TARGETS,
+    PledgeInput,
+    TargetInput,
+    UpdateInput,
+    validate_pledge,
+    validate_update,
+)
 from .services.pledges import ANNOUNCED_ON_NEEDED
+from .workflow import EDITABLE_STATES
 
 TARGETS_PREFIX = "targets"
 DATE_WIDGET_FORMAT = "%Y-%m-%d"
@@ -110,6 +118,11 @@ class ServiceErrorsForm(WorkspaceForm):
         if not hasattr(self, "_group_errors"):
             self._group_errors: dict[str, list[str]] = {name: [] for name in self.group_names}
         return self._group_errors
+
+    def is_valid(self) -> bool:
+        # Errors on a group of inputs (put there by `clean()`) refuse the form too.
+        valid = super().is_valid()
+        return valid and not any(self.group_errors.values())
 
     def error_summary(self) -> list[SummaryItem]:
         """Every error of the form, in page order, each linking to its input."""
@@ -199,6 +212,16 @@ def _set_grouped_choices(
 # --------------------------------------------------------------------------------------------
 # The pledge editor
 # --------------------------------------------------------------------------------------------
+
+
+def _confirm_field() -> forms.BooleanField:
+    """The explicit confirmation that accepts content which looks wrong but is right (the
+    services' plausibility rules say why they refuse it); shown once they have."""
+    return forms.BooleanField(
+        label=_("These figures and dates are right"),
+        required=False,
+        help_text=_("Tick only after checking what the messages above say looks wrong."),
+    )
 
 
 class TargetForm(WorkspaceForm):
@@ -377,6 +400,7 @@ class PledgeForm(ServiceErrorsForm):
         label=_("Currency"), queryset=Currency.objects.all(), required=False
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    confirm_implausible = _confirm_field()
 
     def __init__(
         self,
@@ -489,7 +513,57 @@ class PledgeForm(ServiceErrorsForm):
         if "forum" in cleaned and cleaned["forum"] is None and not cleaned.get("announced_on"):
             if "announced_on" not in self.errors:
                 self.add_error("announced_on", ANNOUNCED_ON_NEEDED)
+        self._check_rules(cleaned)
         return cleaned
+
+    def _check_rules(self, cleaned: dict[str, Any]) -> None:
+        """The service's rules on whatever cleaned, so that errors across fields show with the
+        fields' own (the service checks again when it saves). Most rules are about the chosen
+        compact: without one there is nothing to check them against."""
+        if cleaned.get("compact") is None:
+            return
+        self.targets.is_valid()
+        targets = [
+            form.to_input()
+            for form in self.targets.forms
+            if form.is_valid() and form.has_changed() and not self.targets._should_delete_form(form)  # type: ignore[attr-defined]  # private: not in the stubs
+        ]
+        content = PledgeInput(
+            title=cleaned.get("title", ""),
+            description=cleaned.get("description", ""),
+            compact=cleaned["compact"],
+            forum=cleaned.get("forum"),
+            announced_on=cleaned.get("announced_on"),
+            entity=cleaned.get("entity"),  # type: ignore[arg-type]  # no rule reads it
+            language=cleaned.get("language") or None,
+            objectives=list(cleaned.get("objectives") or ()),
+            actions=list(cleaned.get("actions") or ()),
+            principles=list(cleaned.get("principles") or ()),
+            thematic_areas=list(cleaned.get("thematic_areas") or ()),
+            support_types=list(cleaned.get("support_types") or ()),
+            geography_scope=cleaned.get("geography_scope") or GeographyScope.NATIONAL,
+            beneficiary_countries=list(cleaned.get("beneficiary_countries") or ()),
+            support_platform=cleaned.get("support_platform"),
+            contact_name=cleaned.get("contact_name", ""),
+            contact_email=cleaned.get("contact_email", ""),
+            start_date=cleaned.get("start_date"),
+            end_date=cleaned.get("end_date"),
+            amount=cleaned.get("amount"),
+            currency=cleaned.get("currency"),
+            targets=targets,
+            confirm_implausible=bool(cleaned.get("confirm_implausible")),
+        )
+        # As strict as the service will be on saving (a pledge under review must stay complete).
+        complete = self.pledge is not None and self.pledge.review_state not in EDITABLE_STATES
+        try:
+            validate_pledge(content, complete=complete)
+        except ValidationError as error:
+            apply_rules_in_clean(self, error)
+
+    @property
+    def asks_confirmation(self) -> bool:
+        """Whether to show the confirmation box: a rule asked for it, or it is ticked."""
+        return bool(self.errors.get("confirm_implausible") or self["confirm_implausible"].value())
 
     def is_valid(self) -> bool:
         # Evaluate both, so that errors in the targets show alongside the others.
@@ -521,6 +595,7 @@ class PledgeForm(ServiceErrorsForm):
             amount=data.get("amount"),
             currency=data.get("currency"),
             targets=self.targets.to_inputs(),
+            confirm_implausible=bool(data.get("confirm_implausible")),
         )
 
     def error_summary(self) -> list[SummaryItem]:
@@ -610,6 +685,7 @@ class UpdateForm(ServiceErrorsForm):
         empty_label=_("No round"),
         help_text=_("The open reporting round of the compact this update answers, if any."),
     )
+    confirm_implausible = _confirm_field()
     entity = forms.ModelChoiceField(
         label=_("Reporting for"),
         queryset=Entity.objects.none(),
@@ -674,6 +750,38 @@ class UpdateForm(ServiceErrorsForm):
         text = self.cleaned_data["evidence_links"]
         return [line.strip() for line in text.splitlines() if line.strip()]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The service's rules on whatever cleaned, so that the rules across fields (more
+        # disbursed than pledged, a date before the pledge starts…) show in the same round as
+        # the fields' own errors. A field that failed stands in with a harmless value; its
+        # own message is the one shown.
+        content = UpdateInput(
+            status=cleaned.get("status") or ImplementationStatus.IN_PROGRESS,
+            narrative=cleaned.get("narrative") or "-",
+            reported_on=cleaned.get("reported_on") or timezone.localdate(),
+            challenges=cleaned.get("challenges", ""),
+            evidence_links=cleaned.get("evidence_links") or (),
+            disbursed_amount=cleaned.get("disbursed_amount"),
+            actuals={
+                target.pk: cleaned[name]
+                for name, target in self.target_fields
+                if cleaned.get(name) is not None
+            },
+            round=cleaned.get("round"),
+            confirm_implausible=bool(cleaned.get("confirm_implausible")),
+        )
+        try:
+            validate_update(self.pledge, content)
+        except ValidationError as error:
+            apply_rules_in_clean(self, error)
+        return cleaned
+
+    @property
+    def asks_confirmation(self) -> bool:
+        """Whether to show the confirmation box: a rule asked for it, or it is ticked."""
+        return bool(self.errors.get("confirm_implausible") or self["confirm_implausible"].value())
+
     def to_input(self) -> UpdateInput:
         data = self.cleaned_data
         actuals: dict[int, Decimal] = {
@@ -690,6 +798,7 @@ class UpdateForm(ServiceErrorsForm):
             disbursed_amount=data.get("disbursed_amount"),
             actuals=actuals,
             round=data.get("round"),
+            confirm_implausible=bool(data.get("confirm_implausible")),
         )
 
 

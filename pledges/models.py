@@ -573,6 +573,10 @@ class Pledge(TimeStampedModel):
     # The searchable text of the pledge's translations, each stemmed by its own language
     # (`pledge_document()` adds it to the pledge's own). Written by the translation services only.
     translation_search_vector = SearchVectorField(default="", editable=False)
+    # The searchable names of what the pledge is about (entity, countries, objectives, thematic
+    # areas) in the six languages (`pledges.search_context`), added to the pledge's own text by
+    # `pledge_document()`. Written by the pledge services only.
+    context_search_vector = SearchVectorField(default="", editable=False)
 
     objects = PledgeQuerySet.as_manager()
     # Who changed what and when, field by field (shown as the pledge's history). The services
@@ -586,7 +590,12 @@ class Pledge(TimeStampedModel):
             support_types,
             beneficiary_countries,
         ],
-        excluded_fields=["updated_at", "version", "translation_search_vector"],
+        excluded_fields=[
+            "updated_at",
+            "version",
+            "translation_search_vector",
+            "context_search_vector",
+        ],
         cascade_delete_history=True,
     )
 

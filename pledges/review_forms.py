@@ -74,6 +74,11 @@ class PledgeQueueFilter(django_filters.FilterSet):
 class UpdateQueueFilter(django_filters.FilterSet):
     """Narrows the queue of pending progress updates."""
 
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        help_text=_("Reference, pledge title or entity"),
+    )
     compact = django_filters.ModelChoiceFilter(
         field_name="pledge__compact",
         queryset=Compact.objects.order_by("code"),
@@ -100,6 +105,19 @@ class UpdateQueueFilter(django_filters.FilterSet):
     class Meta:
         model = PledgeUpdate
         fields: list[str] = []
+
+    def search(
+        self, queryset: QuerySet[PledgeUpdate], name: str, value: str
+    ) -> QuerySet[PledgeUpdate]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(pledge__reference__icontains=value)
+            | Q(pledge__title__icontains=value)
+            | Q(pledge__entity__name__icontains=value)
+            | Q(pledge__entity__acronym__iexact=value)
+        )
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)

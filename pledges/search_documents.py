@@ -49,14 +49,19 @@ def pledge_document() -> CombinedExpression:
     rules of its language, weighted so that reference and title rank above the description,
     and the text of its translations, each by the rules of its own language (stored by the
     translation services in `translation_search_vector`: an index expression cannot read
-    another table)."""
+    another table), and its context: entity, countries, objectives and thematic areas in the six
+    languages (`context_search_vector`, stored by the pledge services, `pledges.search_context`)."""
     config = _pledge_language_config()
     own = SearchVector("reference", "title", weight="A", config=config) + SearchVector(
         "description", weight="B", config=config
     )
-    return CombinedExpression(
-        own, "||", F("translation_search_vector"), output_field=SearchVectorField()
+    stored = CombinedExpression(
+        F("translation_search_vector"),
+        "||",
+        F("context_search_vector"),
+        output_field=SearchVectorField(),
     )
+    return CombinedExpression(own, "||", stored, output_field=SearchVectorField())
 
 
 def entity_document() -> SearchVector:

@@ -23,6 +23,7 @@ from pledges.models import (
     PledgeUpdate,
     PledgeUpdateActual,
 )
+from pledges.search_context import refresh_context_search
 
 from .accounts import ensure_demo_accounts
 from .bundles import M2M_FIELDS, Counts, IndexRow, write_bundles
@@ -204,6 +205,9 @@ def seed_demo(
         )
         stage("Writing a few pledges in French and Spanish, with English translations…")
         translate_some(pledge_ids)
+        stage("Storing what each pledge is about, for search…")
+        # Before the indexes are built, so that the one UPDATE maintains none of them.
+        refresh_context_search()
         save_counters(highest)
         stage("Announcing pledges between forums, reaffirming, co-pledgers' updates…")
         made = create_rounds_demo(as_of=as_of)

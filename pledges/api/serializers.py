@@ -17,13 +17,16 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from compacts.models import (
     Compact,
@@ -49,7 +52,7 @@ from pledges.models import (
     SupportType,
     TargetUnit,
 )
-from pledges.services import PledgeInput, TargetInput, UpdateInput
+from pledges.services import PledgeInput, TargetInput, UpdateInput, validate_update
 from pledges.workflow import REASON_MAX_LENGTH, is_secretariat
 
 OBJECTIVE_REF = re.compile(r"^(?:(?P<compact>[A-Za-z]{2,10})-)?(?P<number>[0-9]{1,3})$")
@@ -305,6 +308,16 @@ class PledgeWriteSerializer(StrictSerializer):
         help_text=gettext_lazy("ISO 4217 code, e.g. USD; required with an amount."),
     )
     targets = TargetInputSerializer(many=True, required=False)
+    confirm_implausible = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text=gettext_lazy(
+            "true confirms content that looks wrong but is right (more disbursed than pledged, "
+            "a date before the pledge starts); without it such content is refused (400) with "
+            "a message saying why."
+        ),
+    )
     version = serializers.IntegerField(
         required=False,
         write_only=True,
@@ -780,6 +793,16 @@ class PledgeUpdateWriteSerializer(StrictSerializer):
             "The id of an open reporting round of the pledge's compact that this update answers."
         ),
     )
+    confirm_implausible = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text=gettext_lazy(
+            "true confirms content that looks wrong but is right (more disbursed than pledged, "
+            "a date before the pledge starts); without it such content is refused (400) with "
+            "a message saying why."
+        ),
+    )
     entity = serializers.UUIDField(
         required=False,
         allow_null=True,
@@ -830,6 +853,51 @@ class PledgeUpdateWriteSerializer(StrictSerializer):
     def target_pledge(self) -> Pledge:
         return self.validated_data.get("pledge") or self.context["pledge"]
 
+    def to_internal_value(self, data: Any) -> Any:
+        # All errors in one answer: when a field fails, the rules across fields (checked by the
+        # service) run too on the fields that passed, so that a client fixes everything at once.
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if isinstance(error.detail, dict) and isinstance(data, Mapping):
+                failed = set(error.detail)
+                for name, messages in self._rule_errors(data).items():
+                    if name not in failed:
+                        error.detail[name] = [ErrorDetail(m, code="invalid") for m in messages]
+            raise
+
+    def _rule_errors(self, data: Mapping[str, Any]) -> dict[str, list[str]]:
+        """The service's messages about the fields that are valid on their own."""
+        values: dict[str, Any] = {}
+        for name, field_ in self.fields.items():
+            if field_.read_only or name not in data:
+                continue
+            try:
+                value = field_.run_validation(data[name])
+                check = getattr(self, f"validate_{name}", None)
+                values[name] = check(value) if check is not None else value
+            except (serializers.ValidationError, DjangoValidationError):
+                continue
+        pledge = values.get("pledge") or self.context.get("pledge")
+        if pledge is None:
+            return {}
+        content = UpdateInput(
+            status=values.get("status") or ImplementationStatus.IN_PROGRESS,
+            narrative=values.get("narrative") or "-",
+            reported_on=values.get("reported_on") or timezone.localdate(),
+            challenges=values.get("challenges") or "",
+            evidence_links=list(values.get("evidence_links") or ()),
+            disbursed_amount=values.get("disbursed_amount"),
+            actuals={a["target"]: a["value"] for a in values.get("actuals") or ()},
+            round=values.get("round"),
+            confirm_implausible=bool(values.get("confirm_implausible")),
+        )
+        try:
+            validate_update(pledge, content)
+        except DjangoValidationError as error:
+            return error.message_dict
+        return {}
+
     def to_input(self) -> UpdateInput:
         data = self.validated_data
         return UpdateInput(
@@ -841,4 +909,5 @@ class PledgeUpdateWriteSerializer(StrictSerializer):
             disbursed_amount=data["disbursed_amount"],
             actuals={a["target"]: a["value"] for a in data["actuals"]},
             round=data.get("round"),
+            confirm_implausible=data["confirm_implausible"],
         )

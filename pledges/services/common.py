@@ -35,6 +35,20 @@ CLOSED_STATES = frozenset({ReviewState.WITHDRAWN, ReviewState.REJECTED, ReviewSt
 _NO_NUL = ProhibitNullCharactersValidator()
 # Collects one field-level message: add("field", message).
 _Add = Callable[[str, str], None]
+
+CONFIRM_IMPLAUSIBLE = "confirm_implausible"
+
+
+def implausible(add: _Add, name: str, message: str) -> None:
+    """Refuse content that is possible but probably a mistake, saying why, under its field; and
+    ask, under `confirm_implausible`, for the explicit confirmation that accepts it."""
+    add(name, message)
+    add(
+        CONFIRM_IMPLAUSIBLE,
+        _("If this is right, tick this box to confirm it, and save again."),
+    )
+
+
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,7 @@ from ..models import (
     TargetUnit,
 )
 from ..progress_marks import progress_changed
+from ..search_context import refresh_context_search
 from ..workflow import (
     EDITABLE_STATES,
     PLEDGE_TRANSITIONS,
@@ -63,6 +64,7 @@ from .common import (
     _check_storable,
     _checked_reason,
     all_or_none,
+    implausible,
 )
 
 if TYPE_CHECKING:
@@ -127,6 +129,9 @@ class PledgeInput:
     announced_on: dt.date | None = None
     # The id in the system the pledge was imported from; None leaves it as it is.
     external_id: str | None = None
+    # The person confirmed content that looks wrong but is right (`_rule_plausible_dates`):
+    # without it such content is refused with a message saying why.
+    confirm_implausible: bool = False
 
     @classmethod
     def from_pledge(cls, pledge: Pledge) -> PledgeInput:
@@ -287,6 +292,27 @@ def _rule_description_within_bound(data: PledgeInput, add: _Add, complete: bool)
         )
 
 
+def _rule_plausible_dates(data: PledgeInput, add: _Add, complete: bool) -> None:
+    """A target due before the pledge starts is most likely a typing error in one of the dates."""
+    if data.confirm_implausible or data.start_date is None:
+        return
+    for target in data.targets or ():
+        if target.due_date is not None and target.due_date < data.start_date:
+            implausible(
+                add,
+                "targets",
+                _(
+                    "Target “%(metric)s” is due on %(due)s, before the pledge starts "
+                    "(%(start)s). Check both dates."
+                )
+                % {
+                    "metric": target.metric,
+                    "due": target.due_date.isoformat(),
+                    "start": data.start_date.isoformat(),
+                },
+            )
+
+
 def _rule_targets_at_most_max(data: PledgeInput, add: _Add, complete: bool) -> None:
     if data.targets is not None and len(data.targets) > MAX_TARGETS:
         add(
@@ -382,6 +408,7 @@ _PLEDGE_RULES: tuple[Callable[[PledgeInput, _Add, bool], None], ...] = (
     _rule_objective_chosen,
     _rule_description_given,
     _rule_beneficiaries_named,
+    _rule_plausible_dates,
 )
 
 
@@ -396,7 +423,9 @@ def validate_pledge(data: PledgeInput, *, complete: bool) -> None:
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
+        messages = errors.setdefault(name, [])
+        if message not in messages:  # e.g. the one confirmation several implausibilities ask
+            messages.append(message)
 
     for rule in _PLEDGE_RULES:
         rule(data, add, complete)
@@ -562,6 +591,9 @@ def create_pledge(*, data: PledgeInput, by: User, reason: str = "") -> Pledge:
     del pledge.skip_history_when_saving  # type: ignore[attr-defined]  # as above
     _apply_relations(pledge, data)
     _save_with_history(pledge, by=by, reason=reason or _("Created"))
+    # After the save, which writes every column: the vector is read from the rows just written.
+    refresh_context_search([pledge.pk])
+    pledge.refresh_from_db(fields=["context_search_vector"])
     record_change(pledge, action="pledges.pledge.created", by=by, reason=reason)
     return pledge
 
@@ -599,6 +631,8 @@ def update_pledge(
         emit("pledge.updated", locked.pk)
     locked.version += 1
     _save_with_history(locked, by=by, reason=reason or _("Edited"))
+    refresh_context_search([locked.pk])
+    locked.refresh_from_db(fields=["context_search_vector"])
     record_change(locked, action="pledges.pledge.updated", by=by, reason=reason)
     return locked
 
@@ -622,7 +656,9 @@ def _check_ready_for_review(pledge: Pledge) -> None:
                 ]
             }
         )
-    validate_pledge(PledgeInput.from_pledge(pledge), complete=True)
+    # What looked implausible was confirmed (or refused) when it was entered.
+    content = replace(PledgeInput.from_pledge(pledge), confirm_implausible=True)
+    validate_pledge(content, complete=True)
 
 
 @transaction.atomic

@@ -42,6 +42,7 @@ from .common import (
     _check_storable,
     _checked_reason,
     all_or_none,
+    implausible,
 )
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ class UpdateInput:
     actuals: Mapping[int, Decimal] = field(default_factory=dict)
     # The reporting round the update answers (forums.ReportingRound), if any.
     round: ReportingRound | None = None
+    # The person confirmed figures or dates that look wrong but are right (`_check_plausible`).
+    confirm_implausible: bool = False
 
 
 def validate_update(pledge: Pledge, data: UpdateInput) -> None:
@@ -69,7 +72,9 @@ def validate_update(pledge: Pledge, data: UpdateInput) -> None:
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
+        messages = errors.setdefault(name, [])
+        if message not in messages:  # e.g. the one confirmation several implausibilities ask
+            messages.append(message)
 
     if data.status not in ImplementationStatus.values:
         add("status", _("Choose the implementation status."))
@@ -97,8 +102,42 @@ def validate_update(pledge: Pledge, data: UpdateInput) -> None:
         _check_storable(PledgeUpdateActual, {"value": value}, add, report_as="actuals")
     _check_actuals(pledge, data.actuals, add)
     _check_round(pledge, data.round, add)
+    _check_plausible(pledge, data, add)
     if errors:
         raise ValidationError(errors)
+
+
+def _check_plausible(pledge: Pledge, data: UpdateInput, add: _Add) -> None:
+    """More disbursed than pledged, or a report dated before the pledge starts: possible (a top-up
+    not yet recorded, a report on preparations) but most often a typing error, so refused unless
+    confirmed."""
+    if data.confirm_implausible:
+        return
+    if (
+        pledge.amount is not None
+        and data.disbursed_amount is not None
+        and data.disbursed_amount > pledge.amount
+    ):
+        implausible(
+            add,
+            "disbursed_amount",
+            _(
+                "%(disbursed)s %(currency)s disbursed is more than the %(amount)s %(currency)s "
+                "pledged. Check the amount (it is cumulative, in the pledge's currency)."
+            )
+            % {
+                "disbursed": f"{data.disbursed_amount:,}",
+                "amount": f"{pledge.amount:,}",
+                "currency": pledge.currency_id,
+            },
+        )
+    if pledge.start_date is not None and data.reported_on < pledge.start_date:
+        implausible(
+            add,
+            "reported_on",
+            _("The report is dated %(date)s, before the pledge starts (%(start)s). Check the date.")
+            % {"date": data.reported_on.isoformat(), "start": pledge.start_date.isoformat()},
+        )
 
 
 def _check_evidence_links(links: Sequence[str], add: _Add) -> None:

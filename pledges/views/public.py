@@ -254,6 +254,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "active_filters": _active_filters(request.GET, faceted.facets, filterset),
             "search_text": filterset.search_text,
             "sort_key": filterset.sort_key,
+            "sort_choice": filterset.sort_choice,
             "downloads": browser_download_urls(request, invalid=form.errors),
         },
     )

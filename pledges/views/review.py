@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -37,6 +37,7 @@ from ..models import (
     ReviewState,
     UpdateReviewState,
 )
+from ..resubmission import changes_since_last_submission
 from ..review_forms import (
     BulkPublishForm,
     DuplicateForm,
@@ -78,6 +79,43 @@ def _next_url(request: HttpRequest, candidate: str | None, default: str) -> str:
     return reverse(default)
 
 
+def _remembered_filters(
+    request: HttpRequest, key: str, make_filter: Callable[[Any], Any]
+) -> HttpResponse | None:
+    """Keep a reviewer's queue filters across visits (in their session, per queue): a visit with
+    filters remembers the valid ones; a visit without any is sent to the remembered ones that
+    still exist (a forum deleted or an entity with nothing pending any more is dropped);
+    `?clear=1` forgets them. Returns the redirect to make, if any."""
+    session_key = f"review-filters:{key}"
+    if "clear" in request.GET:
+        request.session.pop(session_key, None)
+        return redirect(request.path)
+    names = list(make_filter(None).filters)
+    if not any(request.GET.get(name) for name in names):
+        saved = request.session.get(session_key)
+        if not saved:
+            return None
+        params = QueryDict(saved, mutable=True)
+        check = make_filter(params)
+        for name in [*check.form.errors, *(n for n in params if n not in names)]:
+            params.pop(name, None)
+        if not params:
+            request.session.pop(session_key, None)
+            return None
+        request.session[session_key] = params.urlencode()
+        if request.GET.get("page"):
+            params["page"] = request.GET["page"]
+        return redirect(f"{request.path}?{params.urlencode()}")
+    given = make_filter(request.GET)
+    kept = QueryDict(mutable=True)
+    for name in names:
+        values = [v for v in request.GET.getlist(name) if v.strip()]
+        if values and name not in given.form.errors:
+            kept.setlist(name, values)
+    request.session[session_key] = kept.urlencode()
+    return None
+
+
 def _paginate(request: HttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -90,6 +128,11 @@ def _paginate(request: HttpRequest, queryset: Any) -> Any:
 @secretariat_required
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Submitted and resubmitted pledges, the longest-waiting first."""
+    remembered = _remembered_filters(
+        request, "pledges", lambda data: PledgeQueueFilter(data, queryset=Pledge.objects.none())
+    )
+    if remembered is not None:
+        return remembered
     awaiting = Pledge.objects.visible_to(request.user).filter(review_state__in=AWAITING_REVIEW)
     counts = awaiting.aggregate(
         total=Count("id"),
@@ -132,9 +175,9 @@ def review_decision(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
     the page itself shows the decision form again when the reason was missing (and works as
     a plain fallback for a single decision)."""
     pledge = get_object_or_404(
-        Pledge.objects.visible_to(request.user).select_related(
-            "entity__entity_type", "compact", "forum"
-        ),
+        Pledge.objects.visible_to(request.user)
+        .select_related("entity__entity_type", "compact", "forum", "currency", "support_platform")
+        .prefetch_related("beneficiary_countries", "thematic_areas", "support_types", "actions"),
         reference=reference,
     )
     default = "pledges:review-queue"
@@ -177,9 +220,17 @@ def _render_decision(
     duplicate_form: DuplicateForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The decision page, with the pledges this one may repeat and its "duplicate of" link."""
+    """The decision page: the whole pledge, what changed since its last submission when it was
+    resubmitted, the pledges it may repeat and its "duplicate of" link."""
     context = {
         "pledge": pledge,
+        "changes": (
+            changes_since_last_submission(pledge)
+            if pledge.review_state == ReviewState.RESUBMITTED
+            else None
+        ),
+        "targets": pledge.targets.order_by("id"),
+        "participants": pledge.participants.select_related("entity").order_by("entity__name"),
         "form": form,
         "next_url": next_url,
         "awaiting": pledge.review_state in AWAITING_REVIEW,
@@ -286,6 +337,13 @@ def pending_updates() -> QuerySet[PledgeUpdate]:
 @secretariat_required
 def update_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pending progress updates, the longest-waiting first."""
+    remembered = _remembered_filters(
+        request,
+        "updates",
+        lambda data: UpdateQueueFilter(data, queryset=PledgeUpdate.objects.none()),
+    )
+    if remembered is not None:
+        return remembered
     queue_filter = UpdateQueueFilter(request.GET, queryset=pending_updates())
     context = {
         "filter": queue_filter,

@@ -272,6 +272,12 @@ def _render_editor(
             "save_label": save_label,
             "submit_label": submit_label,
             "stale": stale,
+            # What the reviewer asked to change, shown above the fields while making the changes.
+            "requested_changes": (
+                _latest_decision(pledge)
+                if pledge is not None and pledge.review_state == ReviewState.CHANGES_REQUESTED
+                else None
+            ),
             "option_groups": form.option_groups(),
             "error_summary": form.error_summary(),
             # The saved pledge's likely duplicates, while its entity may still change it.
