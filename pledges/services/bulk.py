@@ -1,6 +1,6 @@
 """Creating many pledges at once, for an import: the rules, references, history versions, audit
-entries and progress marks of `create_pledge` (and of publication), written in a few statements
-per batch instead of some seventy per pledge (docs/imports.md, "Speed")."""
+entries, searchable context and progress marks of `create_pledge` (and of publication), written
+in a few statements per batch instead of some seventy per pledge (docs/imports.md, "Speed")."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from ..models import (
     ReviewState,
 )
 from ..progress_marks import progress_changed
+from ..search_context import refresh_context_search
 from ..workflow import is_secretariat
 from .pledges import PledgeInput, _apply_content, allocate_references, validate_pledge
 
@@ -87,6 +88,7 @@ def create_pledges(items: Sequence[NewPledge], *, by: User, reason: str) -> list
     _number(pledges, items)
     Pledge.objects.bulk_create(pledges)
     through_rows = _write_sets(pledges, items)
+    refresh_context_search([pledge.pk for pledge in pledges])
     _write_participants(pledges, items, now)
     _write_history(pledges, through_rows, by=by, reason=reason, moment=now)
     changes: list[tuple[models.Model, str, dict | None]] = []

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from compacts.models import Objective
 from core.audit import entries_for
-from pledges.models import ParticipantStatus, PledgeProgressMark, ReviewState
+from pledges.models import ParticipantStatus, Pledge, PledgeProgressMark, ReviewState
 from pledges.services import PledgeInput, create_pledge
 from pledges.services.bulk import NewPledge, create_pledges
 from tests.factories import EntityFactory
@@ -50,6 +50,10 @@ def test_bulk_pledges_match_one_by_one_creation(
         o.objective_id for o in single_version.objectives.all()
     }
     assert [c.country_id for c in version.beneficiary_countries.all()] == ["KE"]
+    # Search finds it by what it is about, as a pledge created alone.
+    assert "kenya" in str(
+        Pledge.objects.values_list("context_search_vector", flat=True).get(pk=first.pk)
+    )
     assert version.history_change_reason == "Import 1 of grf.csv"
     assert version.history_user == secretariat
     # The co-pledger joins as accepted, audited.
