@@ -31,6 +31,7 @@ from pledges.models import Pledge, PledgeUpdate
 from . import services
 from .forms import AttachmentForm
 from .models import Attachment
+from .storage import attachment_storage
 
 
 def _visible_pledge(request: HttpRequest, reference: str) -> Pledge:
@@ -170,7 +171,8 @@ def attachment_download(request: HttpRequest, public_id: str) -> HttpResponse:
     if attachment is None:
         raise Http404
     try:
-        handle = attachment.file.open("rb")
+        # Through the configured storage (not the field's, bound when the model loaded).
+        handle = attachment_storage().open(attachment.file.name, "rb")
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(
