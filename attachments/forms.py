@@ -21,7 +21,7 @@ class AttachmentForm(ServiceErrorsForm):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own signature
+        super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
             "PDF, Word, Excel, PowerPoint, OpenDocument, CSV or a photo (JPEG, PNG, GIF, "
             "WebP), at most %(limit)s. The content is checked, not the name."

@@ -10,7 +10,7 @@ unscanned.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, BinaryIO, cast
 
 from clamav_client.clamd import ClamdError, ClamdNetworkSocket, ClamdUnixSocket
 from django.conf import settings
@@ -55,7 +55,7 @@ def clamd_scan(file: IO[bytes]) -> Verdict:
         return CLEAN
     file.seek(0)
     try:
-        answer = client.instream(file)
+        answer = client.instream(cast(BinaryIO, file))
     except (ClamdError, OSError) as error:
         raise ScannerUnavailable(str(error)) from error
     finally:

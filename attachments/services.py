@@ -246,7 +246,7 @@ def remove_attachment(*, attachment: Attachment, by: User) -> None:
     record_change(
         attachment, action="attachments.attachment.removed", by=by, data=_audit_data(attachment)
     )
-    stored = locked.file.name
+    stored = locked.file.name or ""
     locked.delete()
     _touch(attachment.pledge_id, attachment.update)
     transaction.on_commit(lambda: attachment_storage().delete(stored))

@@ -27,6 +27,7 @@ from core.forms import apply_service_error
 from core.http import AuthenticatedHttpRequest
 from pledges.exceptions import TransitionNotAllowed
 from pledges.models import Pledge, PledgeUpdate
+from pledges.workflow import is_secretariat
 
 from . import services
 from .forms import AttachmentForm
@@ -71,7 +72,7 @@ def _attachments_page(
                     file=upload,
                     name=upload.name or "",
                     size=upload.size or 0,
-                    by=request.user,  # type: ignore[arg-type]  # signed in: checked above
+                    by=request.user,  # signed in: checked above
                 )
             except ValidationError as error:
                 apply_service_error(form, error)
@@ -92,7 +93,7 @@ def _attachments_page(
             "attachments": files,
             "form": form,
             "may_change": may_change,
-            "is_secretariat": services.is_secretariat(request.user),
+            "is_secretariat": is_secretariat(request.user),
             "error_summary": form.error_summary() if form is not None and form.is_bound else [],
         },
     )
@@ -161,7 +162,7 @@ def _caller(request: HttpRequest) -> object:
 
 
 @require_GET
-def attachment_download(request: HttpRequest, public_id: str) -> HttpResponse:
+def attachment_download(request: HttpRequest, public_id: str) -> FileResponse:
     """The file, as a download, to whoever may see what it is attached to (404 otherwise)."""
     try:
         key = uuid.UUID(public_id)
@@ -172,7 +173,7 @@ def attachment_download(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404
     try:
         # Through the configured storage (not the field's, bound when the model loaded).
-        handle = attachment_storage().open(attachment.file.name, "rb")
+        handle = attachment_storage().open(attachment.file.name or "", "rb")
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(

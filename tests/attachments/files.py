@@ -12,7 +12,7 @@ PNG = bytes.fromhex(
 )
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
-CSV = "Country;Schools;Pupils\nKenya;12;3400\nUganda;8;2100\n".encode()
+CSV = b"Country;Schools;Pupils\nKenya;12;3400\nUganda;8;2100\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 120
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'

@@ -52,7 +52,7 @@ def test_the_scanner_is_the_callable_the_setting_names(
 ) -> None:
     settings.ATTACHMENT_SCANNER = "tests.attachments.test_virus_scanner.refuse_everything"
 
-    with pytest.raises(ValidationError, match="Custom.Signature"):
+    with pytest.raises(ValidationError, match=r"Custom\.Signature"):
         _add(pledges["draft"], member_a, files.CSV)
 
 
