@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 CLOSED_STATES = frozenset({ReviewState.WITHDRAWN, ReviewState.REJECTED, ReviewState.SUPERSEDED})
 NAME_MAX_LENGTH = 200
+# The extensions a name may keep for a detected type (any other is replaced by the type's).
+_EXTENSIONS = {"jpg": {"jpg", "jpeg", "jpe"}}
 _CHUNK = 64 * 1024
 
 
@@ -83,12 +85,12 @@ def clean_name(name: str, file_type: FileType) -> str:
     extension of the type its content has (a PDF called "photo.exe" downloads as photo.pdf)."""
     base = os.path.basename(name.replace("\\", "/")).strip()
     stem, extension = os.path.splitext(base)
-    if extension.lower().lstrip(".") not in {file_type.extension, "jpeg"}:
-        stem = base if extension == "" else stem
+    kept = _EXTENSIONS.get(file_type.extension, {file_type.extension})
+    if extension.lower().lstrip(".") not in kept:
         extension = f".{file_type.extension}"
     try:
-        stem = get_valid_filename(stem)
-    except Exception:
+        stem = get_valid_filename(stem).lstrip(".")  # no hidden files
+    except SuspiciousFileOperation:  # a name such as ".."
         stem = ""
     stem = stem[: NAME_MAX_LENGTH - len(extension)] or "attachment"
     return f"{stem}{extension}"

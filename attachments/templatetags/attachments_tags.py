@@ -10,7 +10,6 @@ from django import template
 from pledges.models import Pledge, PledgeUpdate
 
 from ..models import Attachment
-from ..services import may_change_attachments
 
 register = template.Library()
 
@@ -21,13 +20,13 @@ class PledgeFiles:
 
     files: list[Attachment]
     by_update: dict[int, list[Attachment]] = field(default_factory=dict)
-    may_change: bool = False
 
 
 @register.simple_tag
 def pledge_files(pledge: Pledge, user: Any) -> PledgeFiles:
-    """One query for every file of the page, through the one visibility rule."""
-    found = PledgeFiles(files=[], may_change=may_change_attachments(pledge, None, user))
+    """One query for every file of the page, through the one visibility rule. (Who may add
+    files to the pledge is who may edit it: the page's own `may_edit`, `workflow.can_edit`.)"""
+    found = PledgeFiles(files=[])
     for attachment in Attachment.objects.visible_to(user).filter(pledge=pledge):
         if attachment.update_id is None:
             found.files.append(attachment)
