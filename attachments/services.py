@@ -12,15 +12,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -43,6 +43,7 @@ CLOSED_STATES = frozenset({ReviewState.WITHDRAWN, ReviewState.REJECTED, ReviewSt
 NAME_MAX_LENGTH = 200
 # The extensions a name may keep for a detected type (any other is replaced by the type's).
 _EXTENSIONS = {"jpg": {"jpg", "jpeg", "jpe"}}
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*\u200b-\u200f\u202a-\u202e\u2066-\u2069]')
 _CHUNK = 64 * 1024
 
 
@@ -88,10 +89,8 @@ def clean_name(name: str, file_type: FileType) -> str:
     kept = _EXTENSIONS.get(file_type.extension, {file_type.extension})
     if extension.lower().lstrip(".") not in kept:
         extension = f".{file_type.extension}"
-    try:
-        stem = get_valid_filename(stem).lstrip(".")  # no hidden files
-    except SuspiciousFileOperation:  # a name such as ".."
-        stem = ""
+    # Spaces, parentheses and any script stay; what file systems and headers choke on goes.
+    stem = " ".join(_UNSAFE.sub("", stem).split()).strip(" .")
     stem = stem[: NAME_MAX_LENGTH - len(extension)] or "attachment"
     return f"{stem}{extension}"
 

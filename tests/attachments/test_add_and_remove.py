@@ -30,7 +30,7 @@ def test_file_is_stored_under_a_random_name_and_audited_when_a_member_attaches_i
 ) -> None:
     added = _add(pledges["draft"], member_a, files.PNG, "../../school photo.pdf")
 
-    assert added.name == "school_photo.png"  # its content is a PNG, whatever it was called
+    assert added.name == "school photo.png"  # its content is a PNG, whatever it was called
     assert added.content_type == "image/png"
     assert added.size == len(files.PNG)
     assert len(added.sha256) == 64

@@ -62,7 +62,7 @@ def test_download_is_an_attachment_with_nosniff_when_the_pledge_is_published(
     assert b"".join(response.streaming_content) == files.PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "signed_agreement.pdf" in response["Content-Disposition"]
+    assert "signed agreement.pdf" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
 
@@ -86,7 +86,7 @@ def test_files_of_drafts_and_pending_updates_are_404_to_others_and_shown_to_the_
     public_page = Client().get(
         reverse("pledges:pledge-detail", args=[pledges["published"].reference])
     )
-    assert "signed_agreement.pdf" not in public_page.text
+    assert "signed agreement.pdf" not in public_page.text
 
 
 def test_api_lists_files_on_pledges_and_updates_and_anonymous_callers_see_public_ones_only(
@@ -106,7 +106,7 @@ def test_api_lists_files_on_pledges_and_updates_and_anonymous_callers_see_public
     assert [a["sha256"] for a in pledge["attachments"]] == [on_pledge.sha256]
     assert pledge["attachments"][0]["url"].endswith(f"/attachments/{on_pledge.public_id}/download/")
     assert pledge["attachments"][0]["size"] == len(files.PDF)
-    assert update["attachments"][0]["name"] == "signed_agreement.pdf"
+    assert update["attachments"][0]["name"] == "signed agreement.pdf"
     assert update["attachments"][0]["content_type"] == "application/pdf"
     assert str(on_pending.public_id) not in str(public)
     # A program downloads with its API key what the API listed for it.
