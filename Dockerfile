@@ -27,6 +27,7 @@ COPY . .
 RUN SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))') \
     ALLOWED_HOSTS=localhost sh -c 'python manage.py collectstatic --noinput \
     && python manage.py compile_translations' \
+    && mkdir -p /app/media \
     && chown -R app:app /app
 
 USER app

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
+    path("", include("attachments.urls_files")),
 ]
 # Pages carry their language in the URL (`/fr/pledges/…`), so that a shared link opens in the
 # language it was shared in; English, the default, has no prefix.
@@ -42,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("", include("matching.urls")),
     path("", include("partnerships.urls")),
     path("", include("followup.urls")),
+    path("", include("attachments.urls")),
     path("", include("forums.urls")),
     path("", include("pledges.urls")),
     prefix_default_language=False,

@@ -225,3 +225,11 @@ def secretariat(db: None) -> User:
 @pytest.fixture
 def site_admin(db: None) -> User:
     return UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media() -> Iterator[None]:
+    """Attachments the tests store go to this process's own directory (config/settings/test.py,
+    MEDIA_ROOT): removed when the session ends."""
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)

@@ -26,6 +26,7 @@ from pledges.models import (
 from pledges.search_context import refresh_context_search
 
 from .accounts import ensure_demo_accounts
+from .attachments import create_demo_attachments
 from .bundles import M2M_FIELDS, Counts, IndexRow, write_bundles
 from .draws import stream
 from .entities import create_entities
@@ -69,6 +70,7 @@ class DemoSummary:
     goal_contributions: int
     stakeholder_entity: str
     seconds: float
+    attachments: int = 0
 
 
 # Tables that receive many rows; the demo accounts and counters are written through the ORM.
@@ -212,6 +214,10 @@ def seed_demo(
         stage("Announcing pledges between forums, reaffirming, co-pledgers' updates…")
         made = create_rounds_demo(as_of=as_of)
         log("  " + ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in made.items()))
+        stage("Attaching a few demo files (marked DEMO) to the showcase entity's pledges…")
+        attachments = create_demo_attachments(
+            showcase_entity_id=showcase.id, uploader=accounts.stakeholder
+        )
         stage("Creating exchange rates…")
         rates = create_exchange_rates(
             ref=ref, currencies=counts.currencies_used, seed=seed, writer=writer
@@ -238,6 +244,7 @@ def seed_demo(
         goal_contributions=goal_contributions,
         stakeholder_entity=showcase.name,
         seconds=clock.monotonic() - started,
+        attachments=attachments,
     )
 
 

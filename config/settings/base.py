@@ -7,6 +7,7 @@ zero-setup demo default and nothing else relies on it.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "reports",
     "imports",
     "webhooks",
+    "attachments",
     "bootstrap",
 ]
 
@@ -190,12 +192,55 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+
+
+def attachment_storage(media_root: Path) -> dict[str, Any]:
+    """Where attachments are kept (the `attachments` storage): any S3-compatible object store
+    when S3_BUCKET is set (django-storages' S3Storage: private objects, never overwritten, read
+    back only through the app's download view), else the local filesystem under
+    MEDIA_ROOT/attachments, which no URL serves."""
+    bucket = env("S3_BUCKET", default="")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media_root / "attachments", "base_url": None},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("S3_PREFIX", default="attachments"),
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="") or None,
+            "default_acl": None,  # the bucket's (private) policy, no public-read ACL
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "attachments": attachment_storage(MEDIA_ROOT),
 }
-MEDIA_URL = "media/"
-MEDIA_ROOT = BASE_DIR / "media"
+
+# Attachments on pledges and progress updates (attachments app, README "Attachments").
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
+ATTACHMENT_MAX_PER_RECORD = env.int("ATTACHMENT_MAX_PER_RECORD", default=10)
+# The virus scanner: a dotted path to a callable(file) -> attachments.scanning.Verdict, run on
+# every upload before it is stored. The default asks ClamAV's clamd (INSTREAM) when CLAMD_SOCKET
+# or CLAMD_HOST is set and passes every file when neither is.
+ATTACHMENT_SCANNER = env("ATTACHMENT_SCANNER", default="attachments.scanning.clamd_scan")
+CLAMD_SOCKET = env("CLAMD_SOCKET", default="")
+CLAMD_HOST = env("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=60.0)
 
 # E-mail: console by default, SMTP (or any backend django-environ knows) from EMAIL_URL.
 if env("EMAIL_URL", default=""):

@@ -8,7 +8,7 @@ a bench-only URL configuration that adds the bare baseline views next to the rea
 import warnings
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REST_FRAMEWORK, env
+from .base import DATABASES, REST_FRAMEWORK, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="insecure-bench-key-not-for-production")
@@ -54,6 +54,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 STORAGES = {
+    **STORAGES,  # the attachments' storage as base.py chose it
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

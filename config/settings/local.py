@@ -1,7 +1,7 @@
 """Development and the zero-setup demo (`make run`)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STORAGES, env
 
 DEBUG = env.bool("DEBUG", default=True)
 
@@ -9,6 +9,7 @@ DEBUG = env.bool("DEBUG", default=True)
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
+    **STORAGES,  # the attachments' storage as base.py chose it
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

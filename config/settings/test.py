@@ -1,5 +1,8 @@
 """Test settings: the real PostgreSQL and Redis, never eager Celery."""
 
+import os
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
@@ -39,10 +42,19 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Attachments go to a directory of this test process's own (tests/conftest.py empties it at the
+# end of the session); the S3 tests point the storage at a moto server themselves.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"cpt-test-media-{os.getpid()}"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "attachments", "base_url": None},
+    },
 }
+# Never ask a clamd the test machine may happen to have (the scanner tests start their own).
+CLAMD_SOCKET = CLAMD_HOST = ""
 # Serve static files from the finders; tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -210,6 +210,7 @@ class PledgeReader:
                 ("objective", "objective-detail", "pk"),
                 ("msp", "msp-detail", "slug"),
                 ("match", "match-detail", "id"),
+                ("attachment", "attachment-download", "public_id"),
             )
         }
         # list_url's `…/?pledge=<reference>`, as urlencode writes it.

@@ -40,7 +40,13 @@ from core.api.serializers import StrictSerializer
 from core.models import Country, Currency
 from forums.models import Forum, ReportingRound
 from pledges.api.loading import load_update_rows
-from pledges.api.shape import KEYS, MONEY, CodeNameSerializer, TargetSerializer
+from pledges.api.shape import (
+    KEYS,
+    MONEY,
+    AttachmentLinkSerializer,
+    CodeNameSerializer,
+    TargetSerializer,
+)
 from pledges.models import (
     Entity,
     GeographyScope,
@@ -672,6 +678,7 @@ class PledgeUpdateSerializer(serializers.ModelSerializer):
     )
     currency = serializers.CharField(source="pledge.currency_id", read_only=True, allow_null=True)
     actuals = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
     review_note = serializers.SerializerMethodField()
 
     class Meta:
@@ -690,6 +697,7 @@ class PledgeUpdateSerializer(serializers.ModelSerializer):
             "disbursed_amount",
             "currency",
             "actuals",
+            "attachments",
             "review_state",
             "reviewed_at",
             "review_note",
@@ -700,6 +708,21 @@ class PledgeUpdateSerializer(serializers.ModelSerializer):
     @extend_schema_field(ActualSerializer(many=True))
     def get_actuals(self, update: PledgeUpdate) -> list[dict[str, Any]]:
         return rows(update, "actuals", load_update_rows)
+
+    @extend_schema_field(AttachmentLinkSerializer(many=True))
+    def get_attachments(self, update: PledgeUpdate) -> list[dict[str, Any]]:
+        """The files attached to the update, each with its download link."""
+        files = rows(update, "attachments", load_update_rows)
+        stamp = serializers.DateTimeField()
+        return [
+            {
+                **row,
+                "id": str(row["id"]),
+                "created_at": stamp.to_representation(row["created_at"]),
+                "url": link(self.context, "attachment-download", "public_id", row["id"]),
+            }
+            for row in files
+        ]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_review_note(self, update: PledgeUpdate) -> str | None:

@@ -421,6 +421,20 @@ class AcceptedMatchSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
+class AttachmentLinkSerializer(serializers.Serializer):
+    """A file attached to the pledge or to a progress update (the `attachments` app), as
+    visible as what it is attached to. `content_type` is read from the file's content when it
+    was uploaded, never from its name; `url` downloads it (as an attachment, never inline)."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(help_text=gettext_lazy("In bytes."))
+    sha256 = serializers.CharField(help_text=gettext_lazy("The file's SHA-256, in hex."))
+    created_at = serializers.DateTimeField()
+    url = serializers.URLField()
+
+
 class TargetSerializer(serializers.Serializer):
     """A quantified target of a pledge."""
 
@@ -786,6 +800,28 @@ KEYS: Sequence[Key] = (
             " WHERE l.state = 'accepted' AND lp.review_state = 'published'"
             " AND x.review_state = 'published'",
             "l.accepted_at, x.reference",
+        ),
+    ),
+    Key(
+        "attachments",
+        # The attachments app's rows, by table name: the pledge's own files (its updates' are
+        # on the updates), listed with the pledge and so exactly as visible as it.
+        Nested(
+            AttachmentLinkSerializer,
+            Obj(
+                AttachmentLinkSerializer,
+                {
+                    "id": Sql("l.public_id", "uuid"),
+                    "name": Sql("l.name"),
+                    "content_type": Sql("l.content_type"),
+                    "size": Sql("l.size", "int"),
+                    "sha256": Sql("l.sha256"),
+                    "created_at": Sql("l.created_at", "stamp"),
+                    "url": Link("attachment", "l.public_id::text"),
+                },
+            ),
+            "FROM attachments_attachment l WHERE l.update_id IS NULL",
+            "l.created_at, l.id",
         ),
     ),
     Key("review_state", Column("review_state"), export=True),

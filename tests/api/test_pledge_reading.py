@@ -201,6 +201,7 @@ def expected(pledge: Pledge, *, insider: bool) -> dict[str, Any]:
         "multistakeholder_pledges": [],
         "support": [],
         "matches": [],
+        "attachments": [],
         "review_state": "published",
         "implementation_status": "in_progress",
         "last_update_on": None
@@ -276,6 +277,7 @@ def test_a_bare_pledge_has_null_objects_and_empty_lists(
         "multistakeholder_pledges",
         "support",
         "matches",
+        "attachments",
     ):
         assert body[name] == [], name
 

@@ -275,8 +275,8 @@ def test_list_runs_the_same_few_queries_when_there_are_few_or_many_updates(
     client = api_as("member_a")
     client.get(URL, {"page_size": 1})
 
-    # The API key, permissions (2), updates, actuals, memberships.
-    with django_assert_max_num_queries(6):
+    # The API key, permissions (2), updates, actuals, attached files, memberships.
+    with django_assert_max_num_queries(7):
         response = client.get(URL, {"page_size": 500})
 
     assert len(response.json()["results"]) == count

@@ -13,8 +13,10 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import User
+from attachments.models import Attachment
 from bootstrap import demo
 from bootstrap.demo import run as demo_run
 from compacts.models import Compact, Objective
@@ -491,6 +493,16 @@ def test_stakeholder_acts_for_a_verified_entity_with_pledges_in_several_states_w
     assert membership.entity.is_verified
     assert is_active_member(user, membership.entity)
     assert {ReviewState.DRAFT, ReviewState.SUBMITTED, ReviewState.PUBLISHED} <= states
+    # The showcase's demo files: marked DEMO, on its pledges and updates, downloadable by it.
+    files = Attachment.objects.filter(pledge__entity=membership.entity)
+    assert files.filter(update__isnull=True).exists()
+    assert files.filter(update__isnull=False).exists()
+    assert all(name.startswith("DEMO") for name in files.values_list("name", flat=True))
+    assert "demo files attached" in seeded
+    client = Client()
+    client.force_login(user)
+    download = client.get(reverse("attachment-download", args=[files.first().public_id]))
+    assert b"DEMO" in b"".join(download.streaming_content)
 
 
 def test_rerun_adds_pledges_but_not_accounts_and_resets_the_password_when_seeded_again(

@@ -1,7 +1,8 @@
 """No page scrolls sideways, in Arabic (right to left) or English, on a desktop (1280 px) or a
 phone (390 px), in a real headless Chromium, on demo data: the home page, the pledge browser, a
-pledge, the dashboard, the pledge form (a member of an entity) and the review queue (the
-secretariat). A page wider than the window names the elements that stick out.
+pledge, the dashboard, the pledge form (a member of an entity), the review queue (the
+secretariat), a pledge's attachments page with its upload form and an update's page. A page
+wider than the window names the elements that stick out.
 
 Screenshots of the Arabic and French home page and dashboard land in
 test-artifacts/layout-<language>-<page>-<width>.png, to check the glyphs and the mirroring."""
@@ -16,6 +17,7 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from accounts.models import User
+from attachments.models import Attachment
 from pledges.models import Pledge, ReviewState
 from tests.factories import MembershipFactory
 
@@ -80,7 +82,21 @@ def test_no_page_scrolls_sideways_in_arabic_or_english_on_desktop_or_phone(
     published = Pledge.objects.filter(review_state=ReviewState.PUBLISHED)
     pledge = max(published, key=lambda p: len(p.title) + len(p.description))
     assert Pledge.objects.filter(review_state=ReviewState.SUBMITTED).exists()  # a full queue
+    # The demo's files: a published pledge's attachments page (as the secretariat, with the
+    # upload form) and an approved update's page, both with long demo file names.
+    on_pledge = Attachment.objects.filter(
+        update__isnull=True, pledge__review_state=ReviewState.PUBLISHED
+    ).first()
+    on_update = Attachment.objects.filter(update__review_state="approved").first()
+    assert on_pledge is not None
+    assert on_update is not None
+    assert on_update.update is not None
     pages = {
+        "attachments": (f"/pledges/{on_pledge.pledge.reference}/attachments/", secretariat),
+        "update": (
+            f"/pledges/{on_update.pledge.reference}/updates/{on_update.update.public_id}/",
+            None,
+        ),
         "home": ("/", None),
         "pledges": ("/pledges/", None),
         "pledge": (f"/pledges/{pledge.reference}/", None),

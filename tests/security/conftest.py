@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import ApiKey, User
 from accounts.services import create_api_key
+from attachments.services import add_attachment
 from compacts.models import GuidingPrinciple, Objective
 from forums.models import Forum, ReportingRound
 from goals.models import Goal, GoalContribution, OfficialFigure
@@ -34,6 +36,7 @@ from pledges.models import (
     PledgeParticipant,
     PledgeTarget,
     PledgeTranslation,
+    PledgeUpdate,
     ReviewState,
     SupportType,
     UpdateReviewState,
@@ -49,6 +52,7 @@ from tests.factories import (
 )
 from webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
+ATTACHMENT_PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
 PASSWORD = "test-pass-2026"  # tests/factories.py gives every UserFactory user this password
 
 
@@ -114,9 +118,8 @@ def world(
     published = pledge(ReviewState.PUBLISHED, title="A's published pledge")
     other = pledge(ReviewState.PUBLISHED, entity=entity_c, title="C's published pledge")
     pending = PledgeUpdateFactory(pledge=published, submitted_by=member_a)
-    approved = PledgeUpdateFactory(
-        pledge=published, submitted_by=member_a, review_state=UpdateReviewState.APPROVED
-    )
+    # Approved below, once a file is attached to it (files are attached while pending).
+    approved = PledgeUpdateFactory(pledge=published, submitted_by=member_a)
     for translated in (draft, published):  # a French translation to open, change and remove
         PledgeTranslation.objects.create(
             pledge=translated, language="fr", title="Titre en français", description="Texte."
@@ -208,6 +211,28 @@ def world(
     figure = OfficialFigure.objects.filter(forum__code="GRF23").order_by("pk").first()
     # A goal of the MSP that entity B leads (its managers' goals pages).
     msp_goal = Goal.objects.create(msp=msp, text="Resettle 100", unit="persons", target_value=100)
+    # A file on each of A's draft, published pledge, pending and approved update (the
+    # attachments app's routes): added through the service, as people do.
+    attachments = {
+        name: add_attachment(
+            pledge=parent.pledge if isinstance(parent, PledgeUpdate) else parent,
+            update=parent if isinstance(parent, PledgeUpdate) else None,
+            file=ContentFile(ATTACHMENT_PDF, name="evidence.pdf"),
+            name="evidence.pdf",
+            size=len(ATTACHMENT_PDF),
+            by=secretariat,
+        )
+        for name, parent in (
+            ("A-draft-attachment", draft),
+            ("A-published-attachment", published),
+            ("A-update-pending-attachment", pending),
+            ("A-update-approved-attachment", approved),
+        )
+    }
+    PledgeUpdate.objects.filter(pk=approved.pk).update(
+        review_state=UpdateReviewState.APPROVED, reviewed_at=timezone.now()
+    )
+    approved.refresh_from_db()
     users = {
         "partner": partner,
         "member_a": member_a,
@@ -250,8 +275,22 @@ def world(
             "A-draft": {"reference": draft.reference},
             "A-submitted": {"reference": submitted.reference},
             "A-published": {"reference": published.reference},
-            "A-update-pending": {"pk": pending.pk, "id": pending.public_id},
-            "A-update-approved": {"pk": approved.pk, "id": approved.public_id},
+            "A-update-pending": {
+                "pk": pending.pk,
+                "id": pending.public_id,
+                "reference": published.reference,
+                "update": pending.public_id,
+            },
+            "A-update-approved": {
+                "pk": approved.pk,
+                "id": approved.public_id,
+                "reference": published.reference,
+                "update": approved.public_id,
+            },
+            **{
+                name: {"public_id": attachment.public_id}
+                for name, attachment in attachments.items()
+            },
             "invitation-B": {"pk": invitation_b.pk},
             "invitation-C-on-A-draft": {"pk": invitation_c.pk},
             "A-link": {"pk": link.pk},
@@ -322,6 +361,7 @@ def world(
                 "narrative": "Enrolment started in three counties.",
                 "reported_on": "2024-06-30",
             },
+            "attachment": {"file": ContentFile(ATTACHMENT_PDF, name="more-evidence.pdf")},
             "update-on-A": {
                 "pledge": published.reference,
                 "status": "in_progress",

@@ -109,3 +109,35 @@ def test_unverified_entity_page_is_404_when_a_stranger_opens_it_by_uuid(world: W
 
     assert Client().get(url).status_code == 404
     assert _session(world, "member_b").get(url).status_code == 404
+
+
+@pytest.mark.parametrize("auth", [_session, _key], ids=["session", "api-key"])
+@pytest.mark.parametrize("target", ["A-draft-attachment", "A-update-pending-attachment"])
+def test_files_of_entity_as_unpublished_things_are_404_when_entity_b_asks_by_uuid(
+    world: World, auth, target: str
+) -> None:
+    url = reverse("attachment-download", kwargs={"public_id": world.targets[target]["public_id"]})
+
+    response = auth(world, "member_b").get(url)
+    owner = auth(world, "member_a").get(url)
+
+    assert response.status_code == 404
+    assert owner.status_code == 200
+    assert owner["Content-Disposition"].startswith("attachment;")
+
+
+def test_api_never_lists_files_of_entity_as_pending_update_when_entity_b_lists(
+    world: World,
+) -> None:
+    hidden = str(world.targets["A-update-pending-attachment"]["public_id"])
+    shown = str(world.targets["A-update-approved-attachment"]["public_id"])
+
+    updates = _key(world, "member_b").get(
+        "/api/v1/pledge-updates/?page_size=500", HTTP_ACCEPT="application/json"
+    )
+    pledges = Client().get("/api/v1/pledges/?page_size=500", HTTP_ACCEPT="application/json")
+
+    assert hidden not in updates.text
+    assert shown in updates.text
+    assert str(world.targets["A-draft-attachment"]["public_id"]) not in pledges.text
+    assert str(world.targets["A-published-attachment"]["public_id"]) in pledges.text

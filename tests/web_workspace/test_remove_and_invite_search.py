@@ -446,8 +446,8 @@ def test_page_query_count_is_bounded_when_searching(
 
     # The search is one query however many entities match; the labels cost none. (Issue 17
     # added three: the pledge's accepted matches, its reaffirmations and the forums an editor
-    # can reaffirm at.)
-    with django_assert_max_num_queries(22):
+    # can reaffirm at. Issue 20 one: the attached files.)
+    with django_assert_max_num_queries(23):
         response = client.get(page_url(published, "Organisation"))
 
     assert response.status_code == 200
