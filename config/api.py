@@ -1,5 +1,6 @@
 """The partner API: one router registers every app's viewsets (`/api/v1/…`)."""
 
+from changefeed.api.views import ChangeViewSet
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
 from core.api.root import ApiRouter
 from followup.api.views import FollowUpDocumentViewSet
@@ -33,5 +34,6 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("official-figures", OfficialFigureViewSet, basename="official-figure")
 router.register("multistakeholder-pledges", MultistakeholderPledgeViewSet, basename="msp")
 router.register("documents", FollowUpDocumentViewSet, basename="document")
+router.register("changes", ChangeViewSet, basename="change")
 
 urlpatterns = router.urls

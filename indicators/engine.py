@@ -48,6 +48,7 @@ from pledges.models import (
 )
 
 from . import progress, snapshot_version
+from .feed import feed_snapshots
 from .models import (
     CompactProgressSnapshot,
     Indicator,
@@ -756,6 +757,8 @@ def write_snapshots(
         )
         if rows or gone:
             snapshot_version.bump_on_commit()
+        if model is ProgressSnapshot:  # the one snapshot model the API lists (`/progress/`)
+            feed_snapshots(written=[row.pk for row in rows], deleted=gone)
     written = dict.fromkeys(owners, 0)
     for row in rows:
         written[getattr(row, f"{owner}_id")] += 1

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "csp",
     # Project apps, lowest layer first (see README, "Architecture").
     "core",
+    "changefeed",
     "accounts",
     "compacts",
     "forums",

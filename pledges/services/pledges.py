@@ -63,6 +63,7 @@ from .common import (
     _checked_reason,
     all_or_none,
 )
+from .feed import feed_pledges
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -588,6 +589,7 @@ def update_pledge(
     locked.version += 1
     _save_with_history(locked, by=by, reason=reason or _("Edited"))
     record_change(locked, action="pledges.pledge.updated", by=by, reason=reason)
+    feed_pledges([locked.pk])
     return locked
 
 
@@ -660,6 +662,7 @@ def transition_pledge(*, pledge: Pledge | int, action: str, by: User, reason: st
         reason=reason,
         data={"from": previous, "to": transition.target},
     )
+    feed_pledges([locked.pk])
     if transition.actor is Actor.SECRETARIAT:
         notifications.review_decision(locked, transition=transition, reason=reason)
     elif action in {"submit", "resubmit"}:

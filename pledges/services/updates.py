@@ -42,6 +42,7 @@ from .common import (
     _checked_reason,
     all_or_none,
 )
+from .feed import feed_pledges, feed_updates
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -264,6 +265,7 @@ def review_update(
         reason=reason,
         data={"pledge_id": locked.pledge_id},
     )
+    feed_updates([locked.pk])
     notifications.update_decision(locked, transition=transition, reason=reason)
     return locked
 
@@ -283,6 +285,7 @@ def refresh_implementation_status(pledge_id: int) -> None:
         version=F("version") + 1,
         updated_at=timezone.now(),
     )
+    feed_pledges([pledge_id])
 
 
 @transaction.atomic
