@@ -17,7 +17,7 @@ from ..models import (
     UpdateReviewState,
 )
 
-REMOVAL_REASONS = {
+REMOVAL_REASONS: dict[str, RemovalReason] = {
     ReviewState.WITHDRAWN: RemovalReason.WITHDRAWN,
     ReviewState.SUPERSEDED: RemovalReason.SUPERSEDED,
     ReviewState.REJECTED: RemovalReason.REJECTED,
