@@ -41,6 +41,7 @@ class RemovedPagination(CursorPagination):
         answer["properties"]["removed"] = {
             "type": "array",
             "items": TOMBSTONE_SCHEMA,
+            "example": [],
             "description": str(
                 gettext_lazy(
                     "Only with `include_removed=true`, on the first page: the rows that left "

@@ -2,6 +2,7 @@
 and the tombstone a removed row leaves (lists with `include_removed=true`, 410 answers)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from changefeed.models import Action, Change, RemovalReason, Resource
@@ -33,11 +34,13 @@ class ChangeSerializer(serializers.ModelSerializer):
     )
     at = serializers.DateTimeField(help_text=_("When the change was made (UTC)."))
     reason = serializers.ChoiceField(
-        choices=[("", ""), *RemovalReason.choices],
-        help_text=_("Why a removed row left: empty unless `change` is `removed`."),
+        choices=RemovalReason.choices,
+        allow_null=True,
+        help_text=_("Why a removed row left; null unless `change` is `removed`."),
     )
     successor = serializers.CharField(
-        help_text=_("What replaced a removed row (a superseding pledge's reference), else empty.")
+        allow_null=True,
+        help_text=_("What replaced a removed row (a superseding pledge's reference), or null."),
     )
 
     class Meta:
@@ -45,7 +48,14 @@ class ChangeSerializer(serializers.ModelSerializer):
         fields = ("resource", "key", "change", "at", "reason", "successor")
         read_only_fields = fields
 
+    def to_representation(self, instance: Change) -> dict[str, object]:
+        data = super().to_representation(instance)
+        data["reason"] = data["reason"] or None
+        data["successor"] = data["successor"] or None
+        return data
 
+
+@extend_schema_serializer(many=False)  # the answer of a `list` action, yet one object
 class ChangePageSerializer(serializers.Serializer):
     """A page of the change feed."""
 

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from changefeed.feed import BadCursor, read_page
+from core.api.conditional import ConditionalMixin
 from core.api.pagination import CursorPagination
 from core.api.schema import ApiSchema
 
@@ -18,7 +19,7 @@ from .serializers import ChangePageSerializer
 DEFAULT_SIZE = 100
 
 
-class ChangeViewSet(viewsets.ViewSet):
+class ChangeViewSet(ConditionalMixin, viewsets.ViewSet):  # ETags: 304 when nothing is new
     permission_classes = (AllowAny,)
     schema = ApiSchema()
 

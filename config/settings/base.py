@@ -364,6 +364,9 @@ SPECTACULAR_SETTINGS = {
         "MspStatusEnum": "partnerships.models.MspStatus",
         # The site's languages are the six UN languages: one enum for pledges and documents.
         "LanguageEnum": "followup.models.UnLanguage",
+        "FeedResourceEnum": "changefeed.models.Resource",
+        "FeedChangeEnum": "changefeed.models.Action",
+        "RemovalReasonEnum": "changefeed.models.RemovalReason",
     },
 }
 

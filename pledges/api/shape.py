@@ -421,7 +421,7 @@ class AcceptedMatchSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
-class PledgeLinkSerializer(serializers.Serializer):
+class PledgeRelationSerializer(serializers.Serializer):
     """A link between this pledge and another, read from this pledge's side: `supersedes` and
     `duplicate_of` are its own links, `superseded_by` and `duplicated_by` the other pledge's
     links to it. Only pledges that have been public are named (and all for the secretariat)."""
@@ -714,9 +714,9 @@ KEYS: Sequence[Key] = (
     Key(
         "links",
         Nested(
-            PledgeLinkSerializer,
+            PledgeRelationSerializer,
             Obj(
-                PledgeLinkSerializer,
+                PledgeRelationSerializer,
                 {
                     "kind": Sql("l.kind"),
                     "reference": Sql("x.reference"),
