@@ -3,61 +3,16 @@ performs the nightly sync unmodified — the change feed from a stored cursor, e
 read by its detail, a removal read as its tombstone (410)."""
 
 import importlib
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-from django.test import Client
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import User
 from pledges.services import transition_pledge
 
 from .conftest import build_cast, publish
-
-GENERATOR = Path(sys.executable).with_name("openapi-python-client")
-
-
-@pytest.fixture(scope="session")
-def feed_client(
-    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ModuleType]:
-    """A client package generated once per session from the served schema, as `cpt_feed`."""
-    folder = tmp_path_factory.mktemp("generated")
-    with django_db_blocker.unblock():
-        schema = Client().get("/api/schema/").content
-    (folder / "schema.yml").write_bytes(schema)
-    env = {**os.environ, "PATH": f"{GENERATOR.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run(
-        [
-            str(GENERATOR),
-            "generate",
-            "--path",
-            str(folder / "schema.yml"),
-            "--output-path",
-            str(folder / "cpt_feed"),
-            "--meta",
-            "none",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    sys.path.insert(0, str(folder))
-    try:
-        yield importlib.import_module("cpt_feed")
-    finally:
-        sys.path.remove(str(folder))
-        for module in [m for m in sys.modules if m.split(".")[0] == "cpt_feed"]:
-            del sys.modules[module]
 
 
 def nightly_sync(package: ModuleType, base_url: str, state: dict[str, Any]) -> None:
@@ -83,18 +38,22 @@ def nightly_sync(package: ModuleType, base_url: str, state: dict[str, Any]) -> N
 
 @pytest.mark.django_db(transaction=True)
 def test_generated_client_performs_the_nightly_sync(
-    reference_data: None, secretariat: User, live_server: LiveServer, feed_client: ModuleType
+    reference_data: None, secretariat: User, live_server: LiveServer, generated_client: ModuleType
 ) -> None:
     cast = build_cast(secretariat)
     kept, dropped = publish(cast), publish(cast, title="To be withdrawn")
     state: dict[str, Any] = {"cursor": "", "pledges": {}, "removed": {}}
-    nightly_sync(feed_client, live_server.url, state)
+    nightly_sync(generated_client, live_server.url, state)
     transition_pledge(pledge=dropped, action="withdraw", by=cast.member_a)
-    nightly_sync(feed_client, live_server.url, state)
+    nightly_sync(generated_client, live_server.url, state)
 
     assert state["pledges"] == {kept.reference: kept.title}
     assert state["removed"] == {dropped.reference: "withdrawn"}
-    gone_module = importlib.import_module(f"{feed_client.__name__}.api.pledges.v1_pledges_retrieve")
-    gone = gone_module.sync_detailed(dropped.reference, client=feed_client.Client(live_server.url))
+    gone_module = importlib.import_module(
+        f"{generated_client.__name__}.api.pledges.v1_pledges_retrieve"
+    )
+    gone = gone_module.sync_detailed(
+        dropped.reference, client=generated_client.Client(live_server.url)
+    )
     assert gone.status_code == 410
     assert gone.parsed.successor is None
