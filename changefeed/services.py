@@ -44,11 +44,22 @@ def follow(resource: Resource, follower: Follower) -> None:
         _followers[resource].append(follower)
 
 
+# Past this many rows, one record() locks the whole resource instead of each row: every
+# advisory lock takes a slot of the shared lock table until commit (max_locks_per_transaction
+# per connection), and a nightly recompute records thousands of snapshots.
+MAX_ROW_LOCKS = 64
+
+
 def _lock(resource: str, keys: Sequence[str]) -> None:
     """Serialise writers of the same rows' feed entries until commit, in one order (no
     deadlock between two callers recording overlapping sets): the second writer then reads
-    the first one's entry as the latest."""
+    the first one's entry as the latest. A few rows: the resource shared, each row exclusive;
+    many rows: the resource exclusive (which waits for, and holds off, every other writer)."""
     with connection.cursor() as cursor:
+        if len(keys) > MAX_ROW_LOCKS:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [resource])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))", [resource])
         cursor.execute(
             "SELECT pg_advisory_xact_lock(h) FROM ("
             " SELECT DISTINCT hashtextextended(%s || ':' || k, 0) AS h"

@@ -48,7 +48,7 @@ from pledges.models import (
 )
 
 from . import progress, snapshot_version
-from .feed import feed_snapshots
+from .feed import feed_msp_figures, feed_snapshots
 from .models import (
     CompactProgressSnapshot,
     Indicator,
@@ -759,6 +759,8 @@ def write_snapshots(
             snapshot_version.bump_on_commit()
         if model is ProgressSnapshot:  # the one snapshot model the API lists (`/progress/`)
             feed_snapshots(written=[row.pk for row in rows], deleted=gone)
+        elif model is MspProgressSnapshot and (rows or gone):
+            feed_msp_figures(owners)
     written = dict.fromkeys(owners, 0)
     for row in rows:
         written[getattr(row, f"{owner}_id")] += 1

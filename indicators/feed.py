@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from changefeed.models import RemovalReason, Resource
 from changefeed.services import Seen, record
+from partnerships.feed import feed_msps
 
 
 def feed_values(*, saved: Iterable[int] = (), deleted: Iterable[int] = ()) -> None:
@@ -21,3 +22,8 @@ def feed_snapshots(*, written: Iterable[int] = (), deleted: Iterable[int] = ()) 
         [Seen(key=str(pk), public=True) for pk in written]
         + [Seen(key=str(pk), public=False, reason=RemovalReason.DELETED) for pk in deleted],
     )
+
+
+def feed_msp_figures(msp_ids: Iterable[int]) -> None:
+    """An MSP's API representation carries its latest overall figures: new figures update it."""
+    feed_msps(msp_ids)
