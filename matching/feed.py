@@ -8,19 +8,28 @@ from django.db.models import Q
 from changefeed.models import RemovalReason, Resource
 from changefeed.services import Seen, follow, record
 
-from .models import Match
+from .models import Match, MatchState
 
 
-def feed_matches(match_ids: Iterable[int]) -> None:
-    """Record the matches as they are now."""
+def feed_matches(match_ids: Iterable[int], *, reason: str = "") -> None:
+    """Record the matches as they are now; a match that leaves was withdrawn, or `reason`."""
     ids = set(match_ids)
     public = set(Match.objects.public().filter(pk__in=ids).values_list("pk", flat=True))
-    rows = Match.objects.filter(pk__in=ids).values_list("pk", "public_id")
+    rows = Match.objects.filter(pk__in=ids).values_list("pk", "public_id", "state")
     record(
         Resource.MATCH,
         [
-            Seen(key=str(public_id), public=pk in public, reason=RemovalReason.UNPUBLISHED)
-            for pk, public_id in rows
+            Seen(
+                key=str(public_id),
+                public=pk in public,
+                reason=reason
+                or (
+                    RemovalReason.WITHDRAWN
+                    if state == MatchState.WITHDRAWN
+                    else RemovalReason.UNPUBLISHED
+                ),
+            )
+            for pk, public_id, state in rows
         ],
     )
 
@@ -29,7 +38,7 @@ def _pledges_flipped(references: set[str]) -> None:
     matches = Match.objects.filter(
         Q(seeking__reference__in=references) | Q(offering__reference__in=references)
     )
-    feed_matches(matches.values_list("pk", flat=True))
+    feed_matches(matches.values_list("pk", flat=True), reason=RemovalReason.PLEDGE_REMOVED)
 
 
 def connect() -> None:
