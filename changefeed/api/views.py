@@ -24,7 +24,6 @@ class ChangeViewSet(ConditionalMixin, viewsets.ViewSet):  # ETags: 304 when noth
     schema = ApiSchema()
 
     @extend_schema(
-        operation_id="changes_list",
         summary=gettext_lazy("List changes to public data"),
         description=gettext_lazy(
             "Every change to what the public API lists — pledges, progress updates, entities, "

@@ -17,7 +17,7 @@ from .conftest import build_cast, publish
 
 def nightly_sync(package: ModuleType, base_url: str, state: dict[str, Any]) -> None:
     """The README's nightly sync, written against the generated client only."""
-    changes_list = importlib.import_module(f"{package.__name__}.api.changes.changes_list")
+    changes_list = importlib.import_module(f"{package.__name__}.api.changes.v1_changes_list")
     read_pledge = importlib.import_module(f"{package.__name__}.api.pledges.v1_pledges_retrieve")
     api = package.Client(base_url=base_url)
     while True:
