@@ -72,8 +72,9 @@ def read_page(cursor: str, *, size: int) -> Page:
     the next call starts (the same cursor when nothing new has committed)."""
     xid, pk = decode_cursor(cursor)
     rows = list(
-        Change.objects.filter(xid__lt=HORIZON)
-        .filter(Q(xid__gt=xid) | Q(xid=xid, id__gt=pk))
+        # `xid >= …` bounds the index range scan on (xid, id); the OR alone would not.
+        Change.objects.filter(xid__lt=HORIZON, xid__gte=xid)
+        .filter(Q(xid__gt=xid) | Q(id__gt=pk))
         .order_by("xid", "id")[: size + 1]
     )
     more = len(rows) > size
