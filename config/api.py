@@ -1,5 +1,6 @@
 """The partner API: one router registers every app's viewsets (`/api/v1/…`)."""
 
+from changefeed.api.views import ChangeViewSet
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
 from core.api.root import ApiRouter
 from followup.api.views import FollowUpDocumentViewSet
@@ -37,5 +38,6 @@ router.register("documents", FollowUpDocumentViewSet, basename="document")
 # Deliveries first: their prefix would otherwise read as a subscription id (ids are UUIDs anyway).
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
+router.register("changes", ChangeViewSet, basename="change")
 
 urlpatterns = router.urls

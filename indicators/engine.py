@@ -49,6 +49,7 @@ from pledges.models import (
 from webhooks.events import emit
 
 from . import progress, snapshot_version
+from .feed import feed_msp_figures, feed_snapshots
 from .models import (
     CompactProgressSnapshot,
     Indicator,
@@ -759,6 +760,10 @@ def write_snapshots(
             snapshot_version.bump_on_commit()
             if model is ProgressSnapshot:  # partners hear of objectives only (public figures)
                 emit("progress.updated", owners)
+        if model is ProgressSnapshot:  # the one snapshot model the API lists (`/progress/`)
+            feed_snapshots(written=[row.pk for row in rows], deleted=gone)
+        elif model is MspProgressSnapshot and (rows or gone):
+            feed_msp_figures(owners)
     written = dict.fromkeys(owners, 0)
     for row in rows:
         written[getattr(row, f"{owner}_id")] += 1

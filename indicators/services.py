@@ -7,6 +7,7 @@ from compacts.progress_marks import mark_all_objectives_stale, mark_objectives_s
 from core.models import ExchangeRate
 
 from . import delta
+from .feed import feed_values
 from .models import Indicator, IndicatorValue, ReportEdition
 
 
@@ -26,14 +27,17 @@ def save_indicator_value(*, value: IndicatorValue) -> IndicatorValue:
     value.full_clean()
     value.save()
     mark_objectives_stale([value.indicator.objective_id])
+    feed_values(saved=[value.pk])
     return value
 
 
 @transaction.atomic
 def delete_indicator_value(*, value: IndicatorValue) -> None:
     objective_id = value.indicator.objective_id
+    pk = value.pk
     value.delete()
     mark_objectives_stale([objective_id])
+    feed_values(deleted=[pk])
 
 
 @transaction.atomic

@@ -20,6 +20,8 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from changefeed.api.removed import RemovedMixin
+from changefeed.models import Resource
 from core.api.conditional import ConditionalMixin, etag_for
 from core.api.exports import ExportMixin
 from core.api.schema import ApiSchema
@@ -192,12 +194,17 @@ def _answer_schema(name: str) -> Callable[[Action], Action]:
     ),
 )
 class MatchViewSet(
-    ConditionalMixin, ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    RemovedMixin,
+    ConditionalMixin,
+    ExportMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Two-sided matches: read what you may see (`?format=csv|xlsx` downloads the filtered
     list, as every list of the API), propose, answer, withdraw."""
 
     queryset = Match.objects.none()  # for the schema; requests use get_queryset
+    feed_resource = Resource.MATCH
     serializer_class = MatchSerializer
     filterset_class = MatchFilter
     filter_backends = FILTERS

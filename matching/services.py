@@ -25,10 +25,12 @@ from core.audit import record_change
 from core.models import Country, Currency
 from pledges.exceptions import TransitionNotAllowed
 from pledges.models import Pledge, ReviewState, SupportType
+from pledges.services.feed import feed_pledges
 from pledges.workflow import can_edit, is_active_member, is_secretariat
 from webhooks.events import emit
 
 from . import notifications
+from .feed import feed_matches
 from .models import (
     DESCRIPTION_MAX_LENGTH,
     Decision,
@@ -133,6 +135,7 @@ def _touch_pledges(*pledge_ids: int) -> None:
     Pledge.objects.filter(pk__in=pledge_ids).update(
         updated_at=timezone.now(), version=F("version") + 1
     )
+    feed_pledges(pledge_ids)
 
 
 def _fill(position: SupportPosition, data: PositionInput) -> None:
@@ -305,6 +308,7 @@ def propose_match(*, seeking: Pledge, offering: Pledge, by: User, message: str =
             {"offering": [_("These pledges already have an open match.")]}
         ) from None
     _audit(match, "matching.match.proposed", by=by, message=message)
+    feed_matches([match.pk])
     notifications.match_proposed(match, proposing_side=side)
     return match
 
@@ -374,6 +378,7 @@ def decide_match(*, match: Match, accept: bool, by: User, message: str = "") -> 
         _touch_pledges(locked.seeking_id, locked.offering_id)
         emit("match.accepted", locked.pk)
     _audit(locked, f"matching.match.{'accepted' if accept else 'declined'}", by=by, message=message)
+    feed_matches([locked.pk])
     notifications.match_decided(locked, sides=pending, accepted=accept, message=message)
     return locked
 
@@ -398,5 +403,6 @@ def withdraw_match(*, match: Match, by: User, message: str = "") -> Match:
     _attribute(locked, by=by, reason=message or "withdrawn")
     locked.save()
     _audit(locked, "matching.match.withdrawn", by=by, message=message)
+    feed_matches([locked.pk])
     notifications.match_withdrawn(locked, message=message)
     return locked

@@ -35,9 +35,11 @@ from forums.models import Forum
 from pledges.exceptions import TransitionNotAllowed
 from pledges.models import Entity, Pledge, ReviewState, TargetUnit
 from pledges.services import CLOSED_STATES
+from pledges.services.feed import feed_pledges
 from pledges.workflow import REASON_MAX_LENGTH, is_active_member, is_secretariat
 
 from . import notifications
+from .feed import feed_msps
 from .models import (
     CURRENT_STATES,
     KeyOutcome,
@@ -114,6 +116,7 @@ def _attribute(obj: models.Model, *, by: Any, reason: str) -> None:
 def _touch_pledge(pledge_id: int) -> None:
     """The pledge's MSPs are part of what sync (`updated_since`, ETags) sees of it."""
     Pledge.objects.filter(pk=pledge_id).update(updated_at=timezone.now(), version=F("version") + 1)
+    feed_pledges([pledge_id])
 
 
 # --- MSPs ------------------------------------------------------------------------------------
@@ -208,6 +211,7 @@ def create_msp(*, data: MspInput, by: User) -> MultistakeholderPledge:
     msp.save()
     msp.objectives.set(data.objectives)
     record_change(msp, action="partnerships.msp.created", by=by, data={"slug": slug})
+    feed_msps([msp.pk])
     return msp
 
 
@@ -222,6 +226,7 @@ def update_msp(*, msp: MultistakeholderPledge, data: MspInput, by: User) -> Mult
     _attribute(locked, by=by, reason=_("Edited"))
     locked.save()
     record_change(locked, action="partnerships.msp.updated", by=by, data={"slug": slug})
+    feed_msps([locked.pk])
     return locked
 
 
@@ -276,6 +281,7 @@ def respond_to_lead_invitation(
     )
     if accept:
         _touch_lead_pledges(locked)
+        feed_msps([locked.msp_id])
     notifications.lead_answered(locked)
     return locked
 
@@ -283,11 +289,15 @@ def respond_to_lead_invitation(
 def _touch_lead_pledges(lead: MultistakeholderLead) -> None:
     """The pledge API shows a member pledge's role (`lead` when its entity is an accepted lead):
     the lead entity's member pledges of this MSP change when it becomes or stops being a lead."""
-    Pledge.objects.filter(
-        entity_id=lead.entity_id,
-        msp_memberships__msp_id=lead.msp_id,
-        msp_memberships__state=MembershipState.ACCEPTED,
-    ).update(updated_at=timezone.now(), version=F("version") + 1)
+    ids = list(
+        Pledge.objects.filter(
+            entity_id=lead.entity_id,
+            msp_memberships__msp_id=lead.msp_id,
+            msp_memberships__state=MembershipState.ACCEPTED,
+        ).values_list("pk", flat=True)
+    )
+    Pledge.objects.filter(pk__in=ids).update(updated_at=timezone.now(), version=F("version") + 1)
+    feed_pledges(ids)
 
 
 @transaction.atomic
@@ -307,6 +317,7 @@ def remove_lead(*, lead: MultistakeholderLead, by: User, reason: str = "") -> No
     lead.delete()
     if was_lead:
         _touch_lead_pledges(lead)
+        feed_msps([lead.msp_id])
 
 
 # --- key outcomes ----------------------------------------------------------------------------
@@ -389,6 +400,7 @@ def set_key_outcomes(
     record_change(
         msp, action="partnerships.outcomes.set", by=by, data={"outcomes": [o.text for o in made]}
     )
+    feed_msps([msp.pk])
     return made
 
 
@@ -563,5 +575,6 @@ def remove_membership(
 def _membership_counted(membership: MultistakeholderMembership) -> None:
     """An accepted membership began or ended: the MSP's figures and the pledge's sync change."""
     _touch_pledge(membership.pledge_id)
+    feed_msps([membership.msp_id])
     if membership.pledge.review_state == ReviewState.PUBLISHED:
         mark_msps_stale([membership.msp_id])

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     # Project apps, lowest layer first (see README, "Architecture").
     "core",
+    "changefeed",
     "accounts",
     "compacts",
     "forums",
@@ -435,6 +436,9 @@ SPECTACULAR_SETTINGS = {
         # The site's languages are the six UN languages: one enum for pledges and documents.
         "LanguageEnum": "followup.models.UnLanguage",
         "WebhookEventTypeEnum": "webhooks.models.EventType",
+        "FeedResourceEnum": "changefeed.models.Resource",
+        "FeedChangeEnum": "changefeed.models.Action",
+        "RemovalReasonEnum": "changefeed.models.RemovalReason",
     },
 }
 

@@ -126,6 +126,21 @@ class ApiAutoSchema(AutoSchema):
                     media_types=["application/json"],
                     direction=direction,
                 )
+        gone = getattr(self.view, "gone_serializer", None)
+        if gone is not None and getattr(self.view, "action", None) == "retrieve":
+            # A row that was public and was removed (changefeed.api.removed).
+            responses["410"] = self._get_response_for_code(
+                OpenApiResponse(
+                    gone,
+                    description=_(
+                        "Gone: it was public and was removed; the tombstone says when, why "
+                        "and what replaced it."
+                    ),
+                ),
+                "410",
+                media_types=["application/json"],
+                direction=direction,
+            )
         if self.method.upper() == "GET" and "304" not in responses:
             responses["304"] = {
                 "description": _(

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework.serializers import BaseSerializer
 
+from changefeed.api.removed import RemovedMixin
+from changefeed.models import Resource
 from core.api.exports import flatten
 from core.api.viewsets import ReadOnlyResourceViewSet
 from core.models import ExchangeRate
@@ -164,7 +166,8 @@ class IndicatorViewSet(ReadOnlyResourceViewSet):
         examples=_examples("Kenya, 2023", VALUE_EXAMPLE),
     ),
 )
-class IndicatorValueViewSet(ReadOnlyResourceViewSet):
+class IndicatorValueViewSet(RemovedMixin, ReadOnlyResourceViewSet):
+    feed_resource = Resource.INDICATOR_VALUE
     serializer_class = IndicatorValueSerializer
     filterset_class = IndicatorValueFilter
     ordering = ("id",)
@@ -230,7 +233,8 @@ class ExchangeRateViewSet(ReadOnlyResourceViewSet):
         examples=_examples("GCR objective 3 at GRF 2023", PROGRESS_EXAMPLE),
     ),
 )
-class ProgressViewSet(ReadOnlyResourceViewSet):
+class ProgressViewSet(RemovedMixin, ReadOnlyResourceViewSet):
+    feed_resource = Resource.PROGRESS
     serializer_class = ProgressSnapshotSerializer
     filterset_class = ProgressFilter
     ordering = ("id",)

@@ -432,6 +432,21 @@ class AttachmentLinkSerializer(serializers.Serializer):
     size = serializers.IntegerField(help_text=gettext_lazy("In bytes."))
     sha256 = serializers.CharField(help_text=gettext_lazy("The file's SHA-256, in hex."))
     created_at = serializers.DateTimeField()
+class PledgeRelationSerializer(serializers.Serializer):
+    """A link between this pledge and another, read from this pledge's side: `supersedes` and
+    `duplicate_of` are its own links, `superseded_by` and `duplicated_by` the other pledge's
+    links to it. Only pledges that have been public are named (and all for the secretariat)."""
+
+    kind = serializers.ChoiceField(
+        choices=(
+            ("supersedes", "supersedes"),
+            ("superseded_by", "superseded_by"),
+            ("duplicate_of", "duplicate_of"),
+            ("duplicated_by", "duplicated_by"),
+        ),
+        help_text=gettext_lazy("How the other pledge relates to this one, read from this one."),
+    )
+    reference = serializers.CharField(help_text=gettext_lazy("The other pledge's reference."))
     url = serializers.URLField()
 
 
@@ -707,6 +722,31 @@ KEYS: Sequence[Key] = (
             "l.id",
         ),
     ),
+    Key(
+        "links",
+        Nested(
+            PledgeRelationSerializer,
+            Obj(
+                PledgeRelationSerializer,
+                {
+                    "kind": Sql("l.kind"),
+                    "reference": Sql("x.reference"),
+                    "url": Link("pledge", "x.reference"),
+                },
+            ),
+            # Each link on both of its pledges (one branch per side, each through its own
+            # index); the other pledge is named only if it has been public (a withdrawn or
+            # superseded pledge's reference is in the change feed anyway), never a draft's.
+            "FROM (SELECT k.source_id AS pledge_id, k.target_id AS other_id, k.kind"
+            " FROM pledges_pledgelink k UNION ALL SELECT k.target_id, k.source_id,"
+            " CASE k.kind WHEN 'supersedes' THEN 'superseded_by' ELSE 'duplicated_by' END"
+            " FROM pledges_pledgelink k) l JOIN pledges_pledge x ON x.id = l.other_id"
+            " WHERE (x.published_at IS NOT NULL OR %(secretariat)s::boolean)",
+            "l.kind, x.reference",
+            label="l.kind || ':' || x.reference",
+        ),
+        export=True,
+    ),
     # The matching and partnerships apps' rows, read by table name: `pledges` never imports
     # those apps (they depend on it). Published data only, like their public pages.
     Key(
@@ -732,7 +772,9 @@ KEYS: Sequence[Key] = (
             " JOIN pledges_pledge lp ON lp.id = l.pledge_id"
             " WHERE l.state = 'accepted' AND lp.review_state = 'published'",
             "x.title, x.id",
+            label="x.slug",
         ),
+        export=True,
     ),
     Key(
         "support",
@@ -800,7 +842,9 @@ KEYS: Sequence[Key] = (
             " WHERE l.state = 'accepted' AND lp.review_state = 'published'"
             " AND x.review_state = 'published'",
             "l.accepted_at, x.reference",
+            label="x.reference",
         ),
+        export=True,
     ),
     Key(
         "attachments",
@@ -869,6 +913,9 @@ EXPORT_COLUMNS = (
     "amount",
     "currency",
     "announced_on",
+    "links",
+    "multistakeholder_pledges",
+    "matches",
     "review_state",
     "implementation_status",
     "last_update_on",

@@ -33,6 +33,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from changefeed.api.removed import RemovedMixin
+from changefeed.models import Resource
 from core.api.conditional import ConditionalMixin, etag_for
 from core.api.exports import ExportMixin
 from core.api.filters import StrictFilterBackend
@@ -148,7 +150,8 @@ def _own_entities(user: Any) -> list[Entity]:
         examples=[ex.example("An entity", ex.ENTITY, response_only=True)],
     ),
 )
-class EntityViewSet(ReadOnlyResourceViewSet):
+class EntityViewSet(RemovedMixin, ReadOnlyResourceViewSet):
+    feed_resource = Resource.ENTITY
     """Entities, read-only: they are registered and verified on the web."""
 
     serializer_class = EntitySerializer
@@ -356,7 +359,7 @@ def _transition_schema(name: str) -> Callable[[Action], Action]:
         ],
     ),
 )
-class PledgeViewSet(ResourceViewSet):
+class PledgeViewSet(RemovedMixin, ResourceViewSet):
     """Pledges: read what you may see; create and edit drafts and take review actions through
     the pledge services."""
 
@@ -366,6 +369,7 @@ class PledgeViewSet(ResourceViewSet):
     filter_backends = FILTERS
     permission_classes = (IsAuthenticatedOrReadOnly,)
     lookup_field = "reference"
+    feed_resource = Resource.PLEDGE
     ordering = ("-id",)
     ordering_fields = ("id", "reference", "created_at", "updated_at")
     export_basename = "pledges"
@@ -681,6 +685,7 @@ def _review_schema(name: str) -> Callable[[Action], Action]:
     ),
 )
 class PledgeUpdateViewSet(
+    RemovedMixin,
     LoadsRows,
     ConditionalMixin,
     ExportMixin,
@@ -688,6 +693,8 @@ class PledgeUpdateViewSet(
     viewsets.ReadOnlyModelViewSet,
 ):
     """Progress updates: read what you may see, report progress, and (secretariat) review."""
+
+    feed_resource = Resource.PLEDGE_UPDATE
 
     queryset = PledgeUpdate.objects.none()  # for the schema; requests use get_queryset
     serializer_class = PledgeUpdateSerializer

@@ -25,6 +25,7 @@ from ..workflow import (
     is_active_member,
     is_secretariat,
 )
+from .feed import feed_pledges
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -154,8 +155,12 @@ def _attribute_history(obj: models.Model, *, by: User, reason: str) -> None:
     obj._change_reason = reason  # type: ignore[attr-defined]  # as above
 
 
-def _touch(pledge_id: int) -> None:
-    """Mark the pledge as changed (`updated_at`, `version`): its co-pledgers and links are part
-    of what it shows, so incremental sync (`updated_since`), ETags and stale-edit checks must
-    see them change. An UPDATE rather than a save: no history version for an unchanged field."""
-    Pledge.objects.filter(pk=pledge_id).update(updated_at=timezone.now(), version=F("version") + 1)
+def _touch(*pledge_ids: int) -> None:
+    """Mark the pledges as changed (`updated_at`, `version`, an entry in the change feed): their
+    co-pledgers and links are part of what they show, so incremental sync (`updated_since`, the
+    feed), ETags and stale-edit checks must see them change. An UPDATE rather than a save: no
+    history version for an unchanged field."""
+    Pledge.objects.filter(pk__in=pledge_ids).update(
+        updated_at=timezone.now(), version=F("version") + 1
+    )
+    feed_pledges(pledge_ids)

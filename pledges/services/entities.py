@@ -32,6 +32,7 @@ from .common import (
     _check_storable,
     _touch,
 )
+from .feed import feed_entities
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -144,6 +145,7 @@ def verify_entity(*, entity: Entity, by: User) -> Entity:
     ):
         _touch(pledge_id)
     record_change(locked, action="pledges.entity.verified", by=by)
+    feed_entities([locked.pk])
     notifications.entity_verified(locked)
     return locked
 

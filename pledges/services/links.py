@@ -64,7 +64,7 @@ def link_pledges(*, source: Pledge, target: Pledge, kind: str, by: User) -> Pled
         by=by,
         data={"target": target.reference, "kind": kind},
     )
-    _touch(source.pk)
+    _touch(source.pk, target.pk)  # both show the link (`links` and `linked_from`)
     return link
 
 
@@ -79,7 +79,7 @@ def unlink_pledges(*, link: PledgeLink, by: User) -> None:
         data={"target": link.target.reference, "kind": link.kind},
     )
     link.delete()
-    _touch(link.source_id)
+    _touch(link.source_id, link.target_id)
 
 
 # The secretariat's verdict that a pledge repeats another one. A link like the others (so the
@@ -136,7 +136,7 @@ def mark_duplicate(*, pledge: Pledge, target_reference: str, by: User, reason: s
         reason=reason,
         data={"target": target.reference, "kind": LinkKind.DUPLICATE_OF},
     )
-    _touch(pledge.pk)
+    _touch(pledge.pk, target.pk)
     return link
 
 
@@ -168,7 +168,7 @@ def unmark_duplicate(*, pledge: Pledge, by: User, reason: str) -> None:
         data={"target": link.target.reference, "kind": LinkKind.DUPLICATE_OF},
     )
     link.delete()
-    _touch(pledge.pk)
+    _touch(pledge.pk, link.target_id)
 
 
 def duplicate_link(pledge: Pledge) -> PledgeLink | None:

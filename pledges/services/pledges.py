@@ -66,6 +66,7 @@ from .common import (
     all_or_none,
     implausible,
 )
+from .feed import feed_pledges
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -634,6 +635,7 @@ def update_pledge(
     refresh_context_search([locked.pk])
     locked.refresh_from_db(fields=["context_search_vector"])
     record_change(locked, action="pledges.pledge.updated", by=by, reason=reason)
+    feed_pledges([locked.pk])
     return locked
 
 
@@ -709,6 +711,7 @@ def transition_pledge(*, pledge: Pledge | int, action: str, by: User, reason: st
         reason=reason,
         data={"from": previous, "to": transition.target},
     )
+    feed_pledges([locked.pk])
     if transition.actor is Actor.SECRETARIAT:
         notifications.review_decision(locked, transition=transition, reason=reason)
     elif action in {"submit", "resubmit"}:

@@ -44,6 +44,7 @@ from .common import (
     all_or_none,
     implausible,
 )
+from .feed import feed_pledges, feed_updates
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -305,6 +306,7 @@ def review_update(
         reason=reason,
         data={"pledge_id": locked.pledge_id},
     )
+    feed_updates([locked.pk])
     notifications.update_decision(locked, transition=transition, reason=reason)
     return locked
 
@@ -324,6 +326,7 @@ def refresh_implementation_status(pledge_id: int) -> None:
         version=F("version") + 1,
         updated_at=timezone.now(),
     )
+    feed_pledges([pledge_id])
 
 
 @transaction.atomic

@@ -194,8 +194,8 @@ def test_unknown_filter_answers_400_listing_the_known_ones(api: APIClient) -> No
 
     assert response.status_code == 400
     assert response.json()["errors"]["slice"] == [
-        "Unknown filter. Known ones: compact, date, date_max, date_min, latest, objective, "
-        "objective_id, slice_key, slice_kind."
+        "Unknown filter. Known ones: compact, date, date_max, date_min, include_removed, latest, "
+        "objective, objective_id, slice_key, slice_kind."
     ]
 
 

@@ -5,10 +5,6 @@ from a live server."""
 
 import importlib
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,7 +20,6 @@ from accounts.models import User
 from accounts.services import create_api_key
 from tests.api.conftest import World
 
-GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 JSON = {"accept": "application/vnd.oai.openapi+json"}
 
 
@@ -55,39 +50,6 @@ def test_yaml_schema_reads_in_yaml_1_2_exactly_as_the_json_form(client: Client) 
     region = next(p for p in regions if p["name"] == "region")
     assert "009" in region["schema"]["items"]["enum"]
     assert as_yaml == as_json
-
-
-@pytest.fixture
-def generated_client(client: Client, tmp_path: Path) -> Iterator[ModuleType]:
-    """A client package generated from the served YAML, importable as `cpt_client`."""
-    schema = _served(client, tmp_path, "schema.yml")
-    env = {**os.environ, "PATH": f"{GENERATOR.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run(
-        [
-            str(GENERATOR),
-            "generate",
-            "--path",
-            str(schema),
-            "--output-path",
-            str(tmp_path / "cpt_client"),
-            "--meta",
-            "none",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "will not be generated" not in result.stdout, result.stdout
-    sys.path.insert(0, str(tmp_path))
-    try:
-        yield importlib.import_module("cpt_client")
-    finally:
-        sys.path.remove(str(tmp_path))
-        for module in [m for m in sys.modules if m.split(".")[0] == "cpt_client"]:
-            del sys.modules[module]
 
 
 def _operation(package: ModuleType, tag: str, name: str) -> Any:

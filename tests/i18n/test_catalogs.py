@@ -24,7 +24,7 @@ ROOT = Path(settings.BASE_DIR)
 LANGUAGES = ("ar", "zh_Hans", "fr", "ru", "es")
 SOURCES = ("accounts", "bootstrap", "compacts", "config", "core", "dashboards", "forums")
 SOURCES += ("goals", "indicators", "matching", "partnerships", "pledges", "reports")
-SOURCES += ("templates",)
+SOURCES += ("changefeed", "templates")
 # The functions Django's makemessages extracts (xgettext's defaults and Django's keywords).
 KEYWORDS = {
     "_": None,

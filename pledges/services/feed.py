@@ -1,0 +1,89 @@
+"""What the change feed (`changefeed`) learns of pledges, progress updates and entities: the
+services call these after a change, in its transaction; `changefeed.services.record` turns
+"is it public now?" into created, updated or removed."""
+
+from collections.abc import Iterable
+
+from changefeed.models import RemovalReason, Resource
+from changefeed.services import Seen, record
+
+from ..models import (
+    Entity,
+    LinkKind,
+    Pledge,
+    PledgeLink,
+    PledgeUpdate,
+    ReviewState,
+    UpdateReviewState,
+)
+
+REMOVAL_REASONS: dict[str, RemovalReason] = {
+    ReviewState.WITHDRAWN: RemovalReason.WITHDRAWN,
+    ReviewState.SUPERSEDED: RemovalReason.SUPERSEDED,
+    ReviewState.REJECTED: RemovalReason.REJECTED,
+}
+
+
+def feed_pledges(pledge_ids: Iterable[int]) -> None:
+    """Record the pledges as they are now; a pledge that entered or left the public list takes
+    its approved progress updates with it."""
+    ids = set(pledge_ids)
+    if not ids:
+        return
+    rows = list(Pledge.objects.filter(pk__in=ids).values_list("pk", "reference", "review_state"))
+    successors = dict(
+        PledgeLink.objects.filter(target_id__in=ids, kind=LinkKind.SUPERSEDES)
+        .order_by("target_id", "-created_at")
+        .distinct("target_id")
+        .values_list("target_id", "source__reference")
+    )
+    changes = record(
+        Resource.PLEDGE,
+        [
+            Seen(
+                key=reference,
+                public=state == ReviewState.PUBLISHED,
+                reason=REMOVAL_REASONS.get(state, RemovalReason.UNPUBLISHED),
+                successor=successors.get(pk, ""),
+            )
+            for pk, reference, state in rows
+        ],
+    )
+    flipped = {change.key for change in changes if change.action != "updated"}
+    if flipped:
+        updates = PledgeUpdate.objects.filter(
+            pledge__reference__in=flipped, review_state=UpdateReviewState.APPROVED
+        )
+        feed_updates(updates.values_list("pk", flat=True))
+
+
+def feed_updates(update_ids: Iterable[int]) -> None:
+    """Record progress updates as they are now (public: approved, of a published pledge)."""
+    rows = PledgeUpdate.objects.filter(pk__in=set(update_ids)).values_list(
+        "public_id", "review_state", "pledge__review_state"
+    )
+    record(
+        Resource.PLEDGE_UPDATE,
+        [
+            Seen(
+                key=str(public_id),
+                public=state == UpdateReviewState.APPROVED and pledge == ReviewState.PUBLISHED,
+                reason=RemovalReason.PLEDGE_REMOVED
+                if pledge != ReviewState.PUBLISHED
+                else RemovalReason.UNPUBLISHED,
+            )
+            for public_id, state, pledge in rows
+        ],
+    )
+
+
+def feed_entities(entity_ids: Iterable[int]) -> None:
+    """Record entities as they are now (public: verified)."""
+    rows = Entity.objects.filter(pk__in=set(entity_ids)).values_list("public_id", "is_verified")
+    record(
+        Resource.ENTITY,
+        [
+            Seen(key=str(public_id), public=verified, reason=RemovalReason.ENTITY_UNVERIFIED)
+            for public_id, verified in rows
+        ],
+    )
