@@ -36,6 +36,7 @@ serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_change_feed --verbosity 0
 	$(PY) manage.py recompute_progress --verbosity 0
 	@echo ""
 	@echo "Demo accounts (password demo-pass-2026):"

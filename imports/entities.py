@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core.audit import record_change
 from pledges.models import Entity
 from pledges.names import name_skeleton
+from pledges.services.feed import feed_entities
 
 from . import values
 from .pledges import Options, PledgeRows, Problem, RowError, RowOutcome
@@ -128,3 +129,4 @@ class EntityRows(PledgeRows):
                 setattr(entity, key, value)
         entity.full_clean(exclude=["name_skeleton", "cased_name_skeleton"], validate_unique=False)
         entity.save()
+        feed_entities([entity.pk])

@@ -45,6 +45,7 @@ from pledges.names import cased_name_skeleton, name_skeleton
 from pledges.progress_marks import progress_changed
 from pledges.services import PledgeInput, update_pledge, validate_pledge
 from pledges.services.bulk import NewPledge, check_new_pledge, create_pledges
+from pledges.services.feed import feed_entities, feed_pledges
 
 from . import values
 from .fields import header_language, normalise_header
@@ -629,6 +630,7 @@ class PledgeRows:
         record_change(
             entity, action="imports.entity.created", by=self.options.by, reason=self.options.reason
         )
+        feed_entities([entity.pk])
         return entity
 
     # --- what changes, and applying it -----------------------------------------------------
@@ -772,6 +774,7 @@ class PledgeRows:
                 },
             )
             if created:
+                feed_pledges([pledge.pk])
                 record_change(
                     pledge,
                     action="imports.participant.added",
@@ -817,6 +820,7 @@ class PledgeRows:
         pledge._history_user = self.options.by  # type: ignore[attr-defined]  # simple_history's
         pledge._change_reason = self.options.reason  # type: ignore[attr-defined]  # switches
         pledge.save()
+        feed_pledges([pledge.pk])
         record_change(
             pledge,
             action="imports.pledge.published",
@@ -835,6 +839,7 @@ class PledgeRows:
         pledge._history_user = self.options.by  # type: ignore[attr-defined]  # simple_history's
         pledge._change_reason = self.options.reason  # type: ignore[attr-defined]  # switches
         pledge.save()
+        feed_pledges([pledge.pk])
         record_change(
             pledge,
             action="imports.pledge.status",

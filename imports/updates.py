@@ -18,6 +18,7 @@ from core.audit import record_change
 from pledges.models import Pledge, PledgeUpdate, PledgeUpdateActual, UpdateReviewState
 from pledges.progress_marks import progress_changed
 from pledges.services import UpdateInput, refresh_implementation_status, validate_update
+from pledges.services.feed import feed_updates
 
 from . import values
 from .pledges import PledgeRows, Problem, RowError, RowOutcome
@@ -178,6 +179,7 @@ class UpdateRows(PledgeRows):
             reason=self.options.reason,
             data={"pledge": pledge.reference, "status": data.status},
         )
+        feed_updates([update.pk])
         self._counted(pledge)
 
     def _change(self, update: PledgeUpdate, data: UpdateInput, changes: list[str]) -> None:
@@ -198,6 +200,7 @@ class UpdateRows(PledgeRows):
             reason=self.options.reason,
             data={"fields": changes},
         )
+        feed_updates([update.pk])
         self._counted(update.pledge)
 
     def _counted(self, pledge: Pledge) -> None:

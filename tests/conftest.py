@@ -238,6 +238,8 @@ def _remove_test_media() -> Iterator[None]:
     MEDIA_ROOT): removed when the session ends."""
     yield
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 
 

@@ -432,6 +432,8 @@ class AttachmentLinkSerializer(serializers.Serializer):
     size = serializers.IntegerField(help_text=gettext_lazy("In bytes."))
     sha256 = serializers.CharField(help_text=gettext_lazy("The file's SHA-256, in hex."))
     created_at = serializers.DateTimeField()
+
+
 class PledgeRelationSerializer(serializers.Serializer):
     """A link between this pledge and another, read from this pledge's side: `supersedes` and
     `duplicate_of` are its own links, `superseded_by` and `duplicated_by` the other pledge's

@@ -29,6 +29,7 @@ from ..models import (
 from ..progress_marks import progress_changed
 from ..search_context import refresh_context_search
 from ..workflow import is_secretariat
+from .feed import feed_pledges
 from .pledges import PledgeInput, _apply_content, allocate_references, validate_pledge
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ def create_pledges(items: Sequence[NewPledge], *, by: User, reason: str) -> list
                 )
             )
     record_changes(changes, by=by, reason=reason)
+    feed_pledges([pledge.pk for pledge in pledges])
     published = [
         (pledge, item)
         for pledge, item in zip(pledges, items, strict=True)
