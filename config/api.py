@@ -14,6 +14,7 @@ from indicators.api.views import (
 from matching.api import MatchViewSet
 from partnerships.api.views import MultistakeholderPledgeViewSet
 from pledges.api.views import EntityViewSet, PledgeUpdateViewSet, PledgeViewSet
+from resources.api.views import ResourceLibraryViewSet
 
 router = ApiRouter()
 router.register("compacts", CompactViewSet, basename="compact")
@@ -33,5 +34,6 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("official-figures", OfficialFigureViewSet, basename="official-figure")
 router.register("multistakeholder-pledges", MultistakeholderPledgeViewSet, basename="msp")
 router.register("documents", FollowUpDocumentViewSet, basename="document")
+router.register("resources", ResourceLibraryViewSet, basename="resource")
 
 urlpatterns = router.urls

@@ -437,10 +437,82 @@ UPDATE_FIELDS: tuple[Field, ...] = (
     ),
 )
 
+RESOURCE_FIELDS: tuple[Field, ...] = (
+    Field(
+        "url",
+        _("Address (URL)"),
+        ("url", "link", "address", "web address", "lien", "adresse", "enlace", "direccion",
+         "ссылка", "الرابط", "链接"),
+        required=True,
+        help=_("Where the resource is published: importing it again updates this resource."),
+    ),
+    Field(
+        "title",
+        _("Title"),
+        ("title", "name", "titre", "titulo", "название", "العنوان", "标题"),
+        required=True,
+    ),
+    Field(
+        "resource_type",
+        _("Type"),
+        ("type", "content type", "resource type", "category", "categorie", "tipo", "тип",
+         "النوع", "类型"),
+        help=_("Publication, tool, practice, event, news or other (the hub's names too)."),
+    ),
+    Field(
+        "date",
+        _("Date"),
+        ("date", "publication date", "published", "date de publication", "fecha", "дата",
+         "التاريخ", "日期"),
+    ),
+    Field(
+        "summary",
+        _("Summary"),
+        ("summary", "description", "abstract", "resume", "resumen", "описание", "الملخص", "摘要"),
+    ),
+    Field(
+        "publisher",
+        _("Publisher"),
+        ("publisher", "author", "organization", "organisation", "source", "editeur", "auteur",
+         "editor", "autor", "издатель", "الناشر", "出版者"),
+    ),
+    Field(
+        "languages",
+        _("Languages"),
+        ("language", "languages", "langue", "langues", "idioma", "idiomas", "язык", "اللغة",
+         "语言"),
+    ),
+    Field(
+        "objectives",
+        _("Objectives"),
+        ("objective", "objectives", "gcm objectives", "objectif", "objectifs", "objetivo",
+         "objetivos", "цели", "الأهداف", "目标"),
+        help=_("GCM objectives by number or label; “GCR 2” for the refugee compact."),
+    ),
+    Field(
+        "principles",
+        _("Guiding principles"),
+        ("guiding principles", "guiding principle", "principles", "principes directeurs",
+         "principios rectores"),
+    ),
+    Field("region", _("Region"), ("region", "région", "región", "регион", "المنطقة", "区域")),
+    Field(
+        "countries",
+        _("Countries"),
+        ("country", "countries", "pays", "pais", "paises", "страна", "страны", "البلد", "国家"),
+    ),
+    Field(
+        "pledges",
+        _("Related pledges"),
+        ("related pledges", "pledges", "pledge references", "engagements", "compromisos"),
+    ),
+)
+
 KIND_FIELDS: Mapping[str, tuple[Field, ...]] = {
     ImportKind.UPDATES: UPDATE_FIELDS,
     ImportKind.PLEDGES: PLEDGE_FIELDS,
     ImportKind.ENTITIES: ENTITY_FIELDS,
+    ImportKind.RESOURCES: RESOURCE_FIELDS,
 }
 
 

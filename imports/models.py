@@ -15,6 +15,7 @@ class ImportKind(models.TextChoices):
     PLEDGES = "pledges", _("Pledges")
     ENTITIES = "entities", _("Entities")
     UPDATES = "updates", _("Progress updates")
+    RESOURCES = "resources", _("Library resources")
 
 
 class ImportState(models.TextChoices):

@@ -27,6 +27,7 @@ from .fields import HeaderMatcher, auto_mapping, fields_of
 from .models import CANCELLABLE_STATES, ImportJob, ImportKind, ImportState, SavedMapping
 from .pledges import Options, PledgeRows, RowOutcome
 from .readers import Table, UnreadableFile, read_table, sheet_names
+from .resources import ResourceRows
 from .updates import UpdateRows
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ ROWS: dict[str, type[PledgeRows]] = {
     ImportKind.PLEDGES: PledgeRows,
     ImportKind.ENTITIES: EntityRows,
     ImportKind.UPDATES: UpdateRows,
+    ImportKind.RESOURCES: ResourceRows,
 }
 
 
@@ -180,7 +182,7 @@ def run_import(
     when `commit` is set and no row is in error. Raises ImportRefused for a file that cannot
     be imported at all and Cancelled when `should_stop()` says so (nothing is then written)."""
     if kind not in ROWS:
-        raise ImportRefused(_("Indicator values and resources cannot be imported yet."))
+        raise ImportRefused(_("Indicator values cannot be imported yet."))
     table = open_table(content, kind=kind, sheet=sheet, header_row=header_row, columns=columns)
     mapping = check_columns(
         kind, table.headers, columns if columns is not None else auto_mapping(kind, table.headers)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "partnerships",
     "goals",
     "followup",
+    "resources",
     "indicators",
     "dashboards",
     "reports",
@@ -195,6 +196,8 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
+# The largest file a library resource may carry (resources.services).
+RESOURCE_FILE_MAX_BYTES = env.int("RESOURCE_FILE_MAX_BYTES", default=25 * 1024 * 1024)
 
 # E-mail: console by default, SMTP (or any backend django-environ knows) from EMAIL_URL.
 if env("EMAIL_URL", default=""):

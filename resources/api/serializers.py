@@ -1,0 +1,69 @@
+"""Resources in the partner API: published resources only, with the codes the filters take."""
+
+from rest_framework import serializers
+
+from compacts.api.serializers import ObjectiveRefSerializer
+from resources.models import Resource, ResourceLanguage, ResourceType
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    type = serializers.ChoiceField(source="resource_type", choices=ResourceType.choices)
+    type_label = serializers.CharField(source="get_resource_type_display", read_only=True)
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=ResourceLanguage.choices),
+        read_only=True,
+        help_text="The languages the resource is written in; the first is its main language.",
+    )
+    countries: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    objectives = ObjectiveRefSerializer(many=True, read_only=True)
+    principles: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+    related_pledges: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        source="published_pledges", slug_field="reference", many=True, read_only=True
+    )
+    resource_url = serializers.URLField(
+        source="url", read_only=True, help_text="Where the resource is published."
+    )
+    file_url = serializers.SerializerMethodField(
+        help_text="Download address of the stored file, if the resource has one."
+    )
+    url = serializers.HyperlinkedIdentityField(
+        view_name="resource-detail", lookup_field="public_id"
+    )
+
+    class Meta:
+        model = Resource
+        fields = (
+            "id",
+            "title",
+            "summary",
+            "type",
+            "type_label",
+            "publisher",
+            "date",
+            "languages",
+            "resource_url",
+            "file_url",
+            "region",
+            "countries",
+            "objectives",
+            "principles",
+            "related_pledges",
+            "is_demo",
+            "published_at",
+            "url",
+        )
+        read_only_fields = fields
+
+    def get_file_url(self, resource: Resource) -> str | None:
+        if not resource.file:
+            return None
+        from django.urls import reverse
+
+        path = reverse("resources:file", kwargs={"public_id": resource.public_id})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
