@@ -157,7 +157,7 @@ class Faceted:
     total: int
 
 
-def _through_counts(through: Any, column: str, ids: QuerySet) -> dict[Any, int]:
+def _through_counts(through: Any, column: str, ids: list[int]) -> dict[Any, int]:
     rows = (
         through.objects.filter(resource_id__in=ids)
         .values(column)
@@ -174,8 +174,10 @@ def facets(filterset: ResourceFilter, queryset: QuerySet[Resource]) -> Faceted:
     def others(name: str) -> QuerySet:
         return filterset.filter_excluding(queryset, name).order_by()
 
-    def ids(name: str) -> QuerySet:
-        return others(name).values("pk")
+    def ids(name: str) -> list[int]:
+        # Evaluated, not a subquery: Django does not relabel the search configuration's
+        # CASE inside a subquery (its columns would point at the outer table).
+        return list(others(name).values_list("pk", flat=True))
 
     chosen = {name: filterset.selected(name) for name in filterset.filters}
     result: list[Facet] = []

@@ -156,11 +156,19 @@ class PracticeForm(ResourceForm):
             entity_field = self.fields["entity"]
             assert isinstance(entity_field, forms.ModelChoiceField)  # noqa: S101 — declared above
             entity_field.queryset = entities
-            if len(entities) == 1:
-                entity_field.initial = entities[0]
+            self.only_entity = entities[0] if len(entities) == 1 else None
+            if self.only_entity is not None:
+                # Nothing to choose: the one entity the submitter acts for.
+                entity_field.initial = self.only_entity
+                entity_field.required = False
         self.fields["title"].label = _("Name of the practice")
+        self.order_fields(["entity"])
         self.fields["summary"].label = _("Description of the practice")
         self.fields["summary"].required = True
+
+
+    def clean_entity(self) -> Entity | None:
+        return self.cleaned_data.get("entity") or getattr(self, "only_entity", None)
 
 
 class ResourceDecisionForm(DecisionForm):

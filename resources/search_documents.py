@@ -24,10 +24,12 @@ def _resource_language_config() -> SearchConfig:
 
 def resource_document() -> SearchVector:
     """Title (ranked first), publisher and summary, stemmed by the rules of the resource's
-    main language."""
+    main language, and also word for word (`simple`): a resource in French is still found by
+    the English word of its title ("toolkit", which French stems to "toolk")."""
     config = _resource_language_config()
     return (
         SearchVector("title", weight="A", config=config)
         + SearchVector("publisher", weight="B", config=config)
         + SearchVector("summary", weight="C", config=config)
+        + SearchVector("title", "publisher", "summary", weight="D", config="simple")
     )
