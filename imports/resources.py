@@ -74,9 +74,7 @@ class ResourceRows(PledgeRows):
     def __init__(self, mapping: Mapping[str, str], options: Options) -> None:
         super().__init__(mapping, options)
         self.seen_urls: dict[str, int] = {}
-        self.types = _labels(ResourceType.choices) | {
-            _key(k): v for k, v in TYPE_SYNONYMS.items()
-        }
+        self.types = _labels(ResourceType.choices) | {_key(k): v for k, v in TYPE_SYNONYMS.items()}
         self.languages = _labels(ResourceLanguage.choices) | {"zh": "zh-hans", "chinese": "zh-hans"}
         self.regions = _labels(Region.choices)
         self.principles: dict[str, GuidingPrinciple] = {}
@@ -111,13 +109,48 @@ class ResourceRows(PledgeRows):
                 problems,
                 "url",
                 url,
-                _("This address is also on row %(row)s of the file.") % {"row": self.seen_urls[url]},
+                _("This address is also on row %(row)s of the file.")
+                % {"row": self.seen_urls[url]},
             )
             raise RowError(problems)
         self.seen_urls[url] = result.number
         existing = Resource.objects.filter(url=url).order_by("pk").first()
         data = ResourceInput.from_resource(existing) if existing else ResourceInput(title="")
         data.url = url
+        self._read(data, cells, problems)
+        if problems:
+            raise RowError(problems)
+        by: Any = self.options.by
+        try:
+            if existing is None:
+                resource = create_resource(data=data, by=by, reason=self.options.reason)
+                if self.options.publish:
+                    transition_resource(resource=resource, action="publish", by=by)
+                result.action = "create"
+            else:
+                changed = update_resource(
+                    resource=existing, data=data, by=by, reason=self.options.reason
+                )
+                result.changes = changed
+                result.action = "update" if changed else "unchanged"
+                resource = existing
+        except ValidationError as error:
+            for field, messages in getattr(
+                error, "message_dict", {"title": error.messages}
+            ).items():
+                key = field if field in self.columns else "title"
+                for message in messages:
+                    self._problem(problems, key, self._cell(cells, key), message)
+            raise RowError(problems) from None
+        except PermissionDenied as error:
+            self._problem(problems, "url", url, str(error))
+            raise RowError(problems) from None
+        result.reference = resource.title[:80]
+
+    def _read(
+        self, data: ResourceInput, cells: Mapping[str, Cell], problems: list[Problem]
+    ) -> None:
+        """Set `data` from the mapped columns; a blank cell leaves the value as it is."""
         readers: tuple[tuple[str, str, Any], ...] = (
             ("resource_type", "resource_type", self._type),
             ("date", "date", values.date),
@@ -139,32 +172,6 @@ class ResourceRows(PledgeRows):
         if "summary" in self.columns:
             cell = self._cell(cells, "summary")
             data.summary = "" if cell is None else str(cell).strip()
-        if problems:
-            raise RowError(problems)
-        by: Any = self.options.by
-        try:
-            if existing is None:
-                resource = create_resource(data=data, by=by, reason=self.options.reason)
-                if self.options.publish:
-                    transition_resource(resource=resource, action="publish", by=by)
-                result.action = "create"
-            else:
-                changed = update_resource(
-                    resource=existing, data=data, by=by, reason=self.options.reason
-                )
-                result.changes = changed
-                result.action = "update" if changed else "unchanged"
-                resource = existing
-        except ValidationError as error:
-            for field, messages in getattr(error, "message_dict", {"title": error.messages}).items():
-                key = field if field in self.columns else "title"
-                for message in messages:
-                    self._problem(problems, key, self._cell(cells, key), message)
-            raise RowError(problems) from None
-        except PermissionDenied as error:
-            self._problem(problems, "url", url, str(error))
-            raise RowError(problems) from None
-        result.reference = resource.title[:80]
 
     # --- cell readers ----------------------------------------------------------------------
 
@@ -176,14 +183,19 @@ class ResourceRows(PledgeRows):
         if found is None:
             raise values.BadValue(
                 _("“%(value)s” is not a type of resource: write one of %(types)s.")
-                % {"value": raw, "types": ", ".join(str(label) for _v, label in ResourceType.choices)}
+                % {
+                    "value": raw,
+                    "types": ", ".join(str(label) for _v, label in ResourceType.choices),
+                }
             )
         return found
 
     def _languages(self, cell: Cell) -> list[str] | None:
         found: list[str] = []
         for item in values.items(cell, commas=True):
-            code = self.languages.get(_key(item)) or self.languages.get(_key(item).replace(" ", "-"))
+            code = self.languages.get(_key(item)) or self.languages.get(
+                _key(item).replace(" ", "-")
+            )
             if code is None:
                 raise values.BadValue(_("Unknown language “%(value)s”.") % {"value": item})
             found.append(code)
@@ -239,7 +251,9 @@ class ResourceRows(PledgeRows):
         references = [r.upper() for r in values.items(cell, commas=True)]
         if not references:
             return None
-        found = {p.reference: p for p in Pledge.objects.published().filter(reference__in=references)}
+        found = {
+            p.reference: p for p in Pledge.objects.published().filter(reference__in=references)
+        }
         unknown = [r for r in references if r not in found]
         if unknown:
             raise values.BadValue(

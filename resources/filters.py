@@ -77,9 +77,7 @@ class ResourceFilter(django_filters.FilterSet):
     language = django_filters.MultipleChoiceFilter(
         label=_("Language"), choices=ResourceLanguage.choices, method="filter_language"
     )
-    year = django_filters.MultipleChoiceFilter(
-        label=_("Year"), choices=YEARS, method="filter_year"
-    )
+    year = django_filters.MultipleChoiceFilter(label=_("Year"), choices=YEARS, method="filter_year")
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"), choices=SORT_CHOICES, method="keep_order_for_later"
     )
@@ -217,7 +215,9 @@ def facets(filterset: ResourceFilter, queryset: QuerySet[Resource]) -> Faceted:
             for p in GuidingPrinciple.objects.select_related("compact")
         ],
     )
-    regions = dict(others("region").exclude(region="").values_list("region").annotate(n=Count("id")))
+    regions = dict(
+        others("region").exclude(region="").values_list("region").annotate(n=Count("id"))
+    )
     add("region", [(v, str(label), regions.get(v, 0)) for v, label in Region.choices])
 
     by_country = _through_counts(Resource.countries.through, "country_id", ids("country"))

@@ -109,7 +109,9 @@ class ResourceForm(forms.Form):
     def clean_related_pledges(self) -> list[Pledge]:
         raw = self.cleaned_data.get("related_pledges") or ""
         references = [r.strip().upper() for r in raw.replace(",", " ").split() if r.strip()]
-        found = {p.reference: p for p in Pledge.objects.published().filter(reference__in=references)}
+        found = {
+            p.reference: p for p in Pledge.objects.published().filter(reference__in=references)
+        }
         unknown = [r for r in references if r not in found]
         if unknown:
             raise forms.ValidationError(
@@ -165,7 +167,6 @@ class PracticeForm(ResourceForm):
         self.order_fields(["entity"])
         self.fields["summary"].label = _("Description of the practice")
         self.fields["summary"].required = True
-
 
     def clean_entity(self) -> Entity | None:
         return self.cleaned_data.get("entity") or getattr(self, "only_entity", None)

@@ -4,6 +4,7 @@ query with exactly its expression)."""
 
 from django.contrib.postgres.search import SearchConfig, SearchVector
 from django.db.models import Case, When
+from django.db.models.expressions import CombinedExpression
 
 from pledges.search_documents import LANGUAGE_SEARCH_CONFIGS
 
@@ -22,7 +23,7 @@ def _resource_language_config() -> SearchConfig:
     )
 
 
-def resource_document() -> SearchVector:
+def resource_document() -> CombinedExpression:
     """Title (ranked first), publisher and summary, stemmed by the rules of the resource's
     main language, and also word for word (`simple`): a resource in French is still found by
     the English word of its title ("toolkit", which French stems to "toolk")."""

@@ -132,9 +132,7 @@ def _file_name(upload: UploadedFile, file_type: str) -> str:
     return f"{uuid.uuid4().hex}{extension}"
 
 
-def _write(
-    resource: Resource, data: ResourceInput, file_type: str, stored: list[str]
-) -> list[str]:
+def _write(resource: Resource, data: ResourceInput, file_type: str, stored: list[str]) -> list[str]:
     """Apply `data` to `resource` and save it; the names of the fields that changed."""
     changed = [name for name in SCALARS if getattr(resource, name) != getattr(data, name)]
     for name in SCALARS:
@@ -150,9 +148,9 @@ def _write(
         resource.file_name = (data.upload.name or "")[-255:]
         resource.file_type = file_type
         changed.append("file")
-        stored.append(resource.file.name)
+        stored.append(resource.file.name or "")
     elif data.remove_file and old_file:
-        resource.file = ""  # type: ignore[assignment]  # clears the field
+        resource.file = ""
         resource.file_name = resource.file_type = ""
         changed.append("file")
     resource.full_clean(exclude=["file", "entity", "submitted_by"])
@@ -170,7 +168,7 @@ def _write(
     return changed
 
 
-class _atomic_with_files:  # noqa: N801 — used like transaction.atomic
+class _atomic_with_files:
     """`transaction.atomic()` that deletes the files stored inside it (`stored`) when it
     rolls back, so that a failure midway leaves no orphan file. (Imports store no files, so
     an outer transaction rolled back later has none to leave.)"""
@@ -211,9 +209,7 @@ def create_resource(*, data: ResourceInput, by: User, reason: str = "") -> Resou
     with _atomic_with_files() as stored:
         resource = Resource(state=ResourceState.DRAFT)
         _write(resource, data, file_type, stored)
-        record_change(
-            resource, action="resources.resource.created", by=by, reason=reason, data={}
-        )
+        record_change(resource, action="resources.resource.created", by=by, reason=reason, data={})
     return resource
 
 

@@ -11,9 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("resources/", views.resource_list, name="list"),
     path("resources/practices/submit/", views.practice_submit, name="practice-submit"),
     path("resources/practices/mine/", views.my_practices, name="my-practices"),
-    path(
-        "resources/practices/<uuid:public_id>/edit/", views.practice_edit, name="practice-edit"
-    ),
+    path("resources/practices/<uuid:public_id>/edit/", views.practice_edit, name="practice-edit"),
     path(
         "resources/feeds/objectives/<str:compact>/<int:number>/",
         feeds.ObjectiveResourcesFeed(),

@@ -174,7 +174,7 @@ def practice_submit(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = PracticeForm(request.POST, request.FILES, entities=queryset)
         if form.is_valid():
             try:
-                resource = submit_practice(
+                submit_practice(
                     data=form.to_input(), entity=form.cleaned_data["entity"], by=request.user
                 )
             except ValidationError as error:
@@ -366,7 +366,9 @@ def resource_decision(request: AuthenticatedHttpRequest, public_id: UUID) -> Htt
                 messages.error(request, str(error))
                 return redirect(next_url)
             else:
-                messages.success(request, str(DECISION_MESSAGES[action]) % {"title": resource.title})
+                messages.success(
+                    request, str(DECISION_MESSAGES[action]) % {"title": resource.title}
+                )
                 return redirect(next_url)
         status = 400
     else:

@@ -21,8 +21,13 @@ def _media(tmp_path: Path) -> Any:
 
 @pytest.fixture
 def make_resource(reference_data: None, secretariat: Any) -> Callable[..., Resource]:
-    def make(title: str, *, objectives: tuple[str, ...] = ("GCM-23",), publish: bool = True,
-             **fields: Any) -> Resource:
+    def make(
+        title: str,
+        *,
+        objectives: tuple[str, ...] = ("GCM-23",),
+        publish: bool = True,
+        **fields: Any,
+    ) -> Resource:
         chosen = [
             Objective.objects.get(compact__code=token.split("-")[0], number=token.split("-")[1])
             for token in objectives

@@ -19,11 +19,16 @@ def test_search_and_facets_find_published_resources_when_filtered(client, make_r
     make_resource("Unpublished note", publish=False)
     listing = reverse("resources:list")
     page = client.get(listing).content.decode()
-    assert "Recruitment fees toolkit" in page and "Unpublished note" not in page
+    assert "Recruitment fees toolkit" in page
+    assert "Unpublished note" not in page
     found = client.get(listing, {"q": "toolkit"}).content.decode()
-    assert "Recruitment fees toolkit" in found and "Cooperation report" not in found
+    assert "Recruitment fees toolkit" in found
+    assert "Cooperation report" not in found
     # Stemmed by the page's language: "recruteur" finds "recruteurs" on /fr/.
-    assert "Recruitment fees toolkit" in client.get("/fr/resources/", {"q": "recruteur"}).content.decode()
+    assert (
+        "Recruitment fees toolkit"
+        in client.get("/fr/resources/", {"q": "recruteur"}).content.decode()
+    )
     by_type = client.get(listing, {"type": "tool", "objective": "GCM-6"})
     assert by_type.context["total"] == 1
     type_facet = next(f for f in by_type.context["facets"] if f.name == "type")
@@ -32,7 +37,8 @@ def test_search_and_facets_find_published_resources_when_filtered(client, make_r
     empty = client.get(listing, {"q": "zzzz"}).content.decode()
     assert "No published resource matches these filters." in empty
     bad = client.get(listing, {"type": "podcast"})
-    assert bad.status_code == 200 and "Some filters could not be applied" in bad.content.decode()
+    assert bad.status_code == 200
+    assert "Some filters could not be applied" in bad.content.decode()
 
 
 def test_objective_page_api_and_feed_list_its_resources_when_published(
@@ -42,7 +48,8 @@ def test_objective_page_api_and_feed_list_its_resources_when_published(
     make_resource("Draft on cooperation", objectives=("GCM-23",), publish=False)
     page = client.get(reverse("pledges:objective-detail", args=["GCM", 23])).content.decode()
     assert "Resources on this objective" in page
-    assert "Cooperation report" in page and "Draft on cooperation" not in page
+    assert "Cooperation report" in page
+    assert "Draft on cooperation" not in page
     assert "/resources/?objective=GCM-23" in page
 
     api = client.get("/api/v1/resources/", {"objective": "GCM-23"})
@@ -54,7 +61,8 @@ def test_objective_page_api_and_feed_list_its_resources_when_published(
     feed = client.get(reverse("resources:objective-feed", args=["GCM", 23]))
     assert feed["Content-Type"].startswith("application/atom+xml")
     body = feed.content.decode()
-    assert "Cooperation report" in body and "Draft on cooperation" not in body
+    assert "Cooperation report" in body
+    assert "Draft on cooperation" not in body
 
 
 def test_the_secretariat_curates_a_resource_when_using_the_pages(
