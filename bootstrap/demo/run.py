@@ -36,6 +36,7 @@ from .matching import create_matches
 from .partnerships import create_memberships
 from .plans import number_references, plan_skeletons
 from .pledges import PledgeBuilder
+from .resources import create_demo_resources
 from .rounds import create_rounds, create_rounds_demo
 from .snapshot import load_reference
 from .writer import Pipeline, Writer
@@ -68,6 +69,7 @@ class DemoSummary:
     goal_contributions: int
     stakeholder_entity: str
     seconds: float
+    resources: int = 0
 
 
 # Tables that receive many rows; the demo accounts and counters are written through the ORM.
@@ -217,6 +219,8 @@ def seed_demo(
         stage("Counting targets towards the forums' collective goals…")
         writer.analyze([Pledge, PledgeTarget, MultistakeholderMembership])
         goal_contributions = create_goal_contributions()
+        stage("Adding demo resources to the library for every objective…")
+        resources = create_demo_resources(seed=seed, as_of=as_of, showcase_entity_id=showcase.id)
         stage("Building indexes, checking foreign keys and committing…")
     return DemoSummary(
         entities=len(entities),
@@ -234,6 +238,7 @@ def seed_demo(
         goal_contributions=goal_contributions,
         stakeholder_entity=showcase.name,
         seconds=clock.monotonic() - started,
+        resources=resources,
     )
 
 

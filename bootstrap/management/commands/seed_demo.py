@@ -110,6 +110,7 @@ class Command(BaseCommand):
             f"{summary.actuals} actual values" + f"\n  {summary.exchange_rates} exchange rates, "
             f"{summary.indicator_values} indicator values"
             + f"\n  {summary.goal_contributions} targets counted towards collective goals"
+            + f"\n  {summary.resources} demo library resources (marked demo)"
         )
         self.stdout.write(
             f"Demo accounts (password {DEMO_PASSWORD}):"
