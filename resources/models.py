@@ -167,8 +167,8 @@ class Resource(TimeStampedModel):
 
     class Meta:
         ordering = ["-date", "-id"]
-        verbose_name = _("resource")
-        verbose_name_plural = _("resources")
+        verbose_name = _("library resource")
+        verbose_name_plural = _("library resources")
         indexes = [
             GinIndex(resource_document(), name="resource_search_idx"),
             GinIndex(fields=["languages"], name="resource_languages_idx"),
