@@ -1,5 +1,6 @@
 """Resources in the partner API: published resources only, with the codes the filters take."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from compacts.api.serializers import ObjectiveRefSerializer
@@ -22,8 +23,8 @@ class ResourceSerializer(serializers.ModelSerializer):
     principles: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )
-    related_pledges: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        source="published_pledges", slug_field="reference", many=True, read_only=True
+    related_pledges = serializers.SerializerMethodField(
+        help_text="References of the published pledges the resource relates to."
     )
     resource_url = serializers.URLField(
         source="url", read_only=True, help_text="Where the resource is published."
@@ -58,6 +59,11 @@ class ResourceSerializer(serializers.ModelSerializer):
             "url",
         )
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_related_pledges(self, resource: Resource) -> list[str]:
+        # Prefetched by the viewset: published pledges only.
+        return [pledge.reference for pledge in getattr(resource, "published_pledges", [])]
 
     def get_file_url(self, resource: Resource) -> str | None:
         if not resource.file:

@@ -87,3 +87,14 @@ def test_the_secretariat_curates_a_resource_when_using_the_pages(
     client.post(decision, {"action": "unpublish", "reason": "Link broken."})
     guide.refresh_from_db()
     assert guide.state == "unpublished"
+
+
+def test_the_browser_and_the_api_cost_a_bounded_number_of_queries_when_listing(
+    client, make_resource, django_assert_max_num_queries
+) -> None:
+    for number in range(1, 8):
+        make_resource(f"Guide {number}", objectives=(f"GCM-{number}",), countries=[])
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("resources:list"), {"q": "guide"}).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/resources/").status_code == 200
