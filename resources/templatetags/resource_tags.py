@@ -4,6 +4,7 @@ loads this library by name so that pledges never imports this app."""
 from typing import Any
 
 from django import template
+from django.db.models import Count, Window
 
 from compacts.models import Objective
 
@@ -19,10 +20,16 @@ SHOWN = 5
 def objective_resources(objective: Objective) -> dict[str, Any]:
     """How many published resources address `objective`, the latest few, and the links to the
     filtered browser and the objective's feed."""
-    published = Resource.objects.published().filter(objectives=objective)
+    # One query: the latest few, each carrying the count of all (a window over the rows).
+    latest = list(
+        Resource.objects.published()
+        .filter(objectives=objective)
+        .annotate(total=Window(Count("id")))
+        .order_by("-date", "-id")[:SHOWN]
+    )
     return {
         "objective": objective,
-        "count": published.count(),
-        "latest": list(published.order_by("-date", "-id")[:SHOWN]),
+        "count": latest[0].total if latest else 0,  # type: ignore[attr-defined]  # annotated
+        "latest": latest,
         "browse_url": browse_url(objective),
     }
