@@ -16,6 +16,9 @@ class ResourceSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The languages the resource is written in; the first is its main language.",
     )
+    region = serializers.CharField(
+        read_only=True, help_text="UN M49 region code (e.g. 002), empty when none is given."
+    )
     countries: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )
