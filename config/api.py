@@ -15,6 +15,7 @@ from indicators.api.views import (
 from matching.api import MatchViewSet
 from partnerships.api.views import MultistakeholderPledgeViewSet
 from pledges.api.views import EntityViewSet, PledgeUpdateViewSet, PledgeViewSet
+from resources.api.views import ResourceLibraryViewSet
 from webhooks.api.views import WebhookDeliveryViewSet, WebhookSubscriptionViewSet
 
 router = ApiRouter()
@@ -39,5 +40,6 @@ router.register("documents", FollowUpDocumentViewSet, basename="document")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 router.register("changes", ChangeViewSet, basename="change")
+router.register("resources", ResourceLibraryViewSet, basename="resource")
 
 urlpatterns = router.urls

@@ -16,6 +16,7 @@ class ImportKind(models.TextChoices):
     ENTITIES = "entities", _("Entities")
     UPDATES = "updates", _("Progress updates")
     INDICATOR_VALUES = "indicator_values", _("Indicator values")
+    RESOURCES = "resources", _("Library resources")
 
 
 class ImportState(models.TextChoices):

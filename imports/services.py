@@ -32,6 +32,7 @@ from .indicator_values import IndicatorValueRows
 from .models import CANCELLABLE_STATES, ImportJob, ImportKind, ImportState, SavedMapping
 from .pledges import Options, PledgeRows, RowOutcome
 from .readers import Table, UnreadableFile, read_table, sheet_names
+from .resources import ResourceRows
 from .updates import UpdateRows
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ ROWS: dict[str, type[PledgeRows]] = {
     ImportKind.ENTITIES: EntityRows,
     ImportKind.UPDATES: UpdateRows,
     ImportKind.INDICATOR_VALUES: IndicatorValueRows,
+    ImportKind.RESOURCES: ResourceRows,
 }
 
 
@@ -195,8 +197,6 @@ def run_import(
     """Run every row of the file through the import in one transaction, which is kept only
     when `commit` is set and no row is in error. Raises ImportRefused for a file that cannot
     be imported at all and Cancelled when `should_stop()` says so (nothing is then written)."""
-    if kind not in ROWS:
-        raise ImportRefused(_("Resources cannot be imported yet."))
     table = open_table(content, kind=kind, sheet=sheet, header_row=header_row, columns=columns)
     mapping = check_columns(
         kind, table.headers, columns if columns is not None else auto_mapping(kind, table.headers)

@@ -14,6 +14,7 @@ SECRETARIAT_APPS = (
     "indicators",
     "core",
     "followup",
+    "resources",
 )
 
 

@@ -38,6 +38,7 @@ from .matching import create_matches
 from .partnerships import create_memberships
 from .plans import number_references, plan_skeletons
 from .pledges import PledgeBuilder
+from .resources import create_demo_resources
 from .rounds import create_rounds, create_rounds_demo
 from .snapshot import load_reference
 from .writer import Pipeline, Writer
@@ -71,6 +72,7 @@ class DemoSummary:
     stakeholder_entity: str
     seconds: float
     attachments: int = 0
+    resources: int = 0
 
 
 # Tables that receive many rows; the demo accounts and counters are written through the ORM.
@@ -227,6 +229,8 @@ def seed_demo(
         stage("Counting targets towards the forums' collective goals…")
         writer.analyze([Pledge, PledgeTarget, MultistakeholderMembership])
         goal_contributions = create_goal_contributions()
+        stage("Adding demo resources to the library for every objective…")
+        resources = create_demo_resources(seed=seed, as_of=as_of, showcase_entity_id=showcase.id)
         stage("Building indexes, checking foreign keys and committing…")
     return DemoSummary(
         entities=len(entities),
@@ -245,6 +249,7 @@ def seed_demo(
         stakeholder_entity=showcase.name,
         seconds=clock.monotonic() - started,
         attachments=attachments,
+        resources=resources,
     )
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "partnerships",
     "goals",
     "followup",
+    "resources",
     "indicators",
     "dashboards",
     "reports",
@@ -242,6 +243,8 @@ CLAMD_SOCKET = env("CLAMD_SOCKET", default="")
 CLAMD_HOST = env("CLAMD_HOST", default="")
 CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
 CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=60.0)
+# The largest file a library resource may carry (resources.services).
+RESOURCE_FILE_MAX_BYTES = env.int("RESOURCE_FILE_MAX_BYTES", default=25 * 1024 * 1024)
 
 # E-mail: console by default, SMTP (or any backend django-environ knows) from EMAIL_URL.
 if env("EMAIL_URL", default=""):

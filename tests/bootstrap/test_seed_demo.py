@@ -527,6 +527,18 @@ def test_rerun_adds_pledges_but_not_accounts_and_resets_the_password_when_seeded
 # --- when it runs --------------------------------------------------------------------------
 
 
+def test_every_objective_has_published_demo_resources_when_seeded(seeded: str) -> None:
+    from compacts.models import Objective
+    from resources.models import Resource
+
+    published = Resource.objects.published()
+    assert not published.filter(is_demo=False).exists()
+    assert not Objective.objects.exclude(resources__in=published).exists()
+    assert Resource.objects.filter(is_demo=True, state="submitted").count() == 1
+    seed_demo(pledges=10)  # a rerun adds no second set
+    assert Resource.objects.filter(is_demo=True).count() == Objective.objects.count() * 3 + 1
+
+
 def test_nothing_happens_when_if_empty_and_pledges_exist(seeded: str) -> None:
     output = seed_demo("--if-empty", pledges=50)
 

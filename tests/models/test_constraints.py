@@ -89,6 +89,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_reference_data"
 
 OUR_APPS = {
     "followup",
+    "resources",
     "core",
     "accounts",
     "compacts",
@@ -674,6 +675,12 @@ def second_membership_of_pledge() -> MultistakeholderMembership:
     )
 
 
+def library_resource() -> Model:
+    from resources.models import Resource
+
+    return Resource(title="Guide", url="https://example.org/guide")
+
+
 CASES = [
     # core
     Case("country_code_iso_alpha2", country, setter(code="fr")),
@@ -887,6 +894,7 @@ CASES = [
         api_key,
         setter(revoked_at=KEY_CREATED - dt.timedelta(seconds=1)),
     ),
+    Case("resource_has_url_or_file", library_resource, setter(url="")),
 ]
 
 

@@ -41,6 +41,7 @@ from pledges.models import (
     SupportType,
     UpdateReviewState,
 )
+from resources.models import Resource, ResourceState
 from tests.factories import (
     EntityFactory,
     ExchangeRateFactory,
@@ -95,7 +96,10 @@ def world(
     member_b: User,
     secretariat: User,
     site_admin: User,
+    settings: Any,
+    tmp_path: Any,
 ) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"  # the library's files below
     partner = UserFactory(email="partner@example.org")  # a program's user: acts for no entity
     entity_b = member_b.memberships.get().entity
     entity_c = EntityFactory(name="Entity C")
@@ -267,6 +271,23 @@ def world(
         ),
         state="failed",
     )
+    # The library: a published resource with a file, and a practice A submitted that the
+    # secretariat returned for changes (its file too: only A and the secretariat download it).
+    library_resource = Resource.objects.create(
+        title="Published guide", url="https://example.org/guide", state=ResourceState.PUBLISHED
+    )
+    practice_a = Resource.objects.create(
+        title="A's practice",
+        resource_type="practice",
+        url="https://example.org/practice",
+        entity=entity_a,
+        submitted_by=member_a,
+        state=ResourceState.CHANGES_REQUESTED,
+    )
+    for resource in (library_resource, practice_a):
+        resource.file.save("matrix.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+        resource.file_name, resource.file_type = "matrix.pdf", "application/pdf"
+        resource.save()
     return World(
         users=users,
         keys=keys,
@@ -328,6 +349,8 @@ def world(
                 "delivery_id": delivery.public_id,
                 "id": delivery.public_id,
             },
+            "resource": {"public_id": library_resource.public_id},
+            "A-practice": {"public_id": practice_a.public_id},
             "email-key": {"key": "not-a-real-key"},
             "reset-key": {"uidb36": "1", "key": "not-a-real-key"},
         },
@@ -356,6 +379,17 @@ def world(
                 "closes_on": "2026-12-31",
             },
             "rename": {"title": "Renamed by whoever could"},
+            "practice": {
+                "title": "A practice by whoever could",
+                "summary": "What was done and what it achieved.",
+                "url": "https://example.org/whoever",
+            },
+            "resource": {
+                "title": "A resource by whoever could",
+                "resource_type": "tool",
+                "url": "https://example.org/whoever",
+            },
+            "criteria": {"text": "Criteria by whoever could."},
             "update": {
                 "status": "in_progress",
                 "narrative": "Enrolment started in three counties.",

@@ -111,6 +111,7 @@ class Command(BaseCommand):
             f"{summary.indicator_values} indicator values"
             + f"\n  {summary.goal_contributions} targets counted towards collective goals"
             + f"\n  {summary.attachments} demo files attached"
+            + f"\n  {summary.resources} demo library resources (marked demo)"
         )
         self.stdout.write(
             f"Demo accounts (password {DEMO_PASSWORD}):"
