@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "dashboards",
     "reports",
     "imports",
+    "notifications",
+    "conversations",
+    "reminders",
     "bootstrap",
 ]
 
@@ -92,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -282,6 +286,26 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "indicators.recompute_all_progress",
             "schedule": crontab(hour=2, minute=30),  # CELERY_TIMEZONE is UTC
             "kwargs": {"triggered_by": "nightly schedule"},
+        },
+    }
+)
+
+# The site's address, for the absolute links in e-mails (no request exists in a Celery task).
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# Reminders of progress reports (reminders app; the due date follows the overdue rule above):
+# this many days before a pledge becomes overdue, on the day it does, and every this many months
+# while it stays overdue (0: no repeats). Checked daily; the secretariat's digest goes weekly.
+REMINDER_DAYS_BEFORE_DUE = env.int("REMINDER_DAYS_BEFORE_DUE", default=14)
+REMINDER_REPEAT_MONTHS = env.int("REMINDER_REPEAT_MONTHS", default=1)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "send-progress-reminders-daily": {
+            "task": "reminders.send_due_reminders",
+            "schedule": crontab(hour=7, minute=0),
+        },
+        "send-overdue-digest-weekly": {
+            "task": "reminders.send_overdue_digest",
+            "schedule": crontab(hour=7, minute=30, day_of_week=1),
         },
     }
 )
