@@ -64,7 +64,8 @@ def test_comment_is_refused_with_a_field_message_when_empty_or_by_an_outsider(
     client.force_login(member_a)
     url = reverse("conversations:pledge-thread", args=[pledge.reference])
     response = client.post(url, {"body": ""})
-    assert response.status_code == 400 and not Comment.objects.exists()
+    assert response.status_code == 400
+    assert not Comment.objects.exists()
 
 
 def test_thread_of_a_published_pledge_is_never_public(

@@ -73,7 +73,8 @@ def test_mail_and_its_link_follow_the_recipients_language_when_it_is_french(
         state = _("Published")
     assert message.subject == subject
     assert f"http://localhost:8000/fr/pledges/{submitted.reference}/" in message.body
-    assert state in message.body and state != "Published"
+    assert state in message.body
+    assert state != "Published"
     assert message.extra_headers["Content-Language"] == "fr"
 
 
@@ -143,11 +144,14 @@ def test_list_shows_unread_count_in_menu_and_marks_read_when_opened(client: Clie
     client.force_login(user)
 
     page = client.get(reverse("notifications:list")).content.decode()
-    assert "First" in page and "Second" in page and "Not yours" not in page
+    assert "First" in page
+    assert "Second" in page
+    assert "Not yours" not in page
     assert re.search(r'class="badge">2<', page)
 
     response = client.post(reverse("notifications:read", args=[first.pk]))
-    assert response.status_code == 302 and response["Location"] == "/my/"
+    assert response.status_code == 302
+    assert response["Location"] == "/my/"
     assert client.post(reverse("notifications:read", args=[foreign.pk])).status_code == 404
     client.post(reverse("notifications:read-all"))
     assert not Notification.objects.filter(user=user, read_at__isnull=True).exists()

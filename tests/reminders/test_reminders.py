@@ -55,7 +55,8 @@ def test_each_reminder_goes_once_to_the_contact_when_the_job_runs_twice(
     [message] = _run(on, django_capture_on_commit_callbacks)
 
     assert message.to == ["ana@example.org"]
-    assert pledge.reference in message.subject and subject in message.subject
+    assert pledge.reference in message.subject
+    assert subject in message.subject
     assert f"http://localhost:8000/pledges/{pledge.reference}/updates/new/" in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert _run(on, django_capture_on_commit_callbacks) == []  # the second run sends nothing
@@ -86,7 +87,8 @@ def test_secretariat_previews_then_sends_a_reminder_now_listed_on_the_history(
     url = reverse("reminders:remind-now", args=[pledge.reference])
 
     preview = client.get(url).content.decode()
-    assert "ana@example.org" in preview and "asks for a progress report" in preview
+    assert "ana@example.org" in preview
+    assert "asks for a progress report" in preview
     assert not mail.outbox
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url).status_code == 302
