@@ -23,8 +23,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.audit import record_change
 from notifications.delivery import Message, Recipient, deliver
@@ -176,8 +177,6 @@ def send_due_reminders(*, on: dt.date | None = None) -> int:
 
 def preview_reminder(pledge: Pledge) -> tuple[Recipient | None, Message | None]:
     """What "send a reminder now" would send, in the recipient's language."""
-    from django.utils import translation
-
     found = with_reminder_contact(Pledge.objects.with_last_report().filter(pk=pledge.pk)).first()
     contact = reminder_contact(found) if found else None
     if found is None or contact is None or not contact.email:
@@ -227,12 +226,17 @@ def send_overdue_digest(*, on: dt.date | None = None) -> int:
     shown: Iterable[tuple[str, int]] = rows[:50]
 
     def compose() -> Message:
-        subject = _("Weekly digest: %(n)d overdue pledges") % {"n": total}
+        subject = ngettext(
+            "Weekly digest: %(n)d overdue pledge", "Weekly digest: %(n)d overdue pledges", total
+        ) % {"n": total}
         lines = "\n".join(f"- {name}: {n}" for name, n in shown)
         body = _("Overdue pledges by entity on %(date)s:") % {"date": on.isoformat()}
         body += "\n\n" + lines
         if len(rows) > 50:
-            body += "\n\n" + _("…and %(n)d more entities.") % {"n": len(rows) - 50}
+            more = len(rows) - 50
+            body += "\n\n" + ngettext(
+                "…and %(n)d more entity.", "…and %(n)d more entities.", more
+            ) % {"n": more}
         path = reverse("reports:overdue-list")
         return Message(subject, body, path, _("Open the overdue list"))
 

@@ -17,6 +17,8 @@ from goals.models import Goal, GoalContribution, OfficialFigure
 from imports.models import ImportJob
 from indicators.models import ProgressSnapshot, SliceKind
 from matching.models import Decision, Match, Side, SupportPosition
+from notifications.delivery import unsubscribe_token
+from notifications.models import Kind, Notification
 from partnerships.models import (
     LeadStatus,
     MembershipState,
@@ -227,6 +229,9 @@ def world(
         report={"headers": ["External id", "Title", "Submitting entity"], "sheets": []},
         created_by=secretariat,
     )
+    notification = Notification.objects.create(
+        user=member_a, kind=Kind.COMMENT, subject="A comment", url="/my/"
+    )
     return World(
         users=users,
         keys=keys,
@@ -269,6 +274,8 @@ def world(
             "progress": {"pk": snapshot.pk},
             "import": {"public_id": import_job.public_id},
             "email-key": {"key": "not-a-real-key"},
+            "A-notification": {"pk": notification.pk},
+            "unsubscribe": {"token": unsubscribe_token(member_a.email, Kind.COMMENT)},
             "reset-key": {"uidb36": "1", "key": "not-a-real-key"},
         },
         payloads={
@@ -296,6 +303,7 @@ def world(
                 "closes_on": "2026-12-31",
             },
             "rename": {"title": "Renamed by whoever could"},
+            "comment": {"body": "A question from whoever could."},
             "update": {
                 "status": "in_progress",
                 "narrative": "Enrolment started in three counties.",
