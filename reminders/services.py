@@ -172,7 +172,19 @@ def _send(item: Due, *, by: Any = None) -> Reminder | None:
 def send_due_reminders(*, on: dt.date | None = None) -> int:
     """Send every reminder due on `on` (today) not sent yet; returns how many went out."""
     on = on or timezone.localdate()
-    return sum(_send(item) is not None for item in due_reminders(on=on))
+    due = due_reminders(on=on)
+    # One read of the reminders already sent, so that a daily run over many overdue pledges
+    # does not try (and fail) an insert for each; the unique constraint still decides.
+    sent = set(
+        Reminder.objects.filter(cycle_on__in={item.cycle_on for item in due}).values_list(
+            "pledge_id", "kind", "cycle_on"
+        )
+    )
+    return sum(
+        _send(item) is not None
+        for item in due
+        if (item.pledge.pk, item.kind, item.cycle_on) not in sent
+    )
 
 
 def preview_reminder(pledge: Pledge) -> tuple[Recipient | None, Message | None]:

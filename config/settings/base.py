@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     # Project apps, lowest layer first (see README, "Architecture").
     "core",
     "accounts",
+    # Below the domain apps: it knows users and addresses, never pledges.
+    "notifications",
     "compacts",
     "forums",
     "pledges",
@@ -56,7 +58,6 @@ INSTALLED_APPS = [
     "dashboards",
     "reports",
     "imports",
-    "notifications",
     "conversations",
     "reminders",
     "bootstrap",
