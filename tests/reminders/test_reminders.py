@@ -112,3 +112,19 @@ def test_weekly_digest_counts_overdue_pledges_by_entity(
     assert message.to == [secretariat.email]
     assert f"- {pledge.entity.name}: 1" in message.body
     assert "/reports/overdue/" in message.body
+
+
+def test_a_concurrent_run_that_claimed_first_wins_and_no_second_mail_goes(
+    pledge: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from reminders.services import _send, due_reminders
+
+    [item] = due_reminders(on=dt.date(2025, 1, 16))
+    # Another worker inserted the same claim after this run read what was already sent.
+    Reminder.objects.create(
+        pledge=pledge, kind=item.kind, cycle_on=item.cycle_on, due_on=item.due_on, sent_to="x@y.z"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _send(item) is None
+    assert mail.outbox == []
+    assert Reminder.objects.count() == 1
