@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -158,5 +160,9 @@ def deliver(recipients: Iterable[Recipient], *, kind: str, compose: Compose) -> 
                 if channels[r.email] == Channel.EMAIL:
                     emails.append(build_email(r, kind, message))
     Notification.objects.bulk_create(notes)
+    if notes:
+        get_user_model().objects.filter(pk__in=[n.user_id for n in notes]).update(
+            unread_notifications=F("unread_notifications") + 1
+        )
     send_after_commit(emails)
     return sum(len(group) for group in by_language.values())

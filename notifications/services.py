@@ -1,5 +1,7 @@
 """Writes of the notifications app: reading notifications, choosing channels, unsubscribing."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -9,17 +11,29 @@ from core.audit import record_change
 from .models import Channel, Kind, Notification, Preference, Unsubscription
 
 
-def mark_read(*, user: object, notification_id: int) -> Notification | None:
+def _recount(user: Any) -> None:
+    """Set the menu's unread count from the rows (after a change to them)."""
+    get_user_model().objects.filter(pk=user.pk).update(
+        unread_notifications=Notification.objects.for_user(user).unread().count()
+    )
+
+
+@transaction.atomic
+def mark_read(*, user: Any, notification_id: int) -> Notification | None:
     """Mark one of the user's notifications read; None when it is not theirs (or gone)."""
     note = Notification.objects.filter(user=user, pk=notification_id).first()
     if note is not None and note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
+        _recount(user)
     return note
 
 
-def mark_all_read(*, user: object) -> int:
-    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+@transaction.atomic
+def mark_all_read(*, user: Any) -> int:
+    done = Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+    _recount(user)
+    return done
 
 
 def channels_of(user: object) -> dict[str, str]:

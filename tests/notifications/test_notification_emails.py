@@ -136,11 +136,22 @@ def test_unsubscribed_contact_without_account_gets_no_more_mail_of_that_kind(
 
 
 def test_list_shows_unread_count_in_menu_and_marks_read_when_opened(client: Client) -> None:
+    from notifications.delivery import Message, Recipient, deliver
+
     user = UserFactory(email="reader@example.org")
     other = UserFactory(email="other@example.org")
-    first = Notification.objects.create(user=user, kind=Kind.COMMENT, subject="First", url="/my/")
-    Notification.objects.create(user=user, kind=Kind.MATCH, subject="Second", url="/")
-    foreign = Notification.objects.create(user=other, kind=Kind.MATCH, subject="Not yours")
+    for to, subject, path in (
+        (user, "First", "/my/"),
+        (user, "Second", "/"),
+        (other, "Not yours", ""),
+    ):
+        deliver(
+            [Recipient(to.email, "en", to.pk)],
+            kind=Kind.COMMENT,
+            compose=lambda s=subject, p=path: Message(s, "Body", p),
+        )
+    first = Notification.objects.get(subject="First")
+    foreign = Notification.objects.get(subject="Not yours")
     client.force_login(user)
 
     page = client.get(reverse("notifications:list")).content.decode()
@@ -156,6 +167,9 @@ def test_list_shows_unread_count_in_menu_and_marks_read_when_opened(client: Clie
     client.post(reverse("notifications:read-all"))
     assert not Notification.objects.filter(user=user, read_at__isnull=True).exists()
     assert Notification.objects.get(pk=foreign.pk).read_at is None
+    user.refresh_from_db()
+    other.refresh_from_db()
+    assert (user.unread_notifications, other.unread_notifications) == (0, 1)
 
 
 def test_preferences_page_saves_a_channel_per_kind_and_refuses_unknown_ones(client: Client) -> None:
