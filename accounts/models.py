@@ -61,6 +61,12 @@ class User(AbstractUser):
         help_text=_("The language of the e-mails you receive."),
     )
 
+    # The menu's count of unread notifications, kept by the notifications app's delivery and
+    # services, so that no page spends a query on it (the user row is read anyway).
+    unread_notifications = models.PositiveIntegerField(
+        _("unread notifications"), default=0, editable=False
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 

@@ -1,13 +1,25 @@
 """E-mails about matches, each to the OTHER side's entity members in their own language (the
 pledges app's `_send`: composed once per language, sent after the transaction commits)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from pledges.notifications import Recipient, _member_recipients, _send
+from notifications.models import Kind
+from pledges.notifications import Message, Recipient, member_recipients, send
 
 from .models import Match, Side
+
+
+def _send(recipients: list[Recipient], compose: Callable[[], Message]) -> None:
+    send(recipients, compose, kind=Kind.MATCH)
+
+
+def _page(match: Match, entity_ids: Sequence[int]) -> str:
+    """The matching page of the recipients' own pledge of the two (the seeking one if both)."""
+    own = match.seeking if match.seeking.entity_id in entity_ids else match.offering
+    return reverse("matching:pledge-matching", args=[own.reference])
 
 
 def _entities_other_than(match: Match, sides: Sequence[str | None]) -> list[int]:
@@ -21,7 +33,7 @@ def _entities_other_than(match: Match, sides: Sequence[str | None]) -> list[int]
 
 
 def _recipients(entity_ids: Sequence[int]) -> list[Recipient]:
-    return [r for entity_id in entity_ids for r in _member_recipients(entity_id)]
+    return [r for entity_id in entity_ids for r in member_recipients(entity_id)]
 
 
 def _pair(match: Match) -> dict[str, str]:
@@ -38,40 +50,44 @@ def _with_message(body: str, message: str) -> str:
 
 
 def match_proposed(match: Match, *, proposing_side: str | None) -> None:
-    def compose() -> tuple[str, str]:
-        subject = _("[%(seeking)s ↔ %(offering)s] Match proposed") % _pair(match)
+    def compose() -> Message:
+        subject = _("Match proposed between %(seeking)s and %(offering)s") % _pair(match)
         body = _(
             "A match is proposed between “%(seeking_title)s” (%(seeking)s), which seeks "
             "support, and “%(offering_title)s” (%(offering)s), which offers it. Your entity "
             "is asked to accept or decline it on the pledge's matching page."
         ) % _pair(match)
-        return subject, _with_message(body, match.message)
+        return Message(
+            subject, _with_message(body, match.message), _page(match, to), _("Accept or decline")
+        )
 
-    _send(_recipients(_entities_other_than(match, [proposing_side])), compose)
+    to = _entities_other_than(match, [proposing_side])
+    _send(_recipients(to), compose)
 
 
 def match_decided(match: Match, *, sides: Sequence[str], accepted: bool, message: str) -> None:
-    def compose() -> tuple[str, str]:
+    def compose() -> Message:
         if accepted:
-            subject = _("[%(seeking)s ↔ %(offering)s] Match accepted") % _pair(match)
+            subject = _("Match between %(seeking)s and %(offering)s accepted") % _pair(match)
         else:
-            subject = _("[%(seeking)s ↔ %(offering)s] Match declined") % _pair(match)
+            subject = _("Match between %(seeking)s and %(offering)s declined") % _pair(match)
         body = _("The match between %(seeking)s and %(offering)s is now: %(state)s.") % {
             **_pair(match),
             "state": match.get_state_display(),
         }
-        return subject, _with_message(body, message)
+        return Message(subject, _with_message(body, message), _page(match, to))
 
-    _send(_recipients(_entities_other_than(match, sides)), compose)
+    to = _entities_other_than(match, sides)
+    _send(_recipients(to), compose)
 
 
 def match_withdrawn(match: Match, *, message: str) -> None:
-    def compose() -> tuple[str, str]:
-        subject = _("[%(seeking)s ↔ %(offering)s] Match withdrawn") % _pair(match)
+    def compose() -> Message:
+        subject = _("Match between %(seeking)s and %(offering)s withdrawn") % _pair(match)
         body = _("The proposal to match %(seeking)s with %(offering)s was withdrawn.") % _pair(
             match
         )
-        return subject, _with_message(body, message)
+        return Message(subject, _with_message(body, message), _page(match, others))
 
     proposer = match.proposed_for_id
     others = [e for e in (match.seeking.entity_id, match.offering.entity_id) if e != proposer]

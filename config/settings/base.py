@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "core",
     "changefeed",
     "accounts",
+    # Below the domain apps: it knows users and addresses, never pledges.
+    "notifications",
     "compacts",
     "forums",
     "pledges",
@@ -61,6 +63,8 @@ INSTALLED_APPS = [
     "imports",
     "webhooks",
     "attachments",
+    "conversations",
+    "reminders",
     "bootstrap",
 ]
 
@@ -97,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -360,6 +365,25 @@ CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
     "schedule": WEBHOOKS_SWEEP_SECONDS,
     "options": {"expires": WEBHOOKS_SWEEP_SECONDS},
 }
+# The site's address, for the absolute links in e-mails (no request exists in a Celery task).
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# Reminders of progress reports (reminders app; the due date follows the overdue rule above):
+# this many days before a pledge becomes overdue, on the day it does, and every this many months
+# while it stays overdue (0: no repeats). Checked daily; the secretariat's digest goes weekly.
+REMINDER_DAYS_BEFORE_DUE = env.int("REMINDER_DAYS_BEFORE_DUE", default=14)
+REMINDER_REPEAT_MONTHS = env.int("REMINDER_REPEAT_MONTHS", default=1)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "send-progress-reminders-daily": {
+            "task": "reminders.send_due_reminders",
+            "schedule": crontab(hour=7, minute=0),
+        },
+        "send-overdue-digest-weekly": {
+            "task": "reminders.send_overdue_digest",
+            "schedule": crontab(hour=7, minute=30, day_of_week=1),
+        },
+    }
+)
 
 # The public pledge browser counts a facet's options only when at most this many pledges match the
 # other filters (checked with a count that stops at the limit); above it the options are shown

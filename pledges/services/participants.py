@@ -94,6 +94,7 @@ def respond_to_invitation(
         data={"entity": locked.entity_id},
     )
     _touch(locked.pledge_id)
+    notifications.invitation_answered(locked)
     return locked
 
 

@@ -147,6 +147,11 @@ AUDIT_LABELS = {
     "goals.contribution.added": gettext_lazy("Target counted towards a collective goal"),
     "goals.contribution.removed": gettext_lazy("Target no longer counted towards a goal"),
     "pledges.pledge.reaffirmed": gettext_lazy("Reaffirmed at a later forum"),
+    # Recorded on the pledge by the reminders app; shown to insiders only (`_public_audit`).
+    "reminders.reminder.before_due": gettext_lazy("Reminder sent: report due soon"),
+    "reminders.reminder.overdue": gettext_lazy("Reminder sent: report overdue"),
+    "reminders.reminder.still_overdue": gettext_lazy("Reminder sent: report still overdue"),
+    "reminders.reminder.manual": gettext_lazy("Reminder sent by the secretariat"),
     **{f"pledges.pledge.{name}": t.label for name, t in PLEDGE_TRANSITIONS.items()},
 }
 
@@ -1014,11 +1019,12 @@ def _public_audit(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
         elif entry.action == "pledges.participant.removed" and entity in public:
             public.discard(entity)
         elif entry.action.startswith(
-            ("pledges.participant.", "pledges.duplicate.", "matching.match.")
+            ("pledges.participant.", "pledges.duplicate.", "matching.match.", "reminders.")
         ):
             # A duplicate verdict's reason may name a pledge that is not public; a match is
             # public only once both sides accepted, and then on the pledge page: proposals,
-            # answers and their messages stay between the two entities.
+            # answers and their messages stay between the two entities; reminders name the
+            # contact's address.
             continue
         shown.append(entry)
     return shown[::-1]

@@ -27,10 +27,7 @@ def _by_recipient() -> dict[str, Any]:
 def _decision_texts(pledge: Pledge, language: str, reason: str) -> tuple[str, str]:
     """The subject and body a member should get, written with the catalog of `language`."""
     with translation.override(language):
-        subject = _("[%(ref)s] %(decision)s") % {
-            "ref": pledge.reference,
-            "decision": PLEDGE_TRANSITIONS["request_changes"].label,
-        }
+        subject = _("Changes requested to your pledge %(ref)s") % {"ref": pledge.reference}
         body = _("Your pledge “%(title)s” (%(ref)s) is now: %(state)s.") % {
             "title": pledge.title,
             "ref": pledge.reference,
@@ -62,8 +59,9 @@ def test_each_member_reads_the_decision_in_their_language_when_changes_are_reque
     french = _decision_texts(pledge, "fr", "Ajoutez une cible.")
     english = _decision_texts(pledge, "en", "Ajoutez une cible.")
     assert french != english  # the French catalog has these messages: no English left in it
-    assert (sent[member_a.email].subject, sent[member_a.email].body) == french
-    assert (sent[colleague.email].subject, sent[colleague.email].body) == english
+    for to, (subject, body) in ((member_a.email, french), (colleague.email, english)):
+        assert sent[to].subject == subject
+        assert sent[to].body.startswith(body)  # then the link to act on, and the footer
 
 
 def test_secretariat_reads_a_new_submission_in_its_language_when_a_member_submits(
@@ -78,12 +76,16 @@ def test_secretariat_reads_a_new_submission_in_its_language_when_a_member_submit
 
     sent = _by_recipient()
     with translation.override("fr"):
-        french = _("[%(ref)s] New pledge to review") % {"ref": pledge.reference}
+        french = _("Pledge %(ref)s of %(entity)s was submitted for review") % {
+            "ref": pledge.reference,
+            "entity": pledge.entity.name,
+        }
+    english = f"Pledge {pledge.reference} of {pledge.entity.name} was submitted for review"
     assert sent[secretariat.email].subject == french
-    assert french != f"[{pledge.reference}] New pledge to review"
-    assert sent[english_reviewer.email].subject == f"[{pledge.reference}] New pledge to review"
-    assert sent[english_reviewer.email].body == (
-        f"{pledge.entity.name} submitted “{pledge.title}” ({pledge.reference}) for review."
+    assert french != english
+    assert sent[english_reviewer.email].subject == english
+    assert sent[english_reviewer.email].body.startswith(
+        f"{pledge.entity.name} submitted “{pledge.title}” ({pledge.reference}) for review.\n"
     )
 
 

@@ -19,6 +19,8 @@ from goals.models import Goal, GoalContribution, OfficialFigure
 from imports.models import ImportJob
 from indicators.models import ProgressSnapshot, SliceKind
 from matching.models import Decision, Match, Side, SupportPosition
+from notifications.delivery import unsubscribe_token
+from notifications.models import Kind, Notification
 from partnerships.models import (
     LeadStatus,
     MembershipState,
@@ -288,6 +290,9 @@ def world(
         resource.file.save("matrix.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
         resource.file_name, resource.file_type = "matrix.pdf", "application/pdf"
         resource.save()
+    notification = Notification.objects.create(
+        user=member_a, kind=Kind.COMMENT, subject="A comment", url="/my/"
+    )
     return World(
         users=users,
         keys=keys,
@@ -352,6 +357,8 @@ def world(
             "resource": {"public_id": library_resource.public_id},
             "A-practice": {"public_id": practice_a.public_id},
             "email-key": {"key": "not-a-real-key"},
+            "A-notification": {"pk": notification.pk},
+            "unsubscribe": {"token": unsubscribe_token(member_a.email, Kind.COMMENT)},
             "reset-key": {"uidb36": "1", "key": "not-a-real-key"},
         },
         payloads={
@@ -390,6 +397,7 @@ def world(
                 "url": "https://example.org/whoever",
             },
             "criteria": {"text": "Criteria by whoever could."},
+            "comment": {"body": "A question from whoever could."},
             "update": {
                 "status": "in_progress",
                 "narrative": "Enrolment started in three counties.",
