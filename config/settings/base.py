@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from kombu import Exchange, Queue
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -262,6 +263,22 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # filled in below, once the progress settings exist
+# Work queues by kind (docs/operations.md, "Scaling out"), so that each can get workers of its own:
+# a long import or bulk-data build never holds up progress figures or webhook deliveries. Tasks
+# are routed by name (glob patterns, first match wins); anything else goes to the default queue
+# `celery`. A worker started without -Q consumes every queue below; `-Q progress` only that one.
+CELERY_WORKER_QUEUES = ["celery", "progress", "mail", "webhooks", "imports", "bulk"]
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in CELERY_WORKER_QUEUES]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "indicators.*": {"queue": "progress"},
+    "mail.*": {"queue": "mail"},
+    "*.send_*mail*": {"queue": "mail"},
+    "webhooks.*": {"queue": "webhooks"},
+    "imports.*": {"queue": "imports"},
+    "*data_package*": {"queue": "bulk"},
+    "bulk.*": {"queue": "bulk"},
+}
 
 # The progress engine (indicators). Weights: docs/progress.md.
 PROGRESS_STATUS_WEIGHTS = {
