@@ -10,8 +10,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from kombu import Exchange, Queue
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -268,7 +268,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # filled in below, once the progress
 # are routed by name (glob patterns, first match wins); anything else goes to the default queue
 # `celery`. A worker started without -Q consumes every queue below; `-Q progress` only that one.
 CELERY_WORKER_QUEUES = ["celery", "progress", "mail", "webhooks", "imports", "bulk"]
-CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in CELERY_WORKER_QUEUES]
+CELERY_TASK_QUEUES = [Queue(q, Exchange(q), routing_key=q) for q in CELERY_WORKER_QUEUES]
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "indicators.*": {"queue": "progress"},

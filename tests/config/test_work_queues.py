@@ -48,7 +48,7 @@ def test_every_registered_task_is_routed_to_a_queue_a_default_worker_consumes() 
 def test_the_compose_stack_runs_a_worker_per_group_covering_every_queue_and_one_beat() -> None:
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
     consumed: list[str] = []
-    for name, service in services.items():
+    for service in services.values():
         command = service.get("command")
         if isinstance(command, list) and "worker" in command:
             consumed += command[command.index("-Q") + 1].split(",")
