@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ class ReplicaRouterMiddleware:
             alias = choose_replica()
         with reading_from(alias):
             response = self.get_response(request)
-        if alias is not None and response.streaming:
+        if alias is not None and isinstance(response, StreamingHttpResponse):
             # A streamed body (the exports) is read while the server sends it, after this returns.
             response.streaming_content = _streamed_from(alias, response.streaming_content)
         if not safe:
