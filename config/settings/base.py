@@ -12,6 +12,7 @@ from typing import Any
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
     "core.middleware.NulBytePathMiddleware",
+    # Chooses the database the request reads from (no-op without DATABASE_REPLICA_URLS).
+    "config.db_router.ReplicaRouterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,6 +125,26 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Hot API queries run as server-side prepared statements (core/api/prepared.py): PostgreSQL plans
 # them once per connection. Turn off behind a pooler that cannot keep prepared statements.
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+# Read replicas (config/db_router.py): streaming replicas of DATABASE_URL, comma-separated URLs.
+# Requests that only read use one; writes, transactions, work outside requests and a browser's
+# requests for a few seconds after it wrote stay on the primary. A replica that does not answer
+# or lags more than DATABASE_REPLICA_MAX_LAG_SECONDS is left out (checked every few seconds).
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    _alias = f"replica_{_number}"
+    DATABASES[_alias] = env.db_url_config(_url)
+    DATABASES[_alias].update(
+        ATOMIC_REQUESTS=False,
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        # Tests read the primary's test database through it: a replica holds the same data.
+        TEST={"MIRROR": "default"},
+    )
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"] if DATABASE_REPLICAS else []
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=10.0)
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=5.0)
+DATABASE_READ_YOUR_WRITES_SECONDS = env.int("DATABASE_READ_YOUR_WRITES_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A review reason (up to the forms' REASON_MAX_LENGTH) is the history entry's change reason: keep it
 # whole instead of simple-history's default 100-character column.
@@ -294,6 +317,22 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # filled in below, once the progress settings exist
+# Work queues by kind (docs/operations.md, "Scaling out"), so that each can get workers of its own:
+# a long import or bulk-data build never holds up progress figures or webhook deliveries. Tasks
+# are routed by name (glob patterns, first match wins); anything else goes to the default queue
+# `celery`. A worker started without -Q consumes every queue below; `-Q progress` only that one.
+CELERY_WORKER_QUEUES = ["celery", "progress", "mail", "webhooks", "imports", "bulk"]
+CELERY_TASK_QUEUES = [Queue(q, Exchange(q), routing_key=q) for q in CELERY_WORKER_QUEUES]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "indicators.*": {"queue": "progress"},
+    "mail.*": {"queue": "mail"},
+    "*.send_*mail*": {"queue": "mail"},
+    "webhooks.*": {"queue": "webhooks"},
+    "imports.*": {"queue": "imports"},
+    "*data_package*": {"queue": "bulk"},
+    "bulk.*": {"queue": "bulk"},
+}
 
 # The progress engine (indicators). Weights: docs/progress.md.
 PROGRESS_STATUS_WEIGHTS = {

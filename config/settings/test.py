@@ -39,6 +39,10 @@ CACHES = {
 }
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
+# No routing by kind: a worker test puts every task on a queue of its own (tests/indicators'
+# `task_queue` fixture), away from other runs' workers. tests/config/test_work_queues.py checks
+# the production routes.
+CELERY_TASK_ROUTES = {}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

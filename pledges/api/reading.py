@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.db.models.query import ValuesIterable
 from django.utils import timezone
@@ -242,7 +242,8 @@ class PledgeReader:
     def by_ids(self, ids: Sequence[int]) -> list[orjson.Fragment]:
         """The pledges `ids`, in that order (ids of pledges that do not exist are skipped)."""
         sql, params = _positional(statements().ids, {**self.params(), "ids": list(ids)})
-        return [orjson.Fragment(body) for (body,) in fetch_prepared("default", sql, params)]
+        rows = fetch_prepared(router.db_for_read(Pledge), sql, params)
+        return [orjson.Fragment(body) for (body,) in rows]
 
     def export_rows(self, queryset: QuerySet[Pledge]) -> Iterator[dict[str, Any]]:
         """The export's rows of the filtered pledges, in their order: their ids are read with

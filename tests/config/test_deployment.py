@@ -104,7 +104,10 @@ def test_docker_compose_file_validates_with_the_production_services() -> None:
     )
 
     assert check.returncode == 0, check.stderr
-    assert set(services.stdout.split()) == {"db", "redis", "web", "proxy", "worker", "beat"}
+    assert set(services.stdout.split()) == {
+        *("db", "redis", "migrate", "web", "web-2", "proxy", "beat"),
+        *("worker", "worker-progress", "worker-imports"),
+    }
     assert volumes.stdout.split() == ["pgdata"]
 
 

@@ -48,7 +48,7 @@ def test_only_the_proxy_is_published_and_the_app_trusts_exactly_it() -> None:
     assert _shipped_proxy_count() == len(_proxies())
     assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
     # nginx forwards to gunicorn's address inside the stack.
-    assert re.search(r"server\s+web:8000;", NGINX_CONF)
+    assert re.search(r"server\s+web:8000\b", NGINX_CONF)
     assert "--bind 0.0.0.0:8000" in services["web"]["command"]
 
 
@@ -78,9 +78,9 @@ def nginx_in_front(live_server: Any, tmp_path: Path) -> Iterator[str]:
         pytest.skip("nginx not installed (scripts/ensure_system_packages.sh installs it)")
     port = _free_port()
     upstream = live_server.url.removeprefix("http://")
-    server = NGINX_CONF.replace("server web:8000;", f"server {upstream};").replace(
-        "listen 80;", f"listen 127.0.0.1:{port};"
-    )
+    # The upstream's instances (web, web-2) become the one test server.
+    server = re.sub(r"(\s*server web[\w-]*:8000[^;]*;)+", f"\n    server {upstream};", NGINX_CONF)
+    server = server.replace("listen 80;", f"listen 127.0.0.1:{port};")
     temp = "\n".join(
         f"  {kind}_temp_path {tmp_path}/{kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
