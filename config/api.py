@@ -2,6 +2,7 @@
 
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
 from core.api.root import ApiRouter
+from datapackages.api import DataPackageViewSet
 from followup.api.views import FollowUpDocumentViewSet
 from forums.api.views import ReportingRoundViewSet
 from goals.api.views import ForumWithFiguresViewSet, GoalViewSet, OfficialFigureViewSet
@@ -33,5 +34,6 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("official-figures", OfficialFigureViewSet, basename="official-figure")
 router.register("multistakeholder-pledges", MultistakeholderPledgeViewSet, basename="msp")
 router.register("documents", FollowUpDocumentViewSet, basename="document")
+router.register("bulk", DataPackageViewSet, basename="data-package")
 
 urlpatterns = router.urls

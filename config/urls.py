@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("", include("matching.urls")),
     path("", include("partnerships.urls")),
     path("", include("followup.urls")),
+    path("", include("datapackages.urls")),
     path("", include("forums.urls")),
     path("", include("pledges.urls")),
     prefix_default_language=False,
