@@ -200,7 +200,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_URL = "media/"
-MEDIA_ROOT = BASE_DIR / "media"
+# Where the default storage keeps files (the bulk data packages).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # E-mail: console by default, SMTP (or any backend django-environ knows) from EMAIL_URL.
 if env("EMAIL_URL", default=""):
@@ -316,6 +317,8 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 # other filters (checked with a count that stops at the limit); above it the options are shown
 # without counts, so a page never counts hundreds of thousands of pledges (issue #7).
 PLEDGE_FACET_COUNT_LIMIT = env.int("PLEDGE_FACET_COUNT_LIMIT", default=10_000)
+# The API's `?count=true` counts the filtered rows up to this many, by the same rule.
+API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=PLEDGE_FACET_COUNT_LIMIT)
 
 # The partner API (/api/v1/). Reads of published data are open; everything else needs a signed-in
 # session or an API key. Rates are per API key / per signed-in user / per anonymous IP.

@@ -12,8 +12,8 @@ Environment:
   BENCH_DURATION       seconds of load per wrk run (default 15)
   BENCH_JSON           also write the results to this file as JSON
   BENCH_ONLY           run only these measurements (comma-separated): loader, recompute,
-                       api_list, deep_pagination, dashboard, csv_export, plans,
-                       duplicates
+                       api_list, deep_pagination, dashboard, csv_export, data_package,
+                       plans, duplicates
 """
 
 import json
@@ -157,6 +157,10 @@ def main() -> int:
     if wanted("duplicates"):
         log("Duplicate warning…")
         results += measure.iter_results(measure.duplicate_warning)
+
+    if wanted("data_package"):
+        log("Bulk data package of every public table…")
+        results += measure.iter_results(measure.data_package)
 
     port = free_port()
     log(f"Starting gunicorn (2 sync workers) on port {port}…")

@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.models import ApiKey, User
 from accounts.services import create_api_key
 from compacts.models import GuidingPrinciple, Objective
+from datapackages.models import DataPackage
 from forums.models import Forum, ReportingRound
 from goals.models import Goal, GoalContribution, OfficialFigure
 from imports.models import ImportJob
@@ -90,7 +93,26 @@ def world(
     member_b: User,
     secretariat: User,
     site_admin: User,
+    tmp_path: Any,
+    settings: Any,
 ) -> World:
+    # The data package's file (routes `datapackages:package-file`) goes to a throwaway storage.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    data_package = DataPackage.objects.create(
+        created_at=timezone.now(),
+        folder="data-packages/security",
+        files=[
+            {
+                "name": "datapackage.json",
+                "resource": "",
+                "format": "json",
+                "bytes": 2,
+                "sha256": "",
+                "rows": 0,
+            }
+        ],
+    )
+    default_storage.save("data-packages/security/datapackage.json", ContentFile(b"{}"))
     partner = UserFactory(email="partner@example.org")  # a program's user: acts for no entity
     entity_b = member_b.memberships.get().entity
     entity_c = EntityFactory(name="Entity C")
@@ -267,6 +289,8 @@ def world(
             "indicator-value": {"pk": value.pk},
             "exchange-rate": {"pk": rate.pk},
             "progress": {"pk": snapshot.pk},
+            "data-package": {"public_id": data_package.public_id},
+            "data-package-file": {"public_id": data_package.public_id, "name": "datapackage.json"},
             "import": {"public_id": import_job.public_id},
             "email-key": {"key": "not-a-real-key"},
             "reset-key": {"uidb36": "1", "key": "not-a-real-key"},
