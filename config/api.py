@@ -3,6 +3,7 @@
 from changefeed.api.views import ChangeViewSet
 from compacts.api.views import CompactViewSet, ObjectiveViewSet, PrincipleViewSet
 from core.api.root import ApiRouter
+from datapackages.api import DataPackageViewSet
 from followup.api.views import FollowUpDocumentViewSet
 from forums.api.views import ReportingRoundViewSet
 from goals.api.views import ForumWithFiguresViewSet, GoalViewSet, OfficialFigureViewSet
@@ -41,5 +42,6 @@ router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook
 router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 router.register("changes", ChangeViewSet, basename="change")
 router.register("resources", ResourceLibraryViewSet, basename="resource")
+router.register("bulk", DataPackageViewSet, basename="data-package")
 
 urlpatterns = router.urls

@@ -48,6 +48,7 @@ urlpatterns += i18n_patterns(
     path("", include("followup.urls")),
     path("", include("attachments.urls")),
     path("", include("resources.urls")),
+    path("", include("datapackages.urls")),
     path("", include("forums.urls")),
     path("", include("pledges.urls")),
     prefix_default_language=False,

@@ -4,6 +4,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from compression_middleware.middleware import CompressionMiddleware
+from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
@@ -158,3 +160,49 @@ class LanguageMiddleware:
                 patch_vary_headers(response, ("Accept-Language", "Cookie"))
                 return response
         return self.get_response(request)
+
+
+# Media types the compression middleware may compress: the API's JSON (and its schema), the CSV
+# exports and the data package's descriptor. HTML pages are left alone on purpose: a page that
+# reflects a query parameter next to a secret (the CSRF token) would open a BREACH-style
+# length oracle; the API's JSON carries no such secret. XLSX and gzip files are compressed
+# already.
+COMPRESSIBLE_TYPES = (
+    "application/json",
+    "application/problem+json",
+    "application/vnd.oai.openapi",
+    "application/yaml",
+    "text/csv",
+    "application/jsonl",
+)
+
+
+class ApiCompressionMiddleware(CompressionMiddleware):  # type: ignore[misc]  # untyped library
+    """zstd, brotli or gzip (as the client's Accept-Encoding allows) for API and export answers
+    (`COMPRESSIBLE_TYPES`). django-compression-middleware compresses a streamed answer chunk by
+    chunk, so a million-row CSV export still streams."""
+
+    def process_response(self, request: HttpRequest, response: Any) -> Any:
+        content_type = response.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if content_type not in COMPRESSIBLE_TYPES:
+            return response
+        return super().process_response(request, response)
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class ReadOnlyCorsMiddleware(CorsMiddleware):
+    """CORS on the public API for reads only (`CORS_URLS_REGEX`, any origin, no credentials): a
+    browser dashboard elsewhere may read published data; a cross-origin write is never allowed
+    (its preflight lists only GET, HEAD and OPTIONS, and a write's answer carries no CORS header,
+    so a page elsewhere cannot read it either)."""
+
+    def is_enabled(self, request: HttpRequest) -> bool:
+        if request.method not in SAFE_METHODS:
+            return False
+        if request.method == "OPTIONS":
+            wanted = request.headers.get("Access-Control-Request-Method", "GET").upper()
+            if wanted not in SAFE_METHODS:
+                return False
+        return super().is_enabled(request)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "csp",
+    "corsheaders",
     # Project apps, lowest layer first (see README, "Architecture").
     "core",
     "changefeed",
@@ -66,11 +67,16 @@ INSTALLED_APPS = [
     "attachments",
     "conversations",
     "reminders",
+    "datapackages",
     "bootstrap",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses what every later middleware and the view produce (API and exports only).
+    "core.middleware.ApiCompressionMiddleware",
+    # Before anything that may answer early, so that those answers carry CORS headers too.
+    "core.middleware.ReadOnlyCorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
     "core.middleware.NulBytePathMiddleware",
@@ -423,11 +429,32 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# Bulk data (datapackages): the whole public dataset as a Frictionless Data Package, written
+# nightly to the default storage (`manage.py build_data_package` writes one now); the newest
+# DATA_PACKAGE_KEEP packages are kept. DATA_PACKAGE_HOMEPAGE goes into `datapackage.json`.
+DATA_PACKAGE_KEEP = env.int("DATA_PACKAGE_KEEP", default=7)
+DATA_PACKAGE_HOMEPAGE = env("DATA_PACKAGE_HOMEPAGE", default="")
+CELERY_BEAT_SCHEDULE["build-data-package-nightly"] = {
+    "task": "datapackages.build_data_package",
+    "schedule": crontab(hour=3, minute=30),  # after the nightly recompute (02:30 UTC)
+}
+
+# CORS (django-cors-headers, core.middleware.ReadOnlyCorsMiddleware): any origin may READ the
+# API (GET, HEAD, OPTIONS), without credentials (no cookies: API keys are sent explicitly);
+# writes never get CORS headers. The headers a sync needs are exposed to scripts.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After", "Content-Disposition"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # The public pledge browser counts a facet's options only when at most this many pledges match the
 # other filters (checked with a count that stops at the limit); above it the options are shown
 # without counts, so a page never counts hundreds of thousands of pledges (issue #7).
 PLEDGE_FACET_COUNT_LIMIT = env.int("PLEDGE_FACET_COUNT_LIMIT", default=10_000)
+# The API's `?count=true` counts the filtered rows up to this many, by the same rule.
+API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=PLEDGE_FACET_COUNT_LIMIT)
 
 # The partner API (/api/v1/). Reads of published data are open; everything else needs a signed-in
 # session or an API key. Rates are per API key / per signed-in user / per anonymous IP.

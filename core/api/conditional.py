@@ -8,6 +8,9 @@ row that left it (withdrawn, unpublished, deleted), so a date cannot prove the l
 their ETag, the hash of the page itself, can.
 Writes honour `If-Match`: when the client's ETag is not that of the current representation, the
 write is refused with 412 before anything changes, so two editors never overwrite each other.
+PUT, PATCH and DELETE of an existing resource must send it (428 Precondition Required without,
+RFC 6585): a client that never read the resource cannot overwrite somebody else's change by
+accident. `If-Match: *` says "whatever the current version" on purpose.
 
 The JSON body is encoded once: the response is rendered here and the ETag is the hash of those
 bytes (rendering it again for the hash cost as much as the body itself, ~2 ms on a page of 100
@@ -28,7 +31,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .errors import PreconditionFailed
+from .errors import PreconditionFailed, PreconditionRequired
 from .renderers import JSONRenderer, encode
 
 
@@ -123,6 +126,13 @@ class ConditionalMixin(_ViewBase):
     def check_if_match(self, obj: Any) -> None:
         """Refuse the write with 412 if the client's If-Match is none of the current ETags."""
         if_match = self.request.headers.get("If-Match")
+        if if_match is None and self.request.method in ("PUT", "PATCH", "DELETE"):
+            raise PreconditionRequired(
+                _(
+                    "Send If-Match with the ETag of the resource as you read it (or * to "
+                    "write whatever its current version): GET it first."
+                )
+            )
         if if_match is None or if_match.strip() == "*":
             return
         sent = _tags(if_match)

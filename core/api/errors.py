@@ -29,6 +29,11 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_code = "precondition_required"
+
+
 def _messages(detail: Any) -> Any:
     """Keep the structure of nested errors (`{"targets": [{"unit": ["…"]}]}`; a list field's
     errors by index) with every message as a string, never a Python repr."""

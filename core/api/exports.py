@@ -23,6 +23,8 @@ from rest_framework.serializers import BaseSerializer, Serializer
 
 from core.spreadsheets import safe_row, xlsx_cell, xlsx_row
 
+from .hxl import tags as hxl_tags
+from .hxl import wants_hxl
 from .renderers import JSONRenderer
 
 CHUNK = 2000
@@ -89,10 +91,16 @@ class _Echo:
         return value
 
 
-def csv_lines(header: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """The CSV text of the rows, in chunks; formula-like text is neutralised (spreadsheets.py)."""
+def csv_lines(
+    header: Sequence[str], rows: Iterable[dict[str, Any]], *, hxl: bool = False
+) -> Iterator[str]:
+    """The CSV text of the rows, in chunks; formula-like text is neutralised (spreadsheets.py).
+    `hxl`: a second header row of HXL hashtags (core/api/hxl.py)."""
     writer = csv.writer(_Echo())
     buffer: list[str] = [writer.writerow(safe_row(header))]
+    if hxl:
+        # Hashtags begin with "#", which no spreadsheet evaluates: written as they are.
+        buffer.append(writer.writerow(hxl_tags(header)))
     for row in rows:
         buffer.append(writer.writerow(safe_row(map(row.get, header))))
         if len(buffer) >= CHUNK:
@@ -272,27 +280,24 @@ class ExportMixin(_ListViewBase):
         if fmt not in EXPORTS:
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
+        hxl = wants_hxl(request)
         header, rows = self.export_table(queryset)
         if fmt == "csv":
-            return self._stream_csv(header, rows)
+            return csv_download(self.export_basename, header, rows, hxl=hxl)
         return self._xlsx(header, rows)
 
     # (`list` is the view action above: annotations here use Sequence.)
-    def _stream_csv(
-        self, header: Sequence[str], rows: Iterable[dict[str, Any]]
-    ) -> StreamingHttpResponse:
-        return csv_download(self.export_basename, header, rows)
-
     def _xlsx(self, header: Sequence[str], rows: Iterable[dict[str, Any]]) -> FileResponse:
         return xlsx_download(self.export_basename, header, rows)
 
 
 def csv_download(
-    basename: str, header: Sequence[str], rows: Iterable[dict[str, Any]]
+    basename: str, header: Sequence[str], rows: Iterable[dict[str, Any]], *, hxl: bool = False
 ) -> StreamingHttpResponse:
-    """A CSV attachment streamed as its rows are read (API lists and the web's downloads)."""
+    """A CSV attachment streamed as its rows are read (API lists and the web's downloads);
+    `hxl` adds the HXL hashtag row."""
     response = StreamingHttpResponse(
-        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+        csv_lines(header, rows, hxl=hxl), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename(basename, "csv")}"'
     return response

@@ -15,7 +15,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 
 # Parameters every list understands besides its FilterSet's.
-GLOBAL_PARAMS = frozenset({"cursor", "page_size", "ordering", "format"})
+GLOBAL_PARAMS = frozenset({"cursor", "page_size", "ordering", "format", "count", "hxl"})
 
 
 class StrictFilterBackend(DjangoFilterBackend):

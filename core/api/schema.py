@@ -101,6 +101,10 @@ class ApiAutoSchema(AutoSchema):
         if method not in SAFE_METHODS:
             statuses["409"] = _("Conflict: the change is not allowed in the resource's state.")
             statuses["412"] = _("Precondition failed: `If-Match` is not the current ETag.")
+        if method in ("PUT", "PATCH", "DELETE"):
+            statuses["428"] = _(
+                "Precondition required: send `If-Match` with the ETag you read (or `*`)."
+            )
         return statuses
 
     def _allows_anyone(self) -> bool:
@@ -182,9 +186,11 @@ class ApiAutoSchema(AutoSchema):
                     "If-Match",
                     OpenApiTypes.STR,
                     OpenApiParameter.HEADER,
+                    required=True,
                     description=_(
                         "The ETag you read: the write is refused with 412 if the "
-                        "resource changed since."
+                        "resource changed since, and with 428 without this header. `*` "
+                        "writes whatever the current version is."
                     ),
                 )
             )

@@ -215,48 +215,105 @@ class ExchangeRateSerializer(serializers.ModelSerializer):
         fields = ("id", "currency", "currency_name", "date", "usd_per_unit", "source", "url")
 
 
-COMPOSITE_SCHEMA = {
-    "type": "object",
-    "description": "The tracker's composite: the tracker's own measure, NOT an official figure "
-    "(neither UNHCR nor the UN Network on Migration publishes such a score). A weighted mean of "
-    "the components that have data; defined at `/about/figures/#composite` (and, with a worked "
-    "example, `/dashboard/method/#the-figures`). Omitted from `figures` — the key is absent, "
-    "in JSON and in CSV/XLSX exports — where the deployment turns the composite off "
-    "(`TRACKER_COMPOSITE_SCORE=false`).",
-    "properties": {
-        "score": {"type": "string", "nullable": True, "description": "A ratio 0–1, 4 decimals."},
-        "components": {
-            "type": "object",
-            "additionalProperties": {"type": "string", "nullable": True},
-        },
-        "weights": {"type": "object", "additionalProperties": {"type": "string"}},
-        "weights_used": {"type": "string"},
-        "official": {
-            "type": "boolean",
-            "description": "Always false: the composite is computed by the tracker.",
-        },
-        "definition": {
-            "type": "string",
-            "format": "uri",
-            "description": "The page that defines the tracker's composite.",
-        },
-    },
-}
+def _decimal(help_text: str = "") -> serializers.CharField:
+    """A computed decimal sent as a string; null (never zero) when it cannot be computed."""
+    return serializers.CharField(required=False, allow_null=True, help_text=help_text or None)
 
 
-@extend_schema_field(
-    {
-        "type": "object",
-        "additionalProperties": True,
-        "description": "The figures computed by the tracker (not official figures), by name "
-        "(e.g. `pledges`, `status`, `money`, `targets`). Money is in US dollars and decimals "
-        "are strings; a figure that cannot be computed (a missing exchange rate or value) is "
-        "null, never zero. Nested objects become `figures.<name>.<part>` columns in CSV and "
-        "XLSX exports. `composite` is the tracker's composite, not an official figure, and is "
-        "absent where the deployment turns it off.",
-        "properties": {"composite": COMPOSITE_SCHEMA},
-    }
-)
+def _count(help_text: str = "") -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, help_text=help_text or None)
+
+
+# The serializers below type `figures` in the OpenAPI document (so generated clients get real
+# fields); the figures themselves are written by the progress engine (`indicators.engine`) and
+# sent as stored. Every field is optional: older snapshots and MSP figures hold fewer of them.
+
+
+class CompositeFiguresSerializer(serializers.Serializer):
+    """The tracker's composite: the tracker's own measure, NOT an official figure (neither UNHCR
+    nor the UN Network on Migration publishes such a score). A weighted mean of the components
+    that have data; defined at `/about/figures/#composite`. Absent from `figures` where the
+    deployment turns the composite off (`TRACKER_COMPOSITE_SCORE=false`)."""
+
+    score = _decimal("A ratio 0–1, 4 decimals.")
+    components = serializers.DictField(
+        child=serializers.CharField(allow_null=True),
+        required=False,
+        help_text="Each component's ratio 0–1 (implementation, money, targets, indicators).",
+    )
+    weights = serializers.DictField(child=serializers.CharField(), required=False)
+    weights_used = serializers.CharField(required=False)
+    official = serializers.BooleanField(
+        required=False, help_text="Always false: the composite is computed by the tracker."
+    )
+    definition = serializers.URLField(
+        required=False, help_text="The page that defines the tracker's composite."
+    )
+
+
+class MoneyFiguresSerializer(serializers.Serializer):
+    """Money pledged and disbursed, in US dollars (converted at the rate nearest each pledge)."""
+
+    pledges_with_amount = _count()
+    unconverted_pledges = _count("Pledges with an amount but no exchange rate to convert it.")
+    pledged_usd = _decimal()
+    pledges_reporting_disbursement = _count()
+    disbursed_usd = _decimal()
+    delivery_ratio = _decimal("Disbursed / pledged among the pledges reporting disbursement.")
+
+
+class TargetFiguresSerializer(serializers.Serializer):
+    """The pledges' targets of one unit."""
+
+    targets = _count()
+    reported = _count("Targets with a reported achievement.")
+    met = _count()
+    target_sum = _decimal("Absent for percentages, which cannot be added up.")
+    achieved_sum = _decimal("Absent for percentages.")
+    progress = _decimal("A ratio 0–1.")
+
+
+class IndicatorFiguresSerializer(serializers.Serializer):
+    """One indicator of the objective, with its newest global value."""
+
+    code = serializers.CharField(required=False)
+    unit = serializers.CharField(required=False)
+    direction = serializers.CharField(required=False)
+    baseline = _decimal()
+    target = _decimal()
+    latest = _decimal()
+    latest_year = serializers.IntegerField(required=False, allow_null=True)
+    progress = _decimal("A ratio 0–1.")
+
+
+class ProgressFiguresSerializer(serializers.Serializer):
+    """The figures computed by the tracker (not official figures). Money is in US dollars and
+    decimals are strings; a figure that cannot be computed (a missing exchange rate or value)
+    is null, never zero. Nested objects become `figures.<name>.<part>` columns in CSV and XLSX
+    exports."""
+
+    pledges = _count("Published pledges counted.")
+    entities = _count("Entities behind them (multistakeholder pledges' overall figures).")
+    status = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Pledges per implementation status (`no_update` when none was reported).",
+    )
+    overdue = _count("Pledges late with their progress report.")
+    implementation_score = _decimal("Weighted share of implementation, 0–1.")
+    money = MoneyFiguresSerializer(required=False)
+    targets = serializers.DictField(
+        child=TargetFiguresSerializer(),
+        required=False,
+        help_text="Targets per unit (persons, places, usd, percent, count, other).",
+    )
+    target_progress = _decimal("Mean progress of the units' targets, 0–1.")
+    indicators = IndicatorFiguresSerializer(many=True, required=False)
+    indicator_progress = _decimal("Mean progress of the indicators, 0–1.")
+    composite = CompositeFiguresSerializer(required=False)
+
+
+@extend_schema_field(ProgressFiguresSerializer)
 class FiguresField(serializers.JSONField):
     """A snapshot's figures as published (`indicators.composite.public_figures`): the tracker's
     composite labelled as such with its definition, or left out where the deployment says so."""

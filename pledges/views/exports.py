@@ -95,7 +95,7 @@ def pledge_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     reader = PledgeReader({"request": request})
     rows = _speaking(translation.get_language(), reader.export_rows(filterset.qs))
     if fmt == "csv":
-        return csv_download("pledges", EXPORT_COLUMNS, rows)
+        return csv_download("pledges", EXPORT_COLUMNS, rows, hxl=request.GET.get("hxl") == "true")
     applied = applied_filters(filterset)
     lines = [
         (_("Filters applied"), "" if applied else _("None: every published pledge")),

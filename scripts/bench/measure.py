@@ -467,6 +467,70 @@ def csv_export(port: int, master_pid: int) -> Result:
 
 
 # --------------------------------------------------------------------------------------------
+# 5b. Bulk data package
+# --------------------------------------------------------------------------------------------
+
+# The tables the package reads, copied raw by psql: the floor of reading them at all.
+PACKAGE_FLOOR_SQL = (
+    "\\copy (SELECT * FROM pledges_pledge WHERE review_state = 'published') TO '/dev/null' CSV\n"
+    "\\copy pledges_pledgeparticipant TO '/dev/null' CSV\n"
+    "\\copy pledges_pledge_objectives TO '/dev/null' CSV\n"
+    "\\copy pledges_pledgetarget TO '/dev/null' CSV\n"
+    "\\copy pledges_pledgeupdate TO '/dev/null' CSV\n"
+    "\\copy pledges_entity TO '/dev/null' CSV\n"
+    "\\copy indicators_indicatorvalue TO '/dev/null' CSV\n"
+    "\\copy indicators_progresssnapshot TO '/dev/null' CSV\n"
+)
+PACKAGE_RSS_MB = 300
+
+
+def data_package() -> Result:
+    """`manage.py build_data_package` in a process of its own (into a throwaway MEDIA_ROOT):
+    wall time and the process's peak RSS (from wait4), against psql copying the same tables raw.
+    Memory must stay flat: the same ceiling as the streamed CSV export."""
+    media = Path(tempfile.mkdtemp(prefix="bench-media-"))
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            str(HERE.parents[1] / ".venv/bin/python"),
+            "manage.py",
+            "build_data_package",
+            "--keep",
+            "1",
+        ],
+        cwd=HERE.parents[1],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+            "MEDIA_ROOT": str(media),
+        },
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    output = process.stdout.read() if process.stdout else ""
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    peak_mb = usage.ru_maxrss / 1024
+    size_mb = sum(f.stat().st_size for f in media.rglob("*") if f.is_file()) / 1e6
+    shutil.rmtree(media, ignore_errors=True)
+    sql_file = Path(tempfile.gettempdir()) / f"bench-package-{os.getpid()}.sql"
+    sql_file.write_text(PACKAGE_FLOOR_SQL)
+    floor = _psql(sql_file)
+    sql_file.unlink()
+    ok = os.waitstatus_to_exitcode(status) == 0
+    rows = "; ".join(line for line in output.splitlines() if line.endswith(" rows"))
+    return Result(
+        "5b. Bulk data package (every public table, CSV + JSON Lines, gzipped)",
+        f"{seconds:.1f} s, peak RSS {peak_mb:.0f} MB, {size_mb:.1f} MB written",
+        f"psql \\copy of the same tables: {floor:.1f} s",
+        seconds / floor if floor else None,
+        f"< {PACKAGE_RSS_MB} MB RSS, minutes",
+        ok and peak_mb < PACKAGE_RSS_MB,
+        [rows or output.strip()[-300:]],
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # 6. Dashboard
 # --------------------------------------------------------------------------------------------
 

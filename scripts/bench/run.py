@@ -13,7 +13,7 @@ Environment:
   BENCH_JSON           also write the results to this file as JSON
   BENCH_ONLY           run only these measurements (comma-separated): loader, recompute,
                        api_list, deep_pagination, dashboard, csv_export, plans,
-                       duplicates, combined_filters, import
+                       duplicates, combined_filters, import, data_package
   BENCH_IMPORT_ROWS    rows of the import measurement's file (default 10000)
   BENCH_IMPORT_LARGE_ROWS  rows of its peak-memory file (default 100000; 0 skips it)
 """
@@ -141,6 +141,10 @@ def in_process_measurements() -> list[measure.Result]:
     if wanted("combined_filters"):
         log("Combined dashboard filters…")
         results += measure.iter_results(measure.combined_filters)
+
+    if wanted("data_package"):
+        log("Bulk data package of every public table…")
+        results += measure.iter_results(measure.data_package)
 
     return results
 

@@ -115,6 +115,7 @@ def test_pledge_answer_to_a_write_is_in_the_callers_language(
         f"/api/v1/pledges/{reference}/",
         {"title": "Titre modifié"},
         headers={"Accept-Language": "fr", "If-Match": etag},
+        HTTP_IF_MATCH="*",
     )
 
     assert response.status_code == 200, response.content[:500]
@@ -130,12 +131,18 @@ def test_if_match_accepts_the_etag_read_in_another_language(
     etag = _get(api_as("member_a"), f"/api/v1/pledges/{reference}/", "fr")["ETag"]
 
     response = api_as("member_a").patch(
-        f"/api/v1/pledges/{reference}/", {"title": "New title"}, headers={"If-Match": etag}
+        f"/api/v1/pledges/{reference}/",
+        {"title": "New title"},
+        headers={"If-Match": etag},
+        HTTP_IF_MATCH="*",
     )
 
     assert response.status_code == 200, response.content[:500]
     stale = api_as("member_a").patch(
-        f"/api/v1/pledges/{reference}/", {"title": "Again"}, headers={"If-Match": etag}
+        f"/api/v1/pledges/{reference}/",
+        {"title": "Again"},
+        headers={"If-Match": etag},
+        HTTP_IF_MATCH="*",
     )
     assert stale.status_code == 412
 

@@ -69,7 +69,9 @@ def test_a_draft_beyond_a_fact_is_refused_when_patched(
     if field == "currency":
         changes = {**changes, "amount": "10.00"}
 
-    response = api_as("member_a").patch(f"{URL}{draft.reference}/", changes, format="json")
+    response = api_as("member_a").patch(
+        f"{URL}{draft.reference}/", changes, format="json", HTTP_IF_MATCH="*"
+    )
 
     assert response.status_code == 400, response.content[:300]
     assert field in response.json()["errors"]

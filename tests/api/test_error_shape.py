@@ -139,7 +139,7 @@ def test_what_was_read_can_be_sent_back_with_a_change(world: World, writer: APIC
         support_platform=None,
     )
 
-    response = writer.put(url, data=body, format="json")
+    response = writer.put(url, data=body, format="json", HTTP_IF_MATCH="*")
 
     assert response.status_code == 200, response.content[:500]
     assert response.json()["title"] == "A clearer title"

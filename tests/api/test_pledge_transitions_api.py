@@ -220,7 +220,7 @@ def test_transition_is_refused_with_412_when_if_match_is_stale(
     client = api_as("member_a")
     url = f"/api/v1/pledges/{pledge.reference}/"
     stale = client.get(url)["ETag"]
-    client.patch(url, {"title": "Edited meanwhile"}, format="json")
+    client.patch(url, {"title": "Edited meanwhile"}, format="json", HTTP_IF_MATCH="*")
     before = state_of(pledge)
 
     response = client.post(f"{url}submit/", {}, format="json", HTTP_IF_MATCH=stale)

@@ -250,13 +250,29 @@ def test_put_replaces_the_draft_when_if_match_is_current(
     assert client.get(url)["ETag"] == response["ETag"]
 
 
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_write_is_refused_with_428_and_changes_nothing_when_if_match_is_missing(
+    own_draft: Pledge, api_as: Callable[[str], APIClient], method: str
+) -> None:
+    before = snapshot(own_draft)
+
+    response = getattr(api_as("member_a"), method)(
+        f"{URL}{own_draft.reference}/", {**VALID, "title": "Blind write"}, format="json"
+    )
+
+    assert response.status_code == 428
+    assert response.json()["code"] == "precondition_required"
+    assert "If-Match" in response.json()["detail"]
+    assert snapshot(own_draft) == before
+
+
 def test_put_is_refused_with_412_and_changes_nothing_when_if_match_is_stale(
     own_draft: Pledge, api_as: Callable[[str], APIClient]
 ) -> None:
     client = api_as("member_a")
     url = f"{URL}{own_draft.reference}/"
     stale = client.get(url)["ETag"]
-    client.patch(url, {"title": "Somebody else's change"}, format="json")
+    client.patch(url, {"title": "Somebody else's change"}, format="json", HTTP_IF_MATCH="*")
     before = snapshot(own_draft)
 
     response = client.put(url, {**VALID, "title": "Mine"}, format="json", HTTP_IF_MATCH=stale)
@@ -275,6 +291,7 @@ def test_patch_is_refused_with_412_when_the_version_sent_is_stale(
         f"{URL}{own_draft.reference}/",
         {"title": "Mine", "version": own_draft.version - 1},
         format="json",
+        HTTP_IF_MATCH="*",
     )
 
     assert response.status_code == 412
@@ -289,7 +306,9 @@ def test_patch_changes_only_the_fields_sent_when_partial(
     url = f"{URL}{own_draft.reference}/"
     before = client.get(url).json()
 
-    response = client.patch(url, {"amount": "500.00", "currency": "EUR"}, format="json")
+    response = client.patch(
+        url, {"amount": "500.00", "currency": "EUR"}, format="json", HTTP_IF_MATCH="*"
+    )
 
     assert response.status_code == 200, response.content
     after = response.json()
@@ -302,7 +321,7 @@ def test_patch_replaces_a_list_and_resolves_numbers_in_the_pledges_compact(
     own_draft: Pledge, api_as: Callable[[str], APIClient]
 ) -> None:
     response = api_as("member_a").patch(
-        f"{URL}{own_draft.reference}/", {"objectives": [1, 4]}, format="json"
+        f"{URL}{own_draft.reference}/", {"objectives": [1, 4]}, format="json", HTTP_IF_MATCH="*"
     )
 
     assert response.status_code == 200, response.content
@@ -319,14 +338,18 @@ def test_patch_keeps_targets_when_left_out_and_updates_them_by_id(
         url,
         {"targets": [{"metric": "Places", "unit": "places", "target_value": "10"}]},
         format="json",
+        HTTP_IF_MATCH="*",
     ).json()["targets"]
     [target] = created
 
-    kept = client.patch(url, {"title": "Renamed"}, format="json").json()["targets"]
+    kept = client.patch(url, {"title": "Renamed"}, format="json", HTTP_IF_MATCH="*").json()[
+        "targets"
+    ]
     changed = client.patch(
         url,
         {"targets": [{**target, "target_value": "25"}]},
         format="json",
+        HTTP_IF_MATCH="*",
     ).json()["targets"]
 
     assert kept == created
@@ -342,7 +365,7 @@ def test_draft_of_a_cannot_be_edited_when_an_outsider_tries(
     before = snapshot(own_draft)
 
     response = api_as(who).patch(
-        f"{URL}{own_draft.reference}/", {"title": "Hijacked"}, format="json"
+        f"{URL}{own_draft.reference}/", {"title": "Hijacked"}, format="json", HTTP_IF_MATCH="*"
     )
 
     # Anonymous callers are asked to authenticate first; others cannot see the draft at all.
@@ -357,7 +380,7 @@ def test_published_pledge_of_a_cannot_be_edited_when_an_outsider_tries(
     before = snapshot(published_a)
 
     response = api_as(who).patch(
-        f"{URL}{published_a.reference}/", {"title": "Hijacked"}, format="json"
+        f"{URL}{published_a.reference}/", {"title": "Hijacked"}, format="json", HTTP_IF_MATCH="*"
     )
 
     assert response.status_code == 403
@@ -371,8 +394,12 @@ def test_member_cannot_edit_a_pledge_under_review_but_the_secretariat_can(
     transition_pledge(pledge=own_draft, action="submit", by=member_a)
     url = f"{URL}{own_draft.reference}/"
 
-    refused = api_as("member_a").patch(url, {"title": "Late change"}, format="json")
-    corrected = api_as("secretariat").patch(url, {"title": "Corrected title"}, format="json")
+    refused = api_as("member_a").patch(
+        url, {"title": "Late change"}, format="json", HTTP_IF_MATCH="*"
+    )
+    corrected = api_as("secretariat").patch(
+        url, {"title": "Corrected title"}, format="json", HTTP_IF_MATCH="*"
+    )
 
     assert refused.status_code == 403
     assert corrected.status_code == 200
@@ -385,7 +412,7 @@ def test_edit_of_a_pledge_under_review_is_checked_in_full_when_it_would_be_incom
     transition_pledge(pledge=own_draft, action="submit", by=member_a)
 
     response = api_as("secretariat").patch(
-        f"{URL}{own_draft.reference}/", {"objectives": []}, format="json"
+        f"{URL}{own_draft.reference}/", {"objectives": []}, format="json", HTTP_IF_MATCH="*"
     )
 
     assert response.status_code == 400
@@ -396,7 +423,10 @@ def test_submitting_entity_cannot_change_when_another_entity_is_sent(
     own_draft: Pledge, entity_b: Entity, api_as: Callable[[str], APIClient]
 ) -> None:
     response = api_as("member_a").patch(
-        f"{URL}{own_draft.reference}/", {"entity": str(entity_b.public_id)}, format="json"
+        f"{URL}{own_draft.reference}/",
+        {"entity": str(entity_b.public_id)},
+        format="json",
+        HTTP_IF_MATCH="*",
     )
 
     assert response.status_code == 400
@@ -409,7 +439,10 @@ def test_compact_change_is_refused_when_the_objectives_stay_in_the_old_compact(
     own_draft: Pledge, api_as: Callable[[str], APIClient]
 ) -> None:
     response = api_as("member_a").patch(
-        f"{URL}{own_draft.reference}/", {"compact": "GCM", "forum": "IMRF26"}, format="json"
+        f"{URL}{own_draft.reference}/",
+        {"compact": "GCM", "forum": "IMRF26"},
+        format="json",
+        HTTP_IF_MATCH="*",
     )
 
     assert response.status_code == 400

@@ -21,6 +21,11 @@ def test_schema_validates_without_warnings(tmp_path: Path) -> None:
     schema = yaml.safe_load(target.read_text())
     assert schema["info"]["title"] == "Compact Pledge Tracker API"
     assert "/api/v1/objectives/" in schema["paths"]
+    # Progress figures are typed (generated clients get real fields, not a free dict).
+    components = schema["components"]["schemas"]
+    figures = components["ProgressFigures"]["properties"]
+    assert {"pledges", "status", "money", "targets", "indicators", "composite"} <= set(figures)
+    assert components["MoneyFigures"]["properties"]["pledged_usd"]["nullable"] is True
 
 
 def test_schema_is_served_at_api_schema(client: Client) -> None:

@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.models import ApiKey, User
 from accounts.services import create_api_key
 from attachments.services import add_attachment
 from compacts.models import GuidingPrinciple, Objective
+from datapackages.models import DataPackage
 from forums.models import Forum, ReportingRound
 from goals.models import Goal, GoalContribution, OfficialFigure
 from imports.models import ImportJob
@@ -102,6 +104,26 @@ def world(
     tmp_path: Any,
 ) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"  # the library's files below
+    tmp_path: Any,
+    settings: Any,
+) -> World:
+    # The data package's file (routes `datapackages:package-file`) goes to a throwaway storage.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    data_package = DataPackage.objects.create(
+        created_at=timezone.now(),
+        folder="data-packages/security",
+        files=[
+            {
+                "name": "datapackage.json",
+                "resource": "",
+                "format": "json",
+                "bytes": 2,
+                "sha256": "",
+                "rows": 0,
+            }
+        ],
+    )
+    default_storage.save("data-packages/security/datapackage.json", ContentFile(b"{}"))
     partner = UserFactory(email="partner@example.org")  # a program's user: acts for no entity
     entity_b = member_b.memberships.get().entity
     entity_c = EntityFactory(name="Entity C")
@@ -347,6 +369,8 @@ def world(
             "indicator-value": {"pk": value.pk},
             "exchange-rate": {"pk": rate.pk},
             "progress": {"pk": snapshot.pk},
+            "data-package": {"public_id": data_package.public_id},
+            "data-package-file": {"public_id": data_package.public_id, "name": "datapackage.json"},
             "import": {"public_id": import_job.public_id},
             "A-webhook": {"public_id": subscription.public_id, "id": subscription.public_id},
             "A-webhook-delivery": {

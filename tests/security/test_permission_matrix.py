@@ -76,7 +76,14 @@ def request(row: Row, role: str, world: World, routes: dict[str, Route]) -> Http
     if row.method == "GET":
         return call(url, HTTP_ACCEPT="application/json") if route.is_api else call(url)
     if route.is_api:
-        return call(url, data=body, content_type="application/json", HTTP_ACCEPT="application/json")
+        # Writes to an existing resource must say which version they change (428 otherwise).
+        return call(
+            url,
+            data=body,
+            content_type="application/json",
+            HTTP_ACCEPT="application/json",
+            HTTP_IF_MATCH="*",
+        )
     return call(url, data=body)
 
 

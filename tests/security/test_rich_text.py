@@ -77,6 +77,7 @@ def test_api_stores_markup_verbatim_and_returns_it_as_plain_json_text(world: Wor
         data={"description": EVIL},
         content_type="application/json",
         HTTP_ACCEPT="application/json",
+        HTTP_IF_MATCH="*",
     )
     Pledge.objects.filter(reference=reference).update(
         review_state=ReviewState.PUBLISHED, published_at=timezone.now()

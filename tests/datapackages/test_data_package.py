@@ -1,0 +1,143 @@
+"""The nightly bulk data package: a valid Frictionless Data Package of public rows only, listed
+on the Data page and at /api/v1/bulk/ with sizes and SHA-256s that match the downloads."""
+
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from frictionless import Package
+
+from datapackages.models import DataPackage
+from datapackages.services import build_data_package
+from indicators.models import ProgressSnapshot, SliceKind
+from pledges.models import ParticipantStatus, PledgeParticipant, ReviewState, UpdateReviewState
+from tests.factories import (
+    EntityFactory,
+    IndicatorValueFactory,
+    PledgeFactory,
+    PledgeTargetFactory,
+    PledgeUpdateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def storage(tmp_path: Path, settings: Any) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def package(storage: Path) -> DataPackage:
+    published = PledgeFactory(review_state=ReviewState.PUBLISHED, title='=HYPERLINK("http://evil")')
+    draft = PledgeFactory(review_state=ReviewState.DRAFT, title="Secret draft")
+    PledgeTargetFactory(pledge=published)
+    PledgeTargetFactory(pledge=draft)
+    PledgeUpdateFactory(pledge=published, review_state=UpdateReviewState.APPROVED)
+    PledgeUpdateFactory(pledge=published, review_state=UpdateReviewState.PENDING)
+    partner = EntityFactory(name="Accepted partner")
+    PledgeParticipant.objects.create(
+        pledge=published, entity=partner, status=ParticipantStatus.ACCEPTED
+    )
+    PledgeParticipant.objects.create(
+        pledge=published,
+        entity=EntityFactory(name="Hidden invitee"),
+        status=ParticipantStatus.INVITED,
+    )
+    EntityFactory(name="Unverified claim", is_verified=False)
+    IndicatorValueFactory()
+    ProgressSnapshot.objects.create(
+        objective=published.objectives.get(),
+        slice_kind=SliceKind.OVERALL,
+        slice_key="",
+        date=dt.date(2025, 6, 30),
+        figures={"pledges": 1, "composite": {"score": "0.5000"}},
+        computed_at=timezone.now(),
+    )
+    return build_data_package()
+
+
+def _read(storage: Path, package: DataPackage, name: str) -> bytes:
+    return (storage / package.folder / name).read_bytes()
+
+
+def test_package_is_valid_and_holds_only_public_rows(storage: Path, package: DataPackage) -> None:
+    folder = storage / package.folder
+    report = Package(str(folder / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "message"])
+
+    assert package.rows == {
+        "pledges": 1,
+        "participants": 1,
+        "pledge_objectives": 1,
+        "targets": 1,
+        "updates": 1,
+        # Every verified entity (the draft's and the invitee's too), not the unverified one.
+        "entities": 4,
+        "indicator_values": 1,
+        "progress_snapshots": 1,
+    }
+    csv_text = gzip.decompress(_read(storage, package, "pledges.csv.gz")).decode("utf-8")
+    assert csv_text.startswith("\ufeffreference,")
+    assert "'=HYPERLINK" in csv_text  # neutralised for spreadsheets
+    assert "Secret draft" not in csv_text
+    lines = gzip.decompress(_read(storage, package, "pledges.jsonl.gz")).splitlines()
+    assert json.loads(lines[0])["title"] == '=HYPERLINK("http://evil")'  # JSON keeps it as is
+    participants = gzip.decompress(_read(storage, package, "participants.csv.gz"))
+    assert b"Accepted partner" in participants
+    assert b"Hidden invitee" not in participants
+    everything = b"".join(
+        gzip.decompress(_read(storage, package, f["name"]))
+        for f in package.files
+        if f["name"].endswith(".gz")
+    )
+    assert b"Unverified claim" not in everything
+    assert b"Secret draft" not in everything
+
+
+def test_api_and_page_list_the_package_with_checksums_that_match(
+    storage: Path, package: DataPackage, client: Client
+) -> None:
+    answer = client.get("/api/v1/bulk/", HTTP_ORIGIN="https://dashboard.example")
+    assert answer.status_code == 200
+    assert answer["Access-Control-Allow-Origin"] == "*"
+    listed = answer.json()["results"][0]
+    assert listed["id"] == str(package.public_id)
+    assert listed["rows"]["pledges"] == 1
+    targets = next(f for f in listed["files"] if f["name"] == "targets.csv.gz")
+    download = client.get(targets["url"])
+    body = b"".join(download.streaming_content)
+    assert download["Content-Type"] == "application/gzip"
+    assert hashlib.sha256(body).hexdigest() == targets["sha256"]
+    assert len(body) == targets["bytes"]
+    assert client.get(f"/data/{package.public_id}/../../settings.py").status_code == 404
+
+    page = client.get("/data/")
+    assert page.status_code == 200
+    assert targets["sha256"] in page.content.decode()
+
+
+def test_command_writes_a_package_and_old_ones_are_pruned(
+    storage: Path, package: DataPackage, settings: Any
+) -> None:
+    settings.DATA_PACKAGE_KEEP = 1
+    call_command("build_data_package", stdout=io.StringIO())
+    kept = DataPackage.objects.get()
+    assert kept.pk != package.pk
+    assert not (storage / package.folder / "pledges.csv.gz").exists()
+    assert (storage / kept.folder / "pledges.csv.gz").exists()
+
+
+def test_the_nightly_job_is_scheduled() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["build-data-package-nightly"]
+    assert entry["task"] == "datapackages.build_data_package"
