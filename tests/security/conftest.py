@@ -103,11 +103,8 @@ def world(
     settings: Any,
     tmp_path: Any,
 ) -> World:
-    settings.MEDIA_ROOT = tmp_path / "media"  # the library's files below
-    tmp_path: Any,
-    settings: Any,
-) -> World:
-    # The data package's file (routes `datapackages:package-file`) goes to a throwaway storage.
+    # The library's files and the data package's file (routes `datapackages:package-file`) go
+    # to a throwaway storage.
     settings.MEDIA_ROOT = tmp_path / "media"
     data_package = DataPackage.objects.create(
         created_at=timezone.now(),
