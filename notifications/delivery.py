@@ -161,8 +161,17 @@ def deliver(recipients: Iterable[Recipient], *, kind: str, compose: Compose) -> 
                     emails.append(build_email(r, kind, message))
     Notification.objects.bulk_create(notes)
     if notes:
-        get_user_model().objects.filter(pk__in=[n.user_id for n in notes]).update(
-            unread_notifications=F("unread_notifications") + 1
+        # The menu's count is a cache of the unread rows, raised after the commit in a statement
+        # of its own: raised inside the change's transaction it would lock each reviewer's user
+        # row until then, so two submissions at once would wait for each other. (Marking read
+        # recounts from the rows, which mends a count a crash between the two left behind.)
+        users = sorted({n.user_id for n in notes})
+        transaction.on_commit(
+            lambda: (
+                get_user_model()
+                .objects.filter(pk__in=users)
+                .update(unread_notifications=F("unread_notifications") + 1)
+            )
         )
     send_after_commit(emails)
     return sum(len(group) for group in by_language.values())

@@ -8,6 +8,7 @@ name; if the transaction fails after that, the file is deleted again, so no orph
 
 from __future__ import annotations
 
+import mimetypes
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -121,15 +122,7 @@ def _validate(data: ResourceInput, *, has_file: bool) -> str:
 
 def _file_name(upload: UploadedFile, file_type: str) -> str:
     """A random stored name; the extension follows the detected type, not the upload's name."""
-    extension = {
-        "application/pdf": ".pdf",
-        "image/png": ".png",
-        "image/jpeg": ".jpg",
-        "text/csv": ".csv",
-        "application/zip": ".zip",
-        "application/x-ole-storage": ".bin",
-    }.get(file_type, "")
-    return f"{uuid.uuid4().hex}{extension}"
+    return f"{uuid.uuid4().hex}{mimetypes.guess_extension(file_type) or ''}"
 
 
 def _write(resource: Resource, data: ResourceInput, file_type: str, stored: list[str]) -> list[str]:

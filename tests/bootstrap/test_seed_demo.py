@@ -455,7 +455,7 @@ def test_indicator_values_exist_for_every_indicator_when_seeded(seeded: str) -> 
 
 @pytest.mark.parametrize(
     ("email", "lands_on"),
-    [("secretariat@example.org", "/my/"), ("stakeholder@example.org", "/my/")],
+    [("secretariat@example.org", "/review/"), ("stakeholder@example.org", "/my/")],
 )
 def test_demo_accounts_log_in_through_the_login_form_when_seeded(
     seeded: str, client: Client, email: str, lands_on: str

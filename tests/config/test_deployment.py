@@ -108,7 +108,7 @@ def test_docker_compose_file_validates_with_the_production_services() -> None:
         *("db", "redis", "migrate", "web", "web-2", "proxy", "beat"),
         *("worker", "worker-progress", "worker-imports"),
     }
-    assert volumes.stdout.split() == ["pgdata"]
+    assert sorted(volumes.stdout.split()) == ["media", "pgdata"]
 
 
 @pytest.mark.skipif(compose is None, reason="docker-compose client not installed")

@@ -100,7 +100,7 @@ def test_a_file_of_another_type_is_refused_and_nothing_is_stored_when_uploaded(
     html = SimpleUploadedFile("report.pdf", b"<html><script>alert(1)</script></html>")
     response = client.post(reverse("resources:practice-submit"), {**FORM, "upload": html})
     assert response.status_code == 400
-    assert "not a PDF" in response.content.decode()
+    assert "This kind of file is not accepted" in response.content.decode()
     assert not Resource.objects.exists()
     assert not any((tmp_path / "media").rglob("*.*"))
 

@@ -104,7 +104,7 @@ def test_progress_narrative_is_shown_escaped_on_the_public_pledge_page(world: Wo
     assert json.loads(api.content)["narrative"] == EVIL
 
 
-def test_the_one_model_with_a_file_is_the_attachment_whose_service_checks_it() -> None:
+def test_the_models_with_a_file_are_the_attachment_and_the_resource_checked_one_way() -> None:
     file_fields = [
         f"{model._meta.label}.{field.name}"
         for model in apps.get_models()
@@ -114,8 +114,9 @@ def test_the_one_model_with_a_file_is_the_attachment_whose_service_checks_it() -
 
     # Attachments are checked (size, type from the content, virus scan) by their service and
     # only ever downloaded as attachments with nosniff and a sandboxing CSP: docs/security.md.
-    # Another file field needs the same: see tests/attachments/.
-    assert file_fields == ["attachments.Attachment.file"]
+    # A library resource's file goes through the same check (resources.files). Another file
+    # field needs the same: see tests/attachments/.
+    assert sorted(file_fields) == ["attachments.Attachment.file", "resources.Resource.file"]
 
 
 @pytest.fixture

@@ -130,8 +130,8 @@ def test_xlsx_has_a_frozen_header_an_autofilter_and_column_widths(
 
     assert sheet.freeze_panes == "A2"
     # Every column, the header and the four published pledges.
-    assert sheet.auto_filter.ref == f"A1:AC{1 + 4}"
-    assert len(EXPORT_COLUMNS) == 29  # AC
+    assert sheet.auto_filter.ref == f"A1:AF{1 + 4}"
+    assert len(EXPORT_COLUMNS) == 32  # AF
     assert sheet.column_dimensions["C"].width == 48  # title
     assert sheet.column_dimensions["A"].width == 16  # reference
 
