@@ -63,7 +63,7 @@ test-suite: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py compile_translations
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadgroup
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadgroup --durations=25
 
 ## bench: benchmark suite on PostgreSQL and Redis (BENCH_PLEDGES=100000 by default); prints a table
 bench: install-dev
