@@ -126,7 +126,8 @@ def test_commitments_are_loaded_where_checked_and_left_empty_elsewhere(
     # source says which words, and the printed wording is kept where both could be read.
     copied = Objective.objects.filter(compact__code="GCM", source__contains="(a copy)")
     assert sorted(copied.values_list("number", flat=True)) == [1, 13]
-    assert "is based on law" in commitments[13] and "in proceedings of return" in commitments[13]
+    assert "is based on law" in commitments[13]
+    assert "in proceedings of return" in commitments[13]
     assert "accurate, reliable and comparable data" in commitments[1]
     gcr = Objective.objects.filter(compact__code="GCR").values_list("commitment", flat=True)
     assert not any(gcr)
