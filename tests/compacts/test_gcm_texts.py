@@ -44,9 +44,11 @@ SHIPPED_ACTIONS = {
     23: ["a", "b", "c", "d", "e"],
 }
 COMMITMENTS = {
+    1: "We commit to strengthen the global evidence base",
     2: "We commit to create conducive political",
     7: "We commit to respond to the needs",
     12: "We commit to increase legal certainty",
+    13: "We commit to ensure that any detention",
     14: "We commit to strengthen consular",
     19: "We commit to empower migrants and diasporas",
 }
@@ -120,6 +122,13 @@ def test_commitments_are_loaded_where_checked_and_left_empty_elsewhere(
     for number, start in COMMITMENTS.items():
         assert commitments[number].startswith(start)
     assert "para. 23 (commitment" in Objective.objects.get(compact__code="GCM", number=7).source
+    # Two commitments are completed from a copy where the printed page could not be read; their
+    # source says which words, and the printed wording is kept where both could be read.
+    copied = Objective.objects.filter(compact__code="GCM", source__contains="(a copy)")
+    assert sorted(copied.values_list("number", flat=True)) == [1, 13]
+    assert "is based on law" in commitments[13]
+    assert "in proceedings of return" in commitments[13]
+    assert "accurate, reliable and comparable data" in commitments[1]
     gcr = Objective.objects.filter(compact__code="GCR").values_list("commitment", flat=True)
     assert not any(gcr)
 
@@ -129,7 +138,16 @@ def test_guiding_principles_carry_their_text_from_paragraph_15(reference_data: N
 
     assert texts[1].startswith("The Global Compact carries a strong human dimension")
     assert texts[10].startswith("The Global Compact promotes broad multi-stakeholder partnerships")
-    assert {number for number, text in texts.items() if text} == {1, 2, 3, 8, 9, 10}
+    assert {number for number, text in texts.items() if text} == set(range(1, 11))
+    # (d)–(g) are copies quoted by the UN Network on Migration: their source says so.
+    sources = dict(
+        GuidingPrinciple.objects.filter(compact__code="GCM").values_list("number", "source")
+    )
+    assert all("(a copy)" in sources[number] for number in (4, 5, 6, 7))
+    assert not any("(a copy)" in sources[number] for number in (1, 2, 3, 8, 9, 10))
+    # Each item of the list in para. 15 but the last ends with a semicolon.
+    assert all(texts[number].endswith(";") for number in range(1, 10))
+    assert texts[7].endswith("addressing migrant women primarily through a lens of victimhood;")
 
 
 def test_gcr_objectives_keep_the_wording_of_paragraph_7_and_its_document(
