@@ -5,8 +5,9 @@ each role that uses them, in a real Chromium (issue 22: "axe-core: 0 violations 
 pages, in a test").
 
 The objects are the permission matrix's (`tests/security/conftest.py::World`). One browser
-context per role and one test per role that loops over its pages and reports every violation at
-once. axe-core comes bundled in axe-playwright-python; Playwright injects it past the page's CSP."""
+context per role, and one test that loops over the roles' pages and reports every violation at
+once (the matrix's objects are built once). axe-core comes bundled in axe-playwright-python;
+Playwright injects it past the page's CSP."""
 
 from typing import Any
 
@@ -84,37 +85,36 @@ PAGES: dict[str, list[tuple[str, str, str, int]]] = {
 }
 
 
-def _describe(path: str, width: int, violations: list[dict[str, Any]]) -> list[str]:
+def _describe(role: str, path: str, width: int, violations: list[dict[str, Any]]) -> list[str]:
     lines = []
     for violation in violations:
         nodes = violation["nodes"]
         where = "; ".join(" ".join(map(str, node["target"])) for node in nodes[:4])
         more = f" (+{len(nodes) - 4})" if len(nodes) > 4 else ""
-        lines.append(f"{path} @{width}px: {violation['id']} — {where}{more}")
+        lines.append(f"{role} {path} @{width}px: {violation['id']} — {where}{more}")
     return lines
 
 
-@pytest.mark.parametrize("role", list(PAGES))
-def test_the_new_pages_have_no_axe_violations(
-    live_server: Any, browser: Browser, world: World, role: str
+def test_the_new_pages_have_no_axe_violations_as_any_role(
+    live_server: Any, browser: Browser, world: World
 ) -> None:
     axe = Axe()
-    user = world.users.get(role)
-    context = _context(browser, live_server.url, DESKTOP, user)
-    page = context.new_page()
     found: list[str] = []
-    for route, target, query, width in PAGES[role]:
-        values = world.targets[target]
-        path = reverse(route, kwargs={k: values[k] for k in route_kwargs(route)}) + query
-        page.set_viewport_size({"width": width, "height": 900})
-        response = page.goto(live_server.url + path)
-        assert response is not None
-        assert response.ok, f"{role} {path}: {response.status}"
-        if page.locator("canvas[data-chart]").count():  # contrast is checked on drawn charts
-            ids = page.eval_on_selector_all("canvas[data-chart]", "cs => cs.map(c => c.id)")
-            page.wait_for_function(DRAWN, arg=ids)
-        results = axe.run(page, options=OPTIONS)
-        found += _describe(path, width, results.response["violations"])
-    context.close()
+    for role, pages in PAGES.items():
+        context = _context(browser, live_server.url, DESKTOP, world.users.get(role))
+        page = context.new_page()
+        for route, target, query, width in pages:
+            values = world.targets[target]
+            path = reverse(route, kwargs={k: values[k] for k in route_kwargs(route)}) + query
+            page.set_viewport_size({"width": width, "height": 900})
+            response = page.goto(live_server.url + path)
+            assert response is not None
+            assert response.ok, f"{role} {path}: {response.status}"
+            if page.locator("canvas[data-chart]").count():  # contrast is checked on drawn charts
+                ids = page.eval_on_selector_all("canvas[data-chart]", "cs => cs.map(c => c.id)")
+                page.wait_for_function(DRAWN, arg=ids)
+            results = axe.run(page, options=OPTIONS)
+            found += _describe(role, path, width, results.response["violations"])
+        context.close()
 
-    assert not found, f"axe-core violations as {role}:\n  " + "\n  ".join(found)
+    assert not found, "axe-core violations:\n  " + "\n  ".join(found)
