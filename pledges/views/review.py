@@ -10,7 +10,7 @@ into a page: ValidationError → form errors, TransitionNotAllowed → a message
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -81,13 +81,16 @@ def _next_url(request: HttpRequest, candidate: str | None, default: str) -> str:
     return reverse(default)
 
 
+DecisionForm = TypeVar("DecisionForm", bound=forms.Form)
+
+
 @dataclass
-class DecisionRound:
+class DecisionRound(Generic[DecisionForm]):
     """One pass of a decision page (`decision_round`): `done` is the redirect to answer when the
     decision was taken or refused by the workflow; otherwise the page shows `form` again (with
     the service's errors beside the fields, status 400) or for the first time (200)."""
 
-    form: forms.Form
+    form: DecisionForm
     next_url: str
     status: int = 200
     done: HttpResponse | None = None
@@ -96,12 +99,12 @@ class DecisionRound:
 def decision_round(
     request: AuthenticatedHttpRequest,
     *,
-    form_class: type[forms.Form],
+    form_class: type[DecisionForm],
     default: str,
     take: Callable[[str, str], object],
     success: Callable[[str], str],
     refused_to: str | None = None,
-) -> DecisionRound:
+) -> DecisionRound[DecisionForm]:
     """The shape every review decision shares (a pledge, a progress update, a resource): the
     form checks the request, `take(action, reason)` calls the service, and its answer becomes a
     page: ValidationError → field errors, TransitionNotAllowed (someone decided first) → a

@@ -4,6 +4,7 @@ changed and resubmitted, published; every decision audited, never visible to oth
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from core.audit import entries_for
 from notifications.models import Kind, Notification
@@ -146,3 +147,18 @@ def test_the_submitter_is_told_each_decision_in_their_language_when_the_secretar
             assert reason in message.body
     assert len(mail.outbox) == 2  # the submitter's resubmission tells nobody here
     assert Notification.objects.filter(user=member_a, kind=Kind.DECISION).count() == 2
+
+
+def test_the_decision_message_is_in_the_reviewers_language_when_they_decide(
+    client, reference_data, member_a, secretariat
+) -> None:
+    client.force_login(member_a)
+    client.post(reverse("resources:practice-submit"), FORM)
+    practice = Resource.objects.get()
+    client.force_login(secretariat)
+    with translation.override("fr"):
+        decision = reverse("resources:decision", args=[practice.public_id])
+
+    page = client.post(decision, {"action": "publish", "reason": ""}, follow=True)
+
+    assert f"« {practice.title} » est publiée." in page.content.decode()
