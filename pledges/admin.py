@@ -45,6 +45,7 @@ from .models import (
     PledgeUpdateActual,
     SupportType,
 )
+from .names import cased_name_skeleton, name_skeleton
 from .progress_marks import progress_changed
 from .services import PledgeInput, TargetInput
 from .workflow import EDITABLE_STATES, can_edit, is_active_member, is_secretariat
@@ -166,8 +167,23 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user", "entity")
 
 
+class EntityAdminForm(ModelForm):
+    """A new name is checked like a registration's (look-alikes refused), beside the field."""
+
+    by: Any = None  # the signed-in user (`EntityAdmin.get_form`), whom a refusal may name to
+
+    def clean_name(self) -> str:
+        try:
+            return services.checked_entity_name(
+                self.cleaned_data["name"], by=self.by, entity=self.instance.pk and self.instance
+            )
+        except ValidationError as error:
+            raise ValidationError(error.message_dict.get("name", error.messages)) from None
+
+
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
+    form = EntityAdminForm
     # Partners paste bare domains; assume https, which Django 6 makes the default anyway.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "acronym", "entity_type", "country", "is_verified", "verified_at")
@@ -204,6 +220,26 @@ class EntityAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ("public_id", *TIMESTAMPS)}),
     )
     inlines = (MembershipInline,)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"by": request.user})
+
+    def save_model(self, request: HttpRequest, obj: Entity, form: ModelForm, change: bool) -> None:
+        if not change:
+            obj.name_skeleton = name_skeleton(obj.name)
+            obj.cased_name_skeleton = cased_name_skeleton(obj.name)
+            super().save_model(request, obj, form, change)
+            return
+        # A correction is update_entity's: audited, the skeletons kept in step, and a new name
+        # or acronym stored into the searchable context of the entity's pledges.
+        changes = {
+            f: form.cleaned_data[f] for f in form.changed_data if f in services.ENTITY_FIELDS
+        }
+        services.update_entity(entity=obj, changes=changes, by=signed_in_user(request))
+        obj.refresh_from_db()
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool

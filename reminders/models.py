@@ -50,3 +50,22 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pledge_id} {self.kind} {self.cycle_on}"
+
+
+class Digest(models.Model):
+    """The secretariat's weekly digest of overdue pledges, one row per week it went out: the
+    claim that makes the weekly job idempotent, like `Reminder` (a second run, or a concurrent
+    one, hits the unique week)."""
+
+    week_of = models.DateField(_("week of"), unique=True)  # that week's Monday
+    overdue = models.PositiveIntegerField(_("overdue pledges"))
+    recipients = models.PositiveIntegerField(_("recipients"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_of"]
+        verbose_name = _("weekly digest")
+        verbose_name_plural = _("weekly digests")
+
+    def __str__(self) -> str:
+        return f"digest {self.week_of}"

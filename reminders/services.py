@@ -8,7 +8,8 @@ place that says which pledge is late): a pledge is reminded
 - every `REMINDER_REPEAT_MONTHS` months while it stays overdue,
 each at most once per pledge and cycle: the reminder's row is inserted first, and the unique
 constraint (pledge, kind, cycle) refuses a second one, whether the job runs twice or two workers
-run it at once. The e-mail goes out after the row commits.
+run it at once. The e-mail goes out after the row commits. The weekly digest claims its week the
+same way (`Digest`, unique per week).
 """
 
 import datetime as dt
@@ -34,11 +35,12 @@ from pledges.models import Pledge, ReviewState, report_interval
 from pledges.notifications import secretariat_recipients
 from reports.selectors import reminder_contact, with_reminder_contact
 
-from .models import Reminder, ReminderKind
+from .models import Digest, Reminder, ReminderKind
 
 
 class NotSent(Exception):
-    """The contact opted out of reminders: roll the claim back, nothing to record."""
+    """Nobody gets it (the contact opted out, no reviewer wants the digest): roll the claim
+    back, nothing to record."""
 
 
 @dataclass(frozen=True)
@@ -252,5 +254,18 @@ def send_overdue_digest(*, on: dt.date | None = None) -> int:
         path = reverse("reports:overdue-list")
         return Message(subject, body, path, _("Open the overdue list"))
 
-    with transaction.atomic():
-        return deliver(secretariat_recipients(), kind=Kind.DIGEST, compose=compose)
+    # Claim the week first (its Monday): a second run, or a concurrent one, hits the unique
+    # week and sends nothing. Nobody to send to rolls the claim back.
+    try:
+        with transaction.atomic():
+            claim = Digest.objects.create(
+                week_of=on - dt.timedelta(days=on.weekday()), overdue=total, recipients=0
+            )
+            sent = deliver(secretariat_recipients(), kind=Kind.DIGEST, compose=compose)
+            if not sent:
+                raise NotSent
+            claim.recipients = sent
+            claim.save(update_fields=["recipients"])
+    except (IntegrityError, NotSent):
+        return 0
+    return sent

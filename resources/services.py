@@ -25,8 +25,9 @@ from core.audit import record_change
 from core.models import Country
 from pledges.exceptions import TransitionNotAllowed
 from pledges.models import Entity, Pledge
-from pledges.workflow import is_active_member, is_secretariat
+from pledges.workflow import Actor, is_active_member, is_secretariat
 
+from . import notifications
 from .files import checked_file_type
 from .models import LibrarySettings, Resource, ResourceLanguage, ResourceState, ResourceType
 from .workflow import REASON_MAX_LENGTH, RESOURCE_TRANSITIONS, available_transitions, can_edit
@@ -319,6 +320,8 @@ def transition_resource(
             reason=reason,
             data={"from": previous, "to": transition.target},
         )
+        if locked.is_practice_submission and transition.actor is Actor.SECRETARIAT:
+            notifications.practice_decision(locked, reason=reason)
     return locked
 
 

@@ -6,6 +6,7 @@ views turn a service's refusal into form errors (ValidationError), a message
 (TransitionNotAllowed) or 403 (PermissionDenied, left to Django).
 """
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +27,7 @@ from core.http import AuthenticatedHttpRequest
 from pledges.exceptions import TransitionNotAllowed
 from pledges.models import Entity, Membership, MembershipStatus
 from pledges.views.public import ActiveFilter, _without
-from pledges.views.review import _next_url, secretariat_required
+from pledges.views.review import decision_round, secretariat_required
 
 from .filters import SORT_CHOICES, ResourceFilter, facets
 from .forms import CriteriaForm, PracticeForm, ResourceDecisionForm, ResourceForm
@@ -333,11 +334,14 @@ def resource_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRes
     )
 
 
-DECISION_MESSAGES = {
-    "publish": _("“%(title)s” is published."),
-    "unpublish": _("“%(title)s” is unpublished."),
-    "request_changes": _("Changes requested on “%(title)s”; the submitter will see your reason."),
-    "reject": _("“%(title)s” is rejected; the submitter will see your reason."),
+# Translated when shown (a module-level gettext would freeze them in the default language).
+DECISION_MESSAGES: dict[str, Callable[[], str]] = {
+    "publish": lambda: _("“%(title)s” is published."),
+    "unpublish": lambda: _("“%(title)s” is unpublished."),
+    "request_changes": lambda: _(
+        "Changes requested on “%(title)s”; the submitter will see your reason."
+    ),
+    "reject": lambda: _("“%(title)s” is rejected; the submitter will see your reason."),
 }
 
 
@@ -346,34 +350,18 @@ DECISION_MESSAGES = {
 def resource_decision(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """Publish, unpublish, request changes on or reject one resource."""
     resource = get_object_or_404(Resource.objects.select_related("entity"), public_id=public_id)
-    default = "resources:manage"
-    status = 200
-    if request.method == "POST":
-        form = ResourceDecisionForm(request.POST)
-        next_url = _next_url(request, request.POST.get("next"), default)
-        if form.is_valid():
-            action = form.cleaned_data["action"]
-            try:
-                transition_resource(
-                    resource=resource,
-                    action=action,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                apply_service_error(form, error)
-            except TransitionNotAllowed as error:
-                messages.error(request, str(error))
-                return redirect(next_url)
-            else:
-                messages.success(
-                    request, str(DECISION_MESSAGES[action]) % {"title": resource.title}
-                )
-                return redirect(next_url)
-        status = 400
-    else:
-        next_url = _next_url(request, request.GET.get("next"), default)
-        form = ResourceDecisionForm(initial={"next": next_url})
+    decided = decision_round(
+        request,
+        form_class=ResourceDecisionForm,
+        default="resources:manage",
+        take=lambda action, reason: transition_resource(
+            resource=resource, action=action, by=request.user, reason=reason
+        ),
+        success=lambda action: DECISION_MESSAGES[action]() % {"title": resource.title},
+    )
+    if decided.done:
+        return decided.done
+    form, next_url, status = decided.form, decided.next_url, decided.status
     return render(
         request,
         "resources/resource_decision.html",

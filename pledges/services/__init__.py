@@ -7,7 +7,15 @@ is notified. Each function is keyword-only, typed and atomic. Callers import fro
 """
 
 from .common import CLOSED_STATES, BulkActionRefused, Refusal, all_or_none
-from .entities import DECLINE_REASON_MAX_LENGTH, decline_entity, register_entity, verify_entity
+from .entities import (
+    DECLINE_REASON_MAX_LENGTH,
+    ENTITY_FIELDS,
+    checked_entity_name,
+    decline_entity,
+    register_entity,
+    update_entity,
+    verify_entity,
+)
 from .links import duplicate_link, link_pledges, mark_duplicate, unlink_pledges, unmark_duplicate
 from .memberships import add_member, decide_membership, request_membership
 from .participants import invite_participant, remove_participant, respond_to_invitation
@@ -48,6 +56,7 @@ __all__ = [
     "CLOSED_STATES",
     "DECLINE_REASON_MAX_LENGTH",
     "DESCRIPTION_MAX_LENGTH",
+    "ENTITY_FIELDS",
     "GCM_DESCRIPTION_LENGTH",
     "MAX_TARGETS",
     "PLEDGE_DATE_RANGE",
@@ -64,6 +73,7 @@ __all__ = [
     "bulk_publish",
     "bulk_review_updates",
     "change_translation",
+    "checked_entity_name",
     "create_pledge",
     "decide_membership",
     "decline_entity",
@@ -84,6 +94,7 @@ __all__ = [
     "transition_pledge",
     "unlink_pledges",
     "unmark_duplicate",
+    "update_entity",
     "update_pledge",
     "validate_pledge",
     "validate_targets",

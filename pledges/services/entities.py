@@ -1,10 +1,10 @@
-"""Entities: registration (refusing look-alike names), and the secretariat's verification or
-decline.
+"""Entities: registration (refusing look-alike names), corrections of their particulars, and the
+secretariat's verification or decline.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,6 +25,7 @@ from ..models import (
     ParticipantStatus,
 )
 from ..names import MAX_SKELETON_BYTES, cased_name_skeleton, name_skeleton
+from ..search_context import refresh_context_search
 from ..workflow import (
     is_secretariat,
 )
@@ -67,6 +68,24 @@ def _lookalike_refusal(existing: Entity, by: User) -> LookalikeName:
     return LookalikeName({"name": [message]}, existing=existing, own=own)
 
 
+def checked_entity_name(name: str, *, by: User, entity: Entity | None = None) -> str:
+    """The name, spaces normalised, if it is storable and looks like no other live entity's
+    (`entity` itself aside); else ValidationError (LookalikeName) on `name`."""
+    name = " ".join(name.split())
+    skeleton, cased = name_skeleton(name), cased_name_skeleton(name)
+    if not skeleton:
+        raise ValidationError({"name": [_("Enter the entity's name.")]})
+    if max(len(skeleton.encode()), len(cased.encode())) > MAX_SKELETON_BYTES:
+        raise ValidationError({"name": [_("This name is too long.")]})
+    others = Entity.objects.looking_like(name)
+    if entity is not None:
+        others = others.exclude(pk=entity.pk)
+    existing = others.first()
+    if existing is not None:
+        raise _lookalike_refusal(existing, by)
+    return name
+
+
 @transaction.atomic
 def register_entity(
     *,
@@ -84,15 +103,8 @@ def register_entity(
     A name that looks like a live entity's (same `pledges.names` skeleton, any type: a Cyrillic
     "о", a zero-width space or another case does not make a new entity) is refused with
     `LookalikeName`, which names the existing entity only if `by` may know it."""
-    name = " ".join(name.split())
+    name = checked_entity_name(name, by=by)
     skeleton, cased = name_skeleton(name), cased_name_skeleton(name)
-    if not skeleton:
-        raise ValidationError({"name": [_("Enter the entity's name.")]})
-    if max(len(skeleton.encode()), len(cased.encode())) > MAX_SKELETON_BYTES:
-        raise ValidationError({"name": [_("This name is too long.")]})
-    existing = Entity.objects.looking_like(name).first()
-    if existing is not None:
-        raise _lookalike_refusal(existing, by)
     try:
         # A savepoint, so that a look-alike registered concurrently (the unique index on the
         # skeleton) becomes the same refusal instead of a broken transaction.
@@ -118,6 +130,52 @@ def register_entity(
     record_change(entity, action="pledges.entity.registered", by=by)
     notifications.entity_registered(entity)
     return entity
+
+
+# What a correction may change (verification and decline have their own services).
+ENTITY_FIELDS = frozenset({"name", "acronym", "entity_type", "country", "website", "description"})
+# What the pledges' searchable context (`pledges.search_context`) reads of their entity.
+SEARCHED_FIELDS = frozenset({"name", "acronym"})
+
+
+@transaction.atomic
+def update_entity(*, entity: Entity, changes: dict[str, Any], by: User) -> Entity:
+    """Correct an entity's particulars (the admin's change form). A new name is checked like a
+    registration's (look-alikes refused, skeletons kept in step); a new name or acronym is
+    stored into the searchable context of the entity's pledges, which also change for
+    incremental sync (they show it). Audited with the fields changed."""
+    if not by.has_perm("pledges.change_entity"):
+        raise PermissionDenied(_("You may not change entities."))
+    unknown = set(changes) - ENTITY_FIELDS
+    if unknown:
+        raise ValueError(f"not a correctable field: {sorted(unknown)}")
+    locked = Entity.objects.select_for_update().get(pk=entity.pk)
+    if "name" in changes:
+        changes = {**changes, "name": checked_entity_name(changes["name"], by=by, entity=locked)}
+        locked.name_skeleton = name_skeleton(changes["name"])
+        locked.cased_name_skeleton = cased_name_skeleton(changes["name"])
+    if "acronym" in changes:
+        changes = {**changes, "acronym": (changes["acronym"] or "").strip()}
+    changed = sorted(f for f, value in changes.items() if getattr(locked, f) != value)
+    if not changed:
+        return locked
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    try:
+        with transaction.atomic():  # a look-alike renamed concurrently: the same refusal
+            locked.save()
+    except IntegrityError:
+        existing = Entity.objects.looking_like(locked.name).exclude(pk=locked.pk).first()
+        if existing is None:
+            raise
+        raise _lookalike_refusal(existing, by) from None
+    record_change(locked, action="pledges.entity.updated", by=by, data={"fields": changed})
+    if SEARCHED_FIELDS & set(changed):
+        pledge_ids = list(locked.pledges.values_list("pk", flat=True))
+        refresh_context_search(pledge_ids)
+        _touch(*pledge_ids)
+    feed_entities([locked.pk])
+    return locked
 
 
 def _lock_undecided_entity(entity: Entity) -> Entity:

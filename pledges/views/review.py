@@ -8,9 +8,11 @@ into a page: ValidationError → form errors, TransitionNotAllowed → a message
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -77,6 +79,55 @@ def _next_url(request: HttpRequest, candidate: str | None, default: str) -> str:
     ):
         return candidate
     return reverse(default)
+
+
+DecisionForm = TypeVar("DecisionForm", bound=forms.Form)
+
+
+@dataclass
+class DecisionRound(Generic[DecisionForm]):
+    """One pass of a decision page (`decision_round`): `done` is the redirect to answer when the
+    decision was taken or refused by the workflow; otherwise the page shows `form` again (with
+    the service's errors beside the fields, status 400) or for the first time (200)."""
+
+    form: DecisionForm
+    next_url: str
+    status: int = 200
+    done: HttpResponse | None = None
+
+
+def decision_round(
+    request: AuthenticatedHttpRequest,
+    *,
+    form_class: type[DecisionForm],
+    default: str,
+    take: Callable[[str, str], object],
+    success: Callable[[str], str],
+    refused_to: str | None = None,
+) -> DecisionRound[DecisionForm]:
+    """The shape every review decision shares (a pledge, a progress update, a resource): the
+    form checks the request, `take(action, reason)` calls the service, and its answer becomes a
+    page: ValidationError → field errors, TransitionNotAllowed (someone decided first) → a
+    message and back to `refused_to` (the queue the reviewer came from by default), success →
+    `success(action)` as a message and back to the queue."""
+    if request.method != "POST":
+        next_url = _next_url(request, request.GET.get("next"), default)
+        return DecisionRound(form_class(initial={"next": next_url}), next_url)
+    form = form_class(request.POST)
+    next_url = _next_url(request, request.POST.get("next"), default)
+    if form.is_valid():
+        action = form.cleaned_data["action"]
+        try:
+            take(action, form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_service_error(form, error)
+        except TransitionNotAllowed as error:
+            messages.error(request, str(error))
+            return DecisionRound(form, next_url, done=redirect(refused_to or next_url))
+        else:
+            messages.success(request, success(action))
+            return DecisionRound(form, next_url, done=redirect(next_url))
+    return DecisionRound(form, next_url, status=400)
 
 
 def _remembered_filters(
@@ -180,34 +231,20 @@ def review_decision(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
         .prefetch_related("beneficiary_countries", "thematic_areas", "support_types", "actions"),
         reference=reference,
     )
-    default = "pledges:review-queue"
-    status = 200
-    if request.method == "POST":
-        form = PledgeDecisionForm(request.POST)
-        next_url = _next_url(request, request.POST.get("next"), default)
-        if form.is_valid():
-            action = form.cleaned_data["action"]
-            try:
-                transition_pledge(
-                    pledge=pledge,
-                    action=action,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                apply_service_error(form, error)
-            except TransitionNotAllowed as error:
-                # Someone else decided first, or the submitter withdrew it: say so, back to
-                # the queue, where the row is gone.
-                messages.error(request, str(error))
-                return redirect(next_url)
-            else:
-                messages.success(request, DECISION_MESSAGES[action](pledge.reference))
-                return redirect(next_url)
-        status = 400
-    else:
-        next_url = _next_url(request, request.GET.get("next"), default)
-        form = PledgeDecisionForm(initial={"next": next_url})
+    # A decision someone else took first, or a pledge its submitter withdrew, goes back to the
+    # queue, where the row is gone.
+    decided = decision_round(
+        request,
+        form_class=PledgeDecisionForm,
+        default="pledges:review-queue",
+        take=lambda action, reason: transition_pledge(
+            pledge=pledge, action=action, by=request.user, reason=reason
+        ),
+        success=lambda action: DECISION_MESSAGES[action](pledge.reference),
+    )
+    if decided.done:
+        return decided.done
+    form, next_url, status = decided.form, decided.next_url, decided.status
     return _render_decision(request, pledge, form=form, next_url=next_url, status=status)
 
 
@@ -418,34 +455,21 @@ def update_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     pledge = update.pledge
-    default = "pledges:update-queue"
-    status = 200
-    if request.method == "POST":
-        form = UpdateDecisionForm(request.POST)
-        next_url = _next_url(request, request.POST.get("next"), default)
-        if form.is_valid():
-            action = form.cleaned_data["action"]
-            try:
-                review_update(
-                    update=update,
-                    action=action,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                apply_service_error(form, error)
-            except TransitionNotAllowed as error:
-                # Already approved or returned (perhaps by a colleague a moment ago): show the
-                # update again, which now says who decided what.
-                messages.error(request, str(error))
-                return redirect("pledges:update-review", pk=update.pk)
-            else:
-                messages.success(request, UPDATE_DECISION_MESSAGES[action](pledge.reference))
-                return redirect(next_url)
-        status = 400
-    else:
-        next_url = _next_url(request, request.GET.get("next"), default)
-        form = UpdateDecisionForm(initial={"next": next_url})
+    # Already approved or returned (perhaps by a colleague a moment ago): show the update
+    # again, which now says who decided what.
+    decided = decision_round(
+        request,
+        form_class=UpdateDecisionForm,
+        default="pledges:update-queue",
+        take=lambda action, reason: review_update(
+            update=update, action=action, by=request.user, reason=reason
+        ),
+        success=lambda action: UPDATE_DECISION_MESSAGES[action](pledge.reference),
+        refused_to=reverse("pledges:update-review", args=[update.pk]),
+    )
+    if decided.done:
+        return decided.done
+    form, next_url, status = decided.form, decided.next_url, decided.status
     previous = (
         pledge.updates.filter(review_state=UpdateReviewState.APPROVED)
         .exclude(pk=update.pk)

@@ -12,9 +12,12 @@ from django.urls import reverse
 
 from accounts.models import User
 from core.audit import entries_for
+from pledges import search
 from pledges.models import Entity, Membership, MembershipStatus, Pledge
+from pledges.names import name_skeleton
+from pledges.search_context import refresh_context_search
 from pledges.services import PledgeInput, TargetInput, create_pledge, transition_pledge
-from tests.factories import UserFactory
+from tests.factories import EntityFactory, PledgeFactory, UserFactory
 from tests.pledges.conftest import make_input  # noqa: F401 -- the service tests' builder
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +120,47 @@ def test_a_decided_request_cannot_be_flipped_in_the_inline(
     assert request_to_join.status == MembershipStatus.DECLINED
     assert not entries_for(request_to_join).exists()
     assert mail.outbox == []
+
+
+# --------------------------------------------------------------------------------------------
+# The entity itself
+# --------------------------------------------------------------------------------------------
+
+
+def test_renaming_an_entity_in_the_admin_goes_through_the_entity_service(
+    admin_client: Client, entity_a: Entity, django_capture_on_commit_callbacks: Any
+) -> None:
+    pledge = PledgeFactory(entity=entity_a, review_state="published")
+    refresh_context_search([pledge.pk])
+    version = Pledge.objects.get(pk=pledge.pk).version
+    url = reverse("admin:pledges_entity_change", args=[entity_a.pk])
+    page = admin_client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, posted(page, name="Zanzibar Schools Trust"))
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    entity_a.refresh_from_db()
+    assert entity_a.name_skeleton == name_skeleton("Zanzibar Schools Trust")
+    assert [e.action for e in entries_for(entity_a)] == ["pledges.entity.updated"]
+    # The pledge is found by the new name (its stored context) and changed for sync.
+    found = search.filter_by_text(Pledge.objects.all(), "Zanzibar")
+    assert list(found.values_list("pk", flat=True)) == [pledge.pk]
+    assert Pledge.objects.get(pk=pledge.pk).version == version + 1
+
+
+def test_an_admin_rename_to_a_look_alike_of_another_entity_is_refused_beside_the_name(
+    admin_client: Client, entity_a: Entity
+) -> None:
+    EntityFactory(name="Kenya Red Cross")
+    url = reverse("admin:pledges_entity_change", args=[entity_a.pk])
+    page = admin_client.get(url)
+
+    response = admin_client.post(url, posted(page, name="KENYA  Red Cross"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["name"]
+    assert not entries_for(entity_a).exists()
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from notifications.models import Kind, Unsubscription
 from pledges.models import ReviewState
-from reminders.models import Reminder, ReminderKind
+from reminders.models import Digest, Reminder, ReminderKind
 from reminders.services import send_due_reminders, send_overdue_digest
 from reminders.tasks import send_due_reminders_task
 from tests.factories import PledgeFactory
@@ -112,6 +112,22 @@ def test_weekly_digest_counts_overdue_pledges_by_entity(
     assert message.to == [secretariat.email]
     assert f"- {pledge.entity.name}: 1" in message.body
     assert "/reports/overdue/" in message.body
+
+
+def test_the_weekly_digest_goes_once_a_week_when_the_job_runs_twice(
+    pledge: Any, secretariat: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_overdue_digest(on=dt.date(2025, 2, 3)) == 1  # a Monday
+        assert send_overdue_digest(on=dt.date(2025, 2, 3)) == 0  # beat ran it again
+        assert send_overdue_digest(on=dt.date(2025, 2, 6)) == 0  # later the same week
+    assert len(mail.outbox) == 1
+    [claim] = Digest.objects.all()
+    assert (claim.week_of, claim.overdue, claim.recipients) == (dt.date(2025, 2, 3), 1, 1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_overdue_digest(on=dt.date(2025, 2, 10)) == 1  # the next week's
+    assert len(mail.outbox) == 2
 
 
 def test_a_concurrent_run_that_claimed_first_wins_and_no_second_mail_goes(

@@ -2,11 +2,14 @@
 changed and resubmitted, published; every decision audited, never visible to others before."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from core.audit import entries_for
+from notifications.models import Kind, Notification
 from resources.models import Resource, ResourceState
-from resources.services import set_practice_criteria
+from resources.services import set_practice_criteria, transition_resource
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +117,48 @@ def test_a_file_of_another_type_is_refused_and_nothing_is_stored_when_uploaded(
     assert download["X-Content-Type-Options"] == "nosniff"
     client.logout()
     assert client.get(reverse("resources:file", args=[practice.public_id])).status_code == 404
+
+
+def test_the_submitter_is_told_each_decision_in_their_language_when_the_secretariat_decides(
+    client, reference_data, member_a, secretariat, django_capture_on_commit_callbacks
+) -> None:
+    member_a.language = "fr"
+    member_a.save(update_fields=["language"])
+    client.force_login(member_a)
+    client.post(reverse("resources:practice-submit"), FORM)
+    practice = Resource.objects.get()
+    mail.outbox.clear()
+
+    for action, reason, link in (
+        ("request_changes", "Add the 2024 figures.", "practice-edit"),
+        ("publish", "", "detail"),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            if action == "publish":
+                transition_resource(resource=practice, action="resubmit", by=member_a)
+            transition_resource(resource=practice, action=action, by=secretariat, reason=reason)
+        message = mail.outbox[-1]
+        assert message.to == [member_a.email]
+        assert practice.title in message.subject
+        assert reverse(f"resources:{link}", args=[practice.public_id]) in message.body
+        assert message.alternatives  # HTML too
+        if reason:
+            assert "Motif indiqué par le Secrétariat" in message.body  # French
+            assert reason in message.body
+    assert len(mail.outbox) == 2  # the submitter's resubmission tells nobody here
+    assert Notification.objects.filter(user=member_a, kind=Kind.DECISION).count() == 2
+
+
+def test_the_decision_message_is_in_the_reviewers_language_when_they_decide(
+    client, reference_data, member_a, secretariat
+) -> None:
+    client.force_login(member_a)
+    client.post(reverse("resources:practice-submit"), FORM)
+    practice = Resource.objects.get()
+    client.force_login(secretariat)
+    with translation.override("fr"):
+        decision = reverse("resources:decision", args=[practice.public_id])
+
+    page = client.post(decision, {"action": "publish", "reason": ""}, follow=True)
+
+    assert f"« {practice.title} » est publiée." in page.content.decode()
