@@ -183,7 +183,9 @@ def _sql(conditions: list[str]) -> str:
         f"{_counters(targets=True)} FROM f "
         "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
         "CROSS JOIN LATERAL (SELECT x.n AS id, x.e->>0 AS unit, "
-        "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t GROUP BY t.unit",
+        "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t "
+        # Pledges without targets are skipped before the function call.
+        "WHERE f.targets <> '[]'::jsonb GROUP BY t.unit",
     ]
     return (
         "WITH f AS MATERIALIZED ("

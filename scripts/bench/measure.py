@@ -201,8 +201,8 @@ def api_list(port: int, seconds: int) -> Result:
         f"{baseline['rps']:.0f} req/s, p50 {_fmt_ms(baseline['p50'])}, "
         f"p99 {_fmt_ms(baseline['p99'])}",
         ratio,
-        "≥ 0.5× throughput",
-        ratio >= 0.5 and rows == 100 and same and not measured["errors"],
+        "≥ 1.0× throughput (issue 23)",
+        ratio >= 1.0 and rows == 100 and same and not measured["errors"],
         notes,
     )
 
@@ -310,8 +310,8 @@ def full_recompute() -> Result:
         f"({ProgressSnapshot.objects.count():,} rows in the table)",
         f"{baseline:.2f} s (hand-written SQL via psql)",
         ratio,
-        "≤ 3×",
-        ratio <= 3,
+        "≤ 1.5× (issue 23)",
+        ratio <= 1.5,
         [f"{len(outcome.objectives_done)} objectives, {len(outcome.compacts_done)} compacts"],
     )
 
@@ -403,6 +403,10 @@ def incremental_recompute() -> Result:
 # --------------------------------------------------------------------------------------------
 
 
+CSV_RATIO = 3.0  # × the `psql \copy` floor (issue 23)
+CSV_RSS_MB = 200
+
+
 def csv_export(port: int, master_pid: int) -> Result:
     from pledges.models import Pledge, ReviewState
 
@@ -455,8 +459,11 @@ def csv_export(port: int, master_pid: int) -> Result:
         f"{seconds:.1f} s, {size / 1e6:.0f} MB, first byte after {first_byte or 0:.2f} s",
         f"psql \\copy of the same rows: {floor:.1f} s",
         seconds / floor,
-        "< 300 MB RSS, streamed",
-        peak_mb < 300 and streamed and response.status == 200,
+        f"≤ {CSV_RATIO:g}× \\copy, < {CSV_RSS_MB} MB RSS, streamed (issue 23)",
+        seconds / floor <= CSV_RATIO
+        and peak_mb < CSV_RSS_MB
+        and streamed
+        and response.status == 200,
         [
             f"HTTP {response.status}; "
             f"{'streamed (no Content-Length)' if streamed else 'NOT streamed'}; "
@@ -481,7 +488,8 @@ PACKAGE_FLOOR_SQL = (
     "\\copy indicators_indicatorvalue TO '/dev/null' CSV\n"
     "\\copy indicators_progresssnapshot TO '/dev/null' CSV\n"
 )
-PACKAGE_RSS_MB = 300
+PACKAGE_RSS_MB = 300  # flat memory: the streamed CSV export's ceiling
+PACKAGE_SECONDS = 600
 
 
 def data_package() -> Result:
@@ -524,8 +532,8 @@ def data_package() -> Result:
         f"{seconds:.1f} s, peak RSS {peak_mb:.0f} MB, {size_mb:.1f} MB written",
         f"psql \\copy of the same tables: {floor:.1f} s",
         seconds / floor if floor else None,
-        f"< {PACKAGE_RSS_MB} MB RSS, minutes",
-        ok and peak_mb < PACKAGE_RSS_MB,
+        f"≤ {PACKAGE_SECONDS // 60} min, < {PACKAGE_RSS_MB} MB RSS (issue 23)",
+        ok and seconds <= PACKAGE_SECONDS and peak_mb < PACKAGE_RSS_MB,
         [rows or output.strip()[-300:]],
     )
 
@@ -699,6 +707,127 @@ def combined_filters() -> Result:
 
 
 # --------------------------------------------------------------------------------------------
+# 10. Entity, objective and forum pages: SQL time
+# --------------------------------------------------------------------------------------------
+
+PAGE_REPEATS = 5
+PAGE_SQL_MS = 30
+
+
+def _page_sql_ms(path: str) -> tuple[float, float, int, int]:
+    """(median SQL ms, median wall ms, queries, status) of an in-process GET of `path`."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    client.get(path)  # warm up
+    sql, wall = [], []
+    queries = status = 0
+    for _ in range(PAGE_REPEATS):
+        timer = _DbTimer()
+        started = time.perf_counter()
+        with connection.execute_wrapper(timer):
+            status = client.get(path).status_code
+        wall.append((time.perf_counter() - started) * 1000)
+        sql.append(timer.seconds * 1000)
+        queries = timer.queries
+    return statistics.median(sql), statistics.median(wall), queries, status
+
+
+def detail_pages() -> Result:
+    """The public pages of the largest entity, objective and forum (most published pledges):
+    the database time of one request, summed over its queries (`connection.execute_wrapper`),
+    median of PAGE_REPEATS in-process requests. Their pledge figures are exact (issue 23)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.public_id FROM pledges_pledge p JOIN pledges_entity e ON e.id = p.entity_id "
+            "WHERE p.review_state = 'published' AND e.is_verified "
+            "GROUP BY e.public_id ORDER BY count(*) DESC LIMIT 1"
+        )
+        entity = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT c.code, o.number, count(*) FROM pledges_pledge_objectives l "
+            "JOIN pledges_pledge p ON p.id = l.pledge_id AND p.review_state = 'published' "
+            "JOIN compacts_objective o ON o.id = l.objective_id "
+            "JOIN compacts_compact c ON c.id = o.compact_id GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 1"
+        )
+        compact, number, _n = cursor.fetchone()
+        cursor.execute(
+            "SELECT f.code FROM pledges_pledge p JOIN forums_forum f ON f.id = p.forum_id "
+            "WHERE p.review_state = 'published' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+        forum = cursor.fetchone()[0]
+    pages = {
+        "entity": f"/entities/{entity}/",
+        "objective": f"/objectives/{compact}/{number}/",
+        "forum": f"/forums/{forum}/",
+    }
+    measured = {label: _page_sql_ms(path) for label, path in pages.items()}
+    worst = max(sql for sql, _w, _q, _s in measured.values())
+    ok = all(status == 200 for *_r, status in measured.values())
+    return Result(
+        "10. Entity / objective / forum page, largest of each (exact counts)",
+        ", ".join(f"{label} {_fmt_ms(sql)} SQL" for label, (sql, *_r) in measured.items()),
+        "—",
+        None,
+        f"≤ {PAGE_SQL_MS} ms SQL each",
+        ok and worst <= PAGE_SQL_MS,
+        [
+            f"{label} {pages[label]}: HTTP {status}, {queries} queries, wall {_fmt_ms(wall)}"
+            for label, (_sql, wall, queries, status) in measured.items()
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 11. Change feed page
+# --------------------------------------------------------------------------------------------
+
+FEED_MS = 20
+
+
+def change_feed(port: int) -> Result:
+    """`GET /api/v1/changes/?page_size=100` from a cursor half-way through the feed, through
+    gunicorn, median of 25 (as measurement 2). The loader bypasses the services that write the
+    feed: its rows are seeded first (`changefeed.seed`, as `manage.py seed_change_feed`), once.
+    Baseline: the bare 100-row pledge view, same run."""
+    from django.db import connection, transaction
+
+    from changefeed.feed import encode_cursor
+    from changefeed.models import Change
+
+    seeded = ""
+    if not Change.objects.exists():
+        from changefeed.seed import seed
+
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            added = seed(cursor)
+        seeded = f"; {added:,} entries seeded first in {time.perf_counter() - started:.0f} s"
+    total = Change.objects.count()
+    middle = Change.objects.order_by("xid", "id").values_list("xid", "id")[total // 2]
+    path = f"/api/v1/changes/?page_size=100&cursor={encode_cursor(*middle)}"
+    status, body, _ = _get(port, path)
+    rows = len(json.loads(body)["changes"]) if status == 200 else 0
+    bare = f"/bench/baseline/pledges/?{urlencode(API_FILTERS)}"
+    for _ in range(3):
+        _get(port, path), _get(port, bare)
+    page_ms = _median_ms(port, path, 25)
+    bare_ms = _median_ms(port, bare, 25)
+    return Result(
+        "11. Change feed page, 100 changes from the middle of the feed",
+        f"{_fmt_ms(page_ms)} (median of 25)",
+        f"bare 100-row pledge view: {_fmt_ms(bare_ms)}",
+        page_ms / bare_ms,
+        f"≤ {FEED_MS} ms",
+        status == 200 and rows == 100 and page_ms <= FEED_MS,
+        [f"{rows} changes returned of {total:,} in the feed{seeded}"],
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # 7. Loader
 # --------------------------------------------------------------------------------------------
 
@@ -710,14 +839,14 @@ def loader(
     if vacuum_seconds is not None:
         detail += f"; then VACUUM (not in the loader's time) {vacuum_seconds:.0f} s"
     if seconds is None:
-        return Result("7. Loader (COPY)", "reused an existing database", "—", None, "< 300 s", None)
+        return Result("7. Loader (COPY)", "reused an existing database", "—", None, "≤ 120 s", None)
     return Result(
         f"7. Loader: {pledges:,} pledges with related rows (COPY)",
         f"{seconds:.0f} s",
         "—",
         None,
-        "< 300 s at 1,000,000",
-        seconds < 300,
+        "≤ 120 s at 1,000,000 (issue 23)",
+        (seconds <= 120) if pledges >= 1_000_000 else None,  # the target is at 1M only
         [detail],
     )
 
