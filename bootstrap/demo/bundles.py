@@ -18,7 +18,7 @@ from pledges.models import (
     ReviewState,
     UpdateReviewState,
 )
-from pledges.search_context import CONTEXT_VECTOR_SQL
+from pledges.search_context import CONTEXT_JOINS, CONTEXT_VECTOR_SQL
 
 from .accounts import DemoAccounts
 from .draws import at
@@ -123,6 +123,7 @@ def write_bundles(
         PLEDGE_COLUMNS,
         [b.row for b in bundles],
         computed={"context_search_vector": CONTEXT_VECTOR_SQL},
+        joins=CONTEXT_JOINS,
     )
     participants = [
         (b.id, entity_id, role, status, responded, b.row[-2], responded or b.row[-2])

@@ -46,17 +46,19 @@ class Writer:
         rows: Sequence[Sequence[Any]],
         *,
         computed: Mapping[str, str] | None = None,
+        joins: str = "",
     ) -> int:
         """Insert `rows`, each a sequence of values for the field attnames in `columns`. Fields
         not listed get their default (a fresh UUID, `version` 1, "now"…).
 
         `computed` maps further columns to SQL expressions over the row being inserted (alias
-        `p`), evaluated by PostgreSQL as the rows go in: the rows are copied into a temporary
+        `p`, and the tables of `joins`), evaluated by PostgreSQL as the rows go in: the rows are
+        copied into a temporary
         table and inserted from there, so the expression is computed once per row instead of
         by an UPDATE that writes every row a second time."""
         if rows:
             if computed:
-                self._copy_computed(model, columns, rows, computed)
+                self._copy_computed(model, columns, rows, computed, joins)
             else:
                 self._copy(model, columns, rows)
         return len(rows)
@@ -165,6 +167,7 @@ class Writer:
         columns: Sequence[str],
         rows: Sequence[Sequence[Any]],
         computed: Mapping[str, str],
+        joins: str,
     ) -> None:
         quote = self.connection.ops.quote_name
         table = quote(model._meta.db_table)
@@ -177,11 +180,14 @@ class Writer:
             for column in computed:
                 cursor.execute(f"ALTER TABLE {staging} ALTER {quote(column)} DROP NOT NULL")
         names = self._copy(model, columns, rows, into=staging, skip=computed.keys())
-        targets = ", ".join([names, *(quote(column) for column in computed)])
-        values = ", ".join([names, *computed.values()])
+        columns_ = names.split(", ")
+        targets = ", ".join([*columns_, *(quote(column) for column in computed)])
+        values = ", ".join([*(f"p.{column}" for column in columns_), *computed.values()])
         with self.connection.cursor() as cursor:
             # Built from model metadata and the caller's constant SQL, never from input.
-            cursor.execute(f"INSERT INTO {table} ({targets}) SELECT {values} FROM {staging} p")  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {table} ({targets}) SELECT {values} FROM {staging} p {joins}"  # noqa: S608
+            )
             cursor.execute(f"TRUNCATE {staging}")
 
     def _copy(
