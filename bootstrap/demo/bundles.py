@@ -18,6 +18,7 @@ from pledges.models import (
     ReviewState,
     UpdateReviewState,
 )
+from pledges.search_context import CONTEXT_JOINS, CONTEXT_VECTOR_SQL
 
 from .accounts import DemoAccounts
 from .draws import at
@@ -109,13 +110,21 @@ def write_bundles(
     financial_type: int | None,
 ) -> list[IndexRow]:
     """Insert one chunk of pledges and everything that hangs off them."""
-    writer.insert(Pledge, PLEDGE_COLUMNS, [b.row for b in bundles])
+    # The many-to-many rows first: the pledge's searchable context (its countries, objectives
+    # and thematic areas, named in six languages) is computed from them as the pledge goes in.
     for descriptor, attr in M2M_FIELDS:
         writer.insert(
             descriptor.through,
             through_columns(descriptor),
             [(b.id, value) for b in bundles for value in getattr(b, attr)],
         )
+    writer.insert(
+        Pledge,
+        PLEDGE_COLUMNS,
+        [b.row for b in bundles],
+        computed={"context_search_vector": CONTEXT_VECTOR_SQL},
+        joins=CONTEXT_JOINS,
+    )
     participants = [
         (b.id, entity_id, role, status, responded, b.row[-2], responded or b.row[-2])
         for b in bundles

@@ -10,7 +10,8 @@ from functools import partial
 
 from django.db import transaction
 
-from core.models import ExchangeRate
+from compacts.models import Objective, ThematicArea
+from core.models import Country, ExchangeRate
 from indicators.models import IndicatorValue
 from matching.models import Match, SupportPosition
 from partnerships.models import MultistakeholderMembership
@@ -23,7 +24,6 @@ from pledges.models import (
     PledgeUpdate,
     PledgeUpdateActual,
 )
-from pledges.search_context import refresh_context_search
 
 from .accounts import ensure_demo_accounts
 from .attachments import create_demo_attachments
@@ -153,6 +153,10 @@ def seed_demo(
         stage("Opening reporting rounds…")
         rounds = create_rounds(as_of=as_of)
         stage(f"Creating {pledges} pledges across {len(ref.forums)} past forums…")
+        # Each pledge's searchable context is computed from these as it is inserted; without
+        # statistics (reference data loaded moments ago) PostgreSQL probes the pledge's
+        # countries once per country in the world: 10 ms a pledge instead of ~1 ms.
+        writer.analyze([Entity, Country, Objective, ThematicArea])
         skeletons = plan_skeletons(
             ref=ref, entities=entities, showcase=showcase, pledges=pledges, seed=seed
         )
@@ -209,9 +213,6 @@ def seed_demo(
         )
         stage("Writing a few pledges in French and Spanish, with English translations…")
         translate_some(pledge_ids)
-        stage("Storing what each pledge is about, for search…")
-        # Before the indexes are built, so that the one UPDATE maintains none of them.
-        refresh_context_search()
         save_counters(highest)
         stage("Announcing pledges between forums, reaffirming, co-pledgers' updates…")
         made = create_rounds_demo(as_of=as_of)
