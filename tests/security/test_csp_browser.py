@@ -49,7 +49,7 @@ def test_public_pages_raise_no_csp_violation_in_chromium(
     assert {path: v for path, v in found.items() if v} == {}
 
 
-def test_api_docs_raise_no_csp_violation_in_chromium(live_server, world: World, page: Page) -> None:
+def test_api_docs_raise_no_csp_violation_in_chromium(live_server, page: Page) -> None:
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
     page.add_init_script(LISTEN)
