@@ -12,6 +12,7 @@ from typing import Any
 
 from compacts.models import Objective
 from matching.models import Match, MatchState
+from pledges.services.feed import REMOVAL_REASONS
 from pledges.models import (
     LinkKind,
     Pledge,
@@ -87,8 +88,10 @@ def describe_pledges_removed(ids: list[int]) -> list[Described | None]:
             .first()
         )
         # A removed pledge's title and entity stay what partners already had; its new state
-        # is the reason. Nothing written while it was unpublished is sent.
-        data.update({"reason": pledge.review_state, "successor": successor})
+        # is the reason (as the change feed words it). Nothing written while it was unpublished
+        # is sent.
+        reason = REMOVAL_REASONS.get(pledge.review_state, pledge.review_state)
+        data.update({"reason": str(reason), "successor": successor})
         described.append((data, scope))
     return described
 

@@ -7,7 +7,13 @@ is notified. Each function is keyword-only, typed and atomic. Callers import fro
 """
 
 from .common import CLOSED_STATES, BulkActionRefused, Refusal, all_or_none
-from .entities import DECLINE_REASON_MAX_LENGTH, decline_entity, register_entity, verify_entity
+from .entities import (
+    DECLINE_REASON_MAX_LENGTH,
+    decline_entity,
+    register_entity,
+    unverify_entity,
+    verify_entity,
+)
 from .links import duplicate_link, link_pledges, mark_duplicate, unlink_pledges, unmark_duplicate
 from .memberships import add_member, decide_membership, request_membership
 from .participants import invite_participant, remove_participant, respond_to_invitation
@@ -89,5 +95,6 @@ __all__ = [
     "validate_targets",
     "validate_translation",
     "validate_update",
+    "unverify_entity",
     "verify_entity",
 ]

@@ -1,11 +1,17 @@
 """What the change feed (`changefeed`) learns of pledges, progress updates and entities: the
 services call these after a change, in its transaction; `changefeed.services.record` turns
-"is it public now?" into created, updated or removed."""
+"is it public now?" into created, updated or removed.
+
+`feed_pledges` is also the one place that announces pledge webhooks (`pledge.published`,
+`pledge.updated`, `pledge.removed`): what the feed records is exactly what partners are told,
+whichever door the change came through (the services, `_touch` for co-pledgers, links and
+translations, bulk creation, imports, entity verification)."""
 
 from collections.abc import Iterable
 
-from changefeed.models import RemovalReason, Resource
+from changefeed.models import Action, RemovalReason, Resource
 from changefeed.services import Seen, record
+from webhooks.events import emit
 
 from ..models import (
     Entity,
@@ -21,6 +27,14 @@ REMOVAL_REASONS: dict[str, RemovalReason] = {
     ReviewState.WITHDRAWN: RemovalReason.WITHDRAWN,
     ReviewState.SUPERSEDED: RemovalReason.SUPERSEDED,
     ReviewState.REJECTED: RemovalReason.REJECTED,
+    ReviewState.SUSPENDED: RemovalReason.ENTITY_UNVERIFIED,
+}
+
+# The webhook each kind of feed entry of a pledge announces (on commit, `webhooks.events`).
+PLEDGE_EVENTS: dict[str, str] = {
+    Action.CREATED: "pledge.published",
+    Action.UPDATED: "pledge.updated",
+    Action.REMOVED: "pledge.removed",
 }
 
 
@@ -49,7 +63,10 @@ def feed_pledges(pledge_ids: Iterable[int]) -> None:
             for pk, reference, state in rows
         ],
     )
-    flipped = {change.key for change in changes if change.action != "updated"}
+    pks = {reference: pk for pk, reference, _state in rows}
+    for action, event in PLEDGE_EVENTS.items():
+        emit(event, [pks[change.key] for change in changes if change.action == action])
+    flipped = {change.key for change in changes if change.action != Action.UPDATED}
     if flipped:
         updates = PledgeUpdate.objects.filter(
             pledge__reference__in=flipped, review_state=UpdateReviewState.APPROVED
