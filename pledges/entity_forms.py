@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Country
 
-from .workflow import REASON_MAX_LENGTH
 from .models import Entity, EntityType
+from .workflow import REASON_MAX_LENGTH
 
 
 class EntityRegistrationForm(forms.Form):

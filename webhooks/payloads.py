@@ -12,7 +12,6 @@ from typing import Any
 
 from compacts.models import Objective
 from matching.models import Match, MatchState
-from pledges.services.feed import REMOVAL_REASONS
 from pledges.models import (
     LinkKind,
     Pledge,
@@ -21,6 +20,7 @@ from pledges.models import (
     ReviewState,
     UpdateReviewState,
 )
+from pledges.services.feed import REMOVAL_REASONS
 
 from .models import EventType
 

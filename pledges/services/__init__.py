@@ -90,11 +90,11 @@ __all__ = [
     "transition_pledge",
     "unlink_pledges",
     "unmark_duplicate",
+    "unverify_entity",
     "update_pledge",
     "validate_pledge",
     "validate_targets",
     "validate_translation",
     "validate_update",
-    "unverify_entity",
     "verify_entity",
 ]

@@ -186,9 +186,10 @@ def _move_pledges(entity: Entity, source: str, target: str, *, by: User, reason:
         pledge.save(update_fields=["review_state", "version", "updated_at"])
     ids = [pledge.pk for pledge in pledges]
     progress_changed(
-        ids, Pledge.objectives.through.objects.filter(pledge_id__in=ids).values_list(
+        ids,
+        Pledge.objectives.through.objects.filter(pledge_id__in=ids).values_list(
             "objective_id", flat=True
-        )
+        ),
     )
     action = f"pledges.pledge.{'suspended' if target == ReviewState.SUSPENDED else 'reinstated'}"
     record_changes(

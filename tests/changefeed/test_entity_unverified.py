@@ -4,7 +4,7 @@ queued, its members are told; verifying it again brings them back. And pledge we
 doors that only told the feed before: co-pledgers, translations, imports."""
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -88,7 +88,7 @@ def latest(resource: str, key: str) -> Change:
 
 
 @pytest.fixture
-def world(reference_data: None, secretariat: User) -> Iterator[tuple[Cast, Pledge, Pledge, Any]]:
+def world(reference_data: None, secretariat: User) -> tuple[Cast, Pledge, Pledge, Any]:
     """Entity A's published pledge with an approved update, and entity B's published pledge
     that entity A co-pledges."""
     cast = fresh_cast(secretariat)
@@ -98,7 +98,7 @@ def world(reference_data: None, secretariat: User) -> Iterator[tuple[Cast, Pledg
     data = UpdateInput(status="in_progress", narrative="Going.", reported_on=dt.date(2026, 1, 5))
     update = submit_update(pledge=own, data=data, by=cast.member_a)
     review_update(update=update, action="approve", by=secretariat)
-    yield cast, own, joint, update
+    return cast, own, joint, update
 
 
 def test_withdrawing_verification_removes_everything_public_and_verifying_again_restores_it(
@@ -173,14 +173,17 @@ def test_the_secretariat_withdraws_a_verification_on_a_confirmation_page_with_a_
     refused = staff.post(url, {"reason": "  "})
     done = staff.post(url, {"reason": REASON})
 
-    assert page.status_code == 200 and 'name="reason"' in page.text
+    assert page.status_code == 200
+    assert 'name="reason"' in page.text
     assert url in entity_page.text  # the link to this page, for the secretariat only
-    assert refused.status_code == 200 and 'aria-invalid="true"' in refused.text
+    assert refused.status_code == 200
+    assert 'aria-invalid="true"' in refused.text
     assert done.status_code == 302
     assert not Entity.objects.get(pk=cast.entity_a.pk).is_verified
     # Already withdrawn: the service refuses, the page says so instead of failing.
     again = staff.post(url, {"reason": REASON}, follow=True)
-    assert again.status_code == 200 and "is not verified" in again.text
+    assert again.status_code == 200
+    assert "is not verified" in again.text
     anonymous = Client().get(reverse("pledges:entity-detail", args=[cast.entity_b.public_id]))
     assert "unverify" not in anonymous.text
 
@@ -225,9 +228,11 @@ def test_co_pledger_and_translation_changes_and_imports_announce_pledge_webhooks
 
     assert report.committed, report.errors
     imported = set(
-        Pledge.objects.filter(review_state=ReviewState.PUBLISHED, external_id__startswith="GRF-")
-        .values_list("reference", flat=True)
+        Pledge.objects.filter(
+            review_state=ReviewState.PUBLISHED, external_id__startswith="GRF-"
+        ).values_list("reference", flat=True)
     )
     published = {ref for kind, ref, _ in events(start_id) if kind == "pledge.published"}
-    assert imported and published == imported
+    assert imported
+    assert published == imported
     assert PledgeParticipant.objects.filter(pledge__reference__in=imported).exists()
