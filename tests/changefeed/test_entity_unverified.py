@@ -52,7 +52,7 @@ def partner(settings: Any) -> User:
         owner=partner,
         data=SubscriptionInput(
             url="http://127.0.0.1:9/hooks",
-            event_types=["pledge.published", "pledge.updated", "pledge.removed"],
+            event_types=["pledge.published", "pledge.updated", "pledge.removed", "update.approved"],
         ),
     )
     return partner
@@ -71,7 +71,11 @@ def committed(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
 
 def events(since: int = 0) -> list[tuple[str, str, str | None]]:
     return [
-        (e.event_type, e.payload["data"]["reference"], e.payload["data"].get("reason"))
+        (
+            e.event_type,
+            e.payload["data"].get("reference", e.payload["data"]["id"]),
+            e.payload["data"].get("reason"),
+        )
         for e in WebhookEvent.objects.filter(pk__gt=since).order_by("pk")
     ]
 
@@ -154,6 +158,7 @@ def test_withdrawing_verification_removes_everything_public_and_verifying_again_
     assert sorted(events(start_id)) == [
         ("pledge.published", own.reference, None),
         ("pledge.updated", joint.reference, None),
+        ("update.approved", str(update.public_id), None),  # public again with its pledge
     ]
 
 
