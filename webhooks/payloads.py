@@ -38,7 +38,8 @@ Described = tuple[dict[str, Any], Scope]
 
 
 def _pledge_facts(pledge: Pledge) -> Described:
-    objectives = list(pledge.objectives.order_by("number").values_list("pk", "number"))
+    # Prefetched by `_pledges` (an import announces thousands at once); a query otherwise.
+    objectives = sorted(((o.pk, o.number) for o in pledge.objectives.all()), key=lambda o: o[1])
     data = {
         "id": str(pledge.public_id),
         "reference": pledge.reference,
@@ -60,7 +61,11 @@ def _pledge_facts(pledge: Pledge) -> Described:
 
 
 def _pledges(ids: list[int]) -> list[Pledge]:
-    return list(Pledge.objects.filter(pk__in=ids).select_related("entity", "compact", "forum"))
+    return list(
+        Pledge.objects.filter(pk__in=ids)
+        .select_related("entity", "compact", "forum")
+        .prefetch_related("objectives")
+    )
 
 
 def describe_pledges_public(ids: list[int]) -> list[Described | None]:
