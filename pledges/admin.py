@@ -213,7 +213,9 @@ class EntityAdmin(admin.ModelAdmin):
                 "description": _(
                     "Verify with the action “Verify selected entities” or in the entity queue "
                     "(Review → Entities, /review/entities/). Decline a registration in the "
-                    "entity queue, which asks for the reason the registrant is sent."
+                    "entity queue, which asks for the reason the registrant is sent. Withdraw "
+                    "a verification on the entity's public page (“Withdraw the verification…”), "
+                    "which asks for the reason its members are sent."
                 ),
             },
         ),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Country
 
 from .models import Entity, EntityType
+from .workflow import REASON_MAX_LENGTH
 
 
 class EntityRegistrationForm(forms.Form):
@@ -172,3 +173,15 @@ class EntityDecision(forms.Form):
         if action in {self.APPROVE, self.DECLINE} and not data.get("membership"):
             raise ValidationError(_("Say which request to decide."))
         return data
+
+
+class EntityUnverifyForm(forms.Form):
+    """Withdraw an entity's verification: the reason its members are sent and the audit keeps
+    (checked again by `unverify_entity`)."""
+
+    reason = forms.CharField(
+        label=_("Reason (the entity's members will see it)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=REASON_MAX_LENGTH,
+        strip=True,
+    )

@@ -259,6 +259,9 @@ class ReviewState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     SUPERSEDED = "superseded", _("Superseded")
+    # Published, but its entity's verification was withdrawn: off the public record until the
+    # secretariat verifies the entity again, which publishes it again.
+    SUSPENDED = "suspended", _("Suspended (entity not verified)")
 
 
 class ImplementationStatus(models.TextChoices):

@@ -258,6 +258,20 @@ def entity_declined(entity: Entity) -> None:
     send(member_recipients(entity.pk), compose, kind=Kind.ENTITY)
 
 
+def entity_unverified(entity: Entity, *, reason: str) -> None:
+    def compose() -> Message:
+        subject = _("%(name)s is no longer verified") % {"name": entity.name}
+        body = _(
+            "The secretariat has withdrawn the verification of %(name)s. It and its pledges are "
+            "no longer shown publicly; its published pledges are suspended until the secretariat "
+            "verifies it again, which publishes them again."
+        ) % {"name": entity.name}
+        body += "\n\n" + _("Reason given by the secretariat:") + "\n" + reason
+        return Message(subject, body, reverse("pledges:my-entities"))
+
+    send(member_recipients(entity.pk), compose, kind=Kind.ENTITY)
+
+
 def membership_requested(membership: Membership) -> None:
     def compose() -> Message:
         subject = _("%(user)s asks to join %(entity)s") % {

@@ -10,4 +10,9 @@ urlpatterns: list[URLPattern] = [
     path("entities/join/", entities.entity_join, name="entity-join"),
     path("my/entities/", entities.my_entities, name="my-entities"),
     path("review/entities/", entities.entity_admin_queue, name="entity-admin-queue"),
+    path(
+        "review/entities/<uuid:public_id>/unverify/",
+        entities.entity_unverify,
+        name="entity-unverify",
+    ),
 ]

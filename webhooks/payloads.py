@@ -20,6 +20,7 @@ from pledges.models import (
     ReviewState,
     UpdateReviewState,
 )
+from pledges.services.feed import REMOVAL_REASONS
 
 from .models import EventType
 
@@ -37,7 +38,8 @@ Described = tuple[dict[str, Any], Scope]
 
 
 def _pledge_facts(pledge: Pledge) -> Described:
-    objectives = list(pledge.objectives.order_by("number").values_list("pk", "number"))
+    # Prefetched by `_pledges` (an import announces thousands at once); a query otherwise.
+    objectives = sorted(((o.pk, o.number) for o in pledge.objectives.all()), key=lambda o: o[1])
     data = {
         "id": str(pledge.public_id),
         "reference": pledge.reference,
@@ -59,7 +61,11 @@ def _pledge_facts(pledge: Pledge) -> Described:
 
 
 def _pledges(ids: list[int]) -> list[Pledge]:
-    return list(Pledge.objects.filter(pk__in=ids).select_related("entity", "compact", "forum"))
+    return list(
+        Pledge.objects.filter(pk__in=ids)
+        .select_related("entity", "compact", "forum")
+        .prefetch_related("objectives")
+    )
 
 
 def describe_pledges_public(ids: list[int]) -> list[Described | None]:
@@ -87,8 +93,10 @@ def describe_pledges_removed(ids: list[int]) -> list[Described | None]:
             .first()
         )
         # A removed pledge's title and entity stay what partners already had; its new state
-        # is the reason. Nothing written while it was unpublished is sent.
-        data.update({"reason": pledge.review_state, "successor": successor})
+        # is the reason (as the change feed words it). Nothing written while it was unpublished
+        # is sent.
+        reason = REMOVAL_REASONS.get(pledge.review_state, pledge.review_state)
+        data.update({"reason": str(reason), "successor": successor})
         described.append((data, scope))
     return described
 

@@ -89,7 +89,9 @@ def plan_skeletons(
     rng = stream(seed, "skeleton")
     pools = _EntityPools(entities)
     forum_picker = Picker(ref.forums, [FORUM_KIND_WEIGHTS.get(f.kind, 50) for f in ref.forums])
-    states = list(ReviewState)
+    # Not `suspended`: only withdrawing an entity's verification leads there, which the demo
+    # never does (and leaving it out keeps the demo's sequence as it was).
+    states = [state for state in ReviewState if state != ReviewState.SUSPENDED]
     types = list(ref.entity_types)
     type_prefix = 2 * len(states)
     state_picker = Picker.of(REVIEW_WEIGHTS)

@@ -13,6 +13,7 @@ from .entities import (
     checked_entity_name,
     decline_entity,
     register_entity,
+    unverify_entity,
     update_entity,
     verify_entity,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "transition_pledge",
     "unlink_pledges",
     "unmark_duplicate",
+    "unverify_entity",
     "update_entity",
     "update_pledge",
     "validate_pledge",

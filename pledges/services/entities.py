@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import record_change
+from core.audit import record_change, record_changes
 from core.models import Country
 
 from .. import notifications
@@ -23,17 +24,22 @@ from ..models import (
     MembershipRole,
     MembershipStatus,
     ParticipantStatus,
+    Pledge,
+    ReviewState,
 )
 from ..names import MAX_SKELETON_BYTES, cased_name_skeleton, name_skeleton
+from ..progress_marks import progress_changed
 from ..search_context import refresh_context_search
 from ..workflow import (
     is_secretariat,
 )
 from .common import (
+    _attribute_history,
     _check_storable,
+    _checked_reason,
     _touch,
 )
-from .feed import feed_entities
+from .feed import feed_entities, feed_pledges
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -196,15 +202,94 @@ def verify_entity(*, entity: Entity, by: User) -> Entity:
     locked.is_verified = True
     locked.verified_at = timezone.now()
     locked.save(update_fields=["is_verified", "verified_at", "updated_at"])
-    # Its accepted co-pledgings become public (only verified co-pledgers are shown): each of
-    # those pledges now shows one more co-pledger, which incremental sync must see.
-    for pledge_id in locked.participations.filter(status=ParticipantStatus.ACCEPTED).values_list(
-        "pledge_id", flat=True
-    ):
-        _touch(pledge_id)
+    # Verified again after a withdrawal: the pledges it suspended are published again.
+    _move_pledges(
+        locked,
+        ReviewState.SUSPENDED,
+        ReviewState.PUBLISHED,
+        by=by,
+        reason=_("Entity verified again"),
+    )
+    _touch_co_pledgings(locked)
     record_change(locked, action="pledges.entity.verified", by=by)
     feed_entities([locked.pk])
     notifications.entity_verified(locked)
+    return locked
+
+
+def _touch_co_pledgings(entity: Entity) -> None:
+    """Its accepted co-pledgings appear or disappear with its verification (only verified
+    co-pledgers are shown): each of those pledges shows one co-pledger more or fewer, which
+    incremental sync and webhooks must see."""
+    pledge_ids = entity.participations.filter(status=ParticipantStatus.ACCEPTED).values_list(
+        "pledge_id", flat=True
+    )
+    _touch(*pledge_ids)
+
+
+def _move_pledges(entity: Entity, source: str, target: str, *, by: User, reason: str) -> None:
+    """Move the entity's pledges in `source` to `target` (suspension and reinstatement: not
+    review transitions, nobody chooses them per pledge), each with a history version and an
+    audit entry, their objectives' figures marked stale and the change feed told (which
+    announces `pledge.removed` or `pledge.published`)."""
+    pledges = list(
+        Pledge.objects.select_for_update().filter(entity=entity, review_state=source).order_by("pk")
+    )
+    if not pledges:
+        return
+    for pledge in pledges:
+        pledge.review_state = target
+        pledge.version += 1
+        _attribute_history(pledge, by=by, reason=reason)
+        pledge.save(update_fields=["review_state", "version", "updated_at"])
+    ids = [pledge.pk for pledge in pledges]
+    progress_changed(
+        ids,
+        Pledge.objectives.through.objects.filter(pledge_id__in=ids).values_list(
+            "objective_id", flat=True
+        ),
+    )
+    action = f"pledges.pledge.{'suspended' if target == ReviewState.SUSPENDED else 'reinstated'}"
+    record_changes(
+        ((pledge, action, {"from": source, "to": target}) for pledge in pledges),
+        by=by,
+        reason=reason,
+    )
+    feed_pledges(ids)
+
+
+@transaction.atomic
+def unverify_entity(*, entity: Entity, reason: str, by: User) -> Entity:
+    """The secretariat withdraws an entity's verification (it was not who it said, or it
+    ceased to exist). The entity leaves the public record with everything public under it:
+    its published pledges are suspended (with their approved updates), its co-pledgings are no
+    longer shown; the change feed records the removals as `entity_unverified` and webhooks
+    announce them. It returns to the verification queue; verifying it again publishes the
+    suspended pledges again. Its members are told, with the reason."""
+    if not is_secretariat(by):
+        raise PermissionDenied(_("Only the secretariat withdraws the verification of entities."))
+    reason = _checked_reason(reason, needed=True)
+    try:
+        ProhibitNullCharactersValidator()(reason)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from None
+    locked = Entity.objects.select_for_update().get(pk=entity.pk)
+    if not locked.is_verified:
+        raise TransitionNotAllowed(_("%(entity)s is not verified.") % {"entity": locked.name})
+    locked.is_verified = False
+    locked.verified_at = None
+    locked.save(update_fields=["is_verified", "verified_at", "updated_at"])
+    _move_pledges(
+        locked,
+        ReviewState.PUBLISHED,
+        ReviewState.SUSPENDED,
+        by=by,
+        reason=_("Entity verification withdrawn: %(reason)s") % {"reason": reason},
+    )
+    _touch_co_pledgings(locked)
+    record_change(locked, action="pledges.entity.unverified", by=by, reason=reason)
+    feed_entities([locked.pk])
+    notifications.entity_unverified(locked, reason=reason)
     return locked
 
 

@@ -1,11 +1,18 @@
 """What the change feed (`changefeed`) learns of pledges, progress updates and entities: the
 services call these after a change, in its transaction; `changefeed.services.record` turns
-"is it public now?" into created, updated or removed."""
+"is it public now?" into created, updated or removed.
+
+`feed_pledges` and `feed_updates` are also the one place that announces pledge and update
+webhooks (`pledge.published`, `pledge.updated`, `pledge.removed`, `update.approved`): what the
+feed records is exactly what partners are told, whichever door the change came through (the
+services, `_touch` for co-pledgers, links and translations, bulk creation, imports, entity
+verification)."""
 
 from collections.abc import Iterable
 
-from changefeed.models import RemovalReason, Resource
+from changefeed.models import Action, RemovalReason, Resource
 from changefeed.services import Seen, record
+from webhooks.events import emit
 
 from ..models import (
     Entity,
@@ -21,6 +28,14 @@ REMOVAL_REASONS: dict[str, RemovalReason] = {
     ReviewState.WITHDRAWN: RemovalReason.WITHDRAWN,
     ReviewState.SUPERSEDED: RemovalReason.SUPERSEDED,
     ReviewState.REJECTED: RemovalReason.REJECTED,
+    ReviewState.SUSPENDED: RemovalReason.ENTITY_UNVERIFIED,
+}
+
+# The webhook each kind of feed entry of a pledge announces (on commit, `webhooks.events`).
+PLEDGE_EVENTS: dict[str, str] = {
+    Action.CREATED: "pledge.published",
+    Action.UPDATED: "pledge.updated",
+    Action.REMOVED: "pledge.removed",
 }
 
 
@@ -49,7 +64,10 @@ def feed_pledges(pledge_ids: Iterable[int]) -> None:
             for pk, reference, state in rows
         ],
     )
-    flipped = {change.key for change in changes if change.action != "updated"}
+    pks = {reference: pk for pk, reference, _state in rows}
+    for action, event in PLEDGE_EVENTS.items():
+        emit(event, [pks[change.key] for change in changes if change.action == action])
+    flipped = {change.key for change in changes if change.action != Action.UPDATED}
     if flipped:
         updates = PledgeUpdate.objects.filter(
             pledge__reference__in=flipped, review_state=UpdateReviewState.APPROVED
@@ -58,11 +76,15 @@ def feed_pledges(pledge_ids: Iterable[int]) -> None:
 
 
 def feed_updates(update_ids: Iterable[int]) -> None:
-    """Record progress updates as they are now (public: approved, of a published pledge)."""
-    rows = PledgeUpdate.objects.filter(pk__in=set(update_ids)).values_list(
-        "public_id", "review_state", "pledge__review_state"
+    """Record progress updates as they are now (public: approved, of a published pledge); one
+    that becomes public (approved, imported, or back with its pledge) announces
+    `update.approved`."""
+    rows = list(
+        PledgeUpdate.objects.filter(pk__in=set(update_ids)).values_list(
+            "pk", "public_id", "review_state", "pledge__review_state"
+        )
     )
-    record(
+    changes = record(
         Resource.PLEDGE_UPDATE,
         [
             Seen(
@@ -72,9 +94,11 @@ def feed_updates(update_ids: Iterable[int]) -> None:
                 if pledge != ReviewState.PUBLISHED
                 else RemovalReason.UNPUBLISHED,
             )
-            for public_id, state, pledge in rows
+            for _pk, public_id, state, pledge in rows
         ],
     )
+    pks = {str(public_id): pk for pk, public_id, _state, _pledge in rows}
+    emit("update.approved", [pks[c.key] for c in changes if c.action == Action.CREATED])
 
 
 def feed_entities(entity_ids: Iterable[int]) -> None:

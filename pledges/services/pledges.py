@@ -30,7 +30,6 @@ from compacts.models import (
 from core.audit import record_change
 from core.models import Country, Currency
 from forums.models import Forum
-from webhooks.events import emit
 
 from .. import notifications
 from ..exceptions import StaleVersion, TransitionNotAllowed
@@ -629,7 +628,6 @@ def update_pledge(
     _apply_relations(locked, data)
     if locked.review_state == ReviewState.PUBLISHED:
         progress_changed([locked.pk], counted_before | {o.pk for o in data.objectives})
-        emit("pledge.updated", locked.pk)
     locked.version += 1
     _save_with_history(locked, by=by, reason=reason or _("Edited"))
     refresh_context_search([locked.pk])
@@ -701,7 +699,6 @@ def transition_pledge(*, pledge: Pledge | int, action: str, by: User, reason: st
         # Only published pledges count in progress figures: entering or leaving that state
         # changes them.
         progress_changed([locked.pk], locked.objectives.values_list("pk", flat=True))
-        emit(f"pledge.{'published' if action == 'publish' else 'removed'}", locked.pk)
     label = str(transition.label)
     _save_with_history(locked, by=by, reason=f"{label}: {reason}" if reason else label)
     record_change(

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from core.audit import record_change
 from forums.models import ReportingRound
-from webhooks.events import emit
 
 from .. import notifications
 from ..exceptions import TransitionNotAllowed
@@ -298,7 +297,6 @@ def review_update(
                 "objective_id", flat=True
             ),
         )
-        emit("update.approved", locked.pk)
     record_change(
         locked,
         action=f"pledges.update.{action}",

@@ -7,6 +7,7 @@ input), 403 (not allowed) or a message (already decided by someone else).
 """
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,10 +31,11 @@ from ..entity_forms import (
     EntityQueueFilter,
     EntityRegistrationForm,
     EntitySearchForm,
+    EntityUnverifyForm,
     JoinEntityForm,
 )
 from ..exceptions import LookalikeName, TransitionNotAllowed
-from ..models import Entity, Membership, MembershipRole, MembershipStatus
+from ..models import Entity, Membership, MembershipRole, MembershipStatus, ReviewState
 from ..search import similar_entities
 from ..workflow import is_secretariat
 from .download_links import queue_download_urls
@@ -305,3 +307,36 @@ def _decide(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Only the query string (the pages shown) is carried over, so the redirect stays on the queue.
     query = request.GET.urlencode()
     return redirect(reverse("pledges:entity-admin-queue") + (f"?{query}" if query else ""))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entity_unverify(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    """Confirm, with a reason, that the entity's verification is withdrawn: it and everything
+    public under it leave the public record until it is verified again (`unverify_entity`)."""
+    if not is_secretariat(request.user):
+        raise PermissionDenied(_("Only the secretariat withdraws the verification of entities."))
+    entity = get_object_or_404(Entity, public_id=public_id)
+    form = EntityUnverifyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unverify_entity(
+                entity=entity, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        except TransitionNotAllowed as refusal:  # withdrawn meanwhile by somebody else
+            messages.error(request, str(refusal))
+            return redirect("pledges:entity-detail", public_id=entity.public_id)
+        else:
+            messages.success(
+                request,
+                _("The verification of %(entity)s is withdrawn.") % {"entity": entity.name},
+            )
+            return redirect("pledges:entity-detail", public_id=entity.public_id)
+    published = entity.pledges.filter(review_state=ReviewState.PUBLISHED).count()
+    return render(
+        request,
+        "pledges/entities/entity_unverify.html",
+        {"entity": entity, "form": form, "published": published},
+    )

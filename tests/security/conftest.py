@@ -418,6 +418,7 @@ def world(
                 "url": "https://example.org/whoever",
             },
             "criteria": {"text": "Criteria by whoever could."},
+            "unverify": {"reason": "Withdrawn by whoever could."},
             "comment": {"body": "A question from whoever could."},
             "update": {
                 "status": "in_progress",

@@ -18,6 +18,7 @@ from indicators.engine import recompute_objectives
 from matching.models import Decision, Match, MatchState
 from pledges.models import Pledge, ReviewState, UpdateReviewState
 from pledges.services import review_update, transition_pledge
+from pledges.services.feed import feed_pledges
 from tests.factories import PledgeRows, PledgeUpdateFactory, UserFactory
 from webhooks import services
 from webhooks.models import DeliveryState, WebhookDelivery, WebhookSubscription
@@ -76,6 +77,7 @@ def test_signed_events_arrive_when_public_changes_commit(
     pledge = rows(state=ReviewState.SUBMITTED, objectives=(3,))
     draft = rows(state=ReviewState.DRAFT)
     update = PledgeUpdateFactory(pledge=rows())
+    feed_pledges([update.pledge_id])  # public before: in the feed, as the services leave it
     changes: list[Callable[[], object]] = [
         lambda: transition_pledge(pledge=draft, action="submit", by=draft_member(draft)),
         lambda: transition_pledge(pledge=pledge, action="publish", by=secretariat),
@@ -92,11 +94,13 @@ def test_signed_events_arrive_when_public_changes_commit(
     events = verified(receiver, secret)
     assert [e["type"] for e in events] == [
         "pledge.published",
+        "pledge.updated",  # the approved update's pledge: its status follows the update
         "update.approved",
         "pledge.removed",
         "progress.updated",
     ]
-    published, approved, removed, progress = (e["data"] for e in events)
+    published, status, approved, removed, progress = (e["data"] for e in events)
+    assert status["reference"] == update.pledge.reference
     assert (progress["compact"], progress["objective"]) == ("GCR", 3)
     assert published["reference"] == pledge.reference
     assert published["objectives"] == [3]
@@ -105,7 +109,7 @@ def test_signed_events_arrive_when_public_changes_commit(
     assert removed["reason"] == "superseded"
     assert draft.reference not in json.dumps(events)
     # One message id per event, the same header the library checked.
-    assert len({r.headers["webhook-id"] for r in receiver.received}) == 4
+    assert len({r.headers["webhook-id"] for r in receiver.received}) == 5
     attempt = WebhookDelivery.objects.filter(subscription=subscription).first().attempts.get()
     assert (attempt.status_code, attempt.succeeded) == (204, True)
     assert attempt.latency_ms >= 0
