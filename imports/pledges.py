@@ -8,6 +8,7 @@ so history, audit entries and progress marks are written as for any other change
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,11 +22,11 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from compacts.models import Compact, Objective, ObjectiveAction, ThematicArea
+from compacts.models import Compact, GuidingPrinciple, Objective, ObjectiveAction, ThematicArea
 from core.audit import record_change
 from core.models import Country, Currency
 from forums.models import Forum
-from partnerships.models import MultistakeholderPledge
+from partnerships.models import MultistakeholderMembership, MultistakeholderPledge
 from partnerships.services import link_pledge
 from pledges.exceptions import StaleVersion
 from pledges.models import (
@@ -142,6 +143,16 @@ def _choices(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
 
 
 @dataclass
+class Current:
+    """What an existing pledge holds besides its own columns (`PledgeRows.prepare`): its sets,
+    its co-pledgers' and its multistakeholder pledges' ids."""
+
+    sets: dict[str, list[Any]] = field(default_factory=dict)
+    participants: set[int] = field(default_factory=set)
+    msps: set[int] = field(default_factory=set)
+
+
+@dataclass
 class Options:
     by: User
     reason: str
@@ -184,6 +195,15 @@ class Lookups:
         self.msps = _index(
             MultistakeholderPledge.objects.all(), "slug", *_names(MultistakeholderPledge, "title")
         )
+        # The records of a pledge's sets by id (`PledgeRows.prepare`).
+        self.by_id: dict[str, dict[Any, models.Model]] = {
+            "objectives": {o.pk: o for o in self.objectives.values()},
+            "actions": {a.pk: a for a in self.actions.values()},
+            "principles": {p.pk: p for p in GuidingPrinciple.objects.all()},
+            "thematic_areas": {a.pk: a for a in ThematicArea.objects.all()},
+            "support_types": {s.pk: s for s in SupportType.objects.all()},
+            "beneficiary_countries": {c.pk: c for c in countries},
+        }
         self.statuses = _choices(ImplementationStatus.choices)
         self.scopes = _choices(GeographyScope.choices)
 
@@ -207,38 +227,164 @@ class PledgeRows:
         self.pending: list[tuple[RowOutcome, NewPledge, MultistakeholderPledge | None]] = []
         # The pledges the rows being read name (`prepare`), by (compact id, external id).
         self.existing: dict[tuple[int, str], Pledge] = {}
+        self.current: dict[int, Current] = {}
         self.prepared_ids: set[str] = set()
+        # The live entities that look like each name the rows being read give (`prepare`), for
+        # names that have some; the others are looked up (and created) as their row comes.
+        self.entity_candidates: dict[str, list[Entity]] = {}
+        # The savepoint of the row being applied (`outcome`), taken before its first write.
+        self.row_open = False
+        self.row_savepoint: str | None = None
 
     # --- reading one row --------------------------------------------------------------------
 
     def outcome(self, number: int, cells: Mapping[str, Cell]) -> RowOutcome:
-        """What the row does, applied (the caller decides whether the transaction stays)."""
+        """What the row does, applied (the caller decides whether the transaction stays).
+
+        A row in error leaves nothing: its writes are rolled back to a savepoint taken before
+        the first of them (`_writing`). Most rows write nothing here (new pledges are written
+        by `flush`, unchanged rows not at all), and a savepoint for each cost two round trips a
+        row, half the time of a re-import of an unchanged file."""
         result = RowOutcome(number=number)
         problems: list[Problem] = []
         self.row_entities = []
+        self.row_open, self.row_savepoint = True, None
         try:
-            with transaction.atomic():
-                self._apply_row(result, cells, problems)
-                if problems:
-                    raise RowError(problems)
+            self._apply_row(result, cells, problems)
+            if problems:
+                raise RowError(problems)
         except RowError as error:
+            if self.row_savepoint is not None:
+                transaction.savepoint_rollback(self.row_savepoint)
             result.action = "error"
             result.problems = error.problems
             for name in self.row_entities:
                 self.entities.pop(name, None)
+        else:
+            if self.row_savepoint is not None:
+                transaction.savepoint_commit(self.row_savepoint)
+        finally:
+            # Any other exception ends the import, whose transaction then rolls back.
+            self.row_open, self.row_savepoint = False, None
         return result
+
+    def _writing(self) -> None:
+        """Called before each write of a row: the row's savepoint, if it has none yet. (The
+        other kinds' rows each run in a savepoint of their own: nothing to do for them.)"""
+        if self.row_open and self.row_savepoint is None:
+            self.row_savepoint = transaction.savepoint()
 
     def prepare(self, rows: Sequence[Mapping[str, Cell]]) -> None:
         """Read the pledges the next rows name, with everything their comparison needs, in a
         few queries rather than some twenty per row."""
         ids = {values.text(self._cell(cells, "external_id")) for cells in rows} - {""}
-        found = (
-            Pledge.objects.filter(external_id__in=ids)
-            .select_related("entity", "compact", "forum", "currency", "support_platform")
-            .prefetch_related(*PLEDGE_SETS, "targets", "participants", "msp_memberships")
+        found = list(
+            Pledge.objects.filter(external_id__in=ids).select_related(
+                "entity", "compact", "forum", "currency", "support_platform"
+            )
         )
         self.existing = {(p.compact_id, p.external_id): p for p in found}
         self.prepared_ids = ids
+        self.current = self._read_current([p.pk for p in found])
+        self._prepare_entities(rows)
+
+    def _read_current(self, pledge_ids: list[int]) -> dict[int, Current]:
+        """The sets, co-pledgers and MSPs of the pledges `pledge_ids`: their ids in one query
+        each, their records from the look-ups. (Django's prefetch_related built a queryset
+        for each pledge and set, most of the time of a re-import of an unchanged file.)"""
+        current = {pk: Current() for pk in pledge_ids}
+        if not pledge_ids:
+            return current
+        for name in PLEDGE_SETS:
+            field = Pledge._meta.get_field(name)
+            through = field.remote_field.through  # type: ignore[union-attr]  # an M2M field
+            target = f"{field.m2m_reverse_field_name()}_id"  # type: ignore[union-attr]  # same
+            records = self.lookups.by_id[name]
+            pairs = (
+                through.objects.filter(pledge_id__in=pledge_ids)
+                .order_by("pk")
+                .values_list("pledge_id", target)
+            )
+            for pledge_id, related_id in pairs:
+                current[pledge_id].sets.setdefault(name, []).append(records[related_id])
+        participants = PledgeParticipant.objects.filter(pledge_id__in=pledge_ids).values_list(
+            "pledge_id", "entity_id"
+        )
+        for pledge_id, entity_id in participants:
+            current[pledge_id].participants.add(entity_id)
+        memberships = MultistakeholderMembership.objects.filter(
+            pledge_id__in=pledge_ids
+        ).values_list("pledge_id", "msp_id")
+        for pledge_id, msp_id in memberships:
+            current[pledge_id].msps.add(msp_id)
+        return current
+
+    def _before(self, existing: Pledge) -> tuple[PledgeInput, Current]:
+        """What `existing` holds now, as `PledgeInput.from_pledge` reads it (without its
+        targets, which an import leaves as they are)."""
+        current = self.current.pop(existing.pk, None)
+        if current is None:  # not read by `prepare`
+            return PledgeInput.from_pledge(existing), Current(
+                participants={p.entity_id for p in existing.participants.all()},
+                msps={m.msp_id for m in existing.msp_memberships.all()},
+            )
+        before = PledgeInput(
+            title=existing.title,
+            description=existing.description,
+            compact=existing.compact,
+            forum=existing.forum,
+            entity=existing.entity,
+            language=existing.language,
+            geography_scope=existing.geography_scope,
+            support_platform=existing.support_platform,
+            contact_name=existing.contact_name,
+            contact_email=existing.contact_email,
+            start_date=existing.start_date,
+            end_date=existing.end_date,
+            amount=existing.amount,
+            currency=existing.currency,
+            announced_on=existing.announced_on,
+            external_id=existing.external_id,
+            objectives=current.sets.get("objectives", []),
+            actions=current.sets.get("actions", []),
+            principles=current.sets.get("principles", []),
+            thematic_areas=current.sets.get("thematic_areas", []),
+            support_types=current.sets.get("support_types", []),
+            beneficiary_countries=current.sets.get("beneficiary_countries", []),
+        )
+        return before, current
+
+    def _prepare_entities(self, rows: Sequence[Mapping[str, Cell]]) -> None:
+        """Look up every entity the next rows name and this run has not met yet, in one query
+        rather than one a name (`find_or_create_entity` uses what is found)."""
+        names: set[str] = set()
+        for cells in rows:
+            if "entity" in self.columns:
+                names.add(values.text(self._cell(cells, "entity")))
+            if "co_pledgers" in self.columns:
+                names.update(values.items(self._cell(cells, "co_pledgers")))
+        keys = {
+            name: (name_skeleton(name), cased_name_skeleton(name))
+            for name in {" ".join(name.split()) for name in names}
+            if name and name not in self.entities
+        }
+        self.entity_candidates = {}
+        if not keys:
+            return
+        found = list(
+            Entity.objects.filter(
+                models.Q(name_skeleton__in={key[0] for key in keys.values()})
+                | models.Q(cased_name_skeleton__in={key[1] for key in keys.values()}),
+                declined_at__isnull=True,
+            )
+        )
+        for name, (skeleton, cased) in keys.items():
+            # As `Entity.objects.looking_like(name)` would find them.
+            candidates = [
+                e for e in found if e.name_skeleton == skeleton or e.cased_name_skeleton == cased
+            ]
+            if candidates:
+                self.entity_candidates[name] = candidates
 
     def _existing(self, compact: Compact, external_id: str) -> Pledge | None:
         if external_id in self.prepared_ids:
@@ -294,7 +440,10 @@ class PledgeRows:
             raise RowError(problems)
         self.seen_ids[(compact.code, external_id)] = result.number
         existing = self._existing(compact, external_id)
-        data = PledgeInput.from_pledge(existing) if existing else None
+        # What the pledge holds now (compared with the row by `_changes`) and, in a copy, what
+        # the row makes of it.
+        before, current = self._before(existing) if existing else (None, None)
+        data = dataclasses.replace(before) if before else None
         entity_country = self._parse(
             problems,
             cells,
@@ -318,7 +467,7 @@ class PledgeRows:
         wanted = self._read_content(data, cells, problems, compact, forum, entity)
         if problems:
             raise RowError(problems)
-        self._save(result, existing, data, wanted, problems)
+        self._save(result, existing, before, current, data, wanted, problems)
 
     def _read_content(
         self,
@@ -592,7 +741,11 @@ class PledgeRows:
     def _match_or_create_entity(
         self, name: str, country: Country | None, entity_type: EntityType | None
     ) -> Entity:
-        candidates = list(Entity.objects.looking_like(name))
+        # Found by `prepare` (entities named on an earlier row of the chunk and created since
+        # are in `self.entities` already), else looked up now.
+        candidates = self.entity_candidates.pop(name, None) or list(
+            Entity.objects.looking_like(name)
+        )
         if not candidates:
             acronym = Entity.objects.filter(acronym__iexact=name, declined_at__isnull=True)
             if country is not None:
@@ -618,6 +771,7 @@ class PledgeRows:
             raise values.BadValue(_("Enter the entity's name."))
         entity_type = entity_type or self.lookups.entity_types[_key(DEFAULT_ENTITY_TYPE)]
         verified = self.options.create_verified
+        self._writing()
         entity = Entity.objects.create(
             name=name,
             name_skeleton=skeleton,
@@ -635,8 +789,14 @@ class PledgeRows:
 
     # --- what changes, and applying it -----------------------------------------------------
 
-    def _changes(self, existing: Pledge, data: PledgeInput, wanted: Mapping[str, Any]) -> list[str]:
-        before = PledgeInput.from_pledge(existing)
+    def _changes(
+        self,
+        existing: Pledge,
+        before: PledgeInput,
+        current: Current,
+        data: PledgeInput,
+        wanted: Mapping[str, Any],
+    ) -> list[str]:
         changed = []
         for name in (
             "title",
@@ -667,11 +827,10 @@ class PledgeRows:
         if wanted.get("status") and wanted["status"] != existing.implementation_status:
             changed.append("implementation_status")
         if wanted.get("co_pledgers") is not None:
-            current = {p.entity_id for p in existing.participants.all()}
-            if {e.pk for e in wanted["co_pledgers"]} - current:
+            if {e.pk for e in wanted["co_pledgers"]} - current.participants:
                 changed.append("co_pledgers")
         msp = wanted.get("msp")
-        if msp is not None and msp.pk not in {m.msp_id for m in existing.msp_memberships.all()}:
+        if msp is not None and msp.pk not in current.msps:
             changed.append("msp")
         if self.options.publish and existing.review_state in (ReviewState.DRAFT,):
             changed.append("review_state")
@@ -681,21 +840,24 @@ class PledgeRows:
         self,
         result: RowOutcome,
         existing: Pledge | None,
+        before: PledgeInput | None,
+        current: Current | None,
         data: PledgeInput,
         wanted: Mapping[str, Any],
         problems: list[Problem],
     ) -> None:
-        if existing is None:
+        if existing is None or before is None or current is None:
             self._queue(result, data, wanted, problems)
             return
         by, reason = self.options.by, self.options.reason
         try:
-            result.changes = self._changes(existing, data, wanted)
+            result.changes = self._changes(existing, before, current, data, wanted)
             if not result.changes:
                 result.action = "unchanged"
                 result.reference = existing.reference
                 return
             result.action = "update"
+            self._writing()
             pledge = existing
             if any(
                 c not in {"implementation_status", "co_pledgers", "msp", "review_state"}

@@ -27,7 +27,7 @@ from ..models import (
     ReviewState,
 )
 from ..progress_marks import progress_changed
-from ..search_context import refresh_context_search
+from ..search_context import Context, context_vectors
 from ..workflow import is_secretariat
 from .feed import feed_pledges
 from .pledges import PledgeInput, _apply_content, allocate_references, validate_pledge
@@ -87,9 +87,13 @@ def create_pledges(items: Sequence[NewPledge], *, by: User, reason: str) -> list
     now = timezone.now()
     pledges = [_new_pledge(item, by=by) for item in items]
     _number(pledges, items)
+    # The searchable context goes in with the INSERT: stored by an UPDATE afterwards, every row
+    # and every entry of every index of the table was written twice (docs/performance.md).
+    vectors = context_vectors([_context(item) for item in items])
+    for pledge, vector in zip(pledges, vectors, strict=True):
+        pledge.context_search_vector = vector
     Pledge.objects.bulk_create(pledges)
     through_rows = _write_sets(pledges, items)
-    refresh_context_search([pledge.pk for pledge in pledges])
     _write_participants(pledges, items, now)
     _write_history(pledges, through_rows, by=by, reason=reason, moment=now)
     changes: list[tuple[models.Model, str, dict | None]] = []
@@ -134,6 +138,16 @@ def _new_pledge(item: NewPledge, *, by: User) -> Pledge:
         pledge.submitted_at = item.published_at
         pledge.published_at = item.published_at
     return pledge
+
+
+def _context(item: NewPledge) -> Context:
+    data = item.data
+    return Context(
+        entity_id=data.entity.pk,
+        countries=[country.pk for country in data.beneficiary_countries],
+        objectives=[objective.pk for objective in data.objectives],
+        areas=[area.pk for area in data.thematic_areas],
+    )
 
 
 def _number(pledges: Sequence[Pledge], items: Sequence[NewPledge]) -> None:

@@ -2,8 +2,11 @@
 the same file changes nothing."""
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditEntry
+from imports.pledges import Options, PledgeRows
 from imports.services import run_import
 from pledges.models import Entity, Pledge, PledgeProgressMark, ReviewState
 
@@ -169,3 +172,53 @@ def test_only_the_changed_fields_are_updated_when_a_corrected_file_is_imported(
     [update] = [row for row in again.rows if row["action"] == "update"]
     assert update["changes"] == ["amount"]
     assert str(Pledge.objects.get(external_id="GRF-1001").amount) == "1750000.00"
+
+
+def test_a_row_in_error_leaves_no_entity_it_created_while_the_run_goes_on(
+    secretariat, known_entities
+):
+    # The row's savepoint is taken before its first write (the entity), not for every row.
+    rows = PledgeRows(
+        {
+            "Pledge ID": "external_id",
+            "Compact": "compact",
+            "Entity": "entity",
+            "Currency": "currency",
+        },
+        Options(by=secretariat, reason="x", commit=False),
+    )
+
+    with transaction.atomic():
+        bad = rows.outcome(
+            2, {"Pledge ID": "N-1", "Compact": "GCR", "Entity": "Brand New Org", "Currency": "$"}
+        )
+
+        assert bad.action == "error"
+        assert not Entity.objects.filter(name="Brand New Org").exists()
+        transaction.set_rollback(True)
+
+
+def test_a_re_import_of_an_unchanged_file_reads_per_chunk_and_takes_no_savepoint_per_row(
+    secretariat, known_entities
+):
+    content = corrected(BOM_FILE)
+    run_import(
+        content=content,
+        kind="pledges",
+        by=secretariat,
+        reason="first",
+        commit=True,
+        create_verified=True,
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        again = run_import(
+            content=content, kind="pledges", by=secretariat, reason="second", commit=False
+        )
+
+    assert again.as_json()["counts"]["unchanged"] == 3
+    statements = [q["sql"] for q in queries.captured_queries]
+    # The run's own savepoint (inside the test's transaction), none for its rows.
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1
+    # The entities of the three rows in one look-up.
+    assert sum('FROM "pledges_entity"' in sql.split(" WHERE ")[0] for sql in statements) == 1
