@@ -144,7 +144,8 @@ def resources() -> list[Resource]:
                 "FROM pledges_pledgeupdate u JOIN pledges_pledge p ON p.id = u.pledge_id "
                 "JOIN pledges_entity e ON e.id = u.entity_id "
                 "LEFT JOIN forums_reportinground r ON r.id = u.round_id "
-                "WHERE p.review_state = 'published' AND u.review_state = 'approved' ORDER BY u.id"
+                "WHERE p.review_state = 'published' AND u.review_state = 'approved' "
+                "AND e.is_verified ORDER BY u.id"
             ),
             primary_key=("id",),
         ),

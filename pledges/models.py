@@ -1013,8 +1013,11 @@ class PledgeUpdateQuerySet(models.QuerySet["PledgeUpdate"]):
         """Approved updates of the pledges the user may see; every update (pending, returned)
         of the user's own entities' pledges; everything for the secretariat. This is what the
         pledge page shows: unapproved updates are between the entity and its reviewers."""
+        # An approved update speaks in its reporting entity's name: public only while that
+        # entity is verified (a co-pledger that lost its verification reported it, too).
         approved = models.Q(
             review_state=UpdateReviewState.APPROVED,
+            entity__is_verified=True,
             pledge__in=Pledge.objects.visible_to(user).values("pk"),
         )
         if user is None or not user.is_authenticated:

@@ -39,7 +39,7 @@ from .common import (
     _checked_reason,
     _touch,
 )
-from .feed import feed_entities, feed_pledges
+from .feed import feed_entities, feed_pledges, feed_updates
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -225,6 +225,8 @@ def _touch_co_pledgings(entity: Entity) -> None:
         "pledge_id", flat=True
     )
     _touch(*pledge_ids)
+    # The updates it reported on those pledges speak in its name: public only while verified.
+    feed_updates(entity.pledge_updates.exclude(pledge__entity=entity).values_list("pk", flat=True))
 
 
 def _move_pledges(entity: Entity, source: str, target: str, *, by: User, reason: str) -> None:

@@ -81,7 +81,7 @@ def feed_updates(update_ids: Iterable[int]) -> None:
     `update.approved`."""
     rows = list(
         PledgeUpdate.objects.filter(pk__in=set(update_ids)).values_list(
-            "pk", "public_id", "review_state", "pledge__review_state"
+            "pk", "public_id", "review_state", "pledge__review_state", "entity__is_verified"
         )
     )
     changes = record(
@@ -89,16 +89,26 @@ def feed_updates(update_ids: Iterable[int]) -> None:
         [
             Seen(
                 key=str(public_id),
-                public=state == UpdateReviewState.APPROVED and pledge == ReviewState.PUBLISHED,
-                reason=RemovalReason.PLEDGE_REMOVED
-                if pledge != ReviewState.PUBLISHED
-                else RemovalReason.UNPUBLISHED,
+                public=state == UpdateReviewState.APPROVED
+                and pledge == ReviewState.PUBLISHED
+                and verified,
+                reason=_update_removal(pledge, verified=verified),
             )
-            for _pk, public_id, state, pledge in rows
+            for _pk, public_id, state, pledge, verified in rows
         ],
     )
-    pks = {str(public_id): pk for pk, public_id, _state, _pledge in rows}
+    pks = {str(public_id): pk for pk, public_id, *_rest in rows}
     emit("update.approved", [pks[c.key] for c in changes if c.action == Action.CREATED])
+
+
+def _update_removal(pledge_state: str, *, verified: bool) -> RemovalReason:
+    """Why an update is not public: its pledge left, its reporting entity (a co-pledger's,
+    on another entity's pledge) lost its verification, or it was itself taken back."""
+    if pledge_state != ReviewState.PUBLISHED:
+        return RemovalReason.PLEDGE_REMOVED
+    if not verified:
+        return RemovalReason.ENTITY_UNVERIFIED
+    return RemovalReason.UNPUBLISHED
 
 
 def feed_entities(entity_ids: Iterable[int]) -> None:

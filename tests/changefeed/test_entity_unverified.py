@@ -162,6 +162,37 @@ def test_withdrawing_verification_removes_everything_public_and_verifying_again_
     ]
 
 
+def test_what_an_unverified_co_pledger_reported_on_another_entity_s_pledge_leaves_public_view(
+    world: tuple[Cast, Pledge, Pledge, Any],
+) -> None:
+    # Entity A co-pledges B's pledge and reports on it; once A is no longer verified, nothing
+    # public may speak in its name, its report on B's pledge included.
+    cast, _own, joint, _update = world
+    data = UpdateInput(
+        status="in_progress", narrative="A's share.", reported_on=dt.date(2026, 2, 1)
+    )
+    report = submit_update(pledge=joint, data=data, by=cast.member_a, entity=cast.entity_a)
+    review_update(update=report, action="approve", by=cast.secretariat)
+    api = APIClient()
+    listed = f"/api/v1/pledge-updates/?pledge={joint.reference}"
+    assert api.get(f"/api/v1/pledge-updates/{report.public_id}/").status_code == 200
+
+    unverify_entity(entity=cast.entity_a, reason=REASON, by=cast.secretariat)
+
+    assert api.get(f"/api/v1/pledge-updates/{report.public_id}/").status_code in {404, 410}
+    assert str(report.public_id) not in api.get(listed).text
+    assert "A's share." not in Client().get(f"/pledges/{joint.reference}/").text
+    assert latest("pledge_update", str(report.public_id)).reason == "entity_unverified"
+    reviewer = APIClient()
+    reviewer.force_authenticate(cast.secretariat)
+    assert reviewer.get(f"/api/v1/pledge-updates/{report.public_id}/").status_code == 200
+
+    verify_entity(entity=Entity.objects.get(pk=cast.entity_a.pk), by=cast.secretariat)
+
+    assert api.get(f"/api/v1/pledge-updates/{report.public_id}/").status_code == 200
+    assert latest("pledge_update", str(report.public_id)).action == "created"
+
+
 def test_the_secretariat_withdraws_a_verification_on_a_confirmation_page_with_a_reason(
     reference_data: None, secretariat: User
 ) -> None:
