@@ -1,8 +1,8 @@
 """axe-core finds no accessibility violation on the pages of issues 20–22 (attachments, the
 resource library, webhooks, imports, the data page, notifications, conversations, review with
-context, reminders, the dashboard's map and combined filters, the pledge browser on a phone), as
-each role that uses them, in a real Chromium (issue 22: "axe-core: 0 violations on the new
-pages, in a test").
+context, reminders, withdrawing a verification, the dashboard's map and combined filters, the
+pledge browser on a phone), as each role that uses them, in a real Chromium (issue 22:
+"axe-core: 0 violations on the new pages, in a test").
 
 The objects are the permission matrix's (`tests/security/conftest.py::World`). One browser
 context per role, and one test that loops over the roles' pages and reports every violation at
@@ -79,6 +79,7 @@ PAGES: dict[str, list[tuple[str, str, str, int]]] = {
         ("resources:decision", "A-practice", "", DESKTOP),
         ("imports:list", "-", "", DESKTOP),
         ("imports:detail", "import", "", DESKTOP),
+        ("pledges:entity-unverify", "entity-A", "", DESKTOP),
         ("dashboards:dashboard", "-", "?country=KEN&objective=1", PHONE),
     ],
 }
