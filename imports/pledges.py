@@ -328,30 +328,7 @@ class PledgeRows:
                 participants={p.entity_id for p in existing.participants.all()},
                 msps={m.msp_id for m in existing.msp_memberships.all()},
             )
-        before = PledgeInput(
-            title=existing.title,
-            description=existing.description,
-            compact=existing.compact,
-            forum=existing.forum,
-            entity=existing.entity,
-            language=existing.language,
-            geography_scope=existing.geography_scope,
-            support_platform=existing.support_platform,
-            contact_name=existing.contact_name,
-            contact_email=existing.contact_email,
-            start_date=existing.start_date,
-            end_date=existing.end_date,
-            amount=existing.amount,
-            currency=existing.currency,
-            announced_on=existing.announced_on,
-            external_id=existing.external_id,
-            objectives=current.sets.get("objectives", []),
-            actions=current.sets.get("actions", []),
-            principles=current.sets.get("principles", []),
-            thematic_areas=current.sets.get("thematic_areas", []),
-            support_types=current.sets.get("support_types", []),
-            beneficiary_countries=current.sets.get("beneficiary_countries", []),
-        )
+        before = PledgeInput.from_pledge(existing, sets=current.sets)
         return before, current
 
     def _prepare_entities(self, rows: Sequence[Mapping[str, Cell]]) -> None:

@@ -7,10 +7,10 @@ acting at once produce one transition and one audit entry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -134,32 +134,15 @@ class PledgeInput:
     confirm_implausible: bool = False
 
     @classmethod
-    def from_pledge(cls, pledge: Pledge) -> PledgeInput:
-        """The pledge's current content, e.g. to validate it in full before submission."""
-        return cls(
-            title=pledge.title,
-            description=pledge.description,
-            compact=pledge.compact,
-            forum=pledge.forum,
-            entity=pledge.entity,
-            language=pledge.language,
-            objectives=list(pledge.objectives.all()),
-            actions=list(pledge.actions.all()),
-            principles=list(pledge.principles.all()),
-            thematic_areas=list(pledge.thematic_areas.all()),
-            support_types=list(pledge.support_types.all()),
-            geography_scope=pledge.geography_scope,
-            beneficiary_countries=list(pledge.beneficiary_countries.all()),
-            support_platform=pledge.support_platform,
-            contact_name=pledge.contact_name,
-            contact_email=pledge.contact_email,
-            start_date=pledge.start_date,
-            end_date=pledge.end_date,
-            amount=pledge.amount,
-            currency=pledge.currency,
-            announced_on=pledge.announced_on,
-            external_id=pledge.external_id,
-            targets=[
+    def from_pledge(
+        cls, pledge: Pledge, *, sets: Mapping[str, Sequence[Any]] | None = None
+    ) -> PledgeInput:
+        """The pledge's current content, e.g. to validate it in full before submission.
+        `sets`: its many-to-many sets by field name, already read (an import reads them for
+        500 pledges at once); the targets are then left out (None: left as they are)."""
+        if sets is None:
+            sets = {name: list(getattr(pledge, name).all()) for name in _SET_FIELDS}
+            targets: list[TargetInput] | None = [
                 TargetInput(
                     id=t.pk,
                     metric=t.metric,
@@ -169,8 +152,45 @@ class PledgeInput:
                     due_date=t.due_date,
                 )
                 for t in pledge.targets.all()
-            ],
+            ]
+        else:
+            targets = None
+        return cls(
+            title=pledge.title,
+            description=pledge.description,
+            compact=pledge.compact,
+            forum=pledge.forum,
+            entity=pledge.entity,
+            language=pledge.language,
+            geography_scope=pledge.geography_scope,
+            support_platform=pledge.support_platform,
+            contact_name=pledge.contact_name,
+            contact_email=pledge.contact_email,
+            start_date=pledge.start_date,
+            end_date=pledge.end_date,
+            amount=pledge.amount,
+            currency=pledge.currency,
+            announced_on=pledge.announced_on,
+            external_id=pledge.external_id,
+            targets=targets,
+            objectives=list(sets.get("objectives", [])),
+            actions=list(sets.get("actions", [])),
+            principles=list(sets.get("principles", [])),
+            thematic_areas=list(sets.get("thematic_areas", [])),
+            support_types=list(sets.get("support_types", [])),
+            beneficiary_countries=list(sets.get("beneficiary_countries", [])),
         )
+
+
+# The many-to-many sets of a pledge, as PledgeInput names them.
+_SET_FIELDS = (
+    "objectives",
+    "actions",
+    "principles",
+    "thematic_areas",
+    "support_types",
+    "beneficiary_countries",
+)
 
 
 # --- The rules of a pledge, one fact each. Each gets the pledge's content, `add` for its
