@@ -234,7 +234,14 @@ def test_grf23_multistakeholder_pledges_are_reference_records_when_loaded(
     assert msp.title_fr == "Réinstallation"
     # The project's translations are marked unofficial, like the thematic areas they were.
     assert set(msp.unofficial_languages) == {"ar", "zh-hans", "fr", "ru", "es"}
-    assert MultistakeholderPledge.objects.filter(is_reference=True).count() == 38
+    assert MultistakeholderPledge.objects.filter(is_reference=True).count() == 41
+    # A name found without an official translation shows in English, without an unofficial mark.
+    hlp = MultistakeholderPledge.objects.get(
+        slug="durable-solutions-through-secure-housing-land-and-property"
+    )
+    assert hlp.title_fr in (None, "")
+    assert hlp.unofficial_languages == []
+    assert sorted(hlp.objectives.values_list("number", flat=True)) == [1, 4]
 
 
 def test_support_platforms_cover_their_countries_when_loaded(reference_data: None) -> None:
