@@ -22,10 +22,11 @@ import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal
-from django.db import connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client, TransactionTestCase
 from django.utils import translation
 
@@ -133,11 +134,47 @@ def _isolated_cache() -> None:
     client.close()
 
 
+SNAPSHOT_SCHEMA = "test_reference_snapshot"
+
+
 class _ReferenceData:
-    """Whether the test database still holds the reference data `django_db_setup` loaded."""
+    """Whether the test database still holds the reference data `django_db_setup` loaded, and
+    a copy of it to put back after a transactional test emptied the tables."""
 
     blocker: Any = None  # pytest-django's django_db_blocker, once the database is set up
-    flushed = False  # a transactional test ran since it was last loaded
+    flushed = False  # Django's flush emptied the tables since it was last loaded
+    # (table, its columns less generated ones) of every table that had rows after the load.
+    snapshot: list[tuple[str, str]] = []
+
+    @classmethod
+    def take_snapshot(cls) -> None:
+        """Copy every non-empty table (reference data, content types, permissions, the
+        secretariat group, what migrations wrote) into a schema of the test database: putting
+        it back costs one INSERT … SELECT a table instead of `load_reference_data` (~1 s)."""
+        quote = connection.ops.quote_name
+        tables = connection.introspection.django_table_names(
+            only_existing=True, include_views=False
+        )
+        cls.snapshot = []
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}")
+            for table in sorted(tables):
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")  # noqa: S608
+                if not cursor.fetchone()[0]:
+                    continue
+                cursor.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                    "current_schema() AND table_name = %s AND is_generated = 'NEVER' "
+                    "ORDER BY ordinal_position",
+                    [table],
+                )
+                columns = ", ".join(quote(name) for (name,) in cursor.fetchall())
+                cursor.execute(
+                    f"CREATE TABLE {SNAPSHOT_SCHEMA}.{quote(table)} AS "  # noqa: S608
+                    f"SELECT {columns} FROM {quote(table)}"
+                )
+                cls.snapshot.append((table, columns))
 
 
 @pytest.fixture(scope="session")
@@ -146,36 +183,43 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     test's transaction rolls back to a database that has it."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
+        _ReferenceData.take_snapshot()
     _ReferenceData.blocker = django_db_blocker
-
-
-def _is_transactional(item: pytest.Item) -> bool:
-    """Whether pytest-django runs the test outside a transaction and empties every table after
-    it (its own rule, from pytest_django.plugin)."""
-    marker = item.get_closest_marker("django_db")
-    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
-        return True
-    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
 def _empty_every_table(test: TransactionTestCase) -> None:
     """After a transactional test (`live_server`, `transaction=True`): what Django's `flush` does
-    (empty every table, then `post_migrate` recreates content types and permissions), with DELETE
-    instead of TRUNCATE. TRUNCATE gives each of the ~110 tables and their indexes new files: 6-12 s
-    a test on the loaded 2-core machine, where deleting the few rows a test leaves takes 0.1-0.6 s.
-    Foreign keys are deferrable on PostgreSQL, so they are checked once, at the commit, when every
-    table is empty. The rarer cases (subsets of apps, serialized rollback) keep Django's flush."""
+    (empty every table), with DELETE instead of TRUNCATE. TRUNCATE gives each of the ~110 tables
+    and their indexes new files: 6-12 s a test on the loaded 2-core machine, where deleting the
+    few rows a test leaves takes 0.1-0.6 s. The test database then gets back, from the snapshot,
+    the rows it had after `django_db_setup` loaded the reference data (content types and
+    permissions included, with the same ids), so the next test finds what every test finds: no
+    `post_migrate`, no `load_reference_data`. Foreign keys are deferrable on PostgreSQL, so they
+    are checked once, at the commit. The rarer cases (subsets of apps, serialized rollback) keep
+    Django's flush, and the reference data is loaded again when a test asks for it."""
     if test.available_apps is not None or test.serialized_rollback or test.reset_sequences:
         _flush(test)
+        _ReferenceData.flushed = True
         return
     for alias in test._databases_names(include_mirrors=False):
         db = connections[alias]
+        quote = db.ops.quote_name
         tables = db.introspection.django_table_names(only_existing=True, include_views=False)
+        snapshot = _ReferenceData.snapshot if alias == DEFAULT_DB_ALIAS else []
         with transaction.atomic(using=alias), db.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for table in tables:
-                cursor.execute(f"DELETE FROM {db.ops.quote_name(table)}")  # noqa: S608
-        emit_post_migrate_signal(verbosity=0, interactive=False, db=alias)
+                cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608
+            for table, columns in snapshot:
+                cursor.execute(
+                    f"INSERT INTO {quote(table)} ({columns}) "  # noqa: S608
+                    f"SELECT {columns} FROM {SNAPSHOT_SCHEMA}.{quote(table)}"
+                )
+        if snapshot:
+            ContentType.objects.clear_cache()
+        else:
+            emit_post_migrate_signal(verbosity=0, interactive=False, db=alias)
+            _ReferenceData.flushed |= alias == DEFAULT_DB_ALIAS
 
 
 _flush = TransactionTestCase._fixture_teardown
@@ -190,22 +234,20 @@ def _fast_flush() -> Iterator[None]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Before a test's fixtures: load the reference data again, committed, when a transactional
-    test emptied the tables and this test asks for it. pytest-django runs transactional tests
-    after the others, so this is rare, but xdist groups and single files can mix them."""
+    """Before a test's fixtures: load the reference data again, committed, when Django's flush
+    emptied the tables (after a transactional test with `available_apps`, serialized rollback
+    or reset sequences) and this test asks for it."""
     needs_it = "reference_data" in getattr(item, "fixturenames", ())
     if _ReferenceData.flushed and _ReferenceData.blocker is not None and needs_it:
         with _ReferenceData.blocker.unblock():
             call_command("load_reference_data", verbosity=0)
         _ReferenceData.flushed = False
-    if _is_transactional(item):
-        _ReferenceData.flushed = True
 
 
 @pytest.fixture
 def reference_data(db: None) -> None:
     """The reference data that ships with the app (compacts, objectives, forums, …): loaded
-    once per session by `django_db_setup`, and again after a transactional test emptied it."""
+    once per session by `django_db_setup`, and put back after a transactional test."""
     assert Compact.objects.exists(), "the session's reference data is missing"
 
 
