@@ -13,7 +13,8 @@ PUBLIC_ROWS = (
         "pledge_update",
         "u.public_id::text",
         "pledges_pledgeupdate u JOIN pledges_pledge p ON p.id = u.pledge_id"
-        " WHERE u.review_state = 'approved' AND p.review_state = 'published'",
+        " JOIN pledges_entity e ON e.id = u.entity_id"
+        " WHERE u.review_state = 'approved' AND p.review_state = 'published' AND e.is_verified",
     ),
     ("entity", "e.public_id::text", "pledges_entity e WHERE e.is_verified"),
     (
