@@ -1,44 +1,51 @@
 """Entries for public rows the feed has never recorded: rows that existed before the feed (the
 data migration runs this once) or were loaded in bulk without the services (the demo loader,
 `manage.py seed_change_feed`). Each gets one `created` entry, so that replaying the feed from
-the start gives every public row. Plain SQL: the data migration cannot use the apps' querysets,
-and the rules below are the querysets' `visible_to(anonymous)`, restated."""
+the start gives every public row.
+
+What is public is not restated here: each resource's rows are the SQL of the queryset the
+anonymous API lists (`public()`, `published()`, `visible_to(None)`). The data migration runs
+this with the models as they are when it runs, so those querysets may only read columns that
+existed at its dependencies (they do: review and verification states)."""
 
 from typing import Any
 
-# (resource, key expression, FROM … WHERE …) of what the anonymous API lists.
-PUBLIC_ROWS = (
-    ("pledge", "p.reference", "pledges_pledge p WHERE p.review_state = 'published'"),
-    (
-        "pledge_update",
-        "u.public_id::text",
-        "pledges_pledgeupdate u JOIN pledges_pledge p ON p.id = u.pledge_id"
-        " WHERE u.review_state = 'approved' AND p.review_state = 'published'",
-    ),
-    ("entity", "e.public_id::text", "pledges_entity e WHERE e.is_verified"),
-    (
-        "match",
-        "m.public_id::text",
-        "matching_match m JOIN pledges_pledge s ON s.id = m.seeking_id"
-        " JOIN pledges_pledge o ON o.id = m.offering_id WHERE m.state = 'accepted'"
-        " AND s.review_state = 'published' AND o.review_state = 'published'",
-    ),
-    ("multistakeholder_pledge", "x.slug", "partnerships_multistakeholderpledge x WHERE TRUE"),
-    ("indicator_value", "v.id::text", "indicators_indicatorvalue v WHERE TRUE"),
-    ("progress_snapshot", "s.id::text", "indicators_progresssnapshot s WHERE TRUE"),
-)
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
+
+
+def public_rows() -> list[tuple[str, QuerySet[Any]]]:
+    """(resource, a one-column queryset of the keys of its public rows), per followed list."""
+    from indicators.models import IndicatorValue, ProgressSnapshot
+    from matching.models import Match
+    from partnerships.models import MultistakeholderPledge
+    from pledges.models import Entity, Pledge, PledgeUpdate
+
+    def text(field: str) -> Cast:
+        return Cast(field, output_field=TextField())
+
+    return [
+        ("pledge", Pledge.objects.published().values_list("reference")),
+        ("pledge_update", PledgeUpdate.objects.public().values_list(text("public_id"))),
+        ("entity", Entity.objects.visible_to(None).values_list(text("public_id"))),
+        ("match", Match.objects.public().values_list(text("public_id"))),
+        ("multistakeholder_pledge", MultistakeholderPledge.objects.values_list("slug")),
+        ("indicator_value", IndicatorValue.objects.values_list(text("id"))),
+        ("progress_snapshot", ProgressSnapshot.objects.values_list(text("id"))),
+    ]
 
 
 def seed(cursor: Any) -> int:
     """Add the missing `created` entries in one transaction (the caller's); returns how many."""
     added = 0
-    for resource, key, rows in PUBLIC_ROWS:
+    for resource, keys in public_rows():
+        sql, params = keys.order_by().query.sql_with_params()
         cursor.execute(
-            "INSERT INTO changefeed_change (xid, resource, key, action, at, reason, successor)"  # noqa: S608 -- fixed SQL above
-            f" SELECT pg_current_xact_id()::text::bigint, %s, {key}, 'created', now(), '', ''"
-            f" FROM {rows} AND NOT EXISTS (SELECT 1 FROM changefeed_change c"
-            f" WHERE c.resource = %s AND c.key = {key}) ORDER BY 3",
-            [resource, resource],
+            "INSERT INTO changefeed_change (xid, resource, key, action, at, reason, successor)"  # noqa: S608 -- compiled by the ORM
+            " SELECT pg_current_xact_id()::text::bigint, %s, r.key, 'created', now(), '', ''"
+            f" FROM ({sql}) AS r (key) WHERE NOT EXISTS (SELECT 1 FROM changefeed_change c"
+            " WHERE c.resource = %s AND c.key = r.key) ORDER BY 3",
+            [resource, *params, resource],
         )
         added += cursor.rowcount
     return added

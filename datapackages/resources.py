@@ -2,7 +2,8 @@
 
 Every statement selects public rows only, by the same rules as the public pages and the API's
 anonymous reads (`docs/security.md`): published pledges; accepted co-pledgers of verified
-entities; approved updates of published pledges; verified entities. Pledges are read by the
+entities; approved updates of published pledges by verified entities (compiled from
+`PledgeUpdate.objects.public()`, the rule's one home); verified entities. Pledges are read by the
 API's own export reader, so the package's `pledges` table has the columns of
 `/api/v1/pledges/?format=csv`.
 """
@@ -11,12 +12,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from indicators import composite
 from pledges.api.reading import PledgeReader
 from pledges.api.shape import EXPORT_COLUMNS
-from pledges.models import Pledge
+from pledges.models import Pledge, PledgeUpdate
 
 from .builder import Field, Resource, Row, sql_rows
 
@@ -34,6 +36,29 @@ PLEDGE_TYPES = {
 
 def _published_pledges() -> QuerySet[Pledge]:
     return Pledge.objects.visible_to(None).order_by("id")
+
+
+def _update_rows() -> tuple[str, tuple[Any, ...]]:
+    """The statement of the `updates` table: the rows of `PledgeUpdate.objects.public()`, the
+    one rule of which updates anybody may see."""
+    text = TextField()
+    rows = (
+        PledgeUpdate.objects.public()
+        .order_by("id")
+        .values_list(
+            Cast("public_id", text),
+            "pledge__reference",
+            Cast("entity__public_id", text),
+            "round__title",
+            "status",
+            "narrative",
+            "challenges",
+            "disbursed_amount",
+            "reported_on",
+            "reviewed_at",
+        )
+    )
+    return rows.query.sql_with_params()
 
 
 def _pledge_rows() -> Iterator[Row]:
@@ -138,15 +163,7 @@ def resources() -> list[Resource]:
                 Field("reported_on", "date"),
                 Field("approved_at", "datetime"),
             ),
-            sql_rows(
-                "SELECT u.public_id::text, p.reference, e.public_id::text, r.title, u.status, "
-                "u.narrative, u.challenges, u.disbursed_amount, u.reported_on, u.reviewed_at "
-                "FROM pledges_pledgeupdate u JOIN pledges_pledge p ON p.id = u.pledge_id "
-                "JOIN pledges_entity e ON e.id = u.entity_id "
-                "LEFT JOIN forums_reportinground r ON r.id = u.round_id "
-                "WHERE p.review_state = 'published' AND u.review_state = 'approved' "
-                "AND e.is_verified ORDER BY u.id"
-            ),
+            sql_rows(*_update_rows()),
             primary_key=("id",),
         ),
         Resource(

@@ -1006,24 +1006,37 @@ class UpdateReviewState(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
+def approved_update_q() -> models.Q:
+    """Approved, and its reporting entity verified: an approved update speaks in that entity's
+    name, so it is shown only while the entity is verified (a co-pledger that lost its
+    verification reported it, too)."""
+    return models.Q(review_state=UpdateReviewState.APPROVED, entity__is_verified=True)
+
+
+def public_update_q() -> models.Q:
+    """What anybody may see of progress updates: approved (`approved_update_q`), of a published
+    pledge. The rule's one home: the API (`public`), the change feed (`feed_updates`), its seed
+    and the data package all compile from it."""
+    return approved_update_q() & models.Q(pledge__review_state=ReviewState.PUBLISHED)
+
+
 class PledgeUpdateQuerySet(models.QuerySet["PledgeUpdate"]):
     """Reads of progress updates; `visible_to` is the one place that says who sees which."""
+
+    def public(self) -> "PledgeUpdateQuerySet":
+        return self.filter(public_update_q())
 
     def visible_to(self, user: Any) -> "PledgeUpdateQuerySet":
         """Approved updates of the pledges the user may see; every update (pending, returned)
         of the user's own entities' pledges; everything for the secretariat. This is what the
         pledge page shows: unapproved updates are between the entity and its reviewers."""
-        # An approved update speaks in its reporting entity's name: public only while that
-        # entity is verified (a co-pledger that lost its verification reported it, too).
-        approved = models.Q(
-            review_state=UpdateReviewState.APPROVED,
-            entity__is_verified=True,
-            pledge__in=Pledge.objects.visible_to(user).values("pk"),
-        )
         if user is None or not user.is_authenticated:
-            return self.filter(approved)
+            return self.public()
         if user.has_perm("pledges.review_pledge"):
             return self.all()
+        approved = approved_update_q() & models.Q(
+            pledge__in=Pledge.objects.visible_to(user).values("pk")
+        )
         own = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
             "entity_id"
         )

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import BooleanField, ExpressionWrapper
+
 from compacts.models import Objective
 from matching.models import Match, MatchState
 from pledges.models import (
@@ -18,7 +20,7 @@ from pledges.models import (
     PledgeLink,
     PledgeUpdate,
     ReviewState,
-    UpdateReviewState,
+    public_update_q,
 )
 from pledges.services.feed import REMOVAL_REASONS
 
@@ -77,39 +79,45 @@ def describe_pledges_public(ids: list[int]) -> list[Described | None]:
 def describe_pledges_removed(ids: list[int]) -> list[Described | None]:
     """A pledge that was public and is not any more: why (its state) and its successor, if a
     published pledge supersedes it."""
+    pledges = _pledges(ids)
+    # One query for the chunk: the first published successor of each (links' own order).
+    successors = dict(
+        PledgeLink.objects.filter(
+            target_id__in=[p.pk for p in pledges],
+            kind=LinkKind.SUPERSEDES,
+            source__review_state=ReviewState.PUBLISHED,
+        )
+        .order_by("target_id", "source_id")
+        .distinct("target_id")
+        .values_list("target_id", "source__reference")
+    )
     described: list[Described | None] = []
-    for pledge in _pledges(ids):
+    for pledge in pledges:
         if pledge.review_state == ReviewState.PUBLISHED:
             described.append(None)  # published again before the event was read
             continue
         data, scope = _pledge_facts(pledge)
-        successor = (
-            PledgeLink.objects.filter(
-                target=pledge,
-                kind=LinkKind.SUPERSEDES,
-                source__review_state=ReviewState.PUBLISHED,
-            )
-            .values_list("source__reference", flat=True)
-            .first()
-        )
         # A removed pledge's title and entity stay what partners already had; its new state
         # is the reason (as the change feed words it). Nothing written while it was unpublished
         # is sent.
         reason = REMOVAL_REASONS.get(pledge.review_state, pledge.review_state)
-        data.update({"reason": str(reason), "successor": successor})
+        data.update({"reason": str(reason), "successor": successors.get(pledge.pk)})
         described.append((data, scope))
     return described
 
 
 def describe_updates(ids: list[int]) -> list[Described | None]:
+    """Public updates only (`public_update_q`: approved, by a verified entity, of a published
+    pledge)."""
     described: list[Described | None] = []
-    for update in PledgeUpdate.objects.filter(pk__in=ids).select_related(
-        "pledge__entity", "pledge__compact", "pledge__forum", "entity"
-    ):
-        if (
-            update.review_state != UpdateReviewState.APPROVED
-            or update.pledge.review_state != ReviewState.PUBLISHED
-        ):
+    updates = (
+        PledgeUpdate.objects.filter(pk__in=ids)
+        .annotate(is_public=ExpressionWrapper(public_update_q(), output_field=BooleanField()))
+        .select_related("pledge__entity", "pledge__compact", "pledge__forum", "entity")
+        .prefetch_related("pledge__objectives")
+    )
+    for update in updates:
+        if not update.is_public:
             described.append(None)
             continue
         pledge_data, scope = _pledge_facts(update.pledge)
@@ -131,7 +139,7 @@ def describe_matches(ids: list[int]) -> list[Described | None]:
     for match in Match.objects.filter(pk__in=ids).select_related(
         "seeking__entity", "seeking__compact", "seeking__forum",
         "offering__entity", "offering__compact", "offering__forum",
-    ):  # fmt: skip
+    ).prefetch_related("seeking__objectives", "offering__objectives"):  # fmt: skip
         sides = (match.seeking, match.offering)
         if match.state != MatchState.ACCEPTED or any(
             p.review_state != ReviewState.PUBLISHED for p in sides

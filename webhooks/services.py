@@ -36,7 +36,7 @@ from .models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from .payloads import DESCRIBERS, Scope
+from .payloads import DESCRIBERS, Described, Scope
 from .targets import TargetRefused, resolve_target
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ DESCRIPTION_MAX_LENGTH = 200
 # A worker that died while sending leaves its delivery "sending": after this long it is due again.
 SENDING_GRACE = dt.timedelta(minutes=2)
 DUE_BATCH = 500
+# Rows described, and their events and deliveries inserted, per step of `record_event`.
+DESCRIBE_CHUNK = 1000
 
 
 def new_secret() -> str:
@@ -262,39 +264,61 @@ def _matches(subscription: WebhookSubscription, scope: Scope) -> bool:
     return subscription.forum_id is None or subscription.forum_id in scope.forum_ids
 
 
-def record_event(event_type: str, pks: list[int]) -> list[WebhookEvent]:
+def record_event(event_type: str, pks: list[int]) -> int:
     """Describe the committed change and queue one delivery per matching subscription (called
-    on commit by `events.emit`). Costs one query when nobody listens to `event_type`."""
+    on commit by `events.emit`); returns how many events were recorded. Costs one query when
+    nobody listens to `event_type`, and a constant number per DESCRIBE_CHUNK rows otherwise: an
+    import announces a hundred thousand pledges in one call."""
     subscriptions = list(WebhookSubscription.objects.listening_to(event_type))
     if not subscriptions:
-        return []
-    events = []
-    delivery_ids: list[int] = []
-    with transaction.atomic():
-        for described in DESCRIBERS[event_type](pks):
-            if described is None:
-                continue  # not public: nothing is sent
-            data, scope = described
-            targets = [s for s in subscriptions if _matches(s, scope)]
-            if not targets:
-                continue
-            message_id = f"msg_{secrets.token_urlsafe(18)}"
-            payload = {
-                "type": event_type,
-                "timestamp": timezone.now().isoformat(),
-                "data": data,
-            }
-            event = WebhookEvent.objects.create(
-                message_id=message_id, event_type=event_type, payload=payload
+        return 0
+    describe = DESCRIBERS[event_type]
+    recorded = 0
+    for start in range(0, len(pks), DESCRIBE_CHUNK):
+        chunk = pks[start : start + DESCRIBE_CHUNK]
+        # A transaction per chunk: its deliveries are queued when it commits, while the next
+        # chunk is described, and memory holds one chunk at a time.
+        with transaction.atomic():
+            recorded += _record_chunk(event_type, describe(chunk), subscriptions)
+    return recorded
+
+
+def _record_chunk(
+    event_type: str,
+    described: list[Described | None],
+    subscriptions: list[WebhookSubscription],
+) -> int:
+    """One event per public row that a subscription's filters match, and its deliveries: two
+    inserts for the chunk."""
+    events: list[WebhookEvent] = []
+    targets: list[list[WebhookSubscription]] = []
+    for row in described:
+        if row is None:
+            continue  # not public: nothing is sent
+        data, scope = row
+        matching = [s for s in subscriptions if _matches(s, scope)]
+        if not matching:
+            continue
+        payload = {"type": event_type, "timestamp": timezone.now().isoformat(), "data": data}
+        events.append(
+            WebhookEvent(
+                message_id=f"msg_{secrets.token_urlsafe(18)}",
+                event_type=event_type,
+                payload=payload,
             )
-            events.append(event)
-            now = timezone.now()
-            created = WebhookDelivery.objects.bulk_create(
-                WebhookDelivery(subscription=s, event=event, next_attempt_at=now) for s in targets
-            )
-            delivery_ids += [d.pk for d in created]
-    _enqueue(delivery_ids)
-    return events
+        )
+        targets.append(matching)
+    if not events:
+        return 0
+    events = WebhookEvent.objects.bulk_create(events)
+    now = timezone.now()
+    created = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(subscription=s, event=event, next_attempt_at=now)
+        for event, matching in zip(events, targets, strict=True)
+        for s in matching
+    )
+    _enqueue([d.pk for d in created])
+    return len(events)
 
 
 def _enqueue(delivery_ids: list[int]) -> None:

@@ -10,6 +10,8 @@ verification)."""
 
 from collections.abc import Iterable
 
+from django.db.models import BooleanField, ExpressionWrapper
+
 from changefeed.models import Action, RemovalReason, Resource
 from changefeed.services import Seen, record
 from webhooks.events import emit
@@ -22,6 +24,7 @@ from ..models import (
     PledgeUpdate,
     ReviewState,
     UpdateReviewState,
+    public_update_q,
 )
 
 REMOVAL_REASONS: dict[str, RemovalReason] = {
@@ -76,25 +79,22 @@ def feed_pledges(pledge_ids: Iterable[int]) -> None:
 
 
 def feed_updates(update_ids: Iterable[int]) -> None:
-    """Record progress updates as they are now (public: approved, of a published pledge); one
-    that becomes public (approved, imported, or back with its pledge) announces
-    `update.approved`."""
+    """Record progress updates as they are now (public: `public_update_q`); one that becomes
+    public (approved, imported, or back with its pledge) announces `update.approved`."""
     rows = list(
-        PledgeUpdate.objects.filter(pk__in=set(update_ids)).values_list(
-            "pk", "public_id", "review_state", "pledge__review_state", "entity__is_verified"
-        )
+        PledgeUpdate.objects.filter(pk__in=set(update_ids))
+        .annotate(is_public=ExpressionWrapper(public_update_q(), output_field=BooleanField()))
+        .values_list("pk", "public_id", "is_public", "pledge__review_state", "entity__is_verified")
     )
     changes = record(
         Resource.PLEDGE_UPDATE,
         [
             Seen(
                 key=str(public_id),
-                public=state == UpdateReviewState.APPROVED
-                and pledge == ReviewState.PUBLISHED
-                and verified,
+                public=public,
                 reason=_update_removal(pledge, verified=verified),
             )
-            for _pk, public_id, state, pledge, verified in rows
+            for _pk, public_id, public, pledge, verified in rows
         ],
     )
     pks = {str(public_id): pk for pk, public_id, *_rest in rows}

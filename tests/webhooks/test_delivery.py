@@ -19,7 +19,7 @@ from matching.models import Decision, Match, MatchState
 from pledges.models import Pledge, ReviewState, UpdateReviewState
 from pledges.services import review_update, transition_pledge
 from pledges.services.feed import feed_pledges
-from tests.factories import PledgeRows, PledgeUpdateFactory, UserFactory
+from tests.factories import EntityFactory, PledgeRows, PledgeUpdateFactory, UserFactory
 from webhooks import services
 from webhooks.models import DeliveryState, WebhookDelivery, WebhookSubscription
 from webhooks.services import SubscriptionInput
@@ -167,9 +167,43 @@ def test_nothing_is_recorded_when_the_row_is_not_public(
     pending = PledgeUpdateFactory(pledge=rows())
     on_draft = PledgeUpdateFactory(pledge=draft, review_state=UpdateReviewState.APPROVED)
 
-    assert services.record_event("pledge.updated", [draft.pk]) == []
-    assert services.record_event("pledge.published", [draft.pk]) == []
-    assert services.record_event("update.approved", [pending.pk, on_draft.pk]) == []
+    # An approved update of a co-pledger that is not (any more) verified is not public either.
+    unverified = EntityFactory(is_verified=False)
+    theirs = PledgeUpdateFactory(
+        pledge=rows(), entity=unverified, review_state=UpdateReviewState.APPROVED
+    )
+
+    assert not services.record_event("pledge.updated", [draft.pk])
+    assert not services.record_event("pledge.published", [draft.pk])
+    assert not services.record_event("update.approved", [pending.pk, on_draft.pk, theirs.pk])
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_an_import_sized_event_costs_a_constant_number_of_queries_per_chunk(
+    reference_data: None,
+    subscribe: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """An import announces every pledge in one call: described in chunks, not a query (or
+    two) per pledge."""
+    subscribe()
+    monkeypatch.setattr(services, "DESCRIBE_CHUNK", 20)
+    rows, entity = PledgeRows(first=70451), EntityFactory()
+    published = [rows(entity=entity) for _ in range(40)]
+    withdrawn = [rows(entity=entity, state=ReviewState.WITHDRAWN) for _ in range(40)]
+    updates = [
+        PledgeUpdateFactory(pledge=p, review_state=UpdateReviewState.APPROVED) for p in published
+    ]
+    # Per chunk: read the rows, their objectives (and successors), a savepoint, two inserts.
+    for event_type, rows_ in [
+        ("pledge.published", published),
+        ("pledge.removed", withdrawn),
+        ("update.approved", updates),
+    ]:
+        with django_assert_max_num_queries(1 + 2 * 7):
+            assert services.record_event(event_type, [r.pk for r in rows_]) == 40
+    assert WebhookDelivery.objects.count() == 120
 
 
 def test_retries_then_gives_up_and_pauses_when_the_receiver_is_killed(
