@@ -26,6 +26,7 @@ from ..models import (
     ParticipantStatus,
     Pledge,
     ReviewState,
+    UpdateReviewState,
 )
 from ..names import MAX_SKELETON_BYTES, cased_name_skeleton, name_skeleton
 from ..progress_marks import progress_changed
@@ -40,6 +41,7 @@ from .common import (
     _touch,
 )
 from .feed import feed_entities, feed_pledges, feed_updates
+from .updates import refresh_implementation_status
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -225,8 +227,16 @@ def _touch_co_pledgings(entity: Entity) -> None:
         "pledge_id", flat=True
     )
     _touch(*pledge_ids)
-    # The updates it reported on those pledges speak in its name: public only while verified.
-    feed_updates(entity.pledge_updates.exclude(pledge__entity=entity).values_list("pk", flat=True))
+    # The updates it reported on those pledges speak in its name: public only while verified,
+    # and so is the implementation status its latest one gave each pledge.
+    reported = entity.pledge_updates.exclude(pledge__entity=entity)
+    feed_updates(reported.values_list("pk", flat=True))
+    for pledge_id in (
+        reported.filter(review_state=UpdateReviewState.APPROVED)
+        .values_list("pledge_id", flat=True)
+        .distinct()
+    ):
+        refresh_implementation_status(pledge_id)
 
 
 def _move_pledges(entity: Entity, source: str, target: str, *, by: User, reason: str) -> None:

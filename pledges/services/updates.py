@@ -29,6 +29,7 @@ from ..models import (
     ReviewState,
     TargetUnit,
     UpdateReviewState,
+    approved_update_q,
 )
 from ..progress_marks import progress_changed
 from ..workflow import (
@@ -311,9 +312,10 @@ def review_update(
 
 def refresh_implementation_status(pledge_id: int) -> None:
     """Copy the latest approved update's status and date onto the pledge (a derived value kept
-    on the row so that lists and filters need no subquery)."""
+    on the row so that lists and filters need no subquery). Only an update whose entity is
+    verified counts (`approved_update_q`): the status is shown in its reporter's name."""
     latest = (
-        PledgeUpdate.objects.filter(pledge_id=pledge_id, review_state=UpdateReviewState.APPROVED)
+        PledgeUpdate.objects.filter(approved_update_q(), pledge_id=pledge_id)
         .order_by("-reported_on", "-id")
         .values("status", "reported_on")
         .first()

@@ -193,6 +193,33 @@ def test_what_an_unverified_co_pledger_reported_on_another_entity_s_pledge_leave
     assert latest("pledge_update", str(report.public_id)).action == "created"
 
 
+def test_an_unverified_co_pledger_s_report_no_longer_sets_the_pledge_s_public_status(
+    world: tuple[Cast, Pledge, Pledge, Any],
+) -> None:
+    # B reports its joint pledge in progress; A, co-pledging, reports it fulfilled later. The
+    # status the pledge shows is A's, in A's name: it must follow A's verification too.
+    cast, _own, joint, _update = world
+    for by, entity, status, day in [
+        (cast.member_b, cast.entity_b, "in_progress", 10),
+        (cast.member_a, cast.entity_a, "fulfilled", 20),
+    ]:
+        data = UpdateInput(status=status, narrative="Report.", reported_on=dt.date(2026, 1, day))
+        report = submit_update(pledge=joint, data=data, by=by, entity=entity)
+        review_update(update=report, action="approve", by=cast.secretariat)
+
+    def shown() -> tuple[str, str]:
+        body = APIClient().get(f"/api/v1/pledges/{joint.reference}/").json()
+        return body["implementation_status"], body["last_update_on"]
+
+    assert shown() == ("fulfilled", "2026-01-20")
+
+    unverify_entity(entity=cast.entity_a, reason=REASON, by=cast.secretariat)
+    assert shown() == ("in_progress", "2026-01-10")
+
+    verify_entity(entity=Entity.objects.get(pk=cast.entity_a.pk), by=cast.secretariat)
+    assert shown() == ("fulfilled", "2026-01-20")
+
+
 def test_the_secretariat_withdraws_a_verification_on_a_confirmation_page_with_a_reason(
     reference_data: None, secretariat: User
 ) -> None:
