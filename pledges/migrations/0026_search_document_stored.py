@@ -3,8 +3,11 @@
 a search's matches reads it instead of computing it again per match; and the aggregate with which
 `pledges.search_context` concatenates names stemmed once per statement (`||` per pledge)."""
 
+import django.contrib.postgres.indexes
+import django.contrib.postgres.search
+import django.db.models.expressions
 from django.conf import settings
-from django.db import migrations
+from django.db import migrations, models
 
 CREATE_AGGREGATE = (
     "CREATE AGGREGATE pledges_tsvector_agg(tsvector) "
@@ -24,4 +27,131 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(CREATE_AGGREGATE, DROP_AGGREGATE),
+        migrations.RemoveIndex(
+            model_name="pledge",
+            name="pledge_search_idx",
+        ),
+        migrations.AddField(
+            model_name="pledge",
+            name="search_document",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.expressions.CombinedExpression(
+                    django.contrib.postgres.search.CombinedSearchVector(
+                        django.contrib.postgres.search.SearchVector(
+                            "reference",
+                            "title",
+                            config=django.contrib.postgres.search.SearchConfig(
+                                models.Case(
+                                    models.When(
+                                        language="en",
+                                        then=django.contrib.postgres.search.SearchConfig("english"),
+                                    ),
+                                    models.When(
+                                        language="fr",
+                                        then=django.contrib.postgres.search.SearchConfig("french"),
+                                    ),
+                                    models.When(
+                                        language="es",
+                                        then=django.contrib.postgres.search.SearchConfig("spanish"),
+                                    ),
+                                    models.When(
+                                        language="ru",
+                                        then=django.contrib.postgres.search.SearchConfig("russian"),
+                                    ),
+                                    models.When(
+                                        language="ar",
+                                        then=django.contrib.postgres.search.SearchConfig("simple"),
+                                    ),
+                                    models.When(
+                                        language="zh-hans",
+                                        then=django.contrib.postgres.search.SearchConfig("simple"),
+                                    ),
+                                    default=django.contrib.postgres.search.SearchConfig("simple"),
+                                )
+                            ),
+                            weight="A",
+                        ),
+                        "||",
+                        django.contrib.postgres.search.SearchVector(
+                            "description",
+                            config=django.contrib.postgres.search.SearchConfig(
+                                models.Case(
+                                    models.When(
+                                        language="en",
+                                        then=django.contrib.postgres.search.SearchConfig("english"),
+                                    ),
+                                    models.When(
+                                        language="fr",
+                                        then=django.contrib.postgres.search.SearchConfig("french"),
+                                    ),
+                                    models.When(
+                                        language="es",
+                                        then=django.contrib.postgres.search.SearchConfig("spanish"),
+                                    ),
+                                    models.When(
+                                        language="ru",
+                                        then=django.contrib.postgres.search.SearchConfig("russian"),
+                                    ),
+                                    models.When(
+                                        language="ar",
+                                        then=django.contrib.postgres.search.SearchConfig("simple"),
+                                    ),
+                                    models.When(
+                                        language="zh-hans",
+                                        then=django.contrib.postgres.search.SearchConfig("simple"),
+                                    ),
+                                    default=django.contrib.postgres.search.SearchConfig("simple"),
+                                )
+                            ),
+                            weight="B",
+                        ),
+                        django.contrib.postgres.search.SearchConfig(
+                            models.Case(
+                                models.When(
+                                    language="en",
+                                    then=django.contrib.postgres.search.SearchConfig("english"),
+                                ),
+                                models.When(
+                                    language="fr",
+                                    then=django.contrib.postgres.search.SearchConfig("french"),
+                                ),
+                                models.When(
+                                    language="es",
+                                    then=django.contrib.postgres.search.SearchConfig("spanish"),
+                                ),
+                                models.When(
+                                    language="ru",
+                                    then=django.contrib.postgres.search.SearchConfig("russian"),
+                                ),
+                                models.When(
+                                    language="ar",
+                                    then=django.contrib.postgres.search.SearchConfig("simple"),
+                                ),
+                                models.When(
+                                    language="zh-hans",
+                                    then=django.contrib.postgres.search.SearchConfig("simple"),
+                                ),
+                                default=django.contrib.postgres.search.SearchConfig("simple"),
+                            )
+                        ),
+                    ),
+                    "||",
+                    django.db.models.expressions.CombinedExpression(
+                        models.F("translation_search_vector"),
+                        "||",
+                        models.F("context_search_vector"),
+                        output_field=django.contrib.postgres.search.SearchVectorField(),
+                    ),
+                    output_field=django.contrib.postgres.search.SearchVectorField(),
+                ),
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="pledge",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["search_document"], name="pledge_search_idx"
+            ),
+        ),
     ]
