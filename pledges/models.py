@@ -580,6 +580,12 @@ class Pledge(TimeStampedModel):
     # areas) in the six languages (`pledges.search_context`), added to the pledge's own text by
     # `pledge_document()`. Written by the pledge services only.
     context_search_vector = SearchVectorField(default="", editable=False)
+    # The whole searchable document (`pledge_document()`), stored so that ranking a search's
+    # matches reads it instead of stemming each match's description again (ts_rank over the
+    # expression took 540 ms for 4,000 matches at 1,000,000 pledges); the GIN index covers it.
+    search_document = models.GeneratedField(
+        expression=pledge_document(), output_field=SearchVectorField(), db_persist=True
+    )
 
     objects = PledgeQuerySet.as_manager()
     # Who changed what and when, field by field (shown as the pledge's history). The services
@@ -598,6 +604,7 @@ class Pledge(TimeStampedModel):
             "version",
             "translation_search_vector",
             "context_search_vector",
+            "search_document",
         ],
         cascade_delete_history=True,
     )
@@ -679,7 +686,7 @@ class Pledge(TimeStampedModel):
                 name="pledge_published_newest_idx",
             ),
             # The full-text search (`pledges.search`).
-            GinIndex(pledge_document(), name="pledge_search_idx"),
+            GinIndex(fields=["search_document"], name="pledge_search_idx"),
             # The title's words as written, for the duplicate warning (`pledges.duplicates`,
             # which compiles `title_words()` to this same expression).
             GinIndex(SearchVector("title", config="simple"), name="pledge_title_words_idx"),

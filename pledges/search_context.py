@@ -11,8 +11,13 @@ The pledge services call `refresh_context_search` after every change of content,
 transaction; the migration that added the column and the demo loader fill it for all pledges.
 `create_pledges` (an import) computes the vectors of its new pledges with `context_vectors`
 before it inserts them: an UPDATE after the INSERT wrote every row and every entry of every
-index of the table a second time, most of an import's commit (docs/performance.md). Both read
-the names through one statement (`_vectors_sql`), so they store the same vector.
+index of the table a second time, most of an import's commit (docs/performance.md). The demo
+loader inserts its pledges with `staged_context_join`. All three read the names through one
+statement (`_vectors_sql`), so they store the same vector. It stems each name once per
+statement and concatenates a pledge's names with `||` (the aggregate `pledges_tsvector_agg`):
+stemming the same few hundred names again for every pledge held the loader at 1,700 pledges/s.
+`||` shifts the positions of each name past the previous one's last word, as the words of one
+text would be (a name ending in a stop word, "Iran (Islamic Republic of)", leaves no gap).
 """
 
 import json
@@ -29,78 +34,90 @@ _LANGUAGES = [
     (language.replace("-", "_"), config) for language, config in LANGUAGE_SEARCH_CONFIGS.items()
 ]
 
+# Concatenates tsvectors with `||` (positions of each shifted past the previous ones), in the
+# aggregate's ORDER BY; created by migration 0026.
+_AGG = "pledges_tsvector_agg"
 
-def _names(table: str, alias: str, name: str, key: str, ids: str) -> str:
-    """SQL: a LATERAL row with the names (`name` formats one row's, `{s}` the language suffix)
-    of the `table` rows whose `key` is in the array `ids`, one column per language, in `key`
-    order so that the same pledge always gets the same vector."""
-    columns = ", ".join(
-        f"string_agg({name.format(s=s)}, ' ' ORDER BY x.{key}) AS {s}" for s, _config in _LANGUAGES
+# What a pledge is about, by kind: (kind, table, its key column, the column of `v` with the
+# keys, the key as text that sorts in key order, the name read in each language with `{s}` the
+# language's column suffix).
+_KINDS = [
+    (1, "core_country", "code", "countries", "{key}::text", "x.name_{s}"),
+    (
+        2,
+        "compacts_objective",
+        "id",
+        "objectives",
+        "lpad({key}::text, 20, '0')",
+        "concat_ws(' ', x.title_{s}, x.short_label_{s})",
+    ),
+    (3, "compacts_thematicarea", "id", "areas", "lpad({key}::text, 20, '0')", "x.name_{s}"),
+]
+
+
+def _names() -> str:
+    """SQL (a CTE body): every country, objective and thematic area that a row of `v` names,
+    with its name stemmed in each language (one column per language suffix): once per
+    statement, not once per pledge."""
+    parts = []
+    for kind, table, key, sets, sort, name in _KINDS:
+        columns = ", ".join(
+            f"to_tsvector('{config}'::regconfig, {name.format(s=s)}) AS {s}"
+            for s, config in _LANGUAGES
+        )
+        parts.append(
+            f"SELECT {kind} AS kind, {sort.format(key=f'x.{key}')} AS name, {columns} "  # noqa: S608
+            f"FROM {table} x WHERE x.{key} IN (SELECT unnest(v.{sets}) FROM v)"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def _named() -> str:
+    """SQL (a CTE body): (key, kind, name) for each country, objective and area of each row
+    of `v`."""
+    return " UNION ALL ".join(
+        f"SELECT v.key, {kind} AS kind, {sort.format(key=f'unnest(v.{sets})')} AS name FROM v"  # noqa: S608
+        for kind, _table, _key, sets, sort, _name in _KINDS
     )
-    return (
-        f"CROSS JOIN LATERAL (SELECT {columns} FROM {table} x "  # noqa: S608 — constants only
-        f"WHERE x.{key} = ANY({ids})) {alias}"
-    )
 
 
-# A pledge's context vector over the aliases of `_context_joins` (e: its entity; c, o, a: the
-# names of its countries, objectives and thematic areas, one column per language). Weighted C
-# (entity) and D (the rest), below the title (A) and description (B) in the rank.
+# Per row of `v`: its names concatenated in each language, in the order of kind and key (so
+# that the same pledge always gets the same vector), one column per language.
+_CONTEXT = (
+    "SELECT u.key, "  # noqa: S608 — constants only
+    + ", ".join(f"{_AGG}(n.{s} ORDER BY u.kind, u.name) AS {s}" for s, _config in _LANGUAGES)
+    + " FROM named u JOIN names n ON n.kind = u.kind AND n.name = u.name GROUP BY u.key"
+)
+
+# A pledge's context vector over the aliases of `_vectors_sql` (e: its entity; n: its
+# countries', objectives' and thematic areas' names, one column per language, each name stemmed
+# once per statement rather than once per pledge: stemming the same few hundred names again for
+# every pledge held the demo loader at 1,700 pledges/s). Weighted C (entity) and D (the rest),
+# below the title (A) and description (B) in the rank.
 CONTEXT_VECTOR_SQL = " || ".join(
     [
         "setweight(to_tsvector('english'::regconfig, "
         "e.name || ' ' || coalesce(e.acronym, '')), 'C')",
-        *(
-            f"to_tsvector('{config}'::regconfig, concat_ws(' ', c.{s}, o.{s}, a.{s}))"
-            for s, config in _LANGUAGES
-        ),
+        *(f"coalesce(n.{s}, '')" for s, _config in _LANGUAGES),
     ]
-)
-
-
-def _context_joins(entity_id: str, countries: str, objectives: str, areas: str) -> str:
-    """SQL: the joins CONTEXT_VECTOR_SQL reads, for a row whose entity id and set keys (arrays)
-    are the given expressions."""
-    return (
-        f"LEFT JOIN pledges_entity e ON e.id = {entity_id} "
-        + _names("core_country", "c", "x.name_{s}", "code", countries)
-        + " "
-        + _names(
-            "compacts_objective",
-            "o",
-            "concat_ws(' ', x.title_{s}, x.short_label_{s})",
-            "id",
-            objectives,
-        )
-        + " "
-        + _names("compacts_thematicarea", "a", "x.name_{s}", "id", areas)
-    )
-
-
-def _set_keys(table: str, column: str, pledge: str) -> str:
-    return f"ARRAY(SELECT {column} FROM {table} WHERE pledge_id = {pledge})"  # noqa: S608
-
-
-# The joins for a pledge row `p` whose sets are already written (the demo loader inserts its
-# pledges with CONTEXT_VECTOR_SQL over these).
-CONTEXT_JOINS = _context_joins(
-    "p.entity_id",
-    _set_keys("pledges_pledge_beneficiary_countries", "country_id", "p.id"),
-    _set_keys("pledges_pledge_objectives", "objective_id", "p.id"),
-    _set_keys("pledges_pledge_thematic_areas", "thematicarea_id", "p.id"),
 )
 
 
 def _vectors_sql(source: str) -> str:
     """SQL: (key, context vector) for each row of `source`, a FROM item `v` with the columns
-    key, entity_id, countries (codes), objectives and areas (ids)."""
+    key, entity_id, countries (codes), objectives and areas (ids). The one statement that
+    computes context vectors: for the services, the import and the demo loader alike."""
     return (
-        f"SELECT v.key, {CONTEXT_VECTOR_SQL} AS vector FROM {source} "  # noqa: S608
-        + _context_joins("v.entity_id", "v.countries", "v.objectives", "v.areas")
+        f"WITH v AS MATERIALIZED (SELECT * FROM {source}), "  # noqa: S608 — constants only
+        f"names AS MATERIALIZED ({_names()}), named AS ({_named()}), context AS ({_CONTEXT}) "
+        f"SELECT v.key, {CONTEXT_VECTOR_SQL} AS vector FROM v "
+        "LEFT JOIN pledges_entity e ON e.id = v.entity_id "
+        "LEFT JOIN context n ON n.key = v.key"
     )
 
 
-# The context of stored pledges, read from their sets.
+# The context of pledges whose sets are written, read from the rows of `table` (the pledges,
+# or the demo loader's staging table of pledges about to be inserted).
 _STORED = (
     "(SELECT p.id AS key, p.entity_id, "
     "ARRAY(SELECT country_id FROM pledges_pledge_beneficiary_countries WHERE pledge_id = p.id) "
@@ -108,7 +125,7 @@ _STORED = (
     "ARRAY(SELECT objective_id FROM pledges_pledge_objectives WHERE pledge_id = p.id) "
     "AS objectives, "
     "ARRAY(SELECT thematicarea_id FROM pledges_pledge_thematic_areas WHERE pledge_id = p.id) "
-    "AS areas FROM pledges_pledge p {where}) v"
+    "AS areas FROM {table} p {where}) v"
 )
 _REFRESH_SQL = (
     "UPDATE pledges_pledge p SET context_search_vector = context.vector "
@@ -121,14 +138,24 @@ _GIVEN = (
 )
 
 
+def staged_context_join(staging: str) -> str:
+    """SQL: a join giving `ctx.vector`, the context vector of each pledge `p` of the table
+    `staging` (a quoted name), whose sets are already written: the demo loader inserts its
+    pledges from there with this join."""
+    select = _vectors_sql(_STORED.format(table=staging, where=""))
+    return f"LEFT JOIN ({select}) ctx ON ctx.key = p.id"
+
+
 def refresh_context_search(pledge_ids: Iterable[int] | None = None) -> None:
     """Store the searchable context of the pledges `pledge_ids` (of every pledge with None)."""
     with connection.cursor() as cursor:
         if pledge_ids is None:
-            select = _vectors_sql(_STORED.format(where=""))
+            select = _vectors_sql(_STORED.format(table="pledges_pledge", where=""))
             cursor.execute(_REFRESH_SQL.format(select=select))
         else:
-            select = _vectors_sql(_STORED.format(where="WHERE p.id = ANY(%s)"))
+            select = _vectors_sql(
+                _STORED.format(table="pledges_pledge", where="WHERE p.id = ANY(%s)")
+            )
             cursor.execute(_REFRESH_SQL.format(select=select), [list(pledge_ids)])
 
 

@@ -1,15 +1,18 @@
 """The searchable text of a pledge and of an entity, one expression each.
 
-The GIN indexes in `Pledge.Meta.indexes` and `Entity.Meta.indexes` and the queries of
-`pledges.search` are built from these functions, so they cannot drift apart: PostgreSQL uses an
-expression index only for a query with exactly its expression (tests/web_public/test_search.py
-EXPLAINs both searches). Kept apart from `search` so that the models can import them.
+`Pledge.search_document` stores `pledge_document()` (a generated column, GIN-indexed), which
+the queries of `pledges.search` match and rank; `Entity.Meta.indexes` and the entity search are
+built from `entity_document()`, so they cannot drift apart: PostgreSQL uses an expression index
+only for a query with exactly its expression (tests/web_public/test_search.py EXPLAINs both
+searches). Kept apart from `search` so that the models can import them.
 """
 
 from django.contrib.postgres.search import SearchConfig, SearchVector, SearchVectorField
 from django.db.models import Case, F, When
 from django.db.models.expressions import CombinedExpression
 
+# The column that stores `pledge_document()`.
+PLEDGE_DOCUMENT = "search_document"
 # Entity names (proper names in any language) and the fallback.
 SEARCH_CONFIG = "english"
 # The PostgreSQL text-search configuration of each language of the site: Snowball stemming

@@ -18,7 +18,7 @@ from pledges.models import (
     ReviewState,
     UpdateReviewState,
 )
-from pledges.search_context import CONTEXT_JOINS, CONTEXT_VECTOR_SQL
+from pledges.search_context import staged_context_join
 
 from .accounts import DemoAccounts
 from .draws import at
@@ -122,8 +122,8 @@ def write_bundles(
         Pledge,
         PLEDGE_COLUMNS,
         [b.row for b in bundles],
-        computed={"context_search_vector": CONTEXT_VECTOR_SQL},
-        joins=CONTEXT_JOINS,
+        computed={"context_search_vector": "ctx.vector"},
+        joins=staged_context_join(writer.staging_table(Pledge)),
     )
     participants = [
         (b.id, entity_id, role, status, responded, b.row[-2], responded or b.row[-2])

@@ -52,16 +52,21 @@ class Writer:
         not listed get their default (a fresh UUID, `version` 1, "now"…).
 
         `computed` maps further columns to SQL expressions over the row being inserted (alias
-        `p`, and the tables of `joins`), evaluated by PostgreSQL as the rows go in: the rows are
-        copied into a temporary
-        table and inserted from there, so the expression is computed once per row instead of
-        by an UPDATE that writes every row a second time."""
+        `p`, and the tables of `joins`, which may read the whole chunk from
+        `staging_table(model)`), evaluated by PostgreSQL as the rows go in: the rows are copied
+        into that temporary table and inserted from there, so the expression is computed once
+        per row instead of by an UPDATE that writes every row a second time."""
         if rows:
             if computed:
                 self._copy_computed(model, columns, rows, computed, joins)
             else:
                 self._copy(model, columns, rows)
         return len(rows)
+
+    def staging_table(self, model: type[models.Model]) -> str:
+        """The quoted name of the temporary table that `insert(model, computed=…)` copies rows
+        into before inserting them."""
+        return self.connection.ops.quote_name(f"_load_{model._meta.db_table}")
 
     def analyze(self, models_: Sequence[type[models.Model]]) -> None:
         """Refresh the planner's statistics of tables filled earlier in this transaction.
@@ -128,6 +133,9 @@ class Writer:
             # compiling took seconds per statement (the searchable context of 500 pledges:
             # 5.8 s of JIT for 4.8 s of work), for code that runs once.
             cursor.execute("SET LOCAL jit = off")
+            # Computing a chunk's search contexts sorts its pledges' names (~10 MB for 5,000
+            # pledges): in memory, not in temporary files.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         try:
             with (
                 transaction.atomic(using=self.connection.alias),
@@ -171,7 +179,7 @@ class Writer:
     ) -> None:
         quote = self.connection.ops.quote_name
         table = quote(model._meta.db_table)
-        staging = quote(f"_load_{model._meta.db_table}")
+        staging = self.staging_table(model)
         with self.connection.cursor() as cursor:
             # Same columns, no indexes, keys nor generated expressions; gone at commit.
             cursor.execute(

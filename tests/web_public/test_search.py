@@ -3,10 +3,14 @@
 from collections.abc import Callable
 
 import pytest
+from django.contrib.postgres.search import SearchRank
 from django.test import Client
 
 from pledges import search
+from pledges.filters import ORDERINGS
 from pledges.models import Pledge
+from pledges.search_context import refresh_context_search
+from pledges.search_documents import pledge_document
 from tests.plans import planned
 
 from .conftest import World
@@ -70,6 +74,32 @@ def test_best_match_is_the_default_order_when_searching(world: World, client: Cl
     # The title and description of the school pledge both say "refugee"; it ranks first.
     assert references(response)[0] == "GRF23-00001"
     assert set(references(response)) == {"GRF23-00001", "GRF19-00001"}
+
+
+def test_best_match_ranks_as_the_text_computed_afresh_would_when_reading_the_stored_document(
+    world: World, make_pledge: Callable[..., Pledge], client: Client
+) -> None:
+    # The rank reads `Pledge.search_document`; the order must be the one ranking the document
+    # computed from each pledge's text gave before it was stored.
+    for title, description in [
+        ("Refugee schools", "Schools for refugee children, refugee teachers and schools."),
+        ("Teacher training", "Training teachers of refugee children in two schools."),
+        ("Refugee housing", "Housing near the schools where refugees study."),
+        ("School meals for refugee pupils", "Meals."),
+    ]:
+        make_pledge(title=title, description=description)
+    refresh_context_search()
+    query = search.pledge_query("refugee schools")
+    computed = (
+        search.filter_by_text(Pledge.objects.published(), "refugee schools")
+        .annotate(rank=SearchRank(pledge_document(), query))
+        .order_by("-rank", *ORDERINGS["newest"])
+    )
+
+    shown = references(client.get("/pledges/?q=refugee+schools"))
+
+    assert shown == [pledge.reference for pledge in computed]
+    assert len({round(pledge.rank, 6) for pledge in computed}) >= 4  # a real ordering
 
 
 def test_best_match_sorts_newest_first_when_not_searching(world: World, client: Client) -> None:

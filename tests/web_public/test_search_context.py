@@ -39,6 +39,14 @@ def test_finds_countries_by_their_name_in_the_page_language_when_searching_in_fr
     assert references(client.get("/fr/pledges/?q=Jordanie")) == ["GRF19-00001"]
 
 
+def test_finds_objectives_by_their_title_in_the_page_language_when_searching_in_spanish(
+    indexed: World, client: Client
+) -> None:
+    # GCM objective 23 is titled « Fortalecer la cooperación internacional… » in Spanish; only
+    # IMRF26-00001 is filed under it, and its own text is English.
+    assert references(client.get("/es/pledges/?q=fortalecer+cooperación")) == ["IMRF26-00001"]
+
+
 def test_the_search_button_sorts_by_best_match_when_no_order_was_chosen(
     indexed: World, client: Client
 ) -> None:
