@@ -107,6 +107,12 @@ def _json_sql(kind: Kind, expression: str) -> str:
 class Value:
     """What a key shows. Subclasses give its JSON, its export cell and its description."""
 
+    def free_text(self) -> bool:
+        """Whether its export cell is text a spreadsheet could read as a formula (the CSV that
+        PostgreSQL writes neutralises it, `reading.py`): links, dates and ids never begin with
+        such a character, and numbers stay numbers."""
+        return False
+
     def json(self) -> str:
         raise NotImplementedError
 
@@ -126,6 +132,9 @@ class Sql(Value):
     kind: Kind = "text"
     describe: type[serializers.Field] = serializers.CharField
     options: dict[str, Any] = field(default_factory=dict)  # the DRF field's keyword arguments
+
+    def free_text(self) -> bool:
+        return self.kind == "text"
 
     def json(self) -> str:
         return _json_sql(self.kind, self.expression)
@@ -189,6 +198,9 @@ class Column(Value):
     def _sql(self) -> Sql:
         model_field = self._field()
         return Sql(f"pl.{model_field.column}", _KIND_OF_FIELD[model_field.get_internal_type()])
+
+    def free_text(self) -> bool:
+        return self._sql().free_text()
 
     def json(self) -> str:
         return self._sql().json()
