@@ -58,7 +58,18 @@ LANGUAGE = "<lang>"
 
 def _stamp_text(column: str) -> str:
     """As DRF writes a datetime: in the request's time zone, ISO 8601, microseconds only when
-    there are some, `Z` for a zero offset and `±HH:MM[:SS]` otherwise."""
+    there are some, `Z` for a zero offset and `±HH:MM[:SS]` otherwise. In UTC (the site's time
+    zone: what every request uses unless one is activated) one `to_char` does it: the general
+    expression computes the offset six times, and its datetimes were a third of the list
+    statement's time."""
+    in_utc = (
+        f"""replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),"""
+        " '.000000Z', 'Z')"
+    )
+    return f"CASE WHEN %(tz)s::text = 'UTC' THEN {in_utc} ELSE {_zoned_stamp_text(column)} END"
+
+
+def _zoned_stamp_text(column: str) -> str:
     local = f"({column} AT TIME ZONE %(tz)s)"
     offset = f"extract(epoch FROM {local} - ({column} AT TIME ZONE 'UTC'))::int"
     seconds = f"abs({offset})"
