@@ -6,7 +6,8 @@ strings escaped as Python's json escapes them, U+2028/U+2029 aside, which the re
 on the whole body). The rows go into the answer as they are (`orjson.Fragment`): decoding ~30
 typed columns and eight nested lists per pledge, building dicts and encoding them again was most
 of a list request's time in Python (profiled: ~60 ms per page of 100 through DRF's serializer).
-Exports read their cells from the same definition, a chunk of pledges per statement.
+Exports read their cells from the same definition: the XLSX a chunk of pledges per statement,
+the CSV one `COPY` that PostgreSQL writes as CSV and that is streamed as it comes (`csv_lines`).
 
 A list page is Django's query of the ids (filters, ordering and the cursor applied as usual),
 inlined into the statement and run as a prepared statement (`core.api.prepared`); the JSON is
