@@ -13,6 +13,10 @@ return — is written
 Text that is a plain number (`-5`, `-0.25`: DRF writes decimals as text) is left as it is: a
 spreadsheet reads a number from it, nothing it could run. Numbers, dates and datetimes stay
 numbers and dates. Each cell costs a type check and a test of its first character.
+
+The rule has an SQL form (`safe_cell_sql`) for the CSV that PostgreSQL writes itself (the API's
+pledge export, `pledges/api/reading.py`): the same first characters and the same pattern of a
+plain number, in ASCII digits, which is what PostgreSQL's regular expressions read as digits.
 """
 
 import re
@@ -27,7 +31,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 # The first characters that make a spreadsheet evaluate a cell.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _STARTS = frozenset(FORMULA_STARTS)
-PLAIN_NUMBER = re.compile(r"-\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+# Python's and PostgreSQL's regular expressions read this pattern the same way.
+PLAIN_NUMBER_PATTERN = r"-[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?"
+PLAIN_NUMBER = re.compile(PLAIN_NUMBER_PATTERN)
 # XLSX only: openpyxl also reads "#N/A", "#REF!"… as error values rather than text.
 _XLSX_SPECIAL = (*FORMULA_STARTS, "#")
 
@@ -61,6 +67,20 @@ def safe_row(values: Iterable[Any]) -> list[Any]:
         else v
         for v in values
     ]
+
+
+def _sql_literal(character: str) -> str:
+    return f"'{character}'" if character.isprintable() else f"chr({ord(character)})"
+
+
+def safe_cell_sql(text: str) -> str:
+    """`safe_cell` of the SQL text expression `text`, NULL staying NULL. `text` is written
+    three times: give a column, not a costly expression."""
+    starts = ", ".join(_sql_literal(c) for c in FORMULA_STARTS)
+    return (
+        f"CASE WHEN left({text}, 1) IN ({starts}) AND {text} !~ '^{PLAIN_NUMBER_PATTERN}$'"
+        f" THEN '''' || {text} ELSE {text} END"
+    )
 
 
 def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:

@@ -296,9 +296,19 @@ def csv_download(
 ) -> StreamingHttpResponse:
     """A CSV attachment streamed as its rows are read (API lists and the web's downloads);
     `hxl` adds the HXL hashtag row."""
-    response = StreamingHttpResponse(
-        csv_lines(header, rows, hxl=hxl), content_type="text/csv; charset=utf-8"
-    )
+    return _csv_response(basename, csv_lines(header, rows, hxl=hxl))
+
+
+def csv_download_of_lines(
+    basename: str, header: Sequence[str], lines: Iterable[bytes], *, hxl: bool = False
+) -> StreamingHttpResponse:
+    """`csv_download` of rows already written as CSV lines (by the database), after the same
+    header (and HXL) lines."""
+    return _csv_response(basename, itertools.chain(csv_lines(header, (), hxl=hxl), lines))
+
+
+def _csv_response(basename: str, content: Iterable[str | bytes]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(basename, "csv")}"'
     return response
 

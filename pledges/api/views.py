@@ -36,8 +36,9 @@ from accounts.models import User
 from changefeed.api.removed import RemovedMixin
 from changefeed.models import Resource
 from core.api.conditional import ConditionalMixin, etag_for
-from core.api.exports import ExportMixin
+from core.api.exports import ExportMixin, csv_download_of_lines
 from core.api.filters import StrictFilterBackend
+from core.api.hxl import wants_hxl
 from core.api.schema import ApiSchema
 from core.api.viewsets import ReadOnlyResourceViewSet, ResourceViewSet
 from pledges import services
@@ -391,8 +392,14 @@ class PledgeViewSet(RemovedMixin, ResourceViewSet):
     # The database writes the pledges from their one definition (shape.py, reading.py); the
     # filters, ordering, the cursor, permissions and ETags stay DRF's.
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if getattr(request.accepted_renderer, "format", None) in ("csv", "xlsx"):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        fmt = getattr(request.accepted_renderer, "format", None)
+        if fmt == "csv":  # written by the database (reading.py)
+            hxl = wants_hxl(request)
+            reader = PledgeReader(self.get_serializer_context())
+            lines = reader.csv_lines(self.filter_queryset(self.get_queryset()))
+            return csv_download_of_lines(self.export_basename, EXPORT_COLUMNS, lines, hxl=hxl)
+        if fmt == "xlsx":
             return super().list(request, *args, **kwargs)
         reader = PledgeReader(self.get_serializer_context())
         rows = reader.page(self.filter_queryset(self.get_queryset()))

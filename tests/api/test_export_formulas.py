@@ -8,9 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from core.spreadsheets import safe_cell, safe_cell_sql
 from pledges.models import Entity, Pledge
 
 URL = "/api/v1/pledges/"
@@ -76,3 +78,13 @@ def test_xlsx_export_writes_formula_like_text_as_text_cells(
         assert cell.quotePrefix  # Excel keeps it text even when the cell is edited
     assert row["amount"].data_type == "n"
     assert row["amount"].value == 1250.5
+
+
+def test_the_database_neutralises_exactly_the_cells_python_does(db: None) -> None:
+    """The CSV that PostgreSQL writes applies the rule of `core.spreadsheets` in SQL."""
+    samples = [*PAYLOADS, "-5", "-0.25", "-1e-7", "-1\n", "-٣", "- 1", "plain", "", None]
+    sql = f"SELECT {safe_cell_sql('t')} FROM (SELECT %s::text AS t) v"  # noqa: S608 — no input
+    with connection.cursor() as cursor:
+        for sample in samples:
+            cursor.execute(sql, [sample])
+            assert cursor.fetchone()[0] == safe_cell(sample), sample

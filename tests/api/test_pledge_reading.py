@@ -13,10 +13,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
 
 from compacts.models import (
     Compact,
@@ -25,8 +27,10 @@ from compacts.models import (
     SupportPlatform,
     ThematicArea,
 )
+from core.api.exports import csv_lines
 from core.api.prepared import inline_constants
 from forums.models import Forum
+from pledges.api.reading import PledgeReader
 from pledges.api.shape import EXPORT_COLUMNS, KEYS
 from pledges.models import (
     Entity,
@@ -392,6 +396,26 @@ def test_the_export_has_the_declared_columns_and_the_pledge_s_cells(
         "description": full.description,
         "url": shown["url"],
     }
+
+
+def test_the_csv_the_database_writes_is_the_one_the_csv_module_writes_of_the_cells(
+    full: Pledge, make_pledge: Callable[..., Pledge], api_as: Callable[[str], APIClient]
+) -> None:
+    """The export's CSV is written by PostgreSQL (COPY): byte for byte the file Python's csv
+    module writes of the same cells — quoting, empty cells, CRLF, neutralised formulas."""
+    hostile = make_pledge(title="-12.5", description="@SUM(A1)\r\n=1", entity=full.entity)
+    Entity.objects.filter(pk=full.entity_id).update(name="=cmd|' /C calc'!A0", acronym="")
+    request = APIRequestFactory().get(LIST)
+    request.user = AnonymousUser()
+    pledges = Pledge.objects.visible_to(None).order_by("-id")
+    cells = PledgeReader({"request": Request(request)}).export_rows(pledges)
+    written_by_python = "".join(csv_lines(EXPORT_COLUMNS, cells)).encode()
+
+    response = api_as("anonymous").get(LIST, {"format": "csv"})
+
+    assert b"".join(response.streaming_content) == written_by_python
+    assert f"{hostile.reference},".encode() in written_by_python
+    assert b"'=cmd|" in written_by_python
 
 
 def test_the_openapi_document_describes_exactly_the_keys_sent(
