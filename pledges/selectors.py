@@ -181,6 +181,24 @@ def pledge_figures(pledges: QuerySet[Pledge]) -> PledgeFigures:
     )
 
 
+def snapshot_pledge_figures(figures: dict[str, Any]) -> PledgeFigures | None:
+    """The headline figures as a progress snapshot stored them (`indicators.engine`: the same
+    definitions, counted by the engine), or None when it holds no distinct counts (a snapshot
+    written before they were stored: the caller counts live)."""
+    if "entities" not in figures or "countries" not in figures:
+        return None
+    money = figures["money"]
+    usd = money["pledged_usd"]
+    return PledgeFigures(
+        pledges=figures["pledges"],
+        entities=figures["entities"],
+        countries=figures["countries"],
+        usd=None if usd is None else Decimal(usd),
+        with_amount=money["pledges_with_amount"],
+        not_converted=money["unconverted_pledges"],
+    )
+
+
 def _usd_rate() -> SqlRule:
     """The USD value of one unit of the pledge's currency (`usd_rate_sql`)."""
     return SqlRule(usd_rate_sql, F("currency_id"), F("announced_on"), output_field=RATE)

@@ -5,6 +5,8 @@ Views stay thin: what a filter means lives in `filters.PledgeFilter`, what is co
 `selectors`, and every list is paginated with a bounded number of queries.
 """
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
@@ -18,6 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from compacts.models import Compact, Objective
+from dashboards.selectors import forum_latest, objective_latest
 from forums.models import Forum
 from forums.selectors import regional_reviews_for
 
@@ -25,10 +28,12 @@ from ..filters import ORDERINGS, SORT_CHOICES, PledgeFilter, objective_token
 from ..models import Entity, Pledge, PledgeParticipant
 from ..selectors import (
     Facet,
+    PledgeFigures,
     objective_pledge_counts,
     pledge_facets,
     pledge_figures,
     public_pledges,
+    snapshot_pledge_figures,
     with_listing_data,
 )
 from .download_links import browser_download_urls, download_urls
@@ -265,6 +270,19 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
+def _headline(
+    latest: tuple[dt.date, dict[str, Any]] | None, live: Callable[[], PledgeFigures]
+) -> dict[str, Any]:
+    """The page's headline figures as the progress engine last stored them, with their date
+    (as the dashboard shows them); counted live only before the engine has stored any (a fresh
+    install), which at 1,000,000 pledges costs seconds."""
+    stored = snapshot_pledge_figures(latest[1]) if latest else None
+    if latest is None or stored is None:
+        return {"figures": live(), "figures_as_of": None}
+    return {"figures": stored, "figures_as_of": latest[0]}
+
+
+
 def entity_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """An entity and the published pledges it stands behind: those it submitted and those it
     joined as a co-pledger."""
@@ -305,7 +323,10 @@ def objective_detail(request: HttpRequest, compact: str, number: int) -> HttpRes
         {
             "objective": objective,
             "page": page,
-            "figures": pledge_figures(Pledge.objects.published().filter(pk__in=linked)),
+            **_headline(
+                objective_latest(objective),
+                lambda: pledge_figures(Pledge.objects.published().filter(pk__in=linked)),
+            ),
             "browse_query": QueryDict.fromkeys(
                 ["objective"], objective_token(objective)
             ).urlencode(),
@@ -329,7 +350,10 @@ def forum_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "forum": forum,
             "page": page,
-            "figures": pledge_figures(Pledge.objects.published().filter(forum=forum)),
+            **_headline(
+                forum_latest(forum),
+                lambda: pledge_figures(Pledge.objects.published().filter(forum=forum)),
+            ),
             "browse_query": QueryDict.fromkeys(["forum"], forum.code).urlencode(),
             "downloads": download_urls("pledges:pledge-export", {"forum": forum.code}),
             # Pledges first announced at an earlier forum or between forums and reaffirmed
