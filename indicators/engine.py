@@ -332,7 +332,7 @@ def _distinct_counts(cursor: Any, out: dict[str, tuple[Rows, Rows]]) -> None:
     )
     members = f"""
         SELECT f.id AS pledge_id, f.entity_id FROM progress_facts f
-        UNION
+        UNION ALL  -- the DISTINCT below drops a co-pledger that also submitted the pledge
         SELECT pp.pledge_id, pp.entity_id FROM ({participants}) pp
         JOIN progress_chosen c ON c.id = pp.pledge_id"""
     for owner, kind in DISTINCT_GROUPS.items():
