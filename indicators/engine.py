@@ -352,6 +352,10 @@ def _distinct_counts(cursor: Any, out: dict[str, tuple[Rows, Rows]]) -> None:
                 params if name == "entities" else (),
             )
             rows = out[owner][0]
+            for (_owner_id, group_kind, _key), found in rows.items():
+                if group_kind == kind:  # none found: no beneficiary country, say
+                    for row in found:
+                        row[name] = 0
             for owner_id, slice_key, n in cursor.fetchall():
                 for row in rows.get((owner_id, kind, slice_key), []):
                     row[name] = n
