@@ -13,12 +13,13 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
 from compacts.models import Compact, Objective
 from core.localized import localized
 from core.models import Country
+from forums.models import Forum
 from indicators import combined
 from indicators.models import (
     CompactProgressSnapshot,
@@ -353,11 +354,34 @@ class ObjectiveProgress:
 COMPONENTS = ("implementation", "money", "targets", "indicators")
 
 
+def latest_figures(snapshots: QuerySet[Any]) -> tuple[dt.date, dict[str, Any]] | None:
+    """(date, figures) of the latest of these snapshots (one slice of one owner), or None when
+    none has been computed yet. One query: the latest row by the snapshots' unique index."""
+    return snapshots.order_by("-date").values_list("date", "figures").first()
+
+
+def objective_latest(objective: Objective) -> tuple[dt.date, dict[str, Any]] | None:
+    """The latest overall figures of one objective (its page's headline)."""
+    return latest_figures(
+        ProgressSnapshot.objects.filter(objective=objective, slice_kind=SliceKind.OVERALL)
+    )
+
+
+def forum_latest(forum: Forum) -> tuple[dt.date, dict[str, Any]] | None:
+    """The latest figures of the pledges announced at a forum: its slice of its compact's
+    totals (a pledge's forum is always of the pledge's compact)."""
+    return latest_figures(
+        CompactProgressSnapshot.objects.filter(
+            compact_id=forum.compact_id, slice_kind=SliceKind.FORUM, slice_key=forum.code
+        )
+    )
+
+
 def objective_progress(objective: Objective) -> ObjectiveProgress:
     """Overall figures of one objective (indicators are population statistics: overall only)."""
     data = ObjectiveProgress(objective=objective)
     overall = ProgressSnapshot.objects.filter(objective=objective, slice_kind=SliceKind.OVERALL)
-    latest = overall.order_by("-date").values_list("date", "figures").first()
+    latest = latest_figures(overall)
     if latest:
         data.latest_date, data.latest = latest
         since = data.latest_date - dt.timedelta(days=HISTORY_DAYS - 1)
@@ -421,7 +445,7 @@ def msp_progress(msp: MultistakeholderPledge) -> MspProgress:
     """Two queries whatever the number of member pledges: the snapshots are aggregated."""
     data = MspProgress(msp=msp)
     overall = MspProgressSnapshot.objects.filter(msp=msp, slice_kind=SliceKind.OVERALL)
-    latest = overall.order_by("-date").values_list("date", "figures").first()
+    latest = latest_figures(overall)
     if latest:
         data.latest_date, data.latest = latest
         since = data.latest_date - dt.timedelta(days=HISTORY_DAYS - 1)

@@ -33,6 +33,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from compacts.models import Compact, Objective
@@ -319,7 +320,31 @@ def write_from_sums(owner_kind: str, ids: Sequence[int], *, on: dt.date) -> dict
         group = (row.owner_id, row.slice_kind, row.slice_key)
         counters = _to_row(row.unit, _loaded(row.counters))
         (target_rows if row.unit else pledge_rows)[group].append(counters)
+    _carry_distinct_counts(model, owner, ids, pledge_rows, on=on)
     results = engine.results_for(
         pledge_rows, target_rows, engine.indicators_by(f"{owner}_id", ids), ids
     )
     return engine.write_snapshots(model, owner, results, on=on, changed_only=True)
+
+
+def _carry_distinct_counts(
+    model: type[SnapshotFields], owner: str, ids: Sequence[int], rows: engine.Rows, *, on: dt.date
+) -> None:
+    """Keep the day's distinct counts (`engine.DISTINCT_FIGURES`) in the rewritten snapshots: a
+    distinct count has no additive counter, so it stays as the day's last aggregation from the
+    pledges counted it (docs/progress.md). One query over the day's snapshots of the groups."""
+    kind = engine.DISTINCT_GROUPS.get(owner)
+    if kind is None:
+        return
+    stored = model._default_manager.filter(
+        **{f"{owner}_id__in": ids}, date=on, slice_kind=kind
+    ).values_list(
+        f"{owner}_id",
+        "slice_key",
+        *(KT(f"figures__{name}") for name in engine.DISTINCT_FIGURES),
+    )
+    for owner_id, key, *counts in stored:
+        for row in rows.get((owner_id, kind, key), []):
+            for name, value in zip(engine.DISTINCT_FIGURES, counts, strict=True):
+                if value is not None:
+                    row[name] = int(value)

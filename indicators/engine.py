@@ -35,6 +35,7 @@ from pledges.models import (
     EntityType,
     ImplementationStatus,
     Pledge,
+    PledgeParticipant,
     PledgeTarget,
     PledgeUpdate,
     PledgeUpdateActual,
@@ -125,7 +126,7 @@ def _facts_sql() -> str:
         WHERE u.review_state = %(approved)s AND u.disbursed_amount IS NOT NULL
         ORDER BY u.pledge_id, u.reported_on DESC, u.id DESC
     )
-    SELECT p.id, p.compact_id, p.geography_scope, p.amount, p.implementation_status,
+    SELECT p.id, p.compact_id, p.entity_id, p.geography_scope, p.amount, p.implementation_status,
            COALESCE(fo.code, '{NO_FORUM}') AS forum_code, et.code AS entity_type_code,
            r.rate,
            d.disbursed_amount AS disbursed,
@@ -313,6 +314,51 @@ def _run_grouped(
             kind, key = kind_of(row)
             found[(owner_id, kind, key)].append(row)
     return out
+
+
+# Distinct counts are not additive, so they are no counters (incremental runs carry them over,
+# `indicators.delta.write_from_sums`): each aggregation from the pledges counts them afresh, for
+# the groups the public objective and forum pages show (`pledges.views.public`).
+DISTINCT_GROUPS = {"objective": SliceKind.OVERALL, "compact": SliceKind.FORUM}
+DISTINCT_FIGURES = ("entities", "countries")
+
+
+def _distinct_counts(cursor: Any, out: dict[str, tuple[Rows, Rows]]) -> None:
+    """Add `entities` (the submitting entity and the public co-pledgers: both stand behind a
+    pledge) and `countries` (beneficiary countries) to the pledge rows of each objective overall
+    and each compact's forum slices, counted over the run's temporary tables."""
+    participants, params = (
+        PledgeParticipant.objects.public().values("pledge_id", "entity_id").query.sql_with_params()
+    )
+    members = f"""
+        SELECT f.id AS pledge_id, f.entity_id FROM progress_facts f
+        UNION ALL  -- the DISTINCT below drops a co-pledger that also submitted the pledge
+        SELECT pp.pledge_id, pp.entity_id FROM ({participants}) pp
+        JOIN progress_chosen c ON c.id = pp.pledge_id"""
+    for owner, kind in DISTINCT_GROUPS.items():
+        if owner not in out:
+            continue
+        key = "o.forum_code" if kind == SliceKind.FORUM else "''"
+        for name, source, column in (
+            ("entities", f"({members}) m", "m.entity_id"),
+            ("countries", "progress_countries m", "m.country_id"),
+        ):
+            # DISTINCT, then count: a hash aggregate, where count(DISTINCT) sorts every group.
+            cursor.execute(
+                f"""SELECT owner, slice_key, count(*) FROM (
+                    SELECT DISTINCT o.owner, {key} AS slice_key, {column}
+                    FROM progress_owned_{owner} o JOIN {source} ON m.pledge_id = o.id) d
+                GROUP BY owner, slice_key""",
+                params if name == "entities" else (),
+            )
+            rows = out[owner][0]
+            for (_owner_id, group_kind, _key), found in rows.items():
+                if group_kind == kind:  # none found: no beneficiary country, say
+                    for row in found:
+                        row[name] = 0
+            for owner_id, slice_key, n in cursor.fetchall():
+                for row in rows.get((owner_id, kind, slice_key), []):
+                    row[name] = n
 
 
 def _countries_sql() -> str:
@@ -518,6 +564,7 @@ def aggregate_many(
         # statements at once (not with the `server_side_binding` option).
         cursor.execute(";\n".join(statements), params)
         out = _run_grouped(cursor, owners, params)
+        _distinct_counts(cursor, out)
         if read is not None:
             read(cursor, "", params)
         cursor.execute(DROP_TEMP_TABLES)
@@ -588,6 +635,7 @@ def _figures(
     )
     return {
         "pledges": pledges,
+        **{name: row[name] for name in DISTINCT_FIGURES if name in row},
         "status": status,
         "overdue": row.get("overdue") or 0,
         "implementation_score": progress.fmt(score),

@@ -685,6 +685,24 @@ class Pledge(TimeStampedModel):
                 condition=models.Q(review_state="published"),
                 name="pledge_published_newest_idx",
             ),
+            # The forum page: its published pledges newest first, one page read straight from
+            # the index (the index above walks every other forum's pledges first). The
+            # objective page reads its compact's (an objective serves 40 % of them where it
+            # serves 1 % of all).
+            models.Index(
+                models.F("compact"),
+                models.F("published_at").desc(nulls_last=True),
+                models.F("id").desc(),
+                condition=models.Q(review_state="published"),
+                name="pledge_compact_newest_idx",
+            ),
+            models.Index(
+                models.F("forum"),
+                models.F("published_at").desc(nulls_last=True),
+                models.F("id").desc(),
+                condition=models.Q(review_state="published"),
+                name="pledge_forum_newest_idx",
+            ),
             # The full-text search (`pledges.search`).
             GinIndex(fields=["search_document"], name="pledge_search_idx"),
             # The title's words as written, for the duplicate warning (`pledges.duplicates`,

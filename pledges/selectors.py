@@ -89,6 +89,32 @@ def with_listing_data(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
     )
 
 
+def entity_pledge_count(entity: Entity) -> int:
+    """Published pledges an entity stands behind: those it submitted and those it joined as a
+    public co-pledger. Two counts on the entity's own index entries, where counting
+    `entity = … OR id IN (…)` reads every published pledge."""
+    joined = (
+        PledgeParticipant.objects.public()
+        .filter(entity=entity, pledge__review_state=ReviewState.PUBLISHED)
+        .exclude(pledge__entity=entity)
+    )
+    return Pledge.objects.published().filter(entity=entity).count() + joined.count()
+
+
+def entity_pledge_ids(entity: Entity) -> QuerySet[Any]:
+    """(published_at, pk) of the published pledges an entity stands behind, newest first (the
+    browser's "newest" order): its own, read in order from `pledge_entity_newest_idx`, and those
+    it joined as a public co-pledger; a UNION, which also lists a pledge in both once."""
+    published = Pledge.objects.published().order_by()
+    joined = PledgeParticipant.objects.public().filter(entity=entity).values("pledge_id")
+    return (
+        published.filter(entity=entity)
+        .values("published_at", "pk")
+        .union(published.filter(pk__in=joined).values("published_at", "pk"))
+        .order_by(F("published_at").desc(nulls_last=True), "-pk")
+    )
+
+
 def ids_up_to(querysets: Sequence[QuerySet[Pledge]], *, limit: int) -> list[list[int] | None]:
     """For each queryset, the ids of its pledges when it holds at most `limit`, else None.
 
@@ -178,6 +204,24 @@ def pledge_figures(pledges: QuerySet[Pledge]) -> PledgeFigures:
         usd=money["usd"],
         with_amount=counts["with_amount"],
         not_converted=money["not_converted"] or 0,
+    )
+
+
+def snapshot_pledge_figures(figures: dict[str, Any]) -> PledgeFigures | None:
+    """The headline figures as a progress snapshot stored them (`indicators.engine`: the same
+    definitions, counted by the engine), or None when it holds no distinct counts (a snapshot
+    written before they were stored: the caller counts live)."""
+    if "entities" not in figures or "countries" not in figures:
+        return None
+    money = figures["money"]
+    usd = money["pledged_usd"]
+    return PledgeFigures(
+        pledges=figures["pledges"],
+        entities=figures["entities"],
+        countries=figures["countries"],
+        usd=None if usd is None else Decimal(usd),
+        with_amount=money["pledges_with_amount"],
+        not_converted=money["unconverted_pledges"],
     )
 
 

@@ -1,22 +1,23 @@
 """The report as a workbook (a cover sheet, then one sheet per table) and the overdue list as
-CSV, neither carrying a live formula (core/spreadsheets.py). Workbooks are written in openpyxl's
-write-only mode to a temporary file, and lists are read from the database in chunks, so a long
-overdue list never sits in memory at once."""
+CSV, neither carrying a live formula (core/spreadsheets.py). Workbooks are streamed row by row
+into a temporary file (`core.xlsx`), and lists are read from the database in chunks as tuples,
+so a long list never sits in memory at once."""
 
 import csv
 import datetime as dt
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from types import SimpleNamespace
 from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from core.spreadsheets import safe_row, xlsx_row
+from core import xlsx
+from core.spreadsheets import safe_row
+from core.xlsx import StreamingWorkbook
 from pledges.models import ImplementationStatus, Pledge
 
 from .selectors import (
@@ -31,26 +32,13 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
 
 
-def _naive(value: Any) -> Any:
-    """Spreadsheets have no time zones: datetimes are written in the site's local time."""
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None)
-    return value
-
-
 def _sheet(
-    workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    workbook: StreamingWorkbook,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
 ) -> None:
-    sheet = workbook.create_sheet(title[:31])
-    bold = Font(bold=True)
-    cells = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append(xlsx_row(sheet, [_naive(value) for value in row]))
+    workbook.sheet(title, itertools.chain([xlsx.header(header)], rows))
 
 
 def overdue_header() -> list[str]:
@@ -68,46 +56,58 @@ def overdue_header() -> list[str]:
     ]
 
 
-def overdue_values(pledge: Pledge, *, on: dt.date) -> list[Any]:
-    """One overdue pledge as cells (shared by the CSV list and the workbook)."""
-    contact = reminder_contact(pledge)
-    return [
-        pledge.reference,
-        pledge.title,
-        pledge.entity.name,
-        pledge.forum.code if pledge.forum else "",
-        pledge.get_implementation_status_display() or _("No update yet"),
-        pledge.last_update_on or _("never"),
-        pledge_days_overdue(pledge, on=on),
-        contact.name,
-        contact.email,
-        (_("entity") if contact.from_entity else _("pledge")) if contact.email else "",
-    ]
+# What a line of the overdue list reads: plain values, no model instance per pledge.
+OVERDUE_FIELDS = (
+    "reference",
+    "title",
+    "entity__name",
+    "forum__code",
+    "implementation_status",
+    "last_update_on",
+    "last_report",
+    "contact_name",
+    "contact_email",
+    "entity_contact_name",
+    "entity_contact_email",
+)
+
+
+def overdue_lines(overdue: QuerySet[Pledge], *, on: dt.date) -> Iterator[list[Any]]:
+    """The overdue pledges of `reports.selectors.overdue_rows` (or the list's order of them) as
+    cells, shared by the CSV list and the workbook; read as values in chunks."""
+    fields = list(OVERDUE_FIELDS)
+    if "round_due_on" in overdue.query.annotations:
+        fields.append("round_due_on")
+    labels = {value: str(label) for value, label in ImplementationStatus.choices}
+    no_update, never = _("No update yet"), _("never")
+    from_entity, from_pledge = _("entity"), _("pledge")
+    for values in overdue.values(*fields).iterator(chunk_size=CHUNK):
+        # reminder_contact and pledge_days_overdue read these attributes of a pledge.
+        row = SimpleNamespace(**values)
+        contact = reminder_contact(row)  # type: ignore[arg-type]  # duck-typed, as above
+        yield [
+            row.reference,
+            row.title,
+            values["entity__name"],
+            values["forum__code"] or "",
+            labels.get(row.implementation_status) or no_update,
+            row.last_update_on or never,
+            pledge_days_overdue(row, on=on),  # type: ignore[arg-type]  # duck-typed, as above
+            contact.name,
+            contact.email,
+            (from_entity if contact.from_entity else from_pledge) if contact.email else "",
+        ]
 
 
 def report_workbook(
     report: Report, *, filters: list[tuple[str, str]], by: str, overdue: QuerySet[Pledge]
 ) -> IO[bytes]:
-    """The whole report as an .xlsx file, rewound and ready to stream."""
-    workbook = Workbook(write_only=True)
+    """The whole report as an .xlsx file, rewound and ready to stream. Rows are read as tuples
+    in chunks and written as they come (`core.xlsx`): memory stays flat however long the lists."""
+    handle = tempfile.TemporaryFile()
+    # Spreadsheets have no time zones: datetimes are written in the site's local time.
+    workbook = StreamingWorkbook(handle, timezone.get_current_timezone())
     generated = timezone.localtime()
-    cover = workbook.create_sheet(_("Report"))
-    title = WriteOnlyCell(
-        cover, value=_("Secretariat report: %(compact)s") % {"compact": report.scope.compact}
-    )
-    title.font = Font(bold=True, size=14)
-    cover.append([title])
-    cover.append([])
-    # Filters and the user's name are data: text cells, never formulas (core/spreadsheets.py).
-    for label, value in filters:
-        cover.append(xlsx_row(cover, [label, value]))
-    cover.append(
-        [_("Overdue"), _("no approved update since %(date)s") % {"date": report.cutoff.isoformat()}]
-    )
-    cover.append([_("Generated at"), generated.replace(tzinfo=None)])
-    cover.append(xlsx_row(cover, [_("Generated by"), by]))
-    cover.append([])
-    cover.append([_("Sheets")])
     sheets = [
         _("Status shares"),
         _("New pledges"),
@@ -116,9 +116,25 @@ def report_workbook(
         _("Overdue pledges"),
         _("Thematic areas"),
     ]
-    for name in sheets:
-        cover.append([name])
-
+    title = _("Secretariat report: %(compact)s") % {"compact": report.scope.compact}
+    # Filters and the user's name are data: text cells, never formulas (core/xlsx.py).
+    workbook.sheet(
+        _("Report"),
+        [
+            [xlsx.Styled(title, xlsx.TITLE)],
+            [],
+            *([label, value] for label, value in filters),
+            [
+                _("Overdue"),
+                _("no approved update since %(date)s") % {"date": report.cutoff.isoformat()},
+            ],
+            [_("Generated at"), generated.replace(tzinfo=None)],
+            [_("Generated by"), by],
+            [],
+            [_("Sheets")],
+            *([name] for name in sheets),
+        ],
+    )
     _sheet(
         workbook,
         sheets[0],
@@ -186,7 +202,7 @@ def report_workbook(
         workbook,
         sheets[4],
         overdue_header(),
-        (overdue_values(p, on=report.on) for p in overdue.iterator(chunk_size=CHUNK)),
+        overdue_lines(overdue, on=report.on),
     )
     _sheet(
         workbook,
@@ -194,8 +210,7 @@ def report_workbook(
         [_("Thematic area"), _("Pledges"), _("Share of published pledges (%)")],
         ((t.area.name, t.count, t.percent) for t in report.thematic_areas),
     )
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
+    workbook.close()
     handle.seek(0)
     return handle
 
@@ -210,8 +225,8 @@ def overdue_csv_lines(overdue: QuerySet[Pledge], *, on: dt.date) -> Iterator[str
     writer = csv.writer(_Echo())
     yield writer.writerow(safe_row(overdue_header()))
     buffer: list[str] = []
-    for pledge in overdue.iterator(chunk_size=CHUNK):
-        buffer.append(writer.writerow(safe_row(overdue_values(pledge, on=on))))
+    for line in overdue_lines(overdue, on=on):
+        buffer.append(writer.writerow(safe_row(line)))
         if len(buffer) >= CHUNK:
             yield "".join(buffer)
             buffer = []

@@ -63,14 +63,23 @@ def today() -> object:
         yield t
 
 
+def _summed(figures: dict, kind: str, distinct_kind: str) -> dict:
+    """The figures the counters derive: the distinct counts are counted by each aggregation
+    from the pledges and carried over by incremental runs, as of the day's first run
+    (docs/progress.md, "Distinct counts") — present, but not compared."""
+    if kind == distinct_kind and figures["pledges"]:
+        assert set(engine.DISTINCT_FIGURES) <= set(figures)
+    return {k: v for k, v in figures.items() if k not in engine.DISTINCT_FIGURES}
+
+
 def stored() -> dict:
     """Today's snapshots as the dashboards read them."""
     objectives = {
-        (s.objective_id, s.slice_kind, s.slice_key): s.figures
+        (s.objective_id, s.slice_kind, s.slice_key): _summed(s.figures, s.slice_kind, "overall")
         for s in ProgressSnapshot.objects.filter(date=ON)
     }
     compacts = {
-        (s.compact_id, s.slice_kind, s.slice_key): s.figures
+        (s.compact_id, s.slice_kind, s.slice_key): _summed(s.figures, s.slice_kind, "forum")
         for s in CompactProgressSnapshot.objects.filter(date=ON)
     }
     return {"objectives": objectives, "compacts": compacts}
@@ -81,8 +90,14 @@ def fresh() -> dict:
     objective_ids = list(Objective.objects.values_list("pk", flat=True))
     compact_ids = list(Compact.objects.values_list("pk", flat=True))
     return {
-        "objectives": engine.compute_objectives(objective_ids, on=ON),
-        "compacts": engine.compute_compacts(compact_ids, on=ON),
+        "objectives": {
+            group: _summed(figures, group[1], "overall")
+            for group, figures in engine.compute_objectives(objective_ids, on=ON).items()
+        },
+        "compacts": {
+            group: _summed(figures, group[1], "forum")
+            for group, figures in engine.compute_compacts(compact_ids, on=ON).items()
+        },
     }
 
 

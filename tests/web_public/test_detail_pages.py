@@ -1,13 +1,20 @@
 """The public pages of an entity, an objective and a forum: their facts and their published
 pledges, paginated; unknown codes answer 404."""
 
+import re
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
+from django.utils import timezone
+from django.utils.formats import date_format
 from pytest_django import DjangoAssertNumQueries
 
+from indicators import delta
 from pledges.models import Entity, ParticipantStatus, Pledge, PledgeParticipant
 from tests.factories import EntityFactory, MembershipFactory
 
@@ -200,3 +207,39 @@ def test_forum_page_paginates_when_more_than_25_pledges_exist(
 
     assert len(references(client.get("/forums/GRF19/"))) == 25
     assert len(references(client.get("/forums/GRF19/?page=2"))) == 1
+
+
+# --- headline figures from the progress snapshots --------------------------------------------
+
+
+def _figures(response: HttpResponse) -> list[tuple[str, str]]:
+    """(link, number) of each headline figure, as the visitor reads and follows them."""
+    block = re.search(r'<dl class="figures">(.*?)</dl>', text(response), flags=re.S)
+    assert block, "figures missing"
+    return re.findall(r'<a (?:class="amount" )?href="([^"]+)">([^<]+)</a>', block.group(1))
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("/objectives/GCR/2/", "objective=GCR-2"), ("/forums/GRF23/", "forum=GRF23")],
+)
+def test_detail_figures_are_the_snapshots_as_of_its_date_and_link_to_their_pledges(
+    world: World,
+    make_pledge: Callable[..., Pledge],
+    client: Client,
+    django_capture_on_commit_callbacks: Any,
+    path: str,
+    query: str,
+) -> None:
+    live = _figures(client.get(path))  # no snapshot yet: counted from the pledges
+    with django_capture_on_commit_callbacks(execute=True):
+        delta.rebuild(on=timezone.localdate())
+    make_pledge(objectives=(2,), countries=("FR",), amount=Decimal("7"), currency_id="USD")
+
+    response = client.get(path)
+
+    # The engine counts what the page counted (co-pledgers and countries included), and the
+    # page shows the snapshot's figures, not the pledge published since, with their date.
+    assert _figures(response) == live
+    assert {link for link, _n in live} == {f"/pledges/?{query}"}
+    assert f"As of {date_format(timezone.localdate(), 'j F Y')}." in text(response)
