@@ -272,9 +272,12 @@ def _stored_sql(conditions: list[str], dims: int) -> str:
 
 def stored(flt: FactFilter, on: dt.date) -> bool:
     """True if the stored sums answer this combination: no country or multistakeholder pledge
-    among the filters (keys too many, or not in the facts: the facts answer those, and few
-    pledges match them), and sums that hold for the day asked (its overdue cut-off)."""
+    among the filters (too many keys, or none in the facts: few pledges match them), a
+    grouping that holds the others (`filter_sums.covers`), and sums that hold for the day asked
+    (its overdue cut-off)."""
     if flt.country or flt.msp_id is not None:
+        return False
+    if not filter_sums.covers(_stored_where(flt)[2]):
         return False
     return ProgressBase.objects.filter(pk=1, built_on=on).exists()
 

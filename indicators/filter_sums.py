@@ -42,13 +42,38 @@ DIMS = {
 }
 EVERY = sum(DIMS.values())
 LISTS = frozenset(["regions", "objective_ids", "support_type_ids"])
-# The groupings stored, by kind of row. Pledge counters: none, each key alone and each pair
-# (a filter on one key and a breakdown by another); countries and targets (one row per value,
-# the larger part): none and each key alone. Every kind is also grouped by every key, which
-# answers any combination.
-SMALL = [0, *DIMS.values()]
-PAIRS = sorted({a | b for a in DIMS.values() for b in DIMS.values() if a != b})
-CUBOIDS = {"pledge": [*SMALL, *PAIRS, EVERY], "country": [*SMALL, EVERY], "unit": [*SMALL, EVERY]}
+FORUM, TYPE, REGION, OBJECTIVE, SUPPORT = DIMS.values()
+# The groupings stored, by kind of row: every subset of each "top" grouping, summed from one
+# pass over the facts grouped by the top (the pledge counters: those of at most three keys —
+# a filter on two and a breakdown by a third). A combination none of them holds (three
+# filters or more, or forum or entity type with objectives or types of support for the
+# countries and targets) is computed from the facts: few pledges pass such filters.
+TOPS = {
+    "pledge": [EVERY],
+    "country": [FORUM | TYPE | REGION, REGION | OBJECTIVE | SUPPORT, TYPE | OBJECTIVE],
+    "unit": [FORUM | TYPE | REGION, REGION | OBJECTIVE | SUPPORT, TYPE | OBJECTIVE],
+}
+MOST = {"pledge": 3, "country": 5, "unit": 5}
+
+
+def _subsets(dims: int) -> list[int]:
+    return [sub for sub in range(dims + 1) if sub & dims == sub]
+
+
+def _groupings(kind: str) -> list[tuple[int, list[int]]]:
+    """Each top of this kind of row and the groupings summed from it (none twice)."""
+    seen: set[int] = set()
+    out = []
+    for top in TOPS[kind]:
+        subs = [
+            sub for sub in _subsets(top) if sub not in seen and bin(sub).count("1") <= MOST[kind]
+        ]
+        seen.update(subs)
+        out.append((top, subs))
+    return out
+
+
+CUBOIDS = {kind: sorted(d for _top, subs in _groupings(kind) for d in subs) for kind in TOPS}
 KEYS = ("compact_id", "dims", *DIMS, "country", "unit")
 PLEDGE_NAMES = tuple(engine.PLEDGE_COUNTERS)
 TARGET_NAMES = tuple(engine.TARGET_COUNTERS)
@@ -84,47 +109,58 @@ def _source(where: str) -> str:
     )
 
 
-def _grouping(dims: int, extra: str) -> str:
-    columns = [f"f.{name}" for name, bit in DIMS.items() if dims & bit]
-    return "(" + ", ".join(["f.compact_id", *columns, *([extra] if extra else [])]) + ")"
-
-
-def _keys(extra: str, kind: str) -> str:
-    """The key columns of a grouped row: `dims` from which keys were grouped by."""
+def _top_sql(kind: str, top: int, subs: list[int], source: str, sign: str) -> str:
+    """The rows of the groupings `subs`, summed from the facts grouped by `top` (`g`)."""
+    names = [name for name, bit in DIMS.items() if top & bit]
+    extra = {"pledge": "", "country": "c.country", "unit": "t.unit"}[kind]
+    inner_keys = ", ".join(
+        ["f.compact_id", *(f"f.{n}" for n in names), *([extra] if extra else [])]
+    )
+    counters = engine.PLEDGE_COUNTERS if kind != "unit" else engine.TARGET_COUNTERS
+    inner = ", ".join(f"{_stored(c, sign)} AS {n}" for n, c in counters.items())
+    expand = {
+        "pledge": "",
+        "country": "CROSS JOIN jsonb_array_elements_text(f.countries) c(country)",
+        "unit": "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
+        "CROSS JOIN LATERAL (SELECT x.n AS id, x.e->>0 AS unit, "
+        "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t",
+    }[kind]
+    where = "WHERE f.targets <> '[]'::jsonb" if kind == "unit" else ""
+    # The key columns: `dims` from which keys were grouped by, the others empty.
     dims = " + ".join(
-        f"(CASE WHEN grouping(f.{n}) = 0 THEN {bit} ELSE 0 END)" for n, bit in DIMS.items()
+        ["0", *(f"(CASE WHEN grouping(g.{n}) = 0 THEN {DIMS[n]} ELSE 0 END)" for n in names)]
     )
-    keys = ", ".join(
-        f"COALESCE(f.{name}, '[]'::jsonb)" if name in LISTS else f"COALESCE(f.{name}, '')"
-        for name in DIMS
+    empty = {n: "'[]'::jsonb" if n in LISTS else "''" for n in DIMS}
+    keys = ", ".join(f"COALESCE(g.{n}, {empty[n]})" if n in names else empty[n] for n in DIMS)
+    country = "g.country" if kind == "country" else "''"
+    unit = "g.unit" if kind == "unit" else "''"
+    sums = ", ".join(f"sum(g.{n})" if n in counters else "0" for n in NAMES)
+    sets = ", ".join(
+        "("
+        + ", ".join(
+            [
+                "g.compact_id",
+                *(f"g.{n}" for n, bit in DIMS.items() if sub & bit),
+                *([f"g.{kind}"] if extra else []),
+            ]
+        )
+        + ")"
+        for sub in subs
     )
-    country = extra if kind == "country" else "''"
-    unit = extra if kind == "unit" else "''"
-    return f"f.compact_id, {dims}, {keys}, {country}, {unit}"
+    return (
+        f"SELECT g.compact_id, {dims}, {keys}, {country}, {unit}, {sums} FROM ("
+        f"SELECT {inner_keys}, {inner} FROM {source} f {expand} {where} GROUP BY {inner_keys}"
+        f") g GROUP BY GROUPING SETS ({sets})"
+    )
 
 
 def _select_sql(where: str, sign: str = "") -> str:
     """Every stored row's counters (times `sign`, "" or "-") over the facts passing `where`."""
-    pledge = ", ".join(_stored(c, sign) for c in engine.PLEDGE_COUNTERS.values())
-    target = ", ".join(_stored(c, sign) for c in engine.TARGET_COUNTERS.values())
-    zeros_p = ", ".join("0" for _ in PLEDGE_NAMES)
-    zeros_t = ", ".join("0" for _ in TARGET_NAMES)
-
-    def sets(kind: str, extra: str = "") -> str:
-        return ", ".join(_grouping(dims, extra) for dims in CUBOIDS[kind])
-
-    return (
-        f"WITH f AS MATERIALIZED ({_source(where)}) "
-        f"SELECT {_keys('', 'pledge')}, {pledge}, {zeros_t} FROM f "
-        f"GROUP BY GROUPING SETS ({sets('pledge')}) "
-        f"UNION ALL SELECT {_keys('c.country', 'country')}, {pledge}, {zeros_t} "
-        "FROM f CROSS JOIN jsonb_array_elements_text(f.countries) c(country) "
-        f"GROUP BY GROUPING SETS ({sets('country', 'c.country')}) "
-        f"UNION ALL SELECT {_keys('t.unit', 'unit')}, {zeros_p}, {target} FROM f "
-        "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
-        "CROSS JOIN LATERAL (SELECT x.n AS id, x.e->>0 AS unit, "
-        "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t "
-        f"WHERE f.targets <> '[]'::jsonb GROUP BY GROUPING SETS ({sets('unit', 't.unit')})"
+    return f"WITH facts AS MATERIALIZED ({_source(where)}) " + " UNION ALL ".join(
+        _top_sql(kind, top, subs, "facts", sign)
+        for kind in TOPS
+        for top, subs in _groupings(kind)
+        if subs
     )
 
 
@@ -216,11 +252,25 @@ def merge(cursor: Any, before: dict[Key, list[Any]], after: dict[Key, list[Any]]
 # --------------------------------------------------------------------------------------------
 
 
-def cuboid(kind: str, needed: int) -> int:
-    """The smallest stored grouping of this kind of row that holds every key in `needed`."""
+def cuboid(kind: str, needed: int) -> int | None:
+    """The smallest stored grouping of this kind of row that holds every key in `needed`
+    (None: none does)."""
     return min(
         (dims for dims in CUBOIDS[kind] if dims & needed == needed),
         key=lambda dims: (bin(dims).count("1"), dims),
+        default=None,
+    )
+
+
+def covers(dims: int) -> bool:
+    """True if the stored groupings answer a combination filtering by the keys in `dims`: its
+    headline, its breakdowns by forum, entity type, region and objective, its countries and
+    its targets."""
+    breakdowns = [0, FORUM, TYPE, REGION, OBJECTIVE]
+    return (
+        all(cuboid("pledge", dims | by) is not None for by in breakdowns)
+        and cuboid("country", dims) is not None
+        and cuboid("unit", dims) is not None
     )
 
 

@@ -631,7 +631,7 @@ class FilterSum(models.Model):
         # the rows themselves to build at 1,000,000 pledges, with its JSON comparisons).
         indexes = [
             models.Index(
-                fields=["compact_id", "dims", "forum_code", "entity_type_code"],
+                fields=["compact_id", "dims", "country", "unit", "forum_code", "entity_type_code"],
                 name="filter_sum_lookup_idx",
             ),
         ]
