@@ -11,6 +11,13 @@ forum, entity type, region, country, objective and the overall targets per unit 
 `TARGET_COUNTERS`). The figures are the engine's `_figures` of those counters: for a single
 slice they equal the snapshot's (tests/dashboards/test_combined_filters.py compares them).
 
+A combination of forum, entity type, region, objective and type of support (any one of them,
+most pairs: `filter_sums.covers`) is read from the sums the progress engine stores per
+grouping of those keys (`indicators.filter_sums`: the same counters, summed over a few hundred
+rows instead of counted over every matching pledge); a country, a multistakeholder pledge,
+three filters or more, or a day the sums do not hold for, from the facts. Both give the same
+figures (tests/dashboards/test_combined_filter_sums.py).
+
 docs/performance.md ("Combined dashboard filters") gives the plans; `make bench` measures a
 list of combinations (measurement 9).
 """

@@ -51,7 +51,7 @@ FORUM, TYPE, REGION, OBJECTIVE, SUPPORT = DIMS.values()
 # that hold every single key and the pairs of the measured combinations. A combination none
 # holds (three filters or more, or pairs such as forum × type of support for the countries) is
 # computed from the facts: few pledges pass such filters.
-TOPS: dict[str, list[tuple[int, list[int]]]] = {
+TOPS: dict[str, list[tuple[int | None, list[int]]]] = {
     "pledge": [
         (
             EVERY,
@@ -66,14 +66,9 @@ TOPS: dict[str, list[tuple[int, list[int]]]] = {
             ),
         )
     ],
-    "country": [
-        (top, [top])
-        for top in (FORUM | TYPE | REGION, REGION | OBJECTIVE | SUPPORT, TYPE | OBJECTIVE)
-    ],
-    "unit": [
-        (top, [top])
-        for top in (FORUM | TYPE | REGION, REGION | OBJECTIVE | SUPPORT, TYPE | OBJECTIVE)
-    ],
+    # None: straight from the facts, in one pass (one row per pledge and country or target).
+    "country": [(None, [FORUM | TYPE | REGION, REGION | OBJECTIVE | SUPPORT, TYPE | OBJECTIVE])],
+    "unit": [(None, [FORUM | TYPE | REGION, REGION | OBJECTIVE | SUPPORT, TYPE | OBJECTIVE])],
 }
 CUBOIDS = {kind: sorted(d for _top, subs in TOPS[kind] for d in subs) for kind in TOPS}
 KEYS = ("compact_id", "dims", *DIMS, "country", "unit")
@@ -111,10 +106,48 @@ def _source(where: str) -> str:
     )
 
 
-def _top_sql(kind: str, top: int, subs: list[int], source: str, sign: str) -> str:
+EXPAND = {
+    "pledge": "",
+    "country": "CROSS JOIN jsonb_array_elements_text(f.countries) c(country)",
+    "unit": "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
+    "CROSS JOIN LATERAL (SELECT x.n AS id, x.e->>0 AS unit, "
+    "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t "
+    "WHERE f.targets <> '[]'::jsonb",
+}
+EXTRA = {"pledge": "", "country": "c.country", "unit": "t.unit"}
+EMPTY = {n: "'[]'::jsonb" if n in LISTS else "''" for n in DIMS}
+
+
+def _direct_sql(kind: str, subs: list[int], source: str, sign: str) -> str:
+    """The rows of the groupings `subs`, grouped straight from the facts `f`."""
+    extra = EXTRA[kind]
+    used = [n for n, bit in DIMS.items() if any(sub & bit for sub in subs)]
+    dims = " + ".join(
+        ["0", *(f"(CASE WHEN grouping(f.{n}) = 0 THEN {DIMS[n]} ELSE 0 END)" for n in used)]
+    )
+    keys = ", ".join(f"COALESCE(f.{n}, {EMPTY[n]})" if n in used else EMPTY[n] for n in DIMS)
+    counters = engine.PLEDGE_COUNTERS if kind != "unit" else engine.TARGET_COUNTERS
+    values = ", ".join(_stored(counters[n], sign) if n in counters else "0" for n in NAMES)
+    sets = ", ".join(
+        "("
+        + ", ".join(["f.compact_id", *(f"f.{n}" for n, b in DIMS.items() if sub & b), extra])
+        + ")"
+        for sub in subs
+    )
+    country = extra if kind == "country" else "''"
+    unit = extra if kind == "unit" else "''"
+    return (
+        f"SELECT f.compact_id, {dims}, {keys}, {country}, {unit}, {values} "
+        f"FROM {source} f {EXPAND[kind]} GROUP BY GROUPING SETS ({sets})"
+    )
+
+
+def _top_sql(kind: str, top: int | None, subs: list[int], source: str, sign: str) -> str:
     """The rows of the groupings `subs`, summed from the facts grouped by `top` (`g`)."""
+    if top is None:
+        return _direct_sql(kind, subs, source, sign)
     names = [name for name, bit in DIMS.items() if top & bit]
-    extra = {"pledge": "", "country": "c.country", "unit": "t.unit"}[kind]
+    extra = EXTRA[kind]
     inner_keys = ", ".join(
         ["f.compact_id", *(f"f.{n}" for n in names), *([extra] if extra else [])]
     )

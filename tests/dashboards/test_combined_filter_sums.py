@@ -4,6 +4,7 @@ kind of combination, after a full run and after an incremental one."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -48,7 +49,10 @@ def combinations(compact: Compact) -> tuple[list[FactFilter], list[FactFilter]]:
     region, objective, support = most("regions"), most("objective_ids"), most("support_type_ids")
     several = [ids for ids in facts.values_list("support_type_ids", flat=True) if len(ids) > 1]
     assert several, "pledges with several types of support"
-    make = lambda **keys: FactFilter(compact.pk, **keys)  # noqa: E731
+
+    def make(**keys: Any) -> FactFilter:
+        return FactFilter(compact.pk, **keys)
+
     return [
         make(),
         make(forum=forum),
@@ -101,11 +105,9 @@ def test_stored_sums_give_the_figures_of_the_facts_before_and_after_an_increment
     assert_sums_equal_facts()
 
     # A pledge moves to other regions, objectives and types of support; another is withdrawn.
-    edited = (
-        Pledge.objects.filter(review_state=ReviewState.PUBLISHED, compact__code="GCR")
-        .order_by("id")
-        .first()
-    )
+    edited = Pledge.objects.filter(
+        review_state=ReviewState.PUBLISHED, compact__code="GCR"
+    ).earliest("id")
     data = PledgeInput.from_pledge(edited)
     data.objectives = list(Objective.objects.filter(compact=edited.compact).order_by("number")[:3])
     data.geography_scope = GeographyScope.REGIONAL
@@ -113,7 +115,7 @@ def test_stored_sums_give_the_figures_of_the_facts_before_and_after_an_increment
     data.support_types = list(SupportType.objects.order_by("pk")[:2])
     data.amount = Decimal("98765.43")
     update_pledge(pledge=edited, data=data, by=secretariat)
-    gone = Pledge.objects.filter(review_state=ReviewState.PUBLISHED).order_by("-id").first()
+    gone = Pledge.objects.filter(review_state=ReviewState.PUBLISHED).latest("id")
     transition_pledge(pledge=gone, action="supersede", by=secretariat, reason="Test")
     outcome = runner.recompute_stale(triggered_by="test")
     assert outcome.run is not None
