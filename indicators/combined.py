@@ -114,15 +114,7 @@ DECIMALS = frozenset(
 TARGET_NAMES = tuple(engine.TARGET_COUNTERS)
 
 
-# What the breakdowns, the countries and the map show of each row: pledges and money. Only the
-# headline and the objective cards need every counter (statuses, overdue); the others cost
-# per row and per group, so a breakdown computes these alone (the rest is NULL, read as 0).
-LIGHT = frozenset(
-    [
-        *("pledges", "with_amount", "unconverted", "pledged_usd", "pledged_n"),
-        *("disbursing", "disbursed_usd", "disbursed_n"),
-    ]
-)
+LIGHT = filter_sums.LIGHT
 
 
 def _counters(*, targets: bool, light: bool = False) -> str:
