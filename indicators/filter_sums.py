@@ -7,8 +7,8 @@ some of the keys a filter selects on (forum, entity type, regions, objectives, t
 support: a row's `dims` says which; the others are summed over), plus one row per country and
 per target unit for those breakdowns. A combination is then the grouped SQL of
 `indicators.combined` over the few rows of the smallest grouping that holds every key it
-filters or groups by (`CUBOIDS`; the grouping by every key holds any combination). The list keys
-are whole sets: a pledge in two regions is in one row whose `regions` holds both, so a filter on
+filters or groups by (`CUBOIDS`, `covers`; a combination none holds reads the facts). The list
+keys are whole sets: a pledge in two regions is in one row whose `regions` holds both, so a filter on
 one region takes the row once and the region breakdown expands it into each of its regions,
 exactly as the facts do.
 
@@ -24,7 +24,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, localcontext
+from decimal import localcontext
 from typing import Any
 
 from django.db import connection
@@ -93,11 +93,6 @@ LIGHT = frozenset(
 PLEDGE_NAMES = tuple(engine.PLEDGE_COUNTERS)
 TARGET_NAMES = tuple(engine.TARGET_COUNTERS)
 NAMES = (*PLEDGE_NAMES, *TARGET_NAMES)
-SUMS = frozenset(
-    name
-    for name, counter in {**engine.PLEDGE_COUNTERS, **engine.TARGET_COUNTERS}.items()
-    if counter.terms
-)
 SCOPED = ("regional", "national", "local")  # as indicators.combined: scopes whose regions count
 PRECISION = 100  # exact Decimal sums (products of amounts and rates)
 
@@ -367,7 +362,3 @@ def counters(*, targets: bool, light: Iterable[str] | None = None) -> str:
         for name, counter in engine.TARGET_COUNTERS.items()
     )
     return f"{pledge_sql}, {target_sql}"
-
-
-def _unused(values: Iterable[Decimal]) -> None:  # pragma: no cover — keeps Decimal imported
-    del values
