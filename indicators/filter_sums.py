@@ -8,9 +8,9 @@ support: a row's `dims` says which; the others are summed over), plus one row pe
 per target unit for those breakdowns. A combination is then the grouped SQL of
 `indicators.combined` over the few rows of the smallest grouping that holds every key it
 filters or groups by (`CUBOIDS`, `covers`; a combination none holds reads the facts). The list
-keys are whole sets: a pledge in two regions is in one row whose `regions` holds both, so a filter on
-one region takes the row once and the region breakdown expands it into each of its regions,
-exactly as the facts do.
+keys are whole sets: a pledge in two regions is in one row whose `regions` holds both, so a
+filter on one region takes the row once and the region breakdown expands it into each of its
+regions, exactly as the facts do.
 
 The progress engine keeps the rows with the facts, in the same transactions: a full run
 (`rebuild`) sums every fact; an incremental one subtracts the changed pledges' stored facts and
