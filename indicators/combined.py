@@ -11,6 +11,13 @@ forum, entity type, region, country, objective and the overall targets per unit 
 `TARGET_COUNTERS`). The figures are the engine's `_figures` of those counters: for a single
 slice they equal the snapshot's (tests/dashboards/test_combined_filters.py compares them).
 
+A combination of forum, entity type, region, objective and type of support (any one of them,
+most pairs: `filter_sums.covers`) is read from the sums the progress engine stores per
+grouping of those keys (`indicators.filter_sums`: the same counters, summed over a few hundred
+rows instead of counted over every matching pledge); a country, a multistakeholder pledge,
+three filters or more, or a day the sums do not hold for, from the facts. Both give the same
+figures (tests/dashboards/test_combined_filter_sums.py).
+
 docs/performance.md ("Combined dashboard filters") gives the plans; `make bench` measures a
 list of combinations (measurement 9).
 """
@@ -26,8 +33,8 @@ from django.db import connection, transaction
 from partnerships.models import MembershipState, MultistakeholderMembership
 from pledges.models import Pledge, overdue_cutoff
 
-from . import engine
-from .models import PledgeFact, SliceKind
+from . import engine, filter_sums
+from .models import FilterSum, PledgeFact, ProgressBase, SliceKind
 
 # The matching facts are read once into memory (a CTE) and grouped by every branch: enough
 # memory that the CTE and the hash aggregates do not spill to disk at 1,000,000 pledges.
@@ -107,15 +114,7 @@ DECIMALS = frozenset(
 TARGET_NAMES = tuple(engine.TARGET_COUNTERS)
 
 
-# What the breakdowns, the countries and the map show of each row: pledges and money. Only the
-# headline and the objective cards need every counter (statuses, overdue); the others cost
-# per row and per group, so a breakdown computes these alone (the rest is NULL, read as 0).
-LIGHT = frozenset(
-    [
-        *("pledges", "with_amount", "unconverted", "pledged_usd", "pledged_n"),
-        *("disbursing", "disbursed_usd", "disbursed_n"),
-    ]
-)
+LIGHT = filter_sums.LIGHT
 
 
 def _counters(*, targets: bool, light: bool = False) -> str:
@@ -196,33 +195,127 @@ def _sql(conditions: list[str]) -> str:
     )
 
 
-def _typed(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    """Counts back to integers (the query returns every counter as numeric); sums stay Decimal."""
+def _stored_where(flt: FactFilter) -> tuple[list[str], dict[str, Any], int]:
+    """The filters as conditions over the stored sums `f` (filter_sums), their parameters, and
+    the keys they filter by (`filter_sums.DIMS` bits)."""
+    conditions = ["f.compact_id = %(compact_id)s"]
+    params: dict[str, Any] = {"compact_id": flt.compact_id}
+    chosen = {
+        "forum_code": flt.forum or None,
+        "entity_type_code": flt.entity_type or None,
+        "regions": flt.region or None,  # the rows' regions hold "global" for global pledges
+        "objective_ids": flt.objective_id,
+        "support_type_ids": flt.support_type_id,
+    }
+    dims = 0
+    for column, value in chosen.items():
+        if value is None:
+            continue
+        dims |= filter_sums.DIMS[column]
+        if column in filter_sums.LISTS:
+            conditions.append(f"f.{column} @> %({column})s::jsonb")
+            params[column] = json.dumps([value])
+        else:
+            conditions.append(f"f.{column} = %({column})s")
+            params[column] = value
+    return conditions, params, dims
+
+
+def _stored_sql(conditions: list[str], dims: int) -> str:
+    """`_sql`'s groups from the stored sums of the rows that pass every filter — the same
+    counters summed over rows instead of counted over pledges — each group from the smallest
+    stored grouping that holds the keys it filters and groups by."""
+    where = " AND ".join(conditions)
+    table = engine._t(FilterSum)
+    bit = filter_sums.DIMS
+
+    def rows(kind: str, needed: int = 0, expand: str = "", group: str = "2") -> str:
+        """The rows of one kind that pass the filters, from the grouping that holds `needed`;
+        `expand`: a list key expanded into one row per value."""
+        kinds = {
+            "pledge": "f.country = '' AND f.unit = ''",
+            "country": "f.country <> ''",
+            "unit": "f.unit <> ''",
+        }
+        grouping = filter_sums.cuboid(kind, dims | needed)
+        return (
+            f"{table} f {expand} WHERE {where} AND f.dims = {grouping} AND {kinds[kind]} "
+            f"GROUP BY {group}"
+        )
+
+    counters = filter_sums.counters
+    light = counters(targets=False, light=LIGHT)
+    branches = [
+        "SELECT 'overall'::text AS kind, ''::text AS key, ''::text AS unit, "
+        f"{counters(targets=False)} FROM {rows('pledge')}",
+        f"SELECT '{SliceKind.FORUM}', f.forum_code, '', {light} "
+        f"FROM {rows('pledge', bit['forum_code'])}",
+        f"SELECT '{SliceKind.ENTITY_TYPE}', f.entity_type_code, '', {light} "
+        f"FROM {rows('pledge', bit['entity_type_code'])}",
+        f"SELECT '{SliceKind.REGION}', r.region, '', {light} FROM "
+        + rows(
+            "pledge", bit["regions"], "CROSS JOIN jsonb_array_elements_text(f.regions) r(region)"
+        ),
+        f"SELECT '{SliceKind.COUNTRY}', f.country, '', {light} FROM {rows('country')}",
+        f"SELECT '{OBJECTIVE}', o.objective, '', {counters(targets=False)} FROM "
+        + rows(
+            "pledge",
+            bit["objective_ids"],
+            "CROSS JOIN jsonb_array_elements_text(f.objective_ids) o(objective)",
+        ),
+        f"SELECT 'overall', '', f.unit, {counters(targets=True)} "
+        f"FROM {rows('unit', group='f.unit')}",
+    ]
+    return " UNION ALL ".join(branches)
+
+
+def stored(flt: FactFilter, on: dt.date) -> bool:
+    """True if the stored sums answer this combination: no country or multistakeholder pledge
+    among the filters (too many keys, or none in the facts: few pledges match them), a
+    grouping that holds the others (`filter_sums.covers`), and sums that hold for the day asked
+    (its overdue cut-off)."""
+    if flt.country or flt.msp_id is not None:
+        return False
+    if not filter_sums.covers(_stored_where(flt)[2]):
+        return False
+    return ProgressBase.objects.filter(pk=1, built_on=on).exists()
+
+
+def _typed(row: dict[str, Any], names: tuple[str, ...], *, nulls: bool = False) -> dict[str, Any]:
+    """Counts back to integers (the query returns every counter as numeric); sums stay Decimal.
+    NULL counters were not computed and are left out, except with `nulls` (target rows: a sum
+    over no reported target is NULL, and the figures read it)."""
     return {
         name: row[name] if name in DECIMALS or row[name] is None else int(row[name])
         for name in names
-        if row[name] is not None
+        if nulls or row[name] is not None
     }
 
 
-def combined(flt: FactFilter, *, on: dt.date) -> Combined:
-    """The figures of this combination as of `on` (the overdue cut-off's day), in one query."""
-    conditions, params = _where(flt)
-    params["cutoff"] = overdue_cutoff(on)
+def combined(flt: FactFilter, *, on: dt.date, use_sums: bool = True) -> Combined:
+    """The figures of this combination as of `on` (the overdue cut-off's day), in one query:
+    from the stored sums when they answer it (`stored`), else from the facts."""
+    if use_sums and stored(flt, on):
+        conditions, params, dims = _stored_where(flt)
+        sql = _stored_sql(conditions, dims)
+    else:
+        conditions, params = _where(flt)
+        params["cutoff"] = overdue_cutoff(on)
+        sql = _sql(conditions)
     pledge_rows: engine.Rows = defaultdict(list)
     target_rows: engine.Rows = defaultdict(list)
     with transaction.atomic(), connection.cursor() as cursor:
         # JIT compilation costs more than it saves on one-off aggregates (docs/performance.md).
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        cursor.execute(_sql(conditions), params)
+        cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         for values in cursor.fetchall():
             row = dict(zip(names, values, strict=True))
             group = (0, row.pop("kind"), row.pop("key") or "")
             unit = row.pop("unit")
             if unit:
-                target_rows[group].append({"unit": unit, **_typed(row, TARGET_NAMES)})
+                target_rows[group].append({"unit": unit, **_typed(row, TARGET_NAMES, nulls=True)})
             elif row["pledges"]:
                 pledge_rows[group].append(_typed(row, PLEDGE_NAMES))
     results = engine.results_for(pledge_rows, target_rows, {}, [0])

@@ -37,9 +37,9 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from compacts.models import Compact, Objective
-from pledges.models import PledgeProgressMark
+from pledges.models import PledgeProgressMark, overdue_cutoff
 
-from . import engine, goal_progress
+from . import engine, filter_sums, goal_progress
 from .models import (
     CompactProgressSnapshot,
     OwnerKind,
@@ -187,6 +187,7 @@ def rebuild(*, on: dt.date) -> tuple[dict[int, int], dict[int, int]]:
         # Marks read now stand for changes the aggregation below sees; later ones stay.
         seen = list(PledgeProgressMark.objects.values_list("pledge_id", "marked_at"))
         rows = engine.aggregate_many("TRUE", owners, on=on, read=_store_facts)
+        filter_sums.rebuild(cursor, overdue_cutoff(on))
         # Statistics of the fresh facts: the dashboard's combined filters (indicators/combined.py)
         # are planned from them (a few hundred ms at 1,000,000 pledges: ANALYZE samples).
         cursor.execute(f"ANALYZE {connection.ops.quote_name(PledgeFact._meta.db_table)}")
@@ -256,7 +257,10 @@ def apply_marked(*, on: dt.date) -> set[SumKey]:
             # of the old ones; what those count: the same grouped SQL over the stored facts
             # before and after (the full run groups the very rows it stores).
             counted = engine.aggregate_stored(marked, owners, on=on)
+            # The combined filters' sums move by the same difference (indicators/filter_sums.py).
+            before = filter_sums.rows(cursor, marked, overdue_cutoff(on))
             _store_facts(cursor, *engine.live_tables(marked, owners, on=on), pledge_ids=marked)
+            filter_sums.merge(cursor, before, filter_sums.rows(cursor, marked, overdue_cutoff(on)))
             now = engine.aggregate_stored(marked, owners, on=on)
             delta: dict[SumKey, Counters] = defaultdict(dict)
             for sign, rows in ((-1, counted), (1, now)):

@@ -417,17 +417,22 @@ FACTS_SELECT = """
                jsonb_agg(jsonb_build_array(unit, target_value::text, latest::text) ORDER BY id)
                AS targets
         FROM progress_targets GROUP BY pledge_id
+    ), sup AS (
+        SELECT st.pledge_id, jsonb_agg(st.supporttype_id ORDER BY st.supporttype_id) AS ids
+        FROM "%s" st JOIN progress_facts f ON f.id = st.pledge_id GROUP BY st.pledge_id
     )
     SELECT f.id, f.compact_id, COALESCE(obj.ids, '[]'::jsonb), f.forum_code,
            f.entity_type_code, f.geography_scope, COALESCE(reg.regions, '[]'::jsonb),
            COALESCE(cty.countries, '[]'::jsonb), f.amount, f.rate, f.disbursed, f.last,
-           f.implementation_status, COALESCE(tgt.targets, '[]'::jsonb)
+           f.implementation_status, COALESCE(tgt.targets, '[]'::jsonb),
+           COALESCE(sup.ids, '[]'::jsonb)
     FROM progress_facts f
     LEFT JOIN obj ON obj.pledge_id = f.id
     LEFT JOIN reg ON reg.pledge_id = f.id
     LEFT JOIN cty ON cty.pledge_id = f.id
     LEFT JOIN tgt ON tgt.pledge_id = f.id
-"""
+    LEFT JOIN sup ON sup.pledge_id = f.id
+""".replace("%s", Pledge.support_types.through._meta.db_table)
 FACT_COLUMNS = (
     "pledge_id",
     "compact_id",
@@ -443,6 +448,7 @@ FACT_COLUMNS = (
     "last",
     "implementation_status",
     "targets",
+    "support_type_ids",
 )
 
 
