@@ -737,6 +737,11 @@ COMBINATIONS: list[dict[str, str]] = [
         "support_type": "financial",
     },
     {"compact": "GCM", "forum": "IMRF22", "entity_type": "state"},
+    # Pairs the stored filter sums hold no country or target rows for (session 12): they read
+    # the facts, so they show what "any combination" costs.
+    {"compact": "GCR", "forum": "GRF23", "objective": "2"},
+    {"compact": "GCR", "forum": "GRF23", "support_type": "financial"},
+    {"compact": "GCR", "entity_type": "ngo", "support_type": "financial"},
 ]
 COMBINED_REPEATS = 5
 
