@@ -20,6 +20,7 @@ from pledges.workflow import REVIEW_PERMISSION
 from . import services
 from .models import (
     CompactProgressSnapshot,
+    FilterSum,
     FrameworkEdition,
     Indicator,
     IndicatorValue,
@@ -312,6 +313,12 @@ class ProgressSumAdmin(ComputedRowAdmin):
     list_display = ("owner_kind", "owner_id", "slice_kind", "slice_key", "unit")
     list_filter = ("owner_kind", "slice_kind")
     search_fields = ("slice_key",)
+
+
+@admin.register(FilterSum)
+class FilterSumAdmin(ComputedRowAdmin):
+    list_display = ("compact_id", "dims", "forum_code", "entity_type_code", "country", "unit")
+    list_filter = ("dims",)
 
 
 @admin.register(PledgeFact)

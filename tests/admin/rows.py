@@ -17,6 +17,7 @@ from followup.models import DocumentKind, FollowUpDocument
 from forums.models import ForumKind, RegionalReview, ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
+    FilterSum,
     FrameworkEdition,
     MspProgressSnapshot,
     OwnerKind,
@@ -166,6 +167,9 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
         slice_kind=SliceKind.OVERALL,
         counters={"pledges": 1},
     )
+    filter_sum = FilterSum.objects.create(
+        compact_id=compact.pk, dims=1, forum_code=forum.code, pledges=1
+    )
     mark = PledgeProgressMark.objects.create(pledge_id=pledge.pk, marked_at=run.started_at)
     translated = PledgeTranslation.objects.create(pledge=pledge, language="fr", title="Titre")
     msp = MultistakeholderPledge.objects.create(
@@ -218,8 +222,8 @@ def build_rows(n: int = 0) -> dict[type[Model], Model]:
         country, currency, compact, objective, action, principle, area, platform, forum,
         entity_type, support_type, user, entity, membership, pledge, participant, link, target,
         update, actual, counter, edition, report, indicator, value, rate, snapshot,
-        compact_snapshot, run, audit, api_key, base, fact, progress_sum, mark, translated, msp,
-        lead, outcome, msp_member, msp_snapshot, reaffirmation, continuous, round_, review,
-        document,
+        compact_snapshot, run, audit, api_key, base, fact, progress_sum, filter_sum, mark,
+        translated, msp, lead, outcome, msp_member, msp_snapshot, reaffirmation, continuous,
+        round_, review, document,
     ]  # fmt: skip
     return {type(row): row for row in rows}

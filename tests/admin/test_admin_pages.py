@@ -14,6 +14,7 @@ from core.models import AuditEntry
 from forums.models import ReportingRound
 from indicators.models import (
     CompactProgressSnapshot,
+    FilterSum,
     MspProgressSnapshot,
     PledgeFact,
     ProgressBase,
@@ -57,7 +58,7 @@ OUR_MODELS = sorted(
 # Written only by code: snapshots by the progress engine, the rest by the services (API keys by
 # the "API keys" page and `create_api_key`, since their secret must be shown once).
 # The progress engine's stored facts and sums, and the pledges' progress marks, which they adjust.
-COMPUTED_ROWS = {PledgeFact, ProgressBase, ProgressSum, PledgeProgressMark}
+COMPUTED_ROWS = {FilterSum, PledgeFact, ProgressBase, ProgressSum, PledgeProgressMark}
 READ_ONLY_MODELS = {
     ApiKey,
     PledgeTranslation,  # written through the translation services (pledge's Translations page)
