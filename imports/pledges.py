@@ -44,7 +44,7 @@ from pledges.models import (
 )
 from pledges.names import cased_name_skeleton, name_skeleton
 from pledges.progress_marks import progress_changed
-from pledges.services import PledgeInput, update_pledge, validate_pledge
+from pledges.services import PLEDGE_SETS, PledgeInput, update_pledge, validate_pledge
 from pledges.services.bulk import NewPledge, check_new_pledge, create_pledges
 from pledges.services.feed import feed_entities, feed_pledges
 
@@ -63,14 +63,6 @@ OBJECTIVE_TOKEN = re.compile(
 )
 ACTION_TOKEN = re.compile(r"^(?:(GCR|GCM)\s*)?(\d{1,2})\s*\(?([a-z]{1,2})\)?$", re.I)
 DEFAULT_ENTITY_TYPE = "other"
-PLEDGE_SETS = (
-    "objectives",
-    "actions",
-    "principles",
-    "thematic_areas",
-    "support_types",
-    "beneficiary_countries",
-)
 
 
 @dataclass

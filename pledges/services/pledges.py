@@ -141,7 +141,7 @@ class PledgeInput:
         `sets`: its many-to-many sets by field name, already read (an import reads them for
         500 pledges at once); the targets are then left out (None: left as they are)."""
         if sets is None:
-            sets = {name: list(getattr(pledge, name).all()) for name in _SET_FIELDS}
+            sets = {name: list(getattr(pledge, name).all()) for name in PLEDGE_SETS}
             targets: list[TargetInput] | None = [
                 TargetInput(
                     id=t.pk,
@@ -183,7 +183,7 @@ class PledgeInput:
 
 
 # The many-to-many sets of a pledge, as PledgeInput names them.
-_SET_FIELDS = (
+PLEDGE_SETS = (
     "objectives",
     "actions",
     "principles",
