@@ -3,37 +3,43 @@
 CSV (UTF-8 with a byte-order mark, formula-like text neutralised as in every export of ours:
 core/spreadsheets.py) and a gzipped JSON Lines file (values as they are).
 
-Memory stays flat whatever the size: every resource is read with a server-side cursor in chunks
-(pledges through the API export's own reader, `PledgeReader.export_rows`, with the export's
-columns) and written straight to compressed temporary files, which then go to the default
-storage. All resources are read in one REPEATABLE READ transaction, so they agree with each
-other (a pledge in `pledges.csv` has its targets in `targets.csv`).
+PostgreSQL writes both files of every resource: each resource is one SELECT (its columns in the
+order of its fields), and the builder wraps it in two `COPY … TO STDOUT`, one writing CSV cells
+(`csv_cell`: ISO dates, neutralised text, JSON text for objects) and one writing each row as a
+JSON object (`row_to_json`). The bytes are only passed on, in blocks, to a gzip stream that a
+second thread compresses (zlib releases the GIL), so reading and compressing overlap and memory
+stays flat whatever the size. Converting each cell in Python was the cost before (914 s for
+1,000,000 pledges under load, against 55 s for psql copying the same tables raw). All resources
+are read in one REPEATABLE READ transaction (`services.build_data_package`), so they agree with
+each other (a pledge in `pledges.csv` has its targets in `targets.csv`).
 
-Only public data: published pledges; accepted co-pledgers of verified entities; approved
-updates of published pledges; verified entities; indicator values and progress snapshots (public
-reference and computed figures, the composite only where the deployment publishes it).
+Only public data: each resource's SELECT compiles the querysets that say what is public
+(`resources.py`).
 """
 
-import csv
 import datetime as dt
 import gzip
 import hashlib
-import io
 import json
+import queue
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from types import TracebackType
+from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
 
-from core.api.exports import CHUNK
-from core.spreadsheets import safe_row
+from core.spreadsheets import safe_cell_sql
 
-Row = Sequence[Any]
+# A statement and its parameters (`%s`), as `cursor.execute` takes them.
+Statement = tuple[str, Sequence[Any]]
+# Bytes handed to the compressing thread at a time.
+BLOCK = 1 << 18
+# gzip's level 6 (zlib's default): level 9 compressed ~2× slower for ~1 % smaller files.
+COMPRESS_LEVEL = 6
 
 
 @dataclass(frozen=True)
@@ -48,14 +54,14 @@ class Field:
 
 @dataclass(frozen=True)
 class Resource:
-    """One table of the package: its columns and where its rows come from (tuples in column
-    order, read in chunks)."""
+    """One table of the package: its columns and the SELECT that reads its rows (its columns in
+    the order of `fields`, whatever their names), built when the package is written."""
 
     name: str
     title: str
     description: str
     fields: tuple[Field, ...]
-    rows: Callable[[], Iterator[Row]]
+    select: Callable[[], Statement]
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[dict[str, Any], ...] = field(default=())
 
@@ -77,16 +83,54 @@ class Resource:
         return schema
 
 
-def sql_rows(sql: str, params: Sequence[Any] = ()) -> Callable[[], Iterator[Row]]:
-    """Rows of `sql` read through a server-side cursor, CHUNK at a time."""
+# --------------------------------------------------------------------------------------------
+# The two COPY statements of a resource
+# --------------------------------------------------------------------------------------------
 
-    def rows() -> Iterator[Row]:
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(sql, params)
-            while chunk := cursor.fetchmany(CHUNK):
-                yield from chunk
 
-    return rows
+def csv_cell(kind: str, column: str) -> str:
+    """The CSV cell of `column` of Frictionless type `kind`, as text (NULL: an empty cell).
+    Dates and datetimes in ISO 8601 (`to_json` writes them so whatever the session's
+    DateStyle: `2025-06-30T12:00:00.5+00:00`, as Python's isoformat); booleans `true`/`false`;
+    objects as JSON; text neutralised for spreadsheets (`safe_cell_sql`), empty text as no
+    value (PostgreSQL would write `""`, Python's csv module writes nothing)."""
+    if kind == "string":
+        return f"NULLIF({safe_cell_sql(column)}, '')"
+    if kind in ("date", "datetime"):
+        return f"(to_json({column}) #>> '{{}}')"
+    if kind == "boolean":
+        return f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+    if kind == "object":
+        return f"{column}::text"
+    return column  # numbers: PostgreSQL writes them as they are stored
+
+
+def _columns(resource: Resource) -> str:
+    return ", ".join(f"c{i}" for i in range(len(resource.fields)))
+
+
+def csv_copy(resource: Resource, select: str) -> str:
+    """`COPY` of the resource's rows as CSV lines (PostgreSQL quotes them as Python's csv module
+    does: a cell holding a comma, a quote, CR or LF), without the header."""
+    cells = ", ".join(csv_cell(f.type, f"r.c{i}") for i, f in enumerate(resource.fields))
+    return (
+        f"COPY (SELECT {cells} FROM ({select}) AS r ({_columns(resource)}))"  # noqa: S608 -- our own SQL
+        " TO STDOUT WITH (FORMAT csv)"
+    )
+
+
+def json_copy(resource: Resource, select: str) -> str:
+    """`COPY` of the resource's rows as JSON objects, one a line, keys in field order.
+
+    As CSV whose delimiter and quote are control characters: JSON text holds no raw control
+    character (`row_to_json` escapes them), so no cell is ever quoted and every line is the JSON
+    as it is (COPY's text format would double each backslash)."""
+    keys = ", ".join(f'r.c{i} AS "{f.name}"' for i, f in enumerate(resource.fields))
+    return (
+        f"COPY (SELECT row_to_json(j) FROM (SELECT {keys}"  # noqa: S608 -- our own SQL
+        f" FROM ({select}) AS r ({_columns(resource)})) AS j)"
+        " TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -94,26 +138,96 @@ def sql_rows(sql: str, params: Sequence[Any] = ()) -> Callable[[], Iterator[Row]
 # --------------------------------------------------------------------------------------------
 
 
-def _text(value: Any) -> Any:
-    """A CSV cell: ISO dates and times, decimals as written, JSON for objects; None empty."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return value
+class GzipSink:
+    """A gzip file written by a thread of its own: `write` hands blocks over (at most a few
+    waiting, so memory stays flat) and returns at once; zlib releases the GIL while it
+    compresses, so the next block is read from PostgreSQL meanwhile."""
+
+    def __init__(self, path: Path) -> None:
+        # mtime=0: the same rows give the same bytes (and the same SHA-256) whenever written.
+        self._raw = path.open("wb")
+        self._file = gzip.GzipFile(
+            filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=COMPRESS_LEVEL
+        )
+        self._blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"gzip {path.name}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (block := self._blocks.get()) is not None:
+                self._file.write(block)
+        except BaseException as error:  # raised again in the writing thread (`close`)
+            self._error = error
+            while self._blocks.get() is not None:  # let the writer finish
+                pass
+
+    def write(self, block: bytes) -> None:
+        if block:
+            self._blocks.put(block)
+
+    def close(self) -> None:
+        self._blocks.put(None)
+        self._thread.join()
+        self._file.close()
+        self._raw.close()
+        if self._error is not None:
+            raise self._error
+
+    def __enter__(self) -> "GzipSink":
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        # JSON numbers: exact as text, read as numbers by every JSON parser.
-        return json.loads(str(value)) if value.is_finite() else None
-    return value
+def _copied(cursor: Any, sql: str) -> Iterable[memoryview]:
+    """The messages of `sql`'s COPY: one a row, each ending in LF."""
+    with cursor.copy(sql) as copy:
+        while data := copy.read():
+            yield data
+
+
+def _write_csv(cursor: Any, sql: str, out: GzipSink) -> int:
+    """The CSV rows of `sql`, each ending in CRLF (as the csv module and RFC 4180 end rows);
+    returns how many."""
+    rows = 0
+    block: list[Any] = []
+    size = 0
+    for row in _copied(cursor, sql):
+        block.append(row[:-1])
+        size += len(row)
+        rows += 1
+        if size >= BLOCK:
+            block.append(b"")
+            out.write(b"\r\n".join(block))
+            block, size = [], 0
+    if block:
+        block.append(b"")
+        out.write(b"\r\n".join(block))
+    return rows
+
+
+def _write_lines(cursor: Any, sql: str, out: GzipSink) -> int:
+    """The lines of `sql` as they come; returns how many."""
+    rows = 0
+    block: list[Any] = []
+    size = 0
+    for line in _copied(cursor, sql):
+        block.append(line)
+        size += len(line)
+        rows += 1
+        if size >= BLOCK:
+            out.write(b"".join(block))
+            block, size = [], 0
+    out.write(b"".join(block))
+    return rows
 
 
 @dataclass
@@ -147,42 +261,25 @@ def _digest(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _gzip_text(path: Path) -> IO[str]:
-    # mtime=0: the same rows give the same bytes (and the same SHA-256) whenever written.
-    raw = gzip.GzipFile(filename="", mode="wb", fileobj=path.open("wb"), mtime=0)
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
-
-
 def write_resource(resource: Resource, folder: Path) -> tuple[WrittenFile, WrittenFile]:
-    """Write the resource's CSV and JSON Lines files in one pass over its rows."""
-    names = [f.name for f in resource.fields]
+    """Write the resource's CSV and JSON Lines files, each one COPY of its SELECT. (One pass
+    writing both would need the rows in Python: the cost this module avoids.)"""
     csv_file = WrittenFile(f"{resource.name}.csv.gz", resource.name, "csv", folder)
     jsonl_file = WrittenFile(f"{resource.name}.jsonl.gz", resource.name, "jsonl", folder)
     csv_file.path = folder / csv_file.name
     jsonl_file.path = folder / jsonl_file.name
-    count = 0
-    with _gzip_text(csv_file.path) as csv_out, _gzip_text(jsonl_file.path) as jsonl_out:
-        csv_out.write("\ufeff")  # the BOM: spreadsheets then read the file as UTF-8
-        writer = csv.writer(csv_out, lineterminator="\r\n")
-        writer.writerow(names)
-        lines: list[str] = []
-        for row in resource.rows():
-            writer.writerow(safe_row([_text(v) for v in row]))
-            lines.append(
-                json.dumps(
-                    {n: _json(v) for n, v in zip(names, row, strict=True)},
-                    ensure_ascii=False,
-                    default=str,
-                )
-            )
-            count += 1
-            if len(lines) >= CHUNK:
-                jsonl_out.write("\n".join(lines) + "\n")
-                lines = []
-        if lines:
-            jsonl_out.write("\n".join(lines) + "\n")
+    select, params = resource.select()
+    # COPY takes no bound parameters: the values are written in, as psycopg would.
+    select = connection.ops.compose_sql(select, params)  # type: ignore[attr-defined]  # PostgreSQL's
+    header = ",".join(f.name for f in resource.fields)
+    with connection.cursor() as cursor:
+        with GzipSink(csv_file.path) as out:
+            # The BOM: spreadsheets then read the file as UTF-8.
+            out.write(f"\ufeff{header}\r\n".encode())
+            csv_file.rows = _write_csv(cursor, csv_copy(resource, select), out)
+        with GzipSink(jsonl_file.path) as out:
+            jsonl_file.rows = _write_lines(cursor, json_copy(resource, select), out)
     for written in (csv_file, jsonl_file):
-        written.rows = count
         written.bytes, written.sha256 = _digest(written.path)
     return csv_file, jsonl_file
 
@@ -263,8 +360,3 @@ def write_package(
 
 def temporary_folder() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="datapackage-")
-
-
-def ids_of(queryset: QuerySet[Any]) -> Any:
-    """A queryset's SQL and parameters, for use as a subquery of a raw statement."""
-    return queryset.values("pk").query.sql_with_params()
