@@ -21,8 +21,9 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
 from .models import Change
 
@@ -72,9 +73,13 @@ def read_page(cursor: str, *, size: int) -> Page:
     the next call starts (the same cursor when nothing new has committed)."""
     xid, pk = decode_cursor(cursor)
     rows = list(
-        # `xid >= …` bounds the index range scan on (xid, id); the OR alone would not.
-        Change.objects.filter(xid__lt=HORIZON, xid__gte=xid)
-        .filter(Q(xid__gt=xid) | Q(id__gt=pk))
+        # A row comparison, `(xid, id) > (…, …)`: the index scan on (xid, id) starts right
+        # after the cursor. `xid >= … AND (xid > … OR id > …)` started at the cursor's xid and
+        # filtered out every earlier row of it: all of them when one transaction wrote the feed
+        # (its seed: 121 ms for a page from the middle of 290,000 entries at 100,000 pledges,
+        # under load, against 0.1 ms).
+        Change.objects.filter(xid__lt=HORIZON)
+        .filter(TupleGreaterThan(Tuple(F("xid"), F("id")), (xid, pk)))
         .order_by("xid", "id")[: size + 1]
     )
     more = len(rows) > size
