@@ -4,14 +4,16 @@ CSV (UTF-8 with a byte-order mark, formula-like text neutralised as in every exp
 core/spreadsheets.py) and a gzipped JSON Lines file (values as they are).
 
 PostgreSQL writes both files of every resource: each resource is one SELECT (its columns in the
-order of its fields), and the builder wraps it in two `COPY … TO STDOUT`, one writing CSV cells
-(`csv_cell`: ISO dates, neutralised text, JSON text for objects) and one writing each row as a
-JSON object (`row_to_json`). The bytes are only passed on, in blocks, to a gzip stream that a
-second thread compresses (zlib releases the GIL), so reading and compressing overlap and memory
-stays flat whatever the size. Converting each cell in Python was the cost before (914 s for
-1,000,000 pledges under load, against 55 s for psql copying the same tables raw). All resources
-are read in one REPEATABLE READ transaction (`services.build_data_package`), so they agree with
-each other (a pledge in `pledges.csv` has its targets in `targets.csv`).
+order of its fields), and the builder wraps it in one binary `COPY … TO STDOUT` whose rows are
+the row's CSV line (`csv_cell`: ISO dates, neutralised text, JSON text for objects; quoted as
+COPY and Python's csv module quote) and its JSON object (`row_to_json`). Python only passes the
+bytes on, in blocks, to two gzip streams, each compressed by a thread of its own (zlib releases
+the GIL), so reading and compressing overlap and memory stays flat whatever the size.
+Converting each cell in Python was the cost before (914 s for 1,000,000 pledges under load,
+against 55 s for psql copying the same tables raw); the files are the same (the CSV byte for
+byte, the JSON the same values, written compactly, decimals as stored). All resources are read
+in one REPEATABLE READ transaction (`services.build_data_package`), so they agree with each
+other (a pledge in `pledges.csv` has its targets in `targets.csv`).
 
 Only public data: each resource's SELECT compiles the querysets that say what is public
 (`resources.py`).
@@ -84,7 +86,7 @@ class Resource:
 
 
 # --------------------------------------------------------------------------------------------
-# The two COPY statements of a resource
+# The COPY statement of a resource
 # --------------------------------------------------------------------------------------------
 
 
@@ -92,10 +94,9 @@ def csv_cell(kind: str, column: str) -> str:
     """The CSV cell of `column` of Frictionless type `kind`, as text (NULL: an empty cell).
     Dates and datetimes in ISO 8601 (`to_json` writes them so whatever the session's
     DateStyle: `2025-06-30T12:00:00.5+00:00`, as Python's isoformat); booleans `true`/`false`;
-    objects as JSON; text neutralised for spreadsheets (`safe_cell_sql`), empty text as no
-    value (PostgreSQL would write `""`, Python's csv module writes nothing)."""
+    objects as JSON; text neutralised for spreadsheets (`safe_cell_sql`)."""
     if kind == "string":
-        return f"NULLIF({safe_cell_sql(column)}, '')"
+        return safe_cell_sql(column)
     if kind in ("date", "datetime"):
         return f"(to_json({column}) #>> '{{}}')"
     if kind == "boolean":
@@ -105,8 +106,8 @@ def csv_cell(kind: str, column: str) -> str:
     return column  # numbers: PostgreSQL writes them as they are stored
 
 
-# A cell PostgreSQL's COPY (and Python's csv module) would quote: it holds a quote, a comma, CR
-# or LF.
+# A cell PostgreSQL's COPY and Python's csv module quote: it holds a quote, a comma, CR or LF.
+# (Empty text is written as nothing, as the csv module writes it.)
 _NEEDS_QUOTES = "('[\",' || chr(13) || chr(10) || ']')"
 
 
