@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from frictionless import Package
 
 from datapackages.models import DataPackage
 from datapackages.services import build_data_package
+from indicators import composite
 from indicators.models import ProgressSnapshot, SliceKind
 from pledges.models import ParticipantStatus, PledgeParticipant, ReviewState, UpdateReviewState
 from tests.factories import (
@@ -173,3 +175,20 @@ def test_command_writes_a_package_and_old_ones_are_pruned(
 def test_the_nightly_job_is_scheduled() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["build-data-package-nightly"]
     assert entry["task"] == "datapackages.build_data_package"
+
+
+@pytest.mark.parametrize("shown", [True, False])
+def test_snapshot_figures_written_in_sql_follow_the_composite_rule(
+    settings: Any, shown: bool
+) -> None:
+    """The package's SQL form of `public_figures` agrees with it, composite shown or not."""
+    settings.TRACKER_COMPOSITE_SCORE = shown
+    sql, params = composite.public_figures_sql("v.f")
+    for figures in ({"pledges": 3, "composite": {"score": "0.5000"}}, {"pledges": 3}):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT ({sql})::text FROM (SELECT %s::jsonb AS f) v",  # noqa: S608 -- our own SQL
+                [*params, json.dumps(figures)],
+            )
+            (written,) = cursor.fetchone()
+        assert json.loads(written) == composite.public_figures(figures, composite.definition_url())
