@@ -49,10 +49,17 @@ class ChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance: Change) -> dict[str, object]:
-        data = super().to_representation(instance)
-        data["reason"] = data["reason"] or None
-        data["successor"] = data["successor"] or None
-        return data
+        # Written out rather than field by field: DRF's walk over the fields was a third of a
+        # feed page's time (100 rows). The fields above still describe it (the schema) and
+        # write the one value that needs them, the time.
+        return {
+            "resource": instance.resource,
+            "key": instance.key,
+            "change": instance.action,
+            "at": self.fields["at"].to_representation(instance.at),
+            "reason": instance.reason or None,
+            "successor": instance.successor or None,
+        }
 
 
 @extend_schema_serializer(many=False)  # the answer of a `list` action, yet one object
