@@ -21,19 +21,23 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
 from .models import Change
 
-# The low 32 bits of an xid8 are the plain `xid` that pg_stat_activity shows.
+# The low 32 bits of an xid8 are the plain `xid` that pg_stat_activity shows. The view's own
+# function, not the view: the view joins pg_database and pg_authid, and PostgreSQL planned that
+# join as one call of the function per database of the cluster (and the view took ten times as
+# long to plan). datid 0: a background process, in no database.
 HORIZON = RawSQL(
     "SELECT COALESCE("
     " (SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
     "  WHERE x::text::bigint %% 4294967296 NOT IN ("
-    "   SELECT backend_xid::text::bigint FROM pg_stat_activity"
-    "   WHERE backend_xid IS NOT NULL AND datname IS NOT NULL"
-    "   AND datname <> current_database())),"
+    "   SELECT a.backend_xid::text::bigint FROM pg_stat_get_activity(NULL) AS a"
+    "   WHERE a.backend_xid IS NOT NULL AND a.datid <> 0 AND a.datid <> ("
+    "    SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))),"
     " pg_snapshot_xmax(pg_current_snapshot())::text::bigint)",
     [],
 )
@@ -72,9 +76,13 @@ def read_page(cursor: str, *, size: int) -> Page:
     the next call starts (the same cursor when nothing new has committed)."""
     xid, pk = decode_cursor(cursor)
     rows = list(
-        # `xid >= …` bounds the index range scan on (xid, id); the OR alone would not.
-        Change.objects.filter(xid__lt=HORIZON, xid__gte=xid)
-        .filter(Q(xid__gt=xid) | Q(id__gt=pk))
+        # A row comparison, `(xid, id) > (…, …)`: the index scan on (xid, id) starts right
+        # after the cursor. `xid >= … AND (xid > … OR id > …)` started at the cursor's xid and
+        # filtered out every earlier row of it: all of them when one transaction wrote the feed
+        # (its seed: 121 ms for a page from the middle of 290,000 entries at 100,000 pledges,
+        # under load, against 0.1 ms).
+        Change.objects.filter(xid__lt=HORIZON)
+        .filter(TupleGreaterThan(Tuple(F("xid"), F("id")), (xid, pk)))
         .order_by("xid", "id")[: size + 1]
     )
     more = len(rows) > size

@@ -1,15 +1,16 @@
 """The tables of the public data package: what each holds and the one statement that reads it.
 
-Every statement selects public rows only, by the same rules as the public pages and the API's
-anonymous reads (`docs/security.md`): published pledges; accepted co-pledgers of verified
-entities; approved updates of published pledges by verified entities (compiled from
-`PledgeUpdate.objects.public()`, the rule's one home); verified entities. Pledges are read by the
-API's own export reader, so the package's `pledges` table has the columns of
-`/api/v1/pledges/?format=csv`.
+Every statement selects public rows only, and none restates what "public" means: each compiles
+the querysets that say it for the public pages and the API's anonymous reads
+(`docs/security.md`). Pledges: `Pledge.objects.visible_to(None)` (published), which every
+table hanging off a pledge (co-pledgers, objectives, targets) is joined to; co-pledgers:
+`PledgeParticipant.objects.public()` (accepted, of a verified entity); updates:
+`PledgeUpdate.objects.public()` (`public_update_q`: approved, by a verified entity, of a published
+pledge); entities: `Entity.objects.visible_to(None)` (verified). Pledges are read by the API's
+own export statement (`PledgeReader.export_select`), so the package's `pledges` table has the
+columns of `/api/v1/pledges/?format=csv`.
 """
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet, TextField
@@ -18,9 +19,9 @@ from django.db.models.functions import Cast
 from indicators import composite
 from pledges.api.reading import PledgeReader
 from pledges.api.shape import EXPORT_COLUMNS
-from pledges.models import Pledge, PledgeUpdate
+from pledges.models import Entity, Pledge, PledgeParticipant, PledgeUpdate
 
-from .builder import Field, Resource, Row, sql_rows
+from .builder import Field, Resource, Statement
 
 # The API export's pledge columns and their types (the rest are text).
 PLEDGE_TYPES = {
@@ -34,21 +35,79 @@ PLEDGE_TYPES = {
 }
 
 
+def _text(name: str) -> Cast:
+    return Cast(name, output_field=TextField())
+
+
+def _compiled(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
 def _published_pledges() -> QuerySet[Pledge]:
-    return Pledge.objects.visible_to(None).order_by("id")
+    """What anybody may see of pledges: the rule's one home, compiled into every table."""
+    return Pledge.objects.visible_to(None)
 
 
-def _update_rows() -> tuple[str, tuple[Any, ...]]:
-    """The statement of the `updates` table: the rows of `PledgeUpdate.objects.public()`, the
-    one rule of which updates anybody may see."""
-    text = TextField()
-    rows = (
+def _of_published_pledges(select: str, rest: str) -> Statement:
+    """`select` over the published pledges `p` (`p.id`, `p.reference`) followed by `rest`
+    (joins to `p`, and the order)."""
+    pledges, params = _compiled(_published_pledges().order_by().values("id", "reference"))
+    sql = f"SELECT {select} FROM ({pledges}) AS p (id, reference) {rest}"  # noqa: S608 -- compiled by the ORM
+    return sql, params
+
+
+def _pledge_rows() -> Statement:
+    reader = PledgeReader({})  # no request: the anonymous caller, links relative to the site
+    return reader.export_select(_published_pledges().order_by("id"))
+
+
+def _participant_rows() -> Statement:
+    public, public_params = _compiled(
+        PledgeParticipant.objects.public()
+        .order_by()
+        .values_list(
+            "pledge_id",
+            "entity_id",
+            _text("entity__public_id"),
+            "entity__name",
+            "role",
+            "responded_at",
+        )
+    )
+    sql, params = _of_published_pledges(
+        "p.reference, pp.public_id, pp.name, pp.role, pp.responded_at",
+        f"JOIN ({public}) AS pp (pledge_id, entity_id, public_id, name, role, responded_at)"
+        " ON pp.pledge_id = p.id ORDER BY p.id, pp.name, pp.entity_id",
+    )
+    return sql, [*params, *public_params]
+
+
+def _objective_rows() -> Statement:
+    return _of_published_pledges(
+        "p.reference, c.code, o.number",
+        "JOIN pledges_pledge_objectives po ON po.pledge_id = p.id"
+        " JOIN compacts_objective o ON o.id = po.objective_id"
+        " JOIN compacts_compact c ON c.id = o.compact_id ORDER BY p.id, o.number",
+    )
+
+
+def _target_rows() -> Statement:
+    return _of_published_pledges(
+        "t.id, p.reference, t.metric, t.unit, t.baseline, t.target_value, t.due_date",
+        "JOIN pledges_pledgetarget t ON t.pledge_id = p.id ORDER BY t.id",
+    )
+
+
+def _update_rows() -> Statement:
+    """The rows of `PledgeUpdate.objects.public()`."""
+    return _compiled(
         PledgeUpdate.objects.public()
         .order_by("id")
         .values_list(
-            Cast("public_id", text),
+            _text("public_id"),
             "pledge__reference",
-            Cast("entity__public_id", text),
+            _text("entity__public_id"),
             "round__title",
             "status",
             "narrative",
@@ -58,25 +117,46 @@ def _update_rows() -> tuple[str, tuple[Any, ...]]:
             "reviewed_at",
         )
     )
-    return rows.query.sql_with_params()
 
 
-def _pledge_rows() -> Iterator[Row]:
-    reader = PledgeReader({})  # no request: the anonymous caller, links relative to the site
-    for row in reader.export_rows(_published_pledges()):
-        yield tuple(row[name] for name in EXPORT_COLUMNS)
+def _entity_rows() -> Statement:
+    return _compiled(
+        Entity.objects.visible_to(None)
+        .order_by("id")
+        .values_list(
+            _text("public_id"),
+            "name",
+            "acronym",
+            "entity_type__code",
+            "country_id",
+            "website",
+            "verified_at",
+        )
+    )
 
 
-def _snapshot_rows() -> Iterator[Row]:
-    definition = composite.definition_url()
-    for row in sql_rows(
-        "SELECT s.id, c.code, o.number, s.slice_kind, s.slice_key, s.date, s.computed_at, "
-        "s.figures FROM indicators_progresssnapshot s "
+def _indicator_value_rows() -> Statement:
+    # Reference figures: all of them are public.
+    return (
+        "SELECT v.id, c.code, f.slug, i.code, v.country_id, v.year, v.value, "
+        "v.numerator, v.denominator, r.title, v.source FROM indicators_indicatorvalue v "
+        "JOIN indicators_indicator i ON i.id = v.indicator_id "
+        "JOIN compacts_compact c ON c.id = i.compact_id "
+        "LEFT JOIN indicators_frameworkedition f ON f.id = i.edition_id "
+        "LEFT JOIN indicators_reportedition r ON r.id = v.report_id ORDER BY v.id",
+        [],
+    )
+
+
+def _snapshot_rows() -> Statement:
+    figures, params = composite.public_figures_sql("s.figures")
+    return (
+        "SELECT s.id, c.code, o.number, s.slice_kind, s.slice_key, s.date, s.computed_at, "  # noqa: S608 -- our own SQL
+        f"{figures} FROM indicators_progresssnapshot s "
         "JOIN compacts_objective o ON o.id = s.objective_id "
-        "JOIN compacts_compact c ON c.id = o.compact_id ORDER BY s.id"
-    )():
-        figures = json.loads(row[7]) if isinstance(row[7], str) else row[7]
-        yield (*row[:7], composite.public_figures(figures, definition))
+        "JOIN compacts_compact c ON c.id = o.compact_id ORDER BY s.id",
+        params,
+    )
 
 
 def resources() -> list[Resource]:
@@ -101,13 +181,7 @@ def resources() -> list[Resource]:
                 Field("role"),
                 Field("responded_at", "datetime"),
             ),
-            sql_rows(
-                "SELECT p.reference, e.public_id::text, e.name, pp.role, pp.responded_at "
-                "FROM pledges_pledgeparticipant pp JOIN pledges_pledge p ON p.id = pp.pledge_id "
-                "JOIN pledges_entity e ON e.id = pp.entity_id "
-                "WHERE p.review_state = 'published' AND pp.status = 'accepted' AND e.is_verified "
-                "ORDER BY p.id, e.name, e.id"
-            ),
+            _participant_rows,
         ),
         Resource(
             "pledge_objectives",
@@ -118,13 +192,7 @@ def resources() -> list[Resource]:
                 Field("compact"),
                 Field("objective", "integer", "The objective's number in its compact."),
             ),
-            sql_rows(
-                "SELECT p.reference, c.code, o.number FROM pledges_pledge_objectives po "
-                "JOIN pledges_pledge p ON p.id = po.pledge_id "
-                "JOIN compacts_objective o ON o.id = po.objective_id "
-                "JOIN compacts_compact c ON c.id = o.compact_id "
-                "WHERE p.review_state = 'published' ORDER BY p.id, o.number"
-            ),
+            _objective_rows,
         ),
         Resource(
             "targets",
@@ -139,12 +207,7 @@ def resources() -> list[Resource]:
                 Field("target_value", "number"),
                 Field("due_date", "date"),
             ),
-            sql_rows(
-                "SELECT t.id, p.reference, t.metric, t.unit, t.baseline, t.target_value, "
-                "t.due_date FROM pledges_pledgetarget t "
-                "JOIN pledges_pledge p ON p.id = t.pledge_id "
-                "WHERE p.review_state = 'published' ORDER BY t.id"
-            ),
+            _target_rows,
             primary_key=("id",),
         ),
         Resource(
@@ -163,7 +226,7 @@ def resources() -> list[Resource]:
                 Field("reported_on", "date"),
                 Field("approved_at", "datetime"),
             ),
-            sql_rows(*_update_rows()),
+            _update_rows,
             primary_key=("id",),
         ),
         Resource(
@@ -179,12 +242,7 @@ def resources() -> list[Resource]:
                 Field("website"),
                 Field("verified_at", "datetime"),
             ),
-            sql_rows(
-                "SELECT e.public_id::text, e.name, e.acronym, t.code, e.country_id, e.website, "
-                "e.verified_at FROM pledges_entity e "
-                "JOIN pledges_entitytype t ON t.id = e.entity_type_id "
-                "WHERE e.is_verified ORDER BY e.id"
-            ),
+            _entity_rows,
             primary_key=("id",),
         ),
         Resource(
@@ -204,14 +262,7 @@ def resources() -> list[Resource]:
                 Field("report"),
                 Field("source"),
             ),
-            sql_rows(
-                "SELECT v.id, c.code, f.slug, i.code, v.country_id, v.year, v.value, "
-                "v.numerator, v.denominator, r.title, v.source FROM indicators_indicatorvalue v "
-                "JOIN indicators_indicator i ON i.id = v.indicator_id "
-                "JOIN compacts_compact c ON c.id = i.compact_id "
-                "LEFT JOIN indicators_frameworkedition f ON f.id = i.edition_id "
-                "LEFT JOIN indicators_reportedition r ON r.id = v.report_id ORDER BY v.id"
-            ),
+            _indicator_value_rows,
             primary_key=("id",),
         ),
         Resource(

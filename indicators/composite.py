@@ -38,3 +38,17 @@ def public_figures(figures: dict[str, Any] | None, definition: str) -> dict[str,
         return public
     public["composite"] = {**figures["composite"], "official": False, "definition": definition}
     return public
+
+
+def public_figures_sql(column: str) -> tuple[str, list[Any]]:
+    """`public_figures` of the jsonb column `column` in SQL, and its parameters, for writers
+    that let PostgreSQL write the rows (the bulk data package): the same two cases, from the
+    same setting."""
+    has = f"jsonb_exists({column}, 'composite')"
+    if not shown():
+        return f"CASE WHEN {has} THEN {column} - 'composite' ELSE {column} END", []
+    labelled = (
+        f"{column} || jsonb_build_object('composite', ({column} -> 'composite')"
+        " || jsonb_build_object('official', false, 'definition', %s::text))"
+    )
+    return f"CASE WHEN {has} THEN {labelled} ELSE {column} END", [definition_url()]

