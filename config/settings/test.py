@@ -45,6 +45,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ROUTES = {}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+# Each test makes its own reference data (a compact GCM of another id each time): values one
+# test validated must not filter the next one's lists. tests/api/test_filter_reuse.py turns it on.
+API_FILTER_REUSE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Attachments go to a directory of this test process's own (tests/conftest.py empties it at the
 # end of the session); the S3 tests point the storage at a moto server themselves.
