@@ -29,7 +29,7 @@ if XDIST_WORKER:
 # empty the Celery queues and the progress locks that live on REDIS_URL.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/14"),
         # One prefix per test database and xdist worker, so that test runs side by side (several
         # checkouts on one machine, the workers of one run) never clear each other's keys: see
