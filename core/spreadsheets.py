@@ -21,12 +21,16 @@ plain number, in ASCII digits, which is what PostgreSQL's regular expressions re
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+# Control characters XML cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE, the same pattern): kept
+# here so that a web worker imports openpyxl (~6 MB) only when it writes or reads a workbook.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 # The first characters that make a spreadsheet evaluate a cell.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -83,7 +87,7 @@ def safe_cell_sql(text: str) -> str:
     )
 
 
-def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+def xlsx_cell(sheet: "WriteOnlyWorksheet", value: Any) -> Any:
     """An XLSX cell for a write-only sheet: text stays text (a cell of type `s`, with Excel's
     quote prefix where it would be evaluated); anything else is returned as it is."""
     if isinstance(value, Promise):
@@ -95,6 +99,8 @@ def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if not value.startswith(_XLSX_SPECIAL):
         return value
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     if is_formula_like(value):
@@ -102,5 +108,5 @@ def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     return cell
 
 
-def xlsx_row(sheet: WriteOnlyWorksheet, values: Iterable[Any]) -> list[Any]:
+def xlsx_row(sheet: "WriteOnlyWorksheet", values: Iterable[Any]) -> list[Any]:
     return [xlsx_cell(sheet, value) for value in values]

@@ -19,9 +19,7 @@ from decimal import Decimal
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-from .spreadsheets import _XLSX_SPECIAL, is_formula_like
+from .spreadsheets import _XLSX_SPECIAL, ILLEGAL_CHARACTERS_RE, is_formula_like
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

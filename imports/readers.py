@@ -18,8 +18,6 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 # How far down the header row is looked for.
 HEADER_SEARCH_ROWS = 30
@@ -209,6 +207,10 @@ def _csv_table(
 
 
 def _open_workbook(content: bytes) -> Any:
+    # Imported here: a web worker that never reads a workbook never loads openpyxl (~6 MB).
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
-from openpyxl.utils.datetime import from_excel
 
 from .readers import Cell
 
@@ -72,6 +71,8 @@ def _serial(number: float) -> dt.date:
     low, high = SERIAL_RANGE
     if not low <= number <= high:
         raise BadValue(_("%(value)s is not a date.") % {"value": text(number)})
+    from openpyxl.utils.datetime import from_excel  # only when a workbook is read (readers.py)
+
     value = from_excel(number)
     return value.date() if isinstance(value, dt.datetime) else value
 

@@ -703,6 +703,17 @@ class Pledge(TimeStampedModel):
                 condition=models.Q(review_state="published"),
                 name="pledge_forum_newest_idx",
             ),
+            # The forum page's count of pledges reaffirmed there (announced elsewhere): for each
+            # reaffirmation, whether its pledge is published and of another forum, read from
+            # this index alone (at 1,000,000 pledges the heap rows were ~19 ms of reads, or a
+            # hash join over every published pledge). Also the API list's unfiltered newest
+            # first, an index-only read of one page.
+            models.Index(
+                fields=["id"],
+                include=["forum"],
+                condition=models.Q(review_state="published"),
+                name="pledge_published_forum_idx",
+            ),
             # The full-text search (`pledges.search`).
             GinIndex(fields=["search_document"], name="pledge_search_idx"),
             # The title's words as written, for the duplicate warning (`pledges.duplicates`,

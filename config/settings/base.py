@@ -293,7 +293,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that silently drops packets must cost a second, not the OS's connect
             # timeout, on every cache call (pages keep working without the cache).
@@ -455,6 +455,9 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 PLEDGE_FACET_COUNT_LIMIT = env.int("PLEDGE_FACET_COUNT_LIMIT", default=10_000)
 # The API's `?count=true` counts the filtered rows up to this many, by the same rule.
 API_COUNT_LIMIT = env.int("API_COUNT_LIMIT", default=PLEDGE_FACET_COUNT_LIMIT)
+# A worker reuses the values it validated for the same filter parameters of a list this long
+# (core.api.filters.LeanFilterSet.is_valid): reference data removed may filter that much longer.
+API_FILTER_REUSE_SECONDS = env.int("API_FILTER_REUSE_SECONDS", default=60)
 
 # The partner API (/api/v1/). Reads of published data are open; everything else needs a signed-in
 # session or an API key. Rates are per API key / per signed-in user / per anonymous IP.

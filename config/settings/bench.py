@@ -25,7 +25,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("BENCH_REDIS_URL", default="redis://127.0.0.1:6379/6")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": env("BENCH_CACHE_URL", default="redis://127.0.0.1:6379/7"),
         "KEY_PREFIX": "bench",
     }

@@ -29,7 +29,7 @@ if XDIST_WORKER:
 # empty the Celery queues and the progress locks that live on REDIS_URL.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/14"),
         # One prefix per test database and xdist worker, so that test runs side by side (several
         # checkouts on one machine, the workers of one run) never clear each other's keys: see
@@ -45,6 +45,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ROUTES = {}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+# Each test makes its own reference data (a compact GCM of another id each time): values one
+# test validated must not filter the next one's lists. tests/api/test_filter_reuse.py turns it on.
+API_FILTER_REUSE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Attachments go to a directory of this test process's own (tests/conftest.py empties it at the
 # end of the session); the S3 tests point the storage at a moto server themselves.

@@ -13,8 +13,6 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 from rest_framework.renderers import BaseRenderer
@@ -147,6 +145,9 @@ def workbook_file(
     The data sheet has a frozen header row, an autofilter over every row and column widths;
     `cover` — a sheet title and (label, value) lines — adds a first sheet saying what the file
     holds (the filters that chose its rows, the date)."""
+    from openpyxl import Workbook  # here: a worker that never writes a workbook never loads it
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     if cover is not None:
         cover_title, lines = cover

@@ -44,9 +44,27 @@ def _cursor_classes() -> tuple[type, type]:
     """The psycopg cursor that prepares, and Django's debug wrapper logging it."""
     import psycopg
     from django.db.backends.postgresql.base import CursorDebugWrapper
+    from psycopg import _queries
+
+    # psycopg turns a statement's placeholders into PostgreSQL's ($1, $2…) by parsing its text,
+    # and keeps the result only for statements up to 4 KB: the pledge page's (~20 KB) was parsed
+    # again on every request. Its texts are few (one per language and shape of filters).
+    converted = functools.lru_cache(maxsize=256)(_queries._query2pg_nocache)
+
+    class ConvertedOnce(_queries.PostgresQuery):
+        def convert(self, query: Any, vars: Any) -> None:
+            if vars is None or not isinstance(query, str | bytes):
+                super().convert(query, vars)
+                return
+            self.query, self._want_formats, self._order, self._parts = converted(
+                self._ensure_bytes(query), self._tx.encoding
+            )
+            self.dump(vars)
 
     class PreparingCursor(psycopg.Cursor):
         """Server-side binding; every statement executed is prepared."""
+
+        _query_cls = ConvertedOnce
 
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             return super().execute(query, params, prepare=True, **kwargs)

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 
 from compacts.models import Objective, SupportPlatform
-from core.api.filters import IsoDateTimeFilter, LeanFilterSet
+from core.api.filters import IsoDateTimeFilter, LeanFilterSet, ValidatedValues
 from core.forms import model_choice_field
 from core.models import Country, Region
 from pledges.filters import OBJECTIVE_TOKEN, PledgeFilter, _is_empty
@@ -240,6 +240,27 @@ class PledgeApiFilter(LeanFilterSet, PledgeFilter):  # type: ignore[misc]  # as 
         form = ApiFilterForm
         fields: list[str] = []
 
+    # LeanFilterSet.is_valid: what a request with only these parameters validates is reused.
+    # Not `entity` (resolved among the entities the caller may see), `msp` nor `search`.
+    reuse_params = frozenset(
+        {
+            "compact",
+            "objective",
+            "objective_id",
+            "forum",
+            "reaffirmed",
+            "entity_type",
+            "implementation_status",
+            "review_state",
+            "region",
+            "country",
+            "thematic_area",
+            "support_type",
+            "support_platform",
+            "updated_since",
+        }
+    )
+
     @property
     def form(self) -> Any:
         """The filter form, resolving `entity` among the entities the caller may see: an
@@ -247,6 +268,8 @@ class PledgeApiFilter(LeanFilterSet, PledgeFilter):  # type: ignore[misc]  # as 
         it exists. Set on the form instance: LeanFilterSet builds the form class once for every
         caller, so a queryset depending on the request cannot live on the filter."""
         form = super().form
+        if isinstance(form, ValidatedValues):  # reused values: `entity` is never among them
+            return form
         user = getattr(self.request, "user", None)
         model_choice_field(form, "entity").queryset = Entity.objects.visible_to(user)
         return form
