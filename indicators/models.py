@@ -477,6 +477,10 @@ class ProgressBase(models.Model):
 
     built_on = models.DateField(_("built for"))
     built_at = models.DateTimeField(_("built at"))
+    # The day the combined filters' sums (`FilterSum`) were built for from these facts: they are
+    # built after the full run commits (`delta.build_filter_sums`), so that the run's snapshots
+    # do not wait for them; until then the dashboard reads the facts. None: not built yet.
+    filter_sums_on = models.DateField(_("filter sums built for"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("progress base")
