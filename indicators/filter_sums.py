@@ -65,15 +65,22 @@ def groupings(most: int) -> list[int]:
 # A part of a combination none holds (the breakdowns and countries of four filters or more;
 # the countries and targets of a country with anything) is computed from the facts: few
 # pledges pass such filters.
-TOPS: dict[str, list[tuple[int | None, list[int]]]] = {
+TOPS: dict[str, list[tuple[int, list[int]]]] = {
     "pledge": [(EVERY, groupings(4))],
     # Countries and targets: from the facts grouped by every key and the country (or unit)
     # first, then the groupings of those rows (hashed: see `rebuild`).
     "country": [(EVERY, groupings(3))],
     "unit": [(EVERY, groupings(3))],
+    # A country alone (or with its region): the other countries of its pledges, and their
+    # targets. With a list key these would be ~7 times as many rows (every set of objectives or
+    # types of support × every pair of countries); a country and another filter read these two
+    # branches from the facts.
+    "pair": [(REGION, [0, REGION])],
+    "country_unit": [(REGION, [0, REGION])],
 }
 CUBOIDS = {kind: sorted(d for _top, subs in TOPS[kind] for d in subs) for kind in TOPS}
-KEYS = ("compact_id", "dims", *DIMS, "country", "unit")
+EXTRA_KEYS = ("country", "with_country", "unit")
+KEYS = ("compact_id", "dims", *DIMS, *EXTRA_KEYS)
 # What the breakdowns, the countries and the map show of each row: pledges and money. Only the
 # headline and the objective cards need every counter (statuses, overdue); the others cost
 # per row and per group, so a breakdown computes these alone (the rest is NULL, read as 0).
@@ -112,72 +119,43 @@ def _source(where: str) -> str:
     )
 
 
-EXPAND = {
-    "pledge": "",
-    "country": "CROSS JOIN jsonb_array_elements_text(f.countries) c(country)",
-    "unit": "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
+_COUNTRY = "CROSS JOIN jsonb_array_elements_text(f.countries) c(country)"
+_TARGET = (
+    "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
     "CROSS JOIN LATERAL (SELECT x.n AS id, x.e->>0 AS unit, "
-    "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t "
-    "WHERE f.targets <> '[]'::jsonb",
+    "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t"
+)
+# Each kind of row: the facts expanded (one row per country, target…), and the columns that
+# expansion adds to the row's key.
+EXPAND: dict[str, tuple[str, dict[str, str]]] = {
+    "pledge": ("", {}),
+    "country": (_COUNTRY, {"country": "c.country"}),
+    "unit": (_TARGET, {"unit": "t.unit"}),
+    "pair": (
+        f"{_COUNTRY} CROSS JOIN jsonb_array_elements_text(f.countries) w(with_country)",
+        {"country": "c.country", "with_country": "w.with_country"},
+    ),
+    "country_unit": (_TARGET + " " + _COUNTRY, {"country": "c.country", "unit": "t.unit"}),
 }
-EXTRA = {"pledge": "", "country": "c.country", "unit": "t.unit"}
-EMPTY = {n: "'[]'::jsonb" if n in LISTS else "''" for n in DIMS}
+TARGET_KINDS = frozenset(["unit", "country_unit"])
 
 
-def _direct_sql(kind: str, subs: list[int], source: str, sign: str) -> str:
-    """The rows of the groupings `subs`, grouped straight from the facts `f`."""
-    extra = EXTRA[kind]
-    used = [n for n, bit in DIMS.items() if any(sub & bit for sub in subs)]
-    dims = " + ".join(
-        ["0", *(f"(CASE WHEN grouping(f.{n}) = 0 THEN {DIMS[n]} ELSE 0 END)" for n in used)]
-    )
-    if len(subs) == 1:  # a plain GROUP BY: hashed, whatever the planner expects
-        dims = str(subs[0])
-    keys = ", ".join(f"COALESCE(f.{n}, {EMPTY[n]})" if n in used else EMPTY[n] for n in DIMS)
-    counters = engine.PLEDGE_COUNTERS if kind != "unit" else engine.TARGET_COUNTERS
-    values = ", ".join(_stored(counters[n], sign) if n in counters else "0" for n in NAMES)
-    sets = ", ".join(
-        "("
-        + ", ".join(["f.compact_id", *(f"f.{n}" for n, b in DIMS.items() if sub & b), extra])
-        + ")"
-        for sub in subs
-    )
-    country = extra if kind == "country" else "''"
-    unit = extra if kind == "unit" else "''"
-    group = sets[1:-1] if len(subs) == 1 else f"GROUPING SETS ({sets})"
-    return (
-        f"SELECT f.compact_id, {dims}, {keys}, {country}, {unit}, {values} "
-        f"FROM {source} f {EXPAND[kind]} GROUP BY {group}"
-    )
-
-
-def _top_sql(kind: str, top: int | None, subs: list[int], source: str, sign: str) -> str:
+def _top_sql(kind: str, top: int, subs: list[int], source: str, sign: str) -> str:
     """The rows of the groupings `subs`, summed from the facts grouped by `top` (`g`)."""
-    if top is None:
-        return _direct_sql(kind, subs, source, sign)
     names = [name for name, bit in DIMS.items() if top & bit]
-    extra = EXTRA[kind]
-    inner_keys = ", ".join(
-        ["f.compact_id", *(f"f.{n}" for n in names), *([extra] if extra else [])]
-    )
+    expand, extra = EXPAND[kind]
+    inner_keys = ", ".join(["f.compact_id", *(f"f.{n}" for n in names), *extra.values()])
     # The lists as text once grouped: summing the groupings hashes text, faster than JSON.
     inner_columns = ", ".join(
         [
             "f.compact_id",
             *(f"f.{n}::text AS {n}" if n in LISTS else f"f.{n}" for n in names),
-            *([extra] if extra else []),
+            *(f"{sql} AS {column}" for column, sql in extra.items()),
         ]
     )
-    counters = engine.PLEDGE_COUNTERS if kind != "unit" else engine.TARGET_COUNTERS
+    counters = engine.TARGET_COUNTERS if kind in TARGET_KINDS else engine.PLEDGE_COUNTERS
     inner = ", ".join(f"{_stored(c, sign)} AS {n}" for n, c in counters.items())
-    expand = {
-        "pledge": "",
-        "country": "CROSS JOIN jsonb_array_elements_text(f.countries) c(country)",
-        "unit": "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
-        "CROSS JOIN LATERAL (SELECT x.n AS id, x.e->>0 AS unit, "
-        "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t",
-    }[kind]
-    where = "WHERE f.targets <> '[]'::jsonb" if kind == "unit" else ""
+    where = "WHERE f.targets <> '[]'::jsonb" if kind in TARGET_KINDS else ""
     # The key columns: `dims` from which keys were grouped by, the others empty.
     dims = " + ".join(
         ["0", *(f"(CASE WHEN grouping(g.{n}) = 0 THEN {DIMS[n]} ELSE 0 END)" for n in names)]
@@ -189,8 +167,7 @@ def _top_sql(kind: str, top: int | None, subs: list[int], source: str, sign: str
         else empty[n]
         for n in DIMS
     )
-    country = "g.country" if kind == "country" else "''"
-    unit = "g.unit" if kind == "unit" else "''"
+    added = ", ".join(f"g.{column}" if column in extra else "''" for column in EXTRA_KEYS)
     sums = ", ".join(f"sum(g.{n})" if n in counters else "0" for n in NAMES)
     sets = ", ".join(
         "("
@@ -198,14 +175,14 @@ def _top_sql(kind: str, top: int | None, subs: list[int], source: str, sign: str
             [
                 "g.compact_id",
                 *(f"g.{n}" for n, bit in DIMS.items() if sub & bit),
-                *([f"g.{kind}"] if extra else []),
+                *(f"g.{column}" for column in extra),
             ]
         )
         + ")"
         for sub in subs
     )
     return (
-        f"SELECT g.compact_id, {dims}, {keys}, {country}, {unit}, {sums} FROM ("
+        f"SELECT g.compact_id, {dims}, {keys}, {added}, {sums} FROM ("
         f"SELECT {inner_columns}, {inner} FROM {source} f {expand} {where} GROUP BY {inner_keys}"
         f") g GROUP BY GROUPING SETS ({sets})"
     )
@@ -277,7 +254,7 @@ def merge(cursor: Any, before: dict[Key, list[Any]], after: dict[Key, list[Any]]
         [
             "compact_id bigint, dims int",
             *(f"{name} jsonb" if name in LISTS else f"{name} text" for name in DIMS),
-            "country text, unit text",
+            "country text, with_country text, unit text",
             *(f"{name} numeric" for name in NAMES),
         ]
     )

@@ -590,10 +590,12 @@ class FilterSum(models.Model):
     16; a key not in `dims` is summed over and left empty) — and, for the country breakdown and
     the targets, one country or one target unit. A combination of the dashboard's filters is a
     sum over a few of these rows instead of a pass over every matching pledge
-    (indicators/filter_sums.py). List keys are whole sets (a pledge in two regions is one row,
-    not two), so expanding them while grouping counts each pledge once per value, as the facts
-    do. Kept by the progress engine with the facts, in the same transactions, for the day of
-    `ProgressBase` (the overdue counter depends on that day's cut-off)."""
+    (indicators/filter_sums.py); a country with another country or a target unit gives the
+    countries and targets of a country filter. List keys are whole sets (a pledge in two
+    regions is one row, not two), so expanding them while grouping counts each pledge once per
+    value, as the facts do. Built after a full run, adjusted by incremental runs in the same
+    transactions as the facts, for the day of `ProgressBase.filter_sums_on` (the overdue
+    counter depends on that day's cut-off)."""
 
     compact_id = models.BigIntegerField(_("compact id"))
     dims = models.PositiveSmallIntegerField()  # internal: the keys grouped by
@@ -605,6 +607,8 @@ class FilterSum(models.Model):
     objective_ids = models.JSONField(_("objective ids"), default=list)
     support_type_ids = models.JSONField(_("types of support"), default=list)
     country = models.CharField(_("country"), max_length=2, blank=True)  # "": every country
+    # With `country`: the pledges that benefit both (the country breakdown of a country filter).
+    with_country = models.CharField(_("with country"), max_length=2, blank=True)
     unit = models.CharField(_("target unit"), max_length=20, blank=True)  # "": pledge counters
     pledges = _count()
     overdue = _count()

@@ -122,9 +122,11 @@ def test_the_map_lists_every_country_with_a_link_to_its_pledges(
 
 
 def test_the_support_type_filter_has_an_index_that_covers_it() -> None:
-    # indicators/combined.py's semijoin on the type of support reads (supporttype_id, pledge_id)
-    # only: in this order, an index-only read (indicators migration 0010; at 1,000,000 pledges a
-    # read of the links' table cost a second). The tests' tiny tables cannot show the plan.
+    # The pledge filters' semijoin on the type of support (pledges/filters.py) reads
+    # (supporttype_id, pledge_id) only: in this order, an index-only read (indicators migration
+    # 0010; at 1,000,000 pledges a read of the links' table cost a second; the combined
+    # filters now test the facts' own types of support). The tests' tiny tables cannot show
+    # the plan.
     table = Pledge.support_types.through._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
