@@ -275,13 +275,13 @@ def merge(cursor: Any, before: dict[Key, list[Any]], after: dict[Key, list[Any]]
         if empty:
             emptied.append(row_id)
     created = [change for key, change in changes.items() if key not in updated]
-    if created:
-        cursor.execute(
-            f"INSERT INTO {table} ({COLUMNS}) SELECT {COLUMNS} FROM ({data}) d",
-            [json.dumps(created)],
-        )
-    if emptied:
-        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [emptied])
+    # Both statements even when empty (trivial then): a batch costs the same queries whatever
+    # its pledges' rows do (tests/progress/test_delta.py counts them).
+    cursor.execute(
+        f"INSERT INTO {table} ({COLUMNS}) SELECT {COLUMNS} FROM ({data}) d",
+        [json.dumps(created)],
+    )
+    cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [emptied])
 
 
 # --------------------------------------------------------------------------------------------
