@@ -305,7 +305,7 @@ class RecomputeRunAdmin(admin.ModelAdmin):
 
 @admin.register(ProgressBase)
 class ProgressBaseAdmin(ComputedRowAdmin):
-    list_display = ("built_on", "built_at")
+    list_display = ("built_on", "built_at", "filter_sums_on")
 
 
 @admin.register(ProgressSum)

@@ -11,12 +11,15 @@ forum, entity type, region, country, objective and the overall targets per unit 
 `TARGET_COUNTERS`). The figures are the engine's `_figures` of those counters: for a single
 slice they equal the snapshot's (tests/dashboards/test_combined_filters.py compares them).
 
-A combination of forum, entity type, region, objective and type of support (any one of them,
-most pairs: `filter_sums.covers`) is read from the sums the progress engine stores per
-grouping of those keys (`indicators.filter_sums`: the same counters, summed over a few hundred
-rows instead of counted over every matching pledge); a country, a multistakeholder pledge,
-three filters or more, or a day the sums do not hold for, from the facts. Both give the same
-figures (tests/dashboards/test_combined_filter_sums.py).
+Most of it is read from the sums the progress engine stores per grouping of forum, entity
+type, regions, objectives and types of support, and per country and target unit
+(`indicators.filter_sums`: the same counters, summed over a few hundred rows instead of counted
+over every matching pledge): each branch of the statement from the smallest stored grouping
+that holds the keys it filters and groups by (`plan`); a branch none holds (a breakdown by a
+fourth key, the countries or targets of four filters or of a country and two more) is
+computed from the matching facts — few pledges pass such filters — and so is everything for
+a multistakeholder pledge or a day the sums do not hold for. Both give the same figures
+(tests/dashboards/test_combined_filter_sums.py).
 
 docs/performance.md ("Combined dashboard filters") gives the plans; `make bench` measures a
 list of combinations (measurement 9).
@@ -31,7 +34,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from partnerships.models import MembershipState, MultistakeholderMembership
-from pledges.models import Pledge, overdue_cutoff
+from pledges.models import overdue_cutoff
 
 from . import engine, filter_sums
 from .models import FilterSum, PledgeFact, ProgressBase, SliceKind
@@ -96,12 +99,12 @@ def _where(flt: FactFilter) -> tuple[list[str], dict[str, Any]]:
         )
         params["msp"] = flt.msp_id
     if flt.support_type_id is not None:
-        through = engine._t(Pledge.support_types.through)
-        conditions.append(
-            f"s.pledge_id IN (SELECT st.pledge_id FROM {through} st "
-            "WHERE st.supporttype_id = %(support_type)s)"
-        )
-        params["support_type"] = flt.support_type_id
+        # The facts' own types of support (as the stored sums have them): with other filters
+        # this is a test on the few rows they select, where a semijoin on the links read every
+        # link of the type (~400,000 for "financial" at 1,000,000 pledges) whatever else is
+        # chosen. Alone it is answered from the stored sums.
+        conditions.append("s.support_type_ids @> %(support_type)s::jsonb")
+        params["support_type"] = json.dumps([flt.support_type_id])
     return conditions, params
 
 
@@ -144,21 +147,36 @@ def _branch(kind: str, key: str, source: str, *, light: bool = True) -> str:
     )
 
 
-def _sql(conditions: list[str]) -> str:
-    where = " AND ".join(conditions)
-    fact = engine._t(PledgeFact)
-    # Forum and entity type in one pass over the facts (GROUPING SETS).
-    simple = (
-        "SELECT CASE WHEN grouping(f.forum_code) = 0 THEN 'forum' ELSE 'entity_type' END "
-        "AS kind, COALESCE(f.forum_code, f.entity_type_code) AS key, ''::text AS unit, "
-        f"{_counters(targets=False, light=True)} FROM f "
-        "GROUP BY GROUPING SETS ((f.forum_code), (f.entity_type_code))"
-    )
-    branches = [
-        "SELECT 'overall'::text AS kind, ''::text AS key, ''::text AS unit, "
+# The branches of a combination's statement: the headline ("overall"), the breakdowns and the
+# overall targets per unit ("targets"). Each is read from the stored sums when a stored grouping
+# holds it (`_plan`), else computed from the matching facts.
+BRANCHES = (
+    "overall",
+    SliceKind.FORUM,
+    SliceKind.ENTITY_TYPE,
+    SliceKind.REGION,
+    SliceKind.COUNTRY,
+    OBJECTIVE,
+    "targets",
+)
+# The key a breakdown groups by, as a stored grouping must hold it (`filter_sums.DIMS`).
+BY = {
+    "overall": 0,
+    SliceKind.FORUM: filter_sums.FORUM,
+    SliceKind.ENTITY_TYPE: filter_sums.TYPE,
+    SliceKind.REGION: filter_sums.REGION,
+    OBJECTIVE: filter_sums.OBJECTIVE,
+}
+
+
+def _fact_branches(wanted: set[str]) -> list[str]:
+    """The branches in `wanted`, each grouped from the matching facts `f`."""
+    branches: dict[str, str] = {
+        "overall": "SELECT 'overall'::text AS kind, ''::text AS key, ''::text AS unit, "
         f"{_counters(targets=False)} FROM f",
-        simple,
-        _branch(
+        SliceKind.FORUM: _branch(SliceKind.FORUM, "f.forum_code", "f"),
+        SliceKind.ENTITY_TYPE: _branch(SliceKind.ENTITY_TYPE, "f.entity_type_code", "f"),
+        SliceKind.REGION: _branch(
             SliceKind.REGION,
             "CASE WHEN f.geography_scope = 'global' THEN 'global' ELSE r.region END",
             # A global pledge is in the `global` region; a scoped one in its countries'.
@@ -166,38 +184,58 @@ def _sql(conditions: list[str]) -> str:
             f"ON f.geography_scope IN {SCOPED!r} "
             f"WHERE f.geography_scope = '{engine.GLOBAL}' OR r.region IS NOT NULL",
         ),
-        _branch(
+        SliceKind.COUNTRY: _branch(
             SliceKind.COUNTRY,
             "c.country",
             "f CROSS JOIN jsonb_array_elements_text(f.countries) c(country)",
         ),
-        _branch(
+        OBJECTIVE: _branch(
             OBJECTIVE,
             "o.objective",
             "f CROSS JOIN jsonb_array_elements_text(f.objective_ids) o(objective)",
             light=False,  # the objective cards show statuses and overdue pledges
         ),
         # The overall targets per unit (the headline's).
-        "SELECT 'overall', '', t.unit, "
+        "targets": "SELECT 'overall', '', t.unit, "
         f"{_counters(targets=True)} FROM f "
         "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
         "CROSS JOIN LATERAL (SELECT x.n AS id, x.e->>0 AS unit, "
         "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t "
         # Pledges without targets are skipped before the function call.
         "WHERE f.targets <> '[]'::jsonb GROUP BY t.unit",
-    ]
+    }
+    if SliceKind.FORUM in wanted and SliceKind.ENTITY_TYPE in wanted:
+        # Forum and entity type in one pass over the facts (GROUPING SETS).
+        branches[SliceKind.FORUM] = (
+            "SELECT CASE WHEN grouping(f.forum_code) = 0 THEN 'forum' ELSE 'entity_type' END "
+            "AS kind, COALESCE(f.forum_code, f.entity_type_code) AS key, ''::text AS unit, "
+            f"{_counters(targets=False, light=True)} FROM f "
+            "GROUP BY GROUPING SETS ((f.forum_code), (f.entity_type_code))"
+        )
+        wanted = wanted - {SliceKind.ENTITY_TYPE}
+    return [branches[name] for name in BRANCHES if name in wanted]
+
+
+def _facts_cte(conditions: list[str]) -> str:
+    """The facts that pass every filter, read once (`f`)."""
+    where = " AND ".join(conditions)
     return (
-        "WITH f AS MATERIALIZED ("
+        "f AS MATERIALIZED ("
         "SELECT s.pledge_id AS id, s.forum_code, s.entity_type_code, s.geography_scope, "
         "s.regions, s.countries, s.objective_ids, s.targets, s.amount, s.rate, s.disbursed, "
-        f"s.last, s.implementation_status FROM {fact} s WHERE {where}) "
-        + " UNION ALL ".join(branches)
+        f"s.last, s.implementation_status FROM {engine._t(PledgeFact)} s WHERE {where})"
     )
+
+
+def _sql(conditions: list[str]) -> str:
+    """Every branch from the matching facts."""
+    return f"WITH {_facts_cte(conditions)} " + " UNION ALL ".join(_fact_branches(set(BRANCHES)))
 
 
 def _stored_where(flt: FactFilter) -> tuple[list[str], dict[str, Any], int]:
     """The filters as conditions over the stored sums `f` (filter_sums), their parameters, and
-    the keys they filter by (`filter_sums.DIMS` bits)."""
+    the keys they filter by (`filter_sums.DIMS` bits). A country is not among them: it selects
+    the country rows (`_stored_branches`)."""
     conditions = ["f.compact_id = %(compact_id)s"]
     params: dict[str, Any] = {"compact_id": flt.compact_id}
     chosen = {
@@ -218,67 +256,128 @@ def _stored_where(flt: FactFilter) -> tuple[list[str], dict[str, Any], int]:
         else:
             conditions.append(f"f.{column} = %({column})s")
             params[column] = value
+    if flt.country:
+        params["country_code"] = flt.country
     return conditions, params, dims
 
 
-def _stored_sql(conditions: list[str], dims: int) -> str:
-    """`_sql`'s groups from the stored sums of the rows that pass every filter — the same
-    counters summed over rows instead of counted over pledges — each group from the smallest
-    stored grouping that holds the keys it filters and groups by."""
+def _stored_branches(conditions: list[str], dims: int, *, country: bool) -> dict[str, str | None]:
+    """Each branch's SQL from the stored sums of the rows that pass every filter — the same
+    counters summed over rows instead of counted over pledges — from the smallest stored
+    grouping that holds the keys it filters and groups by; None for a branch none holds.
+
+    With a country among the filters, every branch reads that country's rows: its pledges'
+    counters (each row holds the pledges that benefit the country), the other countries of
+    those pledges (`pair`) and their targets (`country_unit`)."""
     where = " AND ".join(conditions)
     table = engine._t(FilterSum)
-    bit = filter_sums.DIMS
+    # The rows of each kind (filter_sums.EXPAND); a country filter takes its country's.
+    chosen = "f.country = %(country_code)s" if country else "f.country <> ''"
+    kinds = {
+        "pledge": "f.country = '' AND f.unit = ''",
+        "country": f"{chosen} AND f.with_country = '' AND f.unit = ''",
+        "unit": "f.country = '' AND f.unit <> ''",
+        "pair": f"{chosen} AND f.with_country <> ''",
+        "country_unit": f"{chosen} AND f.unit <> ''",
+    }
 
-    def rows(kind: str, needed: int = 0, expand: str = "", group: str = "2") -> str:
+    def rows(kind: str, needed: int = 0, expand: str = "", group: str = "2") -> str | None:
         """The rows of one kind that pass the filters, from the grouping that holds `needed`;
         `expand`: a list key expanded into one row per value."""
-        kinds = {
-            "pledge": "f.country = '' AND f.unit = ''",
-            "country": "f.country <> ''",
-            "unit": "f.unit <> ''",
-        }
         grouping = filter_sums.cuboid(kind, dims | needed)
+        if grouping is None:
+            return None
         return (
             f"{table} f {expand} WHERE {where} AND f.dims = {grouping} AND {kinds[kind]} "
             f"GROUP BY {group}"
         )
 
+    def branch(select: str, source: str | None) -> str | None:
+        return None if source is None else f"{select} FROM {source}"
+
     counters = filter_sums.counters
     light = counters(targets=False, light=LIGHT)
-    branches = [
-        "SELECT 'overall'::text AS kind, ''::text AS key, ''::text AS unit, "
-        f"{counters(targets=False)} FROM {rows('pledge')}",
-        f"SELECT '{SliceKind.FORUM}', f.forum_code, '', {light} "
-        f"FROM {rows('pledge', bit['forum_code'])}",
-        f"SELECT '{SliceKind.ENTITY_TYPE}', f.entity_type_code, '', {light} "
-        f"FROM {rows('pledge', bit['entity_type_code'])}",
-        f"SELECT '{SliceKind.REGION}', r.region, '', {light} FROM "
-        + rows(
-            "pledge", bit["regions"], "CROSS JOIN jsonb_array_elements_text(f.regions) r(region)"
+    pledge = "country" if country else "pledge"  # the rows holding each pledge once
+    bit = filter_sums.DIMS
+    return {
+        "overall": branch(
+            "SELECT 'overall'::text AS kind, ''::text AS key, ''::text AS unit, "
+            f"{counters(targets=False)}",
+            rows(pledge, group="f.compact_id"),
         ),
-        f"SELECT '{SliceKind.COUNTRY}', f.country, '', {light} FROM {rows('country')}",
-        f"SELECT '{OBJECTIVE}', o.objective, '', {counters(targets=False)} FROM "
-        + rows(
-            "pledge",
-            bit["objective_ids"],
-            "CROSS JOIN jsonb_array_elements_text(f.objective_ids) o(objective)",
+        SliceKind.FORUM: branch(
+            f"SELECT '{SliceKind.FORUM}', f.forum_code, '', {light}",
+            rows(pledge, bit["forum_code"]),
         ),
-        f"SELECT 'overall', '', f.unit, {counters(targets=True)} "
-        f"FROM {rows('unit', group='f.unit')}",
-    ]
-    return " UNION ALL ".join(branches)
+        SliceKind.ENTITY_TYPE: branch(
+            f"SELECT '{SliceKind.ENTITY_TYPE}', f.entity_type_code, '', {light}",
+            rows(pledge, bit["entity_type_code"]),
+        ),
+        SliceKind.REGION: branch(
+            f"SELECT '{SliceKind.REGION}', r.region, '', {light}",
+            rows(
+                pledge,
+                bit["regions"],
+                "CROSS JOIN jsonb_array_elements_text(f.regions) r(region)",
+            ),
+        ),
+        SliceKind.COUNTRY: branch(
+            f"SELECT '{SliceKind.COUNTRY}', f.with_country, '', {light}",
+            rows("pair", group="f.with_country"),
+        )
+        if country
+        else branch(f"SELECT '{SliceKind.COUNTRY}', f.country, '', {light}", rows("country")),
+        OBJECTIVE: branch(
+            f"SELECT '{OBJECTIVE}', o.objective, '', {counters(targets=False)}",
+            rows(
+                pledge,
+                bit["objective_ids"],
+                "CROSS JOIN jsonb_array_elements_text(f.objective_ids) o(objective)",
+            ),
+        ),
+        "targets": branch(
+            f"SELECT 'overall', '', f.unit, {counters(targets=True)}",
+            rows("country_unit" if country else "unit", group="f.unit"),
+        ),
+    }
+
+
+def _stored_sql(conditions: list[str], dims: int) -> str:
+    """Every branch from the stored sums (the caller checked that each is stored)."""
+    branches = _stored_branches(conditions, dims, country=False)
+    return " UNION ALL ".join(sql for sql in branches.values() if sql is not None)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where a combination's branches are read: the stored sums or the matching facts."""
+
+    stored: tuple[str, ...]
+    facts: tuple[str, ...]
+
+
+def plan(flt: FactFilter, on: dt.date, *, use_sums: bool = True) -> Plan:
+    """Each branch from the stored sums when a stored grouping holds it, the others from the
+    facts. Every branch from the facts with a multistakeholder pledge among the filters (the
+    sums hold no memberships; an MSP has a few thousand member pledges at most), or when the
+    sums do not hold for the day asked (its overdue cut-off) or were not built yet."""
+    if not use_sums or flt.msp_id is not None or not _sums_ready(on):
+        return Plan((), BRANCHES)
+    conditions, _params, dims = _stored_where(flt)
+    branches = _stored_branches(conditions, dims, country=bool(flt.country))
+    return Plan(
+        tuple(name for name in BRANCHES if branches[name] is not None),
+        tuple(name for name in BRANCHES if branches[name] is None),
+    )
+
+
+def _sums_ready(on: dt.date) -> bool:
+    return ProgressBase.objects.filter(pk=1, built_on=on, filter_sums_on=on).exists()
 
 
 def stored(flt: FactFilter, on: dt.date) -> bool:
-    """True if the stored sums answer this combination: no country or multistakeholder pledge
-    among the filters (too many keys, or none in the facts: few pledges match them), a
-    grouping that holds the others (`filter_sums.covers`), and sums that hold for the day asked
-    (its overdue cut-off)."""
-    if flt.country or flt.msp_id is not None:
-        return False
-    if not filter_sums.covers(_stored_where(flt)[2]):
-        return False
-    return ProgressBase.objects.filter(pk=1, built_on=on).exists()
+    """True if the stored sums answer every branch of this combination (no fact is read)."""
+    return not plan(flt, on).facts
 
 
 def _typed(row: dict[str, Any], names: tuple[str, ...], *, nulls: bool = False) -> dict[str, Any]:
@@ -294,14 +393,22 @@ def _typed(row: dict[str, Any], names: tuple[str, ...], *, nulls: bool = False) 
 
 def combined(flt: FactFilter, *, on: dt.date, use_sums: bool = True) -> Combined:
     """The figures of this combination as of `on` (the overdue cut-off's day), in one query:
-    from the stored sums when they answer it (`stored`), else from the facts."""
-    if use_sums and stored(flt, on):
+    each branch from the stored sums when they hold it, the others from the matching facts
+    (`plan`)."""
+    chosen = plan(flt, on, use_sums=use_sums)
+    params: dict[str, Any] = {}
+    parts: list[str] = []
+    if chosen.stored:
         conditions, params, dims = _stored_where(flt)
-        sql = _stored_sql(conditions, dims)
-    else:
-        conditions, params = _where(flt)
-        params["cutoff"] = overdue_cutoff(on)
-        sql = _sql(conditions)
+        branches = _stored_branches(conditions, dims, country=bool(flt.country))
+        parts.extend(str(branches[name]) for name in chosen.stored)
+    cte = ""
+    if chosen.facts:
+        conditions, fact_params = _where(flt)
+        params.update(fact_params, cutoff=overdue_cutoff(on))
+        cte = f"WITH {_facts_cte(conditions)} "
+        parts[:0] = _fact_branches(set(chosen.facts))
+    sql = cte + " UNION ALL ".join(parts)
     pledge_rows: engine.Rows = defaultdict(list)
     target_rows: engine.Rows = defaultdict(list)
     with transaction.atomic(), connection.cursor() as cursor:

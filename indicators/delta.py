@@ -32,7 +32,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -187,7 +187,8 @@ def rebuild(*, on: dt.date) -> tuple[dict[int, int], dict[int, int]]:
         # Marks read now stand for changes the aggregation below sees; later ones stay.
         seen = list(PledgeProgressMark.objects.values_list("pledge_id", "marked_at"))
         rows = engine.aggregate_many("TRUE", owners, on=on, read=_store_facts)
-        filter_sums.rebuild(cursor, overdue_cutoff(on))
+        # The combined filters' sums are built after this transaction commits
+        # (`build_filter_sums`): the snapshots do not wait for them.
         # Statistics of the fresh facts: the dashboard's combined filters (indicators/combined.py)
         # are planned from them (a few hundred ms at 1,000,000 pledges: ANALYZE samples).
         cursor.execute(f"ANALYZE {connection.ops.quote_name(PledgeFact._meta.db_table)}")
@@ -211,9 +212,32 @@ def rebuild(*, on: dt.date) -> tuple[dict[int, int], dict[int, int]]:
             [[p for p, _ in seen], [m for _, m in seen]],
         )
         ProgressBase.objects.update_or_create(
-            pk=1, defaults={"built_on": on, "built_at": timezone.now()}
+            pk=1, defaults={"built_on": on, "built_at": timezone.now(), "filter_sums_on": None}
         )
     return written[OwnerKind.OBJECTIVE], written[OwnerKind.COMPACT]
+
+
+def build_filter_sums() -> dt.date | None:
+    """Build the combined filters' sums (`FilterSum`, indicators/filter_sums.py) from the stored
+    facts, if the base holds facts they were not built from; returns the day built for (None:
+    nothing to do). Its own transaction, after the full run's commit: the run's snapshots are
+    readable ~30 s sooner at 1,000,000 pledges, and the dashboard reads the facts meanwhile
+    (the same figures, slower). Idempotent: the Celery tasks call it after every run, so a
+    build lost with its worker is done by the next sweep."""
+    pending = ProgressBase.objects.filter(pk=1).exclude(filter_sums_on=F("built_on"))
+    if not pending.exists():
+        return None
+    with transaction.atomic(), connection.cursor() as cursor:
+        # After the incremental runs that started before (they adjust the rows being replaced);
+        # those after adjust the new rows, from the facts these are built from.
+        _serialize(cursor)
+        base = pending.select_for_update().first()
+        if base is None:  # another worker built them meanwhile, or the base was discarded
+            return None
+        filter_sums.rebuild(cursor, overdue_cutoff(base.built_on))
+        base.filter_sums_on = base.built_on
+        base.save(update_fields=["filter_sums_on"])
+    return base.built_on
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,17 +7,19 @@ some of the keys a filter selects on (forum, entity type, regions, objectives, t
 support: a row's `dims` says which; the others are summed over), plus one row per country and
 per target unit for those breakdowns. A combination is then the grouped SQL of
 `indicators.combined` over the few rows of the smallest grouping that holds every key it
-filters or groups by (`CUBOIDS`, `covers`; a combination none holds reads the facts). The list
+filters or groups by (`CUBOIDS`, `cuboid`; a part none holds reads the facts). The list
 keys are whole sets: a pledge in two regions is in one row whose `regions` holds both, so a
 filter on one region takes the row once and the region breakdown expands it into each of its
 regions, exactly as the facts do.
 
-The progress engine keeps the rows with the facts, in the same transactions: a full run
-(`rebuild`) sums every fact; an incremental one subtracts the changed pledges' stored facts and
-adds their new ones (`rows`, `merge`). Counters are additive; money sums are stored as 0 over no
-terms and read back as NULL when their term count is 0 (`engine.Counter.terms`), as a SUM over
-no rows is. The overdue counter holds for the day of the stored base (`ProgressBase.built_on`):
-another day, a country or a multistakeholder pledge falls back to the facts.
+The rows are built from every stored fact after a full run commits (`rebuild`, called by
+`delta.build_filter_sums`: the run's snapshots do not wait for them); an incremental run, in
+the transaction that replaces the changed pledges' facts, subtracts what their stored facts
+counted and adds what their new ones count (`rows`, `merge`). Counters are additive; money
+sums are stored as 0 over no terms and read back as NULL when their term count is 0
+(`engine.Counter.terms`), as a SUM over no rows is. The overdue counter holds for the day they
+were built for (`ProgressBase.filter_sums_on`): another day, or a multistakeholder pledge,
+reads the facts.
 """
 
 import datetime as dt
@@ -43,47 +45,45 @@ DIMS = {
 EVERY = sum(DIMS.values())
 LISTS = frozenset(["regions", "objective_ids", "support_type_ids"])
 FORUM, TYPE, REGION, OBJECTIVE, SUPPORT = DIMS.values()
+
+
+def groupings(most: int) -> list[int]:
+    """Every grouping of at most `most` keys (the empty one too: a compact's totals)."""
+    return [dims for dims in range(EVERY + 1) if bin(dims).count("1") <= most]
+
+
 # The groupings stored, by kind of row, each summed from one pass over the facts grouped by a
 # "top" grouping: the top itself and those of its subsets listed. A read sums the rows of the
 # smallest stored grouping that holds every key it filters and groups by (summing over a key
-# more is exact: each pledge is in one row per grouping). Pledge counters: every grouping of
-# three keys (a filter on two and a breakdown by a third); countries and targets: three tops
-# that hold every single key and the pairs of the measured combinations. A combination none
-# holds (three filters or more, or pairs such as forum × type of support for the countries) is
-# computed from the facts: few pledges pass such filters.
-TOPS: dict[str, list[tuple[int | None, list[int]]]] = {
-    "pledge": [
-        (
-            EVERY,
-            sorted(
-                {
-                    a | b | c
-                    for a in DIMS.values()
-                    for b in DIMS.values()
-                    for c in DIMS.values()
-                    if len({a, b, c}) == 3
-                }
-            ),
-        )
-    ],
-    # Countries and targets: one GROUP BY per grouping straight over the facts expanded by
-    # country or target (grouping sets were faster at 100,000 pledges, but at 1,000,000 the
-    # planner, which expects a hundred countries per pledge, sorts instead of hashing: 39 s).
-    "country": [
-        (None, [top])
-        for top in (FORUM | TYPE | REGION, REGION | OBJECTIVE | SUPPORT, TYPE | OBJECTIVE)
-    ],
-    "unit": [
-        (None, [top])
-        for top in (FORUM | TYPE | REGION, REGION | OBJECTIVE | SUPPORT, TYPE | OBJECTIVE)
-    ],
+# more is exact: each pledge is in one row per grouping).
+# - Pledge counters: every grouping of up to four keys (three filters and a breakdown by a
+#   fourth); the five keys together are left out (nearly one row per fact).
+# - Countries and targets: every grouping of up to three keys (the country and target rows of
+#   a grouping of four list keys are about as many as the facts expanded). The country rows
+#   hold every counter: with a country among the filters they are the pledge rows (each holds
+#   the pledges that benefit its country).
+# A part of a combination none holds (the breakdowns and countries of four filters or more;
+# the countries and targets of a country with anything) is computed from the facts: few
+# pledges pass such filters.
+TOPS: dict[str, list[tuple[int, list[int]]]] = {
+    "pledge": [(EVERY, groupings(4))],
+    # Countries and targets: from the facts grouped by every key and the country (or unit)
+    # first, then the groupings of those rows (hashed: see `rebuild`).
+    "country": [(EVERY, groupings(3))],
+    "unit": [(EVERY, groupings(3))],
+    # A country alone (or with its region): the other countries of its pledges, and their
+    # targets. With a list key these would be ~7 times as many rows (every set of objectives or
+    # types of support × every pair of countries); a country and another filter read these two
+    # branches from the facts.
+    "pair": [(REGION, [0, REGION])],
+    "country_unit": [(REGION, [0, REGION])],
 }
 CUBOIDS = {kind: sorted(d for _top, subs in TOPS[kind] for d in subs) for kind in TOPS}
-KEYS = ("compact_id", "dims", *DIMS, "country", "unit")
+EXTRA_KEYS = ("country", "with_country", "unit")
+KEYS = ("compact_id", "dims", *DIMS, *EXTRA_KEYS)
 # What the breakdowns, the countries and the map show of each row: pledges and money. Only the
 # headline and the objective cards need every counter (statuses, overdue); the others cost
-# per row and per group, so a breakdown computes these alone (the rest is NULL, read as 0) —
-# and the countries' rows store these alone (the rest 0).
+# per row and per group, so a breakdown computes these alone (the rest is NULL, read as 0).
 LIGHT = frozenset(
     [
         *("pledges", "with_amount", "unconverted", "pledged_usd", "pledged_n"),
@@ -119,74 +119,43 @@ def _source(where: str) -> str:
     )
 
 
-EXPAND = {
-    "pledge": "",
-    "country": "CROSS JOIN jsonb_array_elements_text(f.countries) c(country)",
-    "unit": "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
+_COUNTRY = "CROSS JOIN jsonb_array_elements_text(f.countries) c(country)"
+_TARGET = (
+    "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
     "CROSS JOIN LATERAL (SELECT x.n AS id, x.e->>0 AS unit, "
-    "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t "
-    "WHERE f.targets <> '[]'::jsonb",
+    "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t"
+)
+# Each kind of row: the facts expanded (one row per country, target…), and the columns that
+# expansion adds to the row's key.
+EXPAND: dict[str, tuple[str, dict[str, str]]] = {
+    "pledge": ("", {}),
+    "country": (_COUNTRY, {"country": "c.country"}),
+    "unit": (_TARGET, {"unit": "t.unit"}),
+    "pair": (
+        f"{_COUNTRY} CROSS JOIN jsonb_array_elements_text(f.countries) w(with_country)",
+        {"country": "c.country", "with_country": "w.with_country"},
+    ),
+    "country_unit": (_TARGET + " " + _COUNTRY, {"country": "c.country", "unit": "t.unit"}),
 }
-EXTRA = {"pledge": "", "country": "c.country", "unit": "t.unit"}
-EMPTY = {n: "'[]'::jsonb" if n in LISTS else "''" for n in DIMS}
+TARGET_KINDS = frozenset(["unit", "country_unit"])
 
 
-def _direct_sql(kind: str, subs: list[int], source: str, sign: str) -> str:
-    """The rows of the groupings `subs`, grouped straight from the facts `f`."""
-    extra = EXTRA[kind]
-    used = [n for n, bit in DIMS.items() if any(sub & bit for sub in subs)]
-    dims = " + ".join(
-        ["0", *(f"(CASE WHEN grouping(f.{n}) = 0 THEN {DIMS[n]} ELSE 0 END)" for n in used)]
-    )
-    if len(subs) == 1:  # a plain GROUP BY: hashed, whatever the planner expects
-        dims = str(subs[0])
-    keys = ", ".join(f"COALESCE(f.{n}, {EMPTY[n]})" if n in used else EMPTY[n] for n in DIMS)
-    counters = engine.PLEDGE_COUNTERS if kind != "unit" else engine.TARGET_COUNTERS
-    if kind == "country":
-        counters = {n: c for n, c in counters.items() if n in LIGHT}
-    values = ", ".join(_stored(counters[n], sign) if n in counters else "0" for n in NAMES)
-    sets = ", ".join(
-        "("
-        + ", ".join(["f.compact_id", *(f"f.{n}" for n, b in DIMS.items() if sub & b), extra])
-        + ")"
-        for sub in subs
-    )
-    country = extra if kind == "country" else "''"
-    unit = extra if kind == "unit" else "''"
-    group = sets[1:-1] if len(subs) == 1 else f"GROUPING SETS ({sets})"
-    return (
-        f"SELECT f.compact_id, {dims}, {keys}, {country}, {unit}, {values} "
-        f"FROM {source} f {EXPAND[kind]} GROUP BY {group}"
-    )
-
-
-def _top_sql(kind: str, top: int | None, subs: list[int], source: str, sign: str) -> str:
+def _top_sql(kind: str, top: int, subs: list[int], source: str, sign: str) -> str:
     """The rows of the groupings `subs`, summed from the facts grouped by `top` (`g`)."""
-    if top is None:
-        return _direct_sql(kind, subs, source, sign)
     names = [name for name, bit in DIMS.items() if top & bit]
-    extra = EXTRA[kind]
-    inner_keys = ", ".join(
-        ["f.compact_id", *(f"f.{n}" for n in names), *([extra] if extra else [])]
-    )
+    expand, extra = EXPAND[kind]
+    inner_keys = ", ".join(["f.compact_id", *(f"f.{n}" for n in names), *extra.values()])
     # The lists as text once grouped: summing the groupings hashes text, faster than JSON.
     inner_columns = ", ".join(
         [
             "f.compact_id",
             *(f"f.{n}::text AS {n}" if n in LISTS else f"f.{n}" for n in names),
-            *([extra] if extra else []),
+            *(f"{sql} AS {column}" for column, sql in extra.items()),
         ]
     )
-    counters = engine.PLEDGE_COUNTERS if kind != "unit" else engine.TARGET_COUNTERS
+    counters = engine.TARGET_COUNTERS if kind in TARGET_KINDS else engine.PLEDGE_COUNTERS
     inner = ", ".join(f"{_stored(c, sign)} AS {n}" for n, c in counters.items())
-    expand = {
-        "pledge": "",
-        "country": "CROSS JOIN jsonb_array_elements_text(f.countries) c(country)",
-        "unit": "CROSS JOIN jsonb_array_elements(f.targets) WITH ORDINALITY x(e, n) "
-        "CROSS JOIN LATERAL (SELECT x.n AS id, x.e->>0 AS unit, "
-        "(x.e->>1)::numeric AS target_value, (x.e->>2)::numeric AS latest) t",
-    }[kind]
-    where = "WHERE f.targets <> '[]'::jsonb" if kind == "unit" else ""
+    where = "WHERE f.targets <> '[]'::jsonb" if kind in TARGET_KINDS else ""
     # The key columns: `dims` from which keys were grouped by, the others empty.
     dims = " + ".join(
         ["0", *(f"(CASE WHEN grouping(g.{n}) = 0 THEN {DIMS[n]} ELSE 0 END)" for n in names)]
@@ -198,8 +167,7 @@ def _top_sql(kind: str, top: int | None, subs: list[int], source: str, sign: str
         else empty[n]
         for n in DIMS
     )
-    country = "g.country" if kind == "country" else "''"
-    unit = "g.unit" if kind == "unit" else "''"
+    added = ", ".join(f"g.{column}" if column in extra else "''" for column in EXTRA_KEYS)
     sums = ", ".join(f"sum(g.{n})" if n in counters else "0" for n in NAMES)
     sets = ", ".join(
         "("
@@ -207,14 +175,14 @@ def _top_sql(kind: str, top: int | None, subs: list[int], source: str, sign: str
             [
                 "g.compact_id",
                 *(f"g.{n}" for n, bit in DIMS.items() if sub & bit),
-                *([f"g.{kind}"] if extra else []),
+                *(f"g.{column}" for column in extra),
             ]
         )
         + ")"
         for sub in subs
     )
     return (
-        f"SELECT g.compact_id, {dims}, {keys}, {country}, {unit}, {sums} FROM ("
+        f"SELECT g.compact_id, {dims}, {keys}, {added}, {sums} FROM ("
         f"SELECT {inner_columns}, {inner} FROM {source} f {expand} {where} GROUP BY {inner_keys}"
         f") g GROUP BY GROUPING SETS ({sets})"
     )
@@ -286,7 +254,7 @@ def merge(cursor: Any, before: dict[Key, list[Any]], after: dict[Key, list[Any]]
         [
             "compact_id bigint, dims int",
             *(f"{name} jsonb" if name in LISTS else f"{name} text" for name in DIMS),
-            "country text, unit text",
+            "country text, with_country text, unit text",
             *(f"{name} numeric" for name in NAMES),
         ]
     )
@@ -307,13 +275,13 @@ def merge(cursor: Any, before: dict[Key, list[Any]], after: dict[Key, list[Any]]
         if empty:
             emptied.append(row_id)
     created = [change for key, change in changes.items() if key not in updated]
-    if created:
-        cursor.execute(
-            f"INSERT INTO {table} ({COLUMNS}) SELECT {COLUMNS} FROM ({data}) d",
-            [json.dumps(created)],
-        )
-    if emptied:
-        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [emptied])
+    # Both statements even when empty (trivial then): a batch costs the same queries whatever
+    # its pledges' rows do (tests/progress/test_delta.py counts them).
+    cursor.execute(
+        f"INSERT INTO {table} ({COLUMNS}) SELECT {COLUMNS} FROM ({data}) d",
+        [json.dumps(created)],
+    )
+    cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [emptied])
 
 
 # --------------------------------------------------------------------------------------------
@@ -328,18 +296,6 @@ def cuboid(kind: str, needed: int) -> int | None:
         (dims for dims in CUBOIDS[kind] if dims & needed == needed),
         key=lambda dims: (bin(dims).count("1"), dims),
         default=None,
-    )
-
-
-def covers(dims: int) -> bool:
-    """True if the stored groupings answer a combination filtering by the keys in `dims`: its
-    headline, its breakdowns by forum, entity type, region and objective, its countries and
-    its targets."""
-    breakdowns = [0, FORUM, TYPE, REGION, OBJECTIVE]
-    return (
-        all(cuboid("pledge", dims | by) is not None for by in breakdowns)
-        and cuboid("country", dims) is not None
-        and cuboid("unit", dims) is not None
     )
 
 

@@ -477,6 +477,10 @@ class ProgressBase(models.Model):
 
     built_on = models.DateField(_("built for"))
     built_at = models.DateTimeField(_("built at"))
+    # The day the combined filters' sums (`FilterSum`) were built for from these facts: they are
+    # built after the full run commits (`delta.build_filter_sums`), so that the run's snapshots
+    # do not wait for them; until then the dashboard reads the facts. None: not built yet.
+    filter_sums_on = models.DateField(_("filter sums built for"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("progress base")
@@ -586,10 +590,12 @@ class FilterSum(models.Model):
     16; a key not in `dims` is summed over and left empty) — and, for the country breakdown and
     the targets, one country or one target unit. A combination of the dashboard's filters is a
     sum over a few of these rows instead of a pass over every matching pledge
-    (indicators/filter_sums.py). List keys are whole sets (a pledge in two regions is one row,
-    not two), so expanding them while grouping counts each pledge once per value, as the facts
-    do. Kept by the progress engine with the facts, in the same transactions, for the day of
-    `ProgressBase` (the overdue counter depends on that day's cut-off)."""
+    (indicators/filter_sums.py); a country with another country or a target unit gives the
+    countries and targets of a country filter. List keys are whole sets (a pledge in two
+    regions is one row, not two), so expanding them while grouping counts each pledge once per
+    value, as the facts do. Built after a full run, adjusted by incremental runs in the same
+    transactions as the facts, for the day of `ProgressBase.filter_sums_on` (the overdue
+    counter depends on that day's cut-off)."""
 
     compact_id = models.BigIntegerField(_("compact id"))
     dims = models.PositiveSmallIntegerField()  # internal: the keys grouped by
@@ -601,6 +607,8 @@ class FilterSum(models.Model):
     objective_ids = models.JSONField(_("objective ids"), default=list)
     support_type_ids = models.JSONField(_("types of support"), default=list)
     country = models.CharField(_("country"), max_length=2, blank=True)  # "": every country
+    # With `country`: the pledges that benefit both (the country breakdown of a country filter).
+    with_country = models.CharField(_("with country"), max_length=2, blank=True)
     unit = models.CharField(_("target unit"), max_length=20, blank=True)  # "": pledge counters
     pledges = _count()
     overdue = _count()
@@ -626,13 +634,25 @@ class FilterSum(models.Model):
     class Meta:
         verbose_name = _("filter sum")
         verbose_name_plural = _("filter sums")
-        # A combination reads the rows of one compact and grouping (`dims`); an incremental run
-        # finds the rows of a changed pledge's keys (no unique index: it would cost more than
-        # the rows themselves to build at 1,000,000 pledges, with its JSON comparisons).
+        # A combination reads the rows of one compact and grouping (`dims`) and country; an
+        # incremental run finds the rows of a changed pledge's keys, the lists included (without
+        # them each of its ~60–90 rows was found among every row of its grouping sharing the
+        # other keys: 60–175 ms a pledge at 1,000,000). Not unique: the build would pay for it.
         indexes = [
             models.Index(
-                fields=["compact_id", "dims", "country", "unit", "forum_code", "entity_type_code"],
-                name="filter_sum_lookup_idx",
+                fields=[
+                    "compact_id",
+                    "dims",
+                    "country",
+                    "with_country",
+                    "unit",
+                    "forum_code",
+                    "entity_type_code",
+                    "regions",
+                    "objective_ids",
+                    "support_type_ids",
+                ],
+                name="filter_sum_key_idx",
             ),
         ]
 

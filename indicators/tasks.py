@@ -6,6 +6,9 @@
 - `indicators.recompute_all_progress` recomputes everything; beat runs it nightly and the
   secretariat's "Recompute now" button queues it.
 
+After either, the combined dashboard filters' sums are built if the run stored new facts
+(`delta.build_filter_sums`, its own transaction: the snapshots do not wait for it).
+
 Both are idempotent (the engine upserts; marks are cleared conditionally), acknowledged late,
 and retried with backoff on transient database or Redis errors only.
 """
@@ -15,7 +18,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from . import goal_progress, msp_progress, runner
+from . import delta, goal_progress, msp_progress, runner
 
 TASK_OPTIONS: dict[str, Any] = {
     "bind": True,
@@ -40,6 +43,9 @@ def recompute_stale_progress_task(self: Any, triggered_by: str = "") -> int:
         triggered_by=triggered_by,
     )
     msp_progress.recompute_stale_msps()
+    # A run over every objective (an exchange rate changed) stored a new base; or the build
+    # after the last full run was lost with its worker.
+    delta.build_filter_sums()
     return len(outcome.objectives_done)
 
 
@@ -61,6 +67,8 @@ def recompute_all_progress_task(
     )
     if compact_code is None and objective_ids is None:
         msp_progress.recompute_all_msps()
+    # After the run committed: the combined dashboard filters' sums, from the facts it stored.
+    delta.build_filter_sums()
     return len(outcome.objectives_done)
 
 

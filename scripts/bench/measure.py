@@ -294,7 +294,10 @@ def _psql(sql_file: Path) -> float:
 
 
 def full_recompute() -> Result:
-    from indicators import runner
+    """The run (`recompute_all`: what readers wait for) against the hand-written SQL; then,
+    apart, the combined filters' sums that the Celery task builds after the run commits
+    (`delta.build_filter_sums`; work the baseline does not do, reported beside the ratio)."""
+    from indicators import delta, runner
     from indicators.models import ProgressSnapshot
 
     sql_file = HERE / "progress_baseline.sql"
@@ -304,6 +307,9 @@ def full_recompute() -> Result:
     outcome = runner.recompute_all(triggered_by="make bench")
     seconds = time.perf_counter() - started
     ratio = seconds / baseline
+    started = time.perf_counter()
+    delta.build_filter_sums()
+    sums = time.perf_counter() - started
     return Result(
         "3. Full progress recompute (every objective, compact and slice)",
         f"{seconds:.2f} s, {outcome.snapshots_written:,} snapshots "
@@ -312,7 +318,11 @@ def full_recompute() -> Result:
         ratio,
         "≤ 1.5× (issue 23)",
         ratio <= 1.5,
-        [f"{len(outcome.objectives_done)} objectives, {len(outcome.compacts_done)} compacts"],
+        [
+            f"{len(outcome.objectives_done)} objectives, {len(outcome.compacts_done)} compacts",
+            f"then the combined filters' sums, built after the run commits: {sums:.2f} s "
+            f"(run and sums {seconds + sums:.2f} s: {(seconds + sums) / baseline:.2f}×)",
+        ],
     )
 
 
@@ -714,17 +724,14 @@ def duplicate_warning() -> Result:
 # The combinations measured (issue 22, item 7): dashboard query parameters, as a visitor sends
 # them. Single filters of forum, region or entity type read snapshots and are not listed; every
 # other choice is computed from the per-pledge facts (indicators/combined.py).
+MSP = "quality-humanitarian-funding-for-refugee-situations"
 COMBINATIONS: list[dict[str, str]] = [
     {"compact": "GCR", "forum": "GRF23", "region": "002"},
     {"compact": "GCR", "entity_type": "state", "objective": "1"},
     {"compact": "GCR", "region": "002", "support_type": "financial"},
     {"compact": "GCR", "support_type": "financial"},
     {"compact": "GCR", "country": "KE", "forum": "GRF23"},
-    {
-        "compact": "GCR",
-        "msp": "quality-humanitarian-funding-for-refugee-situations",
-        "region": "002",
-    },
+    {"compact": "GCR", "msp": MSP, "region": "002"},
     {"compact": "GCR", "objective": "2", "entity_type": "ngo", "region": "142"},
     {
         "compact": "GCR",
@@ -733,15 +740,43 @@ COMBINATIONS: list[dict[str, str]] = [
         "country": "KE",
         "entity_type": "state",
         "objective": "1",
-        "msp": "quality-humanitarian-funding-for-refugee-situations",
+        "msp": MSP,
         "support_type": "financial",
     },
     {"compact": "GCM", "forum": "IMRF22", "entity_type": "state"},
-    # Pairs the stored filter sums hold no country or target rows for (session 12): they read
-    # the facts, so they show what "any combination" costs.
+    # Pairs the session-12 sums held no country or target rows for.
     {"compact": "GCR", "forum": "GRF23", "objective": "2"},
     {"compact": "GCR", "forum": "GRF23", "support_type": "financial"},
     {"compact": "GCR", "entity_type": "ngo", "support_type": "financial"},
+    # Session 13: "any combination". The broadest of each kind: an objective alone; three,
+    # four and five filters of forum, entity type, region, objective and type of support; the
+    # country most pledges benefit (South Sudan at 100,000 and 1,000,000) with its own region
+    # (all its pledges), with one filter and with two; a multistakeholder pledge alone and
+    # with a type of support.
+    {"compact": "GCR", "objective": "1"},
+    {"compact": "GCR", "forum": "GRF23", "region": "002", "support_type": "financial"},
+    {"compact": "GCR", "entity_type": "ngo", "objective": "2", "support_type": "financial"},
+    {"compact": "GCR", "forum": "GRF23", "entity_type": "ngo", "objective": "2"},
+    {
+        "compact": "GCR",
+        "forum": "GRF23",
+        "entity_type": "ngo",
+        "region": "002",
+        "support_type": "financial",
+    },
+    {
+        "compact": "GCR",
+        "forum": "GRF23",
+        "entity_type": "ngo",
+        "region": "002",
+        "objective": "2",
+        "support_type": "financial",
+    },
+    {"compact": "GCR", "country": "SS", "region": "002"},
+    {"compact": "GCR", "country": "SS", "support_type": "financial"},
+    {"compact": "GCR", "country": "SS", "forum": "GRF23", "objective": "1"},
+    {"compact": "GCR", "msp": MSP},
+    {"compact": "GCR", "msp": MSP, "support_type": "financial"},
 ]
 COMBINED_REPEATS = 5
 
@@ -753,12 +788,16 @@ def combined_filters() -> Result:
     (measurement 3 runs one first)."""
     from dashboards import selectors
     from dashboards.forms import Filters
+    from indicators import combined
     from indicators.models import PledgeFact
 
     if not PledgeFact.objects.exists():
         from indicators.runner import recompute_all
 
         recompute_all()
+    from indicators.delta import build_filter_sums
+
+    build_filter_sums()  # as the Celery task does after a full run (nothing if built)
     medians: list[tuple[float, str, int]] = []
     for params in COMBINATIONS:
         filters = Filters(**params)
@@ -770,16 +809,26 @@ def combined_filters() -> Result:
             times.append((time.perf_counter() - started) * 1000)
             pledges = (data.headline or {}).get("pledges", 0)
         label = " × ".join(f"{k}={v}" for k, v in params.items() if k != "compact")
+        flt = selectors._fact_filter(filters)
+        if filters.combined and flt is not None and data.as_of is not None:
+            # How many of the statement's branches the stored sums answered (the others: facts).
+            branches = combined.plan(flt, data.as_of)
+            label += f" [{len(branches.stored)}/{len(combined.BRANCHES)} stored]"
         medians.append((statistics.median(times), f"{params['compact']}: {label}", pledges))
     slowest = max(medians)
+    failed = [label for ms, label, _n in medians if ms >= 300]
     return Result(
         f"9. Combined dashboard filters: {len(COMBINATIONS)} combinations",
-        f"slowest median {_fmt_ms(slowest[0])} ({slowest[1]}, {slowest[2]:,} pledges)",
+        f"slowest median {_fmt_ms(slowest[0])} ({slowest[1]}, {slowest[2]:,} pledges); "
+        f"{len(failed)} of {len(medians)} at 300 ms or more",
         "—",
         None,
         "< 300 ms each",
-        slowest[0] < 300,
-        [f"{_fmt_ms(ms)} {label} ({n:,} pledges)" for ms, label, n in medians],
+        not failed,
+        [
+            f"{_fmt_ms(ms)} {label} ({n:,} pledges){' FAIL' if ms >= 300 else ''}"
+            for ms, label, n in medians
+        ],
     )
 
 

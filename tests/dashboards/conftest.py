@@ -60,6 +60,7 @@ def recompute(django_capture_on_commit_callbacks: Any) -> Callable[[dt.date], No
         # filters read (indicators/combined.py).
         with django_capture_on_commit_callbacks(execute=True):
             delta.rebuild(on=on)
+            delta.build_filter_sums()  # after the run, as the Celery task does
 
     return run
 

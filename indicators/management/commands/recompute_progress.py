@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from compacts.models import Compact, Objective
-from indicators import msp_progress, runner
+from indicators import delta, msp_progress, runner
 
 BAR_WIDTH = 30
 
@@ -85,6 +85,10 @@ class Command(BaseCommand):
             msps = msp_progress.recompute_all_msps()
             if verbosity > 1:
                 self.stdout.write(f"{msps} multistakeholder pledges recomputed")
+        # The combined dashboard filters' sums, from the facts a run over everything stored.
+        built = delta.build_filter_sums()
+        if built is not None and verbosity > 1:
+            self.stdout.write(f"combined filter sums built for {built}")
         self._summarise(outcome, verbosity)
 
     def _objective_ids(self, code: str | None, number: int | None) -> list[int] | None:
