@@ -13,7 +13,9 @@ import pytest
 from compacts.models import Compact, Objective
 from core.models import Currency
 from forums.models import ReportingRound
+from goals.models import Goal, GoalContribution
 from indicators import engine, runner
+from indicators.goal_progress import compute_goals
 from indicators.models import ProgressSnapshot, SliceKind
 from pledges.models import Entity, Pledge, TargetUnit
 from pledges.selectors import round_progress
@@ -74,7 +76,7 @@ def _report_counts(round_: ReportingRound) -> dict[str, Any]:
     }
 
 
-def _engine_figures() -> dict[str, Any]:
+def _engine_figures(goal: Goal) -> dict[str, Any]:
     objective = Objective.objects.get(compact__code="GCR", number=2)
     figures = engine.compute_objectives([objective.pk], on=dt.date(2026, 11, 19))[
         (objective.pk, SliceKind.OVERALL, "")
@@ -83,6 +85,7 @@ def _engine_figures() -> dict[str, Any]:
         "disbursed_usd": figures["money"]["disbursed_usd"],
         "reported": figures["targets"][TargetUnit.PERSONS]["reported"],
         "achieved": figures["targets"][TargetUnit.PERSONS]["achieved_sum"],
+        "goal_achieved": compute_goals([goal.pk])[goal.pk]["achieved"],
     }
 
 
@@ -117,11 +120,16 @@ def test_an_unverified_co_pledger_s_update_leaves_the_secretariat_report(
 def test_an_unverified_co_pledger_s_money_and_achieved_values_leave_the_progress_figures(
     scene: dict[str, Any], secretariat: Any
 ) -> None:
+    # A collective goal the pledge's target contributes to sums achieved values too.
+    goal = Goal.objects.create(
+        forum=scene["pledge"].forum, text="People", unit=TargetUnit.PERSONS, target_value=1000
+    )
+    GoalContribution.objects.create(goal=goal, target=scene["pledge"].targets.get())
     runner.recompute_all(triggered_by="test")
-    before = _engine_figures()
+    before = _engine_figures(goal)
 
     unverify_entity(entity=scene["entity"], reason="Not who it said.", by=secretariat)
-    after = _engine_figures()
+    after = _engine_figures(goal)
     # The withdrawal marks the pledge: an incremental run stores what a fresh one computes.
     runner.recompute_stale(triggered_by="test")
     stored = ProgressSnapshot.objects.get(
@@ -131,10 +139,20 @@ def test_an_unverified_co_pledger_s_money_and_achieved_values_leave_the_progress
         date=dt.date(2026, 11, 19),
     ).figures
 
-    assert before == {"disbursed_usd": "400.00", "reported": 1, "achieved": "60.00"}
-    assert after == {"disbursed_usd": None, "reported": 0, "achieved": None}
+    assert before == {
+        "disbursed_usd": "400.00",
+        "reported": 1,
+        "achieved": "60.00",
+        "goal_achieved": "60.00",
+    }
+    assert after == {
+        "disbursed_usd": None,
+        "reported": 0,
+        "achieved": None,
+        "goal_achieved": None,
+    }
     assert stored["money"]["disbursed_usd"] is None
     assert stored["targets"][TargetUnit.PERSONS]["reported"] == 0
 
     verify_entity(entity=Entity.objects.get(pk=scene["entity"].pk), by=secretariat)
-    assert _engine_figures() == before
+    assert _engine_figures(goal) == before
