@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from compacts.models import Compact, Objective
 from core.models import Currency
@@ -156,3 +157,15 @@ def test_an_unverified_co_pledger_s_money_and_achieved_values_leave_the_progress
 
     verify_entity(entity=Entity.objects.get(pk=scene["entity"].pk), by=secretariat)
     assert _engine_figures(goal) == before
+
+
+def test_an_unverified_co_pledger_s_update_leaves_the_public_pledge_page(
+    scene: dict[str, Any], secretariat: Any, client: Client
+) -> None:
+    page = f"/pledges/{scene['pledge'].reference}/"
+    shown = f"Reported by {scene['entity'].name}"
+    before = client.get(page).content.decode()
+    unverify_entity(entity=scene["entity"], reason="Not who it said.", by=secretariat)
+
+    assert shown in before
+    assert shown not in client.get(page).content.decode()
