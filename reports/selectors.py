@@ -343,10 +343,7 @@ def build_report(scope: Scope, *, since: dt.date, on: dt.date) -> Report:
         in_round = PledgeUpdate.objects.filter(round=scope.round, pledge__in=asked.values("pk"))
         report.round_asked = asked.count()
         report.round_reported = (
-            in_round.filter(approved_update_q())
-            .values("pledge_id")
-            .distinct()
-            .count()
+            in_round.filter(approved_update_q()).values("pledge_id").distinct().count()
         )
         report.round_pending = in_round.filter(review_state=UpdateReviewState.PENDING).count()
 
