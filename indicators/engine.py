@@ -107,6 +107,14 @@ def _chosen_sql() -> str:
     """
 
 
+# An approved update `u` counts only while its reporting entity is verified: the SQL form of
+# `pledges.models.approved_update_q`, which the API, the feed, the reports and the pledge's
+# status follow. (Un)verifying a co-pledger marks the pledges it reported on
+# (`pledges.services.entities`), so incremental runs see the change too.
+def _verified_reporter() -> str:
+    return f"JOIN {_t(Entity)} ue ON ue.id = u.entity_id AND ue.is_verified"
+
+
 def _facts_sql() -> str:
     """Per published pledge of the run: its slice keys, amount, status, USD rate (latest rate on
     or before its announcement; 1 for US dollars; NULL when none), latest disbursed amount (from
@@ -123,6 +131,7 @@ def _facts_sql() -> str:
         SELECT DISTINCT ON (u.pledge_id) u.pledge_id, u.disbursed_amount
         FROM {_t(PledgeUpdate)} u
         JOIN progress_chosen c ON c.id = u.pledge_id
+        {_verified_reporter()}
         WHERE u.review_state = %(approved)s AND u.disbursed_amount IS NOT NULL
         ORDER BY u.pledge_id, u.reported_on DESC, u.id DESC
     )
@@ -201,6 +210,7 @@ def _targets_sql() -> str:
         FROM {_t(PledgeUpdateActual)} a
         JOIN {_t(PledgeUpdate)} u ON u.id = a.update_id
         JOIN progress_chosen c ON c.id = u.pledge_id
+        {_verified_reporter()}
         WHERE u.review_state = %(approved)s
         ORDER BY a.target_id, u.reported_on DESC, u.id DESC
     ) a ON a.target_id = t.id

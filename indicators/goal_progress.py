@@ -7,7 +7,8 @@ goals").
   entities (a target whose unit is not the goal's — the goal's unit was changed since — is
   left out); for a goal of a multistakeholder pledge, only of the pledges it accepted as
   members (a membership that ended stops counting, its contribution stays);
-- achieved: Σ of each such target's latest approved achieved value, capped at its target
+- achieved: Σ of each such target's latest approved achieved value (reported by an entity
+  still verified), capped at its target
   (cumulative: the latest value, never a sum of updates); unreported targets add nothing;
 - pledged_share / achieved_share: each ÷ the goal's target value.
 """
@@ -58,6 +59,8 @@ def _sums_sql() -> str:
         SELECT DISTINCT ON (a.target_id) a.target_id, a.value
         FROM {_t(PledgeUpdateActual)} a
         JOIN {_t(PledgeUpdate)} u ON u.id = a.update_id
+        -- Only a verified reporter's update counts (`pledges.models.approved_update_q`).
+        JOIN {_t(Entity)} ue ON ue.id = u.entity_id AND ue.is_verified
         WHERE u.review_state = %(approved)s AND a.target_id IN (SELECT id FROM counted)
         ORDER BY a.target_id, u.reported_on DESC, u.id DESC
     )

@@ -417,10 +417,11 @@ class PledgeQuerySet(models.QuerySet["Pledge"]):
     def overdue_in_round(self, round_: ReportingRound) -> "PledgeQuerySet":
         """The overdue rule read per round (`docs/progress.md`): the round's pledges
         (`in_round`), neither fulfilled nor discontinued, with no approved update for the
-        round. Annotated with `last_report`, like `overdue`."""
-        reported = PledgeUpdate.objects.filter(
-            round=round_, review_state=UpdateReviewState.APPROVED
-        ).values("pledge_id")
+        round (by a verified reporter: `approved_update_q`). Annotated with `last_report`,
+        like `overdue`."""
+        reported = PledgeUpdate.objects.filter(approved_update_q(), round=round_).values(
+            "pledge_id"
+        )
         return (
             self.in_round(round_)
             .exclude(implementation_status__in=CLOSED_STATUSES)

@@ -57,7 +57,7 @@ from .models import (
     ReviewState,
     SqlRule,
     SupportType,
-    UpdateReviewState,
+    approved_update_q,
     usd_rate_sql,
 )
 
@@ -710,13 +710,12 @@ class RoundProgress:
 
 
 def round_progress(round_: ReportingRound) -> RoundProgress:
-    """Three counts over published pledges and approved updates only (public figures)."""
+    """Three counts over published pledges and approved updates of verified reporters only
+    (`approved_update_q`: public figures)."""
     asked = Pledge.objects.in_round(round_)
     reported = (
         PledgeUpdate.objects.filter(
-            round=round_,
-            review_state=UpdateReviewState.APPROVED,
-            pledge__in=asked.values("pk"),
+            approved_update_q(), round=round_, pledge__in=asked.values("pk")
         )
         .values("pledge_id")
         .distinct()

@@ -40,6 +40,7 @@ from pledges.models import (
     PledgeUpdate,
     ReviewState,
     UpdateReviewState,
+    approved_update_q,
     overdue_cutoff,
     report_interval,
 )
@@ -266,8 +267,8 @@ def approved_updates(scope: Scope, since: dt.date) -> QuerySet[PledgeUpdate]:
     """Updates on the scope's pledges approved on or after `since`, latest approval first."""
     return (
         PledgeUpdate.objects.filter(
+            approved_update_q(),
             scope.condition("pledge__"),
-            review_state=UpdateReviewState.APPROVED,
             reviewed_at__gte=_since_start(since),
         )
         .select_related("pledge", "pledge__entity")
@@ -318,7 +319,9 @@ def build_report(scope: Scope, *, since: dt.date, on: dt.date) -> Report:
     ]
     report.new_preview = list(new_pledges(scope, since)[:PREVIEW_ROWS])
 
-    approved = Q(review_state=UpdateReviewState.APPROVED, reviewed_at__gte=_since_start(since))
+    # Approved updates count as the public sees them (`approved_update_q`: a reporter that lost
+    # its verification takes its reports out); pending ones are the reviewers' queue, all count.
+    approved = approved_update_q() & Q(reviewed_at__gte=_since_start(since))
     updates = PledgeUpdate.objects.filter(scope.condition("pledge__")).aggregate(
         approved=Count("id", filter=approved),
         pledges=Count("pledge_id", filter=approved, distinct=True),
@@ -340,10 +343,7 @@ def build_report(scope: Scope, *, since: dt.date, on: dt.date) -> Report:
         in_round = PledgeUpdate.objects.filter(round=scope.round, pledge__in=asked.values("pk"))
         report.round_asked = asked.count()
         report.round_reported = (
-            in_round.filter(review_state=UpdateReviewState.APPROVED)
-            .values("pledge_id")
-            .distinct()
-            .count()
+            in_round.filter(approved_update_q()).values("pledge_id").distinct().count()
         )
         report.round_pending = in_round.filter(review_state=UpdateReviewState.PENDING).count()
 

@@ -515,6 +515,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.openapi.translate_title",
+        "core.api.openapi.add_links",
     ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

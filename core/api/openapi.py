@@ -105,3 +105,172 @@ class SchemaView(SpectacularAPIView):
         response["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language",))
         return response
+
+
+# --------------------------------------------------------------------------------------------
+# Response links (OpenAPI 3 `links`): how one answer leads to the next request. Clients may
+# follow them; schemathesis's stateful phase does, so that it reaches the write paths with a
+# resource that exists (a pledge it just created, a match from the list) instead of a random id.
+# --------------------------------------------------------------------------------------------
+
+WRITE_METHODS = ("put", "patch", "delete", "post")
+# A path parameter whose value the resource's body carries under another name.
+BODY_FIELD = {"public_id": "id"}
+
+
+def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _answer_fields(operation: dict[str, Any], code: str, document: dict[str, Any]) -> set[str]:
+    """The top-level fields of the JSON an operation answers with `code` (of a list: of its
+    items, under `results.`)."""
+    answer = operation.get("responses", {}).get(code, {})
+    content = answer.get("content", {}).get("application/json")
+    if content is None:
+        return set()
+    schema = _resolve(content["schema"], document)
+    fields = set(schema.get("properties", {}))
+    if "results" in fields:
+        items = _resolve(schema["properties"]["results"].get("items", {}), document)
+        fields |= {f"results.{name}" for name in items.get("properties", {})}
+    return fields
+
+
+def _targets(paths: dict[str, Any], base: str) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """The operations on one resource of the collection at `base` (`/api/v1/pledges/`) and
+    its sub-paths, keyed by operationId: (path parameter, method, operation)."""
+    found = {}
+    for path, item in paths.items():
+        rest = path.removeprefix(base)
+        if rest == path or not rest.startswith("{"):
+            continue
+        parameter = rest[1:].split("}", 1)[0]
+        for method, operation in item.items():
+            if method in ("get", *WRITE_METHODS):
+                found[operation["operationId"]] = (parameter, method, operation)
+    return found
+
+
+def _has_header(operation: dict[str, Any], name: str) -> bool:
+    return any(
+        p.get("in") == "header" and p.get("name") == name for p in operation.get("parameters", [])
+    )
+
+
+# Links that carry one resource into another's request body: a forum (and its compact) into a
+# new pledge, a pledge into a progress update and into a match between two listed pledges.
+# (source path, method, answer, target operationId, request body)
+BODY_LINKS: list[tuple[str, str, str, str, dict[str, str]]] = [
+    (
+        "/api/v1/forums/",
+        "get",
+        "200",
+        "v1_pledges_create",
+        {
+            "compact": "$response.body#/results/0/compact/code",
+            "forum": "$response.body#/results/0/code",
+        },
+    ),
+    (
+        "/api/v1/pledges/{reference}/",
+        "get",
+        "200",
+        "v1_pledge_updates_create",
+        {"pledge": "$response.body#/reference"},
+    ),
+    (
+        "/api/v1/pledges/",
+        "get",
+        "200",
+        "v1_matches_create",
+        {
+            "seeking": "$response.body#/results/0/reference",
+            "offering": "$response.body#/results/1/reference",
+        },
+    ),
+]
+
+
+def add_links(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """Link each collection's answers to the operations on one of its resources (a
+    postprocessing hook): the list's first row and a created resource to its reads and
+    actions, the resource's read to its edits, deletion and actions with that answer's ETag as
+    `If-Match` (writes of an existing resource require one); and `BODY_LINKS`."""
+    paths: dict[str, Any] = result.get("paths", {})
+    for base, item in paths.items():
+        if "{" in base:
+            continue
+        targets = _targets(paths, base)
+        if targets:
+            _collection_links(item, targets, result)
+            _resource_links(paths, targets)
+    known = {
+        operation["operationId"]
+        for item in paths.values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+    for path, method, code, target_id, body in BODY_LINKS:
+        source = paths.get(path, {}).get(method)
+        if source is not None and code in source["responses"] and target_id in known:
+            _link(source, code, target_id, {}, body=body)
+    return result
+
+
+def _collection_links(
+    item: dict[str, Any], targets: dict[str, tuple[str, str, dict[str, Any]]], document: Any
+) -> None:
+    """From the list's first row to its reads; from a created resource to its reads and
+    actions. Not to an edit or deletion: those need the ETag that only the read carries."""
+    sources = [
+        ("get", "200", "$response.body#/results/0/", "results.", ("get",)),
+        ("post", "201", "$response.body#/", "", ("get", "post")),
+    ]
+    for method, code, pointer, listed, reaches in sources:
+        operation = item.get(method)
+        if operation is None:
+            continue
+        fields = _answer_fields(operation, code, document)
+        for target_id, (parameter, target_method, _target) in targets.items():
+            field = BODY_FIELD.get(parameter, parameter)
+            if target_method in reaches and f"{listed}{field}" in fields:
+                _link(operation, code, target_id, {f"path.{parameter}": f"{pointer}{field}"})
+
+
+def _resource_links(
+    paths: dict[str, Any], targets: dict[str, tuple[str, str, dict[str, Any]]]
+) -> None:
+    """From a resource's read to everything else done to it, with the read's ETag."""
+    for source_id, (parameter, method, operation) in targets.items():
+        if method != "get" or "200" not in operation.get("responses", {}):
+            continue
+        source_path = next(p for p, i in paths.items() if i.get("get") is operation)
+        if source_path.count("{") != 1 or not source_path.endswith("}/"):
+            continue  # a sub-read (none today) is not the resource's representation
+        for target_id, (target_parameter, _method, target) in targets.items():
+            if target_id == source_id or target_parameter != parameter:
+                continue
+            parameters = {f"path.{parameter}": f"$request.path.{parameter}"}
+            if _has_header(target, "If-Match"):
+                parameters["header.If-Match"] = "$response.header.ETag"
+            _link(operation, "200", target_id, parameters)
+
+
+def _link(
+    operation: dict[str, Any],
+    code: str,
+    target_id: str,
+    parameters: dict[str, str],
+    *,
+    body: dict[str, str] | None = None,
+) -> None:
+    link: dict[str, Any] = {"operationId": target_id}
+    if parameters:
+        link["parameters"] = parameters
+    if body is not None:
+        link["requestBody"] = body
+    answer = operation["responses"][code]
+    answer.setdefault("links", {})[target_id.removeprefix("v1_")] = link

@@ -228,15 +228,25 @@ def _touch_co_pledgings(entity: Entity) -> None:
     )
     _touch(*pledge_ids)
     # The updates it reported on those pledges speak in its name: public only while verified,
-    # and so is the implementation status its latest one gave each pledge.
+    # and so is the implementation status its latest one gave each pledge, and the money and
+    # achieved values they add to the progress figures (the engine reads verified reporters'
+    # updates only: its pledges are marked for the next run).
     reported = entity.pledge_updates.exclude(pledge__entity=entity)
     feed_updates(reported.values_list("pk", flat=True))
-    for pledge_id in (
+    counted = sorted(
         reported.filter(review_state=UpdateReviewState.APPROVED)
         .values_list("pledge_id", flat=True)
         .distinct()
-    ):
+    )
+    for pledge_id in counted:
         refresh_implementation_status(pledge_id)
+    if counted:
+        progress_changed(
+            counted,
+            Pledge.objectives.through.objects.filter(pledge_id__in=counted).values_list(
+                "objective_id", flat=True
+            ),
+        )
 
 
 def _move_pledges(entity: Entity, source: str, target: str, *, by: User, reason: str) -> None:

@@ -70,7 +70,7 @@ from ..models import (
     PledgeUpdateActual,
     ReviewState,
     SupportType,
-    UpdateReviewState,
+    approved_update_q,
 )
 from ..workflow import (
     PLEDGE_TRANSITIONS,
@@ -513,9 +513,10 @@ def _render_pledge_page(
         Prefetch("actuals", queryset=PledgeUpdateActual.objects.select_related("target"))
     )
     if not insider:
-        # Only approved updates are public; the others are between the reporting entity (a
-        # co-pledger sees its own) and the lead entity and reviewers.
-        updates = updates.filter(Q(review_state=UpdateReviewState.APPROVED) | Q(entity_id__in=own))
+        # Only approved updates of verified reporters are public (`approved_update_q`); the
+        # others are between the reporting entity (a co-pledger sees its own) and the lead
+        # entity and reviewers.
+        updates = updates.filter(approved_update_q() | Q(entity_id__in=own))
 
     actions = [
         ActionButton(
