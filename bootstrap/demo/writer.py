@@ -93,9 +93,13 @@ class Writer:
         pledges). Building an index once is cheaper than updating it row by row (measured at
         100,000 pledges: 21 s of loading plus 9 s of index builds, against 40 s with every
         index in place); but it rebuilds over every row, so it only pays when most rows are
-        new. The full-text index is the exception: updating it during COPY keeps PostgreSQL's
-        core busy while Python, the slower side, generates rows: 1,000,000 pledges loaded in
-        243 s instead of 343 s (two runs of `make bench` on the same machine).
+        new. The full-text (GIN) indexes are rebuilt too, now that the pledge's document is a
+        stored column that the build reads instead of computing it again: PostgreSQL, not the
+        Python generator, is the slower side of the load, and updating the GIN index pledge by
+        pledge cost it ~25 % of its time during the load (30,000 pledges: 6.9 s of backend CPU
+        while loading instead of 8.9–10.7 s, the same ~12 s in all with the builds; 1,000,000:
+        238 s while loading, against ~317 s before, but the GIN build then runs alone for
+        ~50–65 s of CPU: about even on a loaded machine, not yet measured on a quiet one).
 
         Definitions are read from the catalogue, so keys and indexes come back exactly as the
         migrations made them, and on error the transaction rolls everything back.
@@ -121,13 +125,7 @@ class Writer:
                 "ORDER BY 1",
                 [tables],
             )
-            # The full-text (GIN) index stays (docstring): rebuilding it at the end took 69 of
-            # the ~120 s after 1,000,000 pledges, one core computing every tsvector again.
-            indexes = [
-                (index, definition)
-                for index, definition in (cursor.fetchall() if rebuild_indexes else [])
-                if " USING gin " not in definition
-            ]
+            indexes = cursor.fetchall() if rebuild_indexes else []
         with self.connection.cursor() as cursor:
             # Each chunk's statements are planned anew and cost enough to be JIT-compiled:
             # compiling took seconds per statement (the searchable context of 500 pledges:
@@ -246,8 +244,8 @@ class Writer:
 class Pipeline(Generic[T]):
     """Writes one chunk while the next is being generated.
 
-    With COPY, PostgreSQL spends most of the load maintaining indexes (the full-text index of
-    pledges above all) while Python waits; meanwhile Python could generate the next chunk. So
+    With COPY, PostgreSQL spends most of the load writing rows and computing each pledge's
+    search vectors while Python waits; meanwhile Python could generate the next chunk. So
     each chunk is written by one background thread, inside the main thread's transaction on the
     same connection (psycopg serialises access to it), while the main thread builds the next.
     Writes stay in order, one at a time.

@@ -59,9 +59,11 @@ def database_pledges(url: str) -> int | None:
 
 def recreate_database(url: str) -> None:
     name = urlsplit(url).path.lstrip("/")
-    if not name.startswith("cpt_bench"):
+    if not (name.startswith("cpt_bench") or (name.startswith("cpt_") and name.endswith("_bench"))):
         # The benchmark drops its database: never let a typo point it at a real one.
-        raise SystemExit(f"Refusing to drop {name!r}: benchmark databases are named cpt_bench*.")
+        raise SystemExit(
+            f"Refusing to drop {name!r}: benchmark databases are named cpt_bench* or cpt_*_bench."
+        )
     with _admin_connection(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.postgres.search import SearchRank
+from django.db import connection
 from django.test import Client
 
 from pledges import search
@@ -146,3 +147,18 @@ def test_postgresql_uses_the_gin_index_when_matching_entity_names(world: World) 
     plan = planned(search.entities_matching("ministry").values("pk"))
 
     assert "entity_search_idx" in plan
+
+
+def test_search_document_stays_in_the_row_when_a_pledge_is_stored(world: World) -> None:
+    """Ranking reads each match's document: kept in the row (STORAGE MAIN, pledges 0028), not
+    fetched out of TOAST (docs/performance.md, measurement 13). A migration that drops and adds
+    the generated column again (the only way to change its expression) silently resets this."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+            "'pledges_pledge'::regclass AND attname IN "
+            "('search_document', 'context_search_vector') ORDER BY attname"
+        )
+        storage = dict(cursor.fetchall())
+
+    assert storage == {"context_search_vector": "e", "search_document": "m"}
