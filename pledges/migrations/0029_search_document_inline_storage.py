@@ -29,7 +29,7 @@ BACKWARD = (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pledges", "0027_published_newest_by_compact_and_forum"),
+        ("pledges", "0028_published_forum_index"),
     ]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
