@@ -144,15 +144,15 @@ def _group_for_xdist(config: pytest.Config, items: list[pytest.Item]) -> None:
     scratch database from zero, and split the module-scoped servers of the scaling tests)."""
     if not config.getvalue("loadgroup"):
         return
-    from _pytest.nodeid import NodeId  # pytest 9's structured node id (no public setter)
-
     for item in items:
         names = sorted(
             str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
             for mark in item.iter_markers("xdist_group")
         )
         suffix = "@" + "_".join(dict.fromkeys(names))
-        if names and not item.nodeid.endswith(suffix):
+        if names and not item.nodeid.endswith(suffix):  # (pytest 8 and a fixed xdist: it does)
+            from _pytest.nodeid import NodeId  # pytest 9's structured node id, no public setter
+
             item._id = NodeId.parse(item.nodeid + suffix)  # type: ignore[attr-defined]
 
 
