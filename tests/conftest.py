@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -53,6 +54,12 @@ def frozen_now(time_machine: Any) -> dt.datetime:
     """Stop the clock at FROZEN_NOW (in this process) for the test."""
     time_machine.move_to(FROZEN_NOW, tick=False)
     return FROZEN_NOW
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput") or not session.config.getvalue("numprocesses"):
+        return
+    _drop_templates()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -250,6 +257,84 @@ class _ReferenceData:
                     f"SELECT {columns} FROM {quote(table)}"
                 )
                 cls.snapshot.append((table, columns))
+
+
+TEMPLATE_SUFFIX = "_template_"
+
+
+def _template_name(config: pytest.Config) -> str:
+    """The migrated database of this run that the xdist workers copy: named after the run."""
+    base = f"test_{connection.settings_dict['NAME']}"
+    return f"{base}{TEMPLATE_SUFFIX}{config.workerinput['testrunuid'][:8]}"  # type: ignore[attr-defined]
+
+
+def _migrated_template(name: str) -> None:
+    """Create and migrate the template database unless another worker of the run did: under an
+    advisory lock, so the second worker waits for the first's migration instead of doing its own
+    (a migration from zero is ~25 s of CPU on the 2-core machine the two workers share)."""
+    settings_dict = connection.settings_dict
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [name])
+        try:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone():
+                return
+            cursor.execute(f'CREATE DATABASE "{name}"')
+            real_name = settings_dict["NAME"]
+            connection.close()
+            settings_dict["NAME"] = name
+            try:
+                call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
+            finally:
+                connection.close()  # a template may have no other session when it is copied
+                settings_dict["NAME"] = real_name
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    request: pytest.FixtureRequest,
+    django_db_blocker: Any,
+) -> None:
+    """Under xdist, each worker's test database is a copy of one database migrated once for the
+    run (`CREATE DATABASE … TEMPLATE`; Django's migrate then finds nothing to apply), not a
+    migration from zero of its own. The controller drops the template when the run ends
+    (`pytest_sessionfinish`). With --reuse-db or --no-migrations Django's way stands."""
+    config = request.config
+    if not hasattr(config, "workerinput") or config.getvalue("reuse_db"):
+        return
+    if config.getvalue("nomigrations"):
+        return
+    name = _template_name(config)
+    with django_db_blocker.unblock():
+        _migrated_template(name)
+    connection.settings_dict.setdefault("TEST", {})["TEMPLATE"] = name
+
+
+def _drop_templates() -> None:
+    """After the workers ended: the templates of this database's runs (a killed run's too)."""
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    prefix = f"test_{settings_dict['NAME']}{TEMPLATE_SUFFIX}"
+    dsn = {
+        "dbname": "postgres",
+        "user": settings_dict["USER"],
+        "password": settings_dict["PASSWORD"],
+        "host": settings_dict["HOST"],
+        "port": settings_dict["PORT"],
+    }
+    try:
+        with psycopg.connect(**{k: v for k, v in dsn.items() if v}, autocommit=True) as db:
+            names = db.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [prefix]
+            ).fetchall()
+            for (name,) in names:
+                db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error as error:  # the run's outcome stands; the next run drops it
+        warnings.warn(f"the test template database was left: {error}", stacklevel=1)
 
 
 @pytest.fixture(scope="session")
