@@ -57,7 +57,10 @@ def frozen_now(time_machine: Any) -> dt.datetime:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if hasattr(session.config, "workerinput") or not session.config.getvalue("numprocesses"):
+    # The xdist controller (`-n`), after its workers ended: not a worker, not a plain run.
+    if hasattr(session.config, "workerinput") or not getattr(
+        session.config.option, "numprocesses", None
+    ):
         return
     _drop_templates()
 
