@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -55,6 +56,15 @@ def frozen_now(time_machine: Any) -> dt.datetime:
     return FROZEN_NOW
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # The xdist controller (`-n`), after its workers ended: not a worker, not a plain run.
+    if hasattr(session.config, "workerinput") or not getattr(
+        session.config.option, "numprocesses", None
+    ):
+        return
+    _drop_templates()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """The pages are tested in every language: compile the catalogs once, in the controlling
     process only (xdist workers start after it and would race to write the same files)."""
@@ -79,13 +89,81 @@ def pytest_configure(config: pytest.Config) -> None:
         config.add_cleanup(travel.stop)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if hasattr(config, "workerinput"):
+        _group_for_xdist(config, items)
+        # `--dist loadgroup` hands out the groups with the most tests first, then the other tests
+        # in this order. pytest-django puts the transactional tests (the browser walks, the
+        # live-server tests) and those without a database (the data migrations) last: one worker
+        # then finished a 45-second walk while the other waited. The long tests go first, the
+        # longest first, so that the run ends on a stream of short tests both workers share.
+        items.sort(key=_long_first)
     if Path(CHROMIUM).exists():
         return
     skip = pytest.mark.skip(reason="Debian's chromium is not installed (make test installs it)")
     for item in items:
         if "page" in getattr(item, "fixturenames", ()):
             item.add_marker(skip)
+
+
+# The tests that take about five seconds or more, longest first (`--durations` of a whole run, 2
+# workers on 2 cores), by node id prefix. Leaving one out costs only balance, never a check.
+LONG_TESTS = (
+    "tests/security/test_phone_width_browser.py::",
+    "tests/api/test_contract.py::",
+    "tests/browser/test_rtl_layout.py::",
+    "tests/security/test_accessibility_browser.py::",
+    "tests/security/test_permission_matrix.py::test_every_role_gets_the_documented_answer",
+    "tests/i18n/test_every_page_in_six_languages.py::",
+    "tests/browser/",
+    "tests/reliability/test_killed_worker_is_abandoned.py::",
+    "tests/reliability/test_worker_crash.py::",
+    "tests/config/test_production_api_is_json_only.py::",
+    "tests/performance/test_query_counts.py::test_api_list_costs",
+    "tests/performance/test_query_counts.py::test_web_list_costs",
+    "tests/performance/test_query_counts.py::test_dashboard_costs",
+    "tests/reliability/test_fuzz_writes.py::",
+    "tests/dashboards/test_combined_filter_sums.py::",
+    "tests/dashboards/test_queries_and_cache.py::test_same_queries_with_few_and_with_many",
+    "tests/progress/test_delta.py::",
+    "tests/security/test_csp_browser.py::",
+    "tests/web_workspace/test_editor_in_browser.py::",
+    "tests/reliability/test_backup_restore.py::",
+    "tests/changefeed/test_change_feed_replays_onto_a_copy.py::",
+    "tests/config/test_embedded_postgres.py::",
+    "tests/indicators/test_worker.py::",
+    "tests/imports/test_import_worker.py::",
+    "tests/scaling/test_read_replica.py::",
+    "tests/scaling/test_two_instances.py::",
+)
+
+
+def _long_first(item: pytest.Item) -> int:
+    return next(
+        (rank for rank, prefix in enumerate(LONG_TESTS) if item.nodeid.startswith(prefix)),
+        len(LONG_TESTS),
+    )
+
+
+def _group_for_xdist(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Make `xdist_group` work again under pytest 9: `--dist loadgroup` sends the tests of one
+    group to one worker when their node id ends in `@<group>`, which pytest-xdist 3.8 writes to
+    `item._nodeid`; pytest 9 reads the id from `item._id`, so the suffix was lost and every test
+    of a group was scheduled on its own (both workers then migrated the data-migration tests'
+    scratch database from zero, and split the module-scoped servers of the scaling tests)."""
+    if not config.getvalue("loadgroup"):
+        return
+    for item in items:
+        names = sorted(
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        )
+        suffix = "@" + "_".join(dict.fromkeys(names))
+        if names and not item.nodeid.endswith(suffix):  # (pytest 8 and a fixed xdist: it does)
+            from _pytest.nodeid import NodeId  # pytest 9's structured node id, no public setter
+
+            item._id = NodeId.parse(item.nodeid + suffix)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
@@ -121,17 +199,24 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(scope="session")
+def _cache_redis() -> Iterator[redis.Redis]:
+    """One connection to the cache's Redis for the session: connecting anew for each of the
+    ~3,300 tests cost more than the scan it was for."""
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    yield client
+    client.close()
+
+
 @pytest.fixture(autouse=True)
-def _isolated_cache() -> None:
+def _isolated_cache(_cache_redis: redis.Redis) -> None:
     """Every test starts with an empty cache (rate limits and nudge debounces live there).
 
     Only this run's keys are deleted: `cache.clear()` would empty the whole Redis database,
     including the keys of another test run working on the same server."""
-    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
-    keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+    keys = list(_cache_redis.scan_iter(match=cache.make_key("*"), count=1000))
     if keys:
-        client.delete(*keys)
-    client.close()
+        _cache_redis.delete(*keys)
 
 
 SNAPSHOT_SCHEMA = "test_reference_snapshot"
@@ -175,6 +260,84 @@ class _ReferenceData:
                     f"SELECT {columns} FROM {quote(table)}"
                 )
                 cls.snapshot.append((table, columns))
+
+
+TEMPLATE_SUFFIX = "_template_"
+
+
+def _template_name(config: pytest.Config) -> str:
+    """The migrated database of this run that the xdist workers copy: named after the run."""
+    base = f"test_{connection.settings_dict['NAME']}"
+    return f"{base}{TEMPLATE_SUFFIX}{config.workerinput['testrunuid'][:8]}"  # type: ignore[attr-defined]
+
+
+def _migrated_template(name: str) -> None:
+    """Create and migrate the template database unless another worker of the run did: under an
+    advisory lock, so the second worker waits for the first's migration instead of doing its own
+    (a migration from zero is ~25 s of CPU on the 2-core machine the two workers share)."""
+    settings_dict = connection.settings_dict
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [name])
+        try:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone():
+                return
+            cursor.execute(f'CREATE DATABASE "{name}"')
+            real_name = settings_dict["NAME"]
+            connection.close()
+            settings_dict["NAME"] = name
+            try:
+                call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
+            finally:
+                connection.close()  # a template may have no other session when it is copied
+                settings_dict["NAME"] = real_name
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    request: pytest.FixtureRequest,
+    django_db_blocker: Any,
+) -> None:
+    """Under xdist, each worker's test database is a copy of one database migrated once for the
+    run (`CREATE DATABASE … TEMPLATE`; Django's migrate then finds nothing to apply), not a
+    migration from zero of its own. The controller drops the template when the run ends
+    (`pytest_sessionfinish`). With --reuse-db or --no-migrations Django's way stands."""
+    config = request.config
+    if not hasattr(config, "workerinput") or config.getvalue("reuse_db"):
+        return
+    if config.getvalue("nomigrations"):
+        return
+    name = _template_name(config)
+    with django_db_blocker.unblock():
+        _migrated_template(name)
+    connection.settings_dict.setdefault("TEST", {})["TEMPLATE"] = name
+
+
+def _drop_templates() -> None:
+    """After the workers ended: the templates of this database's runs (a killed run's too)."""
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    prefix = f"test_{settings_dict['NAME']}{TEMPLATE_SUFFIX}"
+    dsn = {
+        "dbname": "postgres",
+        "user": settings_dict["USER"],
+        "password": settings_dict["PASSWORD"],
+        "host": settings_dict["HOST"],
+        "port": settings_dict["PORT"],
+    }
+    try:
+        with psycopg.connect(**{k: v for k, v in dsn.items() if v}, autocommit=True) as db:
+            names = db.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [prefix]
+            ).fetchall()
+            for (name,) in names:
+                db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error as error:  # the run's outcome stands; the next run drops it
+        warnings.warn(f"the test template database was left: {error}", stacklevel=1)
 
 
 @pytest.fixture(scope="session")

@@ -56,6 +56,8 @@ def _operation(package: ModuleType, tag: str, name: str) -> Any:
     return importlib.import_module(f"{package.__name__}.api.{tag}.{name}")
 
 
+# One worker generates the client (~20 s, `generated_client`) for both tests that use it.
+@pytest.mark.xdist_group("generated-client")
 @pytest.mark.django_db(transaction=True)
 def test_generated_client_lists_and_reads_pledges_from_the_live_server(
     world: World, partner: User, live_server: LiveServer, generated_client: ModuleType

@@ -36,6 +36,8 @@ def nightly_sync(package: ModuleType, base_url: str, state: dict[str, Any]) -> N
             return
 
 
+# One worker generates the client (~20 s, `generated_client`) for both tests that use it.
+@pytest.mark.xdist_group("generated-client")
 @pytest.mark.django_db(transaction=True)
 def test_generated_client_performs_the_nightly_sync(
     reference_data: None, secretariat: User, live_server: LiveServer, generated_client: ModuleType

@@ -197,7 +197,11 @@ def second_membership() -> Membership:
 
 def pledge() -> Pledge:
     return PledgeFactory.build(
-        reference="GRF23-00042",
+        # Far above PledgeFactory's sequence (GRF23-00001, -00002, … per process): a pledge a
+        # case makes with the factory never takes this reference, whatever ran before in the
+        # worker (at 00042, the 41st factory pledge of a worker broke the external id's case
+        # with the reference's error instead of its own).
+        reference="GRF23-98042",
         forum=ForumFactory(),
         entity=EntityFactory(),
         amount=Decimal("1000000.00"),
