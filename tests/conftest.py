@@ -93,57 +93,16 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if hasattr(config, "workerinput"):
         _group_for_xdist(config, items)
-        # `--dist loadgroup` hands out the groups with the most tests first, then the other tests
-        # in this order. pytest-django puts the transactional tests (the browser walks, the
-        # live-server tests) and those without a database (the data migrations) last: one worker
-        # then finished a 45-second walk while the other waited. The long tests go first, the
-        # longest first, so that the run ends on a stream of short tests both workers share.
-        items.sort(key=_long_first)
+        # Handing the long tests out first made the clean-clone run slower (10 min
+        # against 8 in session 12: the browser walks then ran at the same time on both workers and
+        # modules were split from their module-scoped fixtures), so the order stays pytest-django's
+        # until a per-worker `--durations=0` comparison shows an order that is faster.
     if Path(CHROMIUM).exists():
         return
     skip = pytest.mark.skip(reason="Debian's chromium is not installed (make test installs it)")
     for item in items:
         if "page" in getattr(item, "fixturenames", ()):
             item.add_marker(skip)
-
-
-# The tests that take about five seconds or more, longest first (`--durations` of a whole run, 2
-# workers on 2 cores), by node id prefix. Leaving one out costs only balance, never a check.
-LONG_TESTS = (
-    "tests/security/test_phone_width_browser.py::",
-    "tests/api/test_contract.py::",
-    "tests/browser/test_rtl_layout.py::",
-    "tests/security/test_accessibility_browser.py::",
-    "tests/security/test_permission_matrix.py::test_every_role_gets_the_documented_answer",
-    "tests/i18n/test_every_page_in_six_languages.py::",
-    "tests/browser/",
-    "tests/reliability/test_killed_worker_is_abandoned.py::",
-    "tests/reliability/test_worker_crash.py::",
-    "tests/config/test_production_api_is_json_only.py::",
-    "tests/performance/test_query_counts.py::test_api_list_costs",
-    "tests/performance/test_query_counts.py::test_web_list_costs",
-    "tests/performance/test_query_counts.py::test_dashboard_costs",
-    "tests/reliability/test_fuzz_writes.py::",
-    "tests/dashboards/test_combined_filter_sums.py::",
-    "tests/dashboards/test_queries_and_cache.py::test_same_queries_with_few_and_with_many",
-    "tests/progress/test_delta.py::",
-    "tests/security/test_csp_browser.py::",
-    "tests/web_workspace/test_editor_in_browser.py::",
-    "tests/reliability/test_backup_restore.py::",
-    "tests/changefeed/test_change_feed_replays_onto_a_copy.py::",
-    "tests/config/test_embedded_postgres.py::",
-    "tests/indicators/test_worker.py::",
-    "tests/imports/test_import_worker.py::",
-    "tests/scaling/test_read_replica.py::",
-    "tests/scaling/test_two_instances.py::",
-)
-
-
-def _long_first(item: pytest.Item) -> int:
-    return next(
-        (rank for rank, prefix in enumerate(LONG_TESTS) if item.nodeid.startswith(prefix)),
-        len(LONG_TESTS),
-    )
 
 
 def _group_for_xdist(config: pytest.Config, items: list[pytest.Item]) -> None:
