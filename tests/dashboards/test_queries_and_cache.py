@@ -26,18 +26,23 @@ TYPES = ["state", "ngo", "academia"]
 COUNTRIES = [("KE",), ("JO", "LB"), ("UG",), ("CO", "PE", "EC"), ("DE",)]
 
 
-@pytest.mark.parametrize("query", ["", "?forum=GRF23", "?region=002&year=2026", "?compact=GCM"])
+QUERIES_TRIED = ["", "?forum=GRF23", "?region=002&year=2026", "?compact=GCM"]
+
+
 def test_same_queries_with_few_and_with_many_pledges_and_dates(
     client: Client,
     world: None,
     add_pledge: Callable[..., Any],
     recompute: Callable[[dt.date], None],
     django_assert_num_queries: Any,
-    query: str,
 ) -> None:
-    with django_assert_num_queries(QUERIES):
-        few = client.get(f"/dashboard/{query}")
-    assert few.status_code == 200
+    # Every filter is read before and after the same 150 pledges and 5 runs (built once: it is
+    # the slow part).
+    few = {}
+    for query in QUERIES_TRIED:
+        with django_assert_num_queries(QUERIES):
+            few[query] = client.get(f"/dashboard/{query}")
+        assert few[query].status_code == 200
 
     variety = itertools.cycle(itertools.product(FORUMS, TYPES, COUNTRIES, [(1,), (2, 3), (4,)]))
     for day in range(1, 6):
@@ -53,14 +58,15 @@ def test_same_queries_with_few_and_with_many_pledges_and_dates(
             )
         recompute(FIRST + dt.timedelta(days=day))
 
-    with django_assert_num_queries(QUERIES):
-        many = client.get(f"/dashboard/{query}")
-    assert many.status_code == 200
-    if "GCM" not in query:
-        assert many.content != few.content
-    if not query:
-        assert headline(many)["Published pledges"] == "153"
-        assert "6 dates of history" in many.text
+    for query in QUERIES_TRIED:
+        with django_assert_num_queries(QUERIES):
+            many = client.get(f"/dashboard/{query}")
+        assert many.status_code == 200
+        if "GCM" not in query:
+            assert many.content != few[query].content, query
+        if not query:
+            assert headline(many)["Published pledges"] == "153"
+            assert "6 dates of history" in many.text
 
 
 def test_a_cached_dashboard_runs_fewer_queries(
