@@ -66,6 +66,7 @@ M2M_FIELDS = (
     (Pledge.beneficiary_countries, "countries"),
 )
 PARTICIPANT_COLUMNS = (
+    "id",
     "pledge_id",
     "entity_id",
     "role",
@@ -94,7 +95,7 @@ UPDATE_COLUMNS = (
     "updated_at",
     "round_id",
 )
-ACTUAL_COLUMNS = ("update_id", "target_id", "value")
+ACTUAL_COLUMNS = ("id", "update_id", "target_id", "value")
 
 
 @dataclass(slots=True)
@@ -106,7 +107,7 @@ class ChunkRows:
     participants: list[tuple[Any, ...]]
     targets: list[tuple[Any, ...]]
     updates: list[tuple[Any, ...]]
-    actuals: list[tuple[int, int, Decimal]]
+    actuals: list[tuple[Any, ...]]
     positions: list[tuple[Any, ...]]
     position_countries: list[tuple[Any, ...]]
 
@@ -118,7 +119,7 @@ def write_rows(rows: ChunkRows, writer: Writer, *, entities: str = "pledges_enti
     # and thematic areas, named in six languages) is computed from them as the pledge goes in.
     for (descriptor, _attr), set_rows in zip(M2M_FIELDS, rows.sets, strict=True):
         through: Any = descriptor
-        writer.insert(through.through, through_columns(through), set_rows)
+        writer.insert(through.through, ("id", *through_columns(through)), set_rows)
     writer.insert(
         Pledge,
         PLEDGE_COLUMNS,
@@ -133,7 +134,7 @@ def write_rows(rows: ChunkRows, writer: Writer, *, entities: str = "pledges_enti
     writer.insert(SupportPosition, POSITION_COLUMNS, rows.positions)
     writer.insert(
         SupportPosition.countries.through,
-        through_columns(SupportPosition.countries),
+        ("id", *through_columns(SupportPosition.countries)),
         rows.position_countries,
     )
 
@@ -152,14 +153,23 @@ def chunk_rows(
 ) -> ChunkRows:
     """The rows of one chunk of pledges. Draws from `rng` and reserves ids: call it for the
     chunks in order, whichever connection writes them."""
+    # Every row gets its id here, in chunk order, as the tables' sequences would give them
+    # in one COPY: the same ids whichever connection writes the chunk (`ParallelWriters`).
     sets = [
-        [(b.id, value) for b in bundles for value in getattr(b, attr)] for _, attr in M2M_FIELDS
+        writer.with_ids(
+            descriptor.through,
+            [(b.id, value) for b in bundles for value in getattr(b, attr)],
+        )
+        for descriptor, attr in M2M_FIELDS
     ]
-    participants = [
-        (b.id, entity_id, role, status, responded, b.row[-2], responded or b.row[-2])
-        for b in bundles
-        for entity_id, role, status, responded in b.participants
-    ]
+    participants = writer.with_ids(
+        PledgeParticipant,
+        [
+            (b.id, entity_id, role, status, responded, b.row[-2], responded or b.row[-2])
+            for b in bundles
+            for entity_id, role, status, responded in b.participants
+        ],
+    )
     target_ids = iter(writer.reserve_ids(PledgeTarget, sum(len(b.targets) for b in bundles)))
     update_ids = iter(writer.reserve_ids(PledgeUpdate, sum(len(b.updates) for b in bundles)))
     targets: list[tuple[Any, ...]] = []
@@ -243,9 +253,9 @@ def chunk_rows(
         participants=participants,
         targets=targets,
         updates=updates,
-        actuals=actuals,
+        actuals=writer.with_ids(PledgeUpdateActual, actuals),
         positions=positions,
-        position_countries=position_countries,
+        position_countries=writer.with_ids(SupportPosition.countries.through, position_countries),
     )
 
 
