@@ -10,6 +10,8 @@ from django.db import connection, transaction
 from bootstrap import demo
 from bootstrap.demo import run as demo_run
 from bootstrap.demo import writer as demo_writer
+from bootstrap.demo.bundles import write_rows
+from bootstrap.demo.links import create_links
 from goals.models import GoalContribution
 from pledges.models import (
     Entity,
@@ -118,7 +120,6 @@ def test_nothing_is_left_when_a_load_over_two_connections_fails(
     before = schema_of_loaded_tables()
     entities = Entity.objects.count()
     written = []
-    write_rows, create_links = demo_run.write_rows, demo_run.create_links
 
     def failing_write(rows: Any, writer: Any, **kwargs: Any) -> None:
         written.append(len(rows.pledges))
