@@ -207,7 +207,9 @@ def seed_demo(
     updates_per_pledge: int | None = None,
 ) -> DemoSummary:
     """Create a realistic demo data set of `pledges` pledges, identical for the same seed and
-    `as_of` day on a fresh database. All or nothing: one transaction.
+    `as_of` day on a fresh database. All or nothing: one transaction, or for a large load into
+    empty tables, `WRITERS` more connections whose rows are deleted again if the load fails
+    (`Writer.detached_load`).
 
     `updates_per_pledge` gives every published pledge exactly that many progress reports
     instead of a realistic, varying number (the benchmark's data shape, `scripts/bench`)."""
