@@ -103,15 +103,16 @@ CONTEXT_VECTOR_SQL = " || ".join(
 )
 
 
-def _vectors_sql(source: str) -> str:
+def _vectors_sql(source: str, *, entities: str = "pledges_entity") -> str:
     """SQL: (key, context vector) for each row of `source`, a FROM item `v` with the columns
     key, entity_id, countries (codes), objectives and areas (ids). The one statement that
-    computes context vectors: for the services, the import and the demo loader alike."""
+    computes context vectors: for the services, the import and the demo loader alike.
+    `entities` is the table the entities' names are read from."""
     return (
         f"WITH v AS MATERIALIZED (SELECT * FROM {source}), "  # noqa: S608 — constants only
         f"names AS MATERIALIZED ({_names()}), named AS ({_named()}), context AS ({_CONTEXT}) "
         f"SELECT v.key, {CONTEXT_VECTOR_SQL} AS vector FROM v "
-        "LEFT JOIN pledges_entity e ON e.id = v.entity_id "
+        f"LEFT JOIN {entities} e ON e.id = v.entity_id "
         "LEFT JOIN context n ON n.key = v.key"
     )
 
@@ -138,11 +139,13 @@ _GIVEN = (
 )
 
 
-def staged_context_join(staging: str) -> str:
+def staged_context_join(staging: str, *, entities: str = "pledges_entity") -> str:
     """SQL: a join giving `ctx.vector`, the context vector of each pledge `p` of the table
     `staging` (a quoted name), whose sets are already written: the demo loader inserts its
-    pledges from there with this join."""
-    select = _vectors_sql(_STORED.format(table=staging, where=""))
+    pledges from there with this join. `entities` (a quoted name) is the table holding the
+    entities' id, name and acronym: the loader's other connections read a copy, since they
+    cannot see the entities its own transaction has not committed yet."""
+    select = _vectors_sql(_STORED.format(table=staging, where=""), entities=entities)
     return f"LEFT JOIN ({select}) ctx ON ctx.key = p.id"
 
 

@@ -66,6 +66,7 @@ M2M_FIELDS = (
     (Pledge.beneficiary_countries, "countries"),
 )
 PARTICIPANT_COLUMNS = (
+    "id",
     "pledge_id",
     "entity_id",
     "role",
@@ -94,10 +95,51 @@ UPDATE_COLUMNS = (
     "updated_at",
     "round_id",
 )
-ACTUAL_COLUMNS = ("update_id", "target_id", "value")
+ACTUAL_COLUMNS = ("id", "update_id", "target_id", "value")
 
 
-def write_bundles(
+@dataclass(slots=True)
+class ChunkRows:
+    """The rows of one chunk of pledges, table by table, ready to be written."""
+
+    sets: list[list[tuple[int, Any]]]  # M2M_FIELDS order
+    pledges: list[tuple[Any, ...]]
+    participants: list[tuple[Any, ...]]
+    targets: list[tuple[Any, ...]]
+    updates: list[tuple[Any, ...]]
+    actuals: list[tuple[Any, ...]]
+    positions: list[tuple[Any, ...]]
+    position_countries: list[tuple[Any, ...]]
+
+
+def write_rows(rows: ChunkRows, writer: Writer, *, entities: str = "pledges_entity") -> None:
+    """Insert one chunk's rows; `entities` is the table the search context reads the entities'
+    names from (`staged_context_join`)."""
+    # The many-to-many rows first: the pledge's searchable context (its countries, objectives
+    # and thematic areas, named in six languages) is computed from them as the pledge goes in.
+    for (descriptor, _attr), set_rows in zip(M2M_FIELDS, rows.sets, strict=True):
+        through: Any = descriptor
+        writer.insert(through.through, ("id", *through_columns(through)), set_rows)
+    writer.insert(
+        Pledge,
+        PLEDGE_COLUMNS,
+        rows.pledges,
+        computed={"context_search_vector": "ctx.vector"},
+        joins=staged_context_join(writer.staging_table(Pledge), entities=entities),
+    )
+    writer.insert(PledgeParticipant, PARTICIPANT_COLUMNS, rows.participants)
+    writer.insert(PledgeTarget, TARGET_COLUMNS, rows.targets)
+    writer.insert(PledgeUpdate, UPDATE_COLUMNS, rows.updates)
+    writer.insert(PledgeUpdateActual, ACTUAL_COLUMNS, rows.actuals)
+    writer.insert(SupportPosition, POSITION_COLUMNS, rows.positions)
+    writer.insert(
+        SupportPosition.countries.through,
+        ("id", *through_columns(SupportPosition.countries)),
+        rows.position_countries,
+    )
+
+
+def chunk_rows(
     bundles: Sequence[PledgeBundle],
     *,
     writer: Writer,
@@ -108,30 +150,26 @@ def write_bundles(
     counts: Counts,
     rounds: RoundWindows,
     financial_type: int | None,
-) -> list[IndexRow]:
-    """Insert one chunk of pledges and everything that hangs off them."""
-    # The many-to-many rows first: the pledge's searchable context (its countries, objectives
-    # and thematic areas, named in six languages) is computed from them as the pledge goes in.
-    for descriptor, attr in M2M_FIELDS:
-        writer.insert(
+) -> ChunkRows:
+    """The rows of one chunk of pledges. Draws from `rng` and reserves ids: call it for the
+    chunks in order, whichever connection writes them."""
+    # Every row gets its id here, in chunk order, as the tables' sequences would give them
+    # in one COPY: the same ids whichever connection writes the chunk (`ParallelWriters`).
+    sets = [
+        writer.with_ids(
             descriptor.through,
-            through_columns(descriptor),
             [(b.id, value) for b in bundles for value in getattr(b, attr)],
         )
-    writer.insert(
-        Pledge,
-        PLEDGE_COLUMNS,
-        [b.row for b in bundles],
-        computed={"context_search_vector": "ctx.vector"},
-        joins=staged_context_join(writer.staging_table(Pledge)),
-    )
-    participants = [
-        (b.id, entity_id, role, status, responded, b.row[-2], responded or b.row[-2])
-        for b in bundles
-        for entity_id, role, status, responded in b.participants
+        for descriptor, attr in M2M_FIELDS
     ]
-    writer.insert(PledgeParticipant, PARTICIPANT_COLUMNS, participants)
-
+    participants = writer.with_ids(
+        PledgeParticipant,
+        [
+            (b.id, entity_id, role, status, responded, b.row[-2], responded or b.row[-2])
+            for b in bundles
+            for entity_id, role, status, responded in b.participants
+        ],
+    )
     target_ids = iter(writer.reserve_ids(PledgeTarget, sum(len(b.targets) for b in bundles)))
     update_ids = iter(writer.reserve_ids(PledgeUpdate, sum(len(b.updates) for b in bundles)))
     targets: list[tuple[Any, ...]] = []
@@ -195,9 +233,6 @@ def write_bundles(
                 (update_id, target_id, actual_value(target, plan.progress))
                 for target_id, target in pledge_targets
             )
-    writer.insert(PledgeTarget, TARGET_COLUMNS, targets)
-    writer.insert(PledgeUpdate, UPDATE_COLUMNS, updates)
-    writer.insert(PledgeUpdateActual, ACTUAL_COLUMNS, actuals)
     # One id per published pledge at most: some published pledges neither seek nor offer.
     published = sum(1 for b in bundles if b.skeleton.state == ReviewState.PUBLISHED)
     positions, position_countries = position_rows(
@@ -205,13 +240,6 @@ def write_bundles(
         ids=iter(writer.reserve_ids(SupportPosition, published)),
         financial_type=financial_type,
     )
-    writer.insert(SupportPosition, POSITION_COLUMNS, positions)
-    writer.insert(
-        SupportPosition.countries.through,
-        through_columns(SupportPosition.countries),
-        position_countries,
-    )
-
     counts.pledges += len(bundles)
     counts.participants += len(participants)
     counts.targets += len(targets)
@@ -219,6 +247,20 @@ def write_bundles(
     counts.actuals += len(actuals)
     counts.positions += len(positions)
     counts.currencies_used.update(b.currency for b in bundles if b.currency)
+    return ChunkRows(
+        sets=sets,
+        pledges=[b.row for b in bundles],
+        participants=participants,
+        targets=targets,
+        updates=updates,
+        actuals=writer.with_ids(PledgeUpdateActual, actuals),
+        positions=positions,
+        position_countries=writer.with_ids(SupportPosition.countries.through, position_countries),
+    )
+
+
+def index_rows(bundles: Sequence[PledgeBundle]) -> list[IndexRow]:
+    """What link generation needs to remember about these pledges."""
     return [
         IndexRow(
             id=b.id,

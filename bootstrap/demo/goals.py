@@ -56,6 +56,8 @@ def _msp_goal_contributions() -> int:
             JOIN {_t(PledgeTarget)} t
                  ON t.pledge_id = m.pledge_id AND t.unit = g.unit AND t.id %% {SHARE} = 0
             WHERE g.msp_id IS NOT NULL
+            -- Ids in this order, whatever order the rows lie in: the same seed, the same rows.
+            ORDER BY g.id, t.id
             ON CONFLICT DO NOTHING
             """,
             {"now": timezone.now(), "accepted": MembershipState.ACCEPTED},
@@ -84,6 +86,7 @@ def _forum_goal_contributions() -> int:
             JOIN {_t(Pledge)} p ON p.id = t.pledge_id
             JOIN goal ON goal.forum_id = p.forum_id AND goal.unit = t.unit
                      AND t.id %% {SHARE} = goal.slot
+            ORDER BY goal.id, t.id
             ON CONFLICT DO NOTHING
             """,
             {"now": timezone.now()},

@@ -112,6 +112,9 @@ def _reaffirm(as_of: date) -> int:
             ORDER BY f.start_date, f.id LIMIT 1
         ) nxt
         WHERE p.review_state = 'published' AND p.id %% %(every)s = 3
+        -- Ids in pledge order, not in the order the pledges lie in the table (the loader's
+        -- connections write theirs side by side): the same seed gives the same rows.
+        ORDER BY p.id
         ON CONFLICT DO NOTHING
         """,
         {"every": REAFFIRMED, "as_of": as_of},
@@ -189,6 +192,7 @@ def _co_pledger_updates(as_of: date) -> int:
                CASE WHEN c.pending THEN NULL ELSE c.day + time '15:00' END,
                '', c.day + time '10:00', c.day + time '10:00'
         FROM chosen c
+        ORDER BY c.participant_id
         """,
         {"every": CO_REPORTS, "yesterday": as_of - timedelta(days=1)},
     )

@@ -2,7 +2,7 @@
 
 import gc
 import time as clock
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +27,7 @@ from pledges.models import (
 
 from .accounts import ensure_demo_accounts
 from .attachments import create_demo_attachments
-from .bundles import M2M_FIELDS, Counts, IndexRow, write_bundles
+from .bundles import M2M_FIELDS, ChunkRows, Counts, IndexRow, chunk_rows, index_rows, write_rows
 from .draws import stream
 from .entities import create_entities
 from .figures import create_exchange_rates, create_indicator_values
@@ -37,11 +37,11 @@ from .links import create_links, save_counters
 from .matching import create_matches
 from .partnerships import create_memberships
 from .plans import number_references, plan_skeletons
-from .pledges import PledgeBuilder
+from .pledges import PledgeBuilder, PledgeBundle
 from .resources import create_demo_resources
 from .rounds import create_rounds, create_rounds_demo
 from .snapshot import load_reference
-from .writer import Pipeline, Writer
+from .writer import ParallelWriters, Pipeline, Writer
 
 Logger = Callable[[str], None]
 
@@ -118,6 +118,86 @@ def _without_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
+# Connections writing pledges at once in a large load into empty tables: PostgreSQL computes a
+# pledge's search context and document and writes its rows in the backend that inserts it, so
+# one connection keeps one core busy however many the machine has (docs/performance.md).
+WRITERS = 2
+
+# The tables those connections write: each chunk's pledges and everything hanging off them.
+WRITTEN_APART = (
+    *(descriptor.through for descriptor, _ in M2M_FIELDS),
+    Pledge,
+    PledgeParticipant,
+    PledgeTarget,
+    PledgeUpdate,
+    PledgeUpdateActual,
+    SupportPosition,
+    SupportPosition.countries.through,
+)
+
+# The copy of the entities' names that the other connections' context statements read.
+_ENTITY_NAMES = '"_load_entities"'
+
+
+@contextmanager
+def _one_transaction(writer: Writer, *, rebuild_indexes: bool) -> Iterator[None]:
+    with transaction.atomic(), writer.bulk_load(LOADED_MODELS, rebuild_indexes=rebuild_indexes):
+        yield
+
+
+def _write_pipelined(
+    chunks: Iterable[list[PledgeBundle]],
+    *,
+    rows_of: Callable[[list[PledgeBundle]], ChunkRows],
+    writer: Writer,
+    log: Logger,
+    total: int,
+) -> list[IndexRow]:
+    """Write each chunk in this transaction, from a second thread while the next is built."""
+    rows: list[IndexRow] = []
+
+    def written(index: list[IndexRow] | None) -> None:
+        if index is not None:
+            rows.extend(index)
+            log(f"  {len(rows)}/{total} pledges written with their targets and updates")
+
+    def job(bundles: list[PledgeBundle]) -> list[IndexRow]:
+        write_rows(rows_of(bundles), writer)
+        return index_rows(bundles)
+
+    with Pipeline[list[IndexRow]](writer) as pipeline:
+        for bundles in chunks:
+            written(pipeline.submit(partial(job, bundles)))
+        written(pipeline.finish())
+    return rows
+
+
+def _write_apart(
+    chunks: Iterable[list[PledgeBundle]],
+    *,
+    rows_of: Callable[[list[PledgeBundle]], ChunkRows],
+    writer: Writer,
+    log: Logger,
+    total: int,
+) -> list[IndexRow]:
+    """Write the chunks over `WRITERS` other connections at once, their rows built here in
+    order (the random stream and the reserved ids stay those of `_write_pipelined`)."""
+    names = writer.rows(Entity, ["id", "name", "acronym"])
+
+    def setup(other: Writer) -> None:
+        other.temporary_copy(_ENTITY_NAMES, Entity, ["id", "name", "acronym"], names)
+
+    rows: list[IndexRow] = []
+    with ParallelWriters(WRITERS, setup=setup) as writers:
+        for bundles in chunks:
+            writers.submit(partial(write_rows, rows_of(bundles), entities=_ENTITY_NAMES))
+            rows.extend(index_rows(bundles))
+            log(f"  {len(rows)}/{total} pledges handed to {WRITERS} connections")
+        writers.finish()
+    log(f"  {len(rows)}/{total} pledges written with their targets and updates")
+    return rows
+
+
 def seed_demo(
     *,
     pledges: int = DEFAULT_PLEDGES,
@@ -127,7 +207,9 @@ def seed_demo(
     updates_per_pledge: int | None = None,
 ) -> DemoSummary:
     """Create a realistic demo data set of `pledges` pledges, identical for the same seed and
-    `as_of` day on a fresh database. All or nothing: one transaction.
+    `as_of` day on a fresh database. All or nothing: one transaction, or for a large load into
+    empty tables, `WRITERS` more connections whose rows are deleted again if the load fails
+    (`Writer.detached_load`).
 
     `updates_per_pledge` gives every published pledge exactly that many progress reports
     instead of a realistic, varying number (the benchmark's data shape, `scripts/bench`)."""
@@ -137,10 +219,17 @@ def seed_demo(
         log(f"[{clock.monotonic() - started:5.1f} s] {text}")
 
     writer = Writer()
+    rebuild = _mostly_new(pledges)
+    apart = rebuild and WRITERS > 1 and writer.can_write_apart(WRITTEN_APART)
+    if apart:
+        # The other connections plan their context statements (below) with the statistics of
+        # these tables, and see them only once committed.
+        writer.analyze([Country, Objective, ThematicArea])
     with (
-        transaction.atomic(),
         _without_garbage_collection(),
-        writer.bulk_load(LOADED_MODELS, rebuild_indexes=_mostly_new(pledges)),
+        writer.detached_load(LOADED_MODELS, written_apart=WRITTEN_APART)
+        if apart
+        else _one_transaction(writer, rebuild_indexes=rebuild) as load,
     ):
         stage("Reading reference data…")
         ref = load_reference(as_of)
@@ -169,35 +258,31 @@ def seed_demo(
             seed=seed,
             updates_per_pledge=updates_per_pledge,
         )
-        write_rng = stream(seed, "updates")
         counts = Counts()
-        rows: list[IndexRow] = []
         pledge_ids = writer.reserve_ids(Pledge, len(skeletons))
 
-        def written(index: list[IndexRow] | None) -> None:
-            if index is not None:
-                rows.extend(index)
-                log(f"  {len(rows)}/{pledges} pledges written with their targets and updates")
-
-        with Pipeline[list[IndexRow]](writer) as pipeline:
+        def chunks() -> Iterator[list[PledgeBundle]]:
             for start in range(0, len(skeletons), CHUNK):
                 chunk = skeletons[start : start + CHUNK]
                 ids = pledge_ids[start : start + CHUNK]
-                bundles = [builder.build(s, pk) for s, pk in zip(chunk, ids, strict=True)]
-                job = partial(
-                    write_bundles,
-                    bundles,
-                    writer=writer,
-                    accounts=accounts,
-                    showcase=showcase,
-                    as_of=as_of,
-                    rng=write_rng,
-                    counts=counts,
-                    rounds=rounds,
-                    financial_type=ref.support_types.get("financial"),
-                )
-                written(pipeline.submit(job))
-            written(pipeline.finish())
+                yield [builder.build(s, pk) for s, pk in zip(chunk, ids, strict=True)]
+
+        rows_of = partial(
+            chunk_rows,
+            writer=writer,
+            accounts=accounts,
+            showcase=showcase,
+            as_of=as_of,
+            rng=stream(seed, "updates"),
+            counts=counts,
+            rounds=rounds,
+            financial_type=ref.support_types.get("financial"),
+        )
+        write = _write_apart if apart else _write_pipelined
+        rows = write(chunks(), rows_of=rows_of, writer=writer, log=log, total=pledges)
+        if load is not None:
+            stage(f"Building the indexes of the pledges' tables over {WRITERS} connections…")
+            load.build_indexes(WRITERS)
         stage("Linking pledges…")
         counts.links, match_pairs = create_links(rows=rows, seed=seed, writer=writer)
         stage("Matching some of what pledges seek and offer…")

@@ -3,7 +3,9 @@ indexes dropped and rebuilt around large loads, one chunk written while the next
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from queue import Empty, Full, Queue
+from threading import Event, Thread
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
@@ -11,6 +13,9 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 T = TypeVar("T")
+
+# Keys and indexes dropped for a load: (table, name, definition) each.
+_Dropped = tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]
 
 
 class Writer:
@@ -28,16 +33,31 @@ class Writer:
         # second thread inside this thread's transaction (see Pipeline).
         self.connection = connections[DEFAULT_DB_ALIAS]
 
-    def reserve_ids(self, model: type[models.Model], count: int) -> list[int]:
-        """`count` primary keys that no other row has or will get."""
+    def reserve_ids(self, model: type[models.Model], count: int) -> Sequence[int]:
+        """`count` primary keys that no other row has or will get, in ascending order."""
         if count <= 0:
             return []
         with self.connection.cursor() as cursor:
+            # Usually one unbroken run (nobody else inserts meanwhile): then only its ends
+            # travel, not millions of numbers.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                "SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 <> count(*) "
+                "THEN array_agg(v ORDER BY v) END FROM ("
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) AS v "
+                "FROM generate_series(1, %s)) s",
                 [model._meta.db_table, model._meta.pk.column, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            low, high, scattered = cursor.fetchone()
+            return scattered if scattered is not None else range(low, high + 1)
+
+    def with_ids(
+        self, model: type[models.Model], rows: Sequence[Sequence[Any]]
+    ) -> list[tuple[Any, ...]]:
+        """`rows` each with a reserved primary key in front, in order: the ids do not depend
+        on which connection writes the rows, nor when."""
+        return [
+            (pk, *row) for pk, row in zip(self.reserve_ids(model, len(rows)), rows, strict=True)
+        ]
 
     def insert(
         self,
@@ -62,6 +82,36 @@ class Writer:
             else:
                 self._copy(model, columns, rows)
         return len(rows)
+
+    def rows(self, model: type[models.Model], columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Every row of the model's table (these columns), as this transaction sees it."""
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)}"  # noqa: S608
+            )
+            return cursor.fetchall()
+
+    def temporary_copy(
+        self,
+        name: str,
+        model: type[models.Model],
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        """A temporary table `name` (quoted), dropped at commit, with these columns of the
+        model's table and these rows, analysed for the planner."""
+        quote = self.connection.ops.quote_name
+        names = ", ".join(map(quote, columns))
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {names} FROM {quote(model._meta.db_table)} WITH NO DATA"
+            )
+            with cursor.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"ANALYZE {name}")
 
     def staging_table(self, model: type[models.Model]) -> str:
         """The quoted name of the temporary table that `insert(model, computed=…)` copies rows
@@ -107,6 +157,78 @@ class Writer:
         The tables stay locked until commit, which is fine for a demo database being seeded.
         A database user that does not own the tables cannot drop anything: then keys and
         indexes simply stay, and the load is slower."""
+        self.session_settings()
+        dropped = self._drop(models_, rebuild_indexes=rebuild_indexes)
+        yield
+        self._restore(dropped)
+
+    def session_settings(self) -> None:
+        """Settings for this transaction's bulk statements."""
+        with self.connection.cursor() as cursor:
+            # Each chunk's statements are planned anew and cost enough to be JIT-compiled:
+            # compiling took seconds per statement (the searchable context of 500 pledges:
+            # 5.8 s of JIT for 4.8 s of work), for code that runs once.
+            cursor.execute("SET LOCAL jit = off")
+            # Computing a chunk's search contexts sorts its pledges' names (~10 MB for 5,000
+            # pledges): in memory, not in temporary files.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+
+    @contextmanager
+    def detached_load(
+        self, models_: Sequence[type[models.Model]], *, written_apart: Sequence[type[models.Model]]
+    ) -> Iterator["DetachedLoad"]:
+        """`bulk_load` for a load whose `written_apart` tables (empty now) are written by other
+        connections (`ParallelWriters`) while the caller's transaction writes the rest.
+
+        The other connections cannot write while this transaction holds the locks that dropping
+        keys and indexes takes, so they are dropped and committed first, outside the caller's
+        transaction, and rebuilt inside it at the end of the block (so a bad key still rolls
+        the caller's rows back). If anything fails, the rows the other connections committed
+        are deleted and the keys and indexes created again: the database is as before, the
+        one all-or-nothing load's promise, kept by hand."""
+        with transaction.atomic(using=self.connection.alias):
+            dropped = self._drop(models_, rebuild_indexes=True)
+        load = DetachedLoad(self, written_apart, dropped)
+        try:
+            with transaction.atomic(using=self.connection.alias):
+                self.session_settings()
+                yield load
+                self._restore((dropped[0], load.indexes_left()))
+        except BaseException:
+            self._undo(written_apart, dropped)
+            raise
+
+    def can_write_apart(self, models_: Sequence[type[models.Model]]) -> bool:
+        """Whether `detached_load` may be used: no transaction open (tests run inside one) and
+        the tables that other connections would write are empty (the undo deletes every row)."""
+        if self.connection.in_atomic_block:
+            return False
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            for model in models_:
+                cursor.execute(f"SELECT EXISTS (SELECT FROM {quote(model._meta.db_table)})")  # noqa: S608
+                if cursor.fetchone()[0]:
+                    return False
+        return True
+
+    def _undo(self, written_apart: Sequence[type[models.Model]], dropped: "_Dropped") -> None:
+        quote = self.connection.ops.quote_name
+        keys, indexes = dropped
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            for model in written_apart:
+                cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608
+            # Those built apart already (`DetachedLoad.build_indexes`) are still there.
+            cursor.execute(
+                "SELECT indexrelid::regclass::text FROM pg_index "
+                "WHERE indrelid = ANY(%s::regclass[])",
+                [sorted({table for table, _, _ in indexes})],
+            )
+            built = {name for (name,) in cursor.fetchall()}
+            self._restore(([], [index for index in indexes if index[1] not in built]))
+            # The keys last, over the rows as they were before the load.
+            self._restore((keys, []))
+
+    def _drop(self, models_: Sequence[type[models.Model]], *, rebuild_indexes: bool) -> "_Dropped":
         tables = [m._meta.db_table for m in models_]
         quote = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
@@ -119,21 +241,14 @@ class Writer:
             )
             keys = cursor.fetchall()
             cursor.execute(
-                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+                "SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text, "
+                "pg_get_indexdef(i.indexrelid) "
                 "FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) "
                 "AND NOT i.indisunique AND NOT i.indisexclusion AND NOT i.indisprimary "
-                "ORDER BY 1",
+                "ORDER BY 2",
                 [tables],
             )
             indexes = cursor.fetchall() if rebuild_indexes else []
-        with self.connection.cursor() as cursor:
-            # Each chunk's statements are planned anew and cost enough to be JIT-compiled:
-            # compiling took seconds per statement (the searchable context of 500 pledges:
-            # 5.8 s of JIT for 4.8 s of work), for code that runs once.
-            cursor.execute("SET LOCAL jit = off")
-            # Computing a chunk's search contexts sorts its pledges' names (~10 MB for 5,000
-            # pledges): in memory, not in temporary files.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
         try:
             with (
                 transaction.atomic(using=self.connection.alias),
@@ -142,17 +257,21 @@ class Writer:
                 self._run_pending_checks(cursor)
                 for table, name, _ in keys:
                     cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-                for index, _ in indexes:
+                for _, index, _ in indexes:
                     cursor.execute(f"DROP INDEX {index}")
         except DatabaseError:
             keys, indexes = [], []  # not the owner: keep everything in place
-        yield
+        return keys, indexes
+
+    def _restore(self, dropped: "_Dropped") -> None:
+        keys, indexes = dropped
+        quote = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
             if indexes:
                 # Index builds sort in memory up to this limit (the default is 64 MB); at
                 # 1,000,000 pledges the full-text (GIN) index alone needs most of 1 GB.
                 cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-            for _, definition in indexes:
+            for _, _, definition in indexes:
                 cursor.execute(definition)
             self._run_pending_checks(cursor)
             for table, name, definition in keys:
@@ -239,6 +358,161 @@ class Writer:
                     row = (*row, *(default() for default in defaults))
                 copy.write_row(row)
         return names
+
+
+class DetachedLoad:
+    """A `Writer.detached_load` under way."""
+
+    def __init__(
+        self, writer: Writer, written_apart: Sequence[type[models.Model]], dropped: _Dropped
+    ) -> None:
+        self.writer = writer
+        self.tables = {writer.connection.ops.quote_name(m._meta.db_table) for m in written_apart}
+        self.tables |= {m._meta.db_table for m in written_apart}
+        self.indexes = dropped[1]
+        self.built: set[str] = set()
+
+    def indexes_left(self) -> list[tuple[str, str, str]]:
+        """The dropped indexes not yet built again."""
+        return [index for index in self.indexes if index[1] not in self.built]
+
+    def build_indexes(self, connections_: int) -> None:
+        """Build the indexes of the tables written apart, now committed, over `connections_`
+        connections at once, each index in its own transaction (largest tables first), before
+        this transaction touches those tables: one backend builds one index on one core, and
+        the full-text (GIN) indexes alone take it about a minute at 1,000,000 pledges."""
+        mine = [index for index in self.indexes_left() if index[0] in self.tables]
+        with self.writer.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT oid::regclass::text, pg_relation_size(oid) FROM pg_class "
+                "WHERE oid = ANY(%s::regclass[])",
+                [sorted({table for table, _, _ in mine})],
+            )
+            size = dict(cursor.fetchall())
+        # GIN builds are the longest: first, so that the other connection takes the rest.
+        mine.sort(key=lambda index: ("USING gin" not in index[2], -size.get(index[0], 0)))
+        jobs: Queue[tuple[str, str, str]] = Queue()
+        for index in mine:
+            jobs.put(index)
+        errors: list[BaseException] = []
+
+        def build() -> None:
+            connection = connections[DEFAULT_DB_ALIAS]
+            try:
+                while not errors:
+                    try:
+                        _table, name, definition = jobs.get_nowait()
+                    except Empty:
+                        return
+                    with transaction.atomic(), connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+                        cursor.execute(definition)
+                    self.built.add(name)
+            except BaseException as error:
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [Thread(target=build, name=f"seed-demo-index-{n}") for n in range(connections_)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+
+
+class ParallelWriters:
+    """Writes chunks over several connections at once, each in its own transaction.
+
+    PostgreSQL computes each pledge's search context and document, and writes its rows and
+    indexes, in the backend of the connection that inserts it: one core, whatever the other is
+    doing. So the chunks are handed to `count` threads, each with its own connection, while the
+    main thread builds the next chunks (in order, from the one random stream). Each thread
+    commits when `finish` is called; on failure they roll back and the caller's
+    `Writer.detached_load` deletes whatever was committed. Their transactions cannot see the
+    caller's uncommitted rows: `setup` runs first in each, to copy what they need to read."""
+
+    def __init__(self, count: int, setup: Callable[[Writer], None]) -> None:
+        self.jobs: Queue[Callable[[Writer], None] | None] = Queue(maxsize=count)
+        self.setup = setup
+        self.errors: list[BaseException] = []
+        self.stopping = Event()
+        self.threads = [
+            Thread(target=self._run, name=f"seed-demo-{n}", daemon=True) for n in range(count)
+        ]
+
+    def __enter__(self) -> "ParallelWriters":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def submit(self, job: Callable[[Writer], None]) -> None:
+        """Queue `job` (waits while every thread is busy and a job already waits for each)."""
+        while not self.errors:
+            try:
+                self.jobs.put(job, timeout=0.5)
+                return
+            except Full:
+                continue
+        raise self.errors[0]
+
+    def finish(self) -> None:
+        """Wait for every job, then commit every thread's transaction."""
+        for _ in self.threads:
+            while not self.errors:
+                try:
+                    self.jobs.put(None, timeout=0.5)
+                    break
+                except Full:
+                    continue
+        self._join()
+        if self.errors:
+            raise self.errors[0]
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is not None:
+            # The caller failed: roll every thread back, and wait for them before the
+            # caller's clean-up deletes what they may have committed.
+            self.stopping.set()
+            self._join()
+
+    def _join(self) -> None:
+        while any(thread.is_alive() for thread in self.threads):
+            if self.stopping.is_set():
+                # Wake the threads still waiting for a job; each then rolls back.
+                with suppress(Empty):
+                    while True:
+                        self.jobs.get_nowait()
+                with suppress(Full):
+                    self.jobs.put_nowait(None)
+            for thread in self.threads:
+                thread.join(timeout=0.1)
+
+    def _run(self) -> None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        try:
+            with transaction.atomic():
+                writer = Writer()
+                writer.session_settings()
+                self.setup(writer)
+                while (job := self.jobs.get()) is not None:
+                    if self.stopping.is_set():
+                        raise _Stopped
+                    job(writer)
+                if self.stopping.is_set():
+                    raise _Stopped
+        except _Stopped:
+            pass
+        except BaseException as error:
+            self.errors.append(error)
+            self.stopping.set()
+        finally:
+            connection.close()
+
+
+class _Stopped(Exception):
+    """Another writer, or the caller, failed: roll this thread's transaction back."""
 
 
 class Pipeline(Generic[T]):

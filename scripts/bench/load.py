@@ -8,6 +8,8 @@ up on `config.settings.bench`.
 """
 
 import datetime as dt
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,7 +75,6 @@ def load(pledges: int, log: Callable[[str], None]) -> LoadResult:
     """Migrate, load the reference data and seed `pledges` pledges; time the seeding (the
     loader) and the ANALYZE that makes the planner's statistics current."""
     from django.core.management import call_command
-    from django.db import connection
 
     from bootstrap.demo import seed_demo
 
@@ -87,10 +88,51 @@ def load(pledges: int, log: Callable[[str], None]) -> LoadResult:
         log=log,
         updates_per_pledge=UPDATES_PER_PLEDGE,
     )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    analyze(connections=2)
     seconds = time.perf_counter() - started
     return LoadResult(pledges=pledges, seconds=seconds, rows=row_counts(), vacuum_seconds=vacuum())
+
+
+def analyze(*, connections: int) -> None:
+    """`ANALYZE` every table, as the plain statement does, over `connections` connections at
+    once (largest tables first): one backend samples one table at a time on one core, ~20 s
+    at 1,000,000 pledges."""
+    from django.db import DEFAULT_DB_ALIAS, connection
+    from django.db import connections as django_connections
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT oid::regclass::text FROM pg_class "
+            "WHERE relkind IN ('r', 'm', 'p') AND relpersistence <> 't' "
+            "ORDER BY pg_relation_size(oid) DESC, 1"
+        )
+        tables: queue.SimpleQueue[str] = queue.SimpleQueue()
+        for (table,) in cursor.fetchall():
+            tables.put(table)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        own = django_connections[DEFAULT_DB_ALIAS]
+        try:
+            with own.cursor() as cursor:
+                while not errors:
+                    try:
+                        table = tables.get_nowait()
+                    except queue.Empty:
+                        return
+                    cursor.execute(f"ANALYZE {table}")
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=work) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def vacuum() -> float:
