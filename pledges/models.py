@@ -704,6 +704,16 @@ class Pledge(TimeStampedModel):
                 condition=models.Q(review_state="published"),
                 name="pledge_forum_newest_idx",
             ),
+            # The entity page: its published pledges counted and its own ids read newest first
+            # from the index alone (`entity_pledge_ids`); at 1,000,000 pledges the largest
+            # entity's count read ~5,200 heap pages (17 ms warm) by the plain entity index.
+            models.Index(
+                models.F("entity"),
+                models.F("published_at").desc(nulls_last=True),
+                models.F("id").desc(),
+                condition=models.Q(review_state="published"),
+                name="pledge_entity_newest_idx",
+            ),
             # The forum page's count of pledges reaffirmed there (announced elsewhere): for each
             # reaffirmation, whether its pledge is published and of another forum, read from
             # this index alone (at 1,000,000 pledges the heap rows were ~19 ms of reads, or a

@@ -70,6 +70,9 @@ RATE = DecimalField(max_digits=20, decimal_places=10)
 # --------------------------------------------------------------------------------------------
 
 
+LISTING_UNSHOWN = ("search_document", "context_search_vector", "translation_search_vector")
+
+
 def public_pledges(user: Any) -> QuerySet[Pledge]:
     """The pledges of public pages: what `user` may see, narrowed to published ones (drafts
     of the user's own entity belong in the workspace, not in the public browser)."""
@@ -81,11 +84,15 @@ def with_listing_data(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
     the title in the active language comes with the rows (`PledgeQuerySet.with_translation`)."""
     # Every pledge queryset is a PledgeQuerySet (the manager's); the stubs type it plainer.
     queryset = cast(PledgeQuerySet, queryset).with_translation()
-    return queryset.select_related(
-        "entity", "entity__entity_type", "compact", "forum"
-    ).prefetch_related(
-        Prefetch("objectives", queryset=Objective.objects.select_related("compact")),
-        Prefetch("beneficiary_countries", queryset=Country.objects.only("code", "name")),
+    return (
+        queryset.select_related("entity", "entity__entity_type", "compact", "forum")
+        # The search vectors (~3 KB a row, the context's stored out of line) are for matching
+        # and ranking in SQL; a list never shows them, so they are not sent to Python.
+        .defer(*LISTING_UNSHOWN)
+        .prefetch_related(
+            Prefetch("objectives", queryset=Objective.objects.select_related("compact")),
+            Prefetch("beneficiary_countries", queryset=Country.objects.only("code", "name")),
+        )
     )
 
 
