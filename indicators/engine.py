@@ -89,12 +89,20 @@ TEMP_TABLES = (
     "progress_facts",
     "progress_targets",
     "progress_owned_objective",
-    "progress_owned_compact",
     "progress_owned_msp",
     "progress_regions",
     "progress_countries",
 )
-DROP_TEMP_TABLES = "DROP TABLE IF EXISTS " + ", ".join(f"pg_temp.{t}" for t in TEMP_TABLES)
+# A compact's rows are the facts themselves (one compact per pledge): a view over them, where a
+# table copied every fact once more (~1 s at 1,000,000 pledges). Dropped first: it depends on
+# `progress_facts` (ON COMMIT DROP takes it along with the table).
+TEMP_VIEWS = ("progress_owned_compact",)
+DROP_TEMP_TABLES = (
+    "DROP VIEW IF EXISTS "
+    + ", ".join(f"pg_temp.{v}" for v in TEMP_VIEWS)
+    + ";\nDROP TABLE IF EXISTS "
+    + ", ".join(f"pg_temp.{t}" for t in TEMP_TABLES)
+)
 
 
 def _chosen_sql() -> str:
@@ -519,8 +527,12 @@ def _live_tables(scope: str, owners: Iterable[str]) -> list[str]:
             statement
             for table, sql in _live_selects(scope, owners).items()
             for statement in (
-                f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS {sql}",
-                f"ANALYZE {table}",
+                (f"CREATE TEMPORARY VIEW {table} AS {sql}",)
+                if table in TEMP_VIEWS
+                else (
+                    f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS {sql}",
+                    f"ANALYZE {table}",
+                )
             )
         ),
         "SET LOCAL default_statistics_target TO DEFAULT",
