@@ -108,9 +108,14 @@ DROP_TEMP_TABLES = (
 def _chosen_sql() -> str:
     """The published pledges of the run, in a table of their own: with real statistics on it
     (ANALYZE), the planner picks hash joins for a full run and index lookups for one objective,
-    where a CTE's guessed size (200 rows) made it loop over 700,000 index scans."""
+    where a CTE's guessed size (200 rows) made it loop over 700,000 index scans. With the
+    columns the facts read: the pledges table (2.4 GB at 1,000,000 pledges, most of it text) is
+    then scanned once per run, where the facts scanned it twice more."""
     return f"""
-    SELECT p.id FROM {_t(Pledge)} p
+    SELECT p.id, p.compact_id, p.entity_id, p.forum_id, p.geography_scope, p.amount,
+           p.implementation_status, p.currency_id, p.announced_on, p.last_update_on,
+           p.published_at
+    FROM {_t(Pledge)} p
     WHERE p.review_state = %(published)s AND {{scope}}
     """
 
@@ -133,8 +138,7 @@ def _facts_sql() -> str:
         SELECT k.currency_id, k.announced_on,
                {usd_rate_sql("k.currency_id", "k.announced_on")} AS rate
         FROM (SELECT DISTINCT p.currency_id, p.announced_on
-              FROM progress_chosen c JOIN {_t(Pledge)} p ON p.id = c.id
-              WHERE p.currency_id IS NOT NULL) k
+              FROM progress_chosen p WHERE p.currency_id IS NOT NULL) k
     ), disbursed AS (
         SELECT DISTINCT ON (u.pledge_id) u.pledge_id, u.disbursed_amount
         FROM {_t(PledgeUpdate)} u
@@ -148,8 +152,7 @@ def _facts_sql() -> str:
            r.rate,
            d.disbursed_amount AS disbursed,
            {last_report_sql("p.last_update_on", "p.published_at")} AS last
-    FROM progress_chosen c
-    JOIN {_t(Pledge)} p ON p.id = c.id
+    FROM progress_chosen p
     -- LEFT: a pledge announced outside any forum is in the forum slice NO_FORUM.
     LEFT JOIN {_t(Forum)} fo ON fo.id = p.forum_id
     JOIN {_t(Entity)} e ON e.id = p.entity_id
@@ -182,10 +185,13 @@ PLEDGE_COUNTERS = {
     "with_amount": Counter("count(f.id) FILTER (WHERE f.amount IS NOT NULL)"),
     "unconverted": Counter("count(f.id) FILTER (WHERE f.amount IS NOT NULL AND f.rate IS NULL)"),
     "pledged_usd": Counter("sum(f.amount * f.rate)", terms="pledged_n"),
-    "pledged_n": Counter("count(f.amount * f.rate)"),
+    # The terms of a product: both factors known (no second numeric product per row).
+    "pledged_n": Counter("count(f.id) FILTER (WHERE f.amount IS NOT NULL AND f.rate IS NOT NULL)"),
     "disbursing": Counter("count(f.id) FILTER (WHERE f.disbursed IS NOT NULL)"),
     "disbursed_usd": Counter("sum(f.disbursed * f.rate)", terms="disbursed_n"),
-    "disbursed_n": Counter("count(f.disbursed * f.rate)"),
+    "disbursed_n": Counter(
+        "count(f.id) FILTER (WHERE f.disbursed IS NOT NULL AND f.rate IS NOT NULL)"
+    ),
     **{
         name: Counter(f"count(f.id) FILTER (WHERE f.implementation_status = '{status}')")
         for status, name in STATUS_COUNTERS.items()
