@@ -391,35 +391,54 @@ class DetachedLoad:
             size = dict(cursor.fetchall())
         # GIN builds are the longest: first, so that the other connection takes the rest.
         mine.sort(key=lambda index: ("USING gin" not in index[2], -size.get(index[0], 0)))
-        jobs: Queue[tuple[str, str, str]] = Queue()
-        for index in mine:
-            jobs.put(index)
-        errors: list[BaseException] = []
+        run_apart(
+            [
+                (name, ("SET LOCAL maintenance_work_mem = '1GB'", definition))
+                for _, name, definition in mine
+            ],
+            connections_,
+            done=self.built.add,
+        )
 
-        def build() -> None:
-            connection = connections[DEFAULT_DB_ALIAS]
-            try:
-                while not errors:
-                    try:
-                        _table, name, definition = jobs.get_nowait()
-                    except Empty:
-                        return
-                    with transaction.atomic(), connection.cursor() as cursor:
-                        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-                        cursor.execute(definition)
-                    self.built.add(name)
-            except BaseException as error:
-                errors.append(error)
-            finally:
-                connection.close()
 
-        threads = [Thread(target=build, name=f"seed-demo-index-{n}") for n in range(connections_)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
+def run_apart(
+    jobs: Iterable[tuple[T, Sequence[str]]],
+    connections_: int,
+    done: Callable[[T], None] = lambda _key: None,
+) -> None:
+    """Run each job's statements in a transaction of their own, the jobs handed in order to
+    `connections_` threads with one connection each: a backend builds one index or samples
+    one table on one core, whatever the other is doing. `done(key)` follows each commit. The
+    first error stops the threads taking more jobs and is raised once all have stopped."""
+    queued: Queue[tuple[T, Sequence[str]]] = Queue()
+    for job in jobs:
+        queued.put(job)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        try:
+            while not errors:
+                try:
+                    key, statements = queued.get_nowait()
+                except Empty:
+                    return
+                with transaction.atomic(), connection.cursor() as cursor:
+                    for statement in statements:
+                        cursor.execute(statement)
+                done(key)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [Thread(target=work, name=f"run-apart-{n}") for n in range(connections_)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 class ParallelWriters:

@@ -8,8 +8,6 @@ up on `config.settings.bench`.
 """
 
 import datetime as dt
-import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,8 +95,9 @@ def analyze(*, connections: int) -> None:
     """`ANALYZE` every table, as the plain statement does, over `connections` connections at
     once (largest tables first): one backend samples one table at a time on one core, ~20 s
     at 1,000,000 pledges."""
-    from django.db import DEFAULT_DB_ALIAS, connection
-    from django.db import connections as django_connections
+    from django.db import connection
+
+    from bootstrap.demo.writer import run_apart
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -106,33 +105,8 @@ def analyze(*, connections: int) -> None:
             "WHERE relkind IN ('r', 'm', 'p') AND relpersistence <> 't' "
             "ORDER BY pg_relation_size(oid) DESC, 1"
         )
-        tables: queue.SimpleQueue[str] = queue.SimpleQueue()
-        for (table,) in cursor.fetchall():
-            tables.put(table)
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        own = django_connections[DEFAULT_DB_ALIAS]
-        try:
-            with own.cursor() as cursor:
-                while not errors:
-                    try:
-                        table = tables.get_nowait()
-                    except queue.Empty:
-                        return
-                    cursor.execute(f"ANALYZE {table}")
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            own.close()
-
-    threads = [threading.Thread(target=work) for _ in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+        tables = [table for (table,) in cursor.fetchall()]
+    run_apart([(table, (f"ANALYZE {table}",)) for table in tables], connections)
 
 
 def vacuum() -> float:
