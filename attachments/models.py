@@ -28,10 +28,16 @@ class AttachmentQuerySet(models.QuerySet["Attachment"]):
         (`Pledge.objects.visible_to`: drafts to its entity and the secretariat); an update's to
         whoever may see the update (`PledgeUpdate.objects.visible_to`: pending and returned
         ones to the reporting and the pledge's entities and the secretariat)."""
+        # Correlated EXISTS, not `IN (SELECT …)`: under the OR PostgreSQL cannot turn an IN into
+        # a join, so it hashed every visible pledge and update for each page that shows a few
+        # files; EXISTS probes the one pledge or update by its key.
         on_pledge = models.Q(
-            update__isnull=True, pledge__in=Pledge.objects.visible_to(user).values("pk")
+            models.Exists(Pledge.objects.visible_to(user).filter(pk=models.OuterRef("pledge_id"))),
+            update__isnull=True,
         )
-        on_update = models.Q(update__in=PledgeUpdate.objects.visible_to(user).values("pk"))
+        on_update = models.Exists(
+            PledgeUpdate.objects.visible_to(user).filter(pk=models.OuterRef("update_id"))
+        )
         return self.filter(on_pledge | on_update)
 
     def of_pledge(self, pledge: Pledge) -> "AttachmentQuerySet":
