@@ -85,3 +85,37 @@ def test_a_csv_reader_reads_the_neutralised_text_back() -> None:
     csv.writer(buffer).writerow(safe_row(["\r=1", "-5", -5]))
 
     assert next(csv.reader(io.StringIO(buffer.getvalue(), newline=""))) == ["'\r=1", "-5", "-5"]
+
+
+def test_streamed_workbook_shows_times_in_the_sites_zone_on_either_side_of_a_clock_change() -> None:
+    """Spreadsheets have no time zones: `core.xlsx` writes an aware datetime as the site's
+    wall-clock time at that instant (summer and winter offsets alike), a naive one as it is."""
+    import tempfile
+    from zoneinfo import ZoneInfo
+
+    from core.xlsx import StreamingWorkbook
+
+    utc = dt.UTC
+
+    def naive(*parts: int) -> dt.datetime:
+        return dt.datetime(*parts, tzinfo=utc).replace(tzinfo=None)
+
+    written = [
+        dt.datetime(2026, 3, 29, 0, 59, 59, tzinfo=utc),  # 01:59:59 CET
+        dt.datetime(2026, 3, 29, 1, 0, tzinfo=utc),  # 03:00 CEST
+        dt.datetime(2026, 7, 1, 12, 30, 15, 250000, tzinfo=ZoneInfo("Asia/Tokyo")),
+        naive(1999, 12, 31, 23, 0),
+    ]
+    with tempfile.TemporaryFile() as handle:
+        workbook = StreamingWorkbook(handle, ZoneInfo("Europe/Zurich"))
+        workbook.sheet("Times", [[value] for value in written])
+        workbook.close()
+        handle.seek(0)
+        read = [row[0] for row in load_workbook(handle).active.iter_rows(values_only=True)]
+
+    assert read == [
+        naive(2026, 3, 29, 1, 59, 59),
+        naive(2026, 3, 29, 3, 0),
+        naive(2026, 7, 1, 5, 30, 15, 250000),  # (to the millisecond: Excel keeps no more)
+        naive(1999, 12, 31, 23, 0),
+    ]
