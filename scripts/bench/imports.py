@@ -1,11 +1,10 @@
-# ruff: noqa: S603 — runs manage.py with arguments built here, no user input.
 """The import measurement (issue: "Bring in the real data"): `manage.py import_data` on a file of
 pledge rows with two co-pledgers and three objectives each, as the secretariat runs it.
 
 It runs on a database of its own (BENCH_DATABASE_URL + "_import": reference data and a secretariat
 account only),
 so that the pledges it commits never change the data the other measurements read. Each import
-is a child process: its wall time and its peak RSS (`wait4`) are what a user of the command sees.
+is a child process: its wall time and its peak RSS (`children`) are what a user of the command sees.
 """
 
 import csv
@@ -19,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scripts.bench import load
+from scripts.bench import children, load
 from scripts.bench.measure import Result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,18 +87,19 @@ def _env(url: str) -> dict[str, str]:
 def _manage(url: str, *args: str) -> tuple[float, float, int]:
     """Run `manage.py args` in a child process: (seconds, peak RSS in MB, exit status)."""
     started = time.perf_counter()
-    child = subprocess.Popen(
+    child = children.start(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=_env(url),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    _pid, status, usage = os.wait4(child.pid, 0)
+    errors = child.process.stderr.read().decode() if child.process.stderr else ""
+    status, peak_mb = child.wait()
     seconds = time.perf_counter() - started
     if status:
-        sys.stderr.write(child.stderr.read().decode() if child.stderr else "")
-    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+        sys.stderr.write(errors)
+    return seconds, peak_mb, status
 
 
 def _import(url: str, path: Path, *, dry_run: bool) -> tuple[float, float, int]:

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from scripts.bench import children
+
 HERE = Path(__file__).resolve().parent
 # The list the partner API is benchmarked on: two filters, 100 rows (README's example shape).
 API_FILTERS = {"compact": "GCM", "implementation_status": "in_progress"}
@@ -507,11 +509,11 @@ PACKAGE_SECONDS = 600
 
 def data_package() -> Result:
     """`manage.py build_data_package` in a process of its own (into a throwaway MEDIA_ROOT):
-    wall time and the process's peak RSS (from wait4), against psql copying the same tables raw.
+    wall time and the process's peak RSS (`children`), against psql copying the same tables raw.
     Memory must stay flat: the same ceiling as the streamed CSV export."""
     media = Path(tempfile.mkdtemp(prefix="bench-media-"))
     started = time.perf_counter()
-    process = subprocess.Popen(
+    child = children.start(
         [
             str(HERE.parents[1] / ".venv/bin/python"),
             "manage.py",
@@ -528,17 +530,16 @@ def data_package() -> Result:
         stdout=subprocess.PIPE,
         text=True,
     )
-    output = process.stdout.read() if process.stdout else ""
-    _pid, status, usage = os.wait4(process.pid, 0)
+    output = child.process.stdout.read() if child.process.stdout else ""
+    status, peak_mb = child.wait()
     seconds = time.perf_counter() - started
-    peak_mb = usage.ru_maxrss / 1024
     size_mb = sum(f.stat().st_size for f in media.rglob("*") if f.is_file()) / 1e6
     shutil.rmtree(media, ignore_errors=True)
     sql_file = Path(tempfile.gettempdir()) / f"bench-package-{os.getpid()}.sql"
     sql_file.write_text(PACKAGE_FLOOR_SQL)
     floor = _psql(sql_file)
     sql_file.unlink()
-    ok = os.waitstatus_to_exitcode(status) == 0
+    ok = status == 0
     rows = "; ".join(line for line in output.splitlines() if line.endswith(" rows"))
     return Result(
         "5b. Bulk data package (every public table, CSV + JSON Lines, gzipped)",
@@ -589,17 +590,17 @@ def secretariat_xlsx() -> Result:
     since the earliest date the form takes (every new pledge and approved update listed), as
     the XLSX download: `GET /reports/export.xlsx` through the test client in a process of its
     own. Its wall time (the request, until the last byte is read) and the process's peak RSS
-    (wait4), against the process's RSS after start-up (the same child without the request)."""
+    (`children`), against the process's RSS after start-up (the same child without the request)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench"}
     python = str(HERE.parents[1] / ".venv/bin/python")
 
     def child(code: str) -> tuple[str, float]:
-        process = subprocess.Popen(
+        process = children.start(
             [python, "-c", code], cwd=HERE.parents[1], env=env, stdout=subprocess.PIPE, text=True
         )
-        output = process.stdout.read() if process.stdout else ""
-        _pid, _status, usage = os.wait4(process.pid, 0)
-        return output.strip(), usage.ru_maxrss / 1024
+        output = process.process.stdout.read() if process.process.stdout else ""
+        _status, peak_mb = process.wait()
+        return output.strip(), peak_mb
 
     idle = XLSX_CHILD.split("started = ")[0] + "print(200, 0, '', 0, 0)"
     _out, idle_mb = child(idle)
