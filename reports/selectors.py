@@ -293,8 +293,10 @@ def thematic_area_counts(scope: Scope, limit: int | None = TOP_THEMATIC_AREAS) -
     return list(rows[:limit] if limit else rows)
 
 
-def build_report(scope: Scope, *, since: dt.date, on: dt.date) -> Report:
-    """Every section of the report, in six queries whatever the number of pledges."""
+def build_report(scope: Scope, *, since: dt.date, on: dt.date, previews: bool = True) -> Report:
+    """Every section of the report, in six queries whatever the number of pledges; four
+    without the first new and overdue pledges the page shows (`previews`: the workbook lists
+    them all in its sheets)."""
     report = Report(scope=scope, since=since, on=on)
     statuses = [*ImplementationStatus.values, ""]
     counts = scope.pledges().aggregate(
@@ -317,7 +319,8 @@ def build_report(scope: Scope, *, since: dt.date, on: dt.date) -> Report:
         )
         for s in statuses
     ]
-    report.new_preview = list(new_pledges(scope, since)[:PREVIEW_ROWS])
+    if previews:
+        report.new_preview = list(new_pledges(scope, since)[:PREVIEW_ROWS])
 
     # Approved updates count as the public sees them (`approved_update_q`: a reporter that lost
     # its verification takes its reports out); pending ones are the reviewers' queue, all count.
@@ -349,7 +352,8 @@ def build_report(scope: Scope, *, since: dt.date, on: dt.date) -> Report:
 
     overdue = overdue_rows(scope, on=on)
     report.overdue_count = overdue.count()
-    report.overdue_preview = list(overdue[:PREVIEW_ROWS])
+    if previews:
+        report.overdue_preview = list(overdue[:PREVIEW_ROWS])
 
     report.thematic_areas = [
         ThematicShare(area=a, count=a.pledge_count, percent=share(a.pledge_count, report.published))

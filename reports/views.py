@@ -109,7 +109,9 @@ def report_xlsx(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         return _bad_filters(request, form)
     today = form.today
-    report_data = build_report(form.scope, since=form.cleaned_data["since"], on=today)
+    report_data = build_report(
+        form.scope, since=form.cleaned_data["since"], on=today, previews=False
+    )
     handle = exports.report_workbook(
         report_data,
         filters=form.describe(),
