@@ -116,9 +116,13 @@ TEMPLATES = [
     },
 ]
 
+# Django's PostgreSQL backend, reading timestamps with psycopg's C loader (core/postgresql/).
+DATABASE_ENGINE = "core.postgresql"
 DATABASES = {
     "default": env.db(
-        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/compact_pledge_tracker"
+        "DATABASE_URL",
+        default="postgres://postgres@127.0.0.1:5432/compact_pledge_tracker",
+        engine=DATABASE_ENGINE,
     ),
 }
 # Services own their transactions (each write is atomic where it happens): no implicit
@@ -138,7 +142,7 @@ DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=
 DATABASE_REPLICAS: list[str] = []
 for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
     _alias = f"replica_{_number}"
-    DATABASES[_alias] = env.db_url_config(_url)
+    DATABASES[_alias] = env.db_url_config(_url, engine=DATABASE_ENGINE)
     DATABASES[_alias].update(
         ATOMIC_REQUESTS=False,
         CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],

@@ -8,7 +8,7 @@ a bench-only URL configuration that adds the bare baseline views next to the rea
 import warnings
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REST_FRAMEWORK, STORAGES, env
+from .base import DATABASE_ENGINE, DATABASES, REST_FRAMEWORK, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="insecure-bench-key-not-for-production")
@@ -16,7 +16,9 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ROOT_URLCONF = "config.bench_urls"
 
 DATABASES["default"] = env.db(
-    "BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/cpt_benchdata"
+    "BENCH_DATABASE_URL",
+    default="postgres://postgres@127.0.0.1:5432/cpt_benchdata",
+    engine=DATABASE_ENGINE,
 )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = 600

@@ -6,10 +6,12 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASE_ENGINE, DATABASES, env
 
 DATABASES["default"] = env.db(
-    "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/compact_pledge_tracker"
+    "DATABASE_URL",
+    default="postgres://postgres@127.0.0.1:5432/compact_pledge_tracker",
+    engine=DATABASE_ENGINE,
 )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = 0

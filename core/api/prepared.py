@@ -34,6 +34,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
+from core.postgresql.base import read_timestamps_with_psycopg
+
 
 def enabled() -> bool:
     return getattr(settings, "DATABASE_PREPARED_STATEMENTS", True)
@@ -93,6 +95,7 @@ def _prepared_cursor(alias: str) -> Any:
     connection.validate_thread_sharing()
     preparing, logged = _cursor_classes()
     cursor = preparing(raw)
+    read_timestamps_with_psycopg(connection, cursor)  # as the backend's own cursors do
     if connection.queries_logged:
         return logged(cursor, connection)
     return connection.make_cursor(cursor)

@@ -82,7 +82,7 @@ def test_demo_settings_use_postgresql_and_inline_tasks_when_nothing_is_configure
         check=True,
     )
 
-    assert result.stdout.split() == ["django.db.backends.postgresql", "True", "True"]
+    assert result.stdout.split() == ["core.postgresql", "True", "True"]
 
 
 compose = shutil.which("docker-compose")
