@@ -468,26 +468,27 @@ class ParallelWriters:
 
     def submit(self, job: Callable[[Writer], None]) -> None:
         """Queue `job` (waits while every thread is busy and a job already waits for each)."""
-        while not self.errors:
-            try:
-                self.jobs.put(job, timeout=0.5)
-                return
-            except Full:
-                continue
-        raise self.errors[0]
+        if not self._put(job):
+            raise self.errors[0]
 
     def finish(self) -> None:
         """Wait for every job, then commit every thread's transaction."""
         for _ in self.threads:
-            while not self.errors:
-                try:
-                    self.jobs.put(None, timeout=0.5)
-                    break
-                except Full:
-                    continue
+            if not self._put(None):  # (a thread failed: `_join` and the raise below)
+                break
         self._join()
         if self.errors:
             raise self.errors[0]
+
+    def _put(self, item: Callable[[Writer], None] | None) -> bool:
+        """Queue `item`, waiting while the queue is full; False once a thread has failed."""
+        while not self.errors:
+            try:
+                self.jobs.put(item, timeout=0.5)
+                return True
+            except Full:
+                continue
+        return False
 
     def __exit__(self, kind: object, *exc: object) -> None:
         if kind is not None:
