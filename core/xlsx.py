@@ -81,6 +81,8 @@ def _days(value: dt.datetime, tz: dt.tzinfo) -> float:
     (most of a long report's time went there)."""
     if value.tzinfo is None:
         return (value - EPOCH).total_seconds() / 86400
+    if tz is dt.UTC:  # the site's default: no offset to look up
+        return (value - UTC_EPOCH).total_seconds() / 86400
     local = value - UTC_EPOCH + (value.astimezone(tz).utcoffset() or NO_OFFSET)
     return local.total_seconds() / 86400
 
@@ -113,9 +115,9 @@ def _row(values: Sequence[Any], tz: dt.tzinfo) -> str:
     for value in values:
         kind = type(value)
         if kind is str and value.isprintable() and not value.startswith(_XLSX_SPECIAL):
-            cells.append(
-                f'<c t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
-            )
+            if "&" in value or "<" in value or ">" in value:  # most texts need no escaping
+                value = escape(value)
+            cells.append(f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>')
         elif kind is int or kind is Decimal:
             cells.append(f"<c><v>{value}</v></c>")
         elif value is None:
@@ -136,7 +138,8 @@ class StreamingWorkbook:
     def __init__(self, handle: IO[bytes], tz: dt.tzinfo) -> None:
         self.zip = zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self.titles: list[str] = []
-        self.tz = tz
+        # The site's default zone as `dt.UTC`, which `_days` knows needs no offset lookup.
+        self.tz = dt.UTC if str(tz) == "UTC" else tz
 
     def sheet(self, title: str, rows: Iterable[Sequence[Any]]) -> None:
         self.titles.append(title[:31])

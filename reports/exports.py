@@ -1,7 +1,7 @@
 """The report as a workbook (a cover sheet, then one sheet per table) and the overdue list as
 CSV, neither carrying a live formula (core/spreadsheets.py). Workbooks are streamed row by row
-into a temporary file (`core.xlsx`), and lists are read from the database in chunks as tuples,
-so a long list never sits in memory at once."""
+into a temporary file (`core.xlsx`), and lists are streamed from the database in chunks as
+tuples (`core.postgresql.streaming`), so a long list never sits in memory at once."""
 
 import csv
 import datetime as dt
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import xlsx
+from core.postgresql.streaming import stream_values
 from core.spreadsheets import safe_row
 from core.xlsx import StreamingWorkbook
 from pledges.models import ImplementationStatus, Pledge
@@ -81,7 +82,8 @@ def overdue_lines(overdue: QuerySet[Pledge], *, on: dt.date) -> Iterator[list[An
     labels = {value: str(label) for value, label in ImplementationStatus.choices}
     no_update, never = _("No update yet"), _("never")
     from_entity, from_pledge = _("entity"), _("pledge")
-    for values in overdue.values(*fields).iterator(chunk_size=CHUNK):
+    for cells in stream_values(overdue.values_list(*fields), size=CHUNK):
+        values = dict(zip(fields, cells, strict=True))
         # reminder_contact and pledge_days_overdue read these attributes of a pledge.
         row = SimpleNamespace(**values)
         contact = reminder_contact(row)  # type: ignore[arg-type]  # duck-typed, as above
@@ -148,9 +150,12 @@ def report_workbook(
         workbook,
         sheets[1],
         [_("Reference"), _("Title"), _("Entity"), _("Forum"), _("Published at")],
-        new_pledges(report.scope, report.since)
-        .values_list("reference", "title", "entity__name", "forum__code", "published_at")
-        .iterator(chunk_size=CHUNK),
+        stream_values(
+            new_pledges(report.scope, report.since).values_list(
+                "reference", "title", "entity__name", "forum__code", "published_at"
+            ),
+            size=CHUNK,
+        ),
     )
     since = report.since.isoformat()
     statuses = {value: str(label) for value, label in ImplementationStatus.choices}
@@ -184,18 +189,17 @@ def report_workbook(
         ],
         (
             (reference, title, entity, statuses.get(status, status), reported, approved)
-            for reference, title, entity, status, reported, approved in approved_updates(
-                report.scope, report.since
+            for reference, title, entity, status, reported, approved in stream_values(
+                approved_updates(report.scope, report.since).values_list(
+                    "pledge__reference",
+                    "pledge__title",
+                    "pledge__entity__name",
+                    "status",
+                    "reported_on",
+                    "reviewed_at",
+                ),
+                size=CHUNK,
             )
-            .values_list(
-                "pledge__reference",
-                "pledge__title",
-                "pledge__entity__name",
-                "status",
-                "reported_on",
-                "reviewed_at",
-            )
-            .iterator(chunk_size=CHUNK)
         ),
     )
     _sheet(

@@ -119,3 +119,34 @@ def test_streamed_workbook_shows_times_in_the_sites_zone_on_either_side_of_a_clo
         naive(2026, 7, 1, 5, 30, 15, 250000),  # (to the millisecond: Excel keeps no more)
         naive(1999, 12, 31, 23, 0),
     ]
+
+
+def _streamed(rows: list[list[object]], zone: dt.tzinfo) -> list[tuple[object, ...]]:
+    import tempfile
+
+    from core.xlsx import StreamingWorkbook
+
+    with tempfile.TemporaryFile() as handle:
+        workbook = StreamingWorkbook(handle, zone)
+        workbook.sheet("Cells", rows)
+        workbook.close()
+        handle.seek(0)
+        return list(load_workbook(handle).active.iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC"])
+def test_streamed_workbook_in_utc_shows_the_instant_itself(zone: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    instant = dt.datetime(2026, 7, 1, 12, 30, 15, 250000, tzinfo=ZoneInfo("Asia/Tokyo"))
+
+    in_utc = instant.astimezone(dt.UTC).replace(tzinfo=None)
+
+    assert in_utc.hour == 3
+    assert _streamed([[instant]], ZoneInfo(zone)) == [(in_utc,)]
+
+
+def test_streamed_workbook_keeps_xml_special_characters_as_text() -> None:
+    texts = ["Food & shelter", "<b>not markup</b>", "a > b & c < d", "plain"]
+
+    assert _streamed([texts], dt.UTC) == [tuple(texts)]
