@@ -557,6 +557,7 @@ def data_package() -> Result:
 # --------------------------------------------------------------------------------------------
 
 XLSX_SECONDS = 4.0  # at 100,000 pledges (issue 23)
+XLSX_SCALE = 100_000
 XLSX_RSS_MB = 300  # flat memory: the bulk data package's ceiling
 # The child process: Django set up, a secretariat account, the report's own view (form, report,
 # workbook) through the test client; the file is read to the end and its size printed.
@@ -591,6 +592,8 @@ def secretariat_xlsx() -> Result:
     the XLSX download: `GET /reports/export.xlsx` through the test client in a process of its
     own. Its wall time (the request, until the last byte is read) and the process's peak RSS
     (`children`), against the process's RSS after start-up (the same child without the request)."""
+    from pledges.models import Pledge
+
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench"}
     python = str(HERE.parents[1] / ".venv/bin/python")
 
@@ -610,14 +613,19 @@ def secretariat_xlsx() -> Result:
     except ValueError:
         return Result("12. Secretariat report XLSX", "failed", "—", None, "", False, [output])
     wall = float(seconds)
+    # The time target is set at 100,000 pledges; at other scales only memory is judged.
+    timed = Pledge.objects.count() <= XLSX_SCALE
     return Result(
         f"12. Secretariat report XLSX of a whole compact ({code}, {int(pledges):,} published)",
         f"{wall:.1f} s, peak RSS {peak_mb:.0f} MB",
         f"the same process without the report: {idle_mb:.0f} MB",
         None,
-        f"≤ {XLSX_SECONDS:g} s at 100,000, < {XLSX_RSS_MB} MB RSS (issue 23)",
-        status == "200" and wall <= XLSX_SECONDS and peak_mb < XLSX_RSS_MB,
-        [f"HTTP {status}, {int(size) / 1e6:.1f} MB"],
+        f"≤ {XLSX_SECONDS:g} s at {XLSX_SCALE:,}, < {XLSX_RSS_MB} MB RSS (issue 23)",
+        status == "200" and (wall <= XLSX_SECONDS or not timed) and peak_mb < XLSX_RSS_MB,
+        [
+            f"HTTP {status}, {int(size) / 1e6:.1f} MB"
+            + ("" if timed else f"; above {XLSX_SCALE:,} pledges only the memory is judged")
+        ],
     )
 
 
