@@ -13,7 +13,7 @@ The query goes through Django's cursor wrapper: it is logged (`assertNumQueries`
 the queryset's converters, as `iterator()` would apply them.
 """
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -37,14 +37,15 @@ def stream_values(queryset: QuerySet[Any, Any], *, size: int = CHUNK) -> Iterato
         return
     converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
     with connection.cursor() as cursor:
-        started: list[Iterator[tuple]] = []
+        started: list[Generator[tuple, None, None]] = []
 
         def start(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
             # The first row is read here, so that the statement runs (and its time and errors
             # count) inside the wrappers and the query log.
-            rows = cursor.cursor.stream(sql, params, size=size)
-            first = next(rows, None)
-            started.append(rows if first is None else _chain(first, rows))
+            connection.validate_no_broken_transaction()
+            with connection.wrap_database_errors:
+                rows = cursor.cursor.stream(sql, params, size=size)
+                started.append(_chain(next(rows, None), rows))
 
         log = getattr(cursor, "debug_sql", None)  # Django's CursorDebugWrapper, when logging
         if log is None:
@@ -55,22 +56,19 @@ def stream_values(queryset: QuerySet[Any, Any], *, size: int = CHUNK) -> Iterato
                 cursor._execute_with_wrappers(sql, params, many=False, executor=start)
         rows = started[0]
         try:
-            if converters:
-                yield from map(tuple, compiler.apply_converters(rows, converters))
-            else:
-                yield from rows
+            with connection.wrap_database_errors:
+                if converters:
+                    yield from map(tuple, compiler.apply_converters(rows, converters))
+                else:
+                    yield from rows
         finally:
-            # Left unread, psycopg cancels the statement and drains what was sent.
-            close = getattr(rows, "close", None)
-            if close is not None:
-                close()
+            rows.close()  # left unread, psycopg cancels the statement and drains what was sent
 
 
-def _chain(first: tuple, rest: Iterator[tuple]) -> Iterator[tuple]:
+def _chain(first: tuple | None, rest: Generator[tuple, None, None]) -> Generator[tuple, None, None]:
     try:
-        yield first
-        yield from rest
+        if first is not None:
+            yield first
+            yield from rest
     finally:
-        close = getattr(rest, "close", None)
-        if close is not None:
-            close()
+        rest.close()

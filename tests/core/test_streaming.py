@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import DataError, connection, transaction
+from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from core.models import AuditEntry
@@ -66,3 +67,13 @@ def test_an_empty_condition_asks_nothing(django_assert_num_queries: Any) -> None
 def test_only_tuples_are_streamed() -> None:
     with pytest.raises(TypeError):
         list(stream_values(AuditEntry.objects.values("id")))
+
+
+@pytest.mark.usefixtures("entries")
+def test_a_failing_statement_raises_djangos_error() -> None:
+    rows = AuditEntry.objects.annotate(broken=RawSQL("1 / (id - id)", [])).values_list("broken")
+
+    with pytest.raises(DataError), transaction.atomic():
+        list(stream_values(rows))
+
+    assert AuditEntry.objects.count() == 25
