@@ -14,6 +14,7 @@ the queryset's converters, as `iterator()` would apply them.
 """
 
 from collections.abc import Generator, Iterator
+from contextlib import nullcontext
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -48,12 +49,9 @@ def stream_values(queryset: QuerySet[Any, Any], *, size: int = CHUNK) -> Iterato
                 started.append(_chain(next(rows, None), rows))
 
         log = getattr(cursor, "debug_sql", None)  # Django's CursorDebugWrapper, when logging
-        if log is None:
+        ops: Any = connection.ops  # PostgreSQL's: writes the values into the logged SQL
+        with log(ops.compose_sql(sql, params)) if log else nullcontext():
             cursor._execute_with_wrappers(sql, params, many=False, executor=start)
-        else:
-            ops: Any = connection.ops  # PostgreSQL's: writes the values into the logged SQL
-            with log(ops.compose_sql(sql, params)):
-                cursor._execute_with_wrappers(sql, params, many=False, executor=start)
         rows = started[0]
         try:
             with connection.wrap_database_errors:
