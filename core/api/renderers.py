@@ -25,6 +25,7 @@ GET's ETag is the hash of exactly the body it sends.
 """
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -49,12 +50,32 @@ def encode(data: Any) -> bytes:
         body = orjson.dumps(data, default=_default, option=_OPTIONS)
     except orjson.JSONEncodeError:
         return renderers.JSONRenderer().render(data)
-    # U+2028 and U+2029 in UTF-8 (searching is cheap; replacing copies the whole body).
-    if b"\xe2\x80\xa8" in body:
-        body = body.replace(b"\xe2\x80\xa8", b"\\u2028")
-    if b"\xe2\x80\xa9" in body:
-        body = body.replace(b"\xe2\x80\xa9", b"\\u2029")
+    if _has_separators(body):
+        body = body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
     return body
+
+
+# U+2028 and U+2029 in UTF-8: E2 80 A8 and E2 80 A9.
+_SEPARATOR_TAILS = (b"\x80\xa8", b"\x80\xa9")
+_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")
+# How many E2 bytes (other punctuation: dashes, typographic quotes…) are checked one by one
+# before the rest of the body is left to the regular expression.
+_CHECKED_ONE_BY_ONE = 64
+
+
+def _has_separators(body: bytes) -> bool:
+    """Whether `body` holds U+2028 or U+2029. CPython searches for a single byte with
+    `memchr` but for a longer needle over JSON text it skips almost nothing: 0.27 ms for each
+    separator on a 370 KB page of pledges, 12 µs for the E2 bytes and a check of each. Text
+    dense in other punctuation goes to a regular expression (0.2 ms for that page)."""
+    at = body.find(b"\xe2")
+    for _ in range(_CHECKED_ONE_BY_ONE):
+        if at < 0:
+            return False
+        if body[at + 1 : at + 3] in _SEPARATOR_TAILS:
+            return True
+        at = body.find(b"\xe2", at + 1)
+    return at >= 0 and _SEPARATORS.search(body, at) is not None
 
 
 class JSONRenderer(renderers.JSONRenderer):

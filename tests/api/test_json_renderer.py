@@ -139,3 +139,22 @@ def test_an_indented_answer_carries_the_etag_of_the_compact_json_when_asked_for(
     assert indented.content.startswith(b"{\n  ")
     assert indented.json() == compact.json()
     assert indented["ETag"] == compact["ETag"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dash — and quotes “ ” then a line\u2028separator",
+        "“quoted” — paragraph\u2029separator at the end",
+        "only punctuation — “ ” ‘ ’ … and a trailing dash —",
+        "\u2028",
+        "—",
+        "“many” — quotes " * 40 + "then\u2028a separator",
+        "“many” — quotes " * 40 + "and none",
+    ],
+)
+def test_separators_are_escaped_among_other_punctuation(text: str) -> None:
+    """U+2028/U+2029 are found however many characters sharing their UTF-8 prefix precede
+    them, and other punctuation is left as it is."""
+    data = {"text": text, "more": [text] * 3}
+    assert encode(data) == drf_bytes(data)
