@@ -29,3 +29,8 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def connection_pool(self) -> Any:
+        """The redis-py connection pool of this cache's writes, for other clients of the same
+        Redis (the API's rate limits), so that they share its connections and timeouts."""
+        return self._cache._get_connection_pool(write=True)  # type: ignore[attr-defined]  # Django's, not in the stubs
