@@ -9,7 +9,8 @@ Environment:
                        with cpt_bench)
   BENCH_REDIS_URL / BENCH_CACHE_URL   Redis for Celery / the cache (default DB 6 / DB 7)
   BENCH_REUSE=1        keep the database if it already holds BENCH_PLEDGES pledges (no load)
-  BENCH_DURATION       seconds of load per wrk run (default 15)
+  BENCH_DURATION       seconds of load per wrk measurement (default 15; the API list and its
+                       baseline take turns, each getting this much in all)
   BENCH_JSON           also write the results to this file as JSON
   BENCH_ONLY           run only these measurements (comma-separated): loader, recompute,
                        api_list, deep_pagination, dashboard, csv_export, plans,
@@ -292,7 +293,7 @@ def main() -> int:
     server = start_gunicorn(port)
     try:
         if wanted("api_list"):
-            log(f"API list vs baseline under load ({DURATION} s each)…")
+            log(f"API list vs baseline under load, in turns ({DURATION} s each in all)…")
             results += measure.iter_results(lambda: measure.api_list(port, DURATION))
         if wanted("deep_pagination"):
             results += measure.iter_results(lambda: measure.deep_pagination(port))
