@@ -39,8 +39,8 @@ def _limiter() -> MovingWindowRateLimiter:
         storage: Storage = (
             MemoryStorage()
             if pool is None
-            # Keys under the cache's prefix, so that whatever clears this cache's keys clears
-            # them too.
+            # The URI's scheme only picks the client (the pool says where). Keys under the
+            # cache's prefix, so that whatever clears this cache's keys clears them too.
             else RedisStorage(
                 "redis://", connection_pool=pool, key_prefix=cache.make_key("throttle")
             )
