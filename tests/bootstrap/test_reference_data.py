@@ -234,7 +234,7 @@ def test_grf23_multistakeholder_pledges_are_reference_records_when_loaded(
     assert msp.title_fr == "Réinstallation"
     # The project's translations are marked unofficial, like the thematic areas they were.
     assert set(msp.unofficial_languages) == {"ar", "zh-hans", "fr", "ru", "es"}
-    assert MultistakeholderPledge.objects.filter(is_reference=True).count() == 41
+    assert MultistakeholderPledge.objects.filter(is_reference=True).count() == 42
     # A name found without an official translation shows in English, without an unofficial mark.
     hlp = MultistakeholderPledge.objects.get(
         slug="durable-solutions-through-secure-housing-land-and-property"
