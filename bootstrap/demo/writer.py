@@ -32,6 +32,7 @@ class Writer:
         # The connection object itself, not the thread-local proxy: chunks are written from a
         # second thread inside this thread's transaction (see Pipeline).
         self.connection = connections[DEFAULT_DB_ALIAS]
+        self._sequences: dict[str, int] = {}
 
     def reserve_ids(self, model: type[models.Model], count: int) -> Sequence[int]:
         """`count` primary keys that no other row has or will get, in ascending order."""
@@ -39,16 +40,29 @@ class Writer:
             return []
         with self.connection.cursor() as cursor:
             # Usually one unbroken run (nobody else inserts meanwhile): then only its ends
-            # travel, not millions of numbers.
+            # travel, not millions of numbers. The sequence is named by its OID: looking it up
+            # by name for each of the ids cost ten times the `nextval` calls themselves
+            # (300,000 ids: 0.96 s against 0.10 s).
             cursor.execute(
                 "SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 <> count(*) "
-                "THEN array_agg(v ORDER BY v) END FROM ("
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) AS v "
-                "FROM generate_series(1, %s)) s",
-                [model._meta.db_table, model._meta.pk.column, count],
+                "THEN array_agg(v) END FROM ("
+                "SELECT nextval(%s::oid::regclass) AS v FROM generate_series(1, %s)) s",
+                [self._sequence(model), count],
             )
             low, high, scattered = cursor.fetchone()
-            return scattered if scattered is not None else range(low, high + 1)
+            return sorted(scattered) if scattered is not None else range(low, high + 1)
+
+    def _sequence(self, model: type[models.Model]) -> int:
+        """The OID of the sequence that gives the model's primary keys."""
+        table = model._meta.db_table
+        if table not in self._sequences:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_get_serial_sequence(%s, %s)::regclass::oid",
+                    [table, model._meta.pk.column],
+                )
+                self._sequences[table] = cursor.fetchone()[0]
+        return self._sequences[table]
 
     def with_ids(
         self, model: type[models.Model], rows: Sequence[Sequence[Any]]
