@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.functions import RandomUUID
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -172,7 +173,9 @@ class Match(TimeStampedModel):
     the secretariat; ACCEPTED only once both sides' entities accepted; either side may decline;
     the proposer may withdraw while it is proposed."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(
+        default=uuid.uuid4, db_default=RandomUUID(), unique=True, editable=False
+    )
     seeking = models.ForeignKey(
         Pledge,
         on_delete=models.CASCADE,

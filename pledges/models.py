@@ -11,6 +11,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.postgres.functions import RandomUUID
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -97,7 +98,9 @@ class Entity(TimeStampedModel):
     """An organisation or State that makes pledges. The secretariat verifies it before any of its
     pledges can be published, so nobody pledges in a State's name."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(
+        default=uuid.uuid4, db_default=RandomUUID(), unique=True, editable=False
+    )
     name = models.CharField(_("name"), max_length=255)
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     entity_type = models.ForeignKey(
@@ -471,7 +474,9 @@ class Pledge(TimeStampedModel):
     """A public commitment by an entity (alone or jointly), announced at a forum, serving one or
     more objectives of one compact."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(
+        default=uuid.uuid4, db_default=RandomUUID(), unique=True, editable=False
+    )
     reference = models.CharField(
         _("reference"), max_length=20, unique=True, help_text=_("e.g. GRF23-00042")
     )
@@ -1097,7 +1102,9 @@ class PledgeUpdate(TimeStampedModel):
     """A progress report on a pledge, submitted by one member of the submitting entity on behalf
     of all joint pledgers. Only approved updates count in figures."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(
+        default=uuid.uuid4, db_default=RandomUUID(), unique=True, editable=False
+    )
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="updates")
     # The entity the report speaks for: the pledge's own, or an accepted, verified co-pledger's
     # (set by the update service from the submitter's membership).

@@ -312,12 +312,14 @@ class Writer:
         table = quote(model._meta.db_table)
         staging = self.staging_table(model)
         with self.connection.cursor() as cursor:
-            # Same columns, no indexes, keys nor generated expressions; gone at commit.
+            # Same columns, no indexes, keys, defaults nor generated expressions; gone at
+            # commit. The INSERT below fills the computed and database-default columns.
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DROP"
             )
-            for column in computed:
-                cursor.execute(f"ALTER TABLE {staging} ALTER {quote(column)} DROP NOT NULL")
+            defaults = [f.column for f in _database_defaults(model, columns)]
+            for column in [*computed, *defaults]:
+                cursor.execute(f"ALTER TABLE {staging} ALTER {quote(column)} DROP NOT NULL")  # type: ignore[arg-type]  # concrete fields: a column each
         names = self._copy(model, columns, rows, into=staging, skip=computed.keys())
         columns_ = names.split(", ")
         targets = ", ".join([*columns_, *(quote(column) for column in computed)])
@@ -342,6 +344,7 @@ class Writer:
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         given = [by_attname[c] for c in columns]
         skipped = set(skip)
+        database_defaults = _database_defaults(model, columns)
         missing = [
             f
             for f in model._meta.concrete_fields
@@ -349,6 +352,7 @@ class Writer:
             if f.attname not in columns
             and not f.primary_key
             and not f.generated
+            and f not in database_defaults
             and f.column not in skipped
         ]
         defaults: list[Callable[[], Any]] = [
@@ -583,6 +587,16 @@ class Pipeline(Generic[T]):
         # Never leave a write running while the transaction is rolled back.
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.writer.connection.dec_thread_sharing()
+
+
+def _database_defaults(model: type[models.Model], columns: Sequence[str]) -> list[models.Field]:
+    """The fields not in `columns` that the database fills by its own default (a fresh UUID):
+    cheaper there than calling the Python default for every row."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname not in columns and f.db_default is not models.NOT_PROVIDED
+    ]
 
 
 def through_columns(descriptor: Any) -> tuple[str, str]:

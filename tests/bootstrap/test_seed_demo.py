@@ -242,6 +242,16 @@ def test_joint_pledges_links_and_money_appear_when_seeded(seeded: str) -> None:
     )
 
 
+@pytest.mark.parametrize("model", [Entity, Pledge, PledgeUpdate, Match])
+def test_every_row_has_a_public_id_of_its_own_when_seeded(seeded: str, model: Any) -> None:
+    # The loader leaves these to the database's default (pledges 0031, matching 0004).
+    ids = list(model.objects.values_list("public_id", flat=True))
+
+    assert ids
+    assert None not in ids
+    assert len(set(ids)) == len(ids)
+
+
 def test_needs_offers_and_matches_appear_when_seeded(seeded: str) -> None:
     seeks = SupportPosition.objects.filter(side=Side.SEEKS)
     offers = SupportPosition.objects.filter(side=Side.OFFERS)
