@@ -40,6 +40,19 @@ from .search_documents import entity_document, pledge_document
 # forum: the compact's continuous series, `CONTINUOUS_SERIES`).
 REFERENCE_REGEX = r"^([A-Z0-9]{2,10}-[0-9]{5,}|[A-Z]{2,10}-C-[0-9]{6,})$"
 CONTINUOUS_SERIES = "C"
+
+
+def forum_reference(forum_code: str, number: int) -> str:
+    """The reference of the `number`th pledge announced at a forum, e.g. GRF23-00042."""
+    return f"{forum_code}-{number:05d}"
+
+
+def continuous_reference(compact_code: str, number: int) -> str:
+    """The reference of the `number`th pledge of a compact announced outside any forum, e.g.
+    GCR-C-000123."""
+    return f"{compact_code}-{CONTINUOUS_SERIES}-{number:06d}"
+
+
 # What filters, facets and the progress engine's forum slices call "announced outside any forum"
 # (a forum code is upper case, so it cannot be taken).
 NO_FORUM = "none"

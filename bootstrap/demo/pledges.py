@@ -18,6 +18,8 @@ from pledges.models import (
     ParticipantStatus,
     ReviewState,
     UpdateReviewState,
+    continuous_reference,
+    forum_reference,
 )
 
 from .accounts import DemoAccounts
@@ -34,6 +36,7 @@ from .plans import (
     pledge_description,
     where_phrase,
 )
+from .rounds import announced_between_forums
 from .snapshot import CompactRef, ForumRef, Reference
 from .words import (
     CURRENCY_WEIGHTS,
@@ -143,8 +146,12 @@ class PledgeBuilder:
         showcase: EntityRef,
         seed: int,
         updates_per_pledge: int | None = None,
+        continuous: dict[int, int] | None = None,
     ) -> None:
         self.ref = ref
+        # compact id -> the last number given in its continuous series (`continuous_numbers`)
+        self.continuous = dict(continuous or {})
+        self.between_forums = 0
         self.rng = stream(seed, "pledges")
         self.updates_per_pledge = updates_per_pledge
         self.entities = entities
@@ -213,13 +220,14 @@ class PledgeBuilder:
         latest = approved[-1] if approved else None
 
         created_at = submitted_at or at(announced, 9)
+        reference, forum_id = self._reference(pk, skeleton, compact)
         row = (
             pk,
-            f"{forum.code}-{skeleton.number:05d}",
+            reference,
             title[:300],
             description,
             compact.id,
-            forum.id,
+            forum_id,
             entity.id,
             scope,
             platform,
@@ -262,6 +270,18 @@ class PledgeBuilder:
             ),
             updates=updates,
         )
+
+    def _reference(
+        self, pk: int, skeleton: Skeleton, compact: CompactRef
+    ) -> tuple[str, int | None]:
+        """The pledge's reference and forum: its forum's, or none and the next of its compact's
+        continuous series for one announced between forums."""
+        if not announced_between_forums(pk, skeleton.state):
+            return forum_reference(skeleton.forum.code, skeleton.number), skeleton.forum.id
+        number = self.continuous.get(compact.id, 0) + 1
+        self.continuous[compact.id] = number
+        self.between_forums += 1
+        return continuous_reference(compact.code, number), None
 
     def _topics(self, rng: random.Random, compact: CompactRef) -> _Topics:
         """Objectives (always of the pledge's compact; the first pledges cover every objective),

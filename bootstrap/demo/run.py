@@ -39,7 +39,7 @@ from .partnerships import create_memberships
 from .plans import number_references, plan_skeletons
 from .pledges import PledgeBuilder, PledgeBundle
 from .resources import create_demo_resources
-from .rounds import create_rounds, create_rounds_demo
+from .rounds import continuous_numbers, create_rounds, create_rounds_demo
 from .snapshot import load_reference
 from .writer import ParallelWriters, Pipeline, Writer
 
@@ -257,6 +257,7 @@ def seed_demo(
             showcase=showcase,
             seed=seed,
             updates_per_pledge=updates_per_pledge,
+            continuous=continuous_numbers(),
         )
         counts = Counts()
         pledge_ids = writer.reserve_ids(Pledge, len(skeletons))
@@ -299,8 +300,11 @@ def seed_demo(
         stage("Writing a few pledges in French and Spanish, with English translations…")
         translate_some(pledge_ids)
         save_counters(highest)
-        stage("Announcing pledges between forums, reaffirming, co-pledgers' updates…")
-        made = create_rounds_demo(as_of=as_of)
+        stage("Reaffirming pledges at later forums, co-pledgers' updates…")
+        made = {
+            "between_forums": builder.between_forums,
+            **create_rounds_demo(as_of=as_of, continuous=builder.continuous),
+        }
         log("  " + ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in made.items()))
         stage("Attaching a few demo files (marked DEMO) to the showcase entity's pledges…")
         attachments = create_demo_attachments(

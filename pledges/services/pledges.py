@@ -34,7 +34,6 @@ from forums.models import Forum
 from .. import notifications
 from ..exceptions import StaleVersion, TransitionNotAllowed
 from ..models import (
-    CONTINUOUS_SERIES,
     LANGUAGE_CODES,
     ContinuousReferenceCounter,
     Entity,
@@ -45,6 +44,8 @@ from ..models import (
     ReviewState,
     SupportType,
     TargetUnit,
+    continuous_reference,
+    forum_reference,
 )
 from ..progress_marks import progress_changed
 from ..search_context import refresh_context_search
@@ -519,13 +520,11 @@ def allocate_references(forum: Forum | None, compact: Compact | None, count: int
         counter = ContinuousReferenceCounter.objects.filter(compact=compact)
         counter.update(last_number=F("last_number") + count)
         last = counter.values_list("last_number", flat=True).get()
-        return [
-            f"{compact.code}-{CONTINUOUS_SERIES}-{n:06d}" for n in range(last - count + 1, last + 1)
-        ]
+        return [continuous_reference(compact.code, n) for n in range(last - count + 1, last + 1)]
     PledgeReferenceCounter.objects.get_or_create(forum=forum)
     PledgeReferenceCounter.objects.filter(forum=forum).update(last_number=F("last_number") + count)
     last = PledgeReferenceCounter.objects.values_list("last_number", flat=True).get(forum=forum)
-    return [f"{forum.code}-{n:05d}" for n in range(last - count + 1, last + 1)]
+    return [forum_reference(forum.code, n) for n in range(last - count + 1, last + 1)]
 
 
 def _apply_content(pledge: Pledge, data: PledgeInput) -> None:
