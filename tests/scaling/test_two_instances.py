@@ -71,6 +71,25 @@ def _nginx_conf(tmp: Path, port: int, upstreams: list[int]) -> Path:
     return conf
 
 
+def _served(logs: list[Path], *, expected: int) -> list[list[str]]:
+    """Each instance's logged page requests, once `expected` are logged in all or after 5 s:
+    gunicorn writes a request's access line after sending its response, so the client can read
+    the logs before the last line is there."""
+    deadline = time.monotonic() + 5
+    while True:
+        served = [
+            [
+                line
+                for line in log.read_text().splitlines()
+                if re.search(r'"(GET|POST) /(?!healthz)', line)
+            ]
+            for log in logs
+        ]
+        if sum(map(len, served)) >= expected or time.monotonic() > deadline:
+            return served
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def stack(transactional_db: None, tmp_path: Path) -> Iterator[tuple[str, list[Path]]]:
     """nginx's base URL, and each instance's access log."""
@@ -152,15 +171,8 @@ def test_a_journey_is_served_by_both_instances_in_turn(
     assert linked.status_code == 200
     assert f"Linked: {draft.reference} supersedes {other.reference}." in linked.text
     assert PledgeLink.objects.filter(source=draft, target=other).exists()
-    served = [
-        [
-            line
-            for line in log.read_text().splitlines()
-            if re.search(r'"(GET|POST) /(?!healthz)', line)
-        ]
-        for log in logs
-    ]
     sent = 1 + len(logged_in.history) + 1 + 1 + len(linked.history) + 1
+    served = _served(logs, expected=sent)
     assert len(served[0]) + len(served[1]) == sent
     # Round robin: each instance took half of the journey, the log-in and its form included.
     assert abs(len(served[0]) - len(served[1])) <= 1
