@@ -594,7 +594,7 @@ class Pledge(TimeStampedModel):
     )
     # The searchable text of the pledge's translations, each stemmed by its own language
     # (`pledge_document()` adds it to the pledge's own). Written by the translation services only.
-    translation_search_vector = SearchVectorField(default="", editable=False)
+    translation_search_vector = SearchVectorField(default="", db_default="", editable=False)
     # The searchable names of what the pledge is about (entity, countries, objectives, thematic
     # areas) in the six languages (`pledges.search_context`), added to the pledge's own text by
     # `pledge_document()`. Written by the pledge services only.

@@ -14,6 +14,13 @@ from psycopg.types.json import Jsonb
 
 T = TypeVar("T")
 
+# Column types whose values COPY takes in binary from the Python values the loader gives (int,
+# Decimal, date, aware datetime, bool, str, Jsonb, UUID): int2, int4, int8, numeric, date,
+# timestamptz, bool, text, varchar, jsonb, uuid. Neither side then formats or parses text: 300,000
+# progress updates took 0.9 s of Python and 0.4–0.5 s of PostgreSQL, against 2.0 s and
+# 0.7–1.0 s as text. A table with any other column type (a text-search vector) is copied as text.
+_BINARY_COPY_TYPES = frozenset({21, 23, 20, 1700, 1082, 1184, 16, 25, 1043, 3802, 2950})
+
 # Keys and indexes dropped for a load: (table, name, definition) each.
 _Dropped = tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]
 
@@ -33,6 +40,7 @@ class Writer:
         # second thread inside this thread's transaction (see Pipeline).
         self.connection = connections[DEFAULT_DB_ALIAS]
         self._sequences: dict[str, int] = {}
+        self._types: dict[str, dict[str, int]] = {}
 
     def reserve_ids(self, model: type[models.Model], count: int) -> Sequence[int]:
         """`count` primary keys that no other row has or will get, in ascending order."""
@@ -51,6 +59,20 @@ class Writer:
             )
             low, high, scattered = cursor.fetchone()
             return sorted(scattered) if scattered is not None else range(low, high + 1)
+
+    def _column_types(self, model: type[models.Model], fields: Sequence[models.Field]) -> list[int]:
+        """The type OIDs of these fields' columns in the model's table."""
+        table = model._meta.db_table
+        if table not in self._types:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT attname, atttypid::int FROM pg_attribute "
+                    "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                    [self.connection.ops.quote_name(table)],
+                )
+                self._types[table] = dict(cursor.fetchall())
+        columns = self._types[table]
+        return [columns[f.column] for f in fields]  # type: ignore[index]  # concrete fields: a column each
 
     def _sequence(self, model: type[models.Model]) -> int:
         """The OID of the sequence that gives the model's primary keys."""
@@ -365,8 +387,14 @@ class Writer:
         json_positions = [i for i, f in enumerate(given) if isinstance(f, models.JSONField)]
         quote = self.connection.ops.quote_name
         names = ", ".join(quote(f.column) for f in [*given, *missing])  # type: ignore[arg-type]  # concrete fields: a column each
+        types = self._column_types(model, [*given, *missing])
+        binary = all(oid in _BINARY_COPY_TYPES for oid in types)
         sql = f"COPY {into or quote(model._meta.db_table)} ({names}) FROM STDIN"
+        if binary:
+            sql += " (FORMAT BINARY)"
         with self.connection.cursor() as cursor, cursor.copy(sql) as copy:
+            if binary:
+                copy.set_types(types)
             for row in rows:
                 if json_positions:
                     row = list(row)

@@ -1,15 +1,19 @@
-"""The database gives entities, pledges and progress updates their public id when an insert
-leaves it out (`gen_random_uuid()`).
+"""Database defaults for the columns an insert may leave out: entities, pledges and progress
+updates get their public id from `gen_random_uuid()`, a pledge starts with an empty translation
+search vector.
 
-Django still sets it for every row it saves (the field's Python default wins). The demo loader's
-COPY leaves the column to PostgreSQL: `uuid.uuid4()` and formatting each value in Python were
-~11 % of the loader's Python time, on the thread that bounds a large load (docs/performance.md,
-"Loader"). The historical pledge table copies the field, so it gets the same default.
+Django still sets both for every row it saves (the field's Python default wins). The demo
+loader's COPY leaves these columns to PostgreSQL: `uuid.uuid4()` and formatting each value in
+Python were ~11 % of the loader's Python time, on the thread that bounds a large load, and a
+text-search vector has no binary COPY form from Python, so with it the pledges could not be
+copied in binary (docs/performance.md, "Loader"). The historical pledge table copies the public
+id field, so it gets the same default.
 """
 
 import uuid
 
 from django.contrib.postgres.functions import RandomUUID
+from django.contrib.postgres.search import SearchVectorField
 from django.db import migrations, models
 
 
@@ -38,5 +42,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name="pledgeupdate", name="public_id", field=_public_id(unique=True)
+        ),
+        migrations.AlterField(
+            model_name="pledge",
+            name="translation_search_vector",
+            field=SearchVectorField(db_default="", default="", editable=False),
         ),
     ]
