@@ -6,7 +6,13 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from pledges.models import LinkKind, PledgeLink, PledgeReferenceCounter, ReviewState
+from pledges.models import (
+    ContinuousReferenceCounter,
+    LinkKind,
+    PledgeLink,
+    PledgeReferenceCounter,
+    ReviewState,
+)
 
 from .bundles import IndexRow
 from .draws import at, stream
@@ -137,12 +143,18 @@ class _Linker:
                 self.link(*pair, kind)
 
 
-def save_counters(highest: dict[int, int]) -> None:
-    """Let the app continue numbering after the demo pledges."""
-    for forum_id, number in sorted(highest.items()):
-        counter, created = PledgeReferenceCounter.objects.get_or_create(
-            forum_id=forum_id, defaults={"last_number": number}
-        )
-        if not created and counter.last_number < number:
-            counter.last_number = number
-            counter.save(update_fields=["last_number"])
+def save_counters(highest: dict[int, int], *, continuous: dict[int, int]) -> None:
+    """Let the app continue numbering after the demo pledges: each forum's series after
+    `highest` (forum id -> number), each compact's continuous series after `continuous`
+    (compact id -> number). A counter is never moved back."""
+    for model, key, numbers in (
+        (PledgeReferenceCounter, "forum_id", highest),
+        (ContinuousReferenceCounter, "compact_id", continuous),
+    ):
+        for pk, number in sorted(numbers.items()):
+            counter, created = model.objects.get_or_create(
+                **{key: pk}, defaults={"last_number": number}
+            )
+            if not created and counter.last_number < number:
+                counter.last_number = number
+                counter.save(update_fields=["last_number"])

@@ -299,11 +299,11 @@ def seed_demo(
         )
         stage("Writing a few pledges in French and Spanish, with English translations…")
         translate_some(pledge_ids)
-        save_counters(highest)
+        save_counters(highest, continuous=builder.continuous)
         stage("Reaffirming pledges at later forums, co-pledgers' updates…")
         made = {
             "between_forums": builder.between_forums,
-            **create_rounds_demo(as_of=as_of, continuous=builder.continuous),
+            **create_rounds_demo(as_of=as_of),
         }
         log("  " + ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in made.items()))
         stage("Attaching a few demo files (marked DEMO) to the showcase entity's pledges…")

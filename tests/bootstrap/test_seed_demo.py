@@ -522,6 +522,7 @@ def test_rerun_adds_pledges_but_not_accounts_and_resets_the_password_when_seeded
     seeded: str, client: Client
 ) -> None:
     entities = Entity.objects.count()
+    continuous = dict(ContinuousReferenceCounter.objects.values_list("compact_id", "last_number"))
     stakeholder = User.objects.get(email="stakeholder@example.org")
     stakeholder.set_password("changed-by-someone")
     stakeholder.save()
@@ -529,6 +530,9 @@ def test_rerun_adds_pledges_but_not_accounts_and_resets_the_password_when_seeded
     seed_demo(pledges=50)
 
     assert Pledge.objects.count() == PLEDGES + 50
+    # The continuous series go on from where the first run left them, never back.
+    for compact_id, number in continuous.items():
+        assert ContinuousReferenceCounter.objects.get(compact_id=compact_id).last_number >= number
     assert Entity.objects.count() == entities  # the same names are reused
     assert (
         User.objects.filter(email__in=["secretariat@example.org", stakeholder.email]).count() == 2
