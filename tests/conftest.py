@@ -24,7 +24,6 @@ import redis
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -35,6 +34,7 @@ from accounts.models import User
 from compacts.models import Compact
 from pledges.roles import SECRETARIAT_GROUP, ensure_secretariat_group
 
+from .caching import clear_run_cache
 from .factories import REFERENCE_MODELS, MembershipFactory, UserFactory
 
 # Debian's Chromium: Playwright's own browser download cannot work on these machines, and
@@ -169,13 +169,8 @@ def _cache_redis() -> Iterator[redis.Redis]:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(_cache_redis: redis.Redis) -> None:
-    """Every test starts with an empty cache (rate limits and nudge debounces live there).
-
-    Only this run's keys are deleted: `cache.clear()` would empty the whole Redis database,
-    including the keys of another test run working on the same server."""
-    keys = list(_cache_redis.scan_iter(match=cache.make_key("*"), count=1000))
-    if keys:
-        _cache_redis.delete(*keys)
+    """Every test starts with an empty cache (rate limits and nudge debounces live there)."""
+    clear_run_cache(_cache_redis)
 
 
 SNAPSHOT_SCHEMA = "test_reference_snapshot"

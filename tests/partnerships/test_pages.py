@@ -17,6 +17,7 @@ from partnerships.models import (
     MultistakeholderPledge,
 )
 from pledges.models import ReviewState
+from tests.caching import clear_run_cache
 from tests.factories import EntityFactory, PledgeFactory
 
 from .conftest import World
@@ -248,9 +249,7 @@ def test_the_dashboard_slice_charts_the_members_figures(client: Client, world: W
     url = reverse("dashboards:msp", args=[world.msp.slug])
     assert "The figures have not been computed yet." in client.get(url).content.decode()
     engine.recompute_msps([world.msp.pk])
-    from django.core.cache import cache
-
-    cache.clear()  # the dashboard caches per snapshot version; tests bump nothing
+    clear_run_cache()  # the dashboard caches per snapshot version; tests bump nothing
     page = client.get(url).content.decode()
     assert "Implementation status of the member pledges" in page
     assert "/pledges/?msp=resettlement&amp;implementation_status=none" in page

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -23,6 +22,7 @@ from pledges.models import (
     SupportType,
     UpdateReviewState,
 )
+from tests.caching import clear_run_cache
 from tests.factories import (
     EntityFactory,
     PledgeRows,
@@ -91,7 +91,7 @@ def count_queries(client: Any, url: str, *, clear_cache: bool = False) -> tuple[
     `clear_cache`, as the first visitor after the cache was emptied."""
     client.get(url)
     if clear_cache:
-        cache.clear()
+        clear_run_cache()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     return len(queries), response
