@@ -260,6 +260,9 @@ class Writer:
         with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
             for model in written_apart:
                 cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608
+            # Deleting committed pledges queues the checks of the keys that point at them,
+            # and PostgreSQL refuses to build an index on a table with checks queued.
+            self._run_pending_checks(cursor)
             # Those built apart already (`DetachedLoad.build_indexes`) are still there.
             cursor.execute(
                 "SELECT indexrelid::regclass::text FROM pg_index "

@@ -113,7 +113,10 @@ def test_same_rows_and_search_documents_when_written_over_two_connections(
     assert schema_of_loaded_tables() == before
 
 
-@pytest.mark.parametrize("when", ["writing pledges", "linking them, after they committed"])
+@pytest.mark.parametrize(
+    "when",
+    ["writing pledges", "building their indexes", "linking them, after they committed"],
+)
 def test_nothing_is_left_when_a_load_over_two_connections_fails(
     reference_data: None, large: list[int], monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
@@ -128,12 +131,18 @@ def test_nothing_is_left_when_a_load_over_two_connections_fails(
         write_rows(rows, writer, **kwargs)
 
     def failing_links(**kwargs: Any) -> Any:
-        if when != "writing pledges":
+        if when == "linking them, after they committed":
             assert Pledge.objects.count() == 150  # committed by the other connections
             raise RuntimeError("disk full")
         return create_links(**kwargs)
 
+    def failing_builds(load: Any, connections_: int) -> None:
+        assert Pledge.objects.count() == 150  # committed by the other connections
+        raise RuntimeError("disk full")
+
     monkeypatch.setattr(demo_run, "write_rows", failing_write)
+    if when == "building their indexes":
+        monkeypatch.setattr(demo_writer.DetachedLoad, "build_indexes", failing_builds)
     monkeypatch.setattr(demo_run, "create_links", failing_links)
 
     with pytest.raises(RuntimeError, match="disk full"):
