@@ -1,6 +1,7 @@
 """Writes the demo's rows in bulk: ids reserved up front, rows streamed with COPY, keys and
 indexes dropped and rebuilt around large loads, one chunk written while the next is generated."""
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -8,6 +9,7 @@ from queue import Empty, Full, Queue
 from threading import Event, Thread
 from typing import Any, Generic, TypeVar
 
+from django.contrib.postgres.functions import RandomUUID
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.utils import timezone
 from psycopg import postgres
@@ -28,7 +30,11 @@ _BINARY_COPY_TYPES = frozenset(
     )
 )
 
-# Keys and indexes dropped for a load: (table, name, definition) each.
+# The table a foreign key's definition (`pg_get_constraintdef`) points at.
+_REFERENCED = re.compile(r"FOREIGN KEY \(.*?\) REFERENCES (?P<table>[^(]+)\(")
+
+# Constraints (foreign keys; unique constraints put back onto their rebuilt index) and indexes
+# dropped for a load: (table, name, definition) each, in the order they are added back.
 _Dropped = tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]
 
 
@@ -230,13 +236,13 @@ class Writer:
         are deleted and the keys and indexes created again: the database is as before, the
         one all-or-nothing load's promise, kept by hand."""
         with transaction.atomic(using=self.connection.alias):
-            dropped = self._drop(models_, rebuild_indexes=True)
+            dropped = self._drop(models_, rebuild_indexes=True, unique_of=written_apart)
         load = DetachedLoad(self, written_apart, dropped)
         try:
             with transaction.atomic(using=self.connection.alias):
                 self.session_settings()
                 yield load
-                self._restore((dropped[0], load.indexes_left()))
+                self._restore((load.keys_left(), load.indexes_left()))
         except BaseException:
             self._undo(written_apart, dropped)
             raise
@@ -271,11 +277,39 @@ class Writer:
             )
             built = {name for (name,) in cursor.fetchall()}
             self._restore(([], [index for index in indexes if index[1] not in built]))
-            # The keys last, over the rows as they were before the load.
-            self._restore((keys, []))
+            # The keys last, over the rows as they were before the load. Those added apart
+            # are there too, perhaps not yet checked (`DetachedLoad.build_indexes`).
+            cursor.execute(
+                "SELECT conname, convalidated FROM pg_constraint "
+                "WHERE conrelid = ANY(%s::regclass[])",
+                [sorted({table for table, _, _ in keys})],
+            )
+            present = dict(cursor.fetchall())
+            self._restore(([key for key in keys if key[1] not in present], []))
+            for table, name, _ in keys:
+                if present.get(name) is False:
+                    cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote(name)}")
 
-    def _drop(self, models_: Sequence[type[models.Model]], *, rebuild_indexes: bool) -> "_Dropped":
+    def _drop(
+        self,
+        models_: Sequence[type[models.Model]],
+        *,
+        rebuild_indexes: bool,
+        unique_of: Sequence[type[models.Model]] = (),
+    ) -> "_Dropped":
+        """Drop the tables' foreign keys and, with `rebuild_indexes`, their non-unique indexes.
+
+        The tables `unique_of` (empty, and indexed again before anything else reads them:
+        `DetachedLoad.build_indexes`) lose their random public ids' unique constraints too: the
+        database fills them (`_random_columns`), each lands on a random leaf of its
+        index, so keeping them cost a page read and, after each checkpoint, a full page written
+        to the WAL for most rows (1,000,000 pledges' and 2,000,000 updates' ids: 120 MB of
+        index, about `shared_buffers`). Other unique indexes stay: their keys grow in the order
+        rows are written, and the load reads through some of them (a pledge's countries and
+        objectives, to compute its search context). A constraint comes back after its index,
+        by `ADD CONSTRAINT … USING INDEX`, which only records it."""
         tables = [m._meta.db_table for m in models_]
+        random_unique = [f"{m._meta.db_table}.{c}" for m in unique_of for c in _random_columns(m)]
         quote = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
             # regclass prints table names quoted as needed, ready for ALTER TABLE.
@@ -288,26 +322,40 @@ class Writer:
             keys = cursor.fetchall()
             cursor.execute(
                 "SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text, "
-                "pg_get_indexdef(i.indexrelid) "
-                "FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) "
-                "AND NOT i.indisunique AND NOT i.indisexclusion AND NOT i.indisprimary "
+                "pg_get_indexdef(i.indexrelid), c.conname, c.condeferrable, c.condeferred "
+                "FROM pg_index i "
+                "JOIN pg_class t ON t.oid = i.indrelid "
+                "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+                "LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'u' "
+                "WHERE i.indrelid = ANY(%s::regclass[]) "
+                "AND NOT i.indisexclusion AND NOT i.indisprimary "
+                "AND (NOT i.indisunique OR i.indnkeyatts = 1 AND i.indexprs IS NULL "
+                "     AND t.relname || '.' || a.attname = ANY(%s)) "
                 "ORDER BY 2",
-                [tables],
+                [tables, random_unique],
             )
-            indexes = cursor.fetchall() if rebuild_indexes else []
+            found = cursor.fetchall() if rebuild_indexes else []
+        indexes = [(table, index, definition) for table, index, definition, *_ in found]
+        unique = [
+            (table, name, f"UNIQUE USING INDEX {quote(name)}{_deferral(deferrable, deferred)}")
+            for table, _, _, name, deferrable, deferred in found
+            if name is not None
+        ]
         try:
             with (
                 transaction.atomic(using=self.connection.alias),
                 self.connection.cursor() as cursor,
             ):
                 self._run_pending_checks(cursor)
-                for table, name, _ in keys:
+                # Dropping a unique constraint drops its index.
+                for table, name, _ in [*keys, *unique]:
                     cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-                for _, index, _ in indexes:
-                    cursor.execute(f"DROP INDEX {index}")
+                for _, index, _, constraint, *_ in found:
+                    if constraint is None:
+                        cursor.execute(f"DROP INDEX {index}")
         except DatabaseError:
-            keys, indexes = [], []  # not the owner: keep everything in place
-        return keys, indexes
+            return [], []  # not the owner: keep everything in place
+        return [*unique, *keys], indexes
 
     def _restore(self, dropped: "_Dropped") -> None:
         keys, indexes = dropped
@@ -425,18 +473,35 @@ class DetachedLoad:
         self.writer = writer
         self.tables = {writer.connection.ops.quote_name(m._meta.db_table) for m in written_apart}
         self.tables |= {m._meta.db_table for m in written_apart}
-        self.indexes = dropped[1]
+        self.keys, self.indexes = dropped
         self.built: set[str] = set()
+        self.checked: set[str] = set()
 
     def indexes_left(self) -> list[tuple[str, str, str]]:
         """The dropped indexes not yet built again."""
         return [index for index in self.indexes if index[1] not in self.built]
 
+    def keys_left(self) -> list[tuple[str, str, str]]:
+        """The dropped constraints not yet added back."""
+        return [key for key in self.keys if key[1] not in self.checked]
+
+    def _keys_apart(self) -> list[tuple[str, str, str]]:
+        """The foreign keys from one table written apart to another: every row they check is
+        committed, so other connections can check them."""
+        return [
+            (table, name, definition)
+            for table, name, definition in self.keys
+            if table in self.tables
+            and (target := _REFERENCED.match(definition)) is not None
+            and target["table"] in self.tables
+        ]
+
     def build_indexes(self, connections_: int) -> None:
-        """Build the indexes of the tables written apart, now committed, over `connections_`
-        connections at once, each index in its own transaction (largest tables first), before
-        this transaction touches those tables: one backend builds one index on one core, and
-        the full-text (GIN) indexes alone take it about a minute at 1,000,000 pledges."""
+        """Build the indexes of the tables written apart, now committed, and check the keys
+        between them, over `connections_` connections at once, each index or key in its own
+        transaction (largest tables first), before this transaction touches those tables: one
+        backend builds one index on one core, and the full-text (GIN) indexes alone take it
+        about a minute at 1,000,000 pledges."""
         mine = [index for index in self.indexes_left() if index[0] in self.tables]
         with self.writer.connection.cursor() as cursor:
             cursor.execute(
@@ -447,13 +512,28 @@ class DetachedLoad:
             size = dict(cursor.fetchall())
         # GIN builds are the longest: first, so that the other connection takes the rest.
         mine.sort(key=lambda index: ("USING gin" not in index[2], -size.get(index[0], 0)))
+        # The keys between these tables are added back now without checking any row (NOT
+        # VALID: a moment each, while no build holds its table) and checked afterwards, apart
+        # (VALIDATE locks only the key's own table, so keys of different tables are checked at
+        # once, and beside the long GIN build): in this transaction at the end, where adding
+        # one locks the table it points at, they took ~25 s one after the other at 1,000,000.
+        keys = self._keys_apart()
+        quote = self.writer.connection.ops.quote_name
+        unchecked = [f"ALTER TABLE {t} ADD CONSTRAINT {quote(n)} {d} NOT VALID" for t, n, d in keys]
+        run_apart([(None, unchecked)], 1)
         run_apart(
             [
-                (name, ("SET LOCAL maintenance_work_mem = '1GB'", definition))
-                for _, name, definition in mine
+                *(
+                    (("index", name), ("SET LOCAL maintenance_work_mem = '1GB'", definition))
+                    for _, name, definition in mine
+                ),
+                *(
+                    (("key", name), (f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote(name)}",))
+                    for table, name, _ in keys
+                ),
             ],
             connections_,
-            done=self.built.add,
+            done=lambda job: (self.built if job[0] == "index" else self.checked).add(job[1]),
         )
 
 
@@ -636,6 +716,22 @@ def _database_defaults(model: type[models.Model], columns: Sequence[str]) -> lis
         for f in model._meta.concrete_fields
         if f.attname not in columns and f.db_default is not models.NOT_PROVIDED
     ]
+
+
+def _random_columns(model: type[models.Model]) -> list[str]:
+    """The model's unique columns that the database fills with a random value (public ids)."""
+    return [
+        f.column
+        for f in model._meta.concrete_fields
+        if f.column and f.unique and not f.primary_key and isinstance(f.db_default, RandomUUID)
+    ]
+
+
+def _deferral(deferrable: bool, deferred: bool) -> str:
+    """The clause that gives a unique constraint back its deferral when it is added again."""
+    if not deferrable:
+        return ""
+    return " DEFERRABLE INITIALLY DEFERRED" if deferred else " DEFERRABLE"
 
 
 def through_columns(descriptor: Any) -> tuple[str, str]:

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from bootstrap import demo
 from bootstrap.demo import run as demo_run
@@ -153,4 +153,53 @@ def test_nothing_is_left_when_a_load_over_two_connections_fails(
     assert PledgeUpdate.objects.count() == 0
     assert PledgeTarget.objects.count() == 0
     assert Entity.objects.count() == entities
+    assert schema_of_loaded_tables() == before
+
+
+@pytest.mark.parametrize(
+    ("broken", "error"),
+    [
+        ("two pledges with one public id", "public_id"),
+        ("a pledge's objective row pointing at no pledge", "pledge_id"),
+    ],
+)
+def test_rows_breaking_a_constraint_fail_the_load_and_leave_nothing(
+    reference_data: None,
+    large: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    broken: str,
+    error: str,
+) -> None:
+    """The written-apart tables load without their keys and their public ids' unique indexes;
+    adding them back checks every row, so one bad row still fails the whole load."""
+    before = schema_of_loaded_tables()
+    broke = []
+
+    def breaking_write(rows: Any, writer: Any, **kwargs: Any) -> None:
+        write_rows(rows, writer, **kwargs)
+        if broke:
+            return
+        broke.append(broken)
+        with writer.connection.cursor() as cursor:
+            if broken == "two pledges with one public id":
+                cursor.execute(
+                    "UPDATE pledges_pledge SET public_id = '00000000-0000-4000-8000-000000000001' "
+                    "WHERE id = ANY(%s)",
+                    [[row[0] for row in rows.pledges[:2]]],
+                )
+            else:
+                cursor.execute(
+                    "UPDATE pledges_pledge_objectives SET pledge_id = -1 "
+                    "WHERE id = (SELECT min(id) FROM pledges_pledge_objectives)"
+                )
+
+    monkeypatch.setattr(demo_run, "write_rows", breaking_write)
+
+    with pytest.raises(IntegrityError, match=error):
+        demo.seed_demo(pledges=150, seed=5, as_of=AS_OF)
+
+    assert broke
+    assert large == [demo_run.WRITERS]
+    assert Pledge.objects.count() == 0
+    assert PledgeUpdate.objects.count() == 0
     assert schema_of_loaded_tables() == before
