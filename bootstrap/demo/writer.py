@@ -325,7 +325,8 @@ class Writer:
                 "pg_get_indexdef(i.indexrelid), c.conname, c.condeferrable, c.condeferred "
                 "FROM pg_index i "
                 "JOIN pg_class t ON t.oid = i.indrelid "
-                "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+                # LEFT: an expression index has no column (`indkey[0]` is 0).
+                "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
                 "LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'u' "
                 "WHERE i.indrelid = ANY(%s::regclass[]) "
                 "AND NOT i.indisexclusion AND NOT i.indisprimary "
