@@ -34,6 +34,10 @@ def _spoof_checker() -> icu.SpoofChecker:
 
 
 def _without_format_characters(text: str) -> str:
+    # ASCII holds no format character (its controls are Cc), and most names are ASCII: the
+    # loop over every character made both keys of 300,000 names take 10 s instead of 4 s.
+    if text.isascii():
+        return text
     return "".join(char for char in text if unicodedata.category(char) != "Cf")
 
 
