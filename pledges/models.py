@@ -34,7 +34,7 @@ from core.models import Country, Currency, ExchangeRate, TimeStampedModel
 from forums.models import Forum, ReportingRound
 
 from .names import cased_name_skeleton, name_skeleton
-from .search_documents import entity_document, pledge_document
+from .search_documents import entity_document, pledge_text_document, stored_pledge_document
 
 # GRF23-00042 (announced at a forum: the forum's series) or GCR-C-000123 (announced outside any
 # forum: the compact's continuous series, `CONTINUOUS_SERIES`).
@@ -593,17 +593,20 @@ class Pledge(TimeStampedModel):
         help_text=_("Incremented by every change, so that a stale edit is refused."),
     )
     # The searchable text of the pledge's translations, each stemmed by its own language
-    # (`pledge_document()` adds it to the pledge's own). Written by the translation services only.
+    # (`pledge_text_document()` adds it to the pledge's own). Written by the translation services
+    # only.
     translation_search_vector = SearchVectorField(default="", db_default="", editable=False)
     # The searchable names of what the pledge is about (entity, countries, objectives, thematic
-    # areas) in the six languages (`pledges.search_context`), added to the pledge's own text by
-    # `pledge_document()`. Written by the pledge services only.
+    # areas) in the six languages (`pledges.search_context`), searched after `search_document`
+    # (`stored_pledge_document()`). Written by the pledge services only. Kept in the row
+    # (STORAGE MAIN, migration 0032), where the search ranks it.
     context_search_vector = SearchVectorField(default="", editable=False)
-    # The whole searchable document (`pledge_document()`), stored so that ranking a search's
-    # matches reads it instead of stemming each match's description again (ts_rank over the
-    # expression took 540 ms for 4,000 matches at 1,000,000 pledges); the GIN index covers it.
+    # The pledge's own text and its translations, stemmed (`pledge_text_document()`), stored so
+    # that ranking a search's matches reads it instead of stemming each match's description
+    # again (ts_rank over the expression took 540 ms for 4,000 matches at 1,000,000 pledges).
+    # The GIN index covers it followed by the context (`stored_pledge_document()`).
     search_document = models.GeneratedField(
-        expression=pledge_document(), output_field=SearchVectorField(), db_persist=True
+        expression=pledge_text_document(), output_field=SearchVectorField(), db_persist=True
     )
 
     objects = PledgeQuerySet.as_manager()
@@ -744,7 +747,7 @@ class Pledge(TimeStampedModel):
                 name="pledge_published_forum_idx",
             ),
             # The full-text search (`pledges.search`).
-            GinIndex(fields=["search_document"], name="pledge_search_idx"),
+            GinIndex(stored_pledge_document(), name="pledge_search_idx"),
             # The title's words as written, for the duplicate warning (`pledges.duplicates`,
             # which compiles `title_words()` to this same expression).
             GinIndex(SearchVector("title", config="simple"), name="pledge_title_words_idx"),

@@ -2,8 +2,8 @@
 
 The pledge's own text (reference, title, description, each pledge stemmed by the rules of its
 language), its translations' text and its context are matched through one tsvector,
-`pledge_document()`, stored in `Pledge.search_document` and indexed with GIN there
-(`pledges.search_documents`); the rank reads the same stored column.
+`stored_pledge_document()`: the stored `Pledge.search_document` followed by the stored context,
+GIN-indexed as that expression (`pledges.search_documents`); the rank reads the same columns.
 The query is read by the rules of the page's language, so that on /fr/ "réfugié école" finds
 "Accueillir les réfugiés dans les écoles"; and also word for word (`simple`), so that words
 stored as written (Arabic, Chinese, names) are found from any page.
@@ -21,12 +21,17 @@ from django.contrib.postgres.search import (
     SearchVectorExact,
 )
 from django.db import connection
-from django.db.models import Case, Expression, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, Expression, FloatField, Q, QuerySet, Value, When
 from django.utils import translation
 
 from .models import Entity, Pledge
 from .names import cased_name_skeleton, name_skeleton
-from .search_documents import PLEDGE_DOCUMENT, SEARCH_CONFIG, entity_document, search_config
+from .search_documents import (
+    SEARCH_CONFIG,
+    entity_document,
+    search_config,
+    stored_pledge_document,
+)
 
 # Shaped like a pledge reference (GRF23-00042, or GCR-C-000123 of a pledge announced outside
 # any forum): looked up exactly, through the unique index.
@@ -85,7 +90,7 @@ def filter_by_text(
         entity_ids = matching_entity_ids(text)
     # A lookup rather than an annotation, so that facet counts (GROUP BY on this queryset)
     # do not drag the tsvector along.
-    matches = SearchVectorExact(F(PLEDGE_DOCUMENT), pledge_query(text))
+    matches = SearchVectorExact(stored_pledge_document(), pledge_query(text))
     return queryset.filter(Q(matches) | exact_reference | Q(entity_id__in=entity_ids))
 
 
@@ -98,7 +103,7 @@ def relevance(text: str) -> Expression:
         default=Value(0.0),
         output_field=FloatField(),
     )
-    return exact + SearchRank(F(PLEDGE_DOCUMENT), pledge_query(text))
+    return exact + SearchRank(stored_pledge_document(), pledge_query(text))
 
 
 # The text of an entity as `entity_search_idx` indexes it, so that the look-alike lookup below can

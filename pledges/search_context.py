@@ -4,8 +4,9 @@
 names Kenya. The context (the submitting entity's name and acronym, the beneficiary countries, the
 objectives and the thematic areas, named in each of the six languages and stemmed by that
 language's rules) lives in other tables, which no index expression on pledges can read; so it is
-stored in `Pledge.context_search_vector`, which `pledge_document()` adds to the pledge's own
-text. One GIN index then serves every word of a query wherever the word is found.
+stored in `Pledge.context_search_vector`, which the search reads after the pledge's own text
+(`stored_pledge_document()`). One GIN index then serves every word of a query wherever the word
+is found.
 
 The pledge services call `refresh_context_search` after every change of content, in the same
 transaction; the migration that added the column and the demo loader fill it for all pledges.

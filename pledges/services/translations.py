@@ -106,8 +106,8 @@ def _locked_for_translation(pledge: Pledge | int, by: User) -> Pledge:
 
 def refresh_translation_search(pledge_id: int) -> None:
     """Store the searchable text of the pledge's translations, each stemmed by the rules of its
-    own language, in `Pledge.translation_search_vector` (which `pledge_document()` adds to the
-    pledge's own text). The translations live in another table, which no index expression on
+    own language, in `Pledge.translation_search_vector` (which `pledge_text_document()` adds to
+    the pledge's own text). The translations live in another table, which no index expression on
     pledges can read: their services call this after every change, in the same transaction."""
     parts: list[Expression] = []
     for title, description, language in PledgeTranslation.objects.filter(

@@ -521,3 +521,43 @@ def test_going_back_keeps_the_value_progress_used(journey: Journey) -> None:
         new = journey.migrate(EDITIONS_AFTER)
         value = new.get_model("indicators", "IndicatorValue").objects.get(indicator=resettled.pk)
         assert value.report.year == 2025
+
+
+# pledges 0032 on real data: the stored document keeps the pledge's own text only, and the
+# search, which reads it followed by the stored context, still finds the pledge by either.
+
+SEARCH_CONTEXT_BEFORE = [("pledges", "0031_database_defaults")]
+SEARCH_CONTEXT_AFTER = [("pledges", "0032_search_context_stored_once")]
+
+
+def _matches(reference: str, document_sql: str, word: str) -> bool:
+    with connections[ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"SELECT ({document_sql}) @@ to_tsquery('simple', %s) "  # noqa: S608 (constants)
+            "FROM pledges_pledge WHERE reference = %s",
+            [word, reference],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def test_the_context_leaves_the_stored_document_and_is_still_searched(journey: Journey) -> None:
+    with journey.trial(SEARCH_CONTEXT_BEFORE) as old:
+        forum = _grf23(old, _compact(old))
+        entity = _entity(old, name_skeleton="old", cased_name_skeleton="Old")
+        _pledge(old, forum, entity, "GRF23-09999", title="Classrooms")
+        with connections[ALIAS].cursor() as cursor:
+            cursor.execute(
+                "UPDATE pledges_pledge SET context_search_vector = to_tsvector('simple', 'jordan')"
+            )
+        assert _matches("GRF23-09999", "search_document", "jordan")
+
+        journey.migrate(SEARCH_CONTEXT_AFTER)
+
+        assert not _matches("GRF23-09999", "search_document", "jordan")
+        searched = "search_document || context_search_vector"
+        assert _matches("GRF23-09999", searched, "jordan")
+        assert _matches("GRF23-09999", searched, "classroom")  # the title, stemmed
+
+        journey.migrate(SEARCH_CONTEXT_BEFORE)  # and back
+
+        assert _matches("GRF23-09999", "search_document", "jordan")

@@ -149,10 +149,13 @@ def test_postgresql_uses_the_gin_index_when_matching_entity_names(world: World) 
     assert "entity_search_idx" in plan
 
 
-def test_search_document_stays_in_the_row_when_a_pledge_is_stored(world: World) -> None:
-    """Ranking reads each match's document: kept in the row (STORAGE MAIN, pledges 0028), not
-    fetched out of TOAST (docs/performance.md, measurement 13). A migration that drops and adds
-    the generated column again (the only way to change its expression) silently resets this."""
+def test_search_document_and_context_stay_in_the_row_when_a_pledge_is_stored(
+    world: World,
+) -> None:
+    """Ranking reads each match's document and context: kept in the row (STORAGE MAIN, pledges
+    0029 and 0032), not fetched out of TOAST (docs/performance.md, measurement 13). A migration
+    that drops and adds the generated column again (the only way to change its expression)
+    silently resets this."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
@@ -161,4 +164,4 @@ def test_search_document_stays_in_the_row_when_a_pledge_is_stored(world: World) 
         )
         storage = dict(cursor.fetchall())
 
-    assert storage == {"context_search_vector": "e", "search_document": "m"}
+    assert storage == {"context_search_vector": "m", "search_document": "m"}
