@@ -3,7 +3,8 @@
 The pledge's own text (reference, title, description, each pledge stemmed by the rules of its
 language), its translations' text and its context are matched through one tsvector,
 `stored_pledge_document()`: the stored `Pledge.search_document` followed by the stored context,
-GIN-indexed as that expression (`pledges.search_documents`); the rank reads the same columns.
+GIN-indexed as that expression (`pledges.search_documents`); the rank reads the same two columns
+(`pledge_rank()`).
 The query is read by the rules of the page's language, so that on /fr/ "réfugié école" finds
 "Accueillir les réfugiés dans les écoles"; and also word for word (`simple`), so that words
 stored as written (Arabic, Chinese, names) are found from any page.
@@ -17,7 +18,6 @@ from collections.abc import Sequence
 from django.contrib.postgres.search import (
     CombinedSearchQuery,
     SearchQuery,
-    SearchRank,
     SearchVectorExact,
 )
 from django.db import connection
@@ -29,6 +29,7 @@ from .names import cased_name_skeleton, name_skeleton
 from .search_documents import (
     SEARCH_CONFIG,
     entity_document,
+    pledge_rank,
     search_config,
     stored_pledge_document,
 )
@@ -103,7 +104,7 @@ def relevance(text: str) -> Expression:
         default=Value(0.0),
         output_field=FloatField(),
     )
-    return exact + SearchRank(stored_pledge_document(), pledge_query(text))
+    return exact + pledge_rank(pledge_query(text))
 
 
 # The text of an entity as `entity_search_idx` indexes it, so that the look-alike lookup below can

@@ -1001,17 +1001,17 @@ def relevance_search() -> Result:
     """The browser's relevance-sorted search (`PledgeFilter` on `?q=social security`, as
     `/pledges/`): the ids of its first SEARCH_TOP pledges in rank order, median of
     SEARCH_REPEATS in-process queries. Baseline, same run and data: the same search ranked by
-    ts_rank over the document computed from each match's text (`pledge_document()`, what the
-    rank read before the document was stored); the top SEARCH_TOP must come in the same order."""
+    ts_rank over the text document computed from each match's text (`pledge_rank()` of
+    `pledge_text_document()`, what the rank read before the document was stored); the top
+    SEARCH_TOP must come in the same order."""
     from django.contrib.auth.models import AnonymousUser
-    from django.contrib.postgres.search import SearchRank
     from django.db.models import Case, FloatField, Value, When
     from django.http import QueryDict
     from django.test import RequestFactory
 
     from pledges import search
     from pledges.filters import ORDERINGS, PledgeFilter
-    from pledges.search_documents import pledge_document
+    from pledges.search_documents import pledge_rank, pledge_text_document
     from pledges.selectors import public_pledges
 
     request = RequestFactory().get("/pledges/")
@@ -1027,7 +1027,9 @@ def relevance_search() -> Result:
     )
     computed = (
         search.filter_by_text(public_pledges(request.user), SEARCH_TEXT)
-        .annotate(rank=exact + SearchRank(pledge_document(), search.pledge_query(SEARCH_TEXT)))
+        .annotate(
+            rank=exact + pledge_rank(search.pledge_query(SEARCH_TEXT), text=pledge_text_document())
+        )
         .order_by("-rank", *ORDERINGS["newest"])
         .values_list("pk", flat=True)
     )

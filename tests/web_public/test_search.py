@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 import pytest
-from django.contrib.postgres.search import SearchRank
 from django.db import connection
 from django.test import Client
 
@@ -11,7 +10,7 @@ from pledges import search
 from pledges.filters import ORDERINGS
 from pledges.models import Pledge
 from pledges.search_context import refresh_context_search
-from pledges.search_documents import pledge_document
+from pledges.search_documents import pledge_rank, pledge_text_document
 from tests.plans import planned
 
 from .conftest import World
@@ -80,8 +79,8 @@ def test_best_match_is_the_default_order_when_searching(world: World, client: Cl
 def test_best_match_ranks_as_the_text_computed_afresh_would_when_reading_the_stored_document(
     world: World, make_pledge: Callable[..., Pledge], client: Client
 ) -> None:
-    # The rank reads `Pledge.search_document`; the order must be the one ranking the document
-    # computed from each pledge's text gave before it was stored.
+    # The rank reads `Pledge.search_document`; the order must be the one ranking the text
+    # document computed from each pledge's text gives.
     for title, description in [
         ("Refugee schools", "Schools for refugee children, refugee teachers and schools."),
         ("Teacher training", "Training teachers of refugee children in two schools."),
@@ -93,7 +92,7 @@ def test_best_match_ranks_as_the_text_computed_afresh_would_when_reading_the_sto
     query = search.pledge_query("refugee schools")
     computed = (
         search.filter_by_text(Pledge.objects.published(), "refugee schools")
-        .annotate(rank=SearchRank(pledge_document(), query))
+        .annotate(rank=pledge_rank(query, text=pledge_text_document()))
         .order_by("-rank", *ORDERINGS["newest"])
     )
 
