@@ -6,11 +6,10 @@ A pledge's document is its own text and translations, stored in the generated co
 covers that expression, which the queries of `pledges.search` match; they rank the two columns
 apart (`pledge_rank()`). The context is stored once (a generated column holding the whole
 document kept a second copy of it: 1.9 GB at 1,000,000 pledges, written and logged again by
-every load). `Entity.Meta.indexes` and the entity
-search are built from `entity_document()`. Index and queries share each expression so that they
-cannot drift apart: PostgreSQL uses an expression index only for a query with exactly its
-expression (tests/web_public/test_search.py EXPLAINs both searches). Kept apart from `search` so
-that the models can import them.
+every load). `Entity.Meta.indexes` and the entity search are built from `entity_document()`.
+Index and queries share each expression so that they cannot drift apart: PostgreSQL uses an
+expression index only for a query with exactly its expression (tests/web_public/test_search.py
+EXPLAINs both searches). Kept apart from `search` so that the models can import them.
 """
 
 from django.contrib.postgres.search import (
