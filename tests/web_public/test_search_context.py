@@ -2,12 +2,17 @@
 any order, across title, description, entity, countries (in the page's language), objectives and
 thematic areas (`pledges.search_context`)."""
 
+import datetime as dt
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from pledges import search
 from pledges.models import Pledge
 from pledges.search_context import refresh_context_search
+from tests.factories import EntityFactory
 from tests.plans import planned
 
 from .conftest import World
@@ -79,3 +84,23 @@ def test_postgresql_uses_the_gin_index_when_words_come_from_several_fields(
     queryset = search.filter_by_text(Pledge.objects.order_by(), "education Kenya")
 
     assert "pledge_search_idx" in planned(queryset.values("pk"))
+
+
+def test_words_in_the_context_raise_the_rank_when_two_texts_match_alike(
+    world: World, make_pledge: Callable[..., Pledge], client: Client
+) -> None:
+    # The same title; "refugee" also names the older pledge's entity. Best match ranks the text
+    # and the context apart and adds them (`pledge_rank()`), so the entity lifts it above the
+    # newer one, which ties would put first.
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    named = make_pledge(
+        title="Solar lanterns for refugee camps",
+        entity=EntityFactory(name="Refugee Lantern Council"),
+        published_at=week_ago,
+    )
+    plain = make_pledge(title="Solar lanterns for refugee camps")
+    refresh_context_search()
+
+    shown = references(client.get("/pledges/?q=lanterns+refugee"))
+
+    assert shown == [named.reference, plain.reference]
