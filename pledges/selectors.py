@@ -86,8 +86,8 @@ def with_listing_data(queryset: QuerySet[Pledge]) -> QuerySet[Pledge]:
     queryset = cast(PledgeQuerySet, queryset).with_translation()
     return (
         queryset.select_related("entity", "entity__entity_type", "compact", "forum")
-        # The search vectors (~3 KB a row, the context's stored out of line) are for matching
-        # and ranking in SQL; a list never shows them, so they are not sent to Python.
+        # The search vectors (~3 KB a row) are for matching and ranking in SQL; a list never
+        # shows them, so they are not sent to Python.
         .defer(*LISTING_UNSHOWN)
         .prefetch_related(
             Prefetch("objectives", queryset=Objective.objects.select_related("compact")),
