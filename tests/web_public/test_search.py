@@ -167,6 +167,28 @@ def test_search_document_and_context_stay_in_the_row_when_a_pledge_is_stored(
     assert storage == {"context_search_vector": "m", "search_document": "m"}
 
 
+def test_a_pledge_row_of_three_kilobytes_is_stored_without_compression(
+    make_pledge: Callable[..., Pledge],
+) -> None:
+    """A pledge row with its search vectors is ~2.6 kB, over PostgreSQL's default toast target
+    (2,032 bytes): every write then tried to compress the vectors and the description, which
+    failed for most rows and halved the speed of inserting pledges (pledges 0033,
+    docs/performance.md "Loader", session 22). Rows up to half a page are stored as they are:
+    this description would compress well, and is not compressed."""
+    pledge = make_pledge(description="Refugee education and livelihoods. " * 80)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(p.*), pg_column_compression(description) "
+            "FROM pledges_pledge p WHERE id = %s",
+            [pledge.pk],
+        )
+        row_size, compression = cursor.fetchone()
+
+    assert 2032 < row_size < 4080
+    assert compression is None
+
+
 def test_the_second_page_of_a_best_match_search_continues_the_ranking(
     world: World, make_pledge: Callable[..., Pledge], client: Client
 ) -> None:
