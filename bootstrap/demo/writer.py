@@ -511,7 +511,7 @@ class DetachedLoad:
             )
             size = dict(cursor.fetchall())
         # GIN builds are the longest: first, so that the other connection takes the rest.
-        mine.sort(key=lambda index: ("USING gin" not in index[2], -size.get(index[0], 0)))
+        mine.sort(key=lambda index: (not _is_gin(index[2]), -size.get(index[0], 0)))
         # The keys between these tables are added back now without checking any row (NOT
         # VALID: a moment each, while no build holds its table) and checked afterwards, apart
         # (VALIDATE locks only the key's own table, so keys of different tables are checked at
@@ -546,8 +546,13 @@ def index_memory(definition: str) -> str:
     million insertions into it (one per word of each pledge at 1,000,000 pledges), so it gets a
     few megabytes. Measured on that index, built alone: 1 GB 57.5 s, 256 MB 51.5 s, 64 MB
     46.2 s, 8 MB 36.6 s, 4 MB 35.7–36.3 s, 1 MB 53.5 s, the index the same size each time."""
-    memory = "8MB" if " USING gin " in definition else "1GB"
+    memory = "8MB" if _is_gin(definition) else "1GB"
     return f"SET LOCAL maintenance_work_mem = '{memory}'"
+
+
+def _is_gin(definition: str) -> bool:
+    """Whether the index `definition` (as `pg_get_indexdef` prints it) is a GIN index."""
+    return " USING gin " in definition
 
 
 def run_apart(
